@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import { envelopeSchema } from '../envelope.js';
+import { moneySchema, positiveMoneySchema } from '../money.js';
+
+const isoDate = z.iso.date();
+
+export const frequencySchema = z.enum(['weekly', 'biweekly', 'semi-monthly', 'monthly', 'quarterly']);
+export const scheduleMethodSchema = z.enum([
+  'equal-installment',
+  'equal-principal',
+  'flat',
+  'interest-only',
+  'bullet',
+  'zero-interest-split',
+]);
+export const dayCountSchema = z.enum(['30/360', '30e/360', 'actual/360', 'actual/365', 'actual/actual-isda']);
+
+/** A national id never travels in clear: only its type, a masked form and an opaque vault token. */
+const nationalIdSchema = z
+  .object({
+    type: z.string().min(1).max(32),
+    masked: z.string().regex(/^[X*]+[A-Za-z0-9]{0,4}$/, 'national id must be masked (e.g. XXXXXX1234)'),
+    token: z.string().min(8).max(128),
+  })
+  .strict();
+
+const bankAccountSchema = z
+  .object({
+    holderName: z.string().min(1).max(140),
+    accountNumberMasked: z.string().regex(/^[X*]+\d{0,4}$/, 'account number must be masked'),
+    accountToken: z.string().min(8).max(128),
+    bankCode: z.string().min(1).max(34),
+    mandateReference: z.string().min(1).max(64).optional(),
+  })
+  .strict();
+
+const borrowerSchema = z
+  .object({
+    id: z.string().min(1).max(64),
+    name: z.object({ given: z.string().min(1).max(100), family: z.string().min(1).max(100) }).strict(),
+    contact: z.object({ email: z.email(), phone: z.string().regex(/^\+[1-9]\d{6,14}$/) }).strict(),
+    address: z
+      .object({
+        line1: z.string().min(1).max(200),
+        line2: z.string().max(200).optional(),
+        city: z.string().min(1).max(100),
+        region: z.string().max(100).optional(),
+        postalCode: z.string().min(1).max(20),
+        country: z.string().regex(/^[A-Z]{2}$/),
+      })
+      .strict(),
+    nationalId: nationalIdSchema,
+    bankAccount: bankAccountSchema,
+  })
+  .strict();
+
+const feeSchema = z
+  .object({
+    code: z.string().min(1).max(40),
+    name: z.string().min(1).max(100),
+    amount: moneySchema,
+    timing: z.enum(['upfront', 'financed', 'per-installment']),
+  })
+  .strict();
+
+const loanSchema = z
+  .object({
+    id: z.string().min(1).max(64),
+    tenantId: z.string().min(1).max(64),
+    productCode: z.string().min(1).max(40),
+    applicationId: z.string().min(1).max(64),
+    principal: positiveMoneySchema,
+    annualRatePercent: z.string().regex(/^\d{1,3}(\.\d{1,6})?$/, 'annual rate as a decimal string, e.g. "12.5"'),
+    termPeriods: z.number().int().min(1).max(600),
+    frequency: frequencySchema,
+    scheduleMethod: scheduleMethodSchema,
+    interestCalculation: z.enum(['per-period', 'daily']),
+    dayCount: dayCountSchema,
+    expectedDisbursementDate: isoDate,
+    firstDueDate: isoDate.optional(),
+    fees: z.array(feeSchema).max(20),
+    disbursementAccount: bankAccountSchema,
+    offerId: z.string().min(1).max(64),
+    kfsReference: z.string().min(1).max(64),
+    approvedAt: z.iso.datetime({ offset: true }),
+    approvedBy: z.string().min(1).max(100),
+  })
+  .strict();
+
+export const loanApprovedV1PayloadSchema = z.object({ borrower: borrowerSchema, loan: loanSchema }).strict();
+export type LoanApprovedV1Payload = z.infer<typeof loanApprovedV1PayloadSchema>;
+
+/** LoanApproved v1: the LOS approved an application; the LMS books the loan account from it. */
+export const loanApprovedV1Schema = envelopeSchema('LoanApproved', 1, loanApprovedV1PayloadSchema);
+export type LoanApprovedV1 = z.infer<typeof loanApprovedV1Schema>;

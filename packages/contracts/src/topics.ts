@@ -1,0 +1,38 @@
+/**
+ * Kafka topics owned by Lendstack. They are created by the project (infra/kafka-topics.ts), never by
+ * auto-create. Messages are keyed by loan id, so one loan's events land on one partition in order.
+ */
+export interface TopicSpec {
+  readonly name: string;
+  readonly partitions: number;
+  readonly retentionMs: number;
+  readonly description: string;
+}
+
+const DAY_MS = 86_400_000;
+
+export const topics = {
+  loanApproved: {
+    name: 'lendstack.origination.loan-approved',
+    partitions: 6,
+    retentionMs: 30 * DAY_MS,
+    description: 'LoanApproved events published by the Loan Origination Service.',
+  },
+  lmsDeadLetter: {
+    name: 'lendstack.servicing.dead-letter',
+    partitions: 1,
+    retentionMs: 90 * DAY_MS,
+    description: 'Messages the Loan Management Service could not accept, with the reason in headers.',
+  },
+} as const satisfies Record<string, TopicSpec>;
+
+export const allTopics: readonly TopicSpec[] = Object.values(topics);
+
+/** Kafka headers added to a dead-lettered message (the original value and key are kept as they were). */
+export const deadLetterHeaders = {
+  reason: 'x-dead-letter-reason',
+  sourceTopic: 'x-dead-letter-source-topic',
+  sourcePartition: 'x-dead-letter-source-partition',
+  sourceOffset: 'x-dead-letter-source-offset',
+  failedAt: 'x-dead-letter-failed-at',
+} as const;
