@@ -1,0 +1,127 @@
+import type { Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { deadLetterHeaders } from '@lendstack/contracts';
+import type { Logger } from './logger.js';
+
+export type Parsed<E> = { ok: true; event: E } | { ok: false; reason: string };
+
+export interface Delivered<E> {
+  readonly event: E;
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly headers: Record<string, string>;
+}
+
+export interface Rejection<E> {
+  readonly delivered: Delivered<E>;
+  readonly reason: string;
+}
+
+export interface EventConsumerOptions<E> {
+  readonly kafka: Kafka;
+  readonly groupId: string;
+  readonly topic: string;
+  readonly deadLetterTopic: string;
+  /** Used to dead-letter; the service's own producer. */
+  readonly producer: Producer;
+  readonly logger: Logger;
+  readonly parse: (value: Buffer | null) => Parsed<E>;
+  /**
+   * Applies a chunk of valid events, idempotently (an inbox keyed by event id), in as few transactions
+   * as it likes. Returns the events it refused for business reasons; they are dead-lettered. Throwing
+   * means "could not apply now" (database down): nothing is acknowledged and Kafka redelivers.
+   */
+  readonly handle: (events: Delivered<E>[]) => Promise<Rejection<E>[]>;
+  /** Upper bound on events handed to `handle` at once. */
+  readonly maxChunk?: number;
+}
+
+export interface RunningConsumer {
+  stop(): Promise<void>;
+}
+
+/**
+ * Consumes a topic with at-least-once delivery: offsets are committed only after `handle` returned, so
+ * a crash redelivers and the handler's inbox turns redelivery into exactly-once effect. A message that
+ * fails validation goes to the dead-letter topic with the reason in its headers and consumption goes on.
+ */
+export async function startEventConsumer<E>(options: EventConsumerOptions<E>): Promise<RunningConsumer> {
+  const maxChunk = options.maxChunk ?? 500;
+  const log = options.logger.child({ component: 'consumer', topic: options.topic });
+  const consumer: Consumer = options.kafka.consumer({
+    groupId: options.groupId,
+    allowAutoTopicCreation: false,
+    sessionTimeout: 30_000,
+    heartbeatInterval: 3_000,
+    maxBytesPerPartition: 4 * 1024 * 1024,
+  });
+  await consumer.connect();
+  await consumer.subscribe({ topic: options.topic, fromBeginning: true });
+  await consumer.run({
+    eachBatchAutoResolve: false,
+    autoCommitInterval: 1_000,
+    eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
+      for (let start = 0; start < batch.messages.length; start += maxChunk) {
+        if (!isRunning() || isStale()) return;
+        const chunk = batch.messages.slice(start, start + maxChunk);
+        const valid: Delivered<E>[] = [];
+        const rejected: { message: KafkaMessage; reason: string }[] = [];
+        for (const message of chunk) {
+          const parsed = options.parse(message.value);
+          if (parsed.ok) {
+            valid.push({ event: parsed.event, topic: batch.topic, partition: batch.partition, offset: message.offset, headers: headersOf(message) });
+          } else {
+            rejected.push({ message, reason: parsed.reason });
+          }
+        }
+        const refused = valid.length > 0 ? await options.handle(valid) : [];
+        for (const r of refused) {
+          const message = chunk.find((m) => m.offset === r.delivered.offset);
+          if (message) rejected.push({ message, reason: r.reason });
+        }
+        if (rejected.length > 0) {
+          await deadLetter(options, batch.topic, batch.partition, rejected);
+          log.warn({ count: rejected.length, reasons: rejected.map((r) => r.reason).slice(0, 3) }, 'dead-lettered messages');
+        }
+        resolveOffset(chunk[chunk.length - 1]!.offset);
+        await heartbeat();
+        await commitOffsetsIfNecessary();
+      }
+    },
+  });
+  return { stop: () => consumer.disconnect() };
+}
+
+function headersOf(message: KafkaMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(message.headers ?? {})) {
+    if (value === undefined) continue;
+    out[name] = Array.isArray(value) ? String(value[0]) : String(value);
+  }
+  return out;
+}
+
+async function deadLetter<E>(
+  options: EventConsumerOptions<E>,
+  topic: string,
+  partition: number,
+  rejected: { message: KafkaMessage; reason: string }[],
+): Promise<void> {
+  const failedAt = new Date().toISOString();
+  await options.producer.send({
+    topic: options.deadLetterTopic,
+    acks: -1,
+    messages: rejected.map(({ message, reason }) => ({
+      key: message.key,
+      value: message.value,
+      headers: {
+        ...message.headers,
+        [deadLetterHeaders.reason]: reason.slice(0, 1_000),
+        [deadLetterHeaders.sourceTopic]: topic,
+        [deadLetterHeaders.sourcePartition]: String(partition),
+        [deadLetterHeaders.sourceOffset]: message.offset,
+        [deadLetterHeaders.failedAt]: failedAt,
+      },
+    })),
+  });
+}

@@ -1,0 +1,69 @@
+import swagger from '@fastify/swagger';
+import { context, propagation, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Logger } from './logger.js';
+import { installProblemHandlers } from './problem.js';
+
+export interface HttpServerOptions {
+  readonly logger: Logger;
+  readonly serviceName: string;
+  readonly title: string;
+  readonly description: string;
+  readonly version: string;
+  /** Upper bound on a request body; larger ones get 413. */
+  readonly bodyLimitBytes?: number;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    span?: Span;
+  }
+}
+
+/**
+ * A fastify instance with what every Lendstack API shares: problem+json errors, a server span per
+ * request continuing the caller's W3C trace context, and an OpenAPI 3.1 document at /openapi.json.
+ * Route schemas are documentation; bodies are validated by the routes' zod schemas (one source of truth).
+ */
+export async function createHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: options.logger,
+    bodyLimit: options.bodyLimitBytes ?? 256 * 1024,
+    disableRequestLogging: true,
+    genReqId: () => crypto.randomUUID(),
+  }) as unknown as FastifyInstance;
+  app.setValidatorCompiler(() => () => true);
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  installProblemHandlers(app);
+  installTracing(app, options.serviceName);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: options.title, description: options.description, version: options.version },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  return app;
+}
+
+function installTracing(app: FastifyInstance, serviceName: string): void {
+  const tracer = trace.getTracer(serviceName);
+  app.addHook('onRequest', (request, reply, done) => {
+    const parent = propagation.extract(context.active(), request.headers);
+    const span = tracer.startSpan(`${request.method} ${request.routeOptions.url ?? 'unmatched'}`, { kind: SpanKind.SERVER, attributes: { 'http.request.method': request.method, 'url.path': request.url.split('?')[0] ?? '' } }, parent);
+    request.span = span;
+    const traceId = span.spanContext().traceId;
+    void reply.header('trace-id', traceId);
+    // Everything after this hook, the handler included, runs inside the request span.
+    context.with(trace.setSpan(parent, span), done);
+  });
+  app.addHook('onResponse', (request, reply, done) => {
+    request.span?.setAttribute('http.response.status_code', reply.statusCode);
+    if (reply.statusCode >= 500) request.span?.setStatus({ code: SpanStatusCode.ERROR });
+    request.span?.end();
+    request.log.info({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    done();
+  });
+}

@@ -1,0 +1,82 @@
+import { Kafka, logLevel, type Producer } from 'kafkajs';
+import type { TopicSpec } from '@lendstack/contracts';
+import type { Logger } from './logger.js';
+
+/**
+ * The one place that knows the Kafka client library. Everything else speaks in terms of this module,
+ * so swapping kafkajs for a compatible client touches only this file.
+ */
+export interface KafkaOptions {
+  readonly brokers: string[];
+  readonly clientId: string;
+  readonly logger: Logger;
+}
+
+export function createKafka(options: KafkaOptions): Kafka {
+  const log = options.logger.child({ component: 'kafka' });
+  return new Kafka({
+    clientId: options.clientId,
+    brokers: options.brokers,
+    connectionTimeout: 3_000,
+    requestTimeout: 10_000,
+    retry: { initialRetryTime: 200, retries: 5, maxRetryTime: 5_000 },
+    logLevel: logLevel.WARN,
+    logCreator: () => ({ level, log: entry }) => {
+      const { message, ...rest } = entry;
+      if (level <= logLevel.ERROR) log.error(rest, message);
+      else log.warn(rest, message);
+    },
+  });
+}
+
+/**
+ * An idempotent producer that waits for all in-sync replicas. One request in flight keeps one loan's
+ * events in order across retries.
+ */
+export async function createProducer(kafka: Kafka): Promise<Producer> {
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  await producer.connect();
+  return producer;
+}
+
+/** Creates missing topics with their declared partition counts; existing topics are left alone. */
+export async function ensureTopics(kafka: Kafka, specs: readonly TopicSpec[]): Promise<string[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = specs.filter((t) => !existing.has(t.name));
+    if (missing.length > 0) {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((t) => ({
+          topic: t.name,
+          numPartitions: t.partitions,
+          replicationFactor: 1,
+          configEntries: [{ name: 'retention.ms', value: String(t.retentionMs) }],
+        })),
+      });
+    }
+    return missing.map((t) => t.name);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Checks the broker answers a metadata request; used by readiness probes. */
+export async function kafkaReachable(kafka: Kafka, timeoutMs: number): Promise<boolean> {
+  const admin = kafka.admin({ retry: { retries: 0 } });
+  const attempt = (async () => {
+    await admin.connect();
+    await admin.describeCluster();
+    return true;
+  })();
+  const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), timeoutMs).unref());
+  try {
+    return await Promise.race([attempt, timeout]);
+  } catch {
+    return false;
+  } finally {
+    void admin.disconnect().catch(() => undefined);
+  }
+}

@@ -1,0 +1,117 @@
+import type { Producer, Message } from 'kafkajs';
+import type pg from 'pg';
+import type { Logger } from './logger.js';
+
+/**
+ * Publishes rows of a service's `outbox` table to Kafka, in insertion order, and marks them sent.
+ *
+ * Invariants:
+ * - A row is marked sent only after Kafka acknowledged it (acks=all), so a crash loses nothing; at
+ *   worst a row is published twice and consumers' inboxes absorb the duplicate.
+ * - One relay per database publishes at a time (a session advisory lock), so rows keep their order
+ *   even with several service replicas. The others stand by and take over if the leader dies.
+ */
+export interface OutboxRelayOptions {
+  readonly pool: pg.Pool;
+  readonly producer: Producer;
+  readonly logger: Logger;
+  readonly lockId: number;
+  readonly batchSize?: number;
+  readonly idleMs?: number;
+  readonly maxBackoffMs?: number;
+}
+
+export interface OutboxRelay {
+  /** Ask the relay to look now rather than at its next poll (called after a commit). */
+  wake(): void;
+  stop(): Promise<void>;
+  /** Rows published since start, for metrics and tests. */
+  published(): number;
+}
+
+interface OutboxRow {
+  id: string;
+  topic: string;
+  key: string;
+  value: unknown;
+  headers: Record<string, string>;
+}
+
+export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
+  const batchSize = options.batchSize ?? 500;
+  const idleMs = options.idleMs ?? 100;
+  const maxBackoffMs = options.maxBackoffMs ?? 5_000;
+  const log = options.logger.child({ component: 'outbox-relay' });
+  let running = true;
+  let publishedCount = 0;
+  let wakeUp: (() => void) | undefined;
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      wakeUp = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+
+  const loop = async () => {
+    let failures = 0;
+    let client: pg.PoolClient | undefined;
+    while (running) {
+      try {
+        client ??= await options.pool.connect();
+        const { rows } = await client.query<{ leader: boolean }>('SELECT pg_try_advisory_lock($1) AS leader', [options.lockId]);
+        if (!rows[0]?.leader) {
+          await pause(1_000);
+          continue;
+        }
+        const sent = await publishBatch(client, options.producer, batchSize);
+        publishedCount += sent;
+        failures = 0;
+        if (sent < batchSize) await pause(idleMs);
+      } catch (error) {
+        failures += 1;
+        const backoffMs = Math.min(maxBackoffMs, 100 * 2 ** Math.min(failures, 10));
+        log.warn({ err: error, failures, backoffMs }, 'outbox publish failed; will retry');
+        client?.release(true);
+        client = undefined;
+        await pause(backoffMs);
+      }
+    }
+    if (client) {
+      await client.query('SELECT pg_advisory_unlock_all()').catch(() => undefined);
+      client.release();
+    }
+  };
+  const done = loop();
+
+  return {
+    wake: () => wakeUp?.(),
+    published: () => publishedCount,
+    stop: async () => {
+      running = false;
+      wakeUp?.();
+      await done;
+    },
+  };
+}
+
+async function publishBatch(client: pg.PoolClient, producer: Producer, batchSize: number): Promise<number> {
+  const { rows } = await client.query<OutboxRow>(
+    'SELECT id, topic, key, value, headers FROM outbox WHERE sent_at IS NULL ORDER BY seq LIMIT $1',
+    [batchSize],
+  );
+  if (rows.length === 0) return 0;
+  const byTopic = new Map<string, Message[]>();
+  for (const row of rows) {
+    const messages = byTopic.get(row.topic) ?? [];
+    messages.push({ key: row.key, value: JSON.stringify(row.value), headers: { ...row.headers, 'x-event-id': row.id } });
+    byTopic.set(row.topic, messages);
+  }
+  await producer.sendBatch({
+    acks: -1,
+    topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+  });
+  await client.query('UPDATE outbox SET sent_at = now() WHERE id = ANY($1::uuid[])', [rows.map((r) => r.id)]);
+  return rows.length;
+}

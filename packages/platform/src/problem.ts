@@ -1,0 +1,70 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { z } from 'zod';
+
+/** RFC 9457 problem details. `errors` names each offending field as a JSON pointer into the request. */
+export interface ProblemDetails {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  instance?: string;
+  errors?: { pointer: string; detail: string }[];
+  [extension: string]: unknown;
+}
+
+const PROBLEM_BASE = 'https://lendstack.dev/problems/';
+
+/** An expected failure a route turns into a problem response; thrown only across the HTTP layer. */
+export class HttpProblem extends Error {
+  constructor(
+    readonly status: number,
+    readonly slug: string,
+    readonly title: string,
+    readonly detail?: string,
+    readonly extensions: Record<string, unknown> = {},
+  ) {
+    super(detail ?? title);
+  }
+}
+
+export function sendProblem(reply: FastifyReply, problem: ProblemDetails): FastifyReply {
+  return reply.status(problem.status).type('application/problem+json').send(problem);
+}
+
+/** Parses `value` with `schema` or throws a 400 problem listing every wrong field (`in` = body/query/params). */
+export function parseOr400<S extends z.ZodType>(schema: S, value: unknown, where: 'body' | 'query' | 'params' | 'header'): z.infer<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  throw new HttpProblem(400, 'validation-error', 'Request is not valid', `The request ${where} has ${result.error.issues.length} invalid field(s).`, {
+    errors: result.error.issues.map((issue) => ({
+      pointer: `/${[where === 'body' ? '' : where, ...issue.path.map(String)].filter(Boolean).join('/')}`.replace(/^\/$/, '/'),
+      detail: issue.message,
+    })),
+  });
+}
+
+/** One table from failure to response, for every route of a service. */
+export function installProblemHandlers(app: FastifyInstance): void {
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, { type: `${PROBLEM_BASE}not-found`, title: 'Not found', status: 404, detail: `No route ${request.method} ${request.url}`, instance: request.url }),
+  );
+  app.setErrorHandler((error, request, reply) => {
+    if (error instanceof HttpProblem) {
+      return sendProblem(reply, {
+        type: `${PROBLEM_BASE}${error.slug}`,
+        title: error.title,
+        status: error.status,
+        ...(error.detail ? { detail: error.detail } : {}),
+        instance: request.url,
+        ...error.extensions,
+      });
+    }
+    const err = error as { statusCode?: number; code?: string; message: string };
+    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+      // Fastify's own client errors: unparsable JSON, wrong content type, body too large.
+      return sendProblem(reply, { type: `${PROBLEM_BASE}bad-request`, title: 'Bad request', status: err.statusCode, detail: err.message, instance: request.url });
+    }
+    request.log.error({ err: error }, 'unhandled error');
+    return sendProblem(reply, { type: `${PROBLEM_BASE}internal`, title: 'Internal error', status: 500, instance: request.url });
+  });
+}

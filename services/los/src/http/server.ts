@@ -1,0 +1,23 @@
+import { createHttpServer, registerHealthRoutes, type Logger, type ReadinessCheck } from '@lendstack/platform';
+import type { FastifyInstance } from 'fastify';
+import { applicationRoutes, type ApplicationRoutesDeps } from '../modules/applications/adapters/applications.routes.js';
+
+export interface LosServerDeps {
+  readonly logger: Logger;
+  readonly applications: ApplicationRoutesDeps;
+  readonly readiness: Record<string, ReadinessCheck>;
+}
+
+/** The LOS HTTP API without listen(), so tests drive it with app.inject. */
+export async function buildServer(deps: LosServerDeps): Promise<FastifyInstance> {
+  const app = await createHttpServer({
+    logger: deps.logger,
+    serviceName: 'lendstack-los',
+    title: 'Lendstack Loan Origination API',
+    description: 'Applications from submission to approval. Errors are RFC 9457 problem+json. Authenticate with a bearer token (JWT, HS256) carrying your tenant and roles.',
+    version: '1.0.0',
+  });
+  registerHealthRoutes(app, deps.readiness);
+  await app.register(applicationRoutes, deps.applications);
+  return app;
+}

@@ -1,0 +1,18 @@
+import type { Application } from '../domain/application.js';
+
+/** The public representation of an application: tokenised PII only, decision details when decided. */
+export function applicationView(app: Application) {
+  return {
+    id: app.id,
+    tenantId: app.tenantId,
+    status: app.status,
+    applicant: app.applicant,
+    loan: app.loanRequest,
+    submittedBy: app.submittedBy,
+    createdAt: app.createdAt.toISOString(),
+    decision: app.decidedAt
+      ? { by: app.decidedBy, at: app.decidedAt.toISOString(), ...(app.decisionReason ? { reason: app.decisionReason } : {}) }
+      : null,
+    loanId: app.loanId,
+  };
+}

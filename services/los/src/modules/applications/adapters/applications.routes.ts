@@ -1,0 +1,93 @@
+import { authenticate, HttpProblem, parseOr400 } from '@lendstack/platform';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { DecisionError } from '../domain/application.js';
+import { decideApplication, type DecideApplicationDeps, type DecideCommand } from '../use-cases/decide-application.js';
+import { submitApplication, type SubmitApplicationDeps } from '../use-cases/submit-application.js';
+import { applicationView } from './application.view.js';
+import {
+  applicationParamsSchema,
+  approveBodySchema,
+  declineBodySchema,
+  idempotencyKeySchema,
+  submitApplicationBodySchema,
+} from './applications.schemas.js';
+
+export interface ApplicationRoutesDeps extends SubmitApplicationDeps, DecideApplicationDeps {
+  readonly authSecret: string;
+}
+
+const doc = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+const problemResponses = {
+  400: { description: 'Invalid request (problem+json, `errors` names each field)' },
+  401: { description: 'Missing or invalid bearer token' },
+  404: { description: 'No such application for this tenant' },
+};
+
+export async function applicationRoutes(app: FastifyInstance, deps: ApplicationRoutesDeps): Promise<void> {
+  app.post('/v1/applications', {
+    schema: {
+      tags: ['applications'],
+      summary: 'Submit a loan application',
+      description: 'Honours `Idempotency-Key`: a retry with the same key and body returns the first result; the same key with another body is refused with 422.',
+      headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', minLength: 8, maxLength: 128 } } },
+      body: doc(submitApplicationBodySchema),
+      response: { 201: { description: 'Created' }, 200: { description: 'Replay of an earlier request with the same Idempotency-Key' }, 422: { description: 'Idempotency-Key reused with another body' }, ...problemResponses },
+    },
+  }, async (request, reply) => {
+    const principal = authenticate(request, deps.authSecret);
+    const rawKey = request.headers['idempotency-key'];
+    const idempotencyKey = rawKey === undefined ? undefined : parseOr400(idempotencyKeySchema, rawKey, 'header');
+    const body = parseOr400(submitApplicationBodySchema, request.body, 'body');
+    const result = await submitApplication(deps, { principal, body, ...(idempotencyKey ? { idempotencyKey } : {}) });
+    if (!result.ok) {
+      throw new HttpProblem(422, 'idempotency-key-reused', 'Idempotency-Key reused', 'This Idempotency-Key was used with a different request body.', { errors: [{ pointer: '/header/idempotency-key', detail: 'already used with another body' }] });
+    }
+    void reply.header('location', `/v1/applications/${result.application.id}`);
+    if (result.replayed) void reply.header('idempotent-replayed', 'true');
+    return reply.status(result.replayed ? 200 : 201).send(applicationView(result.application));
+  });
+
+  app.get('/v1/applications/:id', {
+    schema: { tags: ['applications'], summary: 'Read an application', params: doc(applicationParamsSchema), response: { 200: { description: 'The application' }, ...problemResponses } },
+  }, async (request) => {
+    const principal = authenticate(request, deps.authSecret);
+    const { id } = parseOr400(applicationParamsSchema, request.params, 'params');
+    const application = await deps.store.find(principal.tenantId, id);
+    if (!application) throw notFound(id);
+    return applicationView(application);
+  });
+
+  const decide = (kind: DecideCommand['kind']) => async (request: FastifyRequest, reply: FastifyReply) => {
+    const principal = authenticate(request, deps.authSecret, 'operator');
+    const { id } = parseOr400(applicationParamsSchema, request.params, 'params');
+    const command: DecideCommand = kind === 'approve'
+      ? (parseOr400(approveBodySchema, request.body ?? {}, 'body'), { kind })
+      : { kind, reason: parseOr400(declineBodySchema, request.body, 'body').reason };
+    const result = await decideApplication(deps, { principal, applicationId: id, command });
+    if (!result.ok) throw toProblem(id, result.error);
+    return reply.status(200).send(applicationView(result.application));
+  };
+  const decisionSchema = (summary: string, body: z.ZodType) => ({
+    tags: ['applications'], summary, description: 'Operators only. Repeating the same decision is harmless and returns the application unchanged.',
+    params: doc(applicationParamsSchema), body: doc(body),
+    response: { 200: { description: 'The decided application' }, 403: { description: 'Caller is not an operator' }, 409: { description: 'The application was already decided the other way' }, ...problemResponses },
+  });
+  app.post('/v1/applications/:id/approve', { schema: decisionSchema('Approve an application; publishes LoanApproved', approveBodySchema) }, decide('approve'));
+  app.post('/v1/applications/:id/decline', { schema: decisionSchema('Decline an application', declineBodySchema) }, decide('decline'));
+}
+
+function notFound(id: string): HttpProblem {
+  return new HttpProblem(404, 'not-found', 'Application not found', `No application ${id} for this tenant.`);
+}
+
+function toProblem(id: string, error: DecisionError | { kind: 'not-found' }): HttpProblem {
+  switch (error.kind) {
+    case 'not-found':
+      return notFound(id);
+    case 'already-decided':
+      return new HttpProblem(409, 'already-decided', 'Application already decided', `Application ${id} is ${error.status}.`, { currentStatus: error.status });
+    case 'invalid-terms':
+      return new HttpProblem(422, 'invalid-terms', 'Loan terms cannot be approved', error.detail);
+  }
+}

@@ -1,0 +1,74 @@
+import type { Prisma } from '../../../generated/prisma/client.js';
+import type { PrismaClient, Tx } from '../../../platform/prisma.js';
+import type { Application, Borrower, LoanTerms, ApplicationStatus } from '../domain/application.js';
+import { IdempotencyConflict, type ApplicationStore, type ApplicationUnitOfWork } from '../ports.js';
+
+type Row = Awaited<ReturnType<PrismaClient['application']['findFirst']>> & {};
+
+function toDomain(row: Row): Application {
+  return {
+    id: row.id,
+    tenantId: row.tenantId,
+    status: row.status as ApplicationStatus,
+    applicant: row.applicant as unknown as Borrower,
+    loanRequest: row.loanRequest as unknown as LoanTerms,
+    submittedBy: row.submittedBy,
+    decidedBy: row.decidedBy,
+    decidedAt: row.decidedAt,
+    decisionReason: row.decisionReason,
+    loanId: row.loanId,
+    version: row.version,
+    createdAt: row.createdAt,
+  };
+}
+
+const json = (value: unknown) => value as Prisma.InputJsonValue;
+
+function unitOfWork(tx: Tx): ApplicationUnitOfWork {
+  return {
+    async lockForUpdate(tenantId, id) {
+      const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM applications WHERE id = ${id}::uuid AND tenant_id = ${tenantId} FOR UPDATE`;
+      if (locked.length === 0) return undefined;
+      const row = await tx.application.findUnique({ where: { id } });
+      return row ? toDomain(row) : undefined;
+    },
+    async insert(app) {
+      await tx.application.create({
+        data: { id: app.id, tenantId: app.tenantId, status: app.status, applicant: json(app.applicant), loanRequest: json(app.loanRequest), submittedBy: app.submittedBy, version: app.version, createdAt: app.createdAt },
+      });
+    },
+    async update(app) {
+      // Optimistic check on top of the row lock: a lost update is a bug, so fail loudly.
+      const { count } = await tx.application.updateMany({
+        where: { id: app.id, version: app.version - 1 },
+        data: { status: app.status, decidedBy: app.decidedBy, decidedAt: app.decidedAt, decisionReason: app.decisionReason, loanId: app.loanId, version: app.version },
+      });
+      if (count !== 1) throw new Error(`application ${app.id} changed concurrently`);
+    },
+    async enqueue(message) {
+      await tx.outboxMessage.create({ data: { id: message.id, topic: message.topic, key: message.key, value: json(message.value), headers: message.headers } });
+    },
+    async findIdempotency(tenantId, key) {
+      const row = await tx.idempotencyRecord.findUnique({ where: { tenantId_key: { tenantId, key } } });
+      return row ?? undefined;
+    },
+    async saveIdempotency(record) {
+      try {
+        await tx.idempotencyRecord.create({ data: { ...record, responseBody: json(record.responseBody) } });
+      } catch (error) {
+        if ((error as { code?: string }).code === 'P2002') throw new IdempotencyConflict(record.key);
+        throw error;
+      }
+    },
+  };
+}
+
+export function createPrismaApplicationStore(prisma: PrismaClient): ApplicationStore {
+  return {
+    transaction: (work) => prisma.$transaction((tx) => work(unitOfWork(tx)), { timeout: 10_000 }),
+    async find(tenantId, id) {
+      const row = await prisma.application.findFirst({ where: { id, tenantId } });
+      return row ? toDomain(row) : undefined;
+    },
+  };
+}

@@ -1,0 +1,51 @@
+import type { Application } from './domain/application.js';
+
+/** An event row written in the same transaction as the state change; the outbox relay publishes it. */
+export interface OutboxMessage {
+  readonly id: string;
+  readonly topic: string;
+  readonly key: string;
+  readonly value: unknown;
+  readonly headers: Record<string, string>;
+}
+
+export interface IdempotencyRecord {
+  readonly tenantId: string;
+  readonly key: string;
+  readonly method: string;
+  readonly path: string;
+  readonly requestHash: string;
+  readonly responseStatus: number;
+  readonly responseBody: unknown;
+}
+
+/** Reads and writes inside one database transaction. */
+export interface ApplicationUnitOfWork {
+  /** Reads the application and locks it until the transaction ends. */
+  lockForUpdate(tenantId: string, id: string): Promise<Application | undefined>;
+  insert(application: Application): Promise<void>;
+  update(application: Application): Promise<void>;
+  enqueue(message: OutboxMessage): Promise<void>;
+  findIdempotency(tenantId: string, key: string): Promise<IdempotencyRecord | undefined>;
+  /** Fails with IdempotencyConflict if a concurrent request saved the same key first. */
+  saveIdempotency(record: IdempotencyRecord): Promise<void>;
+}
+
+export interface ApplicationStore {
+  transaction<T>(work: (uow: ApplicationUnitOfWork) => Promise<T>): Promise<T>;
+  find(tenantId: string, id: string): Promise<Application | undefined>;
+}
+
+/** A concurrent request with the same idempotency key committed first. */
+export class IdempotencyConflict extends Error {}
+
+/**
+ * Replaces a national id or account number with a masked form and an opaque token before anything is
+ * stored or published. The clear value stays with the vault (a later issue gives it a real backend).
+ */
+export interface PiiVault {
+  tokenise(kind: 'national-id' | 'bank-account', value: string): { masked: string; token: string };
+}
+
+/** Called after a commit that enqueued outbox rows, so the relay publishes without waiting to poll. */
+export type OutboxNotifier = () => void;

@@ -1,0 +1,67 @@
+import { loanApprovedV1Schema, topics, type LoanApprovedV1 } from '@lendstack/contracts';
+import { currentTraceContext, type Principal } from '@lendstack/platform';
+import { approve, decline, loanApprovedPayload, type Application, type Decision, type DecisionError } from '../domain/application.js';
+import type { ApplicationStore, OutboxNotifier } from '../ports.js';
+
+export interface DecideApplicationDeps {
+  readonly store: ApplicationStore;
+  readonly newId: () => string;
+  readonly now: () => Date;
+  readonly notifyOutbox: OutboxNotifier;
+}
+
+export type DecideResult =
+  | { readonly ok: true; readonly application: Application }
+  | { readonly ok: false; readonly error: DecisionError | { kind: 'not-found' } };
+
+export type DecideCommand = { readonly kind: 'approve' } | { readonly kind: 'decline'; readonly reason: string };
+
+/**
+ * Approves or declines an application. Approval stores the decision and the LoanApproved event in
+ * one transaction; the outbox relay publishes the event after commit. Repeating a decision that was
+ * already taken returns the application unchanged and emits nothing.
+ * Failures: not-found, already-decided (the opposite decision was taken), invalid-terms.
+ */
+export async function decideApplication(
+  deps: DecideApplicationDeps,
+  input: { principal: Principal; applicationId: string; command: DecideCommand },
+): Promise<DecideResult> {
+  const result = await deps.store.transaction(async (uow): Promise<DecideResult & { emitted?: boolean }> => {
+    const current = await uow.lockForUpdate(input.principal.tenantId, input.applicationId);
+    if (!current) return { ok: false, error: { kind: 'not-found' } };
+    const now = deps.now();
+    const decision: Decision =
+      input.command.kind === 'approve'
+        ? approve(current, { operator: input.principal.subject, loanId: deps.newId(), now })
+        : decline(current, { operator: input.principal.subject, reason: input.command.reason, now });
+    if (!decision.ok) return decision;
+    if (!decision.changed) return { ok: true, application: decision.application };
+    await uow.update(decision.application);
+    if (decision.application.status !== 'approved') return { ok: true, application: decision.application };
+    const event = buildLoanApproved(decision.application, deps.newId(), now);
+    await uow.enqueue({ id: event.id, topic: topics.loanApproved.name, key: event.subject, value: event, headers: { ...event.traceContext } });
+    return { ok: true, application: decision.application, emitted: true };
+  });
+  if (result.ok && result.emitted) deps.notifyOutbox();
+  return result.ok ? { ok: true, application: result.application } : result;
+}
+
+function buildLoanApproved(application: Application, eventId: string, now: Date): LoanApprovedV1 {
+  const traceContext = currentTraceContext();
+  const event = {
+    id: eventId,
+    type: 'LoanApproved' as const,
+    version: 1 as const,
+    source: 'lendstack.los',
+    subject: application.loanId!,
+    occurredAt: now.toISOString(),
+    tenantId: application.tenantId,
+    correlationId: application.id,
+    ...(traceContext ? { traceContext } : {}),
+    // Offers and the Key Fact Statement arrive with the offers issue; until then both references
+    // derive from the application, so a republished event carries the same values.
+    payload: loanApprovedPayload(application, { offerId: `ofr_${application.id}`, kfsReference: `KFS-${application.id}` }),
+  };
+  // Never publish an event our own contract would reject.
+  return loanApprovedV1Schema.parse(event);
+}

@@ -1,0 +1,81 @@
+import { createHash } from 'node:crypto';
+import type { Principal } from '@lendstack/platform';
+import { submit, type Application, type LoanTerms } from '../domain/application.js';
+import { IdempotencyConflict, type ApplicationStore, type PiiVault } from '../ports.js';
+import type { SubmitApplicationBody } from '../adapters/applications.schemas.js';
+
+export interface SubmitApplicationDeps {
+  readonly store: ApplicationStore;
+  readonly vault: PiiVault;
+  readonly newId: () => string;
+  readonly now: () => Date;
+}
+
+export type SubmitApplicationResult =
+  | { readonly ok: true; readonly application: Application; readonly replayed: boolean }
+  | { readonly ok: false; readonly error: 'idempotency-key-reused' };
+
+/**
+ * Records a new application. With an idempotency key, a retry with the same body returns the
+ * application created the first time; the same key with another body fails with
+ * `idempotency-key-reused`. The record and the key are written in one transaction.
+ */
+export async function submitApplication(
+  deps: SubmitApplicationDeps,
+  input: { principal: Principal; body: SubmitApplicationBody; idempotencyKey?: string },
+): Promise<SubmitApplicationResult> {
+  const requestHash = createHash('sha256').update(JSON.stringify(input.body)).digest('hex');
+  const attempt = () =>
+    deps.store.transaction(async (uow): Promise<SubmitApplicationResult> => {
+      const key = input.idempotencyKey;
+      if (key) {
+        const previous = await uow.findIdempotency(input.principal.tenantId, key);
+        if (previous) {
+          if (previous.requestHash !== requestHash) return { ok: false, error: 'idempotency-key-reused' };
+          const application = await uow.lockForUpdate(input.principal.tenantId, (previous.responseBody as { id: string }).id);
+          if (!application) throw new Error(`idempotency record ${key} names a missing application`);
+          return { ok: true, application, replayed: true };
+        }
+      }
+      const application = submit({
+        id: deps.newId(),
+        tenantId: input.principal.tenantId,
+        applicant: toBorrower(deps, input.body),
+        loanRequest: input.body.loan as LoanTerms,
+        submittedBy: input.principal.subject,
+        now: deps.now(),
+      });
+      await uow.insert(application);
+      if (key) {
+        await uow.saveIdempotency({ tenantId: application.tenantId, key, method: 'POST', path: '/v1/applications', requestHash, responseStatus: 201, responseBody: { id: application.id } });
+      }
+      return { ok: true, application, replayed: false };
+    });
+  try {
+    return await attempt();
+  } catch (error) {
+    // Two requests with one key raced; the loser's transaction rolled back, so read the winner's.
+    if (error instanceof IdempotencyConflict) return attempt();
+    throw error;
+  }
+}
+
+function toBorrower(deps: SubmitApplicationDeps, body: SubmitApplicationBody): Application['applicant'] {
+  const { applicant } = body;
+  const nationalId = deps.vault.tokenise('national-id', applicant.nationalId.value);
+  const account = deps.vault.tokenise('bank-account', applicant.bankAccount.accountNumber);
+  return {
+    id: applicant.id ?? `brw_${nationalId.token.slice(4, 24)}`,
+    name: applicant.name,
+    contact: applicant.contact,
+    address: applicant.address,
+    nationalId: { type: applicant.nationalId.type, masked: nationalId.masked, token: nationalId.token },
+    bankAccount: {
+      holderName: applicant.bankAccount.holderName,
+      accountNumberMasked: account.masked,
+      accountToken: account.token,
+      bankCode: applicant.bankAccount.bankCode,
+      ...(applicant.bankAccount.mandateReference ? { mandateReference: applicant.bankAccount.mandateReference } : {}),
+    },
+  };
+}
