@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import { tryParseIsoDate } from '../dates/local-date.js';
+import { isKnownCurrency } from '../money/currency.js';
+
+/** Bounds on textual numbers keep every bigint small enough to stay fast. */
+const MAX_INTEGER_DIGITS = 18;
+const MAX_FRACTION_DIGITS = 12;
+
+const DECIMAL = new RegExp(`^\\d{1,${MAX_INTEGER_DIGITS}}(\\.\\d{1,${MAX_FRACTION_DIGITS}})?$`);
+
+export const decimalString = z.string().regex(DECIMAL, 'must be a non-negative decimal string such as "1234.50"');
+
+export const isoDateString = z
+  .string()
+  .refine((v) => tryParseIsoDate(v) !== undefined, 'must be a real calendar date in YYYY-MM-DD form');
+
+export const currencyCode = z
+  .string()
+  .refine((v) => isKnownCurrency(v), 'must be an ISO 4217 currency code with a decimal minor unit');
+
+/** True for strings the decimalString schema accepts (used by cross-field checks). */
+export function isDecimal(value: unknown): value is string {
+  return typeof value === 'string' && DECIMAL.test(value);
+}
+
+/** Number of decimals in a decimal string ("12.50" → 2). */
+export function decimals(value: string): number {
+  const dot = value.indexOf('.');
+  return dot < 0 ? 0 : value.replace(/0+$/, '').length - dot - 1;
+}

@@ -1,0 +1,59 @@
+import { makeCalendar } from '../dates/business-days.js';
+import { parseIsoDate } from '../dates/local-date.js';
+import { parseDecimal, rat, reduce } from '../math/rational.js';
+import { findCurrency, type Currency } from '../money/currency.js';
+import { parseMoney } from '../money/money.js';
+import type { LoanTerms } from '../schedule/types.js';
+import type { ParsedScheduleRequest } from './schedule-request.js';
+
+export function requireCurrency(code: string): Currency {
+  const currency = findCurrency(code);
+  if (!currency) throw new RangeError(`unknown currency ${code}`);
+  return currency;
+}
+
+/** Percent string → exact annual rate fraction ("10.5" → 21/200). */
+export function percentToRate(percent: string): ReturnType<typeof rat> {
+  const p = parseDecimal(percent);
+  return reduce(rat(p.n, p.d * 100n));
+}
+
+/** Maps a validated request (major-unit strings) onto the minor-unit API's LoanTerms. */
+export function toLoanTerms(req: ParsedScheduleRequest): LoanTerms {
+  const currency = requireCurrency(req.currency);
+  const money = (v: string): bigint => parseMoney(v, currency);
+  const multiple = req.rounding?.installmentMultipleOf;
+  const bd = req.businessDays;
+  return {
+    currency,
+    principalMinor: money(req.principal),
+    annualRate: percentToRate(req.annualRatePercent),
+    termPeriods: req.termPeriods,
+    frequency: req.frequency,
+    method: req.method,
+    interestCalculation: req.interestCalculation,
+    dayCount: req.dayCount,
+    disbursementDate: parseIsoDate(req.disbursementDate),
+    firstDueDate: req.firstDueDate === undefined ? undefined : parseIsoDate(req.firstDueDate),
+    rounding: {
+      mode: req.rounding?.mode ?? 'half-up',
+      installmentMultipleMinor: multiple === undefined ? 1n : money(multiple),
+    },
+    grace: {
+      principalPeriods: req.grace?.principalPeriods ?? 0,
+      interestPeriods: req.grace?.interestPeriods ?? 0,
+      moratoriumPeriods: req.grace?.moratoriumPeriods ?? 0,
+    },
+    fees: (req.fees ?? []).map((f) => ({
+      name: f.name,
+      amountMinor: money(f.amount),
+      timing: f.timing,
+      includeInApr: f.includeInApr,
+    })),
+    downPaymentMinor: req.downPayment === undefined ? 0n : money(req.downPayment),
+    businessDays: bd && {
+      convention: bd.convention,
+      calendar: makeCalendar(bd.holidays.map(parseIsoDate), bd.weekendDays),
+    },
+  };
+}

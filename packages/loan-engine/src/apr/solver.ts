@@ -1,0 +1,72 @@
+/**
+ * Root finding for rates in fixed point: a rate i is the bigint I = i · RATE_SCALE, and value
+ * functions return bigints, so the search is deterministic on every platform and no float is
+ * involved. Illinois (modified regula falsi) keeps the root bracketed and converges superlinearly.
+ */
+export const RATE_SCALE = 10n ** 30n;
+
+/** Stop once the bracket is narrower than 1e-18 per unit period (far below Reg Z tolerances). */
+const TOLERANCE = RATE_SCALE / 10n ** 18n;
+const MAX_ITERATIONS = 300;
+const MAX_RATE = RATE_SCALE * 1000n;
+const MIN_RATE = -(RATE_SCALE * 99n) / 100n;
+
+/**
+ * Finds I with f(I) = 0 where f is increasing in I. Returns undefined when no root exists in
+ * (−99 %, 100 000 %) per period.
+ */
+export function solveIncreasing(f: (rate: bigint) => bigint): bigint | undefined {
+  const bracket = findBracket(f);
+  if (!bracket) return undefined;
+  let [lo, flo, hi, fhi] = bracket;
+  let side = 0;
+  for (let i = 0; i < MAX_ITERATIONS && hi - lo > TOLERANCE; i += 1) {
+    let mid = lo + ((hi - lo) * -flo) / (fhi - flo);
+    if (mid <= lo || mid >= hi) mid = (lo + hi) / 2n;
+    const fm = f(mid);
+    if (fm === 0n) return mid;
+    if (fm < 0n) {
+      [lo, flo] = [mid, fm];
+      if (side === -1) fhi /= 2n;
+      side = -1;
+    } else {
+      [hi, fhi] = [mid, fm];
+      if (side === 1) flo /= 2n;
+      side = 1;
+    }
+    if (flo === 0n || fhi === 0n) break; // halving reached zero: fall back to bisection below
+  }
+  return bisect(f, lo, hi);
+}
+
+function bisect(f: (rate: bigint) => bigint, low: bigint, high: bigint): bigint {
+  let lo = low;
+  let hi = high;
+  for (let i = 0; i < MAX_ITERATIONS && hi - lo > TOLERANCE; i += 1) {
+    const mid = (lo + hi) / 2n;
+    if (f(mid) < 0n) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2n;
+}
+
+function findBracket(f: (rate: bigint) => bigint): [bigint, bigint, bigint, bigint] | undefined {
+  let lo = 0n;
+  let flo = f(lo);
+  if (flo === 0n) return [lo, flo, lo, flo];
+  if (flo > 0n) {
+    const hi = lo;
+    const fhi = flo;
+    lo = MIN_RATE;
+    flo = f(lo);
+    return flo <= 0n ? [lo, flo, hi, fhi] : undefined;
+  }
+  let hi = RATE_SCALE / 10n;
+  let fhi = f(hi);
+  while (fhi < 0n && hi < MAX_RATE) {
+    [lo, flo] = [hi, fhi];
+    hi *= 4n;
+    fhi = f(hi);
+  }
+  return fhi >= 0n ? [lo, flo, hi, fhi] : undefined;
+}

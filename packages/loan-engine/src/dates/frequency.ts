@@ -1,0 +1,82 @@
+import { addMonthsAnchored, daysInMonth, fromCivil, toCivil, type DayNumber } from './local-date.js';
+
+export type Frequency = 'weekly' | 'biweekly' | 'semi-monthly' | 'monthly' | 'quarterly';
+
+export const FREQUENCIES: readonly Frequency[] = ['weekly', 'biweekly', 'semi-monthly', 'monthly', 'quarterly'];
+
+export const PERIODS_PER_YEAR: Readonly<Record<Frequency, number>> = {
+  weekly: 52,
+  biweekly: 26,
+  'semi-monthly': 24,
+  monthly: 12,
+  quarterly: 4,
+};
+
+const MAX_PERIOD_DAYS: Readonly<Record<Frequency, number>> = {
+  weekly: 7,
+  biweekly: 14,
+  'semi-monthly': 16,
+  monthly: 31,
+  quarterly: 92,
+};
+
+const MIN_PERIOD_DAYS: Readonly<Record<Frequency, number>> = {
+  weekly: 7,
+  biweekly: 14,
+  'semi-monthly': 13,
+  monthly: 28,
+  quarterly: 89,
+};
+
+/**
+ * The k-th date of the regular series anchored at `anchor` (k may be negative).
+ * Month-based series keep the anchor's day and clamp to month end without the clamp sticking.
+ * Semi-monthly pairs the anchor day with the day 15 later (or earlier): 1st/16th, 15th/30th.
+ */
+export function nthDate(anchor: DayNumber, frequency: Frequency, k: number): DayNumber {
+  switch (frequency) {
+    case 'weekly':
+      return anchor + 7 * k;
+    case 'biweekly':
+      return anchor + 14 * k;
+    case 'monthly':
+    case 'quarterly': {
+      const c = toCivil(anchor);
+      return addMonthsAnchored(c.year, c.month, k * (frequency === 'monthly' ? 1 : 3), c.day);
+    }
+    case 'semi-monthly':
+      return nthSemiMonthly(anchor, k);
+  }
+}
+
+function nthSemiMonthly(anchor: DayNumber, k: number): DayNumber {
+  const c = toCivil(anchor);
+  const anchorIsLow = c.day <= 15;
+  const low = anchorIsLow ? c.day : c.day - 15;
+  const high = anchorIsLow ? c.day + 15 : c.day;
+  const index = (anchorIsLow ? 0 : 1) + k;
+  const monthOffset = Math.floor(index / 2);
+  const half = index - monthOffset * 2;
+  const monthIndex = c.year * 12 + (c.month - 1) + monthOffset;
+  const y = Math.floor(monthIndex / 12);
+  const m = monthIndex - y * 12 + 1;
+  return fromCivil(y, m, Math.min(half === 0 ? low : high, daysInMonth(y, m)));
+}
+
+/**
+ * Counts whole periods back from `end` towards `start` (start ≤ end): returns the number of
+ * whole periods `t` and the date where they begin, so [start, stubEnd) is the odd stub.
+ */
+export function countBackPeriods(
+  start: DayNumber,
+  end: DayNumber,
+  frequency: Frequency,
+): { wholePeriods: number; stubEnd: DayNumber } {
+  // Start from a lower bound (no period is longer than MAX_PERIOD_DAYS), then step; bounded by
+  // the spread between the shortest and longest period, a few dozen steps for 30 years.
+  const span = end - start;
+  let t = Math.max(0, Math.floor(span / MAX_PERIOD_DAYS[frequency]) - 1);
+  const limit = Math.floor(span / MIN_PERIOD_DAYS[frequency]) + 1;
+  while (t < limit && nthDate(end, frequency, -(t + 1)) >= start) t += 1;
+  return { wholePeriods: t, stubEnd: nthDate(end, frequency, -t) };
+}

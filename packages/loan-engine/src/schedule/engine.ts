@@ -1,0 +1,99 @@
+import { adjustDate } from '../dates/business-days.js';
+import { yearFraction } from '../daycount/day-count.js';
+import { mul, type Rational } from '../math/rational.js';
+import { divRound } from '../math/rounding.js';
+import { feeTotals } from './fees.js';
+import { buildPeriods, scheduledDate, periodicRate, periodsBetween, type Period } from './periods.js';
+import { makePrincipalPlan } from './principal-plan.js';
+import { summarise } from './summary.js';
+import type { InstallmentMinor, LoanTerms, ScheduleMinor } from './types.js';
+import { assertValidTerms } from './validate.js';
+
+/**
+ * Builds a repayment schedule in minor units. Pure and exact: interest for each period is
+ * balance × factor (an exact rational) rounded once with the terms' rounding mode; the last
+ * installment takes whatever principal remains, so the balance ends at exactly zero.
+ * Throws RangeError only for terms that the request schema would have refused.
+ */
+export function buildSchedule(terms: LoanTerms): ScheduleMinor {
+  assertValidTerms(terms);
+  const fees = feeTotals(terms);
+  const opening = terms.principalMinor - terms.downPaymentMinor + fees.financed;
+  const rows: InstallmentMinor[] = [];
+  if (terms.downPaymentMinor > 0n) rows.push(downPaymentRow(terms, opening));
+  if (terms.method === 'bullet') rows.push(bulletRow(terms, opening, fees.perInstallment));
+  else amortise(terms, opening, fees.perInstallment, rows);
+  return summarise(terms, rows, fees);
+}
+
+function downPaymentRow(terms: LoanTerms, balanceAfter: bigint): InstallmentMinor {
+  const d = terms.disbursementDate;
+  const p = terms.downPaymentMinor;
+  return row(0, d, d, d, p, 0n, 0n, balanceAfter, 0n);
+}
+
+function bulletRow(terms: LoanTerms, balance: bigint, perInstallmentFee: bigint): InstallmentMinor {
+  const start = terms.disbursementDate;
+  const end = scheduledDate(terms, terms.termPeriods - 1);
+  const due = terms.businessDays ? adjustDate(end, terms.businessDays.convention, terms.businessDays.calendar) : end;
+  const factor: Rational =
+    terms.interestCalculation === 'daily'
+      ? mul(terms.annualRate, yearFraction(terms.dayCount, start, end))
+      : mul(periodicRate(terms), periodsBetween(terms, start, end));
+  const interest = divRound(balance * factor.n, factor.d, terms.rounding.mode) + (terms.extraFirstInterestMinor ?? 0n);
+  return row(1, due, start, end, balance, interest, perInstallmentFee, 0n, 0n);
+}
+
+interface LoopState {
+  balance: bigint;
+  deferredInterest: bigint;
+}
+
+function amortise(terms: LoanTerms, opening: bigint, perInstallmentFee: bigint, rows: InstallmentMinor[]): void {
+  const n = terms.termPeriods;
+  const periods = buildPeriods(terms, n);
+  const plan = makePrincipalPlan(terms, periods, opening);
+  const state: LoopState = { balance: opening, deferredInterest: 0n };
+  const { moratoriumPeriods: m, interestPeriods: gi } = terms.grace;
+  // A rounded-up installment can repay early; the schedule then ends (flat keeps its interest rows).
+  const keepGoing = (k: number): boolean => state.balance > 0n || k < m || terms.method === 'flat';
+  for (let k = 0; k < n && keepGoing(k); k += 1) {
+    const period = periods[k] as Period;
+    const accrued = plan.interest(k, state.balance) + (k === 0 ? (terms.extraFirstInterestMinor ?? 0n) : 0n);
+    if (k < m) {
+      state.balance += accrued;
+      rows.push(row(k + 1, period.dueDate, period.start, period.end, 0n, 0n, 0n, state.balance, accrued));
+      continue;
+    }
+    const interest = collectInterest(state, accrued, k, m + gi, n);
+    const principal = k === n - 1 ? state.balance : plan.principal(k, state.balance, accrued);
+    state.balance -= principal;
+    rows.push(row(k + 1, period.dueDate, period.start, period.end, principal, interest, perInstallmentFee, state.balance, 0n));
+  }
+}
+
+/** Interest grace defers accrued interest to the first installment after the grace. */
+function collectInterest(state: LoopState, accrued: bigint, k: number, graceEnd: number, n: number): bigint {
+  if (k < graceEnd && k < n - 1) {
+    state.deferredInterest += accrued;
+    return 0n;
+  }
+  const due = accrued + state.deferredInterest;
+  state.deferredInterest = 0n;
+  return due;
+}
+
+function row(
+  number: number,
+  dueDate: number,
+  periodStart: number,
+  periodEnd: number,
+  principal: bigint,
+  interest: bigint,
+  fees: bigint,
+  balanceAfter: bigint,
+  capitalisedInterest: bigint,
+): InstallmentMinor {
+  const total = principal + interest + fees;
+  return { number, dueDate, periodStart, periodEnd, principal, interest, fees, total, balanceAfter, capitalisedInterest };
+}

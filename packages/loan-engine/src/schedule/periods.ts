@@ -1,0 +1,77 @@
+import { adjustDate } from '../dates/business-days.js';
+import { countBackPeriods, nthDate, PERIODS_PER_YEAR } from '../dates/frequency.js';
+import type { DayNumber } from '../dates/local-date.js';
+import { yearFraction } from '../daycount/day-count.js';
+import { add, fromInt, mul, rat, reduce, type Rational } from '../math/rational.js';
+import type { LoanTerms } from './types.js';
+
+export interface Period {
+  readonly start: DayNumber;
+  readonly end: DayNumber;
+  readonly dueDate: DayNumber;
+  /** Interest for the period = balance × factor (exact), rounded once. */
+  readonly factor: Rational;
+}
+
+/** The per-period nominal rate: annual rate ÷ periods per year. */
+export function periodicRate(terms: LoanTerms): Rational {
+  return reduce(rat(terms.annualRate.n, terms.annualRate.d * BigInt(PERIODS_PER_YEAR[terms.frequency])));
+}
+
+/**
+ * The anchor of the due-date series and the index of the first due date in it. Without an
+ * explicit first due date the series is anchored on the disbursement date, so a loan disbursed
+ * on Jan 31 falls due Feb 29, Mar 31, Apr 30 … (the anchor day is kept, the clamp never sticks).
+ */
+export function dueSeries(terms: LoanTerms): { anchor: DayNumber; offset: number } {
+  return terms.firstDueDate === undefined
+    ? { anchor: terms.disbursementDate, offset: 1 }
+    : { anchor: terms.firstDueDate, offset: 0 };
+}
+
+/** Unadjusted date of installment k (0-based). */
+export function scheduledDate(terms: LoanTerms, k: number): DayNumber {
+  const { anchor, offset } = dueSeries(terms);
+  return nthDate(anchor, terms.frequency, k + offset);
+}
+
+export function firstDueDate(terms: LoanTerms): DayNumber {
+  return scheduledDate(terms, 0);
+}
+
+/**
+ * Length of [start, end) in periods: whole periods counted back from `end`, plus the odd
+ * stub as a fraction of a period under the day count (30/360 monthly: 10 days → 10/30).
+ */
+export function periodsBetween(terms: LoanTerms, start: DayNumber, end: DayNumber): Rational {
+  const { wholePeriods, stubEnd } = countBackPeriods(start, end, terms.frequency);
+  if (stubEnd === start) return fromInt(wholePeriods);
+  const stub = mul(yearFraction(terms.dayCount, start, stubEnd), fromInt(PERIODS_PER_YEAR[terms.frequency]));
+  return add(fromInt(wholePeriods), stub);
+}
+
+/**
+ * Unadjusted accrual periods and adjusted due dates. Dates are generated from the first due
+ * date as an anchor (never from the previous date), so month-end clamping does not stick.
+ * Interest accrues on unadjusted dates; only the due date moves to a business day.
+ */
+export function buildPeriods(terms: LoanTerms, count: number): Period[] {
+  const rate = periodicRate(terms);
+  const periods: Period[] = [];
+  let start = terms.disbursementDate;
+  for (let k = 0; k < count; k += 1) {
+    const end = scheduledDate(terms, k);
+    const dueDate = terms.businessDays
+      ? adjustDate(end, terms.businessDays.convention, terms.businessDays.calendar)
+      : end;
+    periods.push({ start, end, dueDate, factor: periodFactor(terms, rate, start, end, k) });
+    start = end;
+  }
+  return periods;
+}
+
+function periodFactor(terms: LoanTerms, rate: Rational, start: DayNumber, end: DayNumber, k: number): Rational {
+  if (terms.interestCalculation === 'daily') return mul(terms.annualRate, yearFraction(terms.dayCount, start, end));
+  if (k > 0 || terms.firstDueDate === undefined) return rate;
+  return mul(rate, periodsBetween(terms, start, end));
+}
