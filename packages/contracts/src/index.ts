@@ -3,3 +3,6 @@ export * from './envelope.js';
 export * from './topics.js';
 export * from './registry.js';
 export * from './events/loan-approved.v1.js';
+export * from './catalog.js';
+export * from './compat.js';
+export * from './fixtures.js';

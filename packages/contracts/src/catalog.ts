@@ -1,0 +1,54 @@
+import { eventSchemas, type EventKey } from './registry.js';
+import { topics } from './topics.js';
+
+export type TopicKey = keyof typeof topics;
+export type ServiceName = 'los' | 'lms';
+
+/** What the docs need to know about one event version beyond its zod schema. */
+export interface EventDoc {
+  readonly name: string;
+  readonly version: number;
+  readonly topic: TopicKey;
+  readonly producer: ServiceName;
+  readonly consumers: readonly ServiceName[];
+  readonly summary: string;
+}
+
+/**
+ * Documentation of every entry of `eventSchemas`: the topic it travels on, who sends and who reads it.
+ * `satisfies Record<EventKey, …>` makes adding an event to the registry without documenting it a
+ * type error, so the generated JSON Schema and AsyncAPI cannot silently miss an event.
+ */
+export const eventCatalog = {
+  'LoanApproved.v1': {
+    name: 'LoanApproved',
+    version: 1,
+    topic: 'loanApproved',
+    producer: 'los',
+    consumers: ['lms'],
+    summary:
+      'The LOS approved an application: borrower (identity masked or tokenised), loan terms, fees and the ' +
+      'disbursement account. The LMS books the loan account and its repayment schedule from it.',
+  },
+} as const satisfies Record<EventKey, EventDoc>;
+
+export const eventKeys = Object.keys(eventSchemas) as EventKey[];
+
+/** `LoanApproved` → `loan-approved`. */
+export function kebabCase(name: string): string {
+  return name.replace(/([a-z\d])([A-Z])/g, '$1-$2').replace(/([A-Z])([A-Z][a-z])/g, '$1-$2').toLowerCase();
+}
+
+/** `LoanApproved.v1` → `loan-approved.v1`: the name of its schema file and its fixtures folder. */
+export function eventSlug(key: EventKey): string {
+  const doc = eventCatalog[key];
+  return `${kebabCase(doc.name)}.v${doc.version}`;
+}
+
+/** `LoanApproved.v1` → `loan-approved.v1.schema.json`, the committed JSON Schema of that version. */
+export function schemaFileName(key: EventKey): string {
+  return `${eventSlug(key)}.schema.json`;
+}
+
+/** `$id` base of the committed schemas: an identifier, not a promise that the URL is served. */
+export const schemaIdBase = 'https://lendstack.dev/contracts/schemas/';

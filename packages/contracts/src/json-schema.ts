@@ -1,0 +1,117 @@
+import { z } from 'zod';
+import { eventCatalog, eventKeys, schemaFileName, schemaIdBase } from './catalog.js';
+import { envelopeHeaderSchema } from './envelope.js';
+import { moneySchema, positiveMoneySchema } from './money.js';
+import { eventSchemas } from './registry.js';
+
+export type JsonSchema = { [keyword: string]: unknown };
+
+/** One generated file: its name under `schemas/` and its document. */
+export interface GeneratedSchema {
+  readonly fileName: string;
+  readonly schema: JsonSchema;
+}
+
+/**
+ * Refinements JSON Schema cannot see are mirrored where JSON Schema can express them, so a consumer
+ * validating with the committed schema rejects what the zod schema rejects. zod's `override` hook
+ * reports where a refined schema lands; the patch is applied to the finished document because zod
+ * shares sub-objects between a refined schema and its parent while it builds.
+ */
+const positiveAmount: JsonSchema = {
+  type: 'string',
+  pattern: '^[1-9]\\d*$',
+  description: 'Greater than zero: an integer count of minor units, as a string.',
+};
+
+function fromZod(schema: z.ZodType, fileName: string, title: string, description: string): GeneratedSchema {
+  const positiveMoneyAt: (string | number)[][] = [];
+  const generated = z.toJSONSchema(schema, {
+    target: 'draft-2020-12',
+    io: 'input',
+    unrepresentable: 'throw',
+    // A private registry: the output must not depend on metadata other modules put in the global one.
+    metadata: z.registry<Record<string, unknown>>(),
+    override: (ctx) => {
+      if (ctx.zodSchema === positiveMoneySchema) positiveMoneyAt.push(ctx.path);
+    },
+  }) as JsonSchema;
+  for (const path of positiveMoneyAt) {
+    const money = path.reduce<unknown>((node, key) => (node as JsonSchema)[key], generated) as JsonSchema;
+    (money['properties'] as JsonSchema)['amount'] = positiveAmount;
+  }
+  return {
+    fileName,
+    schema: canonicalJsonSchema({ ...generated, $id: `${schemaIdBase}${fileName}`, title, description }),
+  };
+}
+
+/** Every JSON Schema the package publishes: one per event version, plus money and the envelope header. */
+export function generateJsonSchemas(): GeneratedSchema[] {
+  const events = eventKeys.map((key) => {
+    const doc = eventCatalog[key];
+    return fromZod(eventSchemas[key], schemaFileName(key), `${doc.name} v${doc.version}`, doc.summary);
+  });
+  return [
+    ...events,
+    fromZod(
+      moneySchema,
+      'money.schema.json',
+      'Money',
+      'Money on the wire: an integer count of minor units as a string (never a float), an ISO 4217 currency ' +
+        'and the scale the amount is expressed in. {"amount":"1234567","currency":"INR","scale":2} is INR 12,345.67.',
+    ),
+    fromZod(
+      envelopeHeaderSchema,
+      'envelope-header.schema.json',
+      'Event envelope header',
+      'The fields every Lendstack event envelope has whatever its type and version; enough to route, ' +
+        'deduplicate (id) and dead-letter a message. Each event schema describes its full envelope.',
+    ),
+  ];
+}
+
+/** Keywords in the order a reader wants them; anything else follows, alphabetically. */
+const keywordOrder = [
+  '$schema', '$id', 'title', 'description', 'type', 'const', 'enum', 'format', 'pattern',
+  'minLength', 'maxLength', 'minimum', 'exclusiveMinimum', 'maximum', 'exclusiveMaximum', 'multipleOf',
+  'items', 'minItems', 'maxItems', 'properties', 'required', 'additionalProperties',
+  'anyOf', 'oneOf', 'allOf', 'not', '$defs',
+];
+/** Keywords whose members are names chosen by the schema author: keep their declared order. */
+const namedMembers = new Set(['properties', 'patternProperties', '$defs', 'dependentSchemas']);
+
+function rank(keyword: string): number {
+  const i = keywordOrder.indexOf(keyword);
+  return i === -1 ? keywordOrder.length : i;
+}
+
+/** Orders keywords deterministically (recursively), so regenerating gives the same bytes. */
+export function canonicalJsonSchema(schema: JsonSchema): JsonSchema {
+  const keys = Object.keys(schema).sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
+  const out: JsonSchema = {};
+  for (const key of keys) {
+    const value = schema[key];
+    if (namedMembers.has(key) && isObject(value)) {
+      out[key] = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, canonicalValue(v)]));
+    } else {
+      out[key] = canonicalValue(value);
+    }
+  }
+  return out;
+}
+
+function canonicalValue(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonicalValue);
+  if (isObject(value)) return canonicalJsonSchema(value);
+  return value;
+}
+
+function isObject(value: unknown): value is JsonSchema {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The committed text of a JSON document: two-space indent and a trailing newline. */
+export function toJsonFile(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}
