@@ -8,3 +8,4 @@ export * from './migrate.js';
 export * from './outbox-relay.js';
 export * from './problem.js';
 export * from './telemetry.js';
+export * from './lifecycle.js';

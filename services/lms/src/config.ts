@@ -1,0 +1,33 @@
+import { z } from 'zod';
+
+/** Everything the LMS reads from its environment, parsed once at boot. */
+const envSchema = z.object({
+  // Where partners and internal teams reach the API.
+  LMS_HOST: z.string().default('127.0.0.1'),
+  LMS_PORT: z.coerce.number().int().min(0).max(65_535).default(3002),
+  // The LMS's own database; no other service reads it.
+  LMS_DATABASE_URL: z.string().url().default('postgresql://lendstack:lendstack@127.0.0.1:5432/lendstack_lms'),
+  // Bound on connections this instance holds.
+  LMS_DB_POOL_MAX: z.coerce.number().int().min(2).max(100).default(10),
+  KAFKA_BROKERS: z.string().default('127.0.0.1:9092').transform((s) => s.split(',').map((b) => b.trim())),
+  // Consumer group of the LoanApproved consumer; replicas share it and split the partitions.
+  LMS_CONSUMER_GROUP: z.string().default('lendstack-lms'),
+  TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  // Task queue of the collections worker; a deployment may isolate its own.
+  TEMPORAL_TASK_QUEUE: z.string().default('lendstack-lms-collections'),
+  // Verifies bearer tokens (HS256); the same secret the LOS uses in one deployment.
+  AUTH_TOKEN_SECRET: z.string().min(32).default('lendstack-local-development-secret-change-me'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  OTEL_TRACES_EXPORTER: z.enum(['none', 'console']).default('none'),
+});
+
+export type LmsConfig = z.infer<typeof envSchema>;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): LmsConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new Error(`invalid LMS configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  return parsed.data;
+}

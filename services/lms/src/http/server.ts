@@ -1,0 +1,23 @@
+import { createHttpServer, registerHealthRoutes, type Logger, type ReadinessCheck } from '@lendstack/platform';
+import type { FastifyInstance } from 'fastify';
+import { loanRoutes, type LoanRoutesDeps } from '../modules/loans/adapters/loans.routes.js';
+
+export interface LmsServerDeps {
+  readonly logger: Logger;
+  readonly loans: LoanRoutesDeps;
+  readonly readiness: Record<string, ReadinessCheck>;
+}
+
+/** The LMS HTTP API without listen(), so tests drive it with app.inject. */
+export async function buildServer(deps: LmsServerDeps): Promise<FastifyInstance> {
+  const app = await createHttpServer({
+    logger: deps.logger,
+    serviceName: 'lendstack-lms',
+    title: 'Lendstack Loan Management API',
+    description: 'Loan accounts and repayment schedules. Money is integer minor units as strings with currency and scale. Errors are RFC 9457 problem+json.',
+    version: '1.0.0',
+  });
+  registerHealthRoutes(app, deps.readiness);
+  await app.register(loanRoutes, deps.loans);
+  return app;
+}

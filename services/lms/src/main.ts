@@ -1,0 +1,79 @@
+import { createKafka, createLogger, createProducer, kafkaReachable, type Logger } from '@lendstack/platform';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import pg from 'pg';
+import type { LmsConfig } from './config.js';
+import { buildServer } from './http/server.js';
+import { createCollectionActivities } from './modules/collections/activities/collections.activities.js';
+import { startCollectionsStarter } from './modules/collections/adapters/collections-starter.js';
+import { createCollectionsWorker } from './modules/collections/worker.js';
+import { engineScheduleCalculator } from './modules/loans/adapters/loan-engine.schedule.js';
+import { startLoanApprovedConsumer } from './modules/loans/adapters/loan-approved.consumer.js';
+import { createPrismaLoanRepository } from './modules/loans/adapters/prisma-loan.repository.js';
+import { createPrisma } from './platform/prisma.js';
+
+export interface RunningLms {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+/** Composition root: config → adapters → HTTP + Kafka consumer + Temporal worker. Nothing else wires. */
+export async function startLms(config: LmsConfig, logger: Logger = createLogger({ service: 'lendstack-lms', level: config.LOG_LEVEL })): Promise<RunningLms> {
+  const pool = new pg.Pool({ connectionString: config.LMS_DATABASE_URL, max: config.LMS_DB_POOL_MAX });
+  const prisma = createPrisma(pool);
+  const loans = createPrismaLoanRepository(prisma);
+  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'lendstack-lms', logger });
+  const producer = await createProducer(kafka);
+
+  const clientConnection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const temporal = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
+  const workerConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const worker = await createCollectionsWorker({
+    connection: workerConnection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    activities: createCollectionActivities({ prisma, now: () => new Date() }),
+  });
+  const workerRun = worker.run();
+
+  const starter = startCollectionsStarter({ pool, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, logger });
+  const consumer = await startLoanApprovedConsumer({
+    kafka,
+    producer,
+    logger,
+    groupId: config.LMS_CONSUMER_GROUP,
+    store: loans,
+    calculateSchedule: engineScheduleCalculator,
+    onBooked: () => starter.wake(),
+  });
+
+  const app = await buildServer({
+    logger,
+    loans: { loans, authSecret: config.AUTH_TOKEN_SECRET },
+    readiness: {
+      database: async () => (await pool.query('SELECT 1')).rowCount === 1,
+      kafka: () => kafkaReachable(kafka, 2_000),
+      temporal: async () => {
+        await clientConnection.healthService.check({});
+        return true;
+      },
+    },
+  });
+  const url = await app.listen({ host: config.LMS_HOST, port: config.LMS_PORT });
+
+  return {
+    url,
+    async stop() {
+      await app.close();
+      await consumer.stop();
+      await starter.stop();
+      worker.shutdown();
+      await workerRun;
+      await producer.disconnect();
+      await clientConnection.close();
+      await workerConnection.close();
+      await prisma.$disconnect();
+      await pool.end();
+    },
+  };
+}

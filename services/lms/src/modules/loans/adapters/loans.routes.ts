@@ -1,0 +1,69 @@
+import { authenticate, HttpProblem, parseOr400 } from '@lendstack/platform';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { minorToDecimal } from '../domain/loan-account.js';
+import type { LoanReader } from '../ports.js';
+
+export interface LoanRoutesDeps {
+  readonly loans: LoanReader;
+  readonly authSecret: string;
+}
+
+const paramsSchema = z.object({ id: z.uuid('loan id must be a UUID') });
+const paramsDoc = z.toJSONSchema(paramsSchema) as Record<string, unknown>;
+const errors = { 400: { description: 'Invalid loan id' }, 401: { description: 'Missing or invalid bearer token' }, 404: { description: 'No such loan for this tenant' } };
+
+/** Money on the wire: minor units as a string with currency and scale; `display` is for people. */
+const money = (minor: bigint, currency: string, scale: number) => ({ amount: minor.toString(), currency, scale, display: minorToDecimal(minor, scale) });
+
+export async function loanRoutes(app: FastifyInstance, deps: LoanRoutesDeps): Promise<void> {
+  app.get('/v1/loans/:id', { schema: { tags: ['loans'], summary: 'Read a loan account', params: paramsDoc, response: { 200: { description: 'The loan account' }, ...errors } } }, async (request) => {
+    const principal = authenticate(request, deps.authSecret);
+    const { id } = parseOr400(paramsSchema, request.params, 'params');
+    const loan = await deps.loans.find(principal.tenantId, id);
+    if (!loan) throw new HttpProblem(404, 'not-found', 'Loan not found', `No loan ${id} for this tenant.`);
+    return {
+      id: loan.id,
+      tenantId: loan.tenantId,
+      applicationId: loan.applicationId,
+      status: loan.status,
+      productCode: loan.productCode,
+      principal: money(loan.principalMinor, loan.currency, loan.scale),
+      annualRatePercent: loan.annualRatePercent,
+      termPeriods: loan.termPeriods,
+      frequency: loan.frequency,
+      scheduleMethod: loan.scheduleMethod,
+      disbursementDate: loan.disbursementDate,
+      borrower: loan.borrower,
+      approvedAt: loan.approvedAt.toISOString(),
+      approvedBy: loan.approvedBy,
+      collections: { workflowId: loan.collectionsWorkflowId, startedAt: loan.collectionsStartedAt?.toISOString() ?? null },
+      createdAt: loan.createdAt.toISOString(),
+      links: { schedule: `/v1/loans/${loan.id}/schedule` },
+    };
+  });
+
+  app.get('/v1/loans/:id/schedule', { schema: { tags: ['loans'], summary: "Read a loan's repayment schedule", params: paramsDoc, response: { 200: { description: 'Installments in due-date order, with totals' }, ...errors } } }, async (request) => {
+    const principal = authenticate(request, deps.authSecret);
+    const { id } = parseOr400(paramsSchema, request.params, 'params');
+    const schedule = await deps.loans.schedule(principal.tenantId, id);
+    if (!schedule) throw new HttpProblem(404, 'not-found', 'Loan not found', `No loan ${id} for this tenant.`);
+    const { currency, scale, installments } = schedule;
+    const m = (minor: bigint) => money(minor, currency, scale);
+    const sum = (pick: (i: (typeof installments)[number]) => bigint) => installments.reduce((s, i) => s + pick(i), 0n);
+    return {
+      loanId: id,
+      installments: installments.map((i) => ({
+        number: i.number,
+        dueDate: i.dueDate,
+        status: i.status,
+        principal: m(i.principalMinor),
+        interest: m(i.interestMinor),
+        fees: m(i.feesMinor),
+        total: m(i.totalMinor),
+        balanceAfter: m(i.balanceAfterMinor),
+      })),
+      totals: { principal: m(sum((i) => i.principalMinor)), interest: m(sum((i) => i.interestMinor)), fees: m(sum((i) => i.feesMinor)), payable: m(sum((i) => i.totalMinor)) },
+    };
+  });
+}

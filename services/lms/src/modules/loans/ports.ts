@@ -1,0 +1,38 @@
+import type { LoanApprovedV1 } from '@lendstack/contracts';
+import type { LoanAccount, ScheduleRows } from './domain/loan-account.js';
+
+export interface NewBooking {
+  readonly eventId: string;
+  readonly eventType: string;
+  readonly eventVersion: number;
+  readonly account: LoanAccount;
+  /** Trace context of the consumer's work, so the collections workflow continues the same trace. */
+  readonly traceparent: string | undefined;
+}
+
+export interface LoanBookingStore {
+  /**
+   * In ONE transaction: records every event id in the inbox and books the accounts whose event was
+   * not seen before. Returns the ids of the loans booked now (a redelivered event books nothing).
+   */
+  bookNew(bookings: readonly NewBooking[]): Promise<string[]>;
+}
+
+/** Computes the repayment schedule an approved loan's terms describe (the loan calculation engine). */
+export type ScheduleCalculator = (event: LoanApprovedV1) => ScheduleRows;
+
+export interface InstallmentView {
+  readonly number: number;
+  readonly dueDate: string;
+  readonly principalMinor: bigint;
+  readonly interestMinor: bigint;
+  readonly feesMinor: bigint;
+  readonly totalMinor: bigint;
+  readonly balanceAfterMinor: bigint;
+  readonly status: string;
+}
+
+export interface LoanReader {
+  find(tenantId: string, loanId: string): Promise<(Omit<LoanAccount, 'installments'> & { status: string; createdAt: Date; collectionsStartedAt: Date | null }) | undefined>;
+  schedule(tenantId: string, loanId: string): Promise<{ currency: string; scale: number; installments: InstallmentView[] } | undefined>;
+}

@@ -1,0 +1,57 @@
+import type { LoanApprovedV1 } from '@lendstack/contracts';
+import { contextFrom, SpanKind, withSpan, type Delivered, type Rejection } from '@lendstack/platform';
+import { trace } from '@opentelemetry/api';
+import { bookLoanAccount } from '../domain/loan-account.js';
+import type { LoanBookingStore, NewBooking, ScheduleCalculator } from '../ports.js';
+
+export interface BookApprovedLoansDeps {
+  readonly store: LoanBookingStore;
+  readonly calculateSchedule: ScheduleCalculator;
+  /** Told the loan ids booked now, after commit (the collections starter picks them up). */
+  readonly onBooked: (loanIds: string[]) => void;
+}
+
+const tracer = trace.getTracer('lendstack-lms');
+
+/**
+ * Books a loan account with its schedule for each LoanApproved, exactly once per event id.
+ * Returns the events refused for business reasons (a schedule the engine cannot compute, or one
+ * breaking an invariant); the consumer dead-letters them. Throws when the database is unavailable.
+ */
+export async function bookApprovedLoans(
+  deps: BookApprovedLoansDeps,
+  deliveries: Delivered<LoanApprovedV1>[],
+): Promise<Rejection<LoanApprovedV1>[]> {
+  const rejections: Rejection<LoanApprovedV1>[] = [];
+  const bookings: NewBooking[] = [];
+  const spans = deliveries.map((delivered) => {
+    const parent = contextFrom({ ...delivered.event.traceContext, ...delivered.headers });
+    return tracer.startSpan('LoanApproved process', { kind: SpanKind.CONSUMER, attributes: { 'messaging.destination.name': delivered.topic, 'lendstack.loan_id': delivered.event.subject } }, parent);
+  });
+  try {
+    deliveries.forEach((delivered, index) => {
+      const span = spans[index]!;
+      const outcome = computeBooking(deps, delivered.event);
+      if (!outcome.ok) {
+        span.setAttribute('lendstack.rejected', outcome.reason);
+        rejections.push({ delivered, reason: outcome.reason });
+        return;
+      }
+      const { traceId, spanId } = span.spanContext();
+      bookings.push({ eventId: delivered.event.id, eventType: delivered.event.type, eventVersion: delivered.event.version, account: outcome.account, traceparent: `00-${traceId}-${spanId}-01` });
+    });
+    const booked = bookings.length > 0 ? await withSpan(tracer, 'book loan accounts', {}, () => deps.store.bookNew(bookings)) : [];
+    if (booked.length > 0) deps.onBooked(booked);
+    return rejections;
+  } finally {
+    for (const span of spans) span.end();
+  }
+}
+
+function computeBooking(deps: BookApprovedLoansDeps, event: LoanApprovedV1) {
+  try {
+    return bookLoanAccount(event, deps.calculateSchedule(event));
+  } catch (error) {
+    return { ok: false as const, reason: `schedule could not be computed: ${(error as Error).message}` };
+  }
+}
