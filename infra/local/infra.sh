@@ -7,7 +7,7 @@
 #   bash infra/local/infra.sh reset  [...]                          stop and delete data (downloads are kept)
 #   bash infra/local/infra.sh env                                   export lines for clients (eval "$(... env)")
 #
-# With no service named, all three, started in the order below and stopped in reverse.
+# With no service named: all three, started as postgres, kafka, temporal and stopped in reverse.
 set -euo pipefail
 
 # shellcheck source=infra/local/lib.sh

@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2153  # KAFKA_PORT and friends are set in lib.sh.
 # Apache Kafka as a single-node KRaft broker built from Maven Central jars (no tarball, no Docker).
 # Sourced by infra.sh after lib.sh.
 
@@ -45,10 +45,10 @@ kafka_install() {
   # Fetch into a scratch folder and swap it in whole, so an interrupted download never looks complete.
   tmp="$KAFKA_HOME/libs.tmp.$$"
   rm -rf "$tmp"
-  if ! timeout "$INFRA_DOWNLOAD_TIMEOUT" mvn -q -B -f "$KAFKA_POM" dependency:copy-dependencies \
+  if ! bounded "$INFRA_DOWNLOAD_TIMEOUT" mvn -q -B -f "$KAFKA_POM" dependency:copy-dependencies \
       -DoutputDirectory="$tmp" >>"$KAFKA_INSTALL_LOG" 2>&1 </dev/null 9>&-; then
     rm -rf "$tmp"
-    fail kafka "downloading the broker jars with Maven failed or took over ${INFRA_DOWNLOAD_TIMEOUT}s" "$KAFKA_INSTALL_LOG"
+    fail kafka "downloading the broker jars with Maven (mvn dependency:copy-dependencies) $BOUNDED_WHY" "$KAFKA_INSTALL_LOG"
   fi
   if ! compgen -G "$tmp/kafka_2.13-*.jar" >/dev/null; then
     rm -rf "$tmp"
@@ -114,7 +114,7 @@ kafka_wait() {
   wait_healthy "$deadline" kafka_alive kafka_serving || rc=$?
   case "$rc" in
     0) log "kafka: healthy in $(elapsed_s "$t0") (pid $pid, 127.0.0.1:$KAFKA_PORT, controller $KAFKA_CONTROLLER_PORT, log $KAFKA_LOG)" ;;
-    2) fail kafka "the broker process (pid $pid) exited during startup" "$KAFKA_LOG" "$KAFKA_OUT" ;;
+    2) fail kafka "the broker process (pid $pid) exited during startup" "$KAFKA_OUT" "$KAFKA_LOG" ;;
     *)
       # A half-started broker is of no use and would confuse the next start: stop it.
       stop_pid "$pid" 20
@@ -143,7 +143,10 @@ kafka_start() {
   kafka_render_props
   kafka_format
   log "kafka: starting broker on 127.0.0.1:$KAFKA_PORT"
-  printf '\n=== %s start ===\n' "$(date -Is)" >>"$KAFKA_OUT"
+  # Keep only this run's console output, so a failure report shows this run's crash, not an old one.
+  [[ -f "$KAFKA_OUT" ]] && mv -f "$KAFKA_OUT" "$KAFKA_OUT.1"
+  printf '=== %s: infra.sh started the broker (console output) ===\n' "$(date -Is)" >"$KAFKA_OUT"
+  printf '=== %s: infra.sh starting the broker ===\n' "$(date -Is)" >>"$KAFKA_LOG"
   # shellcheck disable=SC2086  # KAFKA_HEAP_OPTS is a list of JVM flags.
   launch_daemon "$KAFKA_PIDFILE" "$KAFKA_OUT" \
     "$(kafka_java)" $KAFKA_HEAP_OPTS -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \

@@ -102,8 +102,7 @@ launch_daemon() {
   rm -f "$pidfile"
   # shellcheck disable=SC2016  # $$ and "$@" are expanded by the inner bash, on purpose.
   setsid bash -c 'echo $$ >"$0"; exec "$@"' "$pidfile" "$@" </dev/null >>"$logfile" 2>&1 9>&- &
-  local i
-  for i in $(seq 1 50); do
+  for _ in $(seq 1 50); do
     [[ -s "$pidfile" ]] && return 0
     sleep 0.1
   done
@@ -139,23 +138,39 @@ wait_healthy() {
   done
 }
 
+# Runs a command under `timeout`; on failure BOUNDED_WHY says whether it timed out or failed, for
+# the one-line report. Usage: bounded SECONDS cmd args... || fail svc "X $BOUNDED_WHY" log
+BOUNDED_WHY=""
+bounded() {
+  local secs="$1" rc=0
+  shift
+  timeout "$secs" "$@" || rc=$?
+  case "$rc" in
+    0) BOUNDED_WHY="" ;;
+    124 | 137) BOUNDED_WHY="timed out after ${secs}s" ;;
+    *) BOUNDED_WHY="failed (exit $rc)" ;;
+  esac
+  return "$rc"
+}
+
 # --- packages --------------------------------------------------------------------------------------
 
 _APT_UPDATED=0
 apt_install() {
+  export DEBIAN_FRONTEND=noninteractive
   local service="$1"
   shift
   local aptlog="$LOG_DIR/apt.log"
   log "$service: installing Debian packages: $*"
   if (( _APT_UPDATED == 0 )); then
-    if ! DEBIAN_FRONTEND=noninteractive timeout "$INFRA_DOWNLOAD_TIMEOUT" apt-get update >>"$aptlog" 2>&1; then
-      fail "$service" "apt-get update failed or took over ${INFRA_DOWNLOAD_TIMEOUT}s" "$aptlog"
+    if ! bounded "$INFRA_DOWNLOAD_TIMEOUT" apt-get update >>"$aptlog" 2>&1 9>&-; then
+      fail "$service" "apt-get update $BOUNDED_WHY" "$aptlog"
     fi
     _APT_UPDATED=1
   fi
-  if ! DEBIAN_FRONTEND=noninteractive timeout "$INFRA_DOWNLOAD_TIMEOUT" \
-      apt-get install -y --no-install-recommends "$@" >>"$aptlog" 2>&1; then
-    fail "$service" "apt-get install $* failed or took over ${INFRA_DOWNLOAD_TIMEOUT}s" "$aptlog"
+  if ! bounded "$INFRA_DOWNLOAD_TIMEOUT" \
+      apt-get install -y --no-install-recommends "$@" >>"$aptlog" 2>&1 9>&-; then
+    fail "$service" "apt-get install $* $BOUNDED_WHY" "$aptlog"
   fi
 }
 

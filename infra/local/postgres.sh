@@ -32,10 +32,18 @@ pg_newest_version() {
 }
 
 pg_install() {
-  if ! pg_installed; then
-    apt_install postgres postgresql
-  fi
+  pg_installed && return 0
+  apt_install postgres postgresql
   pg_installed || fail postgres "postgresql was installed but no /usr/lib/postgresql/*/bin/postgres exists" "$LOG_DIR/apt.log"
+  # The package creates an empty `main` cluster in whatever locale the install ran with, which in
+  # a bare container is C/SQL_ASCII. Drop it while it is empty; pg_ensure_cluster makes a UTF8 one.
+  local line
+  line="$(pg_cluster_line)"
+  if [[ -n "$line" ]]; then
+    log "postgres: replacing the package's fresh cluster $(awk '{print $1 "/" $2}' <<<"$line") with a UTF8 one"
+    bounded 60 pg_dropcluster --stop "$(awk '{print $1}' <<<"$line")" "$PG_CLUSTER" >>"$PG_CTL_LOG" 2>&1 9>&- \
+      || fail postgres "pg_dropcluster of the package's fresh cluster $BOUNDED_WHY" "$PG_CTL_LOG"
+  fi
 }
 
 pg_ensure_cluster() {
@@ -90,7 +98,7 @@ max_connections = 200
 
 pg_psql_admin() {
   # cd /: psql as postgres cannot read root's working directory and would warn about it.
-  (cd / && runuser -u postgres -- timeout 30 psql -X -q -v ON_ERROR_STOP=1 -p "$PG_PORT" -d postgres "$@")
+  (cd / && runuser -u postgres -- timeout 30 psql -X -q -v ON_ERROR_STOP=1 -p "$PG_PORT" -d postgres)
 }
 
 pg_accepting() { timeout 5 pg_isready -q -h 127.0.0.1 -p "$PG_PORT" -t 3; }
@@ -144,8 +152,8 @@ pg_start() {
     if pg_configure; then
       # Running with settings of its own (say, started by Debian's package install).
       log "postgres: restarting cluster $ver/$PG_CLUSTER to apply Lendstack settings"
-      timeout "$INFRA_START_TIMEOUT" pg_ctlcluster "$ver" "$PG_CLUSTER" restart -m fast >>"$PG_CTL_LOG" 2>&1 9>&- \
-        || fail postgres "pg_ctlcluster $ver $PG_CLUSTER restart failed or took over ${INFRA_START_TIMEOUT}s" "$PG_CTL_LOG" "$(pg_log_file)"
+      bounded "$INFRA_START_TIMEOUT" pg_ctlcluster "$ver" "$PG_CLUSTER" restart -m fast >>"$PG_CTL_LOG" 2>&1 9>&- \
+        || fail postgres "pg_ctlcluster $ver $PG_CLUSTER restart $BOUNDED_WHY" "$PG_CTL_LOG" "$(pg_log_file)"
     elif pg_healthy; then
       log "postgres: already running and healthy (cluster $ver/$PG_CLUSTER, pid $(pg_pid || echo '?'), port $PG_PORT)"
       return 0
@@ -160,8 +168,8 @@ pg_start() {
     pg_configure || true
     require_port_free postgres "$PG_PORT" PG_PORT
     log "postgres: starting cluster $ver/$PG_CLUSTER on 127.0.0.1:$PG_PORT"
-    if ! timeout "$INFRA_START_TIMEOUT" pg_ctlcluster "$ver" "$PG_CLUSTER" start >>"$PG_CTL_LOG" 2>&1 9>&-; then
-      fail postgres "pg_ctlcluster $ver $PG_CLUSTER start failed or took over ${INFRA_START_TIMEOUT}s" "$PG_CTL_LOG" "$(pg_log_file)"
+    if ! bounded "$INFRA_START_TIMEOUT" pg_ctlcluster "$ver" "$PG_CLUSTER" start >>"$PG_CTL_LOG" 2>&1 9>&-; then
+      fail postgres "pg_ctlcluster $ver $PG_CLUSTER start $BOUNDED_WHY" "$PG_CTL_LOG" "$(pg_log_file)"
     fi
   fi
 
@@ -182,8 +190,8 @@ pg_stop() {
   fi
   local ver
   ver="$(pg_field 1)"
-  timeout 60 pg_ctlcluster "$ver" "$PG_CLUSTER" stop -m fast >>"$PG_CTL_LOG" 2>&1 9>&- \
-    || fail postgres "pg_ctlcluster $ver $PG_CLUSTER stop failed or took over 60s" "$PG_CTL_LOG" "$(pg_log_file)"
+  bounded 60 pg_ctlcluster "$ver" "$PG_CLUSTER" stop -m fast >>"$PG_CTL_LOG" 2>&1 9>&- \
+    || fail postgres "pg_ctlcluster $ver $PG_CLUSTER stop $BOUNDED_WHY" "$PG_CTL_LOG" "$(pg_log_file)"
   log "postgres: stopped"
 }
 

