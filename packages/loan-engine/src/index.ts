@@ -17,6 +17,6 @@ export { adjustDate, makeCalendar, isBusinessDay, type BusinessDayConvention, ty
 export { parseIsoDate, formatIsoDate, tryParseIsoDate, type DayNumber } from './dates/local-date.js';
 
 export { divRound, roundToMultiple, ROUNDING_MODES, type RoundingMode } from './math/rounding.js';
-export { rat, parseDecimal, toDecimalString, type Rational } from './math/rational.js';
+export { rat, mul, add, sub, div, reduce, parseDecimal, toDecimalString, type Rational } from './math/rational.js';
 export { findCurrency, type Currency } from './money/currency.js';
 export { parseMoney, formatMoney, toDinero, fromDinero } from './money/money.js';

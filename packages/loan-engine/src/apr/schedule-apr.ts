@@ -24,7 +24,7 @@ export function scheduleApr(terms: LoanTerms, schedule: ScheduleMinor): AprResul
     const amountMinor = row.total - (row.fees > 0n ? fees.perInstallmentNotInApr : 0n);
     if (amountMinor <= 0n) continue;
     const time =
-      terms.method === 'bullet' ? unitTime(start, row.periodEnd, unit) : { ...first, wholePeriods: first.wholePeriods + row.number - 1 };
+      terms.method === 'bullet' ? unitTime(start, row.periodEnd, unit) : { ...first, wholePeriods: first.wholePeriods + row.number - 1 - (terms.seriesStart ?? 0) };
     payments.push({ time, amountMinor });
   }
   const advances: TimedAmount[] = [{ time: { wholePeriods: 0, fraction: { n: 0n, d: 1n } }, amountMinor: advance }];

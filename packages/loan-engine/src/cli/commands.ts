@@ -1,6 +1,10 @@
 import type { z } from 'zod';
+import { allocate, allocateRequestSchema } from '../api/allocate.js';
+import { apr, aprRequestSchema } from '../api/apr.js';
 import { schedule } from '../api/schedule.js';
 import { scheduleRequestSchema } from '../api/schedule-request.js';
+import { accrue, accrueRequestSchema, payoff, payoffRequestSchema, prepay, prepayRequestSchema, ServicingFailure } from '../api/servicing.js';
+import { yearFrac, yearFracRequestSchema } from '../api/yearfrac.js';
 import { invalidRequest, type CliError } from './errors.js';
 
 export type CommandOutcome = { ok: true; output: unknown } | { ok: false; error: CliError };
@@ -10,22 +14,40 @@ interface Command {
   run(input: unknown): unknown;
 }
 
+// Each command validates with its schema first, then runs on the parsed value.
+const command = <S extends z.ZodType>(schema: S, run: (input: z.input<S>) => unknown): Command => ({
+  schema,
+  run: (input) => run(input as z.input<S>),
+});
+
 const COMMANDS: Readonly<Record<string, Command>> = {
-  schedule: { schema: scheduleRequestSchema, run: (input) => schedule(input as z.input<typeof scheduleRequestSchema>) },
+  schedule: command(scheduleRequestSchema, schedule),
+  apr: command(aprRequestSchema, apr),
+  yearfrac: command(yearFracRequestSchema, yearFrac),
+  payoff: command(payoffRequestSchema, payoff),
+  allocate: command(allocateRequestSchema, allocate),
+  prepay: command(prepayRequestSchema, prepay),
+  accrue: command(accrueRequestSchema, accrue),
 };
 
 export const COMMAND_NAMES = Object.keys(COMMANDS);
 
 /** Runs one CLI command on an already-parsed JSON value. Pure: no I/O. */
 export function runCommand(name: string, input: unknown): CommandOutcome {
-  const command = COMMANDS[name];
-  if (!command) {
+  const found = COMMANDS[name];
+  if (!found) {
     const message = `unknown command "${name}"; expected one of ${COMMAND_NAMES.join(', ')}`;
     return { ok: false, error: { error: 'unknown_command', message, issues: [{ field: 'command', path: ['command'], message }] } };
   }
-  const parsed = command.schema.safeParse(input);
+  const parsed = found.schema.safeParse(input);
   if (!parsed.success) return { ok: false, error: invalidRequest(parsed.error) };
-  return { ok: true, output: command.run(parsed.data) };
+  try {
+    return { ok: true, output: found.run(input) };
+  } catch (e) {
+    if (!(e instanceof ServicingFailure)) throw e;
+    const { field, message, code } = e.failure;
+    return { ok: false, error: { error: 'unprocessable', message: `${field}: ${message}`, code, issues: [{ field, path: field.split('.'), message }] } };
+  }
 }
 
 /** Parses stdin text as JSON, or explains why not. */

@@ -8,8 +8,10 @@ export interface FieldIssue {
 }
 
 export interface CliError {
-  error: 'invalid_request' | 'unknown_command' | 'invalid_json' | 'no_solution';
+  error: 'invalid_request' | 'unknown_command' | 'invalid_json' | 'unprocessable';
   message: string;
+  /** Machine-readable reason for 'unprocessable' (e.g. 'overdue-installments'). */
+  code?: string;
   issues: FieldIssue[];
 }
 

@@ -21,9 +21,12 @@ export function buildSchedule(terms: LoanTerms): ScheduleMinor {
   const opening = terms.principalMinor - terms.downPaymentMinor + fees.financed;
   const rows: InstallmentMinor[] = [];
   if (terms.downPaymentMinor > 0n) rows.push(downPaymentRow(terms, opening));
-  if (terms.method === 'bullet') rows.push(bulletRow(terms, opening, fees.perInstallment));
-  else amortise(terms, opening, fees.perInstallment, rows);
-  return summarise(terms, rows, fees);
+  if (terms.method === 'bullet') {
+    rows.push(bulletRow(terms, opening, fees.perInstallment));
+    return summarise(terms, rows, fees, undefined);
+  }
+  const level = amortise(terms, opening, fees.perInstallment, rows);
+  return summarise(terms, rows, fees, level);
 }
 
 function downPaymentRow(terms: LoanTerms, balanceAfter: bigint): InstallmentMinor {
@@ -41,7 +44,7 @@ function bulletRow(terms: LoanTerms, balance: bigint, perInstallmentFee: bigint)
       ? mul(terms.annualRate, yearFraction(terms.dayCount, start, end))
       : mul(periodicRate(terms), periodsBetween(terms, start, end));
   const interest = divRound(balance * factor.n, factor.d, terms.rounding.mode) + (terms.extraFirstInterestMinor ?? 0n);
-  return row(1, due, start, end, balance, interest, perInstallmentFee, 0n, 0n);
+  return row((terms.seriesStart ?? 0) + 1, due, start, end, balance, interest, perInstallmentFee, 0n, 0n);
 }
 
 interface LoopState {
@@ -49,12 +52,14 @@ interface LoopState {
   deferredInterest: bigint;
 }
 
-function amortise(terms: LoanTerms, opening: bigint, perInstallmentFee: bigint, rows: InstallmentMinor[]): void {
+/** Appends the installments to `rows`; returns the level installment, if the method has one. */
+function amortise(terms: LoanTerms, opening: bigint, perInstallmentFee: bigint, rows: InstallmentMinor[]): bigint | undefined {
   const n = terms.termPeriods;
   const periods = buildPeriods(terms, n);
   const plan = makePrincipalPlan(terms, periods, opening);
   const state: LoopState = { balance: opening, deferredInterest: 0n };
   const { moratoriumPeriods: m, interestPeriods: gi } = terms.grace;
+  const first = (terms.seriesStart ?? 0) + 1;
   // A rounded-up installment can repay early; the schedule then ends (flat keeps its interest rows).
   const keepGoing = (k: number): boolean => state.balance > 0n || k < m || terms.method === 'flat';
   for (let k = 0; k < n && keepGoing(k); k += 1) {
@@ -62,14 +67,15 @@ function amortise(terms: LoanTerms, opening: bigint, perInstallmentFee: bigint, 
     const accrued = plan.interest(k, state.balance) + (k === 0 ? (terms.extraFirstInterestMinor ?? 0n) : 0n);
     if (k < m) {
       state.balance += accrued;
-      rows.push(row(k + 1, period.dueDate, period.start, period.end, 0n, 0n, 0n, state.balance, accrued));
+      rows.push(row(first + k, period.dueDate, period.start, period.end, 0n, 0n, 0n, state.balance, accrued));
       continue;
     }
     const interest = collectInterest(state, accrued, k, m + gi, n);
     const principal = k === n - 1 ? state.balance : plan.principal(k, state.balance, accrued);
     state.balance -= principal;
-    rows.push(row(k + 1, period.dueDate, period.start, period.end, principal, interest, perInstallmentFee, state.balance, 0n));
+    rows.push(row(first + k, period.dueDate, period.start, period.end, principal, interest, perInstallmentFee, state.balance, 0n));
   }
+  return plan.installment();
 }
 
 /** Interest grace defers accrued interest to the first installment after the grace. */

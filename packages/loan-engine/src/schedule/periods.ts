@@ -32,7 +32,7 @@ export function dueSeries(terms: LoanTerms): { anchor: DayNumber; offset: number
 /** Unadjusted date of installment k (0-based). */
 export function scheduledDate(terms: LoanTerms, k: number): DayNumber {
   const { anchor, offset } = dueSeries(terms);
-  return nthDate(anchor, terms.frequency, k + offset);
+  return nthDate(anchor, terms.frequency, k + offset + (terms.seriesStart ?? 0));
 }
 
 export function firstDueDate(terms: LoanTerms): DayNumber {
@@ -48,6 +48,11 @@ export function periodsBetween(terms: LoanTerms, start: DayNumber, end: DayNumbe
   if (stubEnd === start) return fromInt(wholePeriods);
   const stub = mul(yearFraction(terms.dayCount, start, stubEnd), fromInt(PERIODS_PER_YEAR[terms.frequency]));
   return add(fromInt(wholePeriods), stub);
+}
+
+/** The first period is measured (may be odd) only on a new loan with an explicit first due date. */
+export function hasOddFirstPeriod(terms: LoanTerms): boolean {
+  return terms.firstDueDate !== undefined && (terms.seriesStart ?? 0) === 0;
 }
 
 /**
@@ -72,6 +77,6 @@ export function buildPeriods(terms: LoanTerms, count: number): Period[] {
 
 function periodFactor(terms: LoanTerms, rate: Rational, start: DayNumber, end: DayNumber, k: number): Rational {
   if (terms.interestCalculation === 'daily') return mul(terms.annualRate, yearFraction(terms.dayCount, start, end));
-  if (k > 0 || terms.firstDueDate === undefined) return rate;
+  if (k > 0 || !hasOddFirstPeriod(terms)) return rate;
   return mul(rate, periodsBetween(terms, start, end));
 }

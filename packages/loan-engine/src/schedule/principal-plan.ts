@@ -1,7 +1,7 @@
 import { add, mul, ZERO, type Rational } from '../math/rational.js';
 import { divRound, divRoundToMultiple } from '../math/rounding.js';
 import { levelInstallment } from './annuity.js';
-import { periodicRate, periodsBetween, type Period } from './periods.js';
+import { hasOddFirstPeriod, periodicRate, periodsBetween, type Period } from './periods.js';
 import type { LoanTerms } from './types.js';
 
 /** How a method splits each installment: the interest it accrues and the principal it repays. */
@@ -58,7 +58,7 @@ export function makePrincipalPlan(terms: LoanTerms, periods: readonly Period[], 
 function emi(terms: LoanTerms, periods: readonly Period[], k: number, balance: bigint): bigint {
   const rate = periodicRate(terms);
   const first = periods[k] as Period;
-  const oddFirst = k === 0 && terms.firstDueDate !== undefined;
+  const oddFirst = k === 0 && hasOddFirstPeriod(terms);
   const firstFactor = oddFirst ? mul(rate, periodsBetween(terms, first.start, first.end)) : rate;
   const unit = terms.rounding.installmentMultipleMinor;
   return levelInstallment(balance, rate, firstFactor, terms.termPeriods - k, unit, terms.rounding.mode);

@@ -1,7 +1,7 @@
 import type { FeeTotals } from './fees.js';
 import type { InstallmentMinor, LoanTerms, ScheduleMinor } from './types.js';
 
-export function summarise(terms: LoanTerms, rows: InstallmentMinor[], fees: FeeTotals): ScheduleMinor {
+export function summarise(terms: LoanTerms, rows: InstallmentMinor[], fees: FeeTotals, level: bigint | undefined): ScheduleMinor {
   let principal = 0n;
   let interest = 0n;
   let feeSum = 0n;
@@ -13,7 +13,6 @@ export function summarise(terms: LoanTerms, rows: InstallmentMinor[], fees: FeeT
     capitalised += r.capitalisedInterest;
   }
   const netDisbursed = terms.principalMinor - terms.downPaymentMinor - fees.upfront;
-  const regular = rows.find((r) => r.number > 0 && r.principal > 0n && r !== rows[rows.length - 1]);
   return {
     currency: terms.currency,
     installments: rows,
@@ -27,6 +26,6 @@ export function summarise(terms: LoanTerms, rows: InstallmentMinor[], fees: FeeT
     },
     netDisbursedMinor: netDisbursed,
     amountFinancedMinor: netDisbursed + fees.upfrontNotInApr + fees.financedNotInApr,
-    installmentAmountMinor: terms.method === 'equal-installment' ? regular?.total : undefined,
+    installmentAmountMinor: level,
   };
 }

@@ -70,6 +70,12 @@ export interface LoanTerms {
   readonly businessDays?: BusinessDayRule;
   /** Fixes the installment (equal-installment): the term then runs until the balance is repaid. */
   readonly fixedInstallmentMinor?: bigint;
+  /**
+   * Index in the original due-date series of this schedule's first installment (0 for a new
+   * loan). Servicing re-amortises the rest of a loan with it, so dates keep the original anchor
+   * and installments keep their numbers.
+   */
+  readonly seriesStart?: number;
   /** Extra interest added to the first installment (e.g. accrued on a prepayment's stub). */
   readonly extraFirstInterestMinor?: bigint;
 }
@@ -107,6 +113,6 @@ export interface ScheduleMinor {
   readonly netDisbursedMinor: bigint;
   /** Regulation Z amount financed: net disbursed + upfront fees not counted as finance charges. */
   readonly amountFinancedMinor: bigint;
-  /** The regular installment (equal-installment), if any. */
+  /** The level installment before per-installment fees (equal-installment and flat), if any. */
   readonly installmentAmountMinor?: bigint;
 }
