@@ -54,7 +54,13 @@ elapsed_s() { local start="$1"; printf '%d.%01ds' $(( ($(now_ms) - start) / 1000
 
 # --- ports -----------------------------------------------------------------------------------------
 
-port_in_use() { [[ -n "$(ss -Hltn "sport = :$1" 2>/dev/null)" ]]; }
+port_in_use() {
+  if command -v ss >/dev/null 2>&1; then
+    [[ -n "$(ss -Hltn "sport = :$1" 2>/dev/null)" ]]
+  else
+    port_accepts "$1"
+  fi
+}
 
 # "python3 (pid 1234)" for whoever listens on the port, as far as ss can tell.
 port_owner() {
