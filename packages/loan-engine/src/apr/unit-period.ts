@@ -1,5 +1,5 @@
 import { countBackPeriods, PERIODS_PER_YEAR, type Frequency } from '../dates/frequency.js';
-import { addMonthsAnchored, isLastDayOfMonth, toCivil, type DayNumber } from '../dates/local-date.js';
+import type { DayNumber } from '../dates/local-date.js';
 import { rat, type Rational } from '../math/rational.js';
 
 /**
@@ -27,18 +27,6 @@ export function unitPeriodsPerYear(unit: Frequency): number {
 /** Time from `termStart` to `date` (date ≥ termStart) in unit-periods, Appendix J style. */
 export function unitTime(termStart: DayNumber, date: DayNumber, unit: Frequency): UnitTime {
   if (date <= termStart) return { wholePeriods: 0, fraction: rat(0n) };
-  const monthEnds = (unit === 'monthly' || unit === 'quarterly') && isLastDayOfMonth(date);
-  const { wholePeriods, stubEnd } = monthEnds
-    ? countBackMonthEnds(termStart, date, unit === 'monthly' ? 1 : 3)
-    : countBackPeriods(termStart, date, unit);
+  const { wholePeriods, stubEnd } = countBackPeriods(termStart, date, unit);
   return { wholePeriods, fraction: rat(BigInt(stubEnd - termStart), BigInt(UNIT_PERIOD_DAYS[unit])) };
-}
-
-/** A payment on a month's last day counts back month-ends: Mar 31 → Feb 28 → Jan 31. */
-function countBackMonthEnds(start: DayNumber, end: DayNumber, step: number): { wholePeriods: number; stubEnd: DayNumber } {
-  const c = toCivil(end);
-  const monthEnd = (k: number): DayNumber => addMonthsAnchored(c.year, c.month, -k * step, 31);
-  let t = Math.max(0, Math.floor((end - start) / (31 * step)) - 1);
-  while (monthEnd(t + 1) >= start) t += 1;
-  return { wholePeriods: t, stubEnd: monthEnd(t) };
 }

@@ -1,4 +1,4 @@
-import { addMonthsAnchored, daysInMonth, fromCivil, toCivil, type DayNumber } from './local-date.js';
+import { addMonthsAnchored, daysInMonth, fromCivil, isLastDayOfMonth, toCivil, type DayNumber } from './local-date.js';
 
 export type Frequency = 'weekly' | 'biweekly' | 'semi-monthly' | 'monthly' | 'quarterly';
 
@@ -66,12 +66,16 @@ function nthSemiMonthly(anchor: DayNumber, k: number): DayNumber {
 /**
  * Counts whole periods back from `end` towards `start` (start ≤ end): returns the number of
  * whole periods `t` and the date where they begin, so [start, stubEnd) is the odd stub.
+ * From a month's last day, month-based periods count back month-ends (Feb 29 → Jan 31), as
+ * Regulation Z Appendix J does.
  */
 export function countBackPeriods(
   start: DayNumber,
   end: DayNumber,
   frequency: Frequency,
 ): { wholePeriods: number; stubEnd: DayNumber } {
+  const monthly = frequency === 'monthly' || frequency === 'quarterly';
+  if (monthly && isLastDayOfMonth(end)) return countBackMonthEnds(start, end, frequency === 'monthly' ? 1 : 3);
   // Start from a lower bound (no period is longer than MAX_PERIOD_DAYS), then step; bounded by
   // the spread between the shortest and longest period, a few dozen steps for 30 years.
   const span = end - start;
@@ -79,4 +83,12 @@ export function countBackPeriods(
   const limit = Math.floor(span / MIN_PERIOD_DAYS[frequency]) + 1;
   while (t < limit && nthDate(end, frequency, -(t + 1)) >= start) t += 1;
   return { wholePeriods: t, stubEnd: nthDate(end, frequency, -t) };
+}
+
+function countBackMonthEnds(start: DayNumber, end: DayNumber, step: number): { wholePeriods: number; stubEnd: DayNumber } {
+  const c = toCivil(end);
+  const monthEnd = (k: number): DayNumber => addMonthsAnchored(c.year, c.month, -k * step, 31);
+  let t = Math.max(0, Math.floor((end - start) / (31 * step)) - 1);
+  while (monthEnd(t + 1) >= start) t += 1;
+  return { wholePeriods: t, stubEnd: monthEnd(t) };
 }

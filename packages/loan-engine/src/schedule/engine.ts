@@ -1,9 +1,9 @@
 import { adjustDate } from '../dates/business-days.js';
 import { yearFraction } from '../daycount/day-count.js';
-import { mul, type Rational } from '../math/rational.js';
+import { add, fromInt, mul, type Rational } from '../math/rational.js';
 import { divRound } from '../math/rounding.js';
 import { feeTotals } from './fees.js';
-import { buildPeriods, scheduledDate, periodicRate, periodsBetween, type Period } from './periods.js';
+import { buildPeriods, hasOddFirstPeriod, scheduledDate, periodicRate, periodsBetween, type Period } from './periods.js';
 import { makePrincipalPlan } from './principal-plan.js';
 import { summarise } from './summary.js';
 import type { InstallmentMinor, LoanTerms, ScheduleMinor } from './types.js';
@@ -42,9 +42,15 @@ function bulletRow(terms: LoanTerms, balance: bigint, perInstallmentFee: bigint)
   const factor: Rational =
     terms.interestCalculation === 'daily'
       ? mul(terms.annualRate, yearFraction(terms.dayCount, start, end))
-      : mul(periodicRate(terms), periodsBetween(terms, start, end));
+      : mul(periodicRate(terms), bulletPeriods(terms, start));
   const interest = divRound(balance * factor.n, factor.d, terms.rounding.mode) + (terms.extraFirstInterestMinor ?? 0n);
   return row((terms.seriesStart ?? 0) + 1, due, start, end, balance, interest, perInstallmentFee, 0n, 0n);
+}
+
+/** Whole periods of the term, the first one measured when it is odd: (n − 1) + f₀. */
+function bulletPeriods(terms: LoanTerms, start: number): Rational {
+  if (!hasOddFirstPeriod(terms)) return fromInt(terms.termPeriods);
+  return add(fromInt(terms.termPeriods - 1), periodsBetween(terms, start, scheduledDate(terms, 0)));
 }
 
 interface LoopState {
