@@ -34,6 +34,10 @@ export interface EventConsumerOptions<E> {
   readonly handle: (events: Delivered<E>[]) => Promise<Rejection<E>[]>;
   /** Upper bound on events handed to `handle` at once. */
   readonly maxChunk?: number;
+  /** Where a consumer group with no committed offset starts: the topic's beginning (default) or its end. */
+  readonly fromBeginning?: boolean;
+  /** Bound on waiting for the first partition assignment before startEventConsumer returns. */
+  readonly joinTimeoutMs?: number;
 }
 
 export interface RunningConsumer {
@@ -55,8 +59,16 @@ export async function startEventConsumer<E>(options: EventConsumerOptions<E>): P
     heartbeatInterval: 3_000,
     maxBytesPerPartition: 4 * 1024 * 1024,
   });
+  // Resolve only once the group has assigned partitions, so "started" means "receiving".
+  const joined = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`consumer group ${options.groupId} did not join within ${options.joinTimeoutMs ?? 60_000} ms`)), options.joinTimeoutMs ?? 60_000);
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
   await consumer.connect();
-  await consumer.subscribe({ topic: options.topic, fromBeginning: true });
+  await consumer.subscribe({ topic: options.topic, fromBeginning: options.fromBeginning ?? true });
   await consumer.run({
     eachBatchAutoResolve: false,
     autoCommitInterval: 1_000,
@@ -89,6 +101,7 @@ export async function startEventConsumer<E>(options: EventConsumerOptions<E>): P
       }
     },
   });
+  await joined;
   return { stop: () => consumer.disconnect() };
 }
 

@@ -12,6 +12,9 @@ const envSchema = z.object({
   KAFKA_BROKERS: z.string().default('127.0.0.1:9092').transform((s) => s.split(',').map((b) => b.trim())),
   // Consumer group of the LoanApproved consumer; replicas share it and split the partitions.
   LMS_CONSUMER_GROUP: z.string().default('lendstack-lms'),
+  // A new consumer group starts at the topic's beginning (so nothing approved is ever skipped) unless
+  // told to start at its end, as isolated test runs do.
+  LMS_CONSUMER_FROM_BEGINNING: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
   // Task queue of the collections worker; a deployment may isolate its own.

@@ -20,6 +20,8 @@ export interface RunningLms {
 /** Composition root: config → adapters → HTTP + Kafka consumer + Temporal worker. Nothing else wires. */
 export async function startLms(config: LmsConfig, logger: Logger = createLogger({ service: 'lendstack-lms', level: config.LOG_LEVEL })): Promise<RunningLms> {
   const pool = new pg.Pool({ connectionString: config.LMS_DATABASE_URL, max: config.LMS_DB_POOL_MAX });
+  // An idle connection dropped by the server (restart, failover) is not a reason to crash.
+  pool.on('error', (error) => logger.warn({ err: error }, 'idle database connection lost'));
   const prisma = createPrisma(pool);
   const loans = createPrismaLoanRepository(prisma);
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'lendstack-lms', logger });
@@ -42,6 +44,7 @@ export async function startLms(config: LmsConfig, logger: Logger = createLogger(
     producer,
     logger,
     groupId: config.LMS_CONSUMER_GROUP,
+    fromBeginning: config.LMS_CONSUMER_FROM_BEGINNING,
     store: loans,
     calculateSchedule: engineScheduleCalculator,
     onBooked: () => starter.wake(),

@@ -19,6 +19,8 @@ export interface RunningLos {
 export async function startLos(config: LosConfig, logger: Logger = createLogger({ service: 'lendstack-los', level: config.LOG_LEVEL })): Promise<RunningLos> {
   const pool = new pg.Pool({ connectionString: config.LOS_DATABASE_URL, max: config.LOS_DB_POOL_MAX });
   const relayPool = new pg.Pool({ connectionString: config.LOS_DATABASE_URL, max: 2 });
+  // An idle connection dropped by the server (restart, failover) is not a reason to crash.
+  for (const p of [pool, relayPool]) p.on('error', (error) => logger.warn({ err: error }, 'idle database connection lost'));
   const prisma = createPrisma(pool);
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'lendstack-los', logger });
 

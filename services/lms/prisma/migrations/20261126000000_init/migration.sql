@@ -9,7 +9,8 @@ CREATE TABLE "inbox" (
 );
 
 CREATE TABLE "loan_accounts" (
-    "id" UUID NOT NULL,
+    -- The LOS's loan id, whatever its form (the contract says a string of at most 64 characters).
+    "id" TEXT NOT NULL,
     "tenant_id" TEXT NOT NULL,
     "application_id" TEXT NOT NULL,
     "borrower" JSONB NOT NULL,
@@ -40,7 +41,7 @@ CREATE INDEX "loan_accounts_tenant_id_created_at_idx" ON "loan_accounts"("tenant
 CREATE INDEX "loan_accounts_collections_pending_idx" ON "loan_accounts"("created_at") WHERE "collections_started_at" IS NULL;
 
 CREATE TABLE "installments" (
-    "loan_id" UUID NOT NULL,
+    "loan_id" TEXT NOT NULL,
     "number" INTEGER NOT NULL,
     "due_date" DATE NOT NULL,
     "principal_minor" BIGINT NOT NULL,

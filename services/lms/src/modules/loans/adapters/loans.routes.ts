@@ -9,7 +9,7 @@ export interface LoanRoutesDeps {
   readonly authSecret: string;
 }
 
-const paramsSchema = z.object({ id: z.uuid('loan id must be a UUID') });
+const paramsSchema = z.object({ id: z.string().min(1).max(64) });
 const paramsDoc = z.toJSONSchema(paramsSchema) as Record<string, unknown>;
 const errors = { 400: { description: 'Invalid loan id' }, 401: { description: 'Missing or invalid bearer token' }, 404: { description: 'No such loan for this tenant' } };
 

@@ -59,7 +59,7 @@ async function insertAccounts(tx: Tx, bookings: NewBooking[]): Promise<string[]>
      SELECT id, tenant_id, application_id, borrower, product_code, principal_minor, currency, scale, annual_rate_percent,
        term_periods, frequency, schedule_method, disbursement_date, 'pending-disbursement', approved_at, approved_by,
        source_event_id, traceparent, collections_workflow_id
-     FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[], $5::text[], $6::bigint[], $7::text[], $8::int[], $9::text[],
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::text[], $6::bigint[], $7::text[], $8::int[], $9::text[],
        $10::int[], $11::text[], $12::text[], $13::date[], $14::timestamptz[], $15::text[], $16::uuid[], $17::text[], $18::text[])
        AS t(id, tenant_id, application_id, borrower, product_code, principal_minor, currency, scale, annual_rate_percent,
        term_periods, frequency, schedule_method, disbursement_date, approved_at, approved_by, source_event_id, traceparent,
@@ -82,7 +82,7 @@ async function insertInstallments(tx: Tx, bookings: NewBooking[]): Promise<void>
   const col = <T>(pick: (r: (typeof rows)[number]) => T) => rows.map(pick);
   await tx.$executeRawUnsafe(
     `INSERT INTO installments (loan_id, number, due_date, principal_minor, interest_minor, fees_minor, total_minor, balance_after_minor, status)
-     SELECT *, 'scheduled' FROM unnest($1::uuid[], $2::int[], $3::date[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[])`,
+     SELECT *, 'scheduled' FROM unnest($1::text[], $2::int[], $3::date[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[])`,
     col((r) => r.loanId), col((r) => r.number), col((r) => r.dueDate), col((r) => r.principalMinor.toString()),
     col((r) => r.interestMinor.toString()), col((r) => r.feesMinor.toString()), col((r) => r.totalMinor.toString()),
     col((r) => r.balanceAfterMinor.toString()),

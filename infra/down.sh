@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Stops both services (gracefully: SIGTERM drains in-flight work) and the local infrastructure.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+CACHE="${LENDSTACK_CACHE:-$ROOT/.cache}"
+for name in lms los; do
+  pidfile="$CACHE/$name.pid"
+  if [[ -f "$pidfile" ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+    kill -TERM -- "-$(cat "$pidfile")" 2>/dev/null || kill -TERM "$(cat "$pidfile")"
+    for _ in $(seq 1 30); do kill -0 "$(cat "$pidfile")" 2>/dev/null || break; sleep 1; done
+    echo "$name: stopped"
+  fi
+  rm -f "$pidfile"
+done
+bash "$ROOT/infra/local/infra.sh" stop

@@ -1,0 +1,16 @@
+// Prints the closing line CI reads, "N passed, N failed[, N skipped]", from vitest's JSON report.
+// A run that produced no report, or ran no test, says so and fails.
+import { existsSync, readFileSync } from 'node:fs';
+
+const file = process.argv[2];
+if (!file || !existsSync(file)) {
+  console.log('0 passed, 0 failed');
+  console.error('no test report was written: the test run did not complete');
+  process.exit(1);
+}
+const report = JSON.parse(readFileSync(file, 'utf8'));
+const passed = report.numPassedTests ?? 0;
+const failed = (report.numFailedTests ?? 0) + (report.numFailedTestSuites ?? 0);
+const skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
+console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+if (passed + failed === 0) process.exit(1);

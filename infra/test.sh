@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs every test: starts the infrastructure the tests need (Postgres, Kafka, Temporal), gives the
+# integration tests fresh databases of their own, runs vitest, and ends with "N passed, N failed".
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+bash infra/bootstrap.sh
+bash infra/local/infra.sh start
+eval "$(bash infra/local/infra.sh env)"
+
+# Tests never touch the databases a person uses with infra/up.sh.
+ADMIN_URL="${LOS_DATABASE_URL%/*}/postgres"
+export LOS_DATABASE_URL="${LOS_DATABASE_URL}_test" LMS_DATABASE_URL="${LMS_DATABASE_URL}_test"
+for db in lendstack_los_test lendstack_lms_test; do
+  psql -q "$ADMIN_URL" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db"
+done
+pnpm --filter @lendstack/los -s migrate
+pnpm --filter @lendstack/lms -s migrate
+pnpm --filter @lendstack/platform -s exec tsx src/cli/create-topics.ts
+
+RESULTS="$LENDSTACK_CACHE/test-results.json"
+rm -f "$RESULTS"
+status=0
+pnpm exec vitest run --reporter=default --reporter=json --outputFile.json="$RESULTS" "$@" || status=$?
+node infra/test-summary.mjs "$RESULTS"
+exit "$status"

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Starts the whole system on this machine: infrastructure (Postgres, Kafka, Temporal), migrations,
+# Kafka topics, then both services in the background. Prints where everything is.
+#   bash infra/up.sh          start (idempotent: running pieces are left alone)
+#   bash infra/down.sh        stop services and infrastructure
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+bash infra/bootstrap.sh
+bash infra/local/infra.sh start
+eval "$(bash infra/local/infra.sh env)"
+LOGS="$LENDSTACK_CACHE/logs"
+mkdir -p "$LOGS"
+
+pnpm --filter @lendstack/los -s migrate
+pnpm --filter @lendstack/lms -s migrate
+pnpm --filter @lendstack/platform -s exec tsx src/cli/create-topics.ts
+
+start_service() {
+  local name="$1" port="$2" pidfile="$LENDSTACK_CACHE/$1.pid"
+  if [[ -f "$pidfile" ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+    echo "$name: already running (pid $(cat "$pidfile"))"
+  else
+    (cd "services/$name" && setsid nohup pnpm exec tsx src/bin.ts >>"$LOGS/$name.log" 2>&1 & echo $! >"$pidfile")
+    echo "$name: started (pid $(cat "$pidfile")), log $LOGS/$name.log"
+  fi
+  for _ in $(seq 1 90); do
+    if curl -fsS "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1; then return 0; fi
+    if ! kill -0 "$(cat "$pidfile")" 2>/dev/null; then break; fi
+    sleep 1
+  done
+  echo "$name did not become ready on port $port; last log lines:" >&2
+  tail -n 20 "$LOGS/$name.log" >&2
+  exit 1
+}
+start_service los "${LOS_PORT:-3001}"
+start_service lms "${LMS_PORT:-3002}"
+
+cat <<TXT
+
+Lendstack is up.
+  LOS API        http://127.0.0.1:${LOS_PORT:-3001}   OpenAPI: http://127.0.0.1:${LOS_PORT:-3001}/openapi.json
+  LMS API        http://127.0.0.1:${LMS_PORT:-3002}   OpenAPI: http://127.0.0.1:${LMS_PORT:-3002}/openapi.json
+  Temporal UI    http://127.0.0.1:${TEMPORAL_UI_PORT:-8233}   (gRPC $TEMPORAL_ADDRESS)
+  Kafka          $KAFKA_BROKERS
+  Postgres       $LOS_DATABASE_URL
+                 $LMS_DATABASE_URL
+Development tokens (tenant "demo"; mint others with: pnpm -s token <tenant> <partner|operator>):
+  partner        $(pnpm -s token demo partner)
+  operator       $(pnpm -s token demo operator)
+Logs in $LOGS. Stop with: bash infra/down.sh
+TXT

@@ -1,0 +1,11 @@
+import { signToken, type Role } from '../auth.js';
+
+// Mints a development bearer token: pnpm -s token <tenant> <partner|operator> [ttlSeconds]
+const [tenant, role, ttl] = process.argv.slice(2);
+if (!tenant || (role !== 'partner' && role !== 'operator')) {
+  console.error('usage: pnpm -s token <tenant> <partner|operator> [ttlSeconds]');
+  process.exit(2);
+}
+const secret = process.env.AUTH_TOKEN_SECRET ?? 'lendstack-local-development-secret-change-me';
+const now = Math.floor(Date.now() / 1000);
+console.log(signToken(secret, { subject: `${role}@${tenant}`, tenantId: tenant, roles: [role as Role] }, Number(ttl ?? 86_400), now));

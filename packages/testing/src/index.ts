@@ -1,0 +1,3 @@
+export * from './infrastructure.js';
+export * from './services.js';
+export * from './wait.js';
