@@ -24,6 +24,7 @@ export function periodicRate(terms: LoanTerms): Rational {
  * on Jan 31 falls due Feb 29, Mar 31, Apr 30 … (the anchor day is kept, the clamp never sticks).
  */
 export function dueSeries(terms: LoanTerms): { anchor: DayNumber; offset: number } {
+  if (terms.seriesAnchor) return terms.seriesAnchor;
   return terms.firstDueDate === undefined
     ? { anchor: terms.disbursementDate, offset: 1 }
     : { anchor: terms.firstDueDate, offset: 0 };

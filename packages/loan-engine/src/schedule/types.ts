@@ -76,6 +76,8 @@ export interface LoanTerms {
    * and installments keep their numbers.
    */
   readonly seriesStart?: number;
+  /** The original loan's due-date series (anchor date and index of its first due date). */
+  readonly seriesAnchor?: { readonly anchor: DayNumber; readonly offset: number };
   /** Extra interest added to the first installment (e.g. accrued on a prepayment's stub). */
   readonly extraFirstInterestMinor?: bigint;
 }

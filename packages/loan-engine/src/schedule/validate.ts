@@ -26,7 +26,7 @@ export function assertValidTerms(t: LoanTerms): void {
   }
   if (t.method === 'flat' && g.moratoriumPeriods > 0) fail('grace.moratoriumPeriods', 'not supported for flat rate');
   if (t.method === 'zero-interest-split' && t.annualRate.n !== 0n) fail('annualRatePercent', 'must be 0 for zero-interest-split');
-  if (t.firstDueDate !== undefined && t.firstDueDate <= t.disbursementDate) {
+  if (t.firstDueDate !== undefined && (t.seriesStart ?? 0) === 0 && t.firstDueDate <= t.disbursementDate) {
     fail('firstDueDate', 'must be after the disbursement date');
   }
   if (t.fees.some((f) => f.amountMinor < 0n)) fail('fees', 'amounts must not be negative');

@@ -1,5 +1,6 @@
 import type { DayNumber } from '../dates/local-date.js';
 import { buildSchedule } from '../schedule/engine.js';
+import { dueSeries } from '../schedule/periods.js';
 import type { LoanTerms, ScheduleMinor } from '../schedule/types.js';
 import { accruedInterest } from './accrual.js';
 import { positionAt } from './loan-position.js';
@@ -69,6 +70,8 @@ export function remainingTerms(terms: LoanTerms, k: number, balance: bigint, fro
     downPaymentMinor: 0n,
     fees: terms.fees.filter((f) => f.timing === 'per-installment'),
     disbursementDate: from,
+    // Keep the original series anchor so dates (and month-end clamping) continue unchanged.
+    seriesAnchor: dueSeries(terms),
     termPeriods: terms.termPeriods - k,
     seriesStart: (terms.seriesStart ?? 0) + k,
     grace: {

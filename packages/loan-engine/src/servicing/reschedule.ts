@@ -62,6 +62,7 @@ export function reschedule(input: RescheduleInput): Result<RescheduleResult, Ser
     fees: terms.fees.filter((f) => f.timing === 'per-installment'),
     grace: { principalPeriods: 0, interestPeriods: 0, moratoriumPeriods: 0 },
     seriesStart: 0,
+    seriesAnchor: undefined,
     fixedInstallmentMinor: undefined,
     extraFirstInterestMinor: undefined,
   };
