@@ -3,7 +3,8 @@ import type { LoanApprovedV1 } from '@lendstack/contracts';
 /**
  * A loan account booked from LoanApproved, with its repayment schedule in integer minor units.
  * Invariants (also enforced by table constraints): each installment's total = principal + interest +
- * fees; the principal column sums to the loan principal; the balance ends at exactly zero.
+ * fees; the principal column sums to the financed amount (principal plus financed fees); the
+ * balance ends at exactly zero.
  */
 export interface ScheduledInstallment {
   readonly number: number;
@@ -60,8 +61,10 @@ export function bookLoanAccount(event: LoanApprovedV1, schedule: ScheduleRows): 
     balanceAfterMinor: decimalToMinor(row.balanceAfter, scale),
   }));
   const principalMinor = BigInt(loan.principal.amount);
+  // A financed fee is lent too: the schedule repays principal plus financed fees.
+  const financedMinor = loan.fees.filter((f) => f.timing === 'financed').reduce((sum, f) => sum + BigInt(f.amount.amount), principalMinor);
   const principalSum = installments.reduce((sum, i) => sum + i.principalMinor, 0n);
-  if (principalSum !== principalMinor) return { ok: false, reason: `schedule principal ${principalSum} differs from loan principal ${principalMinor}` };
+  if (principalSum !== financedMinor) return { ok: false, reason: `schedule principal ${principalSum} differs from the financed amount ${financedMinor}` };
   const last = installments[installments.length - 1];
   if (!last || last.balanceAfterMinor !== 0n) return { ok: false, reason: 'schedule does not end at a zero balance' };
   const broken = installments.find((i) => i.totalMinor !== i.principalMinor + i.interestMinor + i.feesMinor);
