@@ -1,9 +1,8 @@
 import type { Frequency } from '../dates/frequency.js';
 import { fixedPowFraction } from '../math/fixed-root.js';
 import { rat, type Rational } from '../math/rational.js';
-import type { TimedAmount } from './reg-z.js';
-import { discountPowers } from './reg-z.js';
-import { RATE_SCALE, solveIncreasing } from './solver.js';
+import { floatNpv, groupByFraction, horner, type TimedAmount } from './reg-z.js';
+import { estimateRoot, RATE_SCALE, solveIncreasing } from './solver.js';
 import { unitPeriodsPerYear } from './unit-period.js';
 
 export interface IrrResult {
@@ -24,27 +23,21 @@ export interface IrrResult {
  * days are treated (compound here, simple interest there).
  */
 export function irrApr(advances: readonly TimedAmount[], payments: readonly TimedAmount[], unit: Frequency): IrrResult | undefined {
-  const flows = [...advances.map((a) => ({ ...a, sign: 1n })), ...payments.map((p) => ({ ...p, sign: -1n }))];
-  const maxT = flows.reduce((m, x) => Math.max(m, x.time.wholePeriods), 0);
+  const flows = [...advances, ...payments.map((p) => ({ time: p.time, amountMinor: -p.amountMinor }))];
+  const groups = groupByFraction(flows);
   const npv = (rate: bigint): bigint => {
-    const powers = discountPowers(rate, maxT);
     const v = (RATE_SCALE * RATE_SCALE) / (RATE_SCALE + rate);
-    const fractional = new Map<string, bigint>();
     let sum = 0n;
-    for (const x of flows) {
-      const { n, d } = x.time.fraction;
-      const key = `${n}/${d}`;
-      let vf = fractional.get(key);
-      if (vf === undefined) {
-        vf = n === 0n ? RATE_SCALE : fixedPowFraction(v, n, d, RATE_SCALE);
-        fractional.set(key, vf);
-      }
-      // Kept at RATE_SCALE precision so the root is not limited by whole minor units.
-      sum += (x.sign * x.amountMinor * (powers[x.time.wholePeriods] as bigint) * vf) / RATE_SCALE;
+    for (const g of groups) {
+      // v^(t + f) = v^t · v^f; v^f is an exact fixed-point root, shared by the whole group.
+      const { n, d } = g.fraction;
+      const vf = n === 0n ? RATE_SCALE : fixedPowFraction(v, n, d, RATE_SCALE);
+      sum += (horner(g.amountsByPeriod, v) * vf) / RATE_SCALE;
     }
     return sum;
   };
-  const rate = solveIncreasing(npv);
+  const estimate = estimateRoot((i) => floatNpv(groups, i, (g, r) => Math.pow(1 + r, -Number(g.fraction.n) / Number(g.fraction.d))));
+  const rate = solveIncreasing(npv, estimate);
   if (rate === undefined) return undefined;
   const perYear = unitPeriodsPerYear(unit);
   const py = BigInt(perYear);

@@ -1,7 +1,7 @@
 import type { Frequency } from '../dates/frequency.js';
 import type { DayNumber } from '../dates/local-date.js';
-import { rat, type Rational } from '../math/rational.js';
-import { RATE_SCALE, solveIncreasing } from './solver.js';
+import { rat, reduce, type Rational } from '../math/rational.js';
+import { estimateRoot, RATE_SCALE, solveIncreasing } from './solver.js';
 import { unitPeriodsPerYear, unitTime, type UnitTime } from './unit-period.js';
 
 export interface DatedAmount {
@@ -42,19 +42,19 @@ export function regZApr(advances: readonly DatedAmount[], payments: readonly Dat
 
 /** Appendix J on flows already placed on the unit-period time line (e.g. a regular schedule). */
 export function regZAprTimed(advances: readonly TimedAmount[], payments: readonly TimedAmount[], unit: Frequency): AprResult | undefined {
-  const flows = [...advances.map((a) => ({ ...a, sign: 1n })), ...payments.map((p) => ({ ...p, sign: -1n }))];
-  const maxT = flows.reduce((m, x) => Math.max(m, x.time.wholePeriods), 0);
+  const groups = groupByFraction([...advances.map((a) => signed(a, 1n)), ...payments.map((p) => signed(p, -1n))]);
   const npv = (rate: bigint): bigint => {
-    const powers = discountPowers(rate, maxT);
+    const v = (RATE_SCALE * RATE_SCALE) / (RATE_SCALE + rate);
     let sum = 0n;
-    for (const x of flows) {
-      const { n: fn, d: fd } = x.time.fraction;
-      const disc = powers[x.time.wholePeriods] as bigint;
-      sum += (x.sign * x.amountMinor * disc * fd * RATE_SCALE) / (fd * RATE_SCALE + fn * rate);
+    for (const g of groups) {
+      // Σ A_t v^t by Horner's rule, then the common simple-interest factor 1 / (1 + f i).
+      const pv = horner(g.amountsByPeriod, v);
+      sum += (pv * g.fraction.d * RATE_SCALE) / (g.fraction.d * RATE_SCALE + g.fraction.n * rate);
     }
     return sum;
   };
-  const rate = solveIncreasing(npv);
+  const estimate = estimateRoot((i) => floatNpv(groups, i, (g, rate) => 1 / (1 + (Number(g.fraction.n) / Number(g.fraction.d)) * rate)));
+  const rate = solveIncreasing(npv, estimate);
   if (rate === undefined) return undefined;
   const perYear = unitPeriodsPerYear(unit);
   return {
@@ -65,10 +65,48 @@ export function regZAprTimed(advances: readonly TimedAmount[], payments: readonl
   };
 }
 
-/** (1 + i)^-t for t = 0..maxT in fixed point (RATE_SCALE). */
-export function discountPowers(rate: bigint, maxT: number): bigint[] {
-  const v = (RATE_SCALE * RATE_SCALE) / (RATE_SCALE + rate);
-  const powers: bigint[] = [RATE_SCALE];
-  for (let t = 1; t <= maxT; t += 1) powers.push(((powers[t - 1] as bigint) * v) / RATE_SCALE);
-  return powers;
+function signed(x: TimedAmount, sign: bigint): TimedAmount {
+  return { time: x.time, amountMinor: sign * x.amountMinor };
+}
+
+/** Flows grouped by their odd-day fraction, each as net amounts indexed by whole unit-periods. */
+export interface FractionGroup {
+  readonly fraction: Rational;
+  readonly amountsByPeriod: bigint[];
+}
+
+export function groupByFraction(flows: readonly TimedAmount[]): FractionGroup[] {
+  const groups = new Map<string, FractionGroup>();
+  for (const x of flows) {
+    const f = reduce(x.time.fraction);
+    const key = `${f.n}/${f.d}`;
+    let g = groups.get(key);
+    if (!g) {
+      g = { fraction: f, amountsByPeriod: [] };
+      groups.set(key, g);
+    }
+    const t = x.time.wholePeriods;
+    while (g.amountsByPeriod.length <= t) g.amountsByPeriod.push(0n);
+    g.amountsByPeriod[t] = (g.amountsByPeriod[t] as bigint) + x.amountMinor;
+  }
+  return [...groups.values()];
+}
+
+/** The same present value in floating point, only to give the exact solver a starting bracket. */
+export function floatNpv(groups: readonly FractionGroup[], rate: number, groupFactor: (g: FractionGroup, rate: number) => number): number {
+  const v = 1 / (1 + rate);
+  let sum = 0;
+  for (const g of groups) {
+    let acc = 0;
+    for (let t = g.amountsByPeriod.length - 1; t >= 0; t -= 1) acc = acc * v + Number(g.amountsByPeriod[t]);
+    sum += acc * groupFactor(g, rate);
+  }
+  return sum;
+}
+
+/** Σ a_t · v^t (v in fixed point) by Horner's rule; the result is in minor units × RATE_SCALE. */
+export function horner(amounts: readonly bigint[], v: bigint): bigint {
+  let acc = 0n;
+  for (let t = amounts.length - 1; t >= 0; t -= 1) acc = (acc * v) / RATE_SCALE + (amounts[t] as bigint) * RATE_SCALE;
+  return acc;
 }

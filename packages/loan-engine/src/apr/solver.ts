@@ -5,18 +5,22 @@
  */
 export const RATE_SCALE = 10n ** 30n;
 
-/** Stop once the bracket is narrower than 1e-18 per unit period (far below Reg Z tolerances). */
-const TOLERANCE = RATE_SCALE / 10n ** 18n;
+/** Stop once the bracket is narrower than 1e-16 per unit period (far below Reg Z tolerances). */
+const TOLERANCE = RATE_SCALE / 10n ** 16n;
+/** Half-width of the bracket tried around a floating-point estimate of the root. */
+const GUESS_HALF_WIDTH = RATE_SCALE / 10n ** 9n;
 const MAX_ITERATIONS = 300;
 const MAX_RATE = RATE_SCALE * 1000n;
 const MIN_RATE = -(RATE_SCALE * 99n) / 100n;
 
 /**
  * Finds I with f(I) = 0 where f is increasing in I. Returns undefined when no root exists in
- * (−99 %, 100 000 %) per period.
+ * (−99 %, 100 000 %) per period. `estimate` (a float rate, e.g. from a float solve of the same
+ * equation) only narrows the first bracket; the root itself is always located by the exact f,
+ * so the answer does not depend on floating point.
  */
-export function solveIncreasing(f: (rate: bigint) => bigint): bigint | undefined {
-  const bracket = findBracket(f);
+export function solveIncreasing(f: (rate: bigint) => bigint, estimate?: number): bigint | undefined {
+  const bracket = (estimate === undefined ? undefined : bracketAround(f, estimate)) ?? findBracket(f);
   if (!bracket) return undefined;
   let [lo, flo, hi, fhi] = bracket;
   let side = 0;
@@ -37,6 +41,36 @@ export function solveIncreasing(f: (rate: bigint) => bigint): bigint | undefined
     if (flo === 0n || fhi === 0n) break; // halving reached zero: fall back to bisection below
   }
   return bisect(f, lo, hi);
+}
+
+function bracketAround(f: (rate: bigint) => bigint, estimate: number): [bigint, bigint, bigint, bigint] | undefined {
+  if (!Number.isFinite(estimate) || estimate <= -0.99 || estimate >= 1000) return undefined;
+  const centre = (BigInt(Math.round(estimate * 1e15)) * RATE_SCALE) / 10n ** 15n;
+  const lo = centre - GUESS_HALF_WIDTH;
+  const hi = centre + GUESS_HALF_WIDTH;
+  const flo = f(lo);
+  if (flo > 0n) return undefined;
+  const fhi = f(hi);
+  return fhi >= 0n ? [lo, flo, hi, fhi] : undefined;
+}
+
+/**
+ * A floating-point estimate of the root of an increasing function by the secant method; only
+ * ever used as a hint for solveIncreasing. Undefined when it does not settle.
+ */
+export function estimateRoot(f: (rate: number) => number, start = 0.01): number | undefined {
+  let x0 = start;
+  let x1 = start * 1.1 + 1e-4;
+  let f0 = f(x0);
+  for (let i = 0; i < 60; i += 1) {
+    const f1 = f(x1);
+    if (!Number.isFinite(f1) || f1 === f0) break;
+    const x2 = x1 - (f1 * (x1 - x0)) / (f1 - f0);
+    if (!Number.isFinite(x2) || x2 <= -0.99) return undefined;
+    if (Math.abs(x2 - x1) < 1e-14) return x2;
+    [x0, f0, x1] = [x1, f1, x2];
+  }
+  return undefined;
 }
 
 function bisect(f: (rate: bigint) => bigint, low: bigint, high: bigint): bigint {

@@ -49,6 +49,22 @@ export function nthDate(anchor: DayNumber, frequency: Frequency, k: number): Day
   }
 }
 
+/**
+ * Dates k = from … from + count − 1 of the series anchored at `anchor`: the same dates as
+ * nthDate, computed with one civil-date conversion for the whole series.
+ */
+export function dateSeries(anchor: DayNumber, frequency: Frequency, from: number, count: number): DayNumber[] {
+  const out: DayNumber[] = new Array<DayNumber>(count);
+  if (frequency !== 'monthly' && frequency !== 'quarterly') {
+    for (let i = 0; i < count; i += 1) out[i] = nthDate(anchor, frequency, from + i);
+    return out;
+  }
+  const c = toCivil(anchor);
+  const step = frequency === 'monthly' ? 1 : 3;
+  for (let i = 0; i < count; i += 1) out[i] = addMonthsAnchored(c.year, c.month, (from + i) * step, c.day);
+  return out;
+}
+
 function nthSemiMonthly(anchor: DayNumber, k: number): DayNumber {
   const c = toCivil(anchor);
   const anchorIsLow = c.day <= 15;

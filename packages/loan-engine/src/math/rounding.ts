@@ -49,3 +49,34 @@ export function roundToMultiple(value: bigint, unit: bigint, mode: RoundingMode)
 export function divRoundToMultiple(n: bigint, d: bigint, unit: bigint, mode: RoundingMode): bigint {
   return divRound(n, d * unit, mode) * unit;
 }
+
+/**
+ * Rounds value × n / d for value ≥ 0, n ≥ 0, d > 0 fixed: the schedule loop's hot path.
+ * Same results as divRound(value * n, d, mode), with one bigint division instead of two.
+ */
+export class RatioRounder {
+  private readonly n2: bigint;
+  private readonly d2: bigint;
+
+  constructor(
+    private readonly n: bigint,
+    private readonly d: bigint,
+    private readonly mode: RoundingMode,
+  ) {
+    this.n2 = 2n * n;
+    this.d2 = 2n * d;
+  }
+
+  round(value: bigint): bigint {
+    switch (this.mode) {
+      case 'half-up':
+        return (value * this.n2 + this.d) / this.d2; // floor(v·n/d + 1/2)
+      case 'down':
+        return (value * this.n) / this.d;
+      case 'up':
+        return (value * this.n + this.d - 1n) / this.d;
+      case 'half-even':
+        return divRound(value * this.n, this.d, 'half-even');
+    }
+  }
+}

@@ -67,10 +67,11 @@ function amortise(terms: LoanTerms, opening: bigint, perInstallmentFee: bigint, 
   const { moratoriumPeriods: m, interestPeriods: gi } = terms.grace;
   const first = (terms.seriesStart ?? 0) + 1;
   // A rounded-up installment can repay early; the schedule then ends (flat keeps its interest rows).
-  const keepGoing = (k: number): boolean => state.balance > 0n || k < m || terms.method === 'flat';
-  for (let k = 0; k < n && keepGoing(k); k += 1) {
+  const flat = terms.method === 'flat';
+  for (let k = 0; k < n && (state.balance > 0n || k < m || flat); k += 1) {
     const period = periods[k] as Period;
-    const accrued = plan.interest(k, state.balance) + (k === 0 ? (terms.extraFirstInterestMinor ?? 0n) : 0n);
+    const extra = k === 0 ? (terms.extraFirstInterestMinor ?? 0n) : 0n;
+    const accrued = extra === 0n ? plan.interest(k, state.balance) : plan.interest(k, state.balance) + extra;
     if (k < m) {
       state.balance += accrued;
       rows.push(row(first + k, period.dueDate, period.start, period.end, 0n, 0n, 0n, state.balance, accrued));
@@ -90,6 +91,7 @@ function collectInterest(state: LoopState, accrued: bigint, k: number, graceEnd:
     state.deferredInterest += accrued;
     return 0n;
   }
+  if (state.deferredInterest === 0n) return accrued;
   const due = accrued + state.deferredInterest;
   state.deferredInterest = 0n;
   return due;
@@ -106,6 +108,6 @@ function row(
   balanceAfter: bigint,
   capitalisedInterest: bigint,
 ): InstallmentMinor {
-  const total = principal + interest + fees;
+  const total = fees === 0n ? principal + interest : principal + interest + fees;
   return { number, dueDate, periodStart, periodEnd, principal, interest, fees, total, balanceAfter, capitalisedInterest };
 }

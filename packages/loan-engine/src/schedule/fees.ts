@@ -10,17 +10,29 @@ export interface FeeTotals {
   readonly perInstallmentNotInApr: bigint;
 }
 
+const NO_FEES: FeeTotals = {
+  upfront: 0n,
+  financed: 0n,
+  perInstallment: 0n,
+  upfrontNotInApr: 0n,
+  financedNotInApr: 0n,
+  perInstallmentNotInApr: 0n,
+};
+
 export function feeTotals(terms: LoanTerms): FeeTotals {
-  const sum = (timing: string, aprOnly?: boolean): bigint =>
-    terms.fees
-      .filter((f) => f.timing === timing && (aprOnly === undefined || f.includeInApr !== aprOnly))
-      .reduce((acc, f) => acc + f.amountMinor, 0n);
-  return {
-    upfront: sum('upfront'),
-    financed: sum('financed'),
-    perInstallment: sum('per-installment'),
-    upfrontNotInApr: sum('upfront', true),
-    financedNotInApr: sum('financed', true),
-    perInstallmentNotInApr: sum('per-installment', true),
-  };
+  if (terms.fees.length === 0) return NO_FEES;
+  const t = { ...NO_FEES };
+  for (const f of terms.fees) {
+    if (f.timing === 'upfront') {
+      t.upfront += f.amountMinor;
+      if (!f.includeInApr) t.upfrontNotInApr += f.amountMinor;
+    } else if (f.timing === 'financed') {
+      t.financed += f.amountMinor;
+      if (!f.includeInApr) t.financedNotInApr += f.amountMinor;
+    } else {
+      t.perInstallment += f.amountMinor;
+      if (!f.includeInApr) t.perInstallmentNotInApr += f.amountMinor;
+    }
+  }
+  return t;
 }

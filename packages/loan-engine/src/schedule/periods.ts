@@ -1,5 +1,5 @@
 import { adjustDate } from '../dates/business-days.js';
-import { countBackPeriods, nthDate, PERIODS_PER_YEAR } from '../dates/frequency.js';
+import { countBackPeriods, dateSeries, nthDate, PERIODS_PER_YEAR } from '../dates/frequency.js';
 import type { DayNumber } from '../dates/local-date.js';
 import { yearFraction } from '../daycount/day-count.js';
 import { add, fromInt, mul, rat, reduce, type Rational } from '../math/rational.js';
@@ -63,14 +63,15 @@ export function hasOddFirstPeriod(terms: LoanTerms): boolean {
  */
 export function buildPeriods(terms: LoanTerms, count: number): Period[] {
   const rate = periodicRate(terms);
-  const periods: Period[] = [];
+  const { anchor, offset } = dueSeries(terms);
+  const ends = dateSeries(anchor, terms.frequency, offset + (terms.seriesStart ?? 0), count);
+  const bd = terms.businessDays;
+  const periods: Period[] = new Array<Period>(count);
   let start = terms.disbursementDate;
   for (let k = 0; k < count; k += 1) {
-    const end = scheduledDate(terms, k);
-    const dueDate = terms.businessDays
-      ? adjustDate(end, terms.businessDays.convention, terms.businessDays.calendar)
-      : end;
-    periods.push({ start, end, dueDate, factor: periodFactor(terms, rate, start, end, k) });
+    const end = ends[k] as DayNumber;
+    const dueDate = bd ? adjustDate(end, bd.convention, bd.calendar) : end;
+    periods[k] = { start, end, dueDate, factor: periodFactor(terms, rate, start, end, k) };
     start = end;
   }
   return periods;

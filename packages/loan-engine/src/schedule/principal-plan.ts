@@ -1,10 +1,13 @@
 import { add, mul, ZERO, type Rational } from '../math/rational.js';
-import { divRound, divRoundToMultiple } from '../math/rounding.js';
+import { divRound, divRoundToMultiple, RatioRounder } from '../math/rounding.js';
 import { levelInstallment } from './annuity.js';
 import { hasOddFirstPeriod, periodicRate, periodsBetween, type Period } from './periods.js';
 import type { LoanTerms } from './types.js';
 
-/** How a method splits each installment: the interest it accrues and the principal it repays. */
+/**
+ * How a method splits each installment: the interest it accrues and the principal it repays.
+ * Plans are classes rather than closures: they are built once per schedule on the hot path.
+ */
 export interface PrincipalPlan {
   interest(k: number, balance: bigint): bigint;
   /** Principal repaid at installment k (not the last one, which always takes the balance). */
@@ -14,44 +17,85 @@ export interface PrincipalPlan {
 }
 
 export function makePrincipalPlan(terms: LoanTerms, periods: readonly Period[], opening: bigint): PrincipalPlan {
-  const amortStart = terms.grace.moratoriumPeriods + terms.grace.principalPeriods;
-  const mode = terms.rounding.mode;
-  const unit = terms.rounding.installmentMultipleMinor;
-  const interest = (k: number, balance: bigint): bigint => {
-    const f = (periods[k] as Period).factor;
-    return f.n === 0n ? 0n : divRound(balance * f.n, f.d, mode);
-  };
-  const clamp = (value: bigint, balance: bigint): bigint => (value < 0n ? 0n : value > balance ? balance : value);
-  let level: bigint | undefined;
-
   switch (terms.method) {
     case 'equal-installment':
-      return {
-        interest,
-        principal(k, balance, accrued) {
-          if (k < amortStart) return 0n;
-          if (level === undefined) level = terms.fixedInstallmentMinor ?? emi(terms, periods, k, balance);
-          return clamp(level - accrued, balance);
-        },
-        installment: () => level,
-      };
+      return new EqualInstallmentPlan(terms, periods);
     case 'equal-principal':
     case 'zero-interest-split':
-      return {
-        interest: terms.method === 'zero-interest-split' ? () => 0n : interest,
-        principal(k, balance) {
-          if (k < amortStart) return 0n;
-          level ??= divRoundToMultiple(balance, BigInt(terms.termPeriods - k), unit, mode);
-          return clamp(level, balance);
-        },
-        installment: () => undefined,
-      };
+      return new EqualPrincipalPlan(terms, periods);
     case 'interest-only':
-      return { interest, principal: () => 0n, installment: () => undefined };
+      return new InterestOnlyPlan(terms, periods);
     case 'flat':
-      return flatPlan(terms, periods, opening, amortStart);
+      return new FlatPlan(terms, periods, opening);
     case 'bullet':
       throw new RangeError('bullet loans have no amortisation plan');
+  }
+}
+
+function clamp(value: bigint, balance: bigint): bigint {
+  return value < 0n ? 0n : value > balance ? balance : value;
+}
+
+/** Declining-balance interest: balance × the period's factor, rounded once. */
+abstract class DecliningBalancePlan implements PrincipalPlan {
+  protected readonly amortStart: number;
+  protected level: bigint | undefined;
+  private lastFactor: Rational | undefined;
+  private rounder: RatioRounder | undefined;
+
+  constructor(
+    protected readonly terms: LoanTerms,
+    protected readonly periods: readonly Period[],
+  ) {
+    this.amortStart = terms.grace.moratoriumPeriods + terms.grace.principalPeriods;
+  }
+
+  interest(k: number, balance: bigint): bigint {
+    const f = (this.periods[k] as Period).factor;
+    if (f !== this.lastFactor || this.rounder === undefined) {
+      // Periods sharing one factor object (every regular period) share one rounder.
+      this.lastFactor = f;
+      this.rounder = new RatioRounder(f.n, f.d, this.terms.rounding.mode);
+    }
+    return this.rounder.round(balance);
+  }
+
+  abstract principal(k: number, balance: bigint, accruedInterest: bigint): bigint;
+
+  installment(): bigint | undefined {
+    return undefined;
+  }
+}
+
+class EqualInstallmentPlan extends DecliningBalancePlan {
+  principal(k: number, balance: bigint, accrued: bigint): bigint {
+    if (k < this.amortStart) return 0n;
+    if (this.level === undefined) this.level = this.terms.fixedInstallmentMinor ?? emi(this.terms, this.periods, k, balance);
+    return clamp(this.level - accrued, balance);
+  }
+
+  override installment(): bigint | undefined {
+    return this.level;
+  }
+}
+
+/** Equal principal parts; zero-interest split is the same with no interest at all. */
+class EqualPrincipalPlan extends DecliningBalancePlan {
+  override interest(k: number, balance: bigint): bigint {
+    return this.terms.method === 'zero-interest-split' ? 0n : super.interest(k, balance);
+  }
+
+  principal(k: number, balance: bigint): bigint {
+    if (k < this.amortStart) return 0n;
+    const { installmentMultipleMinor: unit, mode } = this.terms.rounding;
+    this.level ??= divRoundToMultiple(balance, BigInt(this.terms.termPeriods - k), unit, mode);
+    return clamp(this.level, balance);
+  }
+}
+
+class InterestOnlyPlan extends DecliningBalancePlan {
+  principal(): bigint {
+    return 0n;
   }
 }
 
@@ -68,22 +112,37 @@ function emi(terms: LoanTerms, periods: readonly Period[], k: number, balance: b
  * Flat rate: interest is charged on the original balance for the whole term and spread evenly
  * (shares rounded down, remainder on the last installment so no share is ever negative).
  */
-function flatPlan(terms: LoanTerms, periods: readonly Period[], opening: bigint, amortStart: number): PrincipalPlan {
-  const n = BigInt(terms.termPeriods);
-  const factor = periods.reduce<Rational>((sum, p) => add(sum, p.factor), ZERO);
-  const totalInterest = factor.n === 0n ? 0n : divRound(opening * factor.n, factor.d, terms.rounding.mode);
-  const share = totalInterest / n;
-  const paying = BigInt(terms.termPeriods - amortStart);
-  const unit = terms.rounding.installmentMultipleMinor;
-  const level = divRoundToMultiple(opening + share * paying, paying, unit, terms.rounding.mode);
-  const last = terms.termPeriods - 1;
-  return {
-    interest: (k) => (k === last ? totalInterest - share * n + share : share),
-    principal(k, balance) {
-      if (k < amortStart) return 0n;
-      const value = level - share;
-      return value < 0n ? 0n : value > balance ? balance : value;
-    },
-    installment: () => level,
-  };
+class FlatPlan implements PrincipalPlan {
+  private readonly share: bigint;
+  private readonly lastShare: bigint;
+  private readonly level: bigint;
+  private readonly amortStart: number;
+
+  constructor(
+    private readonly terms: LoanTerms,
+    periods: readonly Period[],
+    opening: bigint,
+  ) {
+    const n = BigInt(terms.termPeriods);
+    const factor = periods.reduce<Rational>((sum, p) => add(sum, p.factor), ZERO);
+    const total = factor.n === 0n ? 0n : divRound(opening * factor.n, factor.d, terms.rounding.mode);
+    this.amortStart = terms.grace.principalPeriods;
+    this.share = total / n;
+    this.lastShare = total - this.share * (n - 1n);
+    const paying = BigInt(terms.termPeriods - this.amortStart);
+    const unit = terms.rounding.installmentMultipleMinor;
+    this.level = divRoundToMultiple(opening + this.share * paying, paying, unit, terms.rounding.mode);
+  }
+
+  interest(k: number): bigint {
+    return k === this.terms.termPeriods - 1 ? this.lastShare : this.share;
+  }
+
+  principal(k: number, balance: bigint): bigint {
+    return k < this.amortStart ? 0n : clamp(this.level - this.share, balance);
+  }
+
+  installment(): bigint | undefined {
+    return this.level;
+  }
 }

@@ -44,7 +44,9 @@ describe('schedules with grace, moratorium, fees and down payment (property)', (
     fc.assert(
       fc.property(terms, (t) => {
         const s = buildSchedule(t);
-        const expected = t.principalMinor + feeTotals(t).financed + s.totals.capitalisedInterest;
+        const capitalised = s.installments.reduce((a, r) => a + r.capitalisedInterest, 0n);
+        const expected = t.principalMinor + feeTotals(t).financed + capitalised;
+        expect(s.installments.reduce((a, r) => a + r.principal, 0n)).toBe(expected);
         expect(s.totals.principal).toBe(expected);
         expect(s.installments.at(-1)?.balanceAfter).toBe(0n);
         expect(s.installments.every((r) => r.balanceAfter >= 0n)).toBe(true);

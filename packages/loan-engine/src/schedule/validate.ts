@@ -7,10 +7,11 @@ export const MAX_TERM_PERIODS = 1200;
  * Invariants of LoanTerms. The request schema enforces the same rules with field paths; this
  * guards direct callers of the minor-unit API. A violation is a caller bug, so it throws.
  */
+function fail(field: string, message: string): never {
+  throw new RangeError(`${field}: ${message}`);
+}
+
 export function assertValidTerms(t: LoanTerms): void {
-  const fail = (field: string, message: string): never => {
-    throw new RangeError(`${field}: ${message}`);
-  };
   if (t.principalMinor <= 0n) fail('principal', 'must be positive');
   if (t.annualRate.n < 0n) fail('annualRatePercent', 'must not be negative');
   if (!Number.isInteger(t.termPeriods) || t.termPeriods < 1 || t.termPeriods > MAX_TERM_PERIODS) {
@@ -29,5 +30,5 @@ export function assertValidTerms(t: LoanTerms): void {
   if (t.firstDueDate !== undefined && (t.seriesStart ?? 0) === 0 && t.firstDueDate <= t.disbursementDate) {
     fail('firstDueDate', 'must be after the disbursement date');
   }
-  if (t.fees.some((f) => f.amountMinor < 0n)) fail('fees', 'amounts must not be negative');
+  for (const f of t.fees) if (f.amountMinor < 0n) fail('fees', 'amounts must not be negative');
 }
