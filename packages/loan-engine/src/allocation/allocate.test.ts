@@ -43,6 +43,16 @@ describe('payment allocation strategies', () => {
     ]);
   });
 
+  it('oldest-first settles installments strictly by due date, into the future with "advance"', () => {
+    const r = run('250', 'oldest-first');
+    expect(r.allocations.map((a) => [a.number, a.total])).toEqual([
+      [1, '117.00'],
+      [2, '114.00'],
+      [3, '19.00'],
+    ]);
+    expect(r.advance).toBe('19.00');
+  });
+
   it('an overpayment becomes an advance on future installments, then a credit balance', () => {
     const r = run('500', 'penalties-fees-interest-principal');
     expect(r.advance).toBe('113.00');

@@ -23,7 +23,10 @@ export interface OutstandingInstallment {
  * installments before the next component ("vertical").
  */
 export interface AllocationStrategy {
+  /** Ignored when `byDueDateOnly` is set. */
   readonly bucketOrder: readonly Bucket[];
+  /** Treat every installment as one date-ordered bucket (future ones only for 'advance' overpayment). */
+  readonly byDueDateOnly?: boolean;
   readonly componentOrder: readonly Component[];
   readonly grouping: 'installment' | 'component';
 }
@@ -36,7 +39,7 @@ export const NAMED_STRATEGIES = {
   /** Every overdue component across all overdue installments before anything due or future. */
   'overdue-first': { bucketOrder: BUCKETS, componentOrder: ['penalties', 'fees', 'interest', 'principal'], grouping: 'component' },
   /** Strictly by due date, whatever the bucket: the oldest installment is settled in full first. */
-  'oldest-first': { bucketOrder: ['overdue'], componentOrder: ['penalties', 'fees', 'interest', 'principal'], grouping: 'installment' },
+  'oldest-first': { bucketOrder: BUCKETS, byDueDateOnly: true, componentOrder: ['penalties', 'fees', 'interest', 'principal'], grouping: 'installment' },
 } as const satisfies Record<string, AllocationStrategy>;
 
 export type StrategyName = keyof typeof NAMED_STRATEGIES;
@@ -97,10 +100,7 @@ function bucketsInOrder(sorted: readonly OutstandingInstallment[], input: Alloca
   const d = input.paymentDate;
   const bucketOf = (i: OutstandingInstallment): Bucket => (i.dueDate < d ? 'overdue' : i.dueDate === d ? 'due' : 'advance');
   const allowed = (b: Bucket): boolean => b !== 'advance' || input.overpayment === 'advance';
-  // A strategy that names only 'overdue' (oldest-first) treats every installment as one date-ordered bucket.
-  if (input.strategy.bucketOrder.length === 1) {
-    return [[input.strategy.bucketOrder[0] as Bucket, sorted.filter((i) => allowed(bucketOf(i)))]];
-  }
+  if (input.strategy.byDueDateOnly) return [['overdue', sorted.filter((i) => allowed(bucketOf(i)))]];
   return input.strategy.bucketOrder.filter(allowed).map((b) => [b, sorted.filter((i) => bucketOf(i) === b)]);
 }
 

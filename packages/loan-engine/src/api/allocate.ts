@@ -20,6 +20,7 @@ const customStrategy = z.object({
   bucketOrder: z.array(z.enum(BUCKETS)).min(1).max(3),
   componentOrder: z.array(z.enum(COMPONENTS)).min(1).max(4),
   grouping: z.enum(['installment', 'component']),
+  byDueDateOnly: z.boolean().optional(),
 });
 
 const installmentSchema = z.object({

@@ -3,12 +3,12 @@
  * functions return bigints, so the search is deterministic on every platform and no float is
  * involved. Illinois (modified regula falsi) keeps the root bracketed and converges superlinearly.
  */
-export const RATE_SCALE = 10n ** 30n;
+export const RATE_SCALE = 10n ** 24n;
 
 /** Stop once the bracket is narrower than 1e-16 per unit period (far below Reg Z tolerances). */
 const TOLERANCE = RATE_SCALE / 10n ** 16n;
 /** Half-width of the bracket tried around a floating-point estimate of the root. */
-const GUESS_HALF_WIDTH = RATE_SCALE / 10n ** 9n;
+const GUESS_HALF_WIDTH = RATE_SCALE / 10n ** 12n;
 const MAX_ITERATIONS = 300;
 const MAX_RATE = RATE_SCALE * 1000n;
 const MIN_RATE = -(RATE_SCALE * 99n) / 100n;
