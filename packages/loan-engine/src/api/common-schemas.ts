@@ -12,7 +12,8 @@ export const decimalString = z.string().regex(DECIMAL, 'must be a non-negative d
 
 export const isoDateString = z
   .string()
-  .refine((v) => tryParseIsoDate(v) !== undefined, 'must be a real calendar date in YYYY-MM-DD form');
+  .refine((v) => tryParseIsoDate(v) !== undefined, 'must be a real calendar date in YYYY-MM-DD form')
+  .meta({ format: 'date', description: 'Calendar date, YYYY-MM-DD' });
 
 export const currencyCode = z
   .string()

@@ -41,16 +41,16 @@ const businessDaysSchema = z.object({
 });
 
 const baseSchema = z.object({
-  principal: decimalString,
-  currency: currencyCode,
-  annualRatePercent: decimalString,
-  termPeriods: z.int().min(1).max(MAX_TERM_PERIODS),
+  principal: decimalString.describe('Loan amount in major units, at most the currency\'s decimals'),
+  currency: currencyCode.describe('ISO 4217 code; sets the minor-unit scale (USD 2, JPY 0, KWD 3)'),
+  annualRatePercent: decimalString.describe('Nominal annual interest rate in percent, e.g. "10.5"'),
+  termPeriods: z.int().min(1).max(MAX_TERM_PERIODS).describe('Number of installments'),
   frequency: z.enum(FREQUENCIES),
   method: z.enum(METHODS),
-  interestCalculation: z.enum(['per-period', 'daily']),
+  interestCalculation: z.enum(['per-period', 'daily']).describe('per-period: annual rate ÷ periods per year; daily: annual rate × day-count year fraction'),
   dayCount: z.enum(DAY_COUNTS),
   disbursementDate: isoDateString,
-  firstDueDate: isoDateString.optional(),
+  firstDueDate: isoDateString.optional().describe('First due date; makes the first period odd (short or long)'),
   rounding: roundingSchema.optional(),
   grace: graceSchema.optional(),
   fees: z.array(feeSchema).max(MAX_FEES).optional(),

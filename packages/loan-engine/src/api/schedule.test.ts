@@ -59,3 +59,14 @@ describe('scheduleRequestSchema', () => {
     expect(scheduleRequestSchema.safeParse(garbage).success).toBe(false);
   });
 });
+
+describe('scheduleRequestSchema as a contract for the quote API', () => {
+  it('converts to JSON Schema (for the LOS OpenAPI document) with enums, bounds and date formats', async () => {
+    const { z } = await import('zod');
+    const js = z.toJSONSchema(scheduleRequestSchema, { io: 'input' }) as { properties: Record<string, { enum?: string[]; format?: string; maximum?: number }>; required: string[] };
+    expect(js.properties.frequency?.enum).toContain('semi-monthly');
+    expect(js.properties.disbursementDate?.format).toBe('date');
+    expect(js.properties.termPeriods?.maximum).toBe(1200);
+    expect(js.required).toEqual(expect.arrayContaining(['principal', 'currency', 'annualRatePercent', 'disbursementDate']));
+  });
+});

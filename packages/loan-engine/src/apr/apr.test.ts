@@ -25,6 +25,11 @@ describe('Regulation Z, Appendix J (c) examples (12 CFR 1026)', () => {
     expect(Number(r.apr)).toBeCloseTo(9.69, 2);
   });
 
+  it('Appendix J (c)(1)(ii): monthly, long first period (t = 1, f = 19/30) — $6,000, 36 × $200, APR 11.82 %', () => {
+    const r = apr({ method: 'reg-z', advances: [{ date: '1978-02-10', amount: '6000' }], payments: series('1978-04-01', 36, '200', 'monthly') });
+    expect(Number(r.apr)).toBeCloseTo(11.82, 2);
+  });
+
   it('Appendix J (c)(1)(iv): quarterly, long first period (t = 1, f = 39/90) — $10,000, 40 × $385, APR 8.97 %', () => {
     const r = apr({ method: 'reg-z', advances: [{ date: '1978-05-23', amount: '10000' }], payments: series('1978-10-01', 40, '385', 'quarterly') });
     expect(r.unitPeriod).toBe('quarterly');
