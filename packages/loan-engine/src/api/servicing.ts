@@ -7,6 +7,8 @@ import { scheduleApr } from '../apr/schedule-apr.js';
 import { accruedInterest, dailyAccruals } from '../servicing/accrual.js';
 import { payoffQuote } from '../servicing/payoff.js';
 import { partialPrepayment } from '../servicing/prepayment.js';
+import { reschedule } from '../servicing/reschedule.js';
+import { FREQUENCIES } from '../dates/frequency.js';
 import type { ServicingError } from '../servicing/result.js';
 import { currencyCode, decimals, decimalString, isoDateString } from './common-schemas.js';
 import { formatSchedule, APR_DECIMALS, type ScheduleResult } from './schedule.js';
@@ -177,4 +179,55 @@ export function accrue(request: AccrueRequest): { interest: string; days?: { dat
   if (!req.daily) return { interest };
   const days = dailyAccruals(input).map((d) => ({ date: formatIsoDate(d.date), interest: formatMoney(d.amountMinor, currency) }));
   return { interest, days };
+}
+
+export const rescheduleRequestSchema = z
+  .object({
+    ...loanAt,
+    date: isoDateString,
+    newAnnualRatePercent: decimalString.optional(),
+    newTermPeriods: z.int().min(1).max(1200).optional(),
+    newFrequency: z.enum(FREQUENCIES).optional(),
+    newFirstDueDate: isoDateString.optional(),
+    capitaliseArrears: z.boolean().default(true),
+  })
+  .superRefine((req, ctx) => {
+    checkDate(req.loan, req.date, 'date', ctx);
+    const [d, f] = [tryParseIsoDate(req.date), req.newFirstDueDate === undefined ? undefined : tryParseIsoDate(req.newFirstDueDate)];
+    if (d !== undefined && f !== undefined && f <= d) ctx.addIssue({ code: 'custom', path: ['newFirstDueDate'], message: 'must be after date' });
+  });
+
+export type RescheduleRequest = z.input<typeof rescheduleRequestSchema>;
+
+export interface RescheduleResponse {
+  capitalisedArrears: string;
+  arrearsDue: string;
+  newPrincipal: string;
+  schedule: ScheduleResult;
+}
+
+/** Restructures a loan at a date (new rate, tenure or frequency; arrears capitalised by default). */
+export function rescheduleLoan(request: RescheduleRequest): RescheduleResponse {
+  const req = rescheduleRequestSchema.parse(request);
+  const terms = toLoanTerms(req.loan);
+  const result = reschedule({
+    terms,
+    installmentsPaid: req.installmentsPaid,
+    date: parseIsoDate(req.date),
+    newAnnualRate: req.newAnnualRatePercent === undefined ? undefined : percentToRate(req.newAnnualRatePercent),
+    newTermPeriods: req.newTermPeriods,
+    newFrequency: req.newFrequency,
+    newFirstDueDate: req.newFirstDueDate === undefined ? undefined : parseIsoDate(req.newFirstDueDate),
+    capitaliseArrears: req.capitaliseArrears,
+  });
+  if (!result.ok) throw new ServicingFailure(result.error);
+  const r = result.value;
+  const fmt = (v: bigint): string => formatMoney(v, terms.currency);
+  const apr = scheduleApr(r.newTerms, r.schedule);
+  return {
+    capitalisedArrears: fmt(r.capitalisedArrearsMinor),
+    arrearsDue: fmt(r.arrearsDueMinor),
+    newPrincipal: fmt(r.newTerms.principalMinor),
+    schedule: formatSchedule(r.schedule, apr ? toDecimalString(mul(apr.apr, rat(100n)), APR_DECIMALS) : null),
+  };
 }

@@ -94,6 +94,19 @@ describe('CLI commands: bad input names the field', () => {
     expect(fieldsOf('allocate', { currency: 'USD', paymentDate: '2024-01-01', amount: '1', installments: [{ number: 1, dueDate: 'soon' }] })).toContain('installments.0.dueDate');
   });
 
+  it('prepay, reschedule and accrue: name their fields', () => {
+    expect(fieldsOf('prepay', { loan: request(), date: '2024-03-01', amount: '100', strategy: 'shorter' })).toContain('strategy');
+    expect(fieldsOf('reschedule', { loan: request(), date: '2024-03-01', newFirstDueDate: '2024-02-01' })).toContain('newFirstDueDate');
+    expect(fieldsOf('accrue', { currency: 'USD', balance: '1.001', annualRatePercent: '5', dayCount: 'actual/365', from: '2024-01-02', to: '2024-01-01' })).toEqual(
+      expect.arrayContaining(['balance', 'to']),
+    );
+  });
+
+  it('reschedule: capitalises arrears into a new schedule', () => {
+    const out = runCommand('reschedule', { loan: request({ principal: '10000', annualRatePercent: '12' }), installmentsPaid: 2, date: '2024-05-01', newAnnualRatePercent: '9', newTermPeriods: 6 });
+    expect(out).toMatchObject({ ok: true, output: { schedule: { installments: expect.any(Array) } } });
+  });
+
   it('payoff of a repaid loan is unprocessable, naming installmentsPaid', () => {
     const out = runCommand('payoff', { loan: request({ termPeriods: 2 }), installmentsPaid: 2, payoffDate: '2024-05-01' });
     expect(out).toMatchObject({ ok: false, error: { error: 'unprocessable', issues: [{ field: 'installmentsPaid' }] } });

@@ -3,7 +3,17 @@ import { allocate, allocateRequestSchema } from '../api/allocate.js';
 import { apr, aprRequestSchema } from '../api/apr.js';
 import { schedule } from '../api/schedule.js';
 import { scheduleRequestSchema } from '../api/schedule-request.js';
-import { accrue, accrueRequestSchema, payoff, payoffRequestSchema, prepay, prepayRequestSchema, ServicingFailure } from '../api/servicing.js';
+import {
+  accrue,
+  accrueRequestSchema,
+  payoff,
+  payoffRequestSchema,
+  prepay,
+  prepayRequestSchema,
+  rescheduleLoan,
+  rescheduleRequestSchema,
+  ServicingFailure,
+} from '../api/servicing.js';
 import { yearFrac, yearFracRequestSchema } from '../api/yearfrac.js';
 import { invalidRequest, type CliError } from './errors.js';
 
@@ -28,6 +38,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   allocate: command(allocateRequestSchema, allocate),
   prepay: command(prepayRequestSchema, prepay),
   accrue: command(accrueRequestSchema, accrue),
+  reschedule: command(rescheduleRequestSchema, rescheduleLoan),
 };
 
 export const COMMAND_NAMES = Object.keys(COMMANDS);
