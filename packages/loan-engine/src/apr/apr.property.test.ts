@@ -13,6 +13,9 @@ const loan = fc.record({
   timing: fc.constantFrom('upfront' as const, 'financed' as const),
 });
 
+/** Generous: the machine running the suite may be busy; a property run is a few seconds. */
+const PROPERTY_TIMEOUT_MS = 60_000;
+
 describe('APR invariants (property)', () => {
   it('APR ≥ nominal rate when fees are charged, and above the same loan without fees', () => {
     fc.assert(
@@ -31,7 +34,7 @@ describe('APR invariants (property)', () => {
       }),
       { numRuns: 60 },
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 
   it('a fee-free schedule discloses its nominal rate within Reg Z tolerance (1/8 point, § 1026.22(a)(2))', () => {
     fc.assert(
@@ -41,5 +44,5 @@ describe('APR invariants (property)', () => {
       }),
       { numRuns: 60 },
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 });

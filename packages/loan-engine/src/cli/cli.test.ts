@@ -12,7 +12,7 @@ function cli(command: string, stdin: string): { status: number | null; stdout: s
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-describe('loancalc CLI process', () => {
+describe('loancalc CLI process', { timeout: 60_000 }, () => {
   it('schedule: JSON in, JSON out, exit 0', () => {
     const r = cli('schedule', JSON.stringify(request({ termPeriods: 10 })));
     expect(r.status).toBe(0);

@@ -41,6 +41,9 @@ const terms = fc
     }),
   );
 
+/** Generous: the machine running the suite may be busy; a property run is a few seconds. */
+const PROPERTY_TIMEOUT_MS = 60_000;
+
 describe('schedule invariants (property)', () => {
   it('principal sums to the principal exactly, balance never negative and ends at zero', () => {
     fc.assert(
@@ -54,7 +57,7 @@ describe('schedule invariants (property)', () => {
       }),
       { numRuns: 300 },
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 
   it('due dates strictly increase', () => {
     fc.assert(

@@ -39,6 +39,9 @@ const terms = fc
     }),
   );
 
+/** Generous: the machine running the suite may be busy; a property run is a few seconds. */
+const PROPERTY_TIMEOUT_MS = 60_000;
+
 describe('schedules with grace, moratorium, fees and down payment (property)', () => {
   it('principal column = principal + financed fees + capitalised interest; ends at zero', () => {
     fc.assert(
@@ -53,7 +56,7 @@ describe('schedules with grace, moratorium, fees and down payment (property)', (
       }),
       { numRuns: 200 },
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 
   it('a partial prepayment re-amortises exactly the remaining balance, ending no later', () => {
     fc.assert(
@@ -73,5 +76,5 @@ describe('schedules with grace, moratorium, fees and down payment (property)', (
       }),
       { numRuns: 150 },
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 });
