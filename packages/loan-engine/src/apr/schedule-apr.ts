@@ -8,8 +8,8 @@ import { unitTime } from './unit-period.js';
  * Regulation Z APR of a schedule's own flows. The advance is the amount financed on the
  * disbursement date; payments are installment totals less fees that are not finance charges.
  * Payments are placed on the regular series counted from the first due date (t = t₀ + k with the
- * first period's odd fraction), so month-end clamping and business-day shifts are disregarded,
- * as Appendix J (b)(5) allows for regular payment schedules.
+ * first period's odd fraction): months of different lengths and due dates moved off weekends and
+ * holidays are disregarded, as 12 CFR 1026.17(c)(4) permits.
  */
 export function scheduleApr(terms: LoanTerms, schedule: ScheduleMinor): AprResult | undefined {
   const fees = feeTotals(terms);
@@ -23,8 +23,8 @@ export function scheduleApr(terms: LoanTerms, schedule: ScheduleMinor): AprResul
     if (row.number === 0) continue;
     const amountMinor = row.total - (row.fees > 0n ? fees.perInstallmentNotInApr : 0n);
     if (amountMinor <= 0n) continue;
-    const time =
-      terms.method === 'bullet' ? unitTime(start, row.periodEnd, unit) : { ...first, wholePeriods: first.wholePeriods + row.number - 1 - (terms.seriesStart ?? 0) };
+    const index = row.number - 1 - (terms.seriesStart ?? 0);
+    const time = terms.method === 'bullet' ? unitTime(start, row.periodEnd, unit) : { ...first, wholePeriods: first.wholePeriods + index };
     payments.push({ time, amountMinor });
   }
   const advances: TimedAmount[] = [{ time: { wholePeriods: 0, fraction: { n: 0n, d: 1n } }, amountMinor: advance }];
