@@ -70,3 +70,15 @@ describe('scheduleRequestSchema as a contract for the quote API', () => {
     expect(js.required).toEqual(expect.arrayContaining(['principal', 'currency', 'annualRatePercent', 'disbursementDate']));
   });
 });
+
+describe('installmentsAsDinero', () => {
+  it('gives dinero.js objects that format like the schedule strings', async () => {
+    const { toDecimal } = await import('dinero.js/bigint');
+    const { buildSchedule } = await import('../schedule/engine.js');
+    const { installmentsAsDinero } = await import('./dinero-view.js');
+    const { toLoanTerms } = await import('./to-terms.js');
+    const terms = toLoanTerms(scheduleRequestSchema.parse(request({ termPeriods: 10 })));
+    const rows = installmentsAsDinero(buildSchedule(terms));
+    expect(toDecimal(rows[0]!.total)).toBe('1037.03');
+  });
+});

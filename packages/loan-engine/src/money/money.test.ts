@@ -1,7 +1,7 @@
 import { toDecimal } from 'dinero.js/bigint';
 import { describe, expect, it } from 'vitest';
 import { findCurrency } from './currency.js';
-import { formatMoney, fromDinero, parseMoney, toDinero } from './money.js';
+import { formatMoney, fromDinero, fromWireMoney, parseMoney, toDinero, toWireMoney } from './money.js';
 
 const usd = findCurrency('USD')!;
 const jpy = findCurrency('JPY')!;
@@ -30,5 +30,11 @@ describe('money at the boundary', () => {
     const d = toDinero(123_450n, usd);
     expect(toDecimal(d)).toBe('1234.50');
     expect(fromDinero(d)).toEqual({ minor: 123_450n, currency: usd });
+  });
+
+  it('matches the Lendstack wire form {amount, currency, scale} and reads finer scales exactly', () => {
+    expect(toWireMoney(1_234_567n, findCurrency('INR')!)).toEqual({ amount: '1234567', currency: 'INR', scale: 2 });
+    expect(fromWireMoney({ amount: '1234560', currency: 'USD', scale: 3 }, usd)).toBe(123_456n);
+    expect(() => fromWireMoney({ amount: '1234561', currency: 'USD', scale: 3 }, usd)).toThrow(/precision/);
   });
 });

@@ -40,3 +40,25 @@ export function fromDinero(money: Dinero<bigint>): { minor: bigint; currency: Cu
   if (snap.amount % factor !== 0n) throw new RangeError('amount has sub-minor-unit precision');
   return { minor: snap.amount / factor, currency };
 }
+
+/** The wire form used across Lendstack events: `{"amount":"1234567","currency":"INR","scale":2}`. */
+export interface WireMoney {
+  readonly amount: string;
+  readonly currency: string;
+  readonly scale: number;
+}
+
+export function toWireMoney(minor: bigint, currency: Currency): WireMoney {
+  return { amount: minor.toString(), currency: currency.code, scale: currency.scale };
+}
+
+/** Wire money → minor units at the currency's own scale; a finer scale must be exact. */
+export function fromWireMoney(money: WireMoney, currency: Currency): bigint {
+  if (money.currency !== currency.code) throw new RangeError(`expected ${currency.code}, got ${money.currency}`);
+  const value = BigInt(money.amount);
+  const diff = money.scale - currency.scale;
+  if (diff <= 0) return value * 10n ** BigInt(-diff);
+  const factor = 10n ** BigInt(diff);
+  if (value % factor !== 0n) throw new RangeError('amount has sub-minor-unit precision');
+  return value / factor;
+}
