@@ -31,15 +31,18 @@ export interface AllocationStrategy {
   readonly grouping: 'installment' | 'component';
 }
 
+const PFIP = ['penalties', 'fees', 'interest', 'principal'] as const;
+const IPPF = ['interest', 'principal', 'penalties', 'fees'] as const;
+
 export const NAMED_STRATEGIES = {
   /** Installment by installment, oldest first: penalties, fees, interest, then principal. */
-  'penalties-fees-interest-principal': { bucketOrder: BUCKETS, componentOrder: ['penalties', 'fees', 'interest', 'principal'], grouping: 'installment' },
+  'penalties-fees-interest-principal': { bucketOrder: BUCKETS, componentOrder: PFIP, grouping: 'installment' },
   /** Installment by installment, oldest first: interest, principal, then penalties and fees. */
-  'interest-principal-penalties-fees': { bucketOrder: BUCKETS, componentOrder: ['interest', 'principal', 'penalties', 'fees'], grouping: 'installment' },
+  'interest-principal-penalties-fees': { bucketOrder: BUCKETS, componentOrder: IPPF, grouping: 'installment' },
   /** Every overdue component across all overdue installments before anything due or future. */
-  'overdue-first': { bucketOrder: BUCKETS, componentOrder: ['penalties', 'fees', 'interest', 'principal'], grouping: 'component' },
+  'overdue-first': { bucketOrder: BUCKETS, componentOrder: PFIP, grouping: 'component' },
   /** Strictly by due date, whatever the bucket: the oldest installment is settled in full first. */
-  'oldest-first': { bucketOrder: BUCKETS, byDueDateOnly: true, componentOrder: ['penalties', 'fees', 'interest', 'principal'], grouping: 'installment' },
+  'oldest-first': { bucketOrder: BUCKETS, byDueDateOnly: true, componentOrder: PFIP, grouping: 'installment' },
 } as const satisfies Record<string, AllocationStrategy>;
 
 export type StrategyName = keyof typeof NAMED_STRATEGIES;
@@ -78,7 +81,9 @@ export interface AllocationInput {
 export function allocatePayment(input: AllocationInput): AllocationResult {
   if (input.paymentMinor < 0n) throw new RangeError('payment must not be negative');
   const sorted = [...input.installments].sort((a, b) => a.dueDate - b.dueDate || a.number - b.number);
-  const paid = new Map<number, Record<Component, bigint>>(sorted.map((i) => [i.number, { penalties: 0n, fees: 0n, interest: 0n, principal: 0n }]));
+  const paid = new Map<number, Record<Component, bigint>>();
+  for (const i of sorted) paid.set(i.number, { penalties: 0n, fees: 0n, interest: 0n, principal: 0n });
+  if (paid.size !== sorted.length) throw new RangeError('installment numbers must be unique');
   let remaining = input.paymentMinor;
   const pay = (inst: OutstandingInstallment, c: Component): void => {
     const slot = paid.get(inst.number) as Record<Component, bigint>;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { inferUnitPeriod } from '../apr/infer-unit.js';
 import { irrApr } from '../apr/irr.js';
-import { regZAprTimed, type TimedAmount } from '../apr/reg-z.js';
+import { regZAprTimed, type DatedAmount, type TimedAmount } from '../apr/reg-z.js';
 import { unitTime } from '../apr/unit-period.js';
 import { FREQUENCIES, type Frequency } from '../dates/frequency.js';
 import { parseIsoDate, type DayNumber } from '../dates/local-date.js';
@@ -83,7 +83,13 @@ export function apr(request: AprRequest): AprResponse {
   const [a, p] = [adv.map(place), pay.map(place)];
   if (req.method === 'reg-z') {
     const r = regZAprTimed(a, p, unit);
-    return { method: 'reg-z', apr: r ? pct(r.apr) : null, unitPeriod: unit, unitPeriodsPerYear: String(periodsPerYear(unit)), periodicRatePercent: r ? pct(r.periodicRate, 10) : null };
+    return {
+      method: 'reg-z',
+      apr: r ? pct(r.apr) : null,
+      unitPeriod: unit,
+      unitPeriodsPerYear: String(periodsPerYear(unit)),
+      periodicRatePercent: r ? pct(r.periodicRate, 10) : null,
+    };
   }
   const r = irrApr(a, p, unit);
   return {
@@ -104,7 +110,7 @@ function periodsPerYear(unit: Frequency): number {
  * One advance, one payment: the unit-period is the whole term and there are 365 ÷ days of them in
  * a year (Appendix J (b)(5)); both methods agree: APR = (P − A) / A × 365 / days, exactly.
  */
-function singlePayment(method: 'reg-z' | 'irr', a: { date: DayNumber; amountMinor: bigint }, p: { date: DayNumber; amountMinor: bigint }): AprResponse {
+function singlePayment(method: 'reg-z' | 'irr', a: DatedAmount, p: DatedAmount): AprResponse {
   const days = BigInt(Math.max(1, p.date - a.date));
   const periodic = rat(p.amountMinor - a.amountMinor, a.amountMinor);
   const annual = rat(periodic.n * DAYS_PER_YEAR, periodic.d * days);

@@ -47,7 +47,9 @@ const baseSchema = z.object({
   termPeriods: z.int().min(1).max(MAX_TERM_PERIODS).describe('Number of installments'),
   frequency: z.enum(FREQUENCIES),
   method: z.enum(METHODS),
-  interestCalculation: z.enum(['per-period', 'daily']).describe('per-period: annual rate ÷ periods per year; daily: annual rate × day-count year fraction'),
+  interestCalculation: z
+    .enum(['per-period', 'daily'])
+    .describe('per-period: annual rate ÷ periods per year; daily: annual rate × day-count year fraction'),
   dayCount: z.enum(DAY_COUNTS),
   disbursementDate: isoDateString,
   firstDueDate: isoDateString.optional().describe('First due date; makes the first period odd (short or long)'),
@@ -73,7 +75,8 @@ export const scheduleRequestSchema = baseSchema.superRefine((req, ctx) => {
   checkAmount(req.downPayment, currency.scale, ['downPayment'], issue, false);
   checkAmount(req.rounding?.installmentMultipleOf, currency.scale, ['rounding', 'installmentMultipleOf'], issue, true);
   req.fees?.forEach((f, i) => checkAmount(f.amount, currency.scale, ['fees', i, 'amount'], issue, false));
-  if (isDecimal(req.downPayment) && isDecimal(req.principal) && compare(parseDecimal(req.downPayment as string), parseDecimal(req.principal)) >= 0) {
+  const down = req.downPayment;
+  if (isDecimal(down) && isDecimal(req.principal) && compare(parseDecimal(down), parseDecimal(req.principal)) >= 0) {
     issue(['downPayment'], 'must be less than the principal');
   }
   checkRelations(req, ctx);
@@ -104,7 +107,10 @@ function checkRelations(req: z.output<typeof baseSchema>, ctx: Ctx): void {
   if (req.method === 'zero-interest-split' && /[1-9]/.test(req.annualRatePercent)) {
     issue(['annualRatePercent'], 'must be 0 for zero-interest-split');
   }
-  if (isDecimal(req.annualRatePercent) && compare(parseDecimal(req.annualRatePercent), fromInt(MAX_RATE_PERCENT)) > 0) issue(['annualRatePercent'], `must be at most ${MAX_RATE_PERCENT}`);
+  const rate = req.annualRatePercent;
+  if (isDecimal(rate) && compare(parseDecimal(rate), fromInt(MAX_RATE_PERCENT)) > 0) {
+    issue(['annualRatePercent'], `must be at most ${MAX_RATE_PERCENT}`);
+  }
 }
 
 export type ScheduleRequest = z.input<typeof scheduleRequestSchema>;
