@@ -32,6 +32,12 @@ export interface EventConsumerOptions<E> {
    * means "could not apply now" (database down): nothing is acknowledged and Kafka redelivers.
    */
   readonly handle: (events: Delivered<E>[]) => Promise<Rejection<E>[]>;
+  /**
+   * Tells a failure that retrying cannot fix (a constraint the data breaks) from one it can (the
+   * database is down). When `handle` throws on a chunk, each event is retried alone; an event that
+   * fails alone with a permanent error is dead-lettered instead of blocking its partition forever.
+   */
+  readonly isPermanent?: (error: unknown) => boolean;
   /** Upper bound on events handed to `handle` at once. */
   readonly maxChunk?: number;
   /** Where a consumer group with no committed offset starts: the topic's beginning (default) or its end. */
@@ -67,6 +73,7 @@ export async function startEventConsumer<E>(options: EventConsumerOptions<E>): P
       resolve();
     });
   });
+  if (options.fromBeginning === false) await pinNewGroupToEnd(options.kafka, options.groupId, options.topic);
   await consumer.connect();
   await consumer.subscribe({ topic: options.topic, fromBeginning: options.fromBeginning ?? true });
   await consumer.run({
@@ -86,7 +93,7 @@ export async function startEventConsumer<E>(options: EventConsumerOptions<E>): P
             rejected.push({ message, reason: parsed.reason });
           }
         }
-        const refused = valid.length > 0 ? await options.handle(valid) : [];
+        const refused = valid.length > 0 ? await handleIsolatingPoison(options, valid) : [];
         for (const r of refused) {
           const message = chunk.find((m) => m.offset === r.delivered.offset);
           if (message) rejected.push({ message, reason: r.reason });
@@ -103,6 +110,40 @@ export async function startEventConsumer<E>(options: EventConsumerOptions<E>): P
   });
   await joined;
   return { stop: () => consumer.disconnect() };
+}
+
+/**
+ * "Start at the end" must mean the end when the group is first created, not wherever the end is after
+ * each restart: a partition with no committed offset would otherwise skip what arrived while the
+ * group was down. So a new group gets the current end offsets committed for every partition.
+ */
+async function pinNewGroupToEnd(kafka: Kafka, groupId: string, topic: string): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    if (!committed || committed.partitions.some((p) => p.offset !== '-1')) return;
+    // Real offsets, not the "latest" sentinel: that would be re-resolved at the next restart.
+    const ends = await admin.fetchTopicOffsets(topic);
+    await admin.setOffsets({ groupId, topic, partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })) });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+async function handleIsolatingPoison<E>(options: EventConsumerOptions<E>, events: Delivered<E>[]): Promise<Rejection<E>[]> {
+  try {
+    return await options.handle(events);
+  } catch (error) {
+    if (!options.isPermanent) throw error;
+    if (events.length === 1) {
+      if (options.isPermanent(error)) return [{ delivered: events[0]!, reason: `could not be applied: ${(error as Error).message}`.slice(0, 1_000) }];
+      throw error;
+    }
+    const refused: Rejection<E>[] = [];
+    for (const event of events) refused.push(...(await handleIsolatingPoison(options, [event])));
+    return refused;
+  }
 }
 
 function headersOf(message: KafkaMessage): Record<string, string> {

@@ -13,9 +13,10 @@ export interface NewBooking {
 export interface LoanBookingStore {
   /**
    * In ONE transaction: records every event id in the inbox and books the accounts whose event was
-   * not seen before. Returns the ids of the loans booked now (a redelivered event books nothing).
+   * not seen before. Returns the loan ids booked now (a redelivered event books nothing) and the ids
+   * of new events naming a loan that another event already booked (they change nothing).
    */
-  bookNew(bookings: readonly NewBooking[]): Promise<string[]>;
+  bookNew(bookings: readonly NewBooking[]): Promise<{ booked: string[]; conflicts: string[] }>;
 }
 
 /** Computes the repayment schedule an approved loan's terms describe (the loan calculation engine). */

@@ -19,5 +19,13 @@ export function startLoanApprovedConsumer(deps: BookApprovedLoansDeps & { kafka:
       return parsed.event.type === 'LoanApproved' ? { ok: true, event: parsed.event } : { ok: false, reason: `unexpected event type ${parsed.event.type} on ${topics.loanApproved.name}` };
     },
     handle: (events) => bookApprovedLoans(deps, events),
+    isPermanent: violatesDataRules,
   });
+}
+
+/** Postgres classes 22 (data exception) and 23 (integrity constraint): the same event will fail again. */
+function violatesDataRules(error: unknown): boolean {
+  const text = String((error as { code?: string; message?: string }).message ?? '');
+  const code = (error as { code?: string; meta?: { code?: string } }).meta?.code ?? (error as { code?: string }).code ?? '';
+  return /^(22|23)\d{3}$/.test(code) || /\b(22|23)\d{3}\b/.test(text) || /violates (check|foreign key|unique|not-null) constraint/.test(text);
 }

@@ -7,7 +7,9 @@ import type { LoanBookingStore, LoanReader, NewBooking } from '../ports.js';
  */
 export function createPrismaLoanRepository(prisma: PrismaClient): LoanBookingStore & LoanReader {
   return {
-    async bookNew(bookings) {
+    async bookNew(all) {
+      // A chunk may hold one redelivered event twice: book each event id once.
+      const bookings = uniqueBy(all, (b) => b.eventId);
       return prisma.$transaction(async (tx) => {
         const fresh = await tx.$queryRawUnsafe<{ event_id: string }[]>(
           `INSERT INTO inbox (event_id, type, version)
@@ -16,12 +18,14 @@ export function createPrismaLoanRepository(prisma: PrismaClient): LoanBookingSto
           bookings.map((b) => b.eventId), bookings.map((b) => b.eventType), bookings.map((b) => b.eventVersion),
         );
         const freshIds = new Set(fresh.map((r) => r.event_id));
-        const toBook = bookings.filter((b) => freshIds.has(b.eventId));
-        if (toBook.length === 0) return [];
-        const inserted = await insertAccounts(tx, toBook);
-        const insertedIds = new Set(inserted);
-        await insertInstallments(tx, toBook.filter((b) => insertedIds.has(b.account.id)));
-        return inserted;
+        const toBook = uniqueBy(bookings.filter((b) => freshIds.has(b.eventId)), (b) => b.account.id);
+        const inserted = new Set(toBook.length > 0 ? await insertAccounts(tx, toBook) : []);
+        const booked = toBook.filter((b) => inserted.has(b.account.id));
+        await insertInstallments(tx, booked);
+        const bookedEvents = new Set(booked.map((b) => b.eventId));
+        // A new event for a loan that another event already booked changes nothing: report it.
+        const conflicts = bookings.filter((b) => freshIds.has(b.eventId) && !bookedEvents.has(b.eventId)).map((b) => b.eventId);
+        return { booked: booked.map((b) => b.account.id), conflicts };
       }, { timeout: 30_000 });
     },
 
@@ -45,6 +49,11 @@ export function createPrismaLoanRepository(prisma: PrismaClient): LoanBookingSto
       };
     },
   };
+}
+
+function uniqueBy<T>(items: readonly T[], key: (item: T) => string): T[] {
+  const seen = new Set<string>();
+  return items.filter((item) => !seen.has(key(item)) && Boolean(seen.add(key(item))));
 }
 
 type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];

@@ -40,8 +40,13 @@ export async function bookApprovedLoans(
       const { traceId, spanId } = span.spanContext();
       bookings.push({ eventId: delivered.event.id, eventType: delivered.event.type, eventVersion: delivered.event.version, account: outcome.account, traceparent: `00-${traceId}-${spanId}-01` });
     });
-    const booked = bookings.length > 0 ? await withSpan(tracer, 'book loan accounts', {}, () => deps.store.bookNew(bookings)) : [];
+    if (bookings.length === 0) return rejections;
+    const { booked, conflicts } = await withSpan(tracer, 'book loan accounts', {}, () => deps.store.bookNew(bookings));
     if (booked.length > 0) deps.onBooked(booked);
+    for (const eventId of new Set(conflicts)) {
+      const delivered = deliveries.find((d) => d.event.id === eventId)!;
+      rejections.push({ delivered, reason: `loan ${delivered.event.subject} was already booked from another event` });
+    }
     return rejections;
   } finally {
     for (const span of spans) span.end();
