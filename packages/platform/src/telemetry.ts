@@ -13,12 +13,16 @@ import { Resource } from '@opentelemetry/resources';
 import {
   BatchSpanProcessor,
   ConsoleSpanExporter,
+  NoopSpanProcessor,
   SimpleSpanProcessor,
   type SpanExporter,
+  type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 
 export interface Telemetry {
+  /** Where spans recorded elsewhere (Temporal workflow sandboxes) are handed to be exported. */
+  readonly spanProcessor: SpanProcessor;
   shutdown(): Promise<void>;
 }
 
@@ -33,18 +37,18 @@ export interface TelemetryOptions {
  * propagator. Call once, from the composition root, before anything creates spans.
  */
 export function initTelemetry(options: TelemetryOptions): Telemetry {
-  const processors =
+  const spanProcessor =
     options.exporter === 'none'
-      ? []
+      ? new NoopSpanProcessor()
       : options.exporter === 'console'
-        ? [new BatchSpanProcessor(new ConsoleSpanExporter())]
-        : [new SimpleSpanProcessor(options.exporter)];
+        ? new BatchSpanProcessor(new ConsoleSpanExporter())
+        : new SimpleSpanProcessor(options.exporter);
   const provider = new NodeTracerProvider({
     resource: new Resource({ 'service.name': options.serviceName }),
-    spanProcessors: processors,
+    spanProcessors: [spanProcessor],
   });
   provider.register();
-  return { shutdown: () => provider.shutdown() };
+  return { spanProcessor, shutdown: () => provider.shutdown() };
 }
 
 /** W3C trace context of the active span, for an outbox row, a Kafka header or an event envelope. */

@@ -116,6 +116,10 @@ describe('LoanApproved end to end', () => {
       const description = await eventually(async () => client.workflow.getHandle(loan.collections.workflowId).describe().catch(() => undefined), { what: 'the collections workflow' });
       expect(description.status.name).toBe('RUNNING');
       expect(description.type).toBe('collectionsWorkflow');
+      // ...and the workflow was started inside that same trace (W3C context in Temporal's headers).
+      const history = await client.workflow.getHandle(loan.collections.workflowId).fetchHistory();
+      const header = history.events?.[0]?.workflowExecutionStartedEventAttributes?.header?.fields?.['_tracer-data'];
+      expect(Buffer.from(header?.data ?? []).toString()).toContain(traceId);
     } finally {
       await connection.close();
     }

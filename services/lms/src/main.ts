@@ -1,4 +1,5 @@
-import { createKafka, createLogger, createProducer, kafkaReachable, type Logger } from '@lendstack/platform';
+import { createKafka, createProducer, kafkaReachable, type Logger, type Telemetry } from '@lendstack/platform';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import pg from 'pg';
@@ -18,7 +19,7 @@ export interface RunningLms {
 }
 
 /** Composition root: config → adapters → HTTP + Kafka consumer + Temporal worker. Nothing else wires. */
-export async function startLms(config: LmsConfig, logger: Logger = createLogger({ service: 'lendstack-lms', level: config.LOG_LEVEL })): Promise<RunningLms> {
+export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pick<Telemetry, 'spanProcessor'>): Promise<RunningLms> {
   const pool = new pg.Pool({ connectionString: config.LMS_DATABASE_URL, max: config.LMS_DB_POOL_MAX });
   // An idle connection dropped by the server (restart, failover) is not a reason to crash.
   pool.on('error', (error) => logger.warn({ err: error }, 'idle database connection lost'));
@@ -28,13 +29,19 @@ export async function startLms(config: LmsConfig, logger: Logger = createLogger(
   const producer = await createProducer(kafka);
 
   const clientConnection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-  const temporal = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
+  const temporal = new Client({
+    connection: clientConnection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    // Carries the active trace into each workflow it starts.
+    interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] },
+  });
   const workerConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const worker = await createCollectionsWorker({
     connection: workerConnection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     activities: createCollectionActivities({ prisma, now: () => new Date() }),
+    spanProcessor: telemetry.spanProcessor,
   });
   const workerRun = worker.run();
 

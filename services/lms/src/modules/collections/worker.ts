@@ -1,20 +1,38 @@
 import { fileURLToPath } from 'node:url';
+import {
+  makeWorkflowExporter,
+  OpenTelemetryActivityInboundInterceptor,
+  OpenTelemetryActivityOutboundInterceptor,
+} from '@temporalio/interceptors-opentelemetry';
+import { Resource } from '@opentelemetry/resources';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { CollectionActivities } from './activities/collections.activities.js';
 
-/** The collections worker: runs collection workflows and their activities on this service's task queue. */
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+/**
+ * The collections worker: runs collection workflows and their activities on this service's task
+ * queue, continuing the trace of whoever started the workflow.
+ */
 export async function createCollectionsWorker(options: {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
   activities: CollectionActivities;
+  spanProcessor: SpanProcessor;
 }): Promise<Worker> {
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    workflowsPath: fileURLToPath(new URL('./workflows/collections.workflow.ts', import.meta.url)),
+    workflowsPath: here('./workflows/collections.workflow.ts'),
     activities: options.activities,
+    interceptors: {
+      workflowModules: [here('./workflows/tracing.interceptors.ts')],
+      activity: [(ctx) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx), outbound: new OpenTelemetryActivityOutboundInterceptor(ctx) })],
+    },
+    sinks: { exporter: makeWorkflowExporter(options.spanProcessor, new Resource({ 'service.name': 'lendstack-lms' })) },
     maxConcurrentActivityTaskExecutions: 50,
     maxConcurrentWorkflowTaskExecutions: 50,
   });
