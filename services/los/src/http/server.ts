@@ -1,10 +1,12 @@
 import { createHttpServer, registerHealthRoutes, type Logger, type ReadinessCheck } from '@lendstack/platform';
 import type { FastifyInstance } from 'fastify';
 import { applicationRoutes, type ApplicationRoutesDeps } from '../modules/applications/adapters/applications.routes.js';
+import { quoteRoutes, type QuoteRoutesDeps } from '../modules/quotes/adapters/quotes.routes.js';
 
 export interface LosServerDeps {
   readonly logger: Logger;
   readonly applications: ApplicationRoutesDeps;
+  readonly quotes: QuoteRoutesDeps;
   readonly readiness: Record<string, ReadinessCheck>;
 }
 
@@ -14,10 +16,11 @@ export async function buildServer(deps: LosServerDeps): Promise<FastifyInstance>
     logger: deps.logger,
     serviceName: 'lendstack-los',
     title: 'Lendstack Loan Origination API',
-    description: 'Applications from submission to approval. Errors are RFC 9457 problem+json. Authenticate with a bearer token (JWT, HS256) carrying your tenant and roles.',
+    description: 'Applications from submission to approval, and quotes (schedule, totals, APR) for loan offers. Errors are RFC 9457 problem+json. Authenticate with a bearer token (JWT, HS256) carrying your tenant and roles.',
     version: '1.0.0',
   });
   registerHealthRoutes(app, deps.readiness);
   await app.register(applicationRoutes, deps.applications);
+  await app.register(quoteRoutes, deps.quotes);
   return app;
 }

@@ -35,7 +35,9 @@ export const submitApplicationBodySchema = z
     loan: z
       .object({
         productCode: z.string().min(1).max(40),
-        principal: moneySchema.refine((m) => BigInt(m.amount) > 0n, { message: 'principal must be greater than zero', path: ['amount'] }),
+        // zod runs this refinement even when `amount` failed its own format check ("1.5"), and BigInt
+        // would throw on it (a 500); a malformed amount is already reported, so skip it here.
+        principal: moneySchema.refine((m) => !/^-?\d+$/.test(m.amount) || BigInt(m.amount) > 0n, { message: 'principal must be greater than zero', path: ['amount'] }),
         annualRatePercent: z.string().regex(/^\d{1,3}(\.\d{1,6})?$/, 'annual rate as a decimal string, e.g. "12.5"'),
         termPeriods: z.number().int().min(1).max(600),
         frequency: frequencySchema,

@@ -1,0 +1,50 @@
+import { authenticate, HttpProblem, parseOr400 } from '@lendstack/platform';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { MAX_QUOTE_TERM_PERIODS, MAX_QUOTE_TERM_YEARS, QUOTE_DATE_YEARS } from '../domain/quote-limits.js';
+import { quoteSchedule, type QuoteError } from '../use-cases/quote-schedule.js';
+import { quoteRequestSchema, quoteResponseDocSchema } from './quotes.schemas.js';
+
+export interface QuoteRoutesDeps {
+  readonly authSecret: string;
+}
+
+const doc = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+
+export async function quoteRoutes(app: FastifyInstance, deps: QuoteRoutesDeps): Promise<void> {
+  app.post('/v1/quotes', {
+    schema: {
+      tags: ['quotes'],
+      summary: 'Quote a loan offer: repayment schedule, totals and APR',
+      description:
+        'Runs the loan calculation engine on the offered terms (the same request and result as `loancalc schedule`). ' +
+        'Nothing is stored, so a repeated request returns the same quote and needs no Idempotency-Key. ' +
+        `Limits: at most ${MAX_QUOTE_TERM_PERIODS} installments, at most ${MAX_QUOTE_TERM_YEARS} years, dates in the years ${QUOTE_DATE_YEARS.min}-${QUOTE_DATE_YEARS.max}. ` +
+        'Partners and operators.',
+      body: doc(quoteRequestSchema),
+      response: {
+        200: { description: 'The schedule, its totals and the APR', ...doc(quoteResponseDocSchema) },
+        400: { description: 'Invalid request (problem+json, `errors` names each field as a JSON pointer)' },
+        401: { description: 'Missing or invalid bearer token' },
+        422: { description: 'Valid terms beyond the quote limits (`quote-too-large`), or terms the engine cannot schedule (`unschedulable-terms`)' },
+      },
+    },
+  }, async (request) => {
+    authenticate(request, deps.authSecret);
+    const terms = parseOr400(quoteRequestSchema, request.body, 'body');
+    const result = quoteSchedule(terms);
+    if (!result.ok) throw toProblem(result.error);
+    return result.quote;
+  });
+}
+
+function toProblem(error: QuoteError): HttpProblem {
+  switch (error.kind) {
+    case 'too-large':
+      return new HttpProblem(422, 'quote-too-large', 'Quote exceeds the limits', 'The terms ask for more than a quote allows.', {
+        errors: error.violations.map((v) => ({ pointer: `/${v.path.join('/')}`, detail: v.detail })),
+      });
+    case 'unschedulable':
+      return new HttpProblem(422, 'unschedulable-terms', 'Terms cannot be scheduled', error.detail);
+  }
+}
