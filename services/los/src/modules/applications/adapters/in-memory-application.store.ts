@@ -1,0 +1,63 @@
+import type { Application } from '../domain/application.js';
+import { IdempotencyConflict, type ApplicationStore, type IdempotencyRecord, type OutboxMessage } from '../ports.js';
+
+/**
+ * An in-memory ApplicationStore for use-case tests: a transaction works on copies and commits them
+ * only when the work resolves, so a failed use case leaves no trace, as in Postgres.
+ */
+export interface InMemoryApplicationStore extends ApplicationStore {
+  readonly applications: Map<string, Application>;
+  readonly outbox: OutboxMessage[];
+  readonly idempotency: Map<string, IdempotencyRecord>;
+}
+
+export function createInMemoryApplicationStore(): InMemoryApplicationStore {
+  const applications = new Map<string, Application>();
+  const outbox: OutboxMessage[] = [];
+  const idempotency = new Map<string, IdempotencyRecord>();
+  const idemKey = (tenantId: string, key: string) => `${tenantId}\u0000${key}`;
+  let queue: Promise<unknown> = Promise.resolve();
+
+  const store: InMemoryApplicationStore = {
+    applications,
+    outbox,
+    idempotency,
+    // Transactions run one at a time, standing in for the row locks of the real store.
+    transaction(work) {
+      const run = queue.then(async () => {
+        const staged = new Map<string, Application>();
+        const enqueued: OutboxMessage[] = [];
+        const keys = new Map<string, IdempotencyRecord>();
+        const result = await work({
+          lockForUpdate: async (tenantId, id) => {
+            const app = staged.get(id) ?? applications.get(id);
+            return app?.tenantId === tenantId ? app : undefined;
+          },
+          insert: async (app) => void staged.set(app.id, app),
+          update: async (app) => {
+            const current = staged.get(app.id) ?? applications.get(app.id);
+            if (current?.version !== app.version - 1) throw new Error(`application ${app.id} changed concurrently`);
+            staged.set(app.id, app);
+          },
+          enqueue: async (message) => void enqueued.push(message),
+          findIdempotency: async (tenantId, key) => keys.get(idemKey(tenantId, key)) ?? idempotency.get(idemKey(tenantId, key)),
+          saveIdempotency: async (record) => {
+            if (idempotency.has(idemKey(record.tenantId, record.key))) throw new IdempotencyConflict(record.key);
+            keys.set(idemKey(record.tenantId, record.key), record);
+          },
+        });
+        for (const [id, app] of staged) applications.set(id, app);
+        outbox.push(...enqueued);
+        for (const [k, record] of keys) idempotency.set(k, record);
+        return result;
+      });
+      queue = run.catch(() => undefined);
+      return run;
+    },
+    async find(tenantId, id) {
+      const app = applications.get(id);
+      return app?.tenantId === tenantId ? app : undefined;
+    },
+  };
+  return store;
+}

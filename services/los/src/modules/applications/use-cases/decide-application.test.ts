@@ -1,0 +1,112 @@
+import { randomUUID } from 'node:crypto';
+import { loanApprovedV1Schema, topics } from '@lendstack/contracts';
+import type { Principal } from '@lendstack/platform';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { createInMemoryApplicationStore, type InMemoryApplicationStore } from '../adapters/in-memory-application.store.js';
+import { submit, type Application } from '../domain/application.js';
+import { decideApplication, type DecideApplicationDeps } from './decide-application.js';
+
+const NOW = new Date('2026-03-01T09:00:00Z');
+const operator: Principal = { subject: 'op-1', tenantId: 'tenant-a', roles: ['operator'] };
+
+function submitted(overrides: Partial<Application['loanRequest']> = {}): Application {
+  return submit({
+    id: randomUUID(),
+    tenantId: 'tenant-a',
+    submittedBy: 'partner-1',
+    now: NOW,
+    applicant: {
+      id: 'brw-1',
+      name: { given: 'Priya', family: 'Sharma' },
+      contact: { email: 'priya@example.in', phone: '+919876543210' },
+      address: { line1: '14 MG Road', city: 'Bengaluru', postalCode: '560001', country: 'IN' },
+      nationalId: { type: 'PAN', masked: 'XXXXXX234F', token: 'tok_pan_1c9e77b0a2' },
+      bankAccount: { holderName: 'Priya Sharma', accountNumberMasked: 'XXXXXXXX4321', accountToken: 'tok_acct_8f3a2c91', bankCode: 'HDFC0001234' },
+    },
+    loanRequest: {
+      productCode: 'PL-12M', principal: { amount: '50000000', currency: 'INR', scale: 2 }, annualRatePercent: '14.5', termPeriods: 12,
+      frequency: 'monthly', scheduleMethod: 'equal-installment', interestCalculation: 'per-period', dayCount: '30/360',
+      expectedDisbursementDate: '2026-03-05', fees: [], ...overrides,
+    },
+  });
+}
+
+describe('decideApplication', () => {
+  let store: InMemoryApplicationStore;
+  let deps: DecideApplicationDeps & { notifyOutbox: ReturnType<typeof vi.fn<() => void>> };
+  beforeEach(() => {
+    store = createInMemoryApplicationStore();
+    deps = { store, newId: randomUUID, now: () => NOW, notifyOutbox: vi.fn<() => void>() };
+  });
+  const given = (app: Application) => void store.applications.set(app.id, app);
+  const approve = (id: string, principal = operator) => decideApplication(deps, { principal, applicationId: id, command: { kind: 'approve' } });
+
+  it('given a submitted application, when approved, then stores the decision and emits exactly one LoanApproved', async () => {
+    const app = submitted();
+    given(app);
+    const result = await approve(app.id);
+    if (!result.ok) throw new Error(JSON.stringify(result.error));
+    expect(result.application).toMatchObject({ status: 'approved', decidedBy: 'op-1', version: 2 });
+    expect(store.outbox).toHaveLength(1);
+    const [message] = store.outbox;
+    const event = loanApprovedV1Schema.parse(message!.value);
+    expect(message).toMatchObject({ topic: topics.loanApproved.name, key: result.application.loanId, id: event.id });
+    expect(event.payload.loan).toMatchObject({ id: result.application.loanId, applicationId: app.id, approvedBy: 'op-1' });
+    expect(deps.notifyOutbox).toHaveBeenCalledTimes(1);
+  });
+
+  it('given an approved application, when approved again, then returns the same loan and emits nothing', async () => {
+    const app = submitted();
+    given(app);
+    const first = await approve(app.id);
+    const second = await approve(app.id);
+    expect(second.ok && second.application.loanId).toBe(first.ok && first.application.loanId);
+    expect(store.outbox).toHaveLength(1);
+    expect(deps.notifyOutbox).toHaveBeenCalledTimes(1);
+  });
+
+  it('given concurrent approvals, when they race, then one loan and one event', async () => {
+    const app = submitted();
+    given(app);
+    const results = await Promise.all([approve(app.id), approve(app.id), approve(app.id)]);
+    expect(new Set(results.map((r) => r.ok && r.application.loanId)).size).toBe(1);
+    expect(store.outbox).toHaveLength(1);
+  });
+
+  it('given an approved application, when declined, then already-decided and nothing emitted', async () => {
+    const app = submitted();
+    given(app);
+    await approve(app.id);
+    const result = await decideApplication(deps, { principal: operator, applicationId: app.id, command: { kind: 'decline', reason: 'late check' } });
+    expect(result).toEqual({ ok: false, error: { kind: 'already-decided', status: 'approved' } });
+    expect(store.outbox).toHaveLength(1);
+  });
+
+  it('given a declined application, when declined again, then unchanged and nothing emitted', async () => {
+    const app = submitted();
+    given(app);
+    const decline = () => decideApplication(deps, { principal: operator, applicationId: app.id, command: { kind: 'decline', reason: 'income too low' } });
+    await decline();
+    const again = await decline();
+    expect(again.ok && again.application).toMatchObject({ status: 'declined', decisionReason: 'income too low', version: 2 });
+    expect(store.outbox).toHaveLength(0);
+    expect(deps.notifyOutbox).not.toHaveBeenCalled();
+  });
+
+  it('given a disbursement date already past, when approved, then invalid-terms and the application stays submitted', async () => {
+    const app = submitted({ expectedDisbursementDate: '2026-02-28' });
+    given(app);
+    const result = await approve(app.id);
+    expect(!result.ok && result.error.kind).toBe('invalid-terms');
+    expect(store.applications.get(app.id)?.status).toBe('submitted');
+    expect(store.outbox).toHaveLength(0);
+  });
+
+  it("given another tenant's application, when approved, then not-found", async () => {
+    const app = submitted();
+    given(app);
+    const result = await approve(app.id, { ...operator, tenantId: 'tenant-b' });
+    expect(result).toEqual({ ok: false, error: { kind: 'not-found' } });
+    expect(store.outbox).toHaveLength(0);
+  });
+});
