@@ -5,6 +5,9 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 bash infra/bootstrap.sh
+echo "test: typecheck and lint"
+TURBO_TELEMETRY_DISABLED=1 pnpm -s typecheck --output-logs=errors-only
+pnpm -s lint
 bash infra/local/infra.sh start
 eval "$(bash infra/local/infra.sh env)"
 
