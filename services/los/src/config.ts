@@ -11,6 +11,8 @@ const envSchema = z.object({
   LOS_DB_POOL_MAX: z.coerce.number().int().min(2).max(100).default(10),
   // Brokers the outbox relay publishes LoanApproved to.
   KAFKA_BROKERS: z.string().default('127.0.0.1:9092').transform((s) => s.split(',').map((b) => b.trim())),
+  // Prefix of every topic name, so environments sharing one Kafka cluster never read each other's events.
+  KAFKA_TOPIC_PREFIX: z.string().regex(/^[a-z0-9.-]*$/).default(''),
   // Verifies partners' and operators' bearer tokens (HS256); one secret per deployment.
   AUTH_TOKEN_SECRET: z.string().min(32).default('lendstack-local-development-secret-change-me'),
   // Pepper for tokenising national ids and account numbers before they are stored or sent.

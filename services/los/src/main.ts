@@ -33,7 +33,7 @@ export async function startLos(config: LosConfig, logger: Logger = createLogger(
       try {
         const producer = await createProducer(kafka);
         if (stopped) return void (await producer.disconnect());
-        relay = startOutboxRelay({ pool: relayPool, producer, logger, lockId: OUTBOX_LOCK_ID });
+        relay = startOutboxRelay({ pool: relayPool, producer, logger, lockId: OUTBOX_LOCK_ID, topicPrefix: config.KAFKA_TOPIC_PREFIX });
         const stopRelay = relay.stop;
         relay = { ...relay, stop: async () => { await stopRelay(); await producer.disconnect(); } };
         return;
