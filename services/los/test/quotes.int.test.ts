@@ -107,6 +107,8 @@ describe('POST /v1/quotes', () => {
     const schema = op.requestBody.content['application/json'].schema;
     expect(schema.required).toEqual(expect.arrayContaining(['principal', 'currency', 'termPeriods', 'frequency', 'method', 'disbursementDate']));
     expect(schema.properties.frequency.enum).toContain('semi-monthly');
+    expect(schema.properties.termPeriods.maximum).toBe(600);
+    expect(schema.additionalProperties).toBe(false);
     expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '422']));
     expect(op.responses['200'].description).toBeTruthy();
   });

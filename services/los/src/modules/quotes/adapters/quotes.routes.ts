@@ -11,6 +11,13 @@ export interface QuoteRoutesDeps {
 
 const doc = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
 
+/** The engine's request schema, with the quote's tighter bound on installments shown where readers look. */
+function requestDoc(): Record<string, unknown> {
+  const schema = doc(quoteRequestSchema) as { properties: { termPeriods: Record<string, unknown> } };
+  schema.properties.termPeriods = { ...schema.properties.termPeriods, maximum: MAX_QUOTE_TERM_PERIODS };
+  return schema;
+}
+
 export async function quoteRoutes(app: FastifyInstance, deps: QuoteRoutesDeps): Promise<void> {
   app.post('/v1/quotes', {
     schema: {
@@ -21,7 +28,7 @@ export async function quoteRoutes(app: FastifyInstance, deps: QuoteRoutesDeps): 
         'Nothing is stored, so a repeated request returns the same quote and needs no Idempotency-Key. ' +
         `Limits: at most ${MAX_QUOTE_TERM_PERIODS} installments, at most ${MAX_QUOTE_TERM_YEARS} years, dates in the years ${QUOTE_DATE_YEARS.min}-${QUOTE_DATE_YEARS.max}. ` +
         'Partners and operators.',
-      body: doc(quoteRequestSchema),
+      body: requestDoc(),
       response: {
         200: { description: 'The schedule, its totals and the APR', ...doc(quoteResponseDocSchema) },
         400: { description: 'Invalid request (problem+json, `errors` names each field as a JSON pointer)' },

@@ -15,7 +15,7 @@ export const quoteResponseDocSchema = z.object({
   currency: z.string(),
   installments: z.array(
     z.object({
-      number: z.int().describe('1-based; 0 is the down payment row when there is one'),
+      number: z.int().min(0).max(1200).describe('1-based; 0 is the down payment row when there is one'),
       dueDate: z.string().meta({ format: 'date' }),
       principal: amount,
       interest: amount,
