@@ -11,7 +11,9 @@ pnpm -s lint
 bash infra/local/infra.sh start
 eval "$(bash infra/local/infra.sh env)"
 
-# Tests never touch the databases a person uses with infra/up.sh.
+# Tests never touch the databases or topics a person uses with infra/up.sh.
+export KAFKA_TOPIC_PREFIX="test."
+
 ADMIN_URL="${LOS_DATABASE_URL%/*}/postgres"
 export LOS_DATABASE_URL="${LOS_DATABASE_URL}_test" LMS_DATABASE_URL="${LMS_DATABASE_URL}_test"
 for db in lendstack_los_test lendstack_lms_test; do

@@ -40,6 +40,8 @@ export interface EventConsumerOptions<E> {
   readonly isPermanent?: (error: unknown) => boolean;
   /** Upper bound on events handed to `handle` at once. */
   readonly maxChunk?: number;
+  /** Prepended to both topic names: environments sharing one Kafka cluster keep apart (KAFKA_TOPIC_PREFIX). */
+  readonly topicPrefix?: string;
   /** Where a consumer group with no committed offset starts: the topic's beginning (default) or its end. */
   readonly fromBeginning?: boolean;
   /** Bound on waiting for the first partition assignment before startEventConsumer returns. */
@@ -55,7 +57,9 @@ export interface RunningConsumer {
  * a crash redelivers and the handler's inbox turns redelivery into exactly-once effect. A message that
  * fails validation goes to the dead-letter topic with the reason in its headers and consumption goes on.
  */
-export async function startEventConsumer<E>(options: EventConsumerOptions<E>): Promise<RunningConsumer> {
+export async function startEventConsumer<E>(unprefixed: EventConsumerOptions<E>): Promise<RunningConsumer> {
+  const prefix = unprefixed.topicPrefix ?? '';
+  const options = { ...unprefixed, topic: `${prefix}${unprefixed.topic}`, deadLetterTopic: `${prefix}${unprefixed.deadLetterTopic}` };
   const maxChunk = options.maxChunk ?? 500;
   const log = options.logger.child({ component: 'consumer', topic: options.topic });
   const consumer: Consumer = options.kafka.consumer({

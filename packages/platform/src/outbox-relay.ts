@@ -19,6 +19,8 @@ export interface OutboxRelayOptions {
   readonly batchSize?: number;
   readonly idleMs?: number;
   readonly maxBackoffMs?: number;
+  /** Prepended to each row's topic: environments sharing one Kafka cluster keep apart (KAFKA_TOPIC_PREFIX). */
+  readonly topicPrefix?: string;
 }
 
 export interface OutboxRelay {
@@ -65,7 +67,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
           await pause(1_000);
           continue;
         }
-        const sent = await publishBatch(client, options.producer, batchSize);
+        const sent = await publishBatch(client, options.producer, batchSize, options.topicPrefix ?? '');
         publishedCount += sent;
         failures = 0;
         if (sent < batchSize) await pause(idleMs);
@@ -96,7 +98,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   };
 }
 
-async function publishBatch(client: pg.PoolClient, producer: Producer, batchSize: number): Promise<number> {
+async function publishBatch(client: pg.PoolClient, producer: Producer, batchSize: number, topicPrefix: string): Promise<number> {
   const { rows } = await client.query<OutboxRow>(
     'SELECT id, topic, key, value, headers FROM outbox WHERE sent_at IS NULL ORDER BY seq LIMIT $1',
     [batchSize],
@@ -104,9 +106,10 @@ async function publishBatch(client: pg.PoolClient, producer: Producer, batchSize
   if (rows.length === 0) return 0;
   const byTopic = new Map<string, Message[]>();
   for (const row of rows) {
-    const messages = byTopic.get(row.topic) ?? [];
+    const topic = `${topicPrefix}${row.topic}`;
+    const messages = byTopic.get(topic) ?? [];
     messages.push({ key: row.key, value: JSON.stringify(row.value), headers: { ...row.headers, 'x-event-id': row.id } });
-    byTopic.set(row.topic, messages);
+    byTopic.set(topic, messages);
   }
   await producer.sendBatch({
     acks: -1,

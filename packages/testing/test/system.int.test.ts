@@ -17,6 +17,10 @@ const now = Math.floor(Date.now() / 1000);
 const tenant = 'system-test';
 const partner = signToken(secret, { subject: 'partner@system-test', tenantId: tenant, roles: ['partner'] }, 3_600, now);
 const operator = signToken(secret, { subject: 'operator@system-test', tenantId: tenant, roles: ['operator'] }, 3_600, now);
+// infra/test.sh gives test runs their own topics; messages produced here must go to them.
+const prefix = process.env.KAFKA_TOPIC_PREFIX ?? '';
+const loanApprovedTopic = `${prefix}${topics.loanApproved.name}`;
+const deadLetterTopic = `${prefix}${topics.lmsDeadLetter.name}`;
 const infraScript = fileURLToPath(new URL('../../../infra/local/infra.sh', import.meta.url));
 
 let infra: Infrastructure;
@@ -58,7 +62,7 @@ const loanCount = async (ids: string[]) => Number((await lmsDb.query('SELECT cou
 
 beforeAll(async () => {
   infra = await infrastructure();
-  const common = { AUTH_TOKEN_SECRET: secret, KAFKA_BROKERS: infra.kafkaBrokers.join(',') };
+  const common = { AUTH_TOKEN_SECRET: secret, KAFKA_BROKERS: infra.kafkaBrokers.join(','), KAFKA_TOPIC_PREFIX: prefix };
   lmsEnv = {
     ...common,
     LMS_DATABASE_URL: infra.lmsDatabaseUrl,
@@ -128,10 +132,10 @@ describe('LoanApproved end to end', () => {
   it('creates one loan when the same LoanApproved is delivered twice', async () => {
     const event = sampleLoanApprovedV1({ loanId: randomUUID(), tenantId: tenant });
     const message = { key: event.subject, value: JSON.stringify(event) };
-    await producer.send({ topic: topics.loanApproved.name, messages: [message] });
-    await producer.send({ topic: topics.loanApproved.name, messages: [message] });
+    await producer.send({ topic: loanApprovedTopic, messages: [message] });
+    await producer.send({ topic: loanApprovedTopic, messages: [message] });
     const marker = sampleLoanApprovedV1({ loanId: randomUUID(), tenantId: tenant });
-    await producer.send({ topic: topics.loanApproved.name, messages: [{ key: marker.subject, value: JSON.stringify(marker) }] });
+    await producer.send({ topic: loanApprovedTopic, messages: [{ key: marker.subject, value: JSON.stringify(marker) }] });
     // The marker is on its own partition or behind the duplicates; waiting for it and then for both keeps the check honest.
     await eventually(async () => ((await loanCount([event.subject, marker.subject])) === 2 ? true : undefined), { what: 'both loans' });
     await new Promise((r) => setTimeout(r, 1_000));
@@ -144,13 +148,13 @@ describe('LoanApproved end to end', () => {
     const key = randomUUID();
     const valid = sampleLoanApprovedV1({ loanId: key, tenantId: tenant });
     const broken = { ...valid, id: randomUUID(), payload: { ...valid.payload, loan: { ...valid.payload.loan, principal: { amount: 1234.5, currency: 'INR', scale: 2 } } } };
-    await producer.send({ topic: topics.loanApproved.name, messages: [{ key, value: 'not json at all' }, { key, value: JSON.stringify(broken) }, { key, value: JSON.stringify(valid) }] });
+    await producer.send({ topic: loanApprovedTopic, messages: [{ key, value: 'not json at all' }, { key, value: JSON.stringify(broken) }, { key, value: JSON.stringify(valid) }] });
     await eventually(async () => ((await loanCount([key])) === 1 ? true : undefined), { what: 'the valid loan after the bad messages' });
 
     const consumer = kafka.consumer({ groupId: `dlq-reader-${randomUUID()}` });
     const reasons: string[] = [];
     await consumer.connect();
-    await consumer.subscribe({ topic: topics.lmsDeadLetter.name, fromBeginning: true });
+    await consumer.subscribe({ topic: deadLetterTopic, fromBeginning: true });
     await consumer.run({
       eachMessage: async ({ message }) => {
         if (message.key?.toString() === key) reasons.push(String(message.headers?.[deadLetterHeaders.reason]));
@@ -168,7 +172,7 @@ describe('LoanApproved end to end', () => {
   it('leaves no loan missing or doubled when the LMS is killed mid-stream and restarted', { timeout: 180_000 }, async () => {
     const events = Array.from({ length: 400 }, () => sampleLoanApprovedV1({ loanId: randomUUID(), tenantId: tenant }));
     const ids = events.map((e) => e.subject);
-    await producer.send({ topic: topics.loanApproved.name, messages: events.map((e) => ({ key: e.subject, value: JSON.stringify(e) })) });
+    await producer.send({ topic: loanApprovedTopic, messages: events.map((e) => ({ key: e.subject, value: JSON.stringify(e) })) });
     await eventually(async () => ((await loanCount(ids)) > 0 ? true : undefined), { what: 'the first loans', intervalMs: 20 });
     await lms.crash();
     const atCrash = await loanCount(ids);

@@ -10,6 +10,8 @@ const envSchema = z.object({
   // Bound on connections this instance holds.
   LMS_DB_POOL_MAX: z.coerce.number().int().min(2).max(100).default(10),
   KAFKA_BROKERS: z.string().default('127.0.0.1:9092').transform((s) => s.split(',').map((b) => b.trim())),
+  // Prefix of every topic name, so environments sharing one Kafka cluster never read each other's events.
+  KAFKA_TOPIC_PREFIX: z.string().regex(/^[a-z0-9.-]*$/).default(''),
   // Consumer group of the LoanApproved consumer; replicas share it and split the partitions.
   LMS_CONSUMER_GROUP: z.string().default('lendstack-lms'),
   // A new consumer group starts at the topic's beginning (so nothing approved is ever skipped) unless

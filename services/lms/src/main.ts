@@ -52,6 +52,7 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
     logger,
     groupId: config.LMS_CONSUMER_GROUP,
     fromBeginning: config.LMS_CONSUMER_FROM_BEGINNING,
+    topicPrefix: config.KAFKA_TOPIC_PREFIX,
     store: loans,
     calculateSchedule: engineScheduleCalculator,
     onBooked: () => starter.wake(),

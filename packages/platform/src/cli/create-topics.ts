@@ -5,7 +5,10 @@ import { createLogger } from '../logger.js';
 // Creates Lendstack's Kafka topics with their declared partition counts (auto-create is off).
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const kafka = createKafka({ brokers, clientId: 'lendstack-topics', logger: createLogger({ service: 'topics', level: 'warn' }) });
-const created = await ensureTopics(kafka, allTopics);
-for (const t of allTopics) {
+// An environment sharing the cluster (test runs, benchmarks) gets its own copies under a prefix.
+const prefix = process.env.KAFKA_TOPIC_PREFIX ?? '';
+const specs = allTopics.map((t) => ({ ...t, name: `${prefix}${t.name}` }));
+const created = await ensureTopics(kafka, specs);
+for (const t of specs) {
   console.log(`${created.includes(t.name) ? 'created ' : 'exists  '} ${t.name} (${t.partitions} partitions)`);
 }

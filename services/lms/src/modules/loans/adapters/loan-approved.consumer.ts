@@ -4,13 +4,14 @@ import type { Kafka, Producer } from 'kafkajs';
 import { bookApprovedLoans, type BookApprovedLoansDeps } from '../use-cases/book-approved-loans.js';
 
 /** Feeds LoanApproved from Kafka into the booking use case; anything else on the topic is dead-lettered. */
-export function startLoanApprovedConsumer(deps: BookApprovedLoansDeps & { kafka: Kafka; producer: Producer; logger: Logger; groupId: string; fromBeginning: boolean }): Promise<RunningConsumer> {
+export function startLoanApprovedConsumer(deps: BookApprovedLoansDeps & { kafka: Kafka; producer: Producer; logger: Logger; groupId: string; fromBeginning: boolean; topicPrefix: string }): Promise<RunningConsumer> {
   return startEventConsumer<LoanApprovedV1>({
     kafka: deps.kafka,
     producer: deps.producer,
     logger: deps.logger,
     groupId: deps.groupId,
     fromBeginning: deps.fromBeginning,
+    topicPrefix: deps.topicPrefix,
     topic: topics.loanApproved.name,
     deadLetterTopic: topics.lmsDeadLetter.name,
     parse: (value) => {

@@ -1,0 +1,292 @@
+/**
+ * Pipeline benchmark: N approvals through LOS → outbox relay → Kafka → LMS consumer → Postgres, beside
+ * the same rows written straight into Postgres in the same run. Plain tsx script (not vitest), run by
+ * infra/bench.sh against the dedicated *_bench databases; all traffic goes to 127.0.0.1.
+ *
+ *   BENCH_APPROVALS (10000)  BENCH_CONCURRENCY (48 requests in flight)  BENCH_DRAIN_TIMEOUT_S (600)
+ *   BENCH_WORKFLOW_TIMEOUT_S (600)  BENCH_BASELINE_ROUNDS (3)  BENCH_LOS_DB_POOL_MAX (20)  BENCH_LMS_DB_POOL_MAX (10)
+ *   BENCH_PROFILE_DIR (unset: no profiling; set: V8 CPU profiles of both services land there)
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { signToken } from '@lendstack/platform';
+import pg from 'pg';
+import { startServiceProcess, type ServiceProcess } from '../src/services.js';
+import { measureDirectInsert, type BaselineResult } from './lib/baseline.js';
+import { createHttpClient, runBounded, type HttpClient, type HttpResult } from './lib/http-load.js';
+import { distribution, loadTimelines, span, type Distribution, type LoanTimeline } from './lib/measure.js';
+import { cpuBetween, cpuSnapshot, MACHINE_GROUP, peakRssMiB, pidListeningOn } from './lib/processes.js';
+import { fmt, markdownTable, textTable, type Row } from './lib/report.js';
+
+const intEnv = (name: string, fallback: number, min = 1, max = 1_000_000) => {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${name} must be an integer in [${min}, ${max}], got ${process.env[name]}`);
+  return value;
+};
+const config = {
+  approvals: intEnv('BENCH_APPROVALS', 10_000, 1, 200_000),
+  concurrency: intEnv('BENCH_CONCURRENCY', 48, 1, 256),
+  drainTimeoutMs: intEnv('BENCH_DRAIN_TIMEOUT_S', 600, 10, 3_600) * 1000,
+  workflowTimeoutMs: intEnv('BENCH_WORKFLOW_TIMEOUT_S', 600, 10, 3_600) * 1000,
+  baselineRounds: intEnv('BENCH_BASELINE_ROUNDS', 3, 1, 10),
+  losPort: intEnv('BENCH_LOS_PORT', 3201, 1, 65_535),
+  lmsPort: intEnv('BENCH_LMS_PORT', 3202, 1, 65_535),
+  losPoolMax: intEnv('BENCH_LOS_DB_POOL_MAX', 20, 2, 100),
+  lmsPoolMax: intEnv('BENCH_LMS_DB_POOL_MAX', 10, 2, 100),
+  runId: process.env.BENCH_RUN_ID ?? randomUUID().slice(0, 8),
+  resultsDir: process.env.BENCH_RESULTS_DIR,
+  profileDir: process.env.BENCH_PROFILE_DIR,
+  losDatabaseUrl: process.env.LOS_DATABASE_URL ?? '',
+  lmsDatabaseUrl: process.env.LMS_DATABASE_URL ?? '',
+  kafkaBrokers: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
+  temporalAddress: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
+};
+
+// Never against a person's or the tests' databases, never off this machine.
+for (const url of [config.losDatabaseUrl, config.lmsDatabaseUrl]) {
+  const u = new URL(url || 'invalid://');
+  if (!u.pathname.endsWith('_bench') || !['127.0.0.1', 'localhost'].includes(u.hostname)) {
+    throw new Error(`the bench only runs against local *_bench databases (got ${url || 'nothing'}); use infra/bench.sh`);
+  }
+}
+
+const t0 = Date.now();
+const log = (line: string) => console.log(`[bench +${((Date.now() - t0) / 1000).toFixed(1).padStart(6)}s] ${line}`);
+const every = (ms: number, fn: () => Promise<void> | void) => {
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    Promise.resolve(fn()).catch(() => undefined).finally(() => { busy = false; });
+  }, ms);
+  return () => clearInterval(timer);
+};
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const secret = `lendstack-bench-secret-${config.runId}-0123456789abcdef`;
+const tenant = `bench-${config.runId}`;
+const now = Math.floor(Date.now() / 1000);
+const partner = signToken(secret, { subject: 'partner@bench', tenantId: tenant, roles: ['partner'] }, 7_200, now);
+const operator = signToken(secret, { subject: 'operator@bench', tenantId: tenant, roles: ['operator'] }, 7_200, now);
+const disbursement = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+
+/** The same application the system tests submit: ₹5,00,000 over 12 monthly installments at 14 %. */
+function applicationBody(i: number): string {
+  return JSON.stringify({
+    applicant: {
+      name: { given: 'Asha', family: `Rao-${i}` },
+      contact: { email: `asha.${i}@example.com`, phone: '+919812345678' },
+      address: { line1: '12 MG Road', city: 'Bengaluru', postalCode: '560001', country: 'IN' },
+      nationalId: { type: 'PAN', value: 'ABCDE1234F' },
+      bankAccount: { holderName: 'Asha Rao', accountNumber: '123456789012', bankCode: 'HDFC0001234' },
+    },
+    loan: { productCode: 'PL-12', principal: { amount: String(50_000_000 + i * 100), currency: 'INR', scale: 2 }, annualRatePercent: '14', termPeriods: 12, frequency: 'monthly', expectedDisbursementDate: disbursement },
+  });
+}
+
+async function startServices(): Promise<{ los: ServiceProcess; lms: ServiceProcess }> {
+  const common: Record<string, string> = { AUTH_TOKEN_SECRET: secret, KAFKA_BROKERS: config.kafkaBrokers, LOG_LEVEL: 'warn', OTEL_TRACES_EXPORTER: 'none' };
+  // V8 CPU profiles of the services (written when they stop), to see where their time goes.
+  if (config.profileDir) common.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${config.profileDir}`.trim();
+  const [los, lms] = await Promise.all([
+    startServiceProcess('los', config.losPort, { ...common, LOS_DATABASE_URL: config.losDatabaseUrl, LOS_DB_POOL_MAX: String(config.losPoolMax) }),
+    startServiceProcess('lms', config.lmsPort, {
+      ...common,
+      LMS_DATABASE_URL: config.lmsDatabaseUrl,
+      LMS_DB_POOL_MAX: String(config.lmsPoolMax),
+      TEMPORAL_ADDRESS: config.temporalAddress,
+      LMS_CONSUMER_GROUP: `lms-bench-${config.runId}`,
+      LMS_CONSUMER_FROM_BEGINNING: 'false',
+      TEMPORAL_TASK_QUEUE: `collections-bench-${config.runId}`,
+    }),
+  ]);
+  return { los, lms };
+}
+
+/** Sends `count` requests with bounded concurrency, printing progress; returns per-request results and wall time. */
+async function drive(client: HttpClient, what: string, count: number, request: (i: number) => Promise<HttpResult>, extra?: () => Promise<string>) {
+  let done = 0;
+  const started = performance.now();
+  const stop = every(2_000, async () => {
+    const rate = done / ((performance.now() - started) / 1000);
+    log(`  ${what}: ${fmt(done)}/${fmt(count)} (${fmt(rate)}/s)${extra ? ` · ${await extra()}` : ''}`);
+  });
+  try {
+    const results = await runBounded(count, config.concurrency, async (i) => {
+      const r = await request(i).catch((error: Error) => ({ status: 0, body: error.message, ms: 0 }));
+      done += 1;
+      return r;
+    });
+    return { results, wallMs: performance.now() - started };
+  } finally {
+    stop();
+  }
+}
+
+const countBooked = async (lmsDb: pg.Pool) =>
+  Number((await lmsDb.query('SELECT count(*) FROM loan_accounts WHERE tenant_id = $1', [tenant])).rows[0].count);
+const countStarted = async (lmsDb: pg.Pool) =>
+  Number((await lmsDb.query('SELECT count(*) FROM loan_accounts WHERE tenant_id = $1 AND collections_started_at IS NOT NULL', [tenant])).rows[0].count);
+
+/** Polls `probe` until it reaches `target` or the deadline passes; returns the last value and when it was seen. */
+async function waitFor(what: string, target: number, probe: () => Promise<number>, timeoutMs: number, intervalMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  let lastLog = 0;
+  let value = await probe();
+  while (value < target && Date.now() < deadline) {
+    await sleep(intervalMs);
+    value = await probe();
+    if (Date.now() - lastLog > 3_000) {
+      log(`  ${what}: ${fmt(value)}/${fmt(target)}`);
+      lastLog = Date.now();
+    }
+  }
+  return { value, atMs: Date.now(), complete: value >= target };
+}
+
+interface Results {
+  approvals: { ok: number; failed: number; wallMs: number; latency: Distribution; firstError?: string };
+  submissions: { ok: number; failed: number; wallMs: number };
+  pipeline: { booked: number; complete: boolean; wallMs: number; dbSpanMs: number; endToEnd: Distribution; toPublished: Distribution; publishedToBooked: Distribution };
+  workflows: { started: number; complete: boolean; spanMs: number; fromFirstBookedMs: number };
+  cpu: { pipeline: Map<string, number>; workflows: Map<string, number> };
+  rssMiB: { los?: number; lms?: number };
+  baseline?: BaselineResult;
+}
+
+async function runPipeline(los: ServiceProcess, losDb: pg.Pool, lmsDb: pg.Pool, pids: Record<string, number | undefined>): Promise<Omit<Results, 'baseline'>> {
+  const client = createHttpClient(los.url, config.concurrency);
+  const json = { 'content-type': 'application/json' };
+  try {
+    log(`submitting ${fmt(config.approvals)} applications (not part of the pipeline figure)`);
+    const submitted = await drive(client, 'submitted', config.approvals, (i) =>
+      client.post('/v1/applications', { ...json, authorization: `Bearer ${partner}` }, applicationBody(i)));
+    const ids = submitted.results.filter((r) => r.status === 201).map((r) => (JSON.parse(r.body) as { id: string }).id);
+    if (ids.length === 0) throw new Error(`no application was accepted: ${submitted.results[0]?.status} ${submitted.results[0]?.body.slice(0, 500)}`);
+
+    log(`approving ${fmt(ids.length)} applications, ${config.concurrency} requests in flight`);
+    const cpu0 = cpuSnapshot(pids);
+    const approveStartedAt = Date.now();
+    const approved = await drive(client, 'approved', ids.length, (i) =>
+      client.post(`/v1/applications/${ids[i]}/approve`, { ...json, authorization: `Bearer ${operator}` }, '{}'),
+    async () => `booked in LMS ${fmt(await countBooked(lmsDb))}`);
+    const ok = approved.results.filter((r) => r.status === 200);
+    const failedApproval = approved.results.find((r) => r.status !== 200);
+
+    log(`waiting for the LMS to book all ${fmt(ok.length)} loans (at most ${config.drainTimeoutMs / 1000} s)`);
+    const drained = await waitFor('booked', ok.length, () => countBooked(lmsDb), config.drainTimeoutMs, 50);
+    const cpu1 = cpuSnapshot(pids);
+
+    log(`waiting for collections workflows to start (at most ${config.workflowTimeoutMs / 1000} s)`);
+    const wf = await waitFor('workflows started', drained.value, () => countStarted(lmsDb), config.workflowTimeoutMs, 500);
+    const cpu2 = cpuSnapshot(pids);
+    const rssMiB = { los: peakRssMiB(pids.los), lms: peakRssMiB(pids.lms) };
+
+    const timelines = [...(await loadTimelines(losDb, lmsDb, tenant)).values()];
+    const booked = timelines.filter((t): t is LoanTimeline & { bookedMs: number } => t.bookedMs !== undefined);
+    const published = booked.filter((t) => t.outboxSentMs !== undefined);
+    const startedMs = booked.flatMap((t) => (t.collectionsStartedMs === undefined ? [] : [t.collectionsStartedMs]));
+    const firstDecided = span(timelines.map((t) => t.decidedMs)).first;
+    return {
+      submissions: { ok: ids.length, failed: submitted.results.length - ids.length, wallMs: submitted.wallMs },
+      approvals: { ok: ok.length, failed: approved.results.length - ok.length, wallMs: approved.wallMs, latency: distribution(ok.map((r) => r.ms)), firstError: failedApproval && `${failedApproval.status} ${failedApproval.body.slice(0, 300)}` },
+      pipeline: {
+        booked: booked.length,
+        complete: drained.complete,
+        wallMs: drained.atMs - approveStartedAt,
+        dbSpanMs: span(booked.map((t) => t.bookedMs)).last - firstDecided,
+        endToEnd: distribution(booked.map((t) => t.bookedMs - t.decidedMs)),
+        toPublished: distribution(published.map((t) => t.outboxSentMs! - t.decidedMs)),
+        publishedToBooked: distribution(published.map((t) => t.bookedMs - t.outboxSentMs!)),
+      },
+      workflows: { started: startedMs.length, complete: wf.complete, spanMs: span(startedMs).ms, fromFirstBookedMs: span(startedMs).last - span(booked.map((t) => t.bookedMs)).first },
+      cpu: { pipeline: cpuBetween(cpu0, cpu1), workflows: cpuBetween(cpu1, cpu2) },
+      rssMiB,
+    };
+  } finally {
+    client.close();
+  }
+}
+
+function report(r: Results): string {
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const pipelineRate = r.pipeline.booked / (r.pipeline.wallMs / 1000);
+  const baselineMs = r.baseline ? median(r.baseline.roundsMs) : Number.NaN;
+  const baselineRate = r.baseline ? r.baseline.loans / (baselineMs / 1000) : Number.NaN;
+  const instPerLoan = r.baseline ? r.baseline.installments / r.baseline.loans : 12;
+  const main: Row[] = [
+    ['pipeline: LOS approve → outbox → Kafka → LMS booked', fmt(r.pipeline.booked), fmt(r.pipeline.wallMs / 1000, 2), fmt(pipelineRate), fmt(pipelineRate * (1 + instPerLoan)), '1.00×'],
+    ['direct insert: same rows, same unnest() chunks of 500', fmt(r.baseline?.loans), fmt(baselineMs / 1000, 2), fmt(baselineRate), fmt(baselineRate * (1 + instPerLoan)), `ratio ${fmt(pipelineRate / baselineRate, 2)}`],
+  ];
+  const dist = (name: string, d: Distribution): Row => [name, fmt(d.count), fmt(d.p50), fmt(d.p90), fmt(d.p99), fmt(d.max)];
+  const latency: Row[] = [
+    dist('approval → schedule persisted (decided_at → loan_accounts.created_at)', r.pipeline.endToEnd),
+    dist('  approval → outbox row marked sent (relay)', r.pipeline.toPublished),
+    dist('  outbox marked sent → schedule persisted (Kafka + consumer)', r.pipeline.publishedToBooked),
+    dist('HTTP POST /approve round trip (client side)', r.approvals.latency),
+  ];
+  const pipelineS = r.pipeline.wallMs / 1000;
+  const cpu = cpuRows(r.cpu.pipeline, r.cpu.workflows, pipelineS, r.pipeline.booked);
+  const other: Row[] = [
+    ['applications submitted (before timing)', `${fmt(r.submissions.ok)} in ${fmt(r.submissions.wallMs / 1000, 1)} s = ${fmt(r.submissions.ok / (r.submissions.wallMs / 1000))}/s${r.submissions.failed ? `, ${r.submissions.failed} failed` : ''}`],
+    ['approval requests', `${fmt(r.approvals.ok)} in ${fmt(r.approvals.wallMs / 1000, 1)} s = ${fmt(r.approvals.ok / (r.approvals.wallMs / 1000))}/s${r.approvals.failed ? `, ${r.approvals.failed} failed (${r.approvals.firstError})` : ''}`],
+    ['pipeline span from DB timestamps (first decided_at → last created_at)', `${fmt(r.pipeline.dbSpanMs / 1000, 2)} s = ${fmt(r.pipeline.booked / (r.pipeline.dbSpanMs / 1000))} loans/s`],
+    ['all loans booked?', r.pipeline.complete ? 'yes' : `NO: ${fmt(r.pipeline.booked)} of ${fmt(r.approvals.ok)} within the bound`],
+    ['collections workflows started', `${fmt(r.workflows.started)} of ${fmt(r.pipeline.booked)}${r.workflows.complete ? '' : ' (bound reached)'}`],
+    ['workflow start rate (first → last collections_started_at)', `${fmt(r.workflows.started / (r.workflows.spanMs / 1000))}/s over ${fmt(r.workflows.spanMs / 1000, 1)} s`],
+    ['first loan booked → last workflow started', `${fmt(r.workflows.fromFirstBookedMs / 1000, 1)} s`],
+    ['peak RSS (VmHWM) LOS / LMS', `${fmt(r.rssMiB.los)} MiB / ${fmt(r.rssMiB.lms)} MiB`],
+  ];
+  const sections = (table: (h: Row, rows: Row[]) => string) => [
+    table(['', 'loans', 'seconds', 'loans/s', 'rows/s', 'vs pipeline'], main),
+    table(['latency (ms)', 'n', 'p50', 'p90', 'p99', 'max'], latency),
+    table(['', 'value'], other),
+    table(['CPU seconds by process group', 'pipeline phase', 'cores busy', 'CPU ms per loan', 'workflow phase'], cpu),
+  ];
+  console.log(`\n${sections(textTable).join('\n\n')}\n`);
+  return sections(markdownTable).join('\n\n');
+}
+
+/** CPU by process group; what the machine used beyond the named groups is other sessions' or short-lived processes. */
+function cpuRows(pipeline: Map<string, number>, workflows: Map<string, number>, seconds: number, loans: number): Row[] {
+  const named = (m: Map<string, number>) => [...m].filter(([g]) => g !== MACHINE_GROUP).reduce((a, [, v]) => a + v, 0);
+  const unattributed = 'exited processes (other sessions, not counted above)';
+  const withRest = (m: Map<string, number>) => new Map([...m, [unattributed, Math.max(0, (m.get(MACHINE_GROUP) ?? 0) - named(m))]]);
+  const p = withRest(pipeline);
+  const w = withRest(workflows);
+  const order = [...p.keys()].filter((g) => g !== MACHINE_GROUP && g !== unattributed).sort((a, b) => p.get(b)! - p.get(a)!);
+  return [...order, unattributed, MACHINE_GROUP].map((g) => [g, fmt(p.get(g), 1), fmt((p.get(g) ?? 0) / seconds, 2), g === unattributed || g === MACHINE_GROUP || g.startsWith('other') ? '' : fmt((1000 * (p.get(g) ?? 0)) / loans, 2), fmt(w.get(g), 1)]);
+}
+
+async function main() {
+  log(`run ${config.runId}: N=${fmt(config.approvals)}, concurrency ${config.concurrency}, tenant ${tenant}, LOS/LMS pools ${config.losPoolMax}/${config.lmsPoolMax}`);
+  log(`starting LOS on :${config.losPort} and LMS on :${config.lmsPort} (consumer group lms-bench-${config.runId}, task queue collections-bench-${config.runId})`);
+  const losDb = new pg.Pool({ connectionString: config.losDatabaseUrl, max: 2 });
+  const lmsDb = new pg.Pool({ connectionString: config.lmsDatabaseUrl, max: 2 });
+  let services: { los: ServiceProcess; lms: ServiceProcess } | undefined;
+  let results: Results;
+  try {
+    services = await startServices();
+    const pids = { los: pidListeningOn(config.losPort), lms: pidListeningOn(config.lmsPort) };
+    log(`services ready (LOS pid ${pids.los ?? '?'}, LMS pid ${pids.lms ?? '?'})`);
+    results = await runPipeline(services.los, losDb, lmsDb, pids);
+    log('stopping services');
+    await Promise.all([services.los.stop(), services.lms.stop()]);
+    services = undefined;
+    log(`baseline: writing the same ${fmt(results.pipeline.booked)} loans straight into Postgres, ${config.baselineRounds} rounds`);
+    results.baseline = await measureDirectInsert(lmsDb, tenant, config.baselineRounds, log);
+  } finally {
+    await Promise.all([services?.los.stop(), services?.lms.stop()]);
+    await Promise.all([losDb.end(), lmsDb.end()]);
+  }
+  const markdown = report(results);
+  if (config.resultsDir) {
+    mkdirSync(config.resultsDir, { recursive: true });
+    const file = `${config.resultsDir}/pipeline-${config.runId}.md`;
+    writeFileSync(file, `N=${config.approvals}, concurrency ${config.concurrency}, run ${config.runId}, ${new Date().toISOString()}\n\n${markdown}\n`);
+    log(`markdown tables written to ${file}`);
+  }
+  if (!results.pipeline.complete) process.exitCode = 1;
+}
+
+await main();
