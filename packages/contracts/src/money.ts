@@ -15,7 +15,8 @@ export const moneySchema = z
 export type Money = z.infer<typeof moneySchema>;
 
 /** Money that must be strictly positive (a principal, a fee). */
-export const positiveMoneySchema = moneySchema.refine((m) => BigInt(m.amount) > 0n, {
+// A malformed amount already has its own issue from moneySchema; only a well-formed one is compared.
+export const positiveMoneySchema = moneySchema.refine((m) => !/^-?(0|[1-9]\d*)$/.test(m.amount) || BigInt(m.amount) > 0n, {
   message: 'amount must be greater than zero',
   path: ['amount'],
 });

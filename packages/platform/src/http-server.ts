@@ -29,7 +29,6 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   const app = Fastify({
     loggerInstance: options.logger,
     bodyLimit: options.bodyLimitBytes ?? 256 * 1024,
-    disableRequestLogging: true,
     genReqId: () => crypto.randomUUID(),
   }) as unknown as FastifyInstance;
   app.setValidatorCompiler(() => () => true);
@@ -63,7 +62,6 @@ function installTracing(app: FastifyInstance, serviceName: string): void {
     request.span?.setAttribute('http.response.status_code', reply.statusCode);
     if (reply.statusCode >= 500) request.span?.setStatus({ code: SpanStatusCode.ERROR });
     request.span?.end();
-    request.log.info({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
     done();
   });
 }

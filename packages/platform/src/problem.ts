@@ -35,12 +35,18 @@ export function sendProblem(reply: FastifyReply, problem: ProblemDetails): Fasti
 export function parseOr400<S extends z.ZodType>(schema: S, value: unknown, where: 'body' | 'query' | 'params' | 'header'): z.infer<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  throw new HttpProblem(400, 'validation-error', 'Request is not valid', `The request ${where} has ${result.error.issues.length} invalid field(s).`, {
-    errors: result.error.issues.map((issue) => ({
-      pointer: `/${[where === 'body' ? '' : where, ...issue.path.map(String)].filter(Boolean).join('/')}`.replace(/^\/$/, '/'),
-      detail: issue.message,
-    })),
+  const errors = result.error.issues.flatMap((issue) => {
+    const base = [...(where === 'body' ? [] : [where]), ...issue.path.map(String)];
+    // An unknown property is named by its own pointer, not its parent's.
+    if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ pointer: jsonPointer([...base, key]), detail: 'unknown property' }));
+    return [{ pointer: jsonPointer(base), detail: issue.message }];
   });
+  throw new HttpProblem(400, 'validation-error', 'Request is not valid', `The request ${where} has ${errors.length} invalid field(s).`, { errors });
+}
+
+/** RFC 6901: each segment escapes ~ as ~0 and / as ~1. */
+export function jsonPointer(segments: readonly string[]): string {
+  return segments.length === 0 ? '/' : segments.map((s) => `/${s.replaceAll('~', '~0').replaceAll('/', '~1')}`).join('');
 }
 
 /** One table from failure to response, for every route of a service. */
