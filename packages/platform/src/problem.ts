@@ -38,7 +38,7 @@ export function parseOr400<S extends z.ZodType>(schema: S, value: unknown, where
   const errors = result.error.issues.flatMap((issue) => {
     const base = [...(where === 'body' ? [] : [where]), ...issue.path.map(String)];
     // An unknown property is named by its own pointer, not its parent's.
-    if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ pointer: jsonPointer([...base, key]), detail: 'unknown property' }));
+    if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ pointer: jsonPointer([...base, key]), detail: `unknown property ${key}` }));
     return [{ pointer: jsonPointer(base), detail: issue.message }];
   });
   throw new HttpProblem(400, 'validation-error', 'Request is not valid', `The request ${where} has ${errors.length} invalid field(s).`, { errors });
