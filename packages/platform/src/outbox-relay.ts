@@ -19,6 +19,8 @@ export interface OutboxRelayOptions {
   readonly batchSize?: number;
   readonly idleMs?: number;
   readonly maxBackoffMs?: number;
+  /** Sent rows are kept this long (for audit and replay), then deleted in small batches. */
+  readonly retainSentMs?: number;
   /** Prepended to each row's topic: environments sharing one Kafka cluster keep apart (KAFKA_TOPIC_PREFIX). */
   readonly topicPrefix?: string;
 }
@@ -44,8 +46,10 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const idleMs = options.idleMs ?? 100;
   const maxBackoffMs = options.maxBackoffMs ?? 5_000;
   const log = options.logger.child({ component: 'outbox-relay' });
+  const retainSentMs = options.retainSentMs ?? 7 * 86_400_000;
   let running = true;
   let publishedCount = 0;
+  let lastPruneAt = 0;
   let wakeUp: (() => void) | undefined;
   const pause = (ms: number) =>
     new Promise<void>((resolve) => {
@@ -70,7 +74,13 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         const sent = await publishBatch(client, options.producer, batchSize, options.topicPrefix ?? '');
         publishedCount += sent;
         failures = 0;
-        if (sent < batchSize) await pause(idleMs);
+        if (sent < batchSize) {
+          if (Date.now() - lastPruneAt > 60_000) {
+            lastPruneAt = Date.now();
+            await pruneSent(client, retainSentMs);
+          }
+          await pause(idleMs);
+        }
       } catch (error) {
         failures += 1;
         const backoffMs = Math.min(maxBackoffMs, 100 * 2 ** Math.min(failures, 10));
@@ -96,6 +106,14 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       await done;
     },
   };
+}
+
+/** Deletes at most 10,000 rows sent before the retention window, so a prune never holds locks for long. */
+async function pruneSent(client: pg.PoolClient, retainSentMs: number): Promise<void> {
+  await client.query(
+    `DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE sent_at < now() - make_interval(secs => $1) LIMIT 10000)`,
+    [retainSentMs / 1000],
+  );
 }
 
 async function publishBatch(client: pg.PoolClient, producer: Producer, batchSize: number, topicPrefix: string): Promise<number> {
