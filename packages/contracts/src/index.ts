@@ -1,4 +1,5 @@
 export * from './money.js';
+export * from './parties.js';
 export * from './envelope.js';
 export * from './topics.js';
 export * from './registry.js';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { envelopeSchema } from '../envelope.js';
 import { moneySchema, positiveMoneySchema } from '../money.js';
+import { contactSchema, personNameSchema, postalAddressSchema } from '../parties.js';
 
 const isoDate = z.iso.date();
 
@@ -37,18 +38,9 @@ const bankAccountSchema = z
 const borrowerSchema = z
   .object({
     id: z.string().min(1).max(64),
-    name: z.object({ given: z.string().min(1).max(100), family: z.string().min(1).max(100) }).strict(),
-    contact: z.object({ email: z.email(), phone: z.string().regex(/^\+[1-9]\d{6,14}$/) }).strict(),
-    address: z
-      .object({
-        line1: z.string().min(1).max(200),
-        line2: z.string().max(200).optional(),
-        city: z.string().min(1).max(100),
-        region: z.string().max(100).optional(),
-        postalCode: z.string().min(1).max(20),
-        country: z.string().regex(/^[A-Z]{2}$/),
-      })
-      .strict(),
+    name: personNameSchema,
+    contact: contactSchema,
+    address: postalAddressSchema,
     nationalId: nationalIdSchema,
     bankAccount: bankAccountSchema,
   })

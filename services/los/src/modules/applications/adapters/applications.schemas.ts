@@ -1,4 +1,4 @@
-import { dayCountSchema, frequencySchema, moneySchema, scheduleMethodSchema } from '@lendstack/contracts';
+import { contactSchema, dayCountSchema, frequencySchema, moneySchema, personNameSchema, postalAddressSchema, scheduleMethodSchema } from '@lendstack/contracts';
 import { z } from 'zod';
 
 const isoDate = z.iso.date();
@@ -9,18 +9,9 @@ export const submitApplicationBodySchema = z
     applicant: z
       .object({
         id: z.string().min(1).max(64).optional().describe("The partner's own borrower id; derived from the national id when absent."),
-        name: z.object({ given: z.string().min(1).max(100), family: z.string().min(1).max(100) }).strict(),
-        contact: z.object({ email: z.email(), phone: z.string().regex(/^\+[1-9]\d{6,14}$/, 'phone must be E.164, e.g. +919812345678') }).strict(),
-        address: z
-          .object({
-            line1: z.string().min(1).max(200),
-            line2: z.string().max(200).optional(),
-            city: z.string().min(1).max(100),
-            region: z.string().max(100).optional(),
-            postalCode: z.string().min(1).max(20),
-            country: z.string().regex(/^[A-Z]{2}$/, 'country must be ISO 3166-1 alpha-2'),
-          })
-          .strict(),
+        name: personNameSchema,
+        contact: contactSchema,
+        address: postalAddressSchema,
         nationalId: z.object({ type: z.string().min(1).max(32), value: z.string().min(4).max(64) }).strict(),
         bankAccount: z
           .object({
