@@ -1,6 +1,7 @@
 import type { Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { deadLetterHeaders } from '@lendstack/contracts';
 import type { Logger } from './logger.js';
+import type { Metrics } from './metrics.js';
 
 export type Parsed<E> = { ok: true; event: E } | { ok: false; reason: string };
 
@@ -42,6 +43,7 @@ export interface EventConsumerOptions<E> {
   readonly maxChunk?: number;
   /** Prepended to both topic names: environments sharing one Kafka cluster keep apart (KAFKA_TOPIC_PREFIX). */
   readonly topicPrefix?: string;
+  readonly metrics?: Metrics;
   /** Where a consumer group with no committed offset starts: the topic's beginning (default) or its end. */
   readonly fromBeginning?: boolean;
   /** Bound on waiting for the first partition assignment before startEventConsumer returns. */
@@ -102,7 +104,9 @@ export async function startEventConsumer<E>(unprefixed: EventConsumerOptions<E>)
           const message = chunk.find((m) => m.offset === r.delivered.offset);
           if (message) rejected.push({ message, reason: r.reason });
         }
+        options.metrics?.eventsConsumed.inc({ topic: batch.topic, outcome: 'handled' }, chunk.length - rejected.length);
         if (rejected.length > 0) {
+          options.metrics?.eventsConsumed.inc({ topic: batch.topic, outcome: 'dead-lettered' }, rejected.length);
           await deadLetter(options, batch.topic, batch.partition, rejected);
           log.warn({ count: rejected.length, reasons: rejected.map((r) => r.reason).slice(0, 3) }, 'dead-lettered messages');
         }

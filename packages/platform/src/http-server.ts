@@ -2,6 +2,7 @@ import swagger from '@fastify/swagger';
 import { context, propagation, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from './logger.js';
+import { registerMetricsRoute, type Metrics } from './metrics.js';
 import { installProblemHandlers } from './problem.js';
 
 export interface HttpServerOptions {
@@ -12,6 +13,7 @@ export interface HttpServerOptions {
   readonly version: string;
   /** Upper bound on a request body; larger ones get 413. */
   readonly bodyLimitBytes?: number;
+  readonly metrics: Metrics;
 }
 
 declare module 'fastify' {
@@ -34,7 +36,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   app.setValidatorCompiler(() => () => true);
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   installProblemHandlers(app);
-  installTracing(app, options.serviceName);
+  installTracing(app, options.serviceName, options.metrics);
+  registerMetricsRoute(app, options.metrics);
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -47,7 +50,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   return app;
 }
 
-function installTracing(app: FastifyInstance, serviceName: string): void {
+function installTracing(app: FastifyInstance, serviceName: string, metrics: Metrics): void {
   const tracer = trace.getTracer(serviceName);
   app.addHook('onRequest', (request, reply, done) => {
     const parent = propagation.extract(context.active(), request.headers);
@@ -62,6 +65,7 @@ function installTracing(app: FastifyInstance, serviceName: string): void {
     request.span?.setAttribute('http.response.status_code', reply.statusCode);
     if (reply.statusCode >= 500) request.span?.setStatus({ code: SpanStatusCode.ERROR });
     request.span?.end();
+    metrics.httpRequestSeconds.observe({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) }, reply.elapsedTime / 1000);
     done();
   });
 }

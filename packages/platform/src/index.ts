@@ -4,6 +4,7 @@ export * from './health.js';
 export * from './http-server.js';
 export * from './kafka.js';
 export * from './logger.js';
+export * from './metrics.js';
 export * from './migrate.js';
 export * from './outbox-relay.js';
 export * from './problem.js';

@@ -1,6 +1,7 @@
 import type { Producer, Message } from 'kafkajs';
 import type pg from 'pg';
 import type { Logger } from './logger.js';
+import type { Metrics } from './metrics.js';
 
 /**
  * Publishes rows of a service's `outbox` table to Kafka, in insertion order, and marks them sent.
@@ -23,6 +24,7 @@ export interface OutboxRelayOptions {
   readonly retainSentMs?: number;
   /** Prepended to each row's topic: environments sharing one Kafka cluster keep apart (KAFKA_TOPIC_PREFIX). */
   readonly topicPrefix?: string;
+  readonly metrics?: Metrics;
 }
 
 export interface OutboxRelay {
@@ -73,6 +75,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         }
         const sent = await publishBatch(client, options.producer, batchSize, options.topicPrefix ?? '');
         publishedCount += sent;
+        options.metrics?.outboxPublished.inc(sent);
         failures = 0;
         if (sent < batchSize) {
           if (Date.now() - lastPruneAt > 60_000) {
@@ -83,6 +86,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         }
       } catch (error) {
         failures += 1;
+        options.metrics?.outboxPublishFailures.inc();
         const backoffMs = Math.min(maxBackoffMs, 100 * 2 ** Math.min(failures, 10));
         log.warn({ err: error, failures, backoffMs }, 'outbox publish failed; will retry');
         client?.release(true);

@@ -1,4 +1,4 @@
-import { createKafka, createProducer, kafkaReachable, type Logger, type Telemetry } from '@lendstack/platform';
+import { createKafka, createMetrics, createProducer, kafkaReachable, type Logger, type Telemetry } from '@lendstack/platform';
 import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
@@ -27,6 +27,9 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
   const loans = createPrismaLoanRepository(prisma);
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'lendstack-lms', logger });
   const producer = await createProducer(kafka);
+  const metrics = createMetrics('lendstack-lms');
+  // Loans booked whose collections workflow is not started yet: grows while Temporal is unavailable.
+  metrics.gauge('lendstack_collections_pending_start', 'Booked loans whose collections workflow is not started yet.', async () => Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM loan_accounts WHERE collections_started_at IS NULL')).rows[0]!.n));
 
   const clientConnection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const temporal = new Client({
@@ -45,7 +48,7 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
   });
   const workerRun = worker.run();
 
-  const starter = startCollectionsStarter({ pool, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, logger });
+  const starter = startCollectionsStarter({ pool, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, logger, metrics });
   const consumer = await startLoanApprovedConsumer({
     kafka,
     producer,
@@ -53,6 +56,7 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
     groupId: config.LMS_CONSUMER_GROUP,
     fromBeginning: config.LMS_CONSUMER_FROM_BEGINNING,
     topicPrefix: config.KAFKA_TOPIC_PREFIX,
+    metrics,
     store: loans,
     calculateSchedule: engineScheduleCalculator,
     onBooked: () => starter.wake(),
@@ -60,6 +64,7 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
 
   const app = await buildServer({
     logger,
+    metrics,
     loans: { loans, authSecret: config.AUTH_TOKEN_SECRET },
     readiness: {
       database: async () => (await pool.query('SELECT 1')).rowCount === 1,

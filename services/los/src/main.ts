@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createKafka, createLogger, createProducer, kafkaReachable, startOutboxRelay, type Logger, type OutboxRelay } from '@lendstack/platform';
+import { createKafka, createLogger, createMetrics, createProducer, kafkaReachable, startOutboxRelay, type Logger, type OutboxRelay } from '@lendstack/platform';
 import pg from 'pg';
 import type { LosConfig } from './config.js';
 import { buildServer } from './http/server.js';
@@ -23,6 +23,9 @@ export async function startLos(config: LosConfig, logger: Logger = createLogger(
   for (const p of [pool, relayPool]) p.on('error', (error) => logger.warn({ err: error }, 'idle database connection lost'));
   const prisma = createPrisma(pool);
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'lendstack-los', logger });
+  const metrics = createMetrics('lendstack-los');
+  // Events approved but not yet on Kafka: grows while Kafka is down, drains when it is back.
+  metrics.gauge('lendstack_outbox_unsent', 'Outbox rows not yet published.', async () => Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM outbox WHERE sent_at IS NULL')).rows[0]!.n));
 
   // The relay connects in the background: the LOS approves loans while Kafka is down, and the
   // outbox keeps their events until the relay can publish them.
@@ -33,7 +36,7 @@ export async function startLos(config: LosConfig, logger: Logger = createLogger(
       try {
         const producer = await createProducer(kafka);
         if (stopped) return void (await producer.disconnect());
-        relay = startOutboxRelay({ pool: relayPool, producer, logger, lockId: OUTBOX_LOCK_ID, topicPrefix: config.KAFKA_TOPIC_PREFIX });
+        relay = startOutboxRelay({ pool: relayPool, producer, logger, lockId: OUTBOX_LOCK_ID, topicPrefix: config.KAFKA_TOPIC_PREFIX, metrics });
         const stopRelay = relay.stop;
         relay = { ...relay, stop: async () => { await stopRelay(); await producer.disconnect(); } };
         return;
@@ -46,6 +49,7 @@ export async function startLos(config: LosConfig, logger: Logger = createLogger(
 
   const app = await buildServer({
     logger,
+    metrics,
     applications: {
       store: createPrismaApplicationStore(prisma),
       vault: createHmacPiiVault(config.PII_TOKEN_SECRET),

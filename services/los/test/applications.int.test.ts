@@ -237,4 +237,13 @@ describe('service endpoints', () => {
     expect((await los.app.inject({ method: 'GET', url: '/health/live' })).statusCode).toBe(200);
     expect((await los.app.inject({ method: 'GET', url: '/health/ready' })).json()).toMatchObject({ status: 'ready', checks: { database: 'up' } });
   });
+
+  it('serves Prometheus metrics, counting requests by route template and status', async () => {
+    await los.app.inject({ method: 'GET', url: `/v1/applications/${randomUUID()}`, headers: partner() });
+    const res = await los.app.inject({ method: 'GET', url: '/metrics' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/plain/);
+    expect(res.body).toMatch(/http_server_request_duration_seconds_count\{[^}]*route="\/v1\/applications\/:id"[^}]*status="404"[^}]*\} [1-9]/);
+    expect(res.body).toContain('process_cpu_seconds_total');
+  });
 });

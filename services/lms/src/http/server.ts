@@ -1,9 +1,10 @@
-import { createHttpServer, registerHealthRoutes, type Logger, type ReadinessCheck } from '@lendstack/platform';
+import { createHttpServer, registerHealthRoutes, type Logger, type Metrics, type ReadinessCheck } from '@lendstack/platform';
 import type { FastifyInstance } from 'fastify';
 import { loanRoutes, type LoanRoutesDeps } from '../modules/loans/adapters/loans.routes.js';
 
 export interface LmsServerDeps {
   readonly logger: Logger;
+  readonly metrics: Metrics;
   readonly loans: LoanRoutesDeps;
   readonly readiness: Record<string, ReadinessCheck>;
 }
@@ -12,6 +13,7 @@ export interface LmsServerDeps {
 export async function buildServer(deps: LmsServerDeps): Promise<FastifyInstance> {
   const app = await createHttpServer({
     logger: deps.logger,
+    metrics: deps.metrics,
     serviceName: 'lendstack-lms',
     title: 'Lendstack Loan Management API',
     description: 'Loan accounts and repayment schedules. Money is integer minor units as strings with currency and scale. Errors are RFC 9457 problem+json.',

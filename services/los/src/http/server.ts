@@ -1,10 +1,11 @@
-import { createHttpServer, registerHealthRoutes, type Logger, type ReadinessCheck } from '@lendstack/platform';
+import { createHttpServer, registerHealthRoutes, type Logger, type Metrics, type ReadinessCheck } from '@lendstack/platform';
 import type { FastifyInstance } from 'fastify';
 import { applicationRoutes, type ApplicationRoutesDeps } from '../modules/applications/adapters/applications.routes.js';
 import { quoteRoutes, type QuoteRoutesDeps } from '../modules/quotes/adapters/quotes.routes.js';
 
 export interface LosServerDeps {
   readonly logger: Logger;
+  readonly metrics: Metrics;
   readonly applications: ApplicationRoutesDeps;
   readonly quotes: QuoteRoutesDeps;
   readonly readiness: Record<string, ReadinessCheck>;
@@ -14,6 +15,7 @@ export interface LosServerDeps {
 export async function buildServer(deps: LosServerDeps): Promise<FastifyInstance> {
   const app = await createHttpServer({
     logger: deps.logger,
+    metrics: deps.metrics,
     serviceName: 'lendstack-los',
     title: 'Lendstack Loan Origination API',
     description: 'Applications from submission to approval, and quotes (schedule, totals, APR) for loan offers. Errors are RFC 9457 problem+json. Authenticate with a bearer token (JWT, HS256) carrying your tenant and roles.',

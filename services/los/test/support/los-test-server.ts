@@ -1,5 +1,5 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import { createLogger, signToken, type Role } from '@lendstack/platform';
+import { createLogger, createMetrics, signToken, type Role } from '@lendstack/platform';
 import { infrastructure } from '@lendstack/testing';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
@@ -34,6 +34,7 @@ export async function startLosTestServer(tenantPrefix: string): Promise<LosTestS
   const pool = new pg.Pool({ connectionString: losDatabaseUrl, max: 10 });
   const prisma = createPrisma(pool);
   const app = await buildServer({
+    metrics: createMetrics('lendstack-los-test'),
     logger: createLogger({ service: 'lendstack-los-test', level: 'silent' }),
     applications: {
       store: createPrismaApplicationStore(prisma),

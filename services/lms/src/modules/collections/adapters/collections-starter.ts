@@ -1,4 +1,4 @@
-import { contextFrom, type Logger } from '@lendstack/platform';
+import { contextFrom, type Logger, type Metrics } from '@lendstack/platform';
 import { context } from '@opentelemetry/api';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type pg from 'pg';
@@ -9,6 +9,7 @@ export interface CollectionsStarterOptions {
   readonly temporal: Client;
   readonly taskQueue: string;
   readonly logger: Logger;
+  readonly metrics?: Metrics;
   readonly batchSize?: number;
   readonly concurrency?: number;
   readonly idleMs?: number;
@@ -53,6 +54,7 @@ export function startCollectionsStarter(options: CollectionsStarterOptions): Col
     });
     await options.pool.query('UPDATE loan_accounts SET collections_started_at = now() WHERE id = $1', [loan.id]);
     startedCount += 1;
+    options.metrics?.workflowsStarted.inc();
   };
 
   const loop = async () => {

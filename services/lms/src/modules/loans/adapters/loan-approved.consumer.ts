@@ -1,10 +1,10 @@
 import { parseEvent, topics, type LoanApprovedV1 } from '@lendstack/contracts';
-import { startEventConsumer, type Logger, type RunningConsumer } from '@lendstack/platform';
+import { startEventConsumer, type Logger, type Metrics, type RunningConsumer } from '@lendstack/platform';
 import type { Kafka, Producer } from 'kafkajs';
 import { bookApprovedLoans, type BookApprovedLoansDeps } from '../use-cases/book-approved-loans.js';
 
 /** Feeds LoanApproved from Kafka into the booking use case; anything else on the topic is dead-lettered. */
-export function startLoanApprovedConsumer(deps: BookApprovedLoansDeps & { kafka: Kafka; producer: Producer; logger: Logger; groupId: string; fromBeginning: boolean; topicPrefix: string }): Promise<RunningConsumer> {
+export function startLoanApprovedConsumer(deps: BookApprovedLoansDeps & { kafka: Kafka; producer: Producer; logger: Logger; groupId: string; fromBeginning: boolean; topicPrefix: string; metrics: Metrics }): Promise<RunningConsumer> {
   return startEventConsumer<LoanApprovedV1>({
     kafka: deps.kafka,
     producer: deps.producer,
@@ -12,6 +12,7 @@ export function startLoanApprovedConsumer(deps: BookApprovedLoansDeps & { kafka:
     groupId: deps.groupId,
     fromBeginning: deps.fromBeginning,
     topicPrefix: deps.topicPrefix,
+    metrics: deps.metrics,
     topic: topics.loanApproved.name,
     deadLetterTopic: topics.lmsDeadLetter.name,
     parse: (value) => {
