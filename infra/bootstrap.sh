@@ -15,6 +15,9 @@ echo "bootstrap: installing dependencies"
 CI=true pnpm install --frozen-lockfile --reporter=silent
 # `prisma generate` needs no engine, but the CLI refuses to start unless one is named; any file will do.
 for svc in los lms; do
-  (cd "services/$svc" && PRISMA_SCHEMA_ENGINE_BINARY="$ROOT/package.json" pnpm exec prisma generate >/dev/null)
+  if ! out="$(cd "services/$svc" && PRISMA_SCHEMA_ENGINE_BINARY="$ROOT/package.json" pnpm exec prisma generate 2>&1)"; then
+    printf 'bootstrap: prisma generate failed for %s:\n%s\n' "$svc" "$out" >&2
+    exit 1
+  fi
 done
 echo "bootstrap: ready (node $(node --version), pnpm $(pnpm --version))"

@@ -161,15 +161,8 @@ kafka_start() {
 kafka_stop() {
   local pid
   pid="$(kafka_pid)" || pid=""
-  if [[ -z "$pid" ]]; then
-    rm -f "$KAFKA_PIDFILE"
-    log "kafka: already stopped"
-    return 0
-  fi
   # Controlled shutdown of a single KRaft node takes a few seconds; give it 30 before KILL.
-  stop_pid "$pid" 30
-  rm -f "$KAFKA_PIDFILE"
-  log "kafka: stopped (pid $pid)"
+  stop_daemon kafka "$KAFKA_PIDFILE" 30 "$pid"
 }
 
 kafka_status() {

@@ -131,6 +131,18 @@ stop_pid() {
   done
 }
 
+# Stops the daemon NAME whose pid is PID (empty: not running) with stop_pid, and clears PIDFILE.
+stop_daemon() {
+  local name="$1" pidfile="$2" grace="$3" pid="$4"
+  if [[ -n "$pid" ]]; then
+    stop_pid "$pid" "$grace"
+    log "$name: stopped (pid $pid)"
+  else
+    log "$name: already stopped"
+  fi
+  rm -f "$pidfile"
+}
+
 # Poll CHECK (a command) until it succeeds or DEADLINE (epoch seconds) passes. While waiting, ALIVE
 # (a command) must keep succeeding, else we stop waiting at once: a crashed daemon fails fast.
 # Returns 0 healthy, 1 timed out, 2 process died.

@@ -147,14 +147,7 @@ temporal_start() {
 temporal_stop() {
   local pid
   pid="$(temporal_pid)" || pid=""
-  if [[ -z "$pid" ]]; then
-    rm -f "$TEMPORAL_PIDFILE"
-    log "temporal: already stopped"
-    return 0
-  fi
-  stop_pid "$pid" 15
-  rm -f "$TEMPORAL_PIDFILE"
-  log "temporal: stopped (pid $pid)"
+  stop_daemon temporal "$TEMPORAL_PIDFILE" 15 "$pid"
 }
 
 temporal_status() {
