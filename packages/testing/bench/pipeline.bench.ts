@@ -8,14 +8,14 @@
  *   BENCH_PROFILE_DIR (unset: no profiling; set: V8 CPU profiles of both services land there)
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { signToken } from '@lendstack/platform';
 import pg from 'pg';
 import { startServiceProcess, type ServiceProcess } from '../src/services.js';
 import { measureDirectInsert, type BaselineResult } from './lib/baseline.js';
 import { createHttpClient, runBounded, type HttpClient, type HttpResult } from './lib/http-load.js';
 import { distribution, loadTimelines, span, type Distribution, type LoanTimeline } from './lib/measure.js';
-import { cpuBetween, cpuSnapshot, MACHINE_GROUP, peakRssMiB, pidListeningOn } from './lib/processes.js';
+import { cpuBetween, cpuSnapshot, MACHINE_GROUP, peakRssMiB, pidListeningOn, pidsWithCommandLine } from './lib/processes.js';
 import { fmt, markdownTable, textTable, type Row } from './lib/report.js';
 
 const intEnv = (name: string, fallback: number, min = 1, max = 1_000_000) => {
@@ -87,11 +87,14 @@ function applicationBody(i: number): string {
 async function startServices(): Promise<{ los: ServiceProcess; lms: ServiceProcess }> {
   const common: Record<string, string> = { AUTH_TOKEN_SECRET: secret, KAFKA_BROKERS: config.kafkaBrokers, LOG_LEVEL: 'warn', OTEL_TRACES_EXPORTER: 'none' };
   // V8 CPU profiles of the services (written when they stop), to see where their time goes.
-  if (config.profileDir) common.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${config.profileDir}`.trim();
+  const profile = (name: string): Record<string, string> => (config.profileDir
+    ? { BENCH_PROFILE_DIR: config.profileDir, BENCH_PROFILE_NAME: name, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${new URL('./lib/cpu-profile.mjs', import.meta.url).href}`.trim() }
+    : {});
   const [los, lms] = await Promise.all([
-    startServiceProcess('los', config.losPort, { ...common, LOS_DATABASE_URL: config.losDatabaseUrl, LOS_DB_POOL_MAX: String(config.losPoolMax) }),
+    startServiceProcess('los', config.losPort, { ...common, ...profile('los'), LOS_DATABASE_URL: config.losDatabaseUrl, LOS_DB_POOL_MAX: String(config.losPoolMax) }),
     startServiceProcess('lms', config.lmsPort, {
       ...common,
+      ...profile('lms'),
       LMS_DATABASE_URL: config.lmsDatabaseUrl,
       LMS_DB_POOL_MAX: String(config.lmsPoolMax),
       TEMPORAL_ADDRESS: config.temporalAddress,
@@ -247,6 +250,25 @@ function report(r: Results): string {
   return sections(markdownTable).join('\n\n');
 }
 
+function tryKill(pid: number) {
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    /* already gone */
+  }
+}
+
+/** Asks each service to write its CPU profile (lib/cpu-profile.mjs) and waits for the files, at most 15 s. */
+async function collectProfiles(pids: (number | undefined)[]) {
+  const dir = config.profileDir!;
+  const expected = pids.filter((p): p is number => p !== undefined);
+  for (const pid of expected) process.kill(pid, 'SIGUSR2');
+  const deadline = Date.now() + 15_000;
+  const present = () => expected.filter((pid) => readdirSync(dir).some((f) => f.endsWith(`-${pid}.cpuprofile`)));
+  while (present().length < expected.length && Date.now() < deadline) await sleep(200);
+  log(`CPU profiles in ${dir}: ${readdirSync(dir).filter((f) => expected.some((pid) => f.endsWith(`-${pid}.cpuprofile`))).join(', ') || 'none written'}`);
+}
+
 /** CPU by process group; what the machine used beyond the named groups is other sessions' or short-lived processes. */
 function cpuRows(pipeline: Map<string, number>, workflows: Map<string, number>, seconds: number, loans: number): Row[] {
   const named = (m: Map<string, number>) => [...m].filter(([g]) => g !== MACHINE_GROUP).reduce((a, [, v]) => a + v, 0);
@@ -263,13 +285,27 @@ async function main() {
   log(`starting LOS on :${config.losPort} and LMS on :${config.lmsPort} (consumer group lms-bench-${config.runId}, task queue collections-bench-${config.runId})`);
   const losDb = new pg.Pool({ connectionString: config.losDatabaseUrl, max: 2 });
   const lmsDb = new pg.Pool({ connectionString: config.lmsDatabaseUrl, max: 2 });
+  // A dropped idle connection (Postgres restarted by another session) fails the next query, not the process.
+  for (const pool of [losDb, lmsDb]) pool.on('error', (error) => log(`database connection lost: ${error.message}`));
   let services: { los: ServiceProcess; lms: ServiceProcess } | undefined;
   let results: Results;
   try {
     services = await startServices();
     const pids = { los: pidListeningOn(config.losPort), lms: pidListeningOn(config.lmsPort) };
+    // Whatever ends this script (a crash, Ctrl-C), it does not leave the services running.
+    process.once('exit', () => Object.values(pids).forEach((pid) => pid && tryKill(pid)));
+    for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => process.exit(130));
     log(`services ready (LOS pid ${pids.los ?? '?'}, LMS pid ${pids.lms ?? '?'})`);
+    const kafkaBefore = pidsWithCommandLine('kafka.Kafka').join(',');
     results = await runPipeline(services.los, losDb, lmsDb, pids);
+    // This machine is shared: a restarted broker (another session's outage test) shows up as a stall.
+    const kafkaAfter = pidsWithCommandLine('kafka.Kafka').join(',');
+    if (kafkaAfter !== kafkaBefore) log(`WARNING: the Kafka broker was restarted during the run (pid ${kafkaBefore || 'none'} → ${kafkaAfter || 'none'}); a stall in the tables may be that outage`);
+    for (const [name, service] of Object.entries(services)) {
+      const lines = service.output().split('\n').filter((l) => l.trim());
+      if (lines.length > 0) log(`${name} printed ${lines.length} line(s) at log level warn (last 20 kB kept); the last: ${lines.slice(-3).map((l) => l.slice(0, 300)).join(' | ')}`);
+    }
+    if (config.profileDir) await collectProfiles(Object.values(pids));
     log('stopping services');
     await Promise.all([services.los.stop(), services.lms.stop()]);
     services = undefined;

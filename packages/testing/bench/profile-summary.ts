@@ -22,7 +22,7 @@ const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
 /** A bucket name for a frame: the npm package, a workspace path, node internals or V8 states. */
 function bucket(node: Node): string {
   const { url, functionName, lineNumber } = node.callFrame;
-  if (!url) return `(${functionName || 'anonymous'})`;
+  if (!url) return functionName.startsWith('(') ? functionName : `(${functionName || 'anonymous'})`;
   if (byFunction) return `${functionName || '(anonymous)'} ${url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\/(services|packages)\//, '$1/')}:${lineNumber + 1}`;
   const pkg = /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (pkg) return pkg[1]!;

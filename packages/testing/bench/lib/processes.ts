@@ -44,6 +44,11 @@ export function pidListeningOn(port: number): number | undefined {
   return undefined;
 }
 
+/** Ids of processes whose command line contains `needle` (e.g. the Kafka broker's main class). */
+export function pidsWithCommandLine(needle: string): number[] {
+  return allPids().filter((pid) => (readOr(`/proc/${pid}/cmdline`) ?? '').includes(needle));
+}
+
 /** Peak resident set size (VmHWM) in MiB. */
 export function peakRssMiB(pid: number | undefined): number | undefined {
   if (pid === undefined) return undefined;

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# `pnpm bench`: the project's benchmarks, recorded in BENCHMARKS.md.
+#   1. Approval pipeline: N approvals (BENCH_APPROVALS, default 10000) through LOS → Kafka → LMS,
+#      beside the same rows inserted straight into Postgres (packages/testing/bench/pipeline.bench.ts).
+#   2. Loan calculation engine: schedules per second, exact vs. float (packages/loan-engine/bench).
+# It uses databases of its own (lendstack_los_bench, lendstack_lms_bench), recreated on every run, topics
+# of its own (KAFKA_TOPIC_PREFIX=bench.), and a consumer group, task queue and tenant of its own per run,
+# so dev and test data are never touched.
+# Other knobs: BENCH_CONCURRENCY, BENCH_DRAIN_TIMEOUT_S, BENCH_WORKFLOW_TIMEOUT_S, BENCH_BASELINE_ROUNDS,
+# BENCH_LOS_DB_POOL_MAX, BENCH_LMS_DB_POOL_MAX; BENCH_ONLY=pipeline|engine runs one of the two.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+step() { printf '\n== bench: %s\n' "$*"; }
+
+export BENCH_APPROVALS="${BENCH_APPROVALS:-${N:-10000}}"
+BENCH_ONLY="${BENCH_ONLY:-all}"
+
+step "bootstrap"
+bash infra/bootstrap.sh
+step "infrastructure"
+bash infra/local/infra.sh start
+eval "$(bash infra/local/infra.sh env)"
+
+status=0
+if [[ "$BENCH_ONLY" == all || "$BENCH_ONLY" == pipeline ]]; then
+  step "fresh bench databases"
+  ADMIN_URL="${LOS_DATABASE_URL%/*}/postgres"
+  export LOS_DATABASE_URL="${LOS_DATABASE_URL}_bench" LMS_DATABASE_URL="${LMS_DATABASE_URL}_bench"
+  for db in lendstack_los_bench lendstack_lms_bench; do
+    psql -q "$ADMIN_URL" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db"
+  done
+  pnpm --filter @lendstack/los -s migrate
+  pnpm --filter @lendstack/lms -s migrate
+  # Topics of its own too: no dev or test consumer group ever reads the bench's events.
+  export KAFKA_TOPIC_PREFIX="bench."
+  pnpm --filter @lendstack/platform -s exec tsx src/cli/create-topics.ts
+
+  export BENCH_RUN_ID="${BENCH_RUN_ID:-$(date +%H%M%S)-$RANDOM}"
+  export BENCH_RESULTS_DIR="${BENCH_RESULTS_DIR:-$LENDSTACK_CACHE/bench}"
+  step "approval pipeline, N=$BENCH_APPROVALS (run $BENCH_RUN_ID)"
+  (cd packages/testing && pnpm exec tsx bench/pipeline.bench.ts) || status=$?
+
+  # The bench's collections workflows have no worker once the LMS stopped; end them so runs do not
+  # pile up in the dev server. Best effort and bounded.
+  step "terminating the bench's collections workflows (task queue collections-bench-$BENCH_RUN_ID)"
+  timeout 120 "$TEMPORAL_CLI_PATH" workflow terminate --address "$TEMPORAL_ADDRESS" --namespace "$TEMPORAL_NAMESPACE" \
+    --query "TaskQueue = 'collections-bench-$BENCH_RUN_ID'" --reason "pnpm bench cleanup" --yes >/dev/null 2>&1 \
+    && echo "batch termination submitted" || echo "could not submit batch termination (another batch may still be running; harmless: the workflows only wait on timers)"
+fi
+
+if [[ "$BENCH_ONLY" == all || "$BENCH_ONLY" == engine ]]; then
+  step "loan calculation engine"
+  pnpm --filter @lendstack/loan-engine bench || status=$?
+fi
+exit "$status"
