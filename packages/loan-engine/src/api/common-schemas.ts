@@ -15,6 +15,19 @@ export const isoDateString = z
   .refine((v) => tryParseIsoDate(v) !== undefined, 'must be a real calendar date in YYYY-MM-DD form')
   .meta({ format: 'date', description: 'Calendar date, YYYY-MM-DD' });
 
+/**
+ * Loan dates are bounded: outside these years a date is a typo, and a 1,200-quarter schedule from
+ * 2999-12-31 still ends in a 4-digit year (3299), so every due date stays ISO 8601 (YYYY-MM-DD).
+ */
+export const LOAN_DATE_RANGE = { min: '1900-01-01', max: '2999-12-31' } as const;
+
+/** A real calendar date within LOAN_DATE_RANGE. */
+export const loanDateString = z
+  .string()
+  .refine((v) => tryParseIsoDate(v) !== undefined, { message: 'must be a real calendar date in YYYY-MM-DD form', abort: true })
+  .refine((v) => v >= LOAN_DATE_RANGE.min && v <= LOAN_DATE_RANGE.max, `must be from ${LOAN_DATE_RANGE.min} to ${LOAN_DATE_RANGE.max}`)
+  .meta({ format: 'date', description: `Calendar date, YYYY-MM-DD, from ${LOAN_DATE_RANGE.min} to ${LOAN_DATE_RANGE.max}` });
+
 export const currencyCode = z
   .string()
   .refine((v) => isKnownCurrency(v), 'must be an ISO 4217 currency code with a decimal minor unit');

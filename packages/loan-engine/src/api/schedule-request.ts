@@ -1,14 +1,14 @@
 import { z } from 'zod';
-import { BUSINESS_DAY_CONVENTIONS } from '../dates/business-days.js';
+import { BUSINESS_DAY_CONVENTIONS, longestNonBusinessRun, makeCalendar, MAX_SHIFT_DAYS } from '../dates/business-days.js';
 import { FREQUENCIES } from '../dates/frequency.js';
-import { tryParseIsoDate } from '../dates/local-date.js';
+import { formatIsoDate, tryParseIsoDate } from '../dates/local-date.js';
 import { DAY_COUNTS } from '../daycount/day-count.js';
 import { compare, fromInt, parseDecimal } from '../math/rational.js';
 import { ROUNDING_MODES } from '../math/rounding.js';
 import { findCurrency } from '../money/currency.js';
 import { METHODS } from '../schedule/types.js';
 import { MAX_TERM_PERIODS } from '../schedule/validate.js';
-import { currencyCode, decimals, decimalString, isDecimal, isoDateString } from './common-schemas.js';
+import { currencyCode, decimals, decimalString, isDecimal, isoDateString, loanDateString } from './common-schemas.js';
 
 const MAX_GRACE_PERIODS = MAX_TERM_PERIODS;
 const MAX_FEES = 50;
@@ -51,8 +51,8 @@ const baseSchema = z.object({
     .enum(['per-period', 'daily'])
     .describe('per-period: annual rate ÷ periods per year; daily: annual rate × day-count year fraction'),
   dayCount: z.enum(DAY_COUNTS),
-  disbursementDate: isoDateString,
-  firstDueDate: isoDateString.optional().describe('First due date; makes the first period odd (short or long)'),
+  disbursementDate: loanDateString,
+  firstDueDate: loanDateString.optional().describe('First due date; makes the first period odd (short or long)'),
   rounding: roundingSchema.optional(),
   grace: graceSchema.optional(),
   fees: z.array(feeSchema).max(MAX_FEES).optional(),
@@ -80,6 +80,7 @@ export const scheduleRequestSchema = baseSchema.superRefine((req, ctx) => {
     issue(['downPayment'], 'must be less than the principal');
   }
   checkRelations(req, ctx);
+  checkCalendar(req.businessDays, issue);
 });
 
 type Issue = (path: (string | number)[], message: string) => void;
@@ -111,6 +112,23 @@ function checkRelations(req: z.output<typeof baseSchema>, ctx: Ctx): void {
   if (isDecimal(rate) && compare(parseDecimal(rate), fromInt(MAX_RATE_PERCENT)) > 0) {
     issue(['annualRatePercent'], `must be at most ${MAX_RATE_PERCENT}`);
   }
+}
+
+/**
+ * A due date moves at most MAX_SHIFT_DAYS to a business day, so the calendar must not hold a
+ * longer run of non-business days: refused here with a field path rather than thrown by schedule().
+ */
+function checkCalendar(bd: z.output<typeof businessDaysSchema> | undefined, issue: Issue): void {
+  if (!bd || bd.convention === 'none') return;
+  const holidays = bd.holidays.map(tryParseIsoDate).filter((d): d is number => d !== undefined);
+  const run = longestNonBusinessRun(makeCalendar(holidays, bd.weekendDays));
+  if (run === undefined || run.days <= MAX_SHIFT_DAYS) return;
+  if (!Number.isFinite(run.days)) {
+    issue(['businessDays', 'weekendDays'], 'must leave at least one business day in the week');
+    return;
+  }
+  const last = formatIsoDate(run.start + run.days - 1);
+  issue(['businessDays', 'holidays'], `must leave a business day within every ${MAX_SHIFT_DAYS + 1} days; ${formatIsoDate(run.start)} to ${last} has none`);
 }
 
 export type ScheduleRequest = z.input<typeof scheduleRequestSchema>;

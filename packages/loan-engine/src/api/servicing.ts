@@ -10,10 +10,11 @@ import { partialPrepayment } from '../servicing/prepayment.js';
 import { reschedule } from '../servicing/reschedule.js';
 import { FREQUENCIES } from '../dates/frequency.js';
 import type { ServicingError } from '../servicing/result.js';
-import { currencyCode, decimals, decimalString, isoDateString } from './common-schemas.js';
+import { currencyCode, decimals, decimalString, isoDateString, loanDateString } from './common-schemas.js';
 import { formatSchedule, APR_DECIMALS, type ScheduleResult } from './schedule.js';
 import { scheduleRequestSchema } from './schedule-request.js';
 import { percentToRate, requireCurrency, toLoanTerms } from './to-terms.js';
+import { findCurrency } from '../money/currency.js';
 import { mul, rat, toDecimalString } from '../math/rational.js';
 
 /** A servicing request refers to a loan by its schedule request and says how much is paid. */
@@ -21,6 +22,17 @@ const loanAt = {
   loan: scheduleRequestSchema,
   installmentsPaid: z.int().min(0).max(1200).default(0),
 };
+
+/** Amounts of a servicing request are in the loan's currency: at most its decimals, never rounded. */
+function checkScale(loan: { currency: string }, amounts: Record<string, string | undefined>, ctx: z.core.$RefinementCtx): void {
+  const currency = findCurrency(loan.currency);
+  if (!currency) return; // loan.currency reports it
+  for (const [field, value] of Object.entries(amounts)) {
+    if (value !== undefined && decimals(value) > currency.scale) {
+      ctx.addIssue({ code: 'custom', path: [field], message: `must have at most ${currency.scale} decimals for ${currency.code}` });
+    }
+  }
+}
 
 function checkDate(loan: { disbursementDate: string }, date: string, field: string, ctx: z.core.$RefinementCtx): void {
   const d = tryParseIsoDate(date);
@@ -33,12 +45,15 @@ function checkDate(loan: { disbursementDate: string }, date: string, field: stri
 export const payoffRequestSchema = z
   .object({
     ...loanAt,
-    payoffDate: isoDateString,
+    payoffDate: loanDateString,
     prepaymentChargePercent: decimalString.optional(),
     prepaymentChargeFixed: decimalString.optional(),
     penalties: decimalString.optional(),
   })
-  .superRefine((req, ctx) => checkDate(req.loan, req.payoffDate, 'payoffDate', ctx));
+  .superRefine((req, ctx) => {
+    checkDate(req.loan, req.payoffDate, 'payoffDate', ctx);
+    checkScale(req.loan, { prepaymentChargeFixed: req.prepaymentChargeFixed, penalties: req.penalties }, ctx);
+  });
 
 export type PayoffRequest = z.input<typeof payoffRequestSchema>;
 
@@ -96,11 +111,14 @@ export function payoff(request: PayoffRequest): PayoffResponse {
 export const prepayRequestSchema = z
   .object({
     ...loanAt,
-    date: isoDateString,
+    date: loanDateString,
     amount: decimalString,
     strategy: z.enum(['reduce-installment', 'reduce-tenure']),
   })
-  .superRefine((req, ctx) => checkDate(req.loan, req.date, 'date', ctx));
+  .superRefine((req, ctx) => {
+    checkDate(req.loan, req.date, 'date', ctx);
+    checkScale(req.loan, { amount: req.amount }, ctx);
+  });
 
 export type PrepayRequest = z.input<typeof prepayRequestSchema>;
 
@@ -184,17 +202,20 @@ export function accrue(request: AccrueRequest): { interest: string; days?: { dat
 export const rescheduleRequestSchema = z
   .object({
     ...loanAt,
-    date: isoDateString,
+    date: loanDateString,
     newAnnualRatePercent: decimalString.optional(),
     newTermPeriods: z.int().min(1).max(1200).optional(),
     newFrequency: z.enum(FREQUENCIES).optional(),
-    newFirstDueDate: isoDateString.optional(),
+    newFirstDueDate: loanDateString.optional(),
     capitaliseArrears: z.boolean().default(true),
   })
   .superRefine((req, ctx) => {
     checkDate(req.loan, req.date, 'date', ctx);
     const [d, f] = [tryParseIsoDate(req.date), req.newFirstDueDate === undefined ? undefined : tryParseIsoDate(req.newFirstDueDate)];
     if (d !== undefined && f !== undefined && f <= d) ctx.addIssue({ code: 'custom', path: ['newFirstDueDate'], message: 'must be after date' });
+    if (req.loan.method === 'zero-interest-split' && req.newAnnualRatePercent !== undefined && /[1-9]/.test(req.newAnnualRatePercent)) {
+      ctx.addIssue({ code: 'custom', path: ['newAnnualRatePercent'], message: 'must be 0 for a zero-interest-split loan' });
+    }
   });
 
 export type RescheduleRequest = z.input<typeof rescheduleRequestSchema>;

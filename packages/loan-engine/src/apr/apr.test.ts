@@ -93,3 +93,10 @@ describe('multiple advances (Appendix J (b)(8) general equation)', () => {
     expect(Number(r.apr)).toBeLessThan(30);
   });
 });
+
+describe('odd-day fractions above one unit-period', () => {
+  it('IRR with a 91-day stub before four quarters (fraction 91/90) answers instead of throwing', () => {
+    const out = apr({ method: 'irr', unitPeriod: 'quarterly', advances: [{ date: '1900-08-30', amount: '1' }], payments: [{ date: '1901-11-29', amount: '1' }] });
+    expect(out.apr).toBe('0.0000');
+  });
+});

@@ -28,6 +28,13 @@ describe('loancalc CLI process', { timeout: 60_000 }, () => {
     expect(err.issues.map((i) => i.field)).toContain('annualRatePercent');
   });
 
+  it('schema-valid input the engine used to throw on: exit 2 naming the field, never internal_error', () => {
+    const holidays = Array.from({ length: 400 }, (_, i) => new Date(Date.UTC(2024, 1, 1) + i * 86_400_000).toISOString().slice(0, 10));
+    const r = cli('schedule', JSON.stringify(request({ businessDays: { convention: 'following', holidays } })));
+    expect(r.status).toBe(2);
+    expect(JSON.parse(r.stderr)).toMatchObject({ error: 'invalid_request', issues: [{ field: 'businessDays.holidays' }] });
+  });
+
   it('not JSON at all: exit 2', () => {
     const r = cli('apr', '{"method": ');
     expect(r.status).toBe(2);
@@ -100,6 +107,23 @@ describe('CLI commands: bad input names the field', () => {
     expect(fieldsOf('accrue', { currency: 'USD', balance: '1.001', annualRatePercent: '5', dayCount: 'actual/365', from: '2024-01-02', to: '2024-01-01' })).toEqual(
       expect.arrayContaining(['balance', 'to']),
     );
+  });
+
+  it('schedule: a calendar without a business day for a year, or a date past 2999, names the field', () => {
+    const holidays = Array.from({ length: 400 }, (_, i) => new Date(Date.UTC(2024, 1, 1) + i * 86_400_000).toISOString().slice(0, 10));
+    expect(fieldsOf('schedule', request({ businessDays: { convention: 'following', holidays } }))).toEqual(['businessDays.holidays']);
+    expect(fieldsOf('schedule', request({ disbursementDate: '9990-01-01', termPeriods: 1200, frequency: 'quarterly' }))).toEqual(['disbursementDate']);
+    expect(fieldsOf('payoff', { loan: request({ businessDays: { convention: 'preceding', holidays } }), payoffDate: '2024-05-01' })).toEqual(['loan.businessDays.holidays']);
+  });
+
+  it('payoff, prepay and reschedule: amounts beyond the currency scale and dates past 2999 name the field (found by fuzzing)', () => {
+    const yen = request({ currency: 'JPY', principal: '100000' });
+    expect(fieldsOf('payoff', { loan: yen, payoffDate: '2024-05-01', penalties: '0.01', prepaymentChargeFixed: '0.5' })).toEqual(['prepaymentChargeFixed', 'penalties']);
+    expect(fieldsOf('prepay', { loan: yen, date: '2024-03-01', amount: '0.5', strategy: 'reduce-tenure' })).toEqual(['amount']);
+    expect(fieldsOf('reschedule', { loan: request(), date: '2024-03-01', newFirstDueDate: '9999-01-01', newTermPeriods: 1200, newFrequency: 'quarterly' })).toEqual(['newFirstDueDate']);
+    expect(fieldsOf('payoff', { loan: request(), payoffDate: '3000-01-01' })).toEqual(['payoffDate']);
+    const payIn4 = request({ method: 'zero-interest-split', annualRatePercent: '0', termPeriods: 4 });
+    expect(fieldsOf('reschedule', { loan: payIn4, date: '2024-03-01', newAnnualRatePercent: '12' })).toEqual(['newAnnualRatePercent']);
   });
 
   it('reschedule: capitalises arrears into a new schedule', () => {

@@ -29,8 +29,41 @@ export function isBusinessDay(date: DayNumber, calendar: HolidayCalendar): boole
   return !calendar.weekendDays.has(dayOfWeek(date)) && !calendar.holidays.has(date);
 }
 
-/** Bound on the search so a calendar with every day a holiday cannot loop forever. */
-const MAX_SHIFT_DAYS = 366;
+/**
+ * Bound on the search so a calendar with every day a holiday cannot loop forever: a date moves
+ * at most this many days, so it can be adjusted unless it lies in a run of more than this many
+ * consecutive non-business days (see longestNonBusinessRun, which the request schema checks).
+ */
+export const MAX_SHIFT_DAYS = 366;
+
+export interface NonBusinessRun {
+  readonly start: DayNumber;
+  /** Consecutive non-business days from `start`; Infinity when every weekday is a weekend day. */
+  readonly days: number;
+}
+
+/**
+ * The longest run of consecutive non-business days (holidays joined by weekend days), or
+ * undefined when there are no holidays and at least one business weekday. O(holidays): a run
+ * can only grow past six days through holidays.
+ */
+export function longestNonBusinessRun(calendar: HolidayCalendar): NonBusinessRun | undefined {
+  if ([0, 1, 2, 3, 4, 5, 6].every((d) => calendar.weekendDays.has(d))) {
+    return { start: 0, days: Number.POSITIVE_INFINITY };
+  }
+  let longest: NonBusinessRun | undefined;
+  let covered = Number.NEGATIVE_INFINITY; // runs already measured end before this day
+  for (const h of [...calendar.holidays].sort((a, b) => a - b)) {
+    if (h < covered) continue;
+    let start = h;
+    while (!isBusinessDay(start - 1, calendar)) start -= 1;
+    let end = h + 1;
+    while (!isBusinessDay(end, calendar)) end += 1;
+    covered = end;
+    if (longest === undefined || end - start > longest.days) longest = { start, days: end - start };
+  }
+  return longest;
+}
 
 function shift(date: DayNumber, step: 1 | -1, calendar: HolidayCalendar): DayNumber {
   let d = date;

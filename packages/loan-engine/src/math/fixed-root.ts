@@ -2,12 +2,16 @@
  * base^(p/q) in fixed point (value × scale), for 0 ≤ p, q ≥ 1: the integer q-th root of
  * base^p · scale^(q−p), by Newton's method from above. A float gives the starting point only;
  * the iteration is exact integer arithmetic and returns floor of the true value.
+ * p may exceed q (an odd-day stub of 91 days in a 90-day quarter is 91/90 of a period): the root
+ * is then taken c extra fixed-point places deep, so the exponent of scale stays whole.
  */
 export function fixedPowFraction(base: bigint, p: bigint, q: bigint, scale: bigint): bigint {
   if (p === 0n) return scale;
   if (q === 1n) return base ** p / scale ** (p - 1n);
-  const target = base ** p * scale ** (q - p);
-  return integerRoot(target, q, startAbove(base, p, q, scale));
+  const c = p > q ? (p - 1n) / q : 0n; // smallest c with q·(1 + c) ≥ p
+  const target = base ** p * scale ** (q * (1n + c) - p);
+  const deeper = scale ** c;
+  return integerRoot(target, q, startAbove(base, p, q, scale) * deeper) / deeper;
 }
 
 function startAbove(base: bigint, p: bigint, q: bigint, scale: bigint): bigint {

@@ -1,7 +1,7 @@
 import { adjustDate } from '../dates/business-days.js';
 import { yearFraction } from '../daycount/day-count.js';
 import { add, fromInt, mul, type Rational } from '../math/rational.js';
-import { divRound } from '../math/rounding.js';
+import { divRound, type RoundingMode } from '../math/rounding.js';
 import { feeTotals } from './fees.js';
 import { buildPeriods, hasOddFirstPeriod, scheduledDate, periodicRate, periodsBetween, type Period } from './periods.js';
 import { makePrincipalPlan } from './principal-plan.js';
@@ -25,8 +25,14 @@ export function buildSchedule(terms: LoanTerms): ScheduleMinor {
     rows.push(bulletRow(terms, opening, fees.perInstallment));
     return summarise(terms, rows, fees, undefined);
   }
-  const level = amortise(terms, opening, fees.perInstallment, rows);
-  return summarise(terms, rows, fees, level);
+  const first = rows.length;
+  let run = amortise(terms, opening, fees.perInstallment, rows, terms.rounding.mode);
+  if (run.capped && terms.method === 'equal-installment' && terms.rounding.mode !== 'down') {
+    // The installment as rounded repays the loan early: round it down instead, keeping the term.
+    rows.length = first;
+    run = amortise(terms, opening, fees.perInstallment, rows, 'down');
+  }
+  return summarise(terms, rows, fees, run.level);
 }
 
 function downPaymentRow(terms: LoanTerms, balanceAfter: bigint): InstallmentMinor {
@@ -58,17 +64,28 @@ interface LoopState {
   deferredInterest: bigint;
 }
 
-/** Appends the installments to `rows`; returns the level installment, if the method has one. */
-function amortise(terms: LoanTerms, opening: bigint, perInstallmentFee: bigint, rows: InstallmentMinor[]): bigint | undefined {
+interface Amortised {
+  /** The level installment, if the method has one. */
+  readonly level: bigint | undefined;
+  /** Whether some installment before the last was cut short so that the loan was not repaid early. */
+  readonly capped: boolean;
+}
+
+/**
+ * Appends the installments to `rows`. Invariant: a schedule keeps its term — exactly
+ * `termPeriods` installments, a positive balance until the last — except with a fixed
+ * installment (reduce-tenure prepayment), which runs until the balance is repaid.
+ */
+function amortise(terms: LoanTerms, opening: bigint, perInstallmentFee: bigint, rows: InstallmentMinor[], levelMode: RoundingMode): Amortised {
   const n = terms.termPeriods;
   const periods = buildPeriods(terms, n);
-  const plan = makePrincipalPlan(terms, periods, opening);
+  const plan = makePrincipalPlan(terms, periods, opening, levelMode);
   const state: LoopState = { balance: opening, deferredInterest: 0n };
   const { moratoriumPeriods: m, interestPeriods: gi } = terms.grace;
   const first = (terms.seriesStart ?? 0) + 1;
-  // A rounded-up installment can repay early; the schedule then ends (flat keeps its interest rows).
-  const flat = terms.method === 'flat';
-  for (let k = 0; k < n && (state.balance > 0n || k < m || flat); k += 1) {
+  const keepsTerm = terms.fixedInstallmentMinor === undefined;
+  let capped = false;
+  for (let k = 0; k < n && (state.balance > 0n || k < m || keepsTerm); k += 1) {
     const period = periods[k] as Period;
     const extra = k === 0 ? (terms.extraFirstInterestMinor ?? 0n) : 0n;
     const accrued = extra === 0n ? plan.interest(k, state.balance) : plan.interest(k, state.balance) + extra;
@@ -78,11 +95,16 @@ function amortise(terms: LoanTerms, opening: bigint, perInstallmentFee: bigint, 
       continue;
     }
     const interest = collectInterest(state, accrued, k, m + gi, n);
-    const principal = k === n - 1 ? state.balance : plan.principal(k, state.balance, accrued);
+    let principal = k === n - 1 ? state.balance : plan.principal(k, state.balance, accrued);
+    if (keepsTerm && k < n - 1 && principal >= state.balance && principal > 0n) {
+      // Last resort (interest rounding drift on tiny loans): leave one minor unit for the last installment.
+      principal = state.balance - 1n;
+      capped = true;
+    }
     state.balance -= principal;
     rows.push(row(first + k, period.dueDate, period.start, period.end, principal, interest, perInstallmentFee, state.balance, 0n));
   }
-  return plan.installment();
+  return { level: plan.installment(), capped };
 }
 
 /** Interest grace defers accrued interest to the first installment after the grace. */

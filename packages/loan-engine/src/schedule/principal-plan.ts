@@ -1,5 +1,5 @@
 import { add, mul, ZERO, type Rational } from '../math/rational.js';
-import { divRound, divRoundToMultiple, RatioRounder } from '../math/rounding.js';
+import { divRound, divRoundToMultiple, RatioRounder, type RoundingMode } from '../math/rounding.js';
 import { levelInstallment } from './annuity.js';
 import { hasOddFirstPeriod, periodicRate, periodsBetween, type Period } from './periods.js';
 import type { LoanTerms } from './types.js';
@@ -16,10 +16,19 @@ export interface PrincipalPlan {
   installment(): bigint | undefined;
 }
 
-export function makePrincipalPlan(terms: LoanTerms, periods: readonly Period[], opening: bigint): PrincipalPlan {
+/**
+ * `levelMode` rounds the equal installment: the terms' mode, or `down` when the installment so
+ * rounded repaid the loan before the last installment (the engine then builds the schedule again).
+ */
+export function makePrincipalPlan(
+  terms: LoanTerms,
+  periods: readonly Period[],
+  opening: bigint,
+  levelMode: RoundingMode = terms.rounding.mode,
+): PrincipalPlan {
   switch (terms.method) {
     case 'equal-installment':
-      return new EqualInstallmentPlan(terms, periods);
+      return new EqualInstallmentPlan(terms, periods, levelMode);
     case 'equal-principal':
     case 'zero-interest-split':
       return new EqualPrincipalPlan(terms, periods);
@@ -68,9 +77,17 @@ abstract class DecliningBalancePlan implements PrincipalPlan {
 }
 
 class EqualInstallmentPlan extends DecliningBalancePlan {
+  constructor(
+    terms: LoanTerms,
+    periods: readonly Period[],
+    private readonly levelMode: RoundingMode,
+  ) {
+    super(terms, periods);
+  }
+
   principal(k: number, balance: bigint, accrued: bigint): bigint {
     if (k < this.amortStart) return 0n;
-    if (this.level === undefined) this.level = this.terms.fixedInstallmentMinor ?? emi(this.terms, this.periods, k, balance);
+    this.level ??= this.terms.fixedInstallmentMinor ?? emi(this.terms, this.periods, k, balance, this.levelMode);
     return clamp(this.level - accrued, balance);
   }
 
@@ -79,7 +96,12 @@ class EqualInstallmentPlan extends DecliningBalancePlan {
   }
 }
 
-/** Equal principal parts; zero-interest split is the same with no interest at all. */
+/**
+ * Equal principal parts; zero-interest split is the same with no interest at all. The part is
+ * rounded DOWN (to the installment multiple) whatever the mode: (count − 1) parts then never
+ * reach the balance, so there are always `termPeriods` installments and the last one takes the
+ * remainder. Rounded up or half-up, 1000.00 in 600 parts of 1.67 would be repaid in 599.
+ */
 class EqualPrincipalPlan extends DecliningBalancePlan {
   override interest(k: number, balance: bigint): bigint {
     return this.terms.method === 'zero-interest-split' ? 0n : super.interest(k, balance);
@@ -87,8 +109,7 @@ class EqualPrincipalPlan extends DecliningBalancePlan {
 
   principal(k: number, balance: bigint): bigint {
     if (k < this.amortStart) return 0n;
-    const { installmentMultipleMinor: unit, mode } = this.terms.rounding;
-    this.level ??= divRoundToMultiple(balance, BigInt(this.terms.termPeriods - k), unit, mode);
+    this.level ??= divRoundToMultiple(balance, BigInt(this.terms.termPeriods - k), this.terms.rounding.installmentMultipleMinor, 'down');
     return clamp(this.level, balance);
   }
 }
@@ -99,18 +120,20 @@ class InterestOnlyPlan extends DecliningBalancePlan {
   }
 }
 
-function emi(terms: LoanTerms, periods: readonly Period[], k: number, balance: bigint): bigint {
+function emi(terms: LoanTerms, periods: readonly Period[], k: number, balance: bigint, mode: RoundingMode): bigint {
   const rate = periodicRate(terms);
   const first = periods[k] as Period;
   const oddFirst = k === 0 && hasOddFirstPeriod(terms);
   const firstFactor = oddFirst ? mul(rate, periodsBetween(terms, first.start, first.end)) : rate;
   const unit = terms.rounding.installmentMultipleMinor;
-  return levelInstallment(balance, rate, firstFactor, terms.termPeriods - k, unit, terms.rounding.mode);
+  return levelInstallment(balance, rate, firstFactor, terms.termPeriods - k, unit, mode);
 }
 
 /**
  * Flat rate: interest is charged on the original balance for the whole term and spread evenly
- * (shares rounded down, remainder on the last installment so no share is ever negative).
+ * (shares rounded down, remainder on the last installment so no share is ever negative). The
+ * installment is rounded with the terms' mode unless its principal part would repay the loan
+ * before the last installment; then it is rounded down, which never does.
  */
 class FlatPlan implements PrincipalPlan {
   private readonly share: bigint;
@@ -131,7 +154,9 @@ class FlatPlan implements PrincipalPlan {
     this.lastShare = total - this.share * (n - 1n);
     const paying = BigInt(terms.termPeriods - this.amortStart);
     const unit = terms.rounding.installmentMultipleMinor;
-    this.level = divRoundToMultiple(opening + this.share * paying, paying, unit, terms.rounding.mode);
+    const level = divRoundToMultiple(opening + this.share * paying, paying, unit, terms.rounding.mode);
+    const repaidEarly = (level - this.share) * (paying - 1n) >= opening;
+    this.level = repaidEarly ? divRoundToMultiple(opening + this.share * paying, paying, unit, 'down') : level;
   }
 
   interest(k: number): bigint {
