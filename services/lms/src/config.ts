@@ -21,6 +21,8 @@ const envSchema = z.object({
   TEMPORAL_NAMESPACE: z.string().default('default'),
   // Task queue of the collections worker; a deployment may isolate its own.
   TEMPORAL_TASK_QUEUE: z.string().default('lendstack-lms-collections'),
+  // Bound on workflows the worker keeps in memory between their (weeks apart) timers.
+  TEMPORAL_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(500),
   // Verifies bearer tokens (HS256); the same secret the LOS uses in one deployment.
   AUTH_TOKEN_SECRET: z.string().min(32).default('lendstack-local-development-secret-change-me'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -45,6 +45,7 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     activities: createCollectionActivities({ prisma, now: () => new Date() }),
     spanProcessor: telemetry.spanProcessor,
+    maxCachedWorkflows: config.TEMPORAL_MAX_CACHED_WORKFLOWS,
   });
   const workerRun = worker.run();
 

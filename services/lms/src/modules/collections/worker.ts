@@ -21,6 +21,7 @@ export async function createCollectionsWorker(options: {
   taskQueue: string;
   activities: CollectionActivities;
   spanProcessor: SpanProcessor;
+  maxCachedWorkflows: number;
 }): Promise<Worker> {
   return Worker.create({
     connection: options.connection,
@@ -34,6 +35,9 @@ export async function createCollectionsWorker(options: {
     },
     sinks: { exporter: makeWorkflowExporter(options.spanProcessor, new Resource({ 'service.name': 'lendstack-lms' })) },
     maxConcurrentActivityTaskExecutions: 50,
+    // Collections workflows sleep for weeks: keeping every one in memory grows the worker without
+    // bound (4 GB after 10,000 loans). Evicted workflows replay their short history when a timer fires.
+    maxCachedWorkflows: options.maxCachedWorkflows,
     maxConcurrentWorkflowTaskExecutions: 50,
   });
 }

@@ -52,9 +52,6 @@ export function startCollectionsStarter(options: CollectionsStarterOptions): Col
         if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
       }
     });
-    await options.pool.query('UPDATE loan_accounts SET collections_started_at = now() WHERE id = $1', [loan.id]);
-    startedCount += 1;
-    options.metrics?.workflowsStarted.inc();
   };
 
   const loop = async () => {
@@ -66,7 +63,11 @@ export function startCollectionsStarter(options: CollectionsStarterOptions): Col
           [batchSize],
         );
         for (let i = 0; i < rows.length; i += concurrency) {
-          await Promise.all(rows.slice(i, i + concurrency).map(startOne));
+          const group = rows.slice(i, i + concurrency);
+          await Promise.all(group.map(startOne));
+          await options.pool.query('UPDATE loan_accounts SET collections_started_at = now() WHERE id = ANY($1)', [group.map((l) => l.id)]);
+          startedCount += group.length;
+          options.metrics?.workflowsStarted.inc(group.length);
         }
         failures = 0;
         if (rows.length < batchSize) await pause(options.idleMs ?? 500);

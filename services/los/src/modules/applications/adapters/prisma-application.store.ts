@@ -24,13 +24,37 @@ function toDomain(row: Row): Application {
 
 const json = (value: unknown) => value as Prisma.InputJsonValue;
 
+interface LockedRow {
+  id: string;
+  tenant_id: string;
+  status: string;
+  applicant: unknown;
+  loan_request: unknown;
+  submitted_by: string;
+  decided_by: string | null;
+  decided_at: Date | null;
+  decision_reason: string | null;
+  loan_id: string | null;
+  version: number;
+  created_at: Date;
+}
+
+function fromLockedRow(row: LockedRow): Application {
+  return toDomain({
+    id: row.id, tenantId: row.tenant_id, status: row.status, applicant: row.applicant, loanRequest: row.loan_request,
+    submittedBy: row.submitted_by, decidedBy: row.decided_by, decidedAt: row.decided_at, decisionReason: row.decision_reason,
+    loanId: row.loan_id, version: row.version, createdAt: row.created_at,
+  } as Row);
+}
+
 function unitOfWork(tx: Tx): ApplicationUnitOfWork {
   return {
     async lockForUpdate(tenantId, id) {
-      const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM applications WHERE id = ${id}::uuid AND tenant_id = ${tenantId} FOR UPDATE`;
-      if (locked.length === 0) return undefined;
-      const row = await tx.application.findUnique({ where: { id } });
-      return row ? toDomain(row) : undefined;
+      // One round trip: the locking read returns the row itself (approval is the LOS's hot path).
+      const [row] = await tx.$queryRaw<LockedRow[]>`
+        SELECT id, tenant_id, status, applicant, loan_request, submitted_by, decided_by, decided_at, decision_reason, loan_id, version, created_at
+        FROM applications WHERE id = ${id}::uuid AND tenant_id = ${tenantId} FOR UPDATE`;
+      return row ? fromLockedRow(row) : undefined;
     },
     async insert(app) {
       await tx.application.create({

@@ -1,7 +1,7 @@
-import { authenticate, HttpProblem, parseOr400 } from '@lendstack/platform';
+import { authenticate, HttpProblem, jsonPointer, parseOr400 } from '@lendstack/platform';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { MAX_QUOTE_TERM_PERIODS, MAX_QUOTE_TERM_YEARS, QUOTE_DATE_YEARS } from '../domain/quote-limits.js';
+import { MAX_QUOTE_TERM_PERIODS, MAX_QUOTE_TERM_YEARS } from '../domain/quote-limits.js';
 import { quoteSchedule, type QuoteError } from '../use-cases/quote-schedule.js';
 import { quoteRequestSchema, quoteResponseDocSchema } from './quotes.schemas.js';
 
@@ -26,14 +26,14 @@ export async function quoteRoutes(app: FastifyInstance, deps: QuoteRoutesDeps): 
       description:
         'Runs the loan calculation engine on the offered terms (the same request and result as `loancalc schedule`). ' +
         'Nothing is stored, so a repeated request returns the same quote and needs no Idempotency-Key. ' +
-        `Limits: at most ${MAX_QUOTE_TERM_PERIODS} installments, at most ${MAX_QUOTE_TERM_YEARS} years, dates in the years ${QUOTE_DATE_YEARS.min}-${QUOTE_DATE_YEARS.max}. ` +
+        `Limits: at most ${MAX_QUOTE_TERM_PERIODS} installments, at most ${MAX_QUOTE_TERM_YEARS} years, dates in the years 1900-2999 (the engine's bound). ` +
         'Partners and operators.',
       body: requestDoc(),
       response: {
         200: { description: 'The schedule, its totals and the APR', ...doc(quoteResponseDocSchema) },
         400: { description: 'Invalid request (problem+json, `errors` names each field as a JSON pointer)' },
         401: { description: 'Missing or invalid bearer token' },
-        422: { description: 'Valid terms beyond the quote limits (`quote-too-large`), or terms the engine cannot schedule (`unschedulable-terms`)' },
+        422: { description: 'Valid terms beyond the quote limits (`quote-too-large`)' },
       },
     },
   }, async (request) => {
@@ -46,12 +46,7 @@ export async function quoteRoutes(app: FastifyInstance, deps: QuoteRoutesDeps): 
 }
 
 function toProblem(error: QuoteError): HttpProblem {
-  switch (error.kind) {
-    case 'too-large':
-      return new HttpProblem(422, 'quote-too-large', 'Quote exceeds the limits', 'The terms ask for more than a quote allows.', {
-        errors: error.violations.map((v) => ({ pointer: `/${v.path.join('/')}`, detail: v.detail })),
-      });
-    case 'unschedulable':
-      return new HttpProblem(422, 'unschedulable-terms', 'Terms cannot be scheduled', error.detail);
-  }
+  return new HttpProblem(422, 'quote-too-large', 'Quote exceeds the limits', 'The terms ask for more than a quote allows.', {
+    errors: error.violations.map((v) => ({ pointer: jsonPointer(v.path), detail: v.detail })),
+  });
 }
