@@ -25,16 +25,9 @@ eval "$(bash infra/local/infra.sh env)"
 status=0
 if [[ "$BENCH_ONLY" == all || "$BENCH_ONLY" == pipeline ]]; then
   step "fresh bench databases"
-  ADMIN_URL="${LOS_DATABASE_URL%/*}/postgres"
-  export LOS_DATABASE_URL="${LOS_DATABASE_URL}_bench" LMS_DATABASE_URL="${LMS_DATABASE_URL}_bench"
-  for db in lendstack_los_bench lendstack_lms_bench; do
-    psql -q "$ADMIN_URL" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db"
-  done
-  pnpm --filter @lendstack/los -s migrate
-  pnpm --filter @lendstack/lms -s migrate
-  # Topics of its own too: no dev or test consumer group ever reads the bench's events.
-  export KAFKA_TOPIC_PREFIX="bench."
-  pnpm --filter @lendstack/platform -s exec tsx src/cli/create-topics.ts
+  # Databases and topics of its own: no dev or test consumer group ever reads the bench's events.
+  source infra/isolated-env.sh
+  isolated_environment bench
 
   export BENCH_RUN_ID="${BENCH_RUN_ID:-$(date +%H%M%S)-$RANDOM}"
   export BENCH_RESULTS_DIR="${BENCH_RESULTS_DIR:-$LENDSTACK_CACHE/bench}"

@@ -12,16 +12,8 @@ bash infra/local/infra.sh start
 eval "$(bash infra/local/infra.sh env)"
 
 # Tests never touch the databases or topics a person uses with infra/up.sh.
-export KAFKA_TOPIC_PREFIX="test."
-
-ADMIN_URL="${LOS_DATABASE_URL%/*}/postgres"
-export LOS_DATABASE_URL="${LOS_DATABASE_URL}_test" LMS_DATABASE_URL="${LMS_DATABASE_URL}_test"
-for db in lendstack_los_test lendstack_lms_test; do
-  psql -q "$ADMIN_URL" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db"
-done
-pnpm --filter @lendstack/los -s migrate
-pnpm --filter @lendstack/lms -s migrate
-pnpm --filter @lendstack/platform -s exec tsx src/cli/create-topics.ts
+source infra/isolated-env.sh
+isolated_environment test
 
 RESULTS="$LENDSTACK_CACHE/test-results.json"
 rm -f "$RESULTS"

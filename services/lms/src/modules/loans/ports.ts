@@ -1,5 +1,5 @@
 import type { LoanApprovedV1 } from '@lendstack/contracts';
-import type { LoanAccount, ScheduleRows } from './domain/loan-account.js';
+import type { LoanAccount, ScheduledInstallment, ScheduleRows } from './domain/loan-account.js';
 
 export interface NewBooking {
   readonly eventId: string;
@@ -22,16 +22,7 @@ export interface LoanBookingStore {
 /** Computes the repayment schedule an approved loan's terms describe (the loan calculation engine). */
 export type ScheduleCalculator = (event: LoanApprovedV1) => ScheduleRows;
 
-export interface InstallmentView {
-  readonly number: number;
-  readonly dueDate: string;
-  readonly principalMinor: bigint;
-  readonly interestMinor: bigint;
-  readonly feesMinor: bigint;
-  readonly totalMinor: bigint;
-  readonly balanceAfterMinor: bigint;
-  readonly status: string;
-}
+export type InstallmentView = ScheduledInstallment & { readonly status: string };
 
 export interface LoanReader {
   find(tenantId: string, loanId: string): Promise<(Omit<LoanAccount, 'installments'> & { status: string; createdAt: Date; collectionsStartedAt: Date | null }) | undefined>;
