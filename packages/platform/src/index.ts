@@ -7,6 +7,7 @@ export * from './logger.js';
 export * from './metrics.js';
 export * from './migrate.js';
 export * from './outbox-relay.js';
+export * from './pagination.js';
 export * from './problem.js';
 export * from './telemetry.js';
 export * from './lifecycle.js';

@@ -144,6 +144,29 @@ describe('LoanApproved end to end', () => {
     expect(Number(installments.rows[0].count)).toBe(event.payload.loan.termPeriods);
   });
 
+  it('lists a tenant’s loans a page at a time and shows another tenant none of them', async () => {
+    const auth = { authorization: `Bearer ${partner}` };
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    for (let page = 0; page < 3; page += 1) {
+      const res: Response = await fetch(`${lms.url}/v1/loans?limit=2${cursor ? `&cursor=${cursor}` : ''}`, { headers: auth });
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { items: { id: string; tenantId: string }[]; nextCursor: string | null };
+      expect(body.items.every((l) => l.tenantId === tenant)).toBe(true);
+      seen.push(...body.items.map((l) => l.id));
+      cursor = body.nextCursor;
+      if (!cursor) break;
+    }
+    expect(seen.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(seen).size).toBe(seen.length);
+    const stranger = signToken(secret, { subject: 'partner@other', tenantId: 'other-tenant', roles: ['partner'] }, 3_600, now);
+    const theirs = (await (await fetch(`${lms.url}/v1/loans`, { headers: { authorization: `Bearer ${stranger}` } })).json()) as { items: unknown[] };
+    expect(theirs.items).toEqual([]);
+    const forged = await fetch(`${lms.url}/v1/loans?cursor=forged`, { headers: auth });
+    expect(forged.status).toBe(400);
+    expect(((await forged.json()) as { errors: { pointer: string }[] }).errors[0]!.pointer).toBe('/query/cursor');
+  });
+
   it('dead-letters a malformed message with its reason and keeps consuming', async () => {
     const key = randomUUID();
     const valid = sampleLoanApprovedV1({ loanId: key, tenantId: tenant });

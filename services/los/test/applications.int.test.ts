@@ -247,3 +247,43 @@ describe('service endpoints', () => {
     expect(res.body).toContain('process_cpu_seconds_total');
   });
 });
+
+describe('GET /v1/applications', () => {
+  it('lists only the caller tenant’s applications, newest first, a page at a time without gaps or repeats', async () => {
+    const tenant = uniqueTenant('los-list');
+    const headers = los.auth(['partner'], tenant);
+    const created: string[] = [];
+    for (let i = 0; i < 5; i += 1) {
+      const res = await los.app.inject({ method: 'POST', url: '/v1/applications', headers, payload: applicationBody() });
+      created.push(res.json<{ id: string }>().id);
+    }
+    const seen: string[] = [];
+    const times: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const url: string = `/v1/applications?limit=2${cursor ? `&cursor=${cursor}` : ''}`;
+      const page = (await los.app.inject({ method: 'GET', url, headers })).json<{ items: { id: string; tenantId: string; createdAt: string }[]; nextCursor: string | null }>();
+      expect(page.items.length).toBeLessThanOrEqual(2);
+      expect(page.items.every((a) => a.tenantId === tenant)).toBe(true);
+      seen.push(...page.items.map((a) => a.id));
+      times.push(...page.items.map((a) => a.createdAt));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen).toHaveLength(created.length);
+    expect(new Set(seen)).toEqual(new Set(created));
+    expect([...times].sort().reverse()).toEqual(times);
+  });
+
+  it('filters by status and refuses a bad limit or a forged cursor naming the field', async () => {
+    const headers = los.auth(['partner'], uniqueTenant('los-list'));
+    await los.app.inject({ method: 'POST', url: '/v1/applications', headers, payload: applicationBody() });
+    const approved = await los.app.inject({ method: 'GET', url: '/v1/applications?status=approved', headers });
+    expect(approved.json<{ items: unknown[] }>().items).toEqual([]);
+    const badLimit = await los.app.inject({ method: 'GET', url: '/v1/applications?limit=1000', headers });
+    expect(badLimit.statusCode).toBe(400);
+    expect(pointers(badLimit.body).map((e) => e.pointer)).toEqual(['/query/limit']);
+    const forged = await los.app.inject({ method: 'GET', url: '/v1/applications?cursor=not-a-cursor', headers });
+    expect(forged.statusCode).toBe(400);
+    expect(pointers(forged.body).map((e) => e.pointer)).toEqual(['/query/cursor']);
+  });
+});

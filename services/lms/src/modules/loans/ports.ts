@@ -1,4 +1,5 @@
 import type { LoanApprovedV1 } from '@lendstack/contracts';
+import type { PageKey } from '@lendstack/platform';
 import type { LoanAccount, ScheduledInstallment, ScheduleRows } from './domain/loan-account.js';
 
 export interface NewBooking {
@@ -24,7 +25,11 @@ export type ScheduleCalculator = (event: LoanApprovedV1) => ScheduleRows;
 
 export type InstallmentView = ScheduledInstallment & { readonly status: string };
 
+export type LoanAccountView = Omit<LoanAccount, 'installments'> & { status: string; createdAt: Date; collectionsStartedAt: Date | null };
+
 export interface LoanReader {
-  find(tenantId: string, loanId: string): Promise<(Omit<LoanAccount, 'installments'> & { status: string; createdAt: Date; collectionsStartedAt: Date | null }) | undefined>;
+  find(tenantId: string, loanId: string): Promise<LoanAccountView | undefined>;
+  /** Newest first; at most `limit + 1` rows so the caller can tell whether another page follows. */
+  list(tenantId: string, query: { after?: PageKey; limit: number }): Promise<LoanAccountView[]>;
   schedule(tenantId: string, loanId: string): Promise<{ currency: string; scale: number; installments: InstallmentView[] } | undefined>;
 }

@@ -1,4 +1,5 @@
-import type { Application } from './domain/application.js';
+import type { PageKey } from '@lendstack/platform';
+import type { Application, ApplicationStatus } from './domain/application.js';
 
 /** An event row written in the same transaction as the state change; the outbox relay publishes it. */
 export interface OutboxMessage {
@@ -34,6 +35,8 @@ export interface ApplicationUnitOfWork {
 export interface ApplicationStore {
   transaction<T>(work: (uow: ApplicationUnitOfWork) => Promise<T>): Promise<T>;
   find(tenantId: string, id: string): Promise<Application | undefined>;
+  /** Newest first; at most `limit + 1` rows so the caller can tell whether another page follows. */
+  list(tenantId: string, query: { status?: ApplicationStatus; after?: PageKey; limit: number }): Promise<Application[]>;
 }
 
 /** A concurrent request with the same idempotency key committed first. */

@@ -1,8 +1,8 @@
-import { authenticate, HttpProblem, parseOr400 } from '@lendstack/platform';
+import { authenticate, decodeCursor, HttpProblem, pageQuerySchema, parseOr400, toPage } from '@lendstack/platform';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { minorToDecimal } from '../domain/loan-account.js';
-import type { LoanReader } from '../ports.js';
+import type { LoanAccountView, LoanReader } from '../ports.js';
 
 export interface LoanRoutesDeps {
   readonly loans: LoanReader;
@@ -22,25 +22,24 @@ export async function loanRoutes(app: FastifyInstance, deps: LoanRoutesDeps): Pr
     const { id } = parseOr400(paramsSchema, request.params, 'params');
     const loan = await deps.loans.find(principal.tenantId, id);
     if (!loan) throw new HttpProblem(404, 'not-found', 'Loan not found', `No loan ${id} for this tenant.`);
-    return {
-      id: loan.id,
-      tenantId: loan.tenantId,
-      applicationId: loan.applicationId,
-      status: loan.status,
-      productCode: loan.productCode,
-      principal: money(loan.principalMinor, loan.currency, loan.scale),
-      annualRatePercent: loan.annualRatePercent,
-      termPeriods: loan.termPeriods,
-      frequency: loan.frequency,
-      scheduleMethod: loan.scheduleMethod,
-      disbursementDate: loan.disbursementDate,
-      borrower: loan.borrower,
-      approvedAt: loan.approvedAt.toISOString(),
-      approvedBy: loan.approvedBy,
-      collections: { workflowId: loan.collectionsWorkflowId, startedAt: loan.collectionsStartedAt?.toISOString() ?? null },
-      createdAt: loan.createdAt.toISOString(),
-      links: { schedule: `/v1/loans/${loan.id}/schedule` },
-    };
+    return loanView(loan);
+  });
+
+  app.get('/v1/loans', {
+    schema: {
+      tags: ['loans'],
+      summary: "List the tenant's loan accounts, newest first",
+      description: 'Keyset pagination: pass `nextCursor` from a page as `cursor` to get the next; `nextCursor` is null on the last page.',
+      querystring: z.toJSONSchema(pageQuerySchema, { io: 'input' }) as Record<string, unknown>,
+      response: { 200: { description: '`{ items, nextCursor }`' }, 400: errors[400], 401: errors[401] },
+    },
+  }, async (request) => {
+    const principal = authenticate(request, deps.authSecret);
+    const query = parseOr400(pageQuerySchema.strict(), request.query, 'query');
+    const after = decodeCursor(query.cursor);
+    const rows = await deps.loans.list(principal.tenantId, { limit: query.limit, ...(after ? { after } : {}) });
+    const page = toPage(rows, query.limit, (l) => ({ createdAt: l.createdAt, id: l.id }));
+    return { items: page.items.map(loanView), nextCursor: page.nextCursor };
   });
 
   app.get('/v1/loans/:id/schedule', { schema: { tags: ['loans'], summary: "Read a loan's repayment schedule", params: paramsDoc, response: { 200: { description: 'Installments in due-date order, with totals' }, ...errors } } }, async (request) => {
@@ -66,4 +65,27 @@ export async function loanRoutes(app: FastifyInstance, deps: LoanRoutesDeps): Pr
       totals: { principal: m(sum((i) => i.principalMinor)), interest: m(sum((i) => i.interestMinor)), fees: m(sum((i) => i.feesMinor)), payable: m(sum((i) => i.totalMinor)) },
     };
   });
+}
+
+/** The public representation of a loan account. */
+function loanView(loan: LoanAccountView) {
+  return {
+    id: loan.id,
+    tenantId: loan.tenantId,
+    applicationId: loan.applicationId,
+    status: loan.status,
+    productCode: loan.productCode,
+    principal: money(loan.principalMinor, loan.currency, loan.scale),
+    annualRatePercent: loan.annualRatePercent,
+    termPeriods: loan.termPeriods,
+    frequency: loan.frequency,
+    scheduleMethod: loan.scheduleMethod,
+    disbursementDate: loan.disbursementDate,
+    borrower: loan.borrower,
+    approvedAt: loan.approvedAt.toISOString(),
+    approvedBy: loan.approvedBy,
+    collections: { workflowId: loan.collectionsWorkflowId, startedAt: loan.collectionsStartedAt?.toISOString() ?? null },
+    createdAt: loan.createdAt.toISOString(),
+    links: { schedule: `/v1/loans/${loan.id}/schedule` },
+  };
 }

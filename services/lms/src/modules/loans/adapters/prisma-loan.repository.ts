@@ -1,5 +1,6 @@
 import type { PrismaClient } from '../../../platform/prisma.js';
-import type { LoanBookingStore, LoanReader, NewBooking } from '../ports.js';
+import { afterKey } from '@lendstack/platform';
+import type { LoanAccountView, LoanBookingStore, LoanReader, NewBooking } from '../ports.js';
 
 /**
  * Bulk writes with unnest(): one statement per table per chunk keeps booking at thousands of loans
@@ -31,12 +32,16 @@ export function createPrismaLoanRepository(prisma: PrismaClient): LoanBookingSto
 
     async find(tenantId, loanId) {
       const row = await prisma.loanAccount.findFirst({ where: { id: loanId, tenantId } });
-      if (!row) return undefined;
-      return {
-        ...row,
-        borrower: row.borrower as never,
-        disbursementDate: row.disbursementDate.toISOString().slice(0, 10),
-      };
+      return row ? toView(row) : undefined;
+    },
+
+    async list(tenantId, query) {
+      const rows = await prisma.loanAccount.findMany({
+        where: { tenantId, ...afterKey(query.after) },
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        take: query.limit + 1,
+      });
+      return rows.map(toView);
     },
 
     async schedule(tenantId, loanId) {
@@ -49,6 +54,12 @@ export function createPrismaLoanRepository(prisma: PrismaClient): LoanBookingSto
       };
     },
   };
+}
+
+type AccountRow = NonNullable<Awaited<ReturnType<PrismaClient['loanAccount']['findFirst']>>>;
+
+function toView(row: AccountRow): LoanAccountView {
+  return { ...row, borrower: row.borrower as never, disbursementDate: row.disbursementDate.toISOString().slice(0, 10) };
 }
 
 function uniqueBy<T>(items: readonly T[], key: (item: T) => string): T[] {

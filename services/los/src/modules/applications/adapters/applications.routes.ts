@@ -1,4 +1,4 @@
-import { authenticate, HttpProblem, parseOr400 } from '@lendstack/platform';
+import { authenticate, decodeCursor, HttpProblem, parseOr400, toPage } from '@lendstack/platform';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { DecisionError } from '../domain/application.js';
@@ -10,6 +10,7 @@ import {
   approveBodySchema,
   declineBodySchema,
   idempotencyKeySchema,
+  listApplicationsQuerySchema,
   submitApplicationBodySchema,
 } from './applications.schemas.js';
 
@@ -46,6 +47,23 @@ export async function applicationRoutes(app: FastifyInstance, deps: ApplicationR
     void reply.header('location', `/v1/applications/${result.application.id}`);
     if (result.replayed) void reply.header('idempotent-replayed', 'true');
     return reply.status(result.replayed ? 200 : 201).send(applicationView(result.application));
+  });
+
+  app.get('/v1/applications', {
+    schema: {
+      tags: ['applications'],
+      summary: "List the tenant's applications, newest first",
+      description: 'Keyset pagination: pass `nextCursor` from a page as `cursor` to get the next; `nextCursor` is null on the last page.',
+      querystring: doc(listApplicationsQuerySchema),
+      response: { 200: { description: '`{ items, nextCursor }`' }, 400: problemResponses[400], 401: problemResponses[401] },
+    },
+  }, async (request) => {
+    const principal = authenticate(request, deps.authSecret);
+    const query = parseOr400(listApplicationsQuerySchema, request.query, 'query');
+    const after = decodeCursor(query.cursor);
+    const rows = await deps.store.list(principal.tenantId, { limit: query.limit, ...(query.status ? { status: query.status } : {}), ...(after ? { after } : {}) });
+    const page = toPage(rows, query.limit, (a) => ({ createdAt: a.createdAt, id: a.id }));
+    return { items: page.items.map(applicationView), nextCursor: page.nextCursor };
   });
 
   app.get('/v1/applications/:id', {

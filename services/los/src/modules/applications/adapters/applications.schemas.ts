@@ -1,4 +1,5 @@
 import { contactSchema, dayCountSchema, frequencySchema, moneySchema, personNameSchema, postalAddressSchema, scheduleMethodSchema } from '@lendstack/contracts';
+import { pageQuerySchema } from '@lendstack/platform';
 import { z } from 'zod';
 
 const isoDate = z.iso.date();
@@ -53,5 +54,6 @@ export type SubmitApplicationBody = z.infer<typeof submitApplicationBodySchema>;
 
 export const declineBodySchema = z.object({ reason: z.string().min(3).max(500) }).strict();
 export const approveBodySchema = z.object({ note: z.string().max(500).optional() }).strict().default({});
+export const listApplicationsQuerySchema = pageQuerySchema.extend({ status: z.enum(['submitted', 'approved', 'declined']).optional() }).strict();
 export const applicationParamsSchema = z.object({ id: z.uuid('application id must be a UUID') });
 export const idempotencyKeySchema = z.string().min(8).max(128).regex(/^[\w.:-]+$/, 'Idempotency-Key: 8-128 characters of letters, digits, _ . : -');

@@ -58,6 +58,15 @@ export function createInMemoryApplicationStore(): InMemoryApplicationStore {
       const app = applications.get(id);
       return app?.tenantId === tenantId ? app : undefined;
     },
+    async list(tenantId, query) {
+      const newestFirst = (a: Application, b: Application) => b.createdAt.getTime() - a.createdAt.getTime() || (b.id < a.id ? -1 : 1);
+      const after = query.after;
+      return [...applications.values()]
+        .filter((a) => a.tenantId === tenantId && (!query.status || a.status === query.status))
+        .filter((a) => !after || a.createdAt < after.createdAt || (a.createdAt.getTime() === after.createdAt.getTime() && a.id < after.id))
+        .sort(newestFirst)
+        .slice(0, query.limit + 1);
+    },
   };
   return store;
 }

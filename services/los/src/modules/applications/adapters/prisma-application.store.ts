@@ -1,3 +1,4 @@
+import { afterKey } from '@lendstack/platform';
 import type { Prisma } from '../../../generated/prisma/client.js';
 import type { PrismaClient, Tx } from '../../../platform/prisma.js';
 import type { Application, Borrower, LoanTerms, ApplicationStatus } from '../domain/application.js';
@@ -90,6 +91,14 @@ function unitOfWork(tx: Tx): ApplicationUnitOfWork {
 export function createPrismaApplicationStore(prisma: PrismaClient): ApplicationStore {
   return {
     transaction: (work) => prisma.$transaction((tx) => work(unitOfWork(tx)), { timeout: 10_000 }),
+    async list(tenantId, query) {
+      const rows = await prisma.application.findMany({
+        where: { tenantId, ...(query.status ? { status: query.status } : {}), ...afterKey(query.after) },
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        take: query.limit + 1,
+      });
+      return rows.map(toDomain);
+    },
     async find(tenantId, id) {
       const row = await prisma.application.findFirst({ where: { id, tenantId } });
       return row ? toDomain(row) : undefined;
