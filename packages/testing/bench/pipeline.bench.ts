@@ -303,7 +303,14 @@ async function main() {
     if (kafkaAfter !== kafkaBefore) log(`WARNING: the Kafka broker was restarted during the run (pid ${kafkaBefore || 'none'} → ${kafkaAfter || 'none'}); a stall in the tables may be that outage`);
     for (const [name, service] of Object.entries(services)) {
       const lines = service.output().split('\n').filter((l) => l.trim());
-      if (lines.length > 0) log(`${name} printed ${lines.length} line(s) at log level warn (last 20 kB kept); the last: ${lines.slice(-3).map((l) => l.slice(0, 300)).join(' | ')}`);
+      if (lines.length === 0) continue;
+      // The whole tail is kept next to the results: a crash's stack does not fit in one log line.
+      const logFile = config.resultsDir ? `${config.resultsDir}/${name}-${config.runId}.log` : undefined;
+      if (logFile) {
+        mkdirSync(config.resultsDir!, { recursive: true });
+        writeFileSync(logFile, service.output());
+      }
+      log(`${name} printed ${lines.length} line(s) at log level warn (last 20 kB kept${logFile ? ` in ${logFile}` : ''}); the last: ${lines.slice(-3).map((l) => l.slice(0, 300)).join(' | ')}`);
     }
     if (config.profileDir) await collectProfiles(Object.values(pids));
     log('stopping services');

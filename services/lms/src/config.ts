@@ -23,6 +23,10 @@ const envSchema = z.object({
   TEMPORAL_TASK_QUEUE: z.string().default('lendstack-lms-collections'),
   // Bound on workflows the worker keeps in memory between their (weeks apart) timers.
   TEMPORAL_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(500),
+  // Spans inside workflow code and trace context on to activities. Off by default: with the SDK's
+  // workflow interceptors each started workflow kept ~350 KB that was never released (BENCHMARKS.md).
+  // The trace reaches the workflow start either way (client interceptor, checked by the system test).
+  TEMPORAL_WORKFLOW_TRACING: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   // Verifies bearer tokens (HS256); the same secret the LOS uses in one deployment.
   AUTH_TOKEN_SECRET: z.string().min(32).default('lendstack-local-development-secret-change-me'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

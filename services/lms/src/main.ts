@@ -46,6 +46,7 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
     activities: createCollectionActivities({ prisma, now: () => new Date() }),
     spanProcessor: telemetry.spanProcessor,
     maxCachedWorkflows: config.TEMPORAL_MAX_CACHED_WORKFLOWS,
+    workflowTracing: config.TEMPORAL_WORKFLOW_TRACING,
   });
   const workerRun = worker.run();
 
@@ -69,7 +70,7 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
     loans: { loans, authSecret: config.AUTH_TOKEN_SECRET },
     readiness: {
       database: async () => (await pool.query('SELECT 1')).rowCount === 1,
-      kafka: () => kafkaReachable(kafka, 2_000),
+      kafka: () => kafkaReachable(kafka),
       temporal: async () => {
         await clientConnection.healthService.check({});
         return true;

@@ -61,7 +61,7 @@ export async function startLos(config: LosConfig, logger: Logger = createLogger(
     quotes: { authSecret: config.AUTH_TOKEN_SECRET },
     readiness: {
       database: async () => (await pool.query('SELECT 1')).rowCount === 1,
-      kafka: () => kafkaReachable(kafka, 2_000),
+      kafka: () => kafkaReachable(kafka),
     },
   });
   const url = await app.listen({ host: config.LOS_HOST, port: config.LOS_PORT });

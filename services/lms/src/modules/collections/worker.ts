@@ -22,6 +22,8 @@ export async function createCollectionsWorker(options: {
   activities: CollectionActivities;
   spanProcessor: SpanProcessor;
   maxCachedWorkflows: number;
+  /** Spans inside workflow code (and trace context on to activities); see TEMPORAL_WORKFLOW_TRACING. */
+  workflowTracing: boolean;
 }): Promise<Worker> {
   return Worker.create({
     connection: options.connection,
@@ -30,10 +32,10 @@ export async function createCollectionsWorker(options: {
     workflowsPath: here('./workflows/collections.workflow.ts'),
     activities: options.activities,
     interceptors: {
-      workflowModules: [here('./workflows/tracing.interceptors.ts')],
+      workflowModules: options.workflowTracing ? [here('./workflows/tracing.interceptors.ts')] : [],
       activity: [(ctx) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx), outbound: new OpenTelemetryActivityOutboundInterceptor(ctx) })],
     },
-    sinks: { exporter: makeWorkflowExporter(options.spanProcessor, new Resource({ 'service.name': 'lendstack-lms' })) },
+    ...(options.workflowTracing ? { sinks: { exporter: makeWorkflowExporter(options.spanProcessor, new Resource({ 'service.name': 'lendstack-lms' })) } } : {}),
     maxConcurrentActivityTaskExecutions: 50,
     // Collections workflows sleep for weeks: keeping every one in memory grows the worker without
     // bound (4 GB after 10,000 loans). Evicted workflows replay their short history when a timer fires.
