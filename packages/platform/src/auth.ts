@@ -10,6 +10,9 @@ import { HttpProblem } from './problem.js';
  */
 export type Role = 'partner' | 'operator';
 
+/** The secret a local development deployment signs with when none is configured. Never in production. */
+export const DEV_AUTH_TOKEN_SECRET = 'lendstack-local-development-secret-change-me';
+
 export interface Principal {
   readonly subject: string;
   readonly tenantId: string;

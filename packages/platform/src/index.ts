@@ -1,4 +1,5 @@
 export * from './auth.js';
+export * from './config.js';
 export * from './consumer.js';
 export * from './health.js';
 export * from './http-server.js';

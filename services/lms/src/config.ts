@@ -1,3 +1,4 @@
+import { DEV_AUTH_TOKEN_SECRET, parseEnv } from '@lendstack/platform';
 import { z } from 'zod';
 
 /** Everything the LMS reads from its environment, parsed once at boot. */
@@ -28,7 +29,7 @@ const envSchema = z.object({
   // The trace reaches the workflow start either way (client interceptor, checked by the system test).
   TEMPORAL_WORKFLOW_TRACING: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   // Verifies bearer tokens (HS256); the same secret the LOS uses in one deployment.
-  AUTH_TOKEN_SECRET: z.string().min(32).default('lendstack-local-development-secret-change-me'),
+  AUTH_TOKEN_SECRET: z.string().min(32).default(DEV_AUTH_TOKEN_SECRET),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   OTEL_TRACES_EXPORTER: z.enum(['none', 'console']).default('none'),
 });
@@ -36,9 +37,5 @@ const envSchema = z.object({
 export type LmsConfig = z.infer<typeof envSchema>;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): LmsConfig {
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new Error(`invalid LMS configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  }
-  return parsed.data;
+  return parseEnv('LMS', envSchema, env);
 }

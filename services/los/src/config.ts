@@ -1,3 +1,4 @@
+import { DEV_AUTH_TOKEN_SECRET, parseEnv } from '@lendstack/platform';
 import { z } from 'zod';
 
 /** Everything the LOS reads from its environment, parsed once at boot. */
@@ -14,7 +15,7 @@ const envSchema = z.object({
   // Prefix of every topic name, so environments sharing one Kafka cluster never read each other's events.
   KAFKA_TOPIC_PREFIX: z.string().regex(/^[a-z0-9.-]*$/).default(''),
   // Verifies partners' and operators' bearer tokens (HS256); one secret per deployment.
-  AUTH_TOKEN_SECRET: z.string().min(32).default('lendstack-local-development-secret-change-me'),
+  AUTH_TOKEN_SECRET: z.string().min(32).default(DEV_AUTH_TOKEN_SECRET),
   // Pepper for tokenising national ids and account numbers before they are stored or sent.
   PII_TOKEN_SECRET: z.string().min(32).default('lendstack-local-pii-tokenisation-secret-change-me'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -25,10 +26,5 @@ const envSchema = z.object({
 export type LosConfig = z.infer<typeof envSchema>;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): LosConfig {
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new Error(`invalid LOS configuration: ${problems}`);
-  }
-  return parsed.data;
+  return parseEnv('LOS', envSchema, env);
 }
