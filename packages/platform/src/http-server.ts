@@ -1,6 +1,7 @@
 import swagger from '@fastify/swagger';
 import { context, propagation, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import type { Logger } from './logger.js';
 import { registerMetricsRoute, type Metrics } from './metrics.js';
 import { installProblemHandlers } from './problem.js';
@@ -68,4 +69,9 @@ function installTracing(app: FastifyInstance, serviceName: string, metrics: Metr
     metrics.httpRequestSeconds.observe({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) }, reply.elapsedTime / 1000);
     done();
   });
+}
+
+/** A route's zod schema as JSON Schema for the OpenAPI document (what callers send, before defaults). */
+export function schemaDoc(schema: z.ZodType): Record<string, unknown> {
+  return z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
 }

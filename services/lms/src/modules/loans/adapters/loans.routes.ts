@@ -1,4 +1,4 @@
-import { authenticate, decodeCursor, HttpProblem, pageQuerySchema, parseOr400, toPage } from '@lendstack/platform';
+import { authenticate, decodeCursor, HttpProblem, pageQuerySchema, parseOr400, schemaDoc, toPage } from '@lendstack/platform';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { minorToDecimal } from '../domain/loan-account.js';
@@ -10,7 +10,7 @@ export interface LoanRoutesDeps {
 }
 
 const paramsSchema = z.object({ id: z.string().min(1).max(64) });
-const paramsDoc = z.toJSONSchema(paramsSchema) as Record<string, unknown>;
+const paramsDoc = schemaDoc(paramsSchema);
 const errors = { 400: { description: 'Invalid loan id' }, 401: { description: 'Missing or invalid bearer token' }, 404: { description: 'No such loan for this tenant' } };
 
 /** Money on the wire: minor units as a string with currency and scale; `display` is for people. */
@@ -30,7 +30,7 @@ export async function loanRoutes(app: FastifyInstance, deps: LoanRoutesDeps): Pr
       tags: ['loans'],
       summary: "List the tenant's loan accounts, newest first",
       description: 'Keyset pagination: pass `nextCursor` from a page as `cursor` to get the next; `nextCursor` is null on the last page.',
-      querystring: z.toJSONSchema(pageQuerySchema, { io: 'input' }) as Record<string, unknown>,
+      querystring: schemaDoc(pageQuerySchema),
       response: { 200: { description: '`{ items, nextCursor }`' }, 400: errors[400], 401: errors[401] },
     },
   }, async (request) => {

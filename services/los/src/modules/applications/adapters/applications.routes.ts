@@ -1,4 +1,4 @@
-import { authenticate, decodeCursor, HttpProblem, parseOr400, toPage } from '@lendstack/platform';
+import { authenticate, decodeCursor, HttpProblem, parseOr400, schemaDoc, toPage } from '@lendstack/platform';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { DecisionError } from '../domain/application.js';
@@ -18,7 +18,6 @@ export interface ApplicationRoutesDeps extends SubmitApplicationDeps, DecideAppl
   readonly authSecret: string;
 }
 
-const doc = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
 const problemResponses = {
   400: { description: 'Invalid request (problem+json, `errors` names each field)' },
   401: { description: 'Missing or invalid bearer token' },
@@ -32,7 +31,7 @@ export async function applicationRoutes(app: FastifyInstance, deps: ApplicationR
       summary: 'Submit a loan application',
       description: 'Honours `Idempotency-Key`: a retry with the same key and body returns the first result; the same key with another body is refused with 422.',
       headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', minLength: 8, maxLength: 128 } } },
-      body: doc(submitApplicationBodySchema),
+      body: schemaDoc(submitApplicationBodySchema),
       response: { 201: { description: 'Created' }, 200: { description: 'Replay of an earlier request with the same Idempotency-Key' }, 422: { description: 'Idempotency-Key reused with another body' }, ...problemResponses },
     },
   }, async (request, reply) => {
@@ -54,7 +53,7 @@ export async function applicationRoutes(app: FastifyInstance, deps: ApplicationR
       tags: ['applications'],
       summary: "List the tenant's applications, newest first",
       description: 'Keyset pagination: pass `nextCursor` from a page as `cursor` to get the next; `nextCursor` is null on the last page.',
-      querystring: doc(listApplicationsQuerySchema),
+      querystring: schemaDoc(listApplicationsQuerySchema),
       response: { 200: { description: '`{ items, nextCursor }`' }, 400: problemResponses[400], 401: problemResponses[401] },
     },
   }, async (request) => {
@@ -67,7 +66,7 @@ export async function applicationRoutes(app: FastifyInstance, deps: ApplicationR
   });
 
   app.get('/v1/applications/:id', {
-    schema: { tags: ['applications'], summary: 'Read an application', params: doc(applicationParamsSchema), response: { 200: { description: 'The application' }, ...problemResponses } },
+    schema: { tags: ['applications'], summary: 'Read an application', params: schemaDoc(applicationParamsSchema), response: { 200: { description: 'The application' }, ...problemResponses } },
   }, async (request) => {
     const principal = authenticate(request, deps.authSecret);
     const { id } = parseOr400(applicationParamsSchema, request.params, 'params');
@@ -88,7 +87,7 @@ export async function applicationRoutes(app: FastifyInstance, deps: ApplicationR
   };
   const decisionSchema = (summary: string, body: z.ZodType) => ({
     tags: ['applications'], summary, description: 'Operators only. Repeating the same decision is harmless and returns the application unchanged.',
-    params: doc(applicationParamsSchema), body: doc(body),
+    params: schemaDoc(applicationParamsSchema), body: schemaDoc(body),
     response: { 200: { description: 'The decided application' }, 403: { description: 'Caller is not an operator' }, 409: { description: 'The application was already decided the other way' }, ...problemResponses },
   });
   app.post('/v1/applications/:id/approve', { schema: decisionSchema('Approve an application; publishes LoanApproved', approveBodySchema) }, decide('approve'));

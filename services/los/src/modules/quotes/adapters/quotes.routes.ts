@@ -1,6 +1,5 @@
-import { authenticate, HttpProblem, jsonPointer, parseOr400 } from '@lendstack/platform';
+import { authenticate, HttpProblem, jsonPointer, parseOr400, schemaDoc } from '@lendstack/platform';
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
 import { MAX_QUOTE_TERM_PERIODS, MAX_QUOTE_TERM_YEARS } from '../domain/quote-limits.js';
 import { quoteSchedule, type QuoteError } from '../use-cases/quote-schedule.js';
 import { quoteRequestSchema, quoteResponseDocSchema } from './quotes.schemas.js';
@@ -9,11 +8,10 @@ export interface QuoteRoutesDeps {
   readonly authSecret: string;
 }
 
-const doc = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
 
 /** The engine's request schema, with the quote's tighter bound on installments shown where readers look. */
 function requestDoc(): Record<string, unknown> {
-  const schema = doc(quoteRequestSchema) as { properties: { termPeriods: Record<string, unknown> } };
+  const schema = schemaDoc(quoteRequestSchema) as { properties: { termPeriods: Record<string, unknown> } };
   schema.properties.termPeriods = { ...schema.properties.termPeriods, maximum: MAX_QUOTE_TERM_PERIODS };
   return schema;
 }
@@ -30,7 +28,7 @@ export async function quoteRoutes(app: FastifyInstance, deps: QuoteRoutesDeps): 
         'Partners and operators.',
       body: requestDoc(),
       response: {
-        200: { description: 'The schedule, its totals and the APR', ...doc(quoteResponseDocSchema) },
+        200: { description: 'The schedule, its totals and the APR', ...schemaDoc(quoteResponseDocSchema) },
         400: { description: 'Invalid request (problem+json, `errors` names each field as a JSON pointer)' },
         401: { description: 'Missing or invalid bearer token' },
         422: { description: 'Valid terms beyond the quote limits (`quote-too-large`)' },
