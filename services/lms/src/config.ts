@@ -17,6 +17,9 @@ const envSchema = z.object({
   LMS_CONSUMER_GROUP: z.string().default('lendstack-lms'),
   // A new consumer group starts at the topic's beginning (so nothing approved is ever skipped) unless
   // told to start at its end, as isolated test runs do.
+  // How long an applied event id is remembered: longer than the topic's retention (30 days), so no
+  // redelivery can outlive its inbox row.
+  LMS_INBOX_RETENTION_DAYS: z.coerce.number().int().min(31).max(3_650).default(45),
   LMS_CONSUMER_FROM_BEGINNING: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),

@@ -1,4 +1,4 @@
-import { createKafka, createMetrics, createProducer, kafkaReachable, type Logger, type Telemetry } from '@lendstack/platform';
+import { createKafka, createMetrics, createProducer, kafkaReachable, startInboxRetention, type Logger, type Telemetry } from '@lendstack/platform';
 import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
@@ -50,6 +50,7 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
   });
   const workerRun = worker.run();
 
+  const inboxRetention = startInboxRetention({ pool, logger, retainMs: config.LMS_INBOX_RETENTION_DAYS * 86_400_000 });
   const starter = startCollectionsStarter({ pool, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, logger, metrics });
   const consumer = await startLoanApprovedConsumer({
     kafka,
@@ -83,6 +84,7 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
     url,
     async stop() {
       await app.close();
+      inboxRetention.stop();
       await consumer.stop();
       await starter.stop();
       worker.shutdown();
