@@ -55,6 +55,13 @@ describe('POST /v1/applications', () => {
     expect(pointers(res.body).map((e) => e.pointer)).toContain(pointer);
   });
 
+  it('refuses a zero-interest split at a non-zero rate, naming the rate', async () => {
+    const body = { ...applicationBody(), loan: { ...applicationBody().loan, scheduleMethod: 'zero-interest-split', annualRatePercent: '12' } };
+    const res = await submit(body);
+    expect(res.statusCode).toBe(400);
+    expect(pointers(res.body)).toEqual([{ pointer: '/loan/annualRatePercent', detail: 'must be 0 for scheduleMethod zero-interest-split' }]);
+  });
+
   it('refuses an unknown property with 400 naming it', async () => {
     const body = { ...applicationBody(), loan: { ...applicationBody().loan, discountPercent: '5' } };
     const res = await submit(body);

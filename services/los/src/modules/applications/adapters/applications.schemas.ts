@@ -47,6 +47,12 @@ export const submitApplicationBodySchema = z
       .refine((l) => l.fees.every((f) => f.amount.currency === l.principal.currency && f.amount.scale === l.principal.scale), {
         message: 'every fee must be in the currency and scale of the principal',
         path: ['fees'],
+      })
+      // The loan engine books a zero-interest split only at 0 %; refusing it here keeps the LMS from
+      // dead-lettering a loan the LOS approved.
+      .refine((l) => l.scheduleMethod !== 'zero-interest-split' || Number(l.annualRatePercent) === 0, {
+        message: 'must be 0 for scheduleMethod zero-interest-split',
+        path: ['annualRatePercent'],
       }),
   })
   .strict();
