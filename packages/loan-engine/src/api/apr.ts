@@ -81,25 +81,15 @@ export function apr(request: AprRequest): AprResponse {
     amountMinor: x.amountMinor,
   });
   const [a, p] = [adv.map(place), pay.map(place)];
-  if (req.method === 'reg-z') {
-    const r = regZAprTimed(a, p, unit);
-    return {
-      method: 'reg-z',
-      apr: r ? pct(r.apr) : null,
-      unitPeriod: unit,
-      unitPeriodsPerYear: String(periodsPerYear(unit)),
-      periodicRatePercent: r ? pct(r.periodicRate, 10) : null,
-    };
-  }
-  const r = irrApr(a, p, unit);
-  return {
-    method: 'irr',
+  const common = (r: { apr: Rational; periodicRate: Rational } | undefined) => ({
     apr: r ? pct(r.apr) : null,
     unitPeriod: unit,
     unitPeriodsPerYear: String(periodsPerYear(unit)),
     periodicRatePercent: r ? pct(r.periodicRate, 10) : null,
-    effectiveAnnualRatePercent: r ? pct(r.effectiveAnnualRate) : null,
-  };
+  });
+  if (req.method === 'reg-z') return { method: 'reg-z', ...common(regZAprTimed(a, p, unit)) };
+  const r = irrApr(a, p, unit);
+  return { method: 'irr', ...common(r), effectiveAnnualRatePercent: r ? pct(r.effectiveAnnualRate) : null };
 }
 
 function periodsPerYear(unit: Frequency): number {
