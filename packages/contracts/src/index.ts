@@ -1,4 +1,6 @@
 export * from './money.js';
+export * from './loan-terms.js';
+export * from './bookable.js';
 export * from './parties.js';
 export * from './envelope.js';
 export * from './topics.js';

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { eventCatalog, eventKeys, schemaFileName, schemaIdBase } from './catalog.js';
 import { envelopeHeaderSchema } from './envelope.js';
-import { moneySchema, positiveMoneySchema } from './money.js';
+import { isLoanDateSchema, LOAN_DATE_PATTERN, loanDateDescription } from './loan-terms.js';
+import { MAX_AMOUNT_DIGITS, moneySchema, nonNegativeMoneySchema, positiveMoneySchema } from './money.js';
 import { eventSchemas } from './registry.js';
 
 export type JsonSchema = { [keyword: string]: unknown };
@@ -18,14 +19,16 @@ export interface GeneratedSchema {
  * reports where a refined schema lands; the patch is applied to the finished document because zod
  * shares sub-objects between a refined schema and its parent while it builds.
  */
-const positiveAmount: JsonSchema = {
-  type: 'string',
-  pattern: '^[1-9]\\d*$',
-  description: 'Greater than zero: an integer count of minor units, as a string.',
-};
+const digits = MAX_AMOUNT_DIGITS - 1;
+const amountIn = (pattern: string, description: string): JsonSchema => ({ properties: { amount: { type: 'string', pattern, description } } });
+const mirrors = new Map<unknown, JsonSchema>([
+  [positiveMoneySchema, amountIn(`^[1-9]\\d{0,${digits}}$`, `Greater than zero: an integer count of minor units, as a string of at most ${MAX_AMOUNT_DIGITS} digits.`)],
+  [nonNegativeMoneySchema, amountIn(`^(0|[1-9]\\d{0,${digits}})$`, `Zero or more: an integer count of minor units, as a string of at most ${MAX_AMOUNT_DIGITS} digits.`)],
+]);
+const loanDate: JsonSchema = { type: 'string', format: 'date', pattern: LOAN_DATE_PATTERN, description: loanDateDescription };
 
 function fromZod(schema: z.ZodType, fileName: string, title: string, description: string): GeneratedSchema {
-  const positiveMoneyAt: (string | number)[][] = [];
+  const patches: { path: (string | number)[]; patch: JsonSchema }[] = [];
   const generated = z.toJSONSchema(schema, {
     target: 'draft-2020-12',
     io: 'input',
@@ -33,17 +36,27 @@ function fromZod(schema: z.ZodType, fileName: string, title: string, description
     // A private registry: the output must not depend on metadata other modules put in the global one.
     metadata: z.registry<Record<string, unknown>>(),
     override: (ctx) => {
-      if (ctx.zodSchema === positiveMoneySchema) positiveMoneyAt.push(ctx.path);
+      const patch = isLoanDateSchema(ctx.zodSchema) ? loanDate : mirrors.get(ctx.zodSchema);
+      if (patch) patches.push({ path: ctx.path, patch });
     },
   }) as JsonSchema;
-  for (const path of positiveMoneyAt) {
-    const money = path.reduce<unknown>((node, key) => (node as JsonSchema)[key], generated) as JsonSchema;
-    (money['properties'] as JsonSchema)['amount'] = positiveAmount;
+  for (const { path, patch } of patches) {
+    const node = path.reduce<unknown>((at, key) => (at as JsonSchema)[key], generated) as JsonSchema;
+    merge(node, patch);
   }
   return {
     fileName,
     schema: canonicalJsonSchema({ ...generated, $id: `${schemaIdBase}${fileName}`, title, description }),
   };
+}
+
+/** Deep-merges `patch` into `node`: nested objects merge, anything else replaces. */
+function merge(node: JsonSchema, patch: JsonSchema): void {
+  for (const [key, value] of Object.entries(patch)) {
+    const current = node[key];
+    if (isObject(value) && isObject(current)) merge(current, value);
+    else node[key] = value;
+  }
 }
 
 /** Every JSON Schema the package publishes: one per event version, plus money and the envelope header. */

@@ -63,6 +63,7 @@ export { parseIsoDate, formatIsoDate, tryParseIsoDate, fromCivil, toCivil, type 
 
 export { divRound, roundToMultiple, ROUNDING_MODES, type RoundingMode } from './math/rounding.js';
 export { rat, mul, add, sub, div, reduce, parseDecimal, toDecimalString, type Rational } from './math/rational.js';
-export { findCurrency, type Currency } from './money/currency.js';
+export { findCurrency, DECIMAL_CURRENCIES, type Currency } from './money/currency.js';
+export { LOAN_DATE_RANGE, MAX_INTEGER_DIGITS, loanDateString } from './api/common-schemas.js';
 export { parseMoney, formatMoney, toDinero, fromDinero, toWireMoney, fromWireMoney, type WireMoney } from './money/money.js';
 export { installmentsAsDinero, type DineroInstallment } from './api/dinero-view.js';

@@ -5,10 +5,15 @@ import { HttpProblem } from './problem.js';
 
 /**
  * Bearer tokens are JWTs signed with HS256 by the deployment's token secret (AUTH_TOKEN_SECRET).
- * Claims: `sub` (who), `tenant` (whose data), `roles` (partner | operator), `exp`. A tenant only ever
+ * Claims: `sub` (who), `tenant` (whose data), `roles` (one or more of ROLES), `exp`. A tenant only ever
  * sees its own data: every query filters by `principal.tenantId`.
+ *
+ * partner: a lender's integration (submits applications, reads its loans, posts repayments);
+ * operator: lender staff who decide applications and service loans; approver: the second pair of eyes
+ * in maker-checker flows; admin: tenant configuration (products, business date).
  */
-export type Role = 'partner' | 'operator';
+export const ROLES = ['partner', 'operator', 'approver', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
 
 /** The secret a local development deployment signs with when none is configured. Never in production. */
 export const DEV_AUTH_TOKEN_SECRET = 'lendstack-local-development-secret-change-me';
@@ -22,7 +27,7 @@ export interface Principal {
 const claimsSchema = z.object({
   sub: z.string().min(1).max(100),
   tenant: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/),
-  roles: z.array(z.enum(['partner', 'operator'])).min(1),
+  roles: z.array(z.enum(ROLES)).min(1).max(ROLES.length),
   exp: z.number().int(),
 });
 
@@ -52,14 +57,18 @@ export function verifyToken(secret: string, token: string, nowSeconds: number): 
   }
 }
 
-/** Reads the caller from the Authorization header, or throws 401; with `role`, throws 403 without it. */
-export function authenticate(request: FastifyRequest, secret: string, role?: Role): Principal {
+/**
+ * Reads the caller from the Authorization header, or throws 401; with `role`, throws 403 unless the
+ * caller holds it (or, given a list, any one of them). The scheme name is case-insensitive (RFC 7235).
+ */
+export function authenticate(request: FastifyRequest, secret: string, role?: Role | readonly Role[]): Principal {
   const value = request.headers.authorization;
-  const token = value?.startsWith('Bearer ') ? value.slice(7) : undefined;
+  const token = value && /^bearer /i.test(value) ? value.slice(7).trim() : undefined;
   const principal = token ? verifyToken(secret, token, Math.floor(Date.now() / 1000)) : undefined;
   if (!principal) throw new HttpProblem(401, 'unauthenticated', 'Authentication required', 'Send a valid, unexpired bearer token.');
-  if (role && !principal.roles.includes(role)) {
-    throw new HttpProblem(403, 'forbidden', 'Not allowed', `This action needs the ${role} role.`);
+  const needed: readonly Role[] = role === undefined ? [] : typeof role === 'string' ? [role] : role;
+  if (needed.length > 0 && !needed.some((r) => principal.roles.includes(r))) {
+    throw new HttpProblem(403, 'forbidden', 'Not allowed', `This action needs the ${needed.join(' or ')} role.`);
   }
   return principal;
 }

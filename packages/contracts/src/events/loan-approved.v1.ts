@@ -1,20 +1,7 @@
 import { z } from 'zod';
 import { envelopeSchema } from '../envelope.js';
-import { moneySchema, positiveMoneySchema } from '../money.js';
+import { checkTermsRelations, loanTermsShape } from '../loan-terms.js';
 import { contactSchema, personNameSchema, postalAddressSchema } from '../parties.js';
-
-const isoDate = z.iso.date();
-
-export const frequencySchema = z.enum(['weekly', 'biweekly', 'semi-monthly', 'monthly', 'quarterly']);
-export const scheduleMethodSchema = z.enum([
-  'equal-installment',
-  'equal-principal',
-  'flat',
-  'interest-only',
-  'bullet',
-  'zero-interest-split',
-]);
-export const dayCountSchema = z.enum(['30/360', '30e/360', 'actual/360', 'actual/365', 'actual/actual-isda']);
 
 /** A national id never travels in clear: only its type, a masked form and an opaque vault token. */
 const nationalIdSchema = z
@@ -46,38 +33,20 @@ const borrowerSchema = z
   })
   .strict();
 
-const feeSchema = z
-  .object({
-    code: z.string().min(1).max(40),
-    name: z.string().min(1).max(100),
-    amount: moneySchema,
-    timing: z.enum(['upfront', 'financed', 'per-installment']),
-  })
-  .strict();
-
 const loanSchema = z
   .object({
     id: z.string().min(1).max(64),
     tenantId: z.string().min(1).max(64),
-    productCode: z.string().min(1).max(40),
     applicationId: z.string().min(1).max(64),
-    principal: positiveMoneySchema,
-    annualRatePercent: z.string().regex(/^\d{1,3}(\.\d{1,6})?$/, 'annual rate as a decimal string, e.g. "12.5"'),
-    termPeriods: z.number().int().min(1).max(600),
-    frequency: frequencySchema,
-    scheduleMethod: scheduleMethodSchema,
-    interestCalculation: z.enum(['per-period', 'daily']),
-    dayCount: dayCountSchema,
-    expectedDisbursementDate: isoDate,
-    firstDueDate: isoDate.optional(),
-    fees: z.array(feeSchema).max(20),
+    ...loanTermsShape,
     disbursementAccount: bankAccountSchema,
     offerId: z.string().min(1).max(64),
     kfsReference: z.string().min(1).max(64),
     approvedAt: z.iso.datetime({ offset: true }),
     approvedBy: z.string().min(1).max(100),
   })
-  .strict();
+  .strict()
+  .superRefine(checkTermsRelations);
 
 export const loanApprovedV1PayloadSchema = z.object({ borrower: borrowerSchema, loan: loanSchema }).strict();
 export type LoanApprovedV1Payload = z.infer<typeof loanApprovedV1PayloadSchema>;

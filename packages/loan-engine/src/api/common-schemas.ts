@@ -3,7 +3,7 @@ import { tryParseIsoDate } from '../dates/local-date.js';
 import { isKnownCurrency } from '../money/currency.js';
 
 /** Bounds on textual numbers keep every bigint small enough to stay fast. */
-const MAX_INTEGER_DIGITS = 18;
+export const MAX_INTEGER_DIGITS = 18;
 const MAX_FRACTION_DIGITS = 12;
 
 const DECIMAL = new RegExp(`^\\d{1,${MAX_INTEGER_DIGITS}}(\\.\\d{1,${MAX_FRACTION_DIGITS}})?$`);

@@ -11,6 +11,12 @@ const TABLE: ReadonlyMap<string, DineroCurrency<bigint>> = new Map(
   Object.values(currencies as Record<string, DineroCurrency<bigint>>).map((c) => [c.code, c]),
 );
 
+/** Every ISO 4217 currency with a decimal minor unit, by code, with its scale: what the engine can book. */
+export const DECIMAL_CURRENCIES: readonly Currency[] = [...TABLE.values()]
+  .filter((c) => c.base === 10n)
+  .map((c) => ({ code: c.code, scale: Number(c.exponent) }))
+  .sort((a, b) => (a.code < b.code ? -1 : 1));
+
 /** Looks up an ISO 4217 code in dinero.js's currency table; undefined if unknown or not decimal. */
 export function findCurrency(code: string): Currency | undefined {
   const c = TABLE.get(code);
