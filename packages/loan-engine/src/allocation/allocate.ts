@@ -33,6 +33,7 @@ export interface AllocationStrategy {
 
 const PFIP = ['penalties', 'fees', 'interest', 'principal'] as const;
 const IPPF = ['interest', 'principal', 'penalties', 'fees'] as const;
+const IPFP = ['interest', 'principal', 'fees', 'penalties'] as const;
 
 export const NAMED_STRATEGIES = {
   /** Installment by installment, oldest first: penalties, fees, interest, then principal. */
@@ -43,6 +44,8 @@ export const NAMED_STRATEGIES = {
   'overdue-first': { bucketOrder: BUCKETS, componentOrder: PFIP, grouping: 'component' },
   /** Strictly by due date, whatever the bucket: the oldest installment is settled in full first. */
   'oldest-first': { bucketOrder: BUCKETS, byDueDateOnly: true, componentOrder: PFIP, grouping: 'installment' },
+  /** All due (overdue and due) installments as one group: interest of all, then principal oldest first, then fees, penalties. */
+  'interest-principal-across-due': { bucketOrder: BUCKETS, byDueDateOnly: true, componentOrder: IPFP, grouping: 'component' },
 } as const satisfies Record<string, AllocationStrategy>;
 
 export type StrategyName = keyof typeof NAMED_STRATEGIES;

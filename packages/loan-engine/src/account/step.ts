@@ -1,0 +1,225 @@
+// The day step: everything that happens to a loan on one business day, in a fixed order.
+// replayAccount and advanceAccount are both folds of this one function (see account.ts).
+import { allocatePayment, type OutstandingInstallment } from '../allocation/allocate.js';
+import type { DayNumber } from '../dates/local-date.js';
+import type { Book } from './book.js';
+import { endOfDay, markSettled, recordDelinquency } from './end-of-day.js';
+import { DayLabels, effect, line, pair } from './postings.js';
+import type { AppliedEvent, Rules } from './rules.js';
+import type { DelinquencyPoint, Effect, LifecycleEvent, PaymentAllocation, PostingLine, ScheduledInstallment } from './types.js';
+
+export interface Output {
+  readonly effects: Effect[];
+  readonly events: LifecycleEvent[];
+  readonly allocations: PaymentAllocation[];
+  readonly history: DelinquencyPoint[];
+}
+
+export interface StepContext {
+  readonly book: Book;
+  readonly schedule: readonly ScheduledInstallment[];
+  readonly rules: Rules;
+  readonly indexOf: ReadonlyMap<number, number>;
+  readonly labels: DayLabels;
+  readonly out: Output;
+}
+
+/**
+ * Day d, in this order: disbursements; interest accrual for the day; installments falling due
+ * (fees recognised, excess applied); repayments in event order; then end of day (overdue, late
+ * fees, penal interest, DPD and classes, accrual status, charge-off, closure).
+ */
+export function stepDay(ctx: StepContext, d: DayNumber, events: readonly AppliedEvent[], from: number, to: number): void {
+  const b = ctx.book;
+  for (let k = from; k < to; k += 1) {
+    const e = events[k] as AppliedEvent;
+    if (e.kind === 'disbursement') disburse(ctx, d, e);
+  }
+  if (b.status === 'active') {
+    accrue(ctx, d);
+    if (fallDue(ctx, d) && b.m.excess > 0n) applyExcess(ctx, d);
+  }
+  for (let k = from; k < to; k += 1) {
+    const e = events[k] as AppliedEvent;
+    if (e.kind === 'repayment') repay(ctx, d, e);
+  }
+  if (b.status === 'active') endOfDay(ctx, d);
+  b.asOf = d;
+}
+
+function disburse(ctx: StepContext, d: DayNumber, e: AppliedEvent): void {
+  const b = ctx.book;
+  b.m.disbursed += e.amountMinor;
+  const lines: PostingLine[] = [];
+  pair(lines, 'loan-portfolio', 'disbursement-clearing', e.amountMinor);
+  ctx.out.effects.push(effect(`disbursement:${e.id}`, d, 'disbursement', lines));
+  if (b.status === 'pending-disbursement') {
+    b.status = 'active';
+    b.firstDisbursementDate = d;
+    recordDelinquency(ctx, d, true);
+  }
+}
+
+/** Scheduled interest accrual: floor(I × elapsed / n) through day d; the due date takes the residual. */
+function accrue(ctx: StepContext, d: DayNumber): void {
+  const b = ctx.book;
+  const k = b.dueCount;
+  const inst = ctx.schedule[k];
+  if (inst === undefined || inst.interestMinor === 0n) return;
+  const start = k === 0 ? (b.firstDisbursementDate as number) : (ctx.schedule[k - 1] as ScheduledInstallment).dueDate;
+  const days = inst.dueDate - start;
+  const elapsed = d - start;
+  const cumulative = elapsed >= days ? inst.interestMinor : (inst.interestMinor * BigInt(elapsed)) / BigInt(days);
+  const amount = cumulative - b.m.accruedInPeriod;
+  if (amount === 0n) return;
+  b.m.accruedInPeriod = cumulative;
+  const lines: PostingLine[] = [];
+  if (b.accrual === 'accruing') {
+    b.m.interestReceivable += amount;
+    pair(lines, 'interest-receivable', 'interest-income', amount);
+  } else {
+    b.m.interestSuspended += amount;
+    pair(lines, 'memo-interest-receivable', 'memo-interest-suspense', amount);
+  }
+  ctx.out.effects.push(effect(`accrual:${ctx.labels.of(d)}`, d, 'interest-accrual', lines));
+}
+
+/** Installments due on day d become due: scheduled fees are recognised. True when any fell due. */
+function fallDue(ctx: StepContext, d: DayNumber): boolean {
+  const b = ctx.book;
+  const start = b.dueCount;
+  for (let inst = ctx.schedule[b.dueCount]; inst !== undefined && inst.dueDate <= d; inst = ctx.schedule[b.dueCount]) {
+    b.m.dueP += inst.principalMinor;
+    b.m.dueI += inst.interestMinor;
+    b.m.dueF += inst.feesMinor;
+    if (inst.feesMinor > 0n) {
+      b.m.feesReceivable += inst.feesMinor;
+      const lines: PostingLine[] = [];
+      pair(lines, 'fees-receivable', 'fee-income', inst.feesMinor);
+      ctx.out.effects.push(effect(`fee-due:${inst.number}`, d, 'fee-due', lines));
+    }
+    ctx.out.events.push({ key: `installment-due:${inst.number}`, date: d, kind: 'InstallmentDue', installment: inst.number });
+    b.dueCount += 1;
+    b.m.accruedInPeriod = 0n;
+  }
+  if (b.dueCount === start) return false;
+  markSettled(ctx, d);
+  return true;
+}
+
+function repay(ctx: StepContext, d: DayNumber, e: AppliedEvent): void {
+  const b = ctx.book;
+  const lines: PostingLine[] = [];
+  if (b.status === 'charged-off') {
+    b.m.recovered += e.amountMinor;
+    pair(lines, 'collection-clearing', 'recovery-income', e.amountMinor);
+    ctx.out.effects.push(effect(`repayment:${e.id}`, d, 'recovery', lines));
+    ctx.out.allocations.push(emptyAllocation(e.id, d, 'recovery', e.amountMinor, 0n, e.amountMinor));
+    return;
+  }
+  line(lines, 'collection-clearing', 'debit', e.amountMinor);
+  const allocation = b.status === 'active' ? allocate(ctx, d, e.amountMinor, e.id, 'repayment', lines) : undefined;
+  const excess = allocation === undefined ? e.amountMinor : allocation.excessMinor;
+  b.m.excess += excess;
+  line(lines, 'excess-liability', 'credit', excess);
+  ctx.out.effects.push(effect(`repayment:${e.id}`, d, 'repayment', lines));
+  ctx.out.allocations.push(allocation ?? emptyAllocation(e.id, d, 'repayment', e.amountMinor, e.amountMinor, 0n));
+}
+
+/** Excess held from earlier payments pays what fell due today, with the product's strategy. */
+function applyExcess(ctx: StepContext, d: DayNumber): void {
+  const b = ctx.book;
+  const lines: PostingLine[] = [];
+  const available = b.m.excess;
+  const allocation = allocate(ctx, d, available, `excess:${ctx.labels.of(d)}`, 'excess-applied', lines);
+  const used = available - allocation.excessMinor;
+  if (used === 0n) return;
+  b.m.excess -= used;
+  lines.unshift({ account: 'excess-liability', side: 'debit', amountMinor: used });
+  ctx.out.effects.push(effect(`excess-applied:${ctx.labels.of(d)}`, d, 'excess-applied', lines));
+  ctx.out.allocations.push({ ...allocation, amountMinor: used, excessMinor: 0n });
+}
+
+/**
+ * Splits `amount` over the due installments with allocatePayment (overpayment kept as credit:
+ * nothing not yet due is paid), books the parts and adds their credit lines. The remainder is
+ * returned as `excessMinor` for the caller to book.
+ */
+function allocate(
+  ctx: StepContext,
+  d: DayNumber,
+  amount: bigint,
+  source: string,
+  kind: 'repayment' | 'excess-applied',
+  lines: PostingLine[],
+): PaymentAllocation {
+  const b = ctx.book;
+  const result = allocatePayment({ paymentMinor: amount, paymentDate: d, installments: outstanding(ctx), strategy: ctx.rules.strategy, overpayment: 'credit' });
+  const paid = result.byComponent;
+  for (const a of result.installments) {
+    const i = ctx.indexOf.get(a.number) as number;
+    b.paidP[i] = (b.paidP[i] as bigint) + a.principal;
+    b.paidI[i] = (b.paidI[i] as bigint) + a.interest;
+    b.paidF[i] = (b.paidF[i] as bigint) + a.fees;
+    b.penPaid[i] = (b.penPaid[i] as bigint) + a.penalties;
+  }
+  b.m.principalPaid += paid.principal;
+  b.m.paidI += paid.interest;
+  b.m.paidF += paid.fees;
+  b.m.penPaid += paid.penalties;
+  b.m.feesReceivable -= paid.fees;
+  line(lines, 'loan-portfolio', 'credit', paid.principal);
+  line(lines, 'fees-receivable', 'credit', paid.fees);
+  if (b.accrual === 'accruing') {
+    b.m.interestReceivable -= paid.interest;
+    b.m.penaltiesReceivable -= paid.penalties;
+    line(lines, 'interest-receivable', 'credit', paid.interest);
+    line(lines, 'penalties-receivable', 'credit', paid.penalties);
+  } else {
+    // Cash basis: what is paid while non-accrual becomes income and leaves the memorandum.
+    b.m.interestSuspended -= paid.interest;
+    b.m.penaltiesSuspended -= paid.penalties;
+    line(lines, 'interest-income', 'credit', paid.interest);
+    line(lines, 'penalty-income', 'credit', paid.penalties);
+    pair(lines, 'memo-interest-suspense', 'memo-interest-receivable', paid.interest);
+    pair(lines, 'memo-penalties-suspense', 'memo-penalties-receivable', paid.penalties);
+  }
+  markSettled(ctx, d);
+  return {
+    source,
+    date: d,
+    kind,
+    amountMinor: amount,
+    installments: result.installments.map((a) => ({ installment: a.number, principal: a.principal, interest: a.interest, fees: a.fees, penalties: a.penalties })),
+    byComponent: paid,
+    excessMinor: result.creditBalance,
+    recoveryMinor: 0n,
+  };
+}
+
+/** What is owed on the due installments not yet fully paid (the oldest-unsettled pointer onwards). */
+function outstanding(ctx: StepContext): OutstandingInstallment[] {
+  const b = ctx.book;
+  const list: OutstandingInstallment[] = [];
+  for (let i = b.oldestUnsettled; i < b.dueCount; i += 1) {
+    const s = ctx.schedule[i] as ScheduledInstallment;
+    const principal = s.principalMinor - (b.paidP[i] as bigint);
+    const interest = s.interestMinor - (b.paidI[i] as bigint);
+    const fees = s.feesMinor - (b.paidF[i] as bigint);
+    const penalties = (b.pen[i] as bigint) - (b.penPaid[i] as bigint);
+    if (principal + interest + fees + penalties > 0n) list.push({ number: s.number, dueDate: s.dueDate, principal, interest, fees, penalties });
+  }
+  return list;
+}
+
+function emptyAllocation(
+  source: string,
+  d: DayNumber,
+  kind: PaymentAllocation['kind'],
+  amount: bigint,
+  excess: bigint,
+  recovery: bigint,
+): PaymentAllocation {
+  const byComponent = { penalties: 0n, fees: 0n, interest: 0n, principal: 0n };
+  return { source, date: d, kind, amountMinor: amount, installments: [], byComponent, excessMinor: excess, recoveryMinor: recovery };
+}

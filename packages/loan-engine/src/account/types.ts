@@ -1,0 +1,268 @@
+// Public types of the replayable loan account. See README.md, "Loan account".
+import type { AllocationStrategy, Component, StrategyName } from '../allocation/allocate.js';
+import type { DayNumber } from '../dates/local-date.js';
+
+/** One booked installment; interest period i runs from due date i−1 (the first disbursement for i = 1) to `dueDate`. */
+export interface ScheduledInstallment {
+  readonly number: number;
+  readonly dueDate: DayNumber;
+  readonly principalMinor: bigint;
+  readonly interestMinor: bigint;
+  readonly feesMinor: bigint;
+}
+
+export type LateFeeRule =
+  | { readonly kind: 'flat'; readonly amountMinor: bigint }
+  /** `percent` (decimal string, "5" = 5 %) of the installment's unpaid principal + interest + fees when charged. */
+  | { readonly kind: 'percent'; readonly percent: string; readonly capMinor?: bigint };
+
+export interface AccountProduct {
+  readonly strategy: StrategyName | AllocationStrategy;
+  /** Days overdue before the late fee, penal interest and a bucket move out of `current`. */
+  readonly graceDays: number;
+  readonly lateFee?: LateFeeRule;
+  /** Annual penal interest on overdue principal, decimal percent ("24" = 24 %), actual/365. */
+  readonly penalAnnualPercent?: string;
+  /** Default 90. */
+  readonly nonAccrualDpd?: number;
+  /** Default 120. */
+  readonly chargeOffDpd?: number;
+  /** Lower DPD bounds of the buckets after `current`, strictly increasing; default [1, 30, 60, 90, 120]. */
+  readonly bucketLowerBoundsDays?: readonly number[];
+}
+
+export type MoneyEvent =
+  | { readonly kind: 'disbursement'; readonly id: string; readonly valueDate: DayNumber; readonly amountMinor: bigint }
+  | { readonly kind: 'repayment'; readonly id: string; readonly valueDate: DayNumber; readonly amountMinor: bigint }
+  | { readonly kind: 'reversal'; readonly id: string; readonly targetId: string; readonly valueDate: DayNumber };
+
+export interface AccountInput {
+  readonly schedule: readonly ScheduledInstallment[];
+  readonly product: AccountProduct;
+  /** In any order; sorted inside by (valueDate, kind: disbursement < repayment < reversal, id). */
+  readonly events: readonly MoneyEvent[];
+  /** The replay runs through the end of this day; later-dated events are not yet effective. */
+  readonly businessDate: DayNumber;
+}
+
+/** For advanceAccount: only events dated after the snapshot's `asOf` (earlier ones need a replay). */
+export type AdvanceInput = Omit<AccountInput, 'businessDate'>;
+
+export type LedgerAccount =
+  | 'loan-portfolio'
+  | 'interest-receivable'
+  | 'fees-receivable'
+  | 'penalties-receivable'
+  | 'interest-income'
+  | 'fee-income'
+  | 'penalty-income'
+  | 'excess-liability'
+  | 'disbursement-clearing'
+  | 'collection-clearing'
+  | 'write-off-expense'
+  | 'recovery-income'
+  | 'memo-interest-receivable'
+  | 'memo-interest-suspense'
+  | 'memo-penalties-receivable'
+  | 'memo-penalties-suspense';
+
+export const LEDGER_ACCOUNTS: readonly LedgerAccount[] = [
+  'loan-portfolio',
+  'interest-receivable',
+  'fees-receivable',
+  'penalties-receivable',
+  'interest-income',
+  'fee-income',
+  'penalty-income',
+  'excess-liability',
+  'disbursement-clearing',
+  'collection-clearing',
+  'write-off-expense',
+  'recovery-income',
+  'memo-interest-receivable',
+  'memo-interest-suspense',
+  'memo-penalties-receivable',
+  'memo-penalties-suspense',
+];
+
+export interface PostingLine {
+  readonly account: LedgerAccount;
+  readonly side: 'debit' | 'credit';
+  /** Always > 0. */
+  readonly amountMinor: bigint;
+}
+
+export type EffectKind =
+  | 'disbursement'
+  | 'interest-accrual'
+  | 'fee-due'
+  | 'repayment'
+  | 'recovery'
+  | 'excess-applied'
+  | 'late-fee'
+  | 'penal-interest'
+  | 'non-accrual'
+  | 'accrual-resumed'
+  | 'charge-off';
+
+/** A balanced ledger posting. `key` is stable across replays: the LMS diffs effects by key. */
+export interface Effect {
+  readonly key: string;
+  readonly date: DayNumber;
+  readonly kind: EffectKind;
+  readonly lines: readonly PostingLine[];
+}
+
+export type AccountStatus = 'pending-disbursement' | 'active' | 'closed' | 'charged-off';
+export type AccrualStatus = 'accruing' | 'non-accrual';
+export type RbiClass = 'standard' | 'SMA-0' | 'SMA-1' | 'SMA-2' | 'NPA';
+
+export type LifecycleEvent =
+  | { readonly key: string; readonly date: DayNumber; readonly kind: 'InstallmentDue'; readonly installment: number }
+  | { readonly key: string; readonly date: DayNumber; readonly kind: 'InstallmentOverdue'; readonly installment: number }
+  | { readonly key: string; readonly date: DayNumber; readonly kind: 'InstallmentPaid'; readonly installment: number }
+  | {
+      readonly key: string;
+      readonly date: DayNumber;
+      readonly kind: 'DelinquencyChanged';
+      readonly dpd: number;
+      readonly usBucket: string;
+      readonly rbiClass: RbiClass;
+    }
+  | { readonly key: string; readonly date: DayNumber; readonly kind: 'AccrualStatusChanged'; readonly accrualStatus: AccrualStatus }
+  | { readonly key: string; readonly date: DayNumber; readonly kind: 'LoanChargedOff' }
+  | { readonly key: string; readonly date: DayNumber; readonly kind: 'LoanClosed' };
+
+export interface AccountBalances {
+  /** = loan-portfolio: disbursed − principal repaid − principal written off. */
+  readonly principalOutstanding: bigint;
+  /** Unpaid principal of installments due on or before the business date. */
+  readonly principalDue: bigint;
+  /** = interest-receivable: interest accrued into income and not yet paid (0 while non-accrual). */
+  readonly interestAccrued: bigint;
+  /** Unpaid interest of due installments. */
+  readonly interestDue: bigint;
+  /** = fees-receivable: unpaid scheduled fees of due installments. */
+  readonly feesDue: bigint;
+  /** Unpaid late fees and penal interest (= penalties-receivable + memo-penalties-receivable). */
+  readonly penaltiesDue: bigint;
+  /** = excess-liability: money received beyond what was due, owed back or applied at the next due date. */
+  readonly excess: bigint;
+  /** principalDue + interestDue + feesDue + penaltiesDue. */
+  readonly totalDueNow: bigint;
+  /** = memo-interest-receivable: interest accrued while non-accrual, not in income. */
+  readonly interestSuspended: bigint;
+  /** = memo-penalties-receivable. */
+  readonly penaltiesSuspended: bigint;
+  readonly disbursed: bigint;
+  /** = write-off-expense. */
+  readonly principalWrittenOff: bigint;
+  /** = recovery-income. */
+  readonly recovered: bigint;
+}
+
+export interface ComponentAmounts {
+  readonly principal: bigint;
+  readonly interest: bigint;
+  readonly fees: bigint;
+  readonly penalties: bigint;
+}
+
+export interface InstallmentState {
+  readonly number: number;
+  readonly dueDate: DayNumber;
+  readonly status: 'not-due' | 'due' | 'overdue' | 'paid';
+  /** Scheduled principal/interest/fees; `penalties` = late fee + penal interest charged to it. */
+  readonly charged: ComponentAmounts;
+  readonly paid: ComponentAmounts;
+  readonly lateFeeMinor: bigint;
+  readonly overdueSince: DayNumber | null;
+  readonly paidOn: DayNumber | null;
+}
+
+export interface Delinquency {
+  readonly dpd: number;
+  readonly usBucket: string;
+  readonly rbiClass: RbiClass;
+  /** Due date of the oldest installment with principal, interest or fees unpaid and past due. */
+  readonly oldestUnpaidDueDate: DayNumber | null;
+  readonly npaSince: DayNumber | null;
+}
+
+/** A change point: dpd on any later day until the next point is `day − oldestUnpaidDueDate`. */
+export interface DelinquencyPoint extends Delinquency {
+  readonly date: DayNumber;
+}
+
+export interface AllocationLine {
+  readonly installment: number;
+  readonly principal: bigint;
+  readonly interest: bigint;
+  readonly fees: bigint;
+  readonly penalties: bigint;
+}
+
+/** How one payment (or the excess applied at a due date) was split. parts + excessMinor = amountMinor. */
+export interface PaymentAllocation {
+  /** The repayment's event id, or `excess:<date>` for excess applied at a due date. */
+  readonly source: string;
+  readonly date: DayNumber;
+  readonly kind: 'repayment' | 'excess-applied' | 'recovery';
+  readonly amountMinor: bigint;
+  readonly installments: readonly AllocationLine[];
+  readonly byComponent: Readonly<Record<Component, bigint>>;
+  /** Part kept as excess (a repayment) — for a recovery, the whole amount is recovery income and this is 0. */
+  readonly excessMinor: bigint;
+  readonly recoveryMinor: bigint;
+}
+
+export interface AccountState {
+  /** Last day processed (end of day); null before the first disbursement is effective. */
+  readonly asOf: DayNumber | null;
+  readonly status: AccountStatus;
+  readonly accrualStatus: AccrualStatus;
+  readonly firstDisbursementDate: DayNumber | null;
+  readonly closedOn: DayNumber | null;
+  readonly chargedOffOn: DayNumber | null;
+  readonly balances: AccountBalances;
+  readonly installments: readonly InstallmentState[];
+  readonly delinquency: Delinquency;
+}
+
+/** JSON-safe (bigints as decimal strings); opaque to the LMS, which stores it per loan. */
+export interface AccountSnapshot {
+  readonly version: 1;
+  readonly asOf: DayNumber | null;
+  readonly scalars: Readonly<Record<string, string | number | null>>;
+  readonly installments: Readonly<Record<string, readonly (string | number)[]>>;
+}
+
+export interface AccountResult {
+  readonly state: AccountState;
+  readonly snapshot: AccountSnapshot;
+  /** replayAccount: all; advanceAccount: only those of the days advanced. Same for the lists below. */
+  readonly effects: readonly Effect[];
+  readonly events: readonly LifecycleEvent[];
+  readonly allocations: readonly PaymentAllocation[];
+  readonly delinquencyHistory: readonly DelinquencyPoint[];
+}
+
+export type AccountErrorCode =
+  | 'invalid-schedule'
+  | 'invalid-product'
+  | 'invalid-event'
+  | 'duplicate-event-id'
+  | 'unknown-reversal-target'
+  | 'reversal-of-reversal'
+  | 'reversal-of-disbursement'
+  | 'repayment-already-reversed'
+  | 'event-before-disbursement'
+  | 'disbursement-after-first-due-date'
+  | 'replay-required'
+  | 'snapshot-mismatch';
+
+export interface AccountError {
+  readonly code: AccountErrorCode;
+  readonly message: string;
+  readonly eventId?: string;
+}
