@@ -30,6 +30,16 @@ export const eventCatalog = {
       'The LOS approved an application: borrower (identity masked or tokenised), loan terms, fees and the ' +
       'disbursement account. The LMS books the loan account and its repayment schedule from it.',
   },
+  'LoanBookingRejected.v1': {
+    name: 'LoanBookingRejected',
+    version: 1,
+    topic: 'loanLifecycle',
+    producer: 'lms',
+    consumers: ['los'],
+    summary:
+      'The LMS refused to book an approved loan (invalid event, unbookable terms or a duplicate loan id), with the ' +
+      'reason. The LOS moves the application to booking-failed; the refused LoanApproved is on the dead-letter topic.',
+  },
 } as const satisfies Record<EventKey, EventDoc>;
 
 export const eventKeys = Object.keys(eventSchemas) as EventKey[];

@@ -6,6 +6,7 @@ export * from './envelope.js';
 export * from './topics.js';
 export * from './registry.js';
 export * from './events/loan-approved.v1.js';
+export * from './events/loan-booking-rejected.v1.js';
 export * from './catalog.js';
 export * from './compat.js';
 export * from './fixtures.js';

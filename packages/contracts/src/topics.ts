@@ -18,6 +18,12 @@ export const topics = {
     retentionMs: 30 * DAY_MS,
     description: 'LoanApproved events published by the Loan Origination Service.',
   },
+  loanLifecycle: {
+    name: 'lendstack.servicing.loan-lifecycle',
+    partitions: 6,
+    retentionMs: 30 * DAY_MS,
+    description: 'Loan lifecycle events published by the Loan Management Service, keyed by loan id.',
+  },
   lmsDeadLetter: {
     name: 'lendstack.servicing.dead-letter',
     partitions: 1,
