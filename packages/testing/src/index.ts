@@ -1,3 +1,4 @@
 export * from './infrastructure.js';
 export * from './services.js';
 export * from './wait.js';
+export * from './schemathesis.js';
