@@ -2,7 +2,7 @@
 import type { DayNumber } from '../dates/local-date.js';
 import { ok, type Result } from '../servicing/result.js';
 import { Book, NO_DAY } from './book.js';
-import { DayLabels } from './postings.js';
+import { DayLabels, PairCache } from './postings.js';
 import { applicableEvents, normaliseProduct, validateSchedule, type AppliedEvent } from './rules.js';
 import { stepDay, type Output, type StepContext } from './step.js';
 import type {
@@ -52,7 +52,7 @@ export function advanceAccount(snapshot: AccountSnapshot | null, input: AdvanceI
   if (!events.ok) return events;
   const indexOf = new Map(schedule.map((s, i) => [s.number, i]));
   const out: Output = { effects: [], events: [], allocations: [], history: [] };
-  const ctx: StepContext = { book, schedule, rules: rules.value, indexOf, labels: new DayLabels(), out };
+  const ctx: StepContext = { book, schedule, rules: rules.value, indexOf, labels: new DayLabels(), pairs: new PairCache(), out };
   fold(ctx, events.value, toDate);
   return ok({
     state: stateOf(book, schedule, rules.value.bucketLabels),

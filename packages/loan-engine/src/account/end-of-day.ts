@@ -48,7 +48,6 @@ export function markSettled(ctx: StepContext, d: DayNumber): void {
 function overdueCharges(ctx: StepContext, d: DayNumber): void {
   const b = ctx.book;
   const { graceDays, penalRate } = ctx.rules;
-  const lines: PostingLine[] = [];
   let penal = 0n;
   for (let i = b.oldestUnpaid; i < b.dueCount; i += 1) {
     const s = ctx.schedule[i] as ScheduledInstallment;
@@ -72,7 +71,13 @@ function overdueCharges(ctx: StepContext, d: DayNumber): void {
     }
   }
   if (penal === 0n) return;
-  chargePenalty(b, lines, penal);
+  b.m.penCharged += penal;
+  const accruing = b.accrual === 'accruing';
+  if (accruing) b.m.penaltiesReceivable += penal;
+  else b.m.penaltiesSuspended += penal;
+  const lines = accruing
+    ? ctx.pairs.lines('penalties-receivable', 'penalty-income', penal)
+    : ctx.pairs.lines('memo-penalties-receivable', 'memo-penalties-suspense', penal);
   ctx.out.effects.push(effect(`penal:${ctx.labels.of(d)}`, d, 'penal-interest', lines));
 }
 

@@ -15,6 +15,32 @@ export function line(lines: PostingLine[], account: LedgerAccount, side: 'debit'
   lines.push({ account, side, amountMinor: amount });
 }
 
+/** Most cached amounts repeat (a period's daily accrual takes two values): bounded anyway. */
+const MAX_CACHED_AMOUNTS = 4096;
+
+/**
+ * Shared, frozen two-line postings for the daily effects (accrual, penal interest): the same
+ * amount on the same pair of accounts is one array, so a quiet day allocates one effect object.
+ */
+export class PairCache {
+  private readonly byPair = new Map<string, Map<bigint, readonly PostingLine[]>>();
+
+  lines(debit: LedgerAccount, credit: LedgerAccount, amount: bigint): readonly PostingLine[] {
+    const pairKey = `${debit}|${credit}`;
+    let cache = this.byPair.get(pairKey);
+    if (cache === undefined) this.byPair.set(pairKey, (cache = new Map()));
+    let lines = cache.get(amount);
+    if (lines === undefined) {
+      if (cache.size >= MAX_CACHED_AMOUNTS) cache.clear();
+      const fresh: PostingLine[] = [];
+      pair(fresh, debit, credit, amount);
+      lines = Object.freeze(fresh.map((l) => Object.freeze(l)));
+      cache.set(amount, lines);
+    }
+    return lines;
+  }
+}
+
 export function effect(key: string, date: DayNumber, kind: EffectKind, lines: readonly PostingLine[]): Effect {
   return { key, date, kind, lines };
 }

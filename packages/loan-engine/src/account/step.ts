@@ -4,7 +4,7 @@ import { allocatePayment, type OutstandingInstallment } from '../allocation/allo
 import type { DayNumber } from '../dates/local-date.js';
 import type { Book } from './book.js';
 import { endOfDay, markSettled, recordDelinquency } from './end-of-day.js';
-import { DayLabels, effect, line, pair } from './postings.js';
+import { DayLabels, effect, line, pair, type PairCache } from './postings.js';
 import type { AppliedEvent, Rules } from './rules.js';
 import type { DelinquencyPoint, Effect, LifecycleEvent, PaymentAllocation, PostingLine, ScheduledInstallment } from './types.js';
 
@@ -21,6 +21,7 @@ export interface StepContext {
   readonly rules: Rules;
   readonly indexOf: ReadonlyMap<number, number>;
   readonly labels: DayLabels;
+  readonly pairs: PairCache;
   readonly out: Output;
 }
 
@@ -73,13 +74,13 @@ function accrue(ctx: StepContext, d: DayNumber): void {
   const amount = cumulative - b.m.accruedInPeriod;
   if (amount === 0n) return;
   b.m.accruedInPeriod = cumulative;
-  const lines: PostingLine[] = [];
+  let lines;
   if (b.accrual === 'accruing') {
     b.m.interestReceivable += amount;
-    pair(lines, 'interest-receivable', 'interest-income', amount);
+    lines = ctx.pairs.lines('interest-receivable', 'interest-income', amount);
   } else {
     b.m.interestSuspended += amount;
-    pair(lines, 'memo-interest-receivable', 'memo-interest-suspense', amount);
+    lines = ctx.pairs.lines('memo-interest-receivable', 'memo-interest-suspense', amount);
   }
   ctx.out.effects.push(effect(`accrual:${ctx.labels.of(d)}`, d, 'interest-accrual', lines));
 }
