@@ -35,7 +35,7 @@ describe('asyncapi.yaml', () => {
       expect(channel.bindings.kafka).toMatchObject({
         topic: topic.name,
         partitions: topic.partitions,
-        topicConfiguration: { 'retention.ms': topic.retentionMs },
+        topicConfiguration: { 'cleanup.policy': [topic.cleanupPolicy ?? 'delete'], 'retention.ms': topic.retentionMs },
       });
     }
   });
@@ -47,7 +47,7 @@ describe('asyncapi.yaml', () => {
     expect(existsSync(join(packageRoot, schemaRef))).toBe(true);
     expect(message.payload.schemaFormat).toBe('application/schema+json;version=draft-2020-12');
     expect(message.bindings.kafka.key).toMatchObject({ type: 'string' });
-    expect(message.bindings.kafka.key.description).toMatch(/loan id/);
+    expect(message.bindings.kafka.key.description).toMatch(eventCatalog[key].topic === 'products' ? /<tenant>:<code>/ : /loan id/);
     const channel = doc.channels[eventCatalog[key].topic];
     expect(channel.messages[key]).toEqual({ $ref: `#/components/messages/${key}` });
   });

@@ -17,6 +17,11 @@ const loanIdKey = {
   type: 'string',
   description: 'The loan id (the envelope subject). One loan\'s events land on one partition, in order.',
 };
+/** Products are keyed by tenant and code, so compaction keeps the latest version of each. */
+const productKey = {
+  type: 'string',
+  description: '`<tenant>:<code>` (the envelope subject). The compacted topic keeps the latest version of each product.',
+};
 
 function topicChannel(key: TopicKey, messages: Doc): Doc {
   const topic = topics[key];
@@ -29,7 +34,7 @@ function topicChannel(key: TopicKey, messages: Doc): Doc {
       kafka: {
         topic: topic.name,
         partitions: topic.partitions,
-        topicConfiguration: { 'cleanup.policy': ['delete'], 'retention.ms': topic.retentionMs },
+        topicConfiguration: { 'cleanup.policy': ['cleanupPolicy' in topic ? topic.cleanupPolicy : 'delete'], 'retention.ms': topic.retentionMs },
         bindingVersion: kafkaBindingVersion,
       },
     },
@@ -48,7 +53,7 @@ function eventMessage(key: EventKey): Doc {
       description: 'Ties the event to the request that caused it; the envelope id is the dedup (inbox) key.',
       location: '$message.payload#/correlationId',
     },
-    bindings: { kafka: { key: loanIdKey, bindingVersion: kafkaBindingVersion } },
+    bindings: { kafka: { key: doc.topic === 'products' ? productKey : loanIdKey, bindingVersion: kafkaBindingVersion } },
   };
 }
 

@@ -40,6 +40,17 @@ export const eventCatalog = {
       'The LMS refused to book an approved loan (invalid event, unbookable terms or a duplicate loan id), with the ' +
       'reason. The LOS moves the application to booking-failed; the refused LoanApproved is on the dead-letter topic.',
   },
+  'ProductPublished.v1': {
+    name: 'ProductPublished',
+    version: 1,
+    topic: 'products',
+    producer: 'lms',
+    consumers: ['los'],
+    summary:
+      'A new version of a lending product (per tenant, owned by the LMS): ranges, schedule, allocation order, late fee, ' +
+      'penal interest, prepayment charge, thresholds, buckets and chart of accounts. Keyed by <tenant>:<code> on a compacted ' +
+      'topic, so the latest version of every product stays readable; the LOS quotes and validates with it.',
+  },
 } as const satisfies Record<EventKey, EventDoc>;
 
 export const eventKeys = Object.keys(eventSchemas) as EventKey[];

@@ -7,6 +7,8 @@ export * from './topics.js';
 export * from './registry.js';
 export * from './events/loan-approved.v1.js';
 export * from './events/loan-booking-rejected.v1.js';
+export * from './product.js';
+export * from './events/product-published.v1.js';
 export * from './catalog.js';
 export * from './compat.js';
 export * from './fixtures.js';

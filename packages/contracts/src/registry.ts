@@ -1,12 +1,14 @@
 import type { z } from 'zod';
 import { loanApprovedV1Schema } from './events/loan-approved.v1.js';
 import { loanBookingRejectedV1Schema } from './events/loan-booking-rejected.v1.js';
+import { productPublishedV1Schema } from './events/product-published.v1.js';
 import { envelopeHeaderSchema } from './envelope.js';
 
 /** Every event type and version Lendstack publishes, with its schema. The source of the generated docs. */
 export const eventSchemas = {
   'LoanApproved.v1': loanApprovedV1Schema,
   'LoanBookingRejected.v1': loanBookingRejectedV1Schema,
+  'ProductPublished.v1': productPublishedV1Schema,
 } as const satisfies Record<string, z.ZodType>;
 
 export type EventKey = keyof typeof eventSchemas;

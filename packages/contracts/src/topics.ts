@@ -5,7 +5,10 @@
 export interface TopicSpec {
   readonly name: string;
   readonly partitions: number;
+  /** -1 keeps messages forever (a compacted topic keeps the latest per key). */
   readonly retentionMs: number;
+  /** Kafka cleanup.policy; default 'delete'. 'compact' keeps the latest message of every key. */
+  readonly cleanupPolicy?: 'delete' | 'compact';
   readonly description: string;
 }
 
@@ -23,6 +26,13 @@ export const topics = {
     partitions: 6,
     retentionMs: 30 * DAY_MS,
     description: 'Loan lifecycle events published by the Loan Management Service, keyed by loan id.',
+  },
+  products: {
+    name: 'lendstack.servicing.products',
+    partitions: 3,
+    retentionMs: -1,
+    cleanupPolicy: 'compact',
+    description: 'ProductPublished events from the Loan Management Service, keyed by <tenant>:<code>; compacted to the latest version of each product.',
   },
   lmsDeadLetter: {
     name: 'lendstack.servicing.dead-letter',

@@ -53,7 +53,7 @@ export async function ensureTopics(kafka: Kafka, specs: readonly TopicSpec[]): P
           topic: t.name,
           numPartitions: t.partitions,
           replicationFactor: 1,
-          configEntries: [{ name: 'retention.ms', value: String(t.retentionMs) }],
+          configEntries: [{ name: 'retention.ms', value: String(t.retentionMs) }, { name: 'cleanup.policy', value: t.cleanupPolicy ?? 'delete' }],
         })),
       });
     }
