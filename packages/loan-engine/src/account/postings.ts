@@ -23,12 +23,13 @@ const MAX_CACHED_AMOUNTS = 4096;
  * amount on the same pair of accounts is one array, so a quiet day allocates one effect object.
  */
 export class PairCache {
-  private readonly byPair = new Map<string, Map<bigint, readonly PostingLine[]>>();
+  private readonly byDebit = new Map<LedgerAccount, Map<LedgerAccount, Map<bigint, readonly PostingLine[]>>>();
 
   lines(debit: LedgerAccount, credit: LedgerAccount, amount: bigint): readonly PostingLine[] {
-    const pairKey = `${debit}|${credit}`;
-    let cache = this.byPair.get(pairKey);
-    if (cache === undefined) this.byPair.set(pairKey, (cache = new Map()));
+    let byCredit = this.byDebit.get(debit);
+    if (byCredit === undefined) this.byDebit.set(debit, (byCredit = new Map()));
+    let cache = byCredit.get(credit);
+    if (cache === undefined) byCredit.set(credit, (cache = new Map()));
     let lines = cache.get(amount);
     if (lines === undefined) {
       if (cache.size >= MAX_CACHED_AMOUNTS) cache.clear();

@@ -70,7 +70,7 @@ function accrue(ctx: StepContext, d: DayNumber): void {
   const start = k === 0 ? (b.firstDisbursementDate as number) : (ctx.schedule[k - 1] as ScheduledInstallment).dueDate;
   const days = inst.dueDate - start;
   const elapsed = d - start;
-  const cumulative = elapsed >= days ? inst.interestMinor : (inst.interestMinor * BigInt(elapsed)) / BigInt(days);
+  const cumulative = elapsed >= days ? inst.interestMinor : scaledFloor(inst.interestMinor, elapsed, days);
   const amount = cumulative - b.m.accruedInPeriod;
   if (amount === 0n) return;
   b.m.accruedInPeriod = cumulative;
@@ -83,6 +83,19 @@ function accrue(ctx: StepContext, d: DayNumber): void {
     lines = ctx.pairs.lines('memo-interest-receivable', 'memo-interest-suspense', amount);
   }
   ctx.out.effects.push(effect(`accrual:${ctx.labels.of(d)}`, d, 'interest-accrual', lines));
+}
+
+/**
+ * Below this, I × elapsed (elapsed ≤ days < 2^13) is an exact double under 2^53, and the quotient
+ * (≤ I < 2^40) is rounded by at most 2^-13 < 1/days, less than its distance to the next integer
+ * unless it is one: so Math.floor of the double quotient is the exact floor.
+ */
+const SAFE_INTEREST = 2n ** 40n;
+
+/** floor(I × elapsed / days), in doubles when that is exact (the common case), else in bigint. */
+function scaledFloor(interest: bigint, elapsed: number, days: number): bigint {
+  if (interest < SAFE_INTEREST && days < 8192) return BigInt(Math.floor((Number(interest) * elapsed) / days));
+  return (interest * BigInt(elapsed)) / BigInt(days);
 }
 
 /** Installments due on day d become due: scheduled fees are recognised. True when any fell due. */
