@@ -14,6 +14,7 @@ mkdir -p "$LOGS"
 
 pnpm --filter @lendstack/los -s migrate
 pnpm --filter @lendstack/lms -s migrate
+pnpm --filter @lendstack/lms -s seed
 pnpm --filter @lendstack/platform -s exec tsx src/cli/create-topics.ts
 
 start_service() {

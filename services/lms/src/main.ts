@@ -11,6 +11,7 @@ import { createCollectionsWorker } from './modules/collections/worker.js';
 import { engineScheduleCalculator } from './modules/loans/adapters/loan-engine.schedule.js';
 import { startLoanApprovedConsumer } from './modules/loans/adapters/loan-approved.consumer.js';
 import { createPrismaLoanRepository } from './modules/loans/adapters/prisma-loan.repository.js';
+import { createPrismaProductRepository } from './modules/products/adapters/prisma-product.repository.js';
 import { createPrisma } from './platform/prisma.js';
 
 export interface RunningLms {
@@ -25,6 +26,7 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
   pool.on('error', (error) => logger.warn({ err: error }, 'idle database connection lost'));
   const prisma = createPrisma(pool);
   const loans = createPrismaLoanRepository(prisma);
+  const products = createPrismaProductRepository(prisma);
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'lendstack-lms', logger });
   const producer = await createProducer(kafka);
   const metrics = createMetrics('lendstack-lms');
@@ -69,6 +71,7 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
     logger,
     metrics,
     loans: { loans, authSecret: config.AUTH_TOKEN_SECRET },
+    products: { store: products, products, authSecret: config.AUTH_TOKEN_SECRET, now: () => new Date(), newId: () => crypto.randomUUID() },
     readiness: {
       database: async () => (await pool.query('SELECT 1')).rowCount === 1,
       kafka: () => kafkaReachable(kafka),

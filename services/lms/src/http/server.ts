@@ -1,11 +1,13 @@
 import { createHttpServer, registerHealthRoutes, type Logger, type Metrics, type ReadinessCheck } from '@lendstack/platform';
 import type { FastifyInstance } from 'fastify';
 import { loanRoutes, type LoanRoutesDeps } from '../modules/loans/adapters/loans.routes.js';
+import { productRoutes, type ProductRoutesDeps } from '../modules/products/adapters/products.routes.js';
 
 export interface LmsServerDeps {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly loans: LoanRoutesDeps;
+  readonly products: ProductRoutesDeps;
   readonly readiness: Record<string, ReadinessCheck>;
 }
 
@@ -16,10 +18,11 @@ export async function buildServer(deps: LmsServerDeps): Promise<FastifyInstance>
     metrics: deps.metrics,
     serviceName: 'lendstack-lms',
     title: 'Lendstack Loan Management API',
-    description: 'Loan accounts and repayment schedules. Money is integer minor units as strings with currency and scale. Errors are RFC 9457 problem+json.',
+    description: 'Products, loan accounts and repayment schedules. Money is integer minor units as strings with currency and scale. Errors are RFC 9457 problem+json.',
     version: '1.0.0',
   });
   registerHealthRoutes(app, deps.readiness);
   await app.register(loanRoutes, deps.loans);
+  await app.register(productRoutes, deps.products);
   return app;
 }
