@@ -12,9 +12,6 @@ bash infra/local/infra.sh start
 eval "$(bash infra/local/infra.sh env)"
 # schemathesis (PyPI, pinned) for packages/testing/test/schemathesis.int.test.ts; a no-op once installed.
 bash infra/local/python-tools.sh st >/dev/null
-# Until the services' known 5xx fixes land, the schemathesis test reports server errors instead of
-# failing on them. Delete this line to enforce (the test's own default).
-export SCHEMATHESIS_ENFORCE="${SCHEMATHESIS_ENFORCE:-0}"
 
 # Tests never touch the databases or topics a person uses with infra/up.sh.
 source infra/isolated-env.sh

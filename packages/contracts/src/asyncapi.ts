@@ -114,13 +114,15 @@ function channelsAndOperations(): { channels: Doc; operations: Doc } {
       }
     }
   }
-  channels['lmsDeadLetter'] = topicChannel('lmsDeadLetter', { DeadLetter: { $ref: '#/components/messages/DeadLetter' } });
-  operations['lmsSendDeadLetter'] = {
-    action: 'send',
-    channel: { $ref: '#/channels/lmsDeadLetter' },
-    summary: 'The Loan Management Service dead-letters a message that fails validation, then keeps consuming.',
-    messages: [{ $ref: '#/channels/lmsDeadLetter/messages/DeadLetter' }],
-  };
+  for (const [topic, service] of [['lmsDeadLetter', 'lms'], ['losDeadLetter', 'los']] as const) {
+    channels[topic] = topicChannel(topic, { DeadLetter: { $ref: '#/components/messages/DeadLetter' } });
+    operations[`${service}SendDeadLetter`] = {
+      action: 'send',
+      channel: { $ref: `#/channels/${topic}` },
+      summary: `The ${serviceTitles[service]} dead-letters a message that fails validation, then keeps consuming.`,
+      messages: [{ $ref: `#/channels/${topic}/messages/DeadLetter` }],
+    };
+  }
   return { channels, operations };
 }
 

@@ -34,6 +34,12 @@ export const topics = {
     cleanupPolicy: 'compact',
     description: 'ProductPublished events from the Loan Management Service, keyed by <tenant>:<code>; compacted to the latest version of each product.',
   },
+  losDeadLetter: {
+    name: 'lendstack.origination.dead-letter',
+    partitions: 1,
+    retentionMs: 90 * DAY_MS,
+    description: 'Messages the Loan Origination Service could not accept, with the reason in headers.',
+  },
   lmsDeadLetter: {
     name: 'lendstack.servicing.dead-letter',
     partitions: 1,

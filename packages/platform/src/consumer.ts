@@ -16,6 +16,20 @@ export interface Delivered<E> {
 export interface Rejection<E> {
   readonly delivered: Delivered<E>;
   readonly reason: string;
+  /** A machine-readable kind of refusal, passed on to `onDeadLetter` (default 'refused'). */
+  readonly code?: string;
+}
+
+/** A message about to go to the dead-letter topic, as `onDeadLetter` sees it. */
+export interface DeadLettered {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly reason: string;
+  /** 'invalid-event' when the message failed `parse`; otherwise the handler's rejection code. */
+  readonly code: string;
 }
 
 export interface EventConsumerOptions<E> {
@@ -46,6 +60,12 @@ export interface EventConsumerOptions<E> {
   readonly metrics?: Metrics;
   /** Where a consumer group with no committed offset starts: the topic's beginning (default) or its end. */
   readonly fromBeginning?: boolean;
+  /**
+   * Told of every message before it is dead-lettered, so the service can tell someone (an event on
+   * its outbox). Throwing means "not now": nothing is acknowledged and Kafka redelivers, so it must
+   * be idempotent per message.
+   */
+  readonly onDeadLetter?: (messages: DeadLettered[]) => Promise<void>;
   /** Bound on waiting for the first partition assignment before startEventConsumer returns. */
   readonly joinTimeoutMs?: number;
 }
@@ -90,23 +110,24 @@ export async function startEventConsumer<E>(unprefixed: EventConsumerOptions<E>)
         if (!isRunning() || isStale()) return;
         const chunk = batch.messages.slice(start, start + maxChunk);
         const valid: Delivered<E>[] = [];
-        const rejected: { message: KafkaMessage; reason: string }[] = [];
+        const rejected: { message: KafkaMessage; reason: string; code: string }[] = [];
         for (const message of chunk) {
           const parsed = options.parse(message.value);
           if (parsed.ok) {
             valid.push({ event: parsed.event, topic: batch.topic, partition: batch.partition, offset: message.offset, headers: headersOf(message) });
           } else {
-            rejected.push({ message, reason: parsed.reason });
+            rejected.push({ message, reason: parsed.reason, code: 'invalid-event' });
           }
         }
         const refused = valid.length > 0 ? await handleIsolatingPoison(options, valid) : [];
         for (const r of refused) {
           const message = chunk.find((m) => m.offset === r.delivered.offset);
-          if (message) rejected.push({ message, reason: r.reason });
+          if (message) rejected.push({ message, reason: r.reason, code: r.code ?? 'refused' });
         }
         options.metrics?.eventsConsumed.inc({ topic: batch.topic, outcome: 'handled' }, chunk.length - rejected.length);
         if (rejected.length > 0) {
           options.metrics?.eventsConsumed.inc({ topic: batch.topic, outcome: 'dead-lettered' }, rejected.length);
+          await options.onDeadLetter?.(rejected.map(({ message, reason, code }) => ({ topic: batch.topic, partition: batch.partition, offset: message.offset, key: message.key ?? null, value: message.value, reason, code })));
           await deadLetter(options, batch.topic, batch.partition, rejected);
           log.warn({ count: rejected.length, reasons: rejected.map((r) => r.reason).slice(0, 3) }, 'dead-lettered messages');
         }

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { Logger } from './logger.js';
 import { registerMetricsRoute, type Metrics } from './metrics.js';
 import { installProblemHandlers } from './problem.js';
+import { installTextHygiene } from './text-hygiene.js';
 
 export interface HttpServerOptions {
   readonly logger: Logger;
@@ -37,6 +38,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   app.setValidatorCompiler(() => () => true);
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   installProblemHandlers(app);
+  installTextHygiene(app);
   installTracing(app, options.serviceName, options.metrics);
   registerMetricsRoute(app, options.metrics);
   await app.register(swagger, {

@@ -13,3 +13,4 @@ export * from './pagination.js';
 export * from './problem.js';
 export * from './telemetry.js';
 export * from './lifecycle.js';
+export * from './text-hygiene.js';

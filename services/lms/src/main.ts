@@ -1,4 +1,4 @@
-import { createKafka, createMetrics, createProducer, kafkaReachable, startInboxRetention, type Logger, type Telemetry } from '@lendstack/platform';
+import { createKafka, createMetrics, createProducer, kafkaReachable, startInboxRetention, startOutboxRelay, type Logger, type Telemetry } from '@lendstack/platform';
 import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
@@ -9,10 +9,14 @@ import { createCollectionActivities } from './modules/collections/activities/col
 import { startCollectionsStarter } from './modules/collections/adapters/collections-starter.js';
 import { createCollectionsWorker } from './modules/collections/worker.js';
 import { engineScheduleCalculator } from './modules/loans/adapters/loan-engine.schedule.js';
+import { createBookingRejectionNotifier } from './modules/loans/adapters/booking-rejections.outbox.js';
 import { startLoanApprovedConsumer } from './modules/loans/adapters/loan-approved.consumer.js';
 import { createPrismaLoanRepository } from './modules/loans/adapters/prisma-loan.repository.js';
 import { createPrismaProductRepository } from './modules/products/adapters/prisma-product.repository.js';
 import { createPrisma } from './platform/prisma.js';
+
+/** Advisory lock id that elects one outbox relay per LMS database. */
+const OUTBOX_LOCK_ID = 42_001;
 
 export interface RunningLms {
   readonly url: string;
@@ -22,14 +26,17 @@ export interface RunningLms {
 /** Composition root: config → adapters → HTTP + Kafka consumer + Temporal worker. Nothing else wires. */
 export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pick<Telemetry, 'spanProcessor'>): Promise<RunningLms> {
   const pool = new pg.Pool({ connectionString: config.LMS_DATABASE_URL, max: config.LMS_DB_POOL_MAX });
+  const relayPool = new pg.Pool({ connectionString: config.LMS_DATABASE_URL, max: 2 });
   // An idle connection dropped by the server (restart, failover) is not a reason to crash.
-  pool.on('error', (error) => logger.warn({ err: error }, 'idle database connection lost'));
+  for (const p of [pool, relayPool]) p.on('error', (error) => logger.warn({ err: error }, 'idle database connection lost'));
   const prisma = createPrisma(pool);
   const loans = createPrismaLoanRepository(prisma);
   const products = createPrismaProductRepository(prisma);
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'lendstack-lms', logger });
   const producer = await createProducer(kafka);
   const metrics = createMetrics('lendstack-lms');
+  const relay = startOutboxRelay({ pool: relayPool, producer, logger, lockId: OUTBOX_LOCK_ID, topicPrefix: config.KAFKA_TOPIC_PREFIX, metrics });
+  metrics.gauge('lendstack_outbox_unsent', 'Outbox rows not yet published.', async () => Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM outbox WHERE sent_at IS NULL')).rows[0]!.n));
   // Loans booked whose collections workflow is not started yet: grows while Temporal is unavailable.
   metrics.gauge('lendstack_collections_pending_start', 'Booked loans whose collections workflow is not started yet.', async () => Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM loan_accounts WHERE collections_started_at IS NULL')).rows[0]!.n));
 
@@ -65,13 +72,14 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
     store: loans,
     calculateSchedule: engineScheduleCalculator,
     onBooked: () => starter.wake(),
+    onDeadLetter: createBookingRejectionNotifier({ pool, logger, now: () => new Date(), wakeOutbox: () => relay.wake() }),
   });
 
   const app = await buildServer({
     logger,
     metrics,
     loans: { loans, authSecret: config.AUTH_TOKEN_SECRET },
-    products: { store: products, products, authSecret: config.AUTH_TOKEN_SECRET, now: () => new Date(), newId: () => crypto.randomUUID() },
+    products: { store: products, products, authSecret: config.AUTH_TOKEN_SECRET, now: () => new Date(), newId: () => crypto.randomUUID(), onPublished: () => relay.wake() },
     readiness: {
       database: async () => (await pool.query('SELECT 1')).rowCount === 1,
       kafka: () => kafkaReachable(kafka),
@@ -90,13 +98,14 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
       inboxRetention.stop();
       await consumer.stop();
       await starter.stop();
+      await relay.stop();
       worker.shutdown();
       await workerRun;
       await producer.disconnect();
       await clientConnection.close();
       await workerConnection.close();
       await prisma.$disconnect();
-      await pool.end();
+      await Promise.all([pool.end(), relayPool.end()]);
     },
   };
 }

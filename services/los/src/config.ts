@@ -14,6 +14,10 @@ const envSchema = z.object({
   KAFKA_BROKERS: z.string().default('127.0.0.1:9092').transform((s) => s.split(',').map((b) => b.trim())),
   // Prefix of every topic name, so environments sharing one Kafka cluster never read each other's events.
   KAFKA_TOPIC_PREFIX: z.string().regex(/^[a-z0-9.-]*$/).default(''),
+  // The LOS's consumer group on the LMS's lifecycle topic (LoanBookingRejected); one per deployment.
+  LOS_CONSUMER_GROUP: z.string().min(1).default('lendstack-los'),
+  // Where a new consumer group starts: the topic's beginning (nothing missed) or its end.
+  LOS_CONSUMER_FROM_BEGINNING: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
   // Verifies partners' and operators' bearer tokens (HS256); one secret per deployment.
   AUTH_TOKEN_SECRET: z.string().min(32).default(DEV_AUTH_TOKEN_SECRET),
   // Pepper for tokenising national ids and account numbers before they are stored or sent.

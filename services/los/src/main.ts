@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { createKafka, createLogger, createMetrics, createProducer, kafkaReachable, startOutboxRelay, type Logger, type OutboxRelay } from '@lendstack/platform';
+import { createKafka, createLogger, createMetrics, createProducer, kafkaReachable, startOutboxRelay, type Logger, type OutboxRelay, type RunningConsumer } from '@lendstack/platform';
 import pg from 'pg';
 import type { LosConfig } from './config.js';
 import { buildServer } from './http/server.js';
 import { createHmacPiiVault } from './modules/applications/adapters/hmac-pii.vault.js';
+import { startLoanLifecycleConsumer } from './modules/applications/adapters/loan-lifecycle.consumer.js';
+import { createPrismaBookingFeedbackStore } from './modules/applications/adapters/prisma-booking-feedback.store.js';
 import { createPrismaApplicationStore } from './modules/applications/adapters/prisma-application.store.js';
 import { createPrisma } from './platform/prisma.js';
 
@@ -27,8 +29,11 @@ export async function startLos(config: LosConfig, logger: Logger = createLogger(
   // Events approved but not yet on Kafka: grows while Kafka is down, drains when it is back.
   metrics.gauge('lendstack_outbox_unsent', 'Outbox rows not yet published.', async () => Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM outbox WHERE sent_at IS NULL')).rows[0]!.n));
 
-  // The relay connects in the background: the LOS approves loans while Kafka is down, and the
-  // outbox keeps their events until the relay can publish them.
+  const bookingFailed = metrics.counter('lendstack_applications_booking_failed_total', 'Approved applications the LMS refused to book (now booking-failed); infra/alerts/lendstack.rules.yml pages on any.');
+  metrics.gauge('lendstack_applications_booking_failed', 'Applications in booking-failed: approved, refused by the LMS, waiting for a person.', async () => Number((await pool.query<{ n: string }>("SELECT count(*) AS n FROM applications WHERE status = 'booking-failed'")).rows[0]!.n));
+
+  // The relay and the lifecycle consumer connect in the background: the LOS approves loans while
+  // Kafka is down, and the outbox keeps their events until the relay can publish them.
   let relay: OutboxRelay | undefined;
   let stopped = false;
   const relayReady = (async () => {
@@ -36,12 +41,41 @@ export async function startLos(config: LosConfig, logger: Logger = createLogger(
       try {
         const producer = await createProducer(kafka);
         if (stopped) return void (await producer.disconnect());
-        relay = startOutboxRelay({ pool: relayPool, producer, logger, lockId: OUTBOX_LOCK_ID, topicPrefix: config.KAFKA_TOPIC_PREFIX, metrics });
-        const stopRelay = relay.stop;
-        relay = { ...relay, stop: async () => { await stopRelay(); await producer.disconnect(); } };
+        const started = startOutboxRelay({ pool: relayPool, producer, logger, lockId: OUTBOX_LOCK_ID, topicPrefix: config.KAFKA_TOPIC_PREFIX, metrics });
+        relay = { ...started, stop: async () => { await started.stop(); await producer.disconnect(); } };
         return;
       } catch (error) {
         logger.warn({ err: error, attempt }, 'kafka not reachable yet; approvals wait in the outbox');
+        await new Promise((r) => setTimeout(r, Math.min(10_000, 500 * attempt)));
+      }
+    }
+  })();
+
+  // Independent of the relay: approvals are published even while the consumer cannot join.
+  let lifecycle: RunningConsumer | undefined;
+  const lifecycleReady = (async () => {
+    for (let attempt = 1; !stopped; attempt += 1) {
+      try {
+        const producer = await createProducer(kafka);
+        const consumer = await startLoanLifecycleConsumer({
+          kafka, producer, logger, metrics,
+          groupId: config.LOS_CONSUMER_GROUP,
+          fromBeginning: config.LOS_CONSUMER_FROM_BEGINNING,
+          topicPrefix: config.KAFKA_TOPIC_PREFIX,
+          feedback: createPrismaBookingFeedbackStore(prisma),
+          onBookingFailed: (count) => bookingFailed.inc(count),
+        }).catch(async (error: unknown) => {
+          await producer.disconnect();
+          throw error;
+        });
+        lifecycle = { stop: async () => { await consumer.stop(); await producer.disconnect(); } };
+        if (stopped) {
+          await lifecycle.stop();
+          lifecycle = undefined;
+        }
+        return;
+      } catch (error) {
+        logger.warn({ err: error, attempt }, 'lifecycle consumer cannot start yet; booking feedback waits on Kafka');
         await new Promise((r) => setTimeout(r, Math.min(10_000, 500 * attempt)));
       }
     }
@@ -73,6 +107,8 @@ export async function startLos(config: LosConfig, logger: Logger = createLogger(
       await app.close();
       await relayReady;
       await relay?.stop();
+      await lifecycleReady;
+      if (lifecycle) await lifecycle.stop().catch((error: unknown) => logger.warn({ err: error }, 'lifecycle consumer stop failed'));
       await prisma.$disconnect();
       await Promise.all([pool.end(), relayPool.end()]);
     },

@@ -1,5 +1,5 @@
 import type { PageKey } from '@lendstack/platform';
-import type { Application, ApplicationStatus } from './domain/application.js';
+import type { Application, ApplicationStatus, BookingFailure } from './domain/application.js';
 
 /** An event row written in the same transaction as the state change; the outbox relay publishes it. */
 export interface OutboxMessage {
@@ -52,3 +52,21 @@ export interface PiiVault {
 
 /** Called after a commit that enqueued outbox rows, so the relay publishes without waiting to poll. */
 export type OutboxNotifier = () => void;
+
+/** What the LMS told the LOS about one approved loan it could not book. */
+export interface BookingFailureRecord {
+  readonly eventId: string;
+  readonly tenantId: string;
+  readonly loanId: string;
+  /** False: record the event id only (nothing to change). */
+  readonly apply: boolean;
+  readonly failure: BookingFailure;
+}
+
+export interface BookingFeedbackStore {
+  /**
+   * In ONE transaction: records each event id in the inbox and, for events not seen before, moves the
+   * tenant's approved application with that loan id to booking-failed. Returns how many moved.
+   */
+  recordBookingFailures(records: readonly BookingFailureRecord[]): Promise<number>;
+}

@@ -1,10 +1,10 @@
 import { parseEvent, topics, type LoanApprovedV1 } from '@lendstack/contracts';
-import { startEventConsumer, type Logger, type Metrics, type RunningConsumer } from '@lendstack/platform';
+import { startEventConsumer, type DeadLettered, type Logger, type Metrics, type RunningConsumer } from '@lendstack/platform';
 import type { Kafka, Producer } from 'kafkajs';
 import { bookApprovedLoans, type BookApprovedLoansDeps } from '../use-cases/book-approved-loans.js';
 
 /** Feeds LoanApproved from Kafka into the booking use case; anything else on the topic is dead-lettered. */
-export function startLoanApprovedConsumer(deps: BookApprovedLoansDeps & { kafka: Kafka; producer: Producer; logger: Logger; groupId: string; fromBeginning: boolean; topicPrefix: string; metrics: Metrics }): Promise<RunningConsumer> {
+export function startLoanApprovedConsumer(deps: BookApprovedLoansDeps & { kafka: Kafka; producer: Producer; logger: Logger; groupId: string; fromBeginning: boolean; topicPrefix: string; metrics: Metrics; onDeadLetter: (messages: DeadLettered[]) => Promise<void> }): Promise<RunningConsumer> {
   return startEventConsumer<LoanApprovedV1>({
     kafka: deps.kafka,
     producer: deps.producer,
@@ -22,6 +22,7 @@ export function startLoanApprovedConsumer(deps: BookApprovedLoansDeps & { kafka:
     },
     handle: (events) => bookApprovedLoans(deps, events),
     isPermanent: violatesDataRules,
+    onDeadLetter: deps.onDeadLetter,
   });
 }
 

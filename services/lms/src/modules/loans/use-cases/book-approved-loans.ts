@@ -15,8 +15,9 @@ const tracer = trace.getTracer('lendstack-lms');
 
 /**
  * Books a loan account with its schedule for each LoanApproved, exactly once per event id.
- * Returns the events refused for business reasons (a schedule the engine cannot compute, or one
- * breaking an invariant); the consumer dead-letters them. Throws when the database is unavailable.
+ * Returns the events refused for business reasons, with a code: `unbookable` (a schedule the engine
+ * cannot compute or an account cannot hold, or one breaking an invariant), `duplicate-loan`; the
+ * consumer dead-letters them and the LMS tells the LOS (LoanBookingRejected). Throws when the database is unavailable.
  */
 export async function bookApprovedLoans(
   deps: BookApprovedLoansDeps,
@@ -34,7 +35,7 @@ export async function bookApprovedLoans(
       const outcome = computeBooking(deps, delivered.event);
       if (!outcome.ok) {
         span.setAttribute('lendstack.rejected', outcome.reason);
-        rejections.push({ delivered, reason: outcome.reason });
+        rejections.push({ delivered, reason: outcome.reason, code: 'unbookable' });
         return;
       }
       const { traceId, spanId } = span.spanContext();
@@ -45,7 +46,7 @@ export async function bookApprovedLoans(
     if (booked.length > 0) deps.onBooked(booked);
     for (const eventId of new Set(conflicts)) {
       const delivered = deliveries.find((d) => d.event.id === eventId)!;
-      rejections.push({ delivered, reason: `loan ${delivered.event.subject} was already booked from another event` });
+      rejections.push({ delivered, reason: `loan ${delivered.event.subject} was already booked from another event`, code: 'duplicate-loan' });
     }
     return rejections;
   } finally {

@@ -14,5 +14,6 @@ export function applicationView(app: Application) {
       ? { by: app.decidedBy, at: app.decidedAt.toISOString(), ...(app.decisionReason ? { reason: app.decisionReason } : {}) }
       : null,
     loanId: app.loanId,
+    bookingFailure: app.bookingFailure,
   };
 }

@@ -1,4 +1,5 @@
-import { authenticate, decodeCursor, HttpProblem, parseOr400, schemaDoc, toPage } from '@lendstack/platform';
+import { checkBookable } from '@lendstack/contracts';
+import { authenticate, decodeCursor, HttpProblem, jsonPointer, parseOr400, schemaDoc, toPage } from '@lendstack/platform';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { DecisionError } from '../domain/application.js';
@@ -28,17 +29,21 @@ export async function applicationRoutes(app: FastifyInstance, deps: ApplicationR
   app.post('/v1/applications', {
     schema: {
       tags: ['applications'],
-      summary: 'Submit a loan application',
+      summary: 'Submit a loan application (partners)',
       description: 'Honours `Idempotency-Key`: a retry with the same key and body returns the first result; the same key with another body is refused with 422.',
       headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', minLength: 8, maxLength: 128 } } },
       body: schemaDoc(submitApplicationBodySchema),
-      response: { 201: { description: 'Created' }, 200: { description: 'Replay of an earlier request with the same Idempotency-Key' }, 422: { description: 'Idempotency-Key reused with another body' }, ...problemResponses },
+      response: { 201: { description: 'Created' }, 200: { description: 'Replay of an earlier request with the same Idempotency-Key' }, 403: { description: 'Caller is not a partner' }, 422: { description: 'Idempotency-Key reused with another body, or loan terms the loan engine cannot book (`errors` names the field)' }, ...problemResponses },
     },
   }, async (request, reply) => {
-    const principal = authenticate(request, deps.authSecret);
+    const principal = authenticate(request, deps.authSecret, 'partner');
     const rawKey = request.headers['idempotency-key'];
     const idempotencyKey = rawKey === undefined ? undefined : parseOr400(idempotencyKeySchema, rawKey, 'header');
     const body = parseOr400(submitApplicationBodySchema, request.body, 'body');
+    const bookable = checkBookable(body.loan);
+    if (!bookable.ok) {
+      throw new HttpProblem(422, 'unbookable-terms', 'Loan terms cannot be booked', bookable.reason, { errors: [{ pointer: jsonPointer(['loan', ...bookable.path.map(String)]), detail: bookable.reason }] });
+    }
     const result = await submitApplication(deps, { principal, body, ...(idempotencyKey ? { idempotencyKey } : {}) });
     if (!result.ok) {
       throw new HttpProblem(422, 'idempotency-key-reused', 'Idempotency-Key reused', 'This Idempotency-Key was used with a different request body.', { errors: [{ pointer: '/header/idempotency-key', detail: 'already used with another body' }] });
@@ -86,7 +91,7 @@ export async function applicationRoutes(app: FastifyInstance, deps: ApplicationR
     return reply.status(200).send(applicationView(result.application));
   };
   const decisionSchema = (summary: string, body: z.ZodType) => ({
-    tags: ['applications'], summary, description: 'Operators only. Repeating the same decision is harmless and returns the application unchanged.',
+    tags: ['applications'], summary, description: 'Operators only, and never on an application they submitted themselves (403 own-application). Repeating the same decision is harmless and returns the application unchanged.',
     params: schemaDoc(applicationParamsSchema), body: schemaDoc(body),
     response: { 200: { description: 'The decided application' }, 403: { description: 'Caller is not an operator' }, 409: { description: 'The application was already decided the other way' }, ...problemResponses },
   });
@@ -106,5 +111,7 @@ function toProblem(id: string, error: DecisionError | { kind: 'not-found' }): Ht
       return new HttpProblem(409, 'already-decided', 'Application already decided', `Application ${id} is ${error.status}.`, { currentStatus: error.status });
     case 'invalid-terms':
       return new HttpProblem(422, 'invalid-terms', 'Loan terms cannot be approved', error.detail);
+    case 'own-application':
+      return new HttpProblem(403, 'own-application', 'Not allowed to decide this application', `Application ${id} was submitted by ${error.submittedBy}; another person must decide it (segregation of duties).`);
   }
 }

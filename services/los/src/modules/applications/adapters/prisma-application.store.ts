@@ -1,7 +1,7 @@
 import { afterKey } from '@lendstack/platform';
 import type { Prisma } from '../../../generated/prisma/client.js';
 import type { PrismaClient, Tx } from '../../../platform/prisma.js';
-import type { Application, Borrower, LoanTerms, ApplicationStatus } from '../domain/application.js';
+import type { Application, ApplicationStatus, BookingFailure, Borrower, LoanTerms } from '../domain/application.js';
 import { IdempotencyConflict, type ApplicationStore, type ApplicationUnitOfWork } from '../ports.js';
 
 type Row = Awaited<ReturnType<PrismaClient['application']['findFirst']>> & {};
@@ -18,6 +18,7 @@ function toDomain(row: Row): Application {
     decidedAt: row.decidedAt,
     decisionReason: row.decisionReason,
     loanId: row.loanId,
+    bookingFailure: (row.bookingFailure as unknown as BookingFailure | null) ?? null,
     version: row.version,
     createdAt: row.createdAt,
   };
@@ -36,6 +37,7 @@ interface LockedRow {
   decided_at: Date | null;
   decision_reason: string | null;
   loan_id: string | null;
+  booking_failure: unknown;
   version: number;
   created_at: Date;
 }
@@ -44,7 +46,7 @@ function fromLockedRow(row: LockedRow): Application {
   return toDomain({
     id: row.id, tenantId: row.tenant_id, status: row.status, applicant: row.applicant, loanRequest: row.loan_request,
     submittedBy: row.submitted_by, decidedBy: row.decided_by, decidedAt: row.decided_at, decisionReason: row.decision_reason,
-    loanId: row.loan_id, version: row.version, createdAt: row.created_at,
+    loanId: row.loan_id, bookingFailure: row.booking_failure, version: row.version, createdAt: row.created_at,
   } as Row);
 }
 
@@ -53,7 +55,7 @@ function unitOfWork(tx: Tx): ApplicationUnitOfWork {
     async lockForUpdate(tenantId, id) {
       // One round trip: the locking read returns the row itself (approval is the LOS's hot path).
       const [row] = await tx.$queryRaw<LockedRow[]>`
-        SELECT id, tenant_id, status, applicant, loan_request, submitted_by, decided_by, decided_at, decision_reason, loan_id, version, created_at
+        SELECT id, tenant_id, status, applicant, loan_request, submitted_by, decided_by, decided_at, decision_reason, loan_id, booking_failure, version, created_at
         FROM applications WHERE id = ${id}::uuid AND tenant_id = ${tenantId} FOR UPDATE`;
       return row ? fromLockedRow(row) : undefined;
     },

@@ -1,10 +1,20 @@
 import type { LoanApprovedV1Payload, Money } from '@lendstack/contracts';
 
 /**
- * An application's life: submitted → approved | declined. Pure: time and ids come in as arguments.
+ * An application's life: submitted → approved | declined; approved → booking-failed when the LMS
+ * refuses to book its loan (LoanBookingRejected). Pure: time and ids come in as arguments.
  * Invariant: an approved application names exactly one loan id, fixed at approval and never changed.
  */
-export type ApplicationStatus = 'submitted' | 'approved' | 'declined';
+export const APPLICATION_STATUSES = ['submitted', 'approved', 'declined', 'booking-failed'] as const;
+export type ApplicationStatus = (typeof APPLICATION_STATUSES)[number];
+
+/** Why the LMS did not book the approved loan, as it said in LoanBookingRejected. */
+export interface BookingFailure {
+  readonly code: string;
+  readonly reason: string;
+  readonly at: string;
+  readonly eventId: string;
+}
 
 export type Borrower = LoanApprovedV1Payload['borrower'];
 export type LoanTerms = Omit<
@@ -23,12 +33,14 @@ export interface Application {
   readonly decidedAt: Date | null;
   readonly decisionReason: string | null;
   readonly loanId: string | null;
+  readonly bookingFailure: BookingFailure | null;
   readonly version: number;
   readonly createdAt: Date;
 }
 
 export type DecisionError =
   | { readonly kind: 'already-decided'; readonly status: ApplicationStatus }
+  | { readonly kind: 'own-application'; readonly submittedBy: string }
   | { readonly kind: 'invalid-terms'; readonly detail: string };
 
 export type Decision =
@@ -55,13 +67,17 @@ export function submit(input: {
   submittedBy: string;
   now: Date;
 }): Application {
-  return { ...input, status: 'submitted', decidedBy: null, decidedAt: null, decisionReason: null, loanId: null, version: 1, createdAt: input.now };
+  return { ...input, status: 'submitted', decidedBy: null, decidedAt: null, decisionReason: null, loanId: null, bookingFailure: null, version: 1, createdAt: input.now };
 }
 
-/** Approving an approved application again changes nothing (idempotent); a declined one cannot be approved. */
+/**
+ * Approving an approved application again changes nothing (idempotent); a declined one cannot be
+ * approved. Segregation of duties: nobody decides an application they submitted.
+ */
 export function approve(app: Application, cmd: ApproveCommand): Decision {
   if (app.status === 'approved') return { ok: true, application: app, changed: false };
   if (app.status !== 'submitted') return { ok: false, error: { kind: 'already-decided', status: app.status } };
+  if (app.submittedBy === cmd.operator) return { ok: false, error: { kind: 'own-application', submittedBy: app.submittedBy } };
   const problem = checkTerms(app.loanRequest, cmd.now);
   if (problem) return { ok: false, error: { kind: 'invalid-terms', detail: problem } };
   return {
@@ -75,6 +91,7 @@ export function approve(app: Application, cmd: ApproveCommand): Decision {
 export function decline(app: Application, cmd: DeclineCommand): Decision {
   if (app.status === 'declined') return { ok: true, application: app, changed: false };
   if (app.status !== 'submitted') return { ok: false, error: { kind: 'already-decided', status: app.status } };
+  if (app.submittedBy === cmd.operator) return { ok: false, error: { kind: 'own-application', submittedBy: app.submittedBy } };
   return {
     ok: true,
     changed: true,
@@ -88,10 +105,13 @@ function checkTerms(terms: LoanTerms, now: Date): string | undefined {
   if (terms.expectedDisbursementDate < today) {
     return `expectedDisbursementDate ${terms.expectedDisbursementDate} is before today (${today})`;
   }
-  if (terms.firstDueDate && terms.firstDueDate <= terms.expectedDisbursementDate) {
-    return 'firstDueDate must be after expectedDisbursementDate';
-  }
   return undefined;
+}
+
+/** Only an approved application can learn that its loan was not booked; anything else is unchanged. */
+export function markBookingFailed(app: Application, failure: BookingFailure): Application {
+  if (app.status !== 'approved') return app;
+  return { ...app, status: 'booking-failed', bookingFailure: failure, version: app.version + 1 };
 }
 
 /** The LoanApproved payload for an approved application. */
