@@ -14,3 +14,4 @@ export * from './problem.js';
 export * from './telemetry.js';
 export * from './lifecycle.js';
 export * from './text-hygiene.js';
+export * from './reconciliation.js';

@@ -80,6 +80,7 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
     metrics,
     loans: { loans, authSecret: config.AUTH_TOKEN_SECRET },
     products: { store: products, products, authSecret: config.AUTH_TOKEN_SECRET, now: () => new Date(), newId: () => crypto.randomUUID(), onPublished: () => relay.wake() },
+    reconciliation: { pool, authSecret: config.AUTH_TOKEN_SECRET },
     readiness: {
       database: async () => (await pool.query('SELECT 1')).rowCount === 1,
       kafka: () => kafkaReachable(kafka),

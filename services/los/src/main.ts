@@ -93,6 +93,7 @@ export async function startLos(config: LosConfig, logger: Logger = createLogger(
       authSecret: config.AUTH_TOKEN_SECRET,
     },
     quotes: { authSecret: config.AUTH_TOKEN_SECRET },
+    reconciliation: { pool, authSecret: config.AUTH_TOKEN_SECRET },
     readiness: {
       database: async () => (await pool.query('SELECT 1')).rowCount === 1,
       kafka: () => kafkaReachable(kafka),

@@ -134,3 +134,28 @@ describe('segregation of duties', () => {
     expect(other.statusCode).toBe(200);
   });
 });
+
+describe('GET /v1/reconciliation/loans (the LOS side)', () => {
+  it('lists the day’s approvals in loan id order with keyset paging, for operators only', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      const created = await submit(applicationBody());
+      const approved = await los.app.inject({ method: 'POST', url: `/v1/applications/${created.json<{ id: string }>().id}/approve`, headers: operator(), payload: {} });
+      ids.push(approved.json<{ loanId: string }>().loanId);
+    }
+    const today = new Date().toISOString().slice(0, 10);
+    const seen: string[] = [];
+    let after: string | null = null;
+    do {
+      const res = await los.app.inject({ method: 'GET', url: `/v1/reconciliation/loans?date=${today}&limit=2${after ? `&after=${after}` : ''}`, headers: operator() });
+      expect(res.statusCode, res.body).toBe(200);
+      const page = res.json<{ items: { loanId: string; status: string; principal: { amount: string } }[]; next: string | null }>();
+      seen.push(...page.items.map((i) => i.loanId));
+      after = page.next;
+    } while (after);
+    expect(seen).toEqual([...seen].sort());
+    expect(seen).toEqual(expect.arrayContaining(ids));
+    expect((await los.app.inject({ method: 'GET', url: `/v1/reconciliation/loans?date=${today}`, headers: partner() })).statusCode).toBe(403);
+    expect((await los.app.inject({ method: 'GET', url: '/v1/reconciliation/loans?date=yesterday', headers: operator() })).statusCode).toBe(400);
+  });
+});

@@ -1,5 +1,6 @@
 import { createHttpServer, registerHealthRoutes, type Logger, type Metrics, type ReadinessCheck } from '@lendstack/platform';
 import type { FastifyInstance } from 'fastify';
+import { reconciliationRoutes, type ReconciliationRoutesDeps } from '../modules/reconciliation/reconciliation.routes.js';
 import { loanRoutes, type LoanRoutesDeps } from '../modules/loans/adapters/loans.routes.js';
 import { productRoutes, type ProductRoutesDeps } from '../modules/products/adapters/products.routes.js';
 
@@ -9,6 +10,8 @@ export interface LmsServerDeps {
   readonly loans: LoanRoutesDeps;
   readonly products: ProductRoutesDeps;
   readonly readiness: Record<string, ReadinessCheck>;
+  /** Approvals vs bookings (GET /v1/reconciliation/loans). */
+  readonly reconciliation?: ReconciliationRoutesDeps;
 }
 
 /** The LMS HTTP API without listen(), so tests drive it with app.inject. */
@@ -24,5 +27,6 @@ export async function buildServer(deps: LmsServerDeps): Promise<FastifyInstance>
   registerHealthRoutes(app, deps.readiness);
   await app.register(loanRoutes, deps.loans);
   await app.register(productRoutes, deps.products);
+  if (deps.reconciliation) await app.register(reconciliationRoutes, deps.reconciliation);
   return app;
 }

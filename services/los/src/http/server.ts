@@ -1,5 +1,6 @@
 import { createHttpServer, registerHealthRoutes, type Logger, type Metrics, type ReadinessCheck } from '@lendstack/platform';
 import type { FastifyInstance } from 'fastify';
+import { reconciliationRoutes, type ReconciliationRoutesDeps } from '../modules/reconciliation/reconciliation.routes.js';
 import { applicationRoutes, type ApplicationRoutesDeps } from '../modules/applications/adapters/applications.routes.js';
 import { quoteRoutes, type QuoteRoutesDeps } from '../modules/quotes/adapters/quotes.routes.js';
 
@@ -9,6 +10,8 @@ export interface LosServerDeps {
   readonly applications: ApplicationRoutesDeps;
   readonly quotes: QuoteRoutesDeps;
   readonly readiness: Record<string, ReadinessCheck>;
+  /** Approvals vs bookings (GET /v1/reconciliation/loans). */
+  readonly reconciliation?: ReconciliationRoutesDeps;
 }
 
 /** The LOS HTTP API without listen(), so tests drive it with app.inject. */
@@ -24,5 +27,6 @@ export async function buildServer(deps: LosServerDeps): Promise<FastifyInstance>
   registerHealthRoutes(app, deps.readiness);
   await app.register(applicationRoutes, deps.applications);
   await app.register(quoteRoutes, deps.quotes);
+  if (deps.reconciliation) await app.register(reconciliationRoutes, deps.reconciliation);
   return app;
 }

@@ -45,6 +45,7 @@ export async function startLosTestServer(tenantPrefix: string): Promise<LosTestS
       authSecret: config.AUTH_TOKEN_SECRET,
     },
     quotes: { authSecret: config.AUTH_TOKEN_SECRET },
+    reconciliation: { pool, authSecret: config.AUTH_TOKEN_SECRET },
     readiness: { database: async () => (await pool.query('SELECT 1')).rowCount === 1 },
   });
   await app.ready();

@@ -1,6 +1,6 @@
 import type { DeadLettered, Logger } from '@lendstack/platform';
 import type pg from 'pg';
-import { bookingRejectedFor, bookingRejectedTopic } from '../domain/booking-rejection.js';
+import { asDuplicate, bookingRejectedFor, bookingRejectedTopic } from '../domain/booking-rejection.js';
 
 /**
  * Turns each LoanApproved the LMS dead-letters into a LoanBookingRejected on its outbox, so the LOS
@@ -14,8 +14,11 @@ export function createBookingRejectionNotifier(deps: { pool: pg.Pool; logger: Lo
     for (const { message } of events.filter((e) => !e.event)) {
       deps.logger.warn({ topic: message.topic, partition: message.partition, offset: message.offset, reason: message.reason }, 'dead-lettered a message that names no tenant or loan: no one can be told');
     }
-    const rows = events.flatMap((e) => (e.event ? [e.event] : []));
-    if (rows.length === 0) return;
+    const found = events.flatMap((e) => (e.event ? [e.event] : []));
+    if (found.length === 0) return;
+    // A refused event about a loan that IS booked (from an earlier event) must not fail its application.
+    const booked = new Set((await deps.pool.query<{ id: string }>('SELECT id FROM loan_accounts WHERE id = ANY($1::text[])', [found.map((e) => e.subject)])).rows.map((r) => r.id));
+    const rows = found.map((e) => (booked.has(e.subject) ? asDuplicate(e) : e));
     await deps.pool.query(
       `INSERT INTO outbox (id, topic, key, value)
        SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[])

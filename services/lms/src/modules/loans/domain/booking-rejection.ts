@@ -34,6 +34,12 @@ export function bookingRejectedFor(message: DeadLettered, now: Date): LoanBookin
 
 export const bookingRejectedTopic = topics.loanLifecycle.name;
 
+/** The same refusal about a loan that is booked already: the LOS records it and changes nothing. */
+export function asDuplicate(event: LoanBookingRejectedV1): LoanBookingRejectedV1 {
+  const reason = `loan ${event.subject} is already booked; this event was refused: ${event.payload.reason}`.slice(0, 2_000);
+  return { ...event, payload: { ...event.payload, code: 'duplicate-loan', reason } };
+}
+
 interface Source {
   id: string;
   type: string;
