@@ -109,7 +109,9 @@ describe('what the LOS accepts, the LMS books', () => {
       const context = () => `body ${JSON.stringify(body)}\nresponse ${created.status} ${JSON.stringify(created.body)}`;
       if (created.status === 422) {
         expect(created.body.type, context()).toMatch(/\/unbookable-terms$/);
-        expect(checkBookable(terms).ok, `the LOS refused terms the engine books: ${context()}`).toBe(false);
+        const refusal = checkBookable(terms);
+        expect(refusal.ok, `the LOS refused terms the engine books: ${context()}`).toBe(false);
+        if (!refusal.ok) expect(created.body.errors[0].pointer, context()).toBe(['/loan', ...refusal.path].join('/'));
         outcomes.unbookable += 1;
         return;
       }
@@ -117,6 +119,8 @@ describe('what the LOS accepts, the LMS books', () => {
       const bookable = checkBookable(terms);
       expect(bookable.ok, `the LOS accepted terms checkBookable refuses: ${context()}`).toBe(true);
 
+      // The LOS keeps the terms exactly as sent, defaults filled in (a rate of "007.50" stays "007.50").
+      expect(created.body.loan, context()).toEqual(terms);
       const approved = await approve(created.body.id);
       expect(approved.status, `approve: ${JSON.stringify(approved.body)}\n${context()}`).toBe(200);
       const loanId = approved.body.loanId as string;
@@ -127,7 +131,10 @@ describe('what the LOS accepts, the LMS books', () => {
         const app = await application(created.body.id);
         throw new Error(`${error.message}; the application is ${app.status} ${JSON.stringify(app.bookingFailure)}\n${context()}\n${lms.output().slice(-2_000)}`);
       });
-      expect(loan.principal).toMatchObject(body.loan.principal);
+      expect(loan, context()).toMatchObject({
+        principal: body.loan.principal, annualRatePercent: terms.annualRatePercent, termPeriods: terms.termPeriods,
+        frequency: terms.frequency, scheduleMethod: terms.scheduleMethod, disbursementDate: terms.expectedDisbursementDate,
+      });
       const schedule = await call(`${lms.url}/v1/loans/${loanId}/schedule`, { headers: asPartner });
       expect(schedule.status).toBe(200);
       const installments = schedule.body.installments as { principal: { amount: string } }[];
