@@ -46,7 +46,7 @@ Lendstack is up.
   Kafka          $KAFKA_BROKERS
   Postgres       $LOS_DATABASE_URL
                  $LMS_DATABASE_URL
-Development tokens (tenant "demo"; mint others with: pnpm -s token <tenant> <partner|operator>):
+Development tokens (tenant "demo"; mint others with: pnpm -s token <tenant> <role>[,<role>…], roles partner, operator, approver, admin):
   partner        $(pnpm -s token demo partner)
   operator       $(pnpm -s token demo operator)
 Logs in $LOGS. Stop with: bash infra/down.sh
