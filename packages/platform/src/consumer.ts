@@ -208,3 +208,10 @@ async function deadLetter<E>(
     })),
   });
 }
+
+/** Postgres classes 22 (data exception) and 23 (integrity constraint): the same event will fail again. */
+export function violatesDataRules(error: unknown): boolean {
+  const text = String((error as { code?: string; message?: string }).message ?? '');
+  const code = (error as { code?: string; meta?: { code?: string } }).meta?.code ?? (error as { code?: string }).code ?? '';
+  return /^(22|23)\d{3}$/.test(code) || /\b(22|23)\d{3}\b/.test(text) || /violates (check|foreign key|unique|not-null) constraint/.test(text);
+}

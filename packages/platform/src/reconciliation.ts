@@ -1,4 +1,8 @@
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { authenticate } from './auth.js';
+import { schemaDoc } from './http-server.js';
+import { parseOr400 } from './problem.js';
 
 /**
  * Approvals (LOS) against bookings (LMS): both services serve their side of one tenant and one day
@@ -104,4 +108,33 @@ export async function compareLoanSides(approvals: AsyncIterable<ReconciliationIt
 export function utcDay(date: string): { from: Date; to: Date } {
   const from = new Date(`${date}T00:00:00.000Z`);
   return { from, to: new Date(from.getTime() + 86_400_000) };
+}
+
+export interface ReconciliationRouteOptions {
+  readonly authSecret: string;
+  /** What this service's side is, for the OpenAPI document. */
+  readonly summary: string;
+  readonly itemShape: string;
+  /** At most `limit + 1` items after `after`, in loan id order, of loans approved in [from, to). */
+  readonly read: (tenantId: string, query: { from: Date; to: Date; after: string | null; limit: number }) => Promise<ReconciliationItem[]>;
+}
+
+/** GET /v1/reconciliation/loans: one service's side of approvals vs bookings. Operators and admins. */
+export function registerReconciliationRoute(app: FastifyInstance, options: ReconciliationRouteOptions): void {
+  app.get('/v1/reconciliation/loans', {
+    schema: {
+      tags: ['reconciliation'],
+      summary: options.summary,
+      description: 'Keyset paging: pass `next` as `after`. `pnpm -s reconcile --tenant T --date D` compares the LOS side with the LMS side.',
+      querystring: schemaDoc(reconciliationQuerySchema),
+      response: { 200: { description: `\`{ date, items: [${options.itemShape}], next }\`` }, 400: { description: 'Invalid query (problem+json)' }, 401: { description: 'Missing or invalid bearer token' }, 403: { description: 'Caller is neither operator nor admin' } },
+    },
+  }, async (request) => {
+    const principal = authenticate(request, options.authSecret, ['operator', 'admin']);
+    const query = parseOr400(reconciliationQuerySchema, request.query, 'query');
+    const rows = await options.read(principal.tenantId, { ...utcDay(query.date), after: query.after ?? null, limit: query.limit + 1 });
+    const items = rows.slice(0, query.limit);
+    const page: ReconciliationPage & { date: string } = { date: query.date, items, next: rows.length > query.limit ? items[items.length - 1]!.loanId : null };
+    return page;
+  });
 }

@@ -1,5 +1,5 @@
 import { parseEvent, topics, type LoanApprovedV1 } from '@lendstack/contracts';
-import { startEventConsumer, type DeadLettered, type Logger, type Metrics, type RunningConsumer } from '@lendstack/platform';
+import { startEventConsumer, violatesDataRules, type DeadLettered, type Logger, type Metrics, type RunningConsumer } from '@lendstack/platform';
 import type { Kafka, Producer } from 'kafkajs';
 import { bookApprovedLoans, type BookApprovedLoansDeps } from '../use-cases/book-approved-loans.js';
 
@@ -24,11 +24,4 @@ export function startLoanApprovedConsumer(deps: BookApprovedLoansDeps & { kafka:
     isPermanent: violatesDataRules,
     onDeadLetter: deps.onDeadLetter,
   });
-}
-
-/** Postgres classes 22 (data exception) and 23 (integrity constraint): the same event will fail again. */
-function violatesDataRules(error: unknown): boolean {
-  const text = String((error as { code?: string; message?: string }).message ?? '');
-  const code = (error as { code?: string; meta?: { code?: string } }).meta?.code ?? (error as { code?: string }).code ?? '';
-  return /^(22|23)\d{3}$/.test(code) || /\b(22|23)\d{3}\b/.test(text) || /violates (check|foreign key|unique|not-null) constraint/.test(text);
 }

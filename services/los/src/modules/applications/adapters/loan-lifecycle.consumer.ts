@@ -1,5 +1,5 @@
 import { envelopeHeaderSchema, parseEvent, topics, type LoanBookingRejectedV1 } from '@lendstack/contracts';
-import { startEventConsumer, type Logger, type Metrics, type Parsed, type RunningConsumer } from '@lendstack/platform';
+import { startEventConsumer, violatesDataRules, type Logger, type Metrics, type Parsed, type RunningConsumer } from '@lendstack/platform';
 import type { Kafka, Producer } from 'kafkajs';
 import { recordBookingRejections, type RecordBookingRejectionsDeps } from '../use-cases/record-booking-rejections.js';
 
@@ -28,6 +28,8 @@ export function startLoanLifecycleConsumer(deps: RecordBookingRejectionsDeps & {
       if (events.length > 0) await recordBookingRejections(deps, events);
       return [];
     },
+    // An event that breaks a table constraint alone is dead-lettered rather than blocking its partition.
+    isPermanent: violatesDataRules,
   });
 }
 
