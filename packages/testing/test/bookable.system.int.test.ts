@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { checkBookable, deadLetterHeaders, topics, type LoanTermsV1 } from '@lendstack/contracts';
-import { signToken } from '@lendstack/platform';
+import { compareLoanSides, itemsOf, signToken, type ReconciliationPage } from '@lendstack/platform';
 import fc from 'fast-check';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import pg from 'pg';
@@ -46,7 +46,14 @@ interface ApplicationView {
 }
 
 async function call(url: string, init: RequestInit = {}): Promise<{ status: number; body: any }> {
-  const res = await fetch(url, init);
+  let res: Response;
+  try {
+    res = await fetch(url, init);
+  } catch (error) {
+    // A service that died mid-run: say why, from its own output.
+    const service = url.startsWith(los.url) ? los : lms;
+    throw new Error(`${init.method ?? 'GET'} ${url} failed (${(error as Error).message}); service output:\n${service.output().slice(-4_000)}`);
+  }
   const text = await res.text();
   let body: unknown = text;
   try {
@@ -232,5 +239,30 @@ describe('a LoanApproved the LMS refuses comes back to the LOS', () => {
     } finally {
       await reader.disconnect();
     }
+  });
+});
+
+describe('approvals vs bookings after every boundary value above', () => {
+  it('shows no difference, and each refused booking as booking-failed in the LOS', async () => {
+    const side = (base: string) => (date: string) => async (after: string | undefined): Promise<ReconciliationPage> => {
+      const res = await call(`${base}/v1/reconciliation/loans?date=${date}&limit=500${after ? `&after=${after}` : ''}`, { headers: asOperator });
+      expect(res.status).toBe(200);
+      return res.body as ReconciliationPage;
+    };
+    // The runs above may straddle midnight UTC: reconcile every day they touched.
+    const days = [...new Set([new Date(now * 1000).toISOString().slice(0, 10), new Date().toISOString().slice(0, 10)])];
+    let approved = 0;
+    let refused = 0;
+    for (const date of days) {
+      const report = await compareLoanSides(itemsOf(side(los.url)(date)), itemsOf(side(lms.url)(date)));
+      expect(report.differences, `differences on ${date}`).toEqual([]);
+      expect(report.booked.count).toBe(report.approved.count);
+      expect(report.booked.principal).toEqual(report.approved.principal);
+      approved += report.approved.count;
+      refused += report.refused.length;
+      for (const r of report.refused) expect((await application(r.applicationId)).status).toBe('booking-failed');
+    }
+    expect(approved).toBeGreaterThan(0);
+    expect(refused).toBe(1);
   });
 });
