@@ -52,7 +52,7 @@ async function call(url: string, init: RequestInit = {}): Promise<{ status: numb
   } catch (error) {
     // A service that died mid-run: say why, from its own output.
     const service = url.startsWith(los.url) ? los : lms;
-    throw new Error(`${init.method ?? 'GET'} ${url} failed (${(error as Error).message}); service output:\n${service.output().slice(-4_000)}`);
+    throw new Error(`${init.method ?? 'GET'} ${url} failed (${(error as Error).message}); service output:\n${service.output().slice(-4_000)}`, { cause: error });
   }
   const text = await res.text();
   let body: unknown = text;
