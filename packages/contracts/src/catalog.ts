@@ -51,6 +51,100 @@ export const eventCatalog = {
       'penal interest, prepayment charge, thresholds, buckets and chart of accounts. Keyed by <tenant>:<code> on a compacted ' +
       'topic, so the latest version of every product stays readable; the LOS quotes and validates with it.',
   },
+  'LoanDisbursed.v1': {
+    name: 'LoanDisbursed',
+    version: 1,
+    topic: 'loanLifecycle',
+    producer: 'lms',
+    consumers: ['los'],
+    summary:
+      'A tranche of the loan was paid out: amount, value date, cumulative disbursed and the payout reference. ' +
+      'Keyed by loan id; the id derives from (loan id, engine effect key), so a replay publishes nothing new.',
+  },
+  'RepaymentReceived.v1': {
+    name: 'RepaymentReceived',
+    version: 1,
+    topic: 'loanLifecycle',
+    producer: 'lms',
+    consumers: ['los'],
+    summary:
+      'A repayment took effect: amount, value date, channel, rail reference and its allocation by component and by ' +
+      'installment, with any excess (or, on a charged-off loan, recovery). The parts sum to the amount.',
+  },
+  'TransactionReversed.v1': {
+    name: 'TransactionReversed',
+    version: 1,
+    topic: 'loanLifecycle',
+    producer: 'lms',
+    consumers: ['los'],
+    summary:
+      'A repayment was reversed (returned, bounced, entered in error) with its reason and value date; the loan is ' +
+      'replayed without it, and the lifecycle events that follow reflect the new history.',
+  },
+  'InstallmentDue.v1': {
+    name: 'InstallmentDue',
+    version: 1,
+    topic: 'loanLifecycle',
+    producer: 'lms',
+    consumers: ['los'],
+    summary:
+      'An installment fell due at end of day (business date = due date), with its scheduled principal, interest and fees.',
+  },
+  'InstallmentOverdue.v1': {
+    name: 'InstallmentOverdue',
+    version: 1,
+    topic: 'loanLifecycle',
+    producer: 'lms',
+    consumers: ['los'],
+    summary:
+      'An installment went past due with principal, interest or fees unpaid (the day after its due date).',
+  },
+  'InstallmentPaid.v1': {
+    name: 'InstallmentPaid',
+    version: 1,
+    topic: 'loanLifecycle',
+    producer: 'lms',
+    consumers: ['los'],
+    summary:
+      'An installment was settled in full, penalties included, with what it received by component.',
+  },
+  'DelinquencyChanged.v1': {
+    name: 'DelinquencyChanged',
+    version: 1,
+    topic: 'loanLifecycle',
+    producer: 'lms',
+    consumers: ['los'],
+    summary:
+      'The US delinquency bucket or the RBI class (standard, SMA-0/1/2, NPA) changed, with DPD, the previous day\'s ' +
+      'classification and the oldest unpaid due date, as of the LMS business date.',
+  },
+  'AccrualStatusChanged.v1': {
+    name: 'AccrualStatusChanged',
+    version: 1,
+    topic: 'loanLifecycle',
+    producer: 'lms',
+    consumers: ['los'],
+    summary:
+      'The loan moved to non-accrual (unpaid interest and penalties leave income) or back to accruing.',
+  },
+  'LoanChargedOff.v1': {
+    name: 'LoanChargedOff',
+    version: 1,
+    topic: 'loanLifecycle',
+    producer: 'lms',
+    consumers: ['los'],
+    summary:
+      'The loan was charged off at its charge-off DPD: principal written off; later payments are recoveries.',
+  },
+  'LoanClosed.v1': {
+    name: 'LoanClosed',
+    version: 1,
+    topic: 'loanLifecycle',
+    producer: 'lms',
+    consumers: ['los'],
+    summary:
+      'The loan closed (repaid; later also foreclosed, top-up), on the LMS business date.',
+  },
 } as const satisfies Record<EventKey, EventDoc>;
 
 export const eventKeys = Object.keys(eventSchemas) as EventKey[];

@@ -2,6 +2,16 @@ import type { z } from 'zod';
 import { loanApprovedV1Schema } from './events/loan-approved.v1.js';
 import { loanBookingRejectedV1Schema } from './events/loan-booking-rejected.v1.js';
 import { productPublishedV1Schema } from './events/product-published.v1.js';
+import { loanDisbursedV1Schema } from './events/loan-disbursed.v1.js';
+import { repaymentReceivedV1Schema } from './events/repayment-received.v1.js';
+import { transactionReversedV1Schema } from './events/transaction-reversed.v1.js';
+import { installmentDueV1Schema } from './events/installment-due.v1.js';
+import { installmentOverdueV1Schema } from './events/installment-overdue.v1.js';
+import { installmentPaidV1Schema } from './events/installment-paid.v1.js';
+import { delinquencyChangedV1Schema } from './events/delinquency-changed.v1.js';
+import { accrualStatusChangedV1Schema } from './events/accrual-status-changed.v1.js';
+import { loanChargedOffV1Schema } from './events/loan-charged-off.v1.js';
+import { loanClosedV1Schema } from './events/loan-closed.v1.js';
 import { envelopeHeaderSchema } from './envelope.js';
 
 /** Every event type and version Lendstack publishes, with its schema. The source of the generated docs. */
@@ -9,6 +19,16 @@ export const eventSchemas = {
   'LoanApproved.v1': loanApprovedV1Schema,
   'LoanBookingRejected.v1': loanBookingRejectedV1Schema,
   'ProductPublished.v1': productPublishedV1Schema,
+  'LoanDisbursed.v1': loanDisbursedV1Schema,
+  'RepaymentReceived.v1': repaymentReceivedV1Schema,
+  'TransactionReversed.v1': transactionReversedV1Schema,
+  'InstallmentDue.v1': installmentDueV1Schema,
+  'InstallmentOverdue.v1': installmentOverdueV1Schema,
+  'InstallmentPaid.v1': installmentPaidV1Schema,
+  'DelinquencyChanged.v1': delinquencyChangedV1Schema,
+  'AccrualStatusChanged.v1': accrualStatusChangedV1Schema,
+  'LoanChargedOff.v1': loanChargedOffV1Schema,
+  'LoanClosed.v1': loanClosedV1Schema,
 } as const satisfies Record<string, z.ZodType>;
 
 export type EventKey = keyof typeof eventSchemas;
