@@ -33,6 +33,21 @@ const envSchema = z.object({
   TEMPORAL_WORKFLOW_TRACING: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   // Verifies bearer tokens (HS256); the same secret the LOS uses in one deployment.
   AUTH_TOKEN_SECRET: z.string().min(32).default(DEV_AUTH_TOKEN_SECRET),
+  // Disbursement rail (RazorpayX Payouts protocol, modules/payouts). The defaults are the local sandbox's
+  // (packages/testing/sandboxes/payout-sandbox, started by infra/up.sh); a deployment sets its own.
+  PAYOUT_BASE_URL: z.string().url().default('http://127.0.0.1:3480'),
+  PAYOUT_KEY_ID: z.string().min(1).default('rzp_test_lendstack_sandbox'),
+  PAYOUT_KEY_SECRET: z.string().min(1).default('lendstack-sandbox-key-secret'),
+  // Verifies X-Razorpay-Signature on payout webhooks.
+  PAYOUT_WEBHOOK_SECRET: z.string().min(16).default('lendstack-sandbox-webhook-secret'),
+  // The lender's own RazorpayX account that disbursements debit.
+  PAYOUT_SOURCE_ACCOUNT_NUMBER: z.string().min(1).default('7878780080316316'),
+  PAYOUT_MODE: z.enum(['IMPS', 'NEFT', 'RTGS']).default('NEFT'),
+  // Per HTTP attempt; network errors, timeouts and 5xx are retried up to PAYOUT_MAX_ATTEMPTS with the same idempotency key.
+  PAYOUT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+  PAYOUT_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+  // Oldest webhook accepted: RazorpayX retries a delivery for 24 h, so 25 h.
+  PAYOUT_WEBHOOK_MAX_AGE_SECONDS: z.coerce.number().int().min(60).max(7 * 86_400).default(90_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   OTEL_TRACES_EXPORTER: z.enum(['none', 'console']).default('none'),
 });
