@@ -25,7 +25,7 @@ export type ScheduleCalculator = (event: LoanApprovedV1) => ScheduleRows;
 
 export type InstallmentView = ScheduledInstallment & { readonly status: string };
 
-export type LoanAccountView = Omit<LoanAccount, 'installments'> & { status: string; createdAt: Date; collectionsStartedAt: Date | null };
+export type LoanAccountView = Omit<LoanAccount, 'installments' | 'terms'> & { status: string; createdAt: Date; collectionsStartedAt: Date | null; productVersion: number | null };
 
 export interface LoanReader {
   find(tenantId: string, loanId: string): Promise<LoanAccountView | undefined>;

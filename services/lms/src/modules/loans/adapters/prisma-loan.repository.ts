@@ -23,6 +23,7 @@ export function createPrismaLoanRepository(prisma: PrismaClient): LoanBookingSto
         const inserted = new Set(toBook.length > 0 ? await insertAccounts(tx, toBook) : []);
         const booked = toBook.filter((b) => inserted.has(b.account.id));
         await insertInstallments(tx, booked);
+        await insertServicing(tx, booked);
         const bookedEvents = new Set(booked.map((b) => b.eventId));
         // A new event for a loan that another event already booked changes nothing: report it.
         const conflicts = bookings.filter((b) => freshIds.has(b.eventId) && !bookedEvents.has(b.eventId)).map((b) => b.eventId);
@@ -59,7 +60,8 @@ export function createPrismaLoanRepository(prisma: PrismaClient): LoanBookingSto
 type AccountRow = NonNullable<Awaited<ReturnType<PrismaClient['loanAccount']['findFirst']>>>;
 
 function toView(row: AccountRow): LoanAccountView {
-  return { ...row, borrower: row.borrower as never, disbursementDate: row.disbursementDate.toISOString().slice(0, 10) };
+  const { terms: _terms, ...rest } = row;
+  return { ...rest, borrower: row.borrower as never, disbursementDate: row.disbursementDate.toISOString().slice(0, 10) };
 }
 
 function uniqueBy<T>(items: readonly T[], key: (item: T) => string): T[] {
@@ -73,27 +75,41 @@ async function insertAccounts(tx: Tx, bookings: NewBooking[]): Promise<string[]>
   const col = <T>(pick: (b: NewBooking) => T) => bookings.map(pick);
   // ON CONFLICT (id): a loan id already booked from another event id is left as it was.
   const rows = await tx.$queryRawUnsafe<{ id: string }[]>(
+    // product_version: the tenant's latest version of the product at booking (null when the tenant has
+    // no such product: servicing then applies the loan engine's default rules).
     `INSERT INTO loan_accounts (id, tenant_id, application_id, borrower, product_code, principal_minor, currency, scale,
        annual_rate_percent, term_periods, frequency, schedule_method, disbursement_date, status, approved_at, approved_by,
-       source_event_id, traceparent, collections_workflow_id)
+       source_event_id, traceparent, collections_workflow_id, terms, product_version)
      SELECT id, tenant_id, application_id, borrower, product_code, principal_minor, currency, scale, annual_rate_percent,
        term_periods, frequency, schedule_method, disbursement_date, 'pending-disbursement', approved_at, approved_by,
-       source_event_id, traceparent, collections_workflow_id
+       source_event_id, traceparent, collections_workflow_id, terms,
+       (SELECT p.latest_version FROM products p WHERE p.tenant_id = t.tenant_id AND p.code = t.product_code)
      FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::text[], $6::bigint[], $7::text[], $8::int[], $9::text[],
-       $10::int[], $11::text[], $12::text[], $13::date[], $14::timestamptz[], $15::text[], $16::uuid[], $17::text[], $18::text[])
+       $10::int[], $11::text[], $12::text[], $13::date[], $14::timestamptz[], $15::text[], $16::uuid[], $17::text[], $18::text[], $19::jsonb[])
        AS t(id, tenant_id, application_id, borrower, product_code, principal_minor, currency, scale, annual_rate_percent,
        term_periods, frequency, schedule_method, disbursement_date, approved_at, approved_by, source_event_id, traceparent,
-       collections_workflow_id)
-     ON CONFLICT (id) DO NOTHING RETURNING id`,
+       collections_workflow_id, terms)
+    ON CONFLICT (id) DO NOTHING RETURNING id`,
     col((b) => b.account.id), col((b) => b.account.tenantId), col((b) => b.account.applicationId),
     col((b) => JSON.stringify(b.account.borrower)), col((b) => b.account.productCode),
     col((b) => b.account.principalMinor.toString()), col((b) => b.account.currency), col((b) => b.account.scale),
     col((b) => b.account.annualRatePercent), col((b) => b.account.termPeriods), col((b) => b.account.frequency),
     col((b) => b.account.scheduleMethod), col((b) => b.account.disbursementDate),
     col((b) => b.account.approvedAt.toISOString()), col((b) => b.account.approvedBy), col((b) => b.eventId),
-    col((b) => b.traceparent ?? null), col((b) => b.account.collectionsWorkflowId),
+    col((b) => b.traceparent ?? null), col((b) => b.account.collectionsWorkflowId), col((b) => JSON.stringify(b.account.terms)),
   );
   return rows.map((r) => r.id);
+}
+
+/** Each booked loan's servicing row (pending disbursement, no engine state yet), with the version it keeps. */
+async function insertServicing(tx: Tx, bookings: NewBooking[]): Promise<void> {
+  if (bookings.length === 0) return;
+  await tx.$executeRawUnsafe(
+    `INSERT INTO loan_servicing (loan_id, tenant_id, product_code, product_version, status)
+     SELECT id, tenant_id, product_code, product_version, status FROM loan_accounts WHERE id = ANY($1::text[])
+     ON CONFLICT (loan_id) DO NOTHING`,
+    bookings.map((b) => b.account.id),
+  );
 }
 
 async function insertInstallments(tx: Tx, bookings: NewBooking[]): Promise<void> {

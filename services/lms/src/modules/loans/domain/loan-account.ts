@@ -1,4 +1,4 @@
-import type { LoanApprovedV1 } from '@lendstack/contracts';
+import type { LoanApprovedV1, LoanTermsV1 } from '@lendstack/contracts';
 
 /**
  * A loan account booked from LoanApproved, with its repayment schedule in integer minor units.
@@ -35,6 +35,8 @@ export interface LoanAccount {
   readonly sourceEventId: string;
   readonly collectionsWorkflowId: string;
   readonly installments: readonly ScheduledInstallment[];
+  /** The approved loan terms as LoanApproved carried them: servicing re-anchors the schedule with them. */
+  readonly terms: LoanTermsV1;
 }
 
 /** One workflow per loan; deriving the id from the loan id makes a second start a no-op. */
@@ -90,8 +92,15 @@ export function bookLoanAccount(event: LoanApprovedV1, schedule: ScheduleRows): 
       sourceEventId: event.id,
       collectionsWorkflowId: collectionsWorkflowId(loan.id),
       installments,
+      terms: termsOf(loan),
     },
   };
+}
+
+/** The loan terms inside LoanApproved's loan (the fields of loanTermsShape, nothing else). */
+function termsOf(loan: LoanApprovedV1['payload']['loan']): LoanTermsV1 {
+  const { productCode, principal, annualRatePercent, termPeriods, frequency, scheduleMethod, interestCalculation, dayCount, expectedDisbursementDate, firstDueDate, fees } = loan;
+  return { productCode, principal, annualRatePercent, termPeriods, frequency, scheduleMethod, interestCalculation, dayCount, expectedDisbursementDate, ...(firstDueDate ? { firstDueDate } : {}), fees };
 }
 
 /** "1234.5" at scale 2 → 123450n. Exact: the engine never emits more digits than the scale. */
