@@ -13,6 +13,7 @@ import { createBookingRejectionNotifier } from './modules/loans/adapters/booking
 import { startLoanApprovedConsumer } from './modules/loans/adapters/loan-approved.consumer.js';
 import { createPrismaLoanRepository } from './modules/loans/adapters/prisma-loan.repository.js';
 import { createPrismaProductRepository } from './modules/products/adapters/prisma-product.repository.js';
+import { createPgLedgerQueries } from './modules/ledger/adapters/pg-ledger.queries.js';
 import { createPrisma } from './platform/prisma.js';
 
 /** Advisory lock id that elects one outbox relay per LMS database. */
@@ -81,6 +82,7 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
     loans: { loans, authSecret: config.AUTH_TOKEN_SECRET },
     products: { store: products, products, authSecret: config.AUTH_TOKEN_SECRET, now: () => new Date(), newId: () => crypto.randomUUID(), onPublished: () => relay.wake() },
     reconciliation: { pool, authSecret: config.AUTH_TOKEN_SECRET },
+    ledger: { queries: createPgLedgerQueries(pool), authSecret: config.AUTH_TOKEN_SECRET },
     readiness: {
       database: async () => (await pool.query('SELECT 1')).rowCount === 1,
       kafka: () => kafkaReachable(kafka),

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { reconciliationRoutes, type ReconciliationRoutesDeps } from '../modules/reconciliation/reconciliation.routes.js';
 import { loanRoutes, type LoanRoutesDeps } from '../modules/loans/adapters/loans.routes.js';
 import { productRoutes, type ProductRoutesDeps } from '../modules/products/adapters/products.routes.js';
+import { ledgerRoutes, type LedgerRoutesDeps } from '../modules/ledger/adapters/ledger.routes.js';
 
 export interface LmsServerDeps {
   readonly logger: Logger;
@@ -12,6 +13,8 @@ export interface LmsServerDeps {
   readonly readiness: Record<string, ReadinessCheck>;
   /** Approvals vs bookings (GET /v1/reconciliation/loans). */
   readonly reconciliation?: ReconciliationRoutesDeps;
+  /** The general ledger, read-only (GET /v1/ledger/...). */
+  readonly ledger?: LedgerRoutesDeps;
 }
 
 /** The LMS HTTP API without listen(), so tests drive it with app.inject. */
@@ -28,5 +31,6 @@ export async function buildServer(deps: LmsServerDeps): Promise<FastifyInstance>
   await app.register(loanRoutes, deps.loans);
   await app.register(productRoutes, deps.products);
   if (deps.reconciliation) await app.register(reconciliationRoutes, deps.reconciliation);
+  if (deps.ledger) await app.register(ledgerRoutes, deps.ledger);
   return app;
 }

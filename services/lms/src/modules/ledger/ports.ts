@@ -1,0 +1,110 @@
+import type { Effect, LedgerAccount } from '@lendstack/loan-engine';
+import type pg from 'pg';
+import type { AccountTurnover } from './domain/trial-balance.js';
+
+export { defaultChart, LedgerPostingError, type LedgerPostingErrorCode, type Chart } from './domain/ledger.js';
+
+/** One loan's change of books: contra-entries of `reverse`, then entries of `post`. */
+export interface LedgerPosting {
+  tenantId: string;
+  loanId: string;
+  currency: string;
+  scale: number;
+  chart: Record<LedgerAccount, { code: string; name: string }>;
+  /** Business date, YYYY-MM-DD. */
+  postedOn: string;
+  /** Live effects to contra-post (from diffEffects(...).reverse). */
+  reverse: readonly Effect[];
+  /** New effects to post. */
+  post: readonly Effect[];
+}
+
+/**
+ * Writes inside the CALLER's transaction (`client` has BEGIN'd). Throws LedgerPostingError (and
+ * writes nothing) when an effect is unbalanced, a key is live with other lines, or a reversal's
+ * target is not live with those lines; the caller should roll back. Idempotent: an effect already
+ * live with the same lines, or a reversal already made, is skipped. Entries get the GL codes of
+ * `chart` (accounts are created from it when first posted to).
+ */
+export interface LedgerWriter {
+  post(client: pg.PoolClient, posting: LedgerPosting): Promise<{ posted: number; reversed: number }>;
+  /** Several loans in the same handful of statements (end of day: one accrual per loan per day). */
+  postBatch(client: pg.PoolClient, postings: readonly LedgerPosting[]): Promise<{ posted: number; reversed: number }>;
+}
+
+export interface LedgerReader {
+  /** The engine's Effect objects of the loan's live entries (value date ≥ fromDate), in (date, key) order. */
+  liveEffects(client: pg.PoolClient | pg.Pool, loanId: string, fromDate?: string): Promise<Effect[]>;
+}
+
+export interface JournalLineRow {
+  readonly lineNo: number;
+  readonly accountCode: string;
+  readonly logicalAccount: string;
+  readonly side: 'debit' | 'credit';
+  readonly amountMinor: bigint;
+}
+
+export interface JournalEntryRow {
+  readonly id: string;
+  readonly seq: bigint;
+  readonly loanId: string;
+  readonly effectKey: string;
+  readonly kind: string;
+  readonly valueDate: string;
+  readonly postedOn: string;
+  readonly currency: string;
+  readonly scale: number;
+  readonly reverses: string | null;
+  readonly reversedBy: string | null;
+  readonly lines: readonly JournalLineRow[];
+}
+
+export interface JournalEntryQuery {
+  readonly loanId?: string;
+  /** GL account code: entries with at least one line on it. */
+  readonly account?: string;
+  /** Value date range, inclusive. */
+  readonly from?: string;
+  readonly to?: string;
+  /** Entries with seq below this (the next page, newest first). */
+  readonly beforeSeq?: bigint;
+  /** At most limit + 1 rows are returned. */
+  readonly limit: number;
+}
+
+export interface ReconciliationDifference {
+  readonly loanId: string;
+  readonly account: LedgerAccount;
+  readonly currency: string;
+  readonly scale: number;
+  /** loan_balances when its as_of is the date asked for, else recomputed from the live entries. */
+  readonly source: 'loan-balances' | 'journal';
+  readonly subLedgerMinor: bigint;
+  readonly generalLedgerMinor: bigint;
+}
+
+export interface ControlAccountTotal {
+  readonly account: LedgerAccount;
+  readonly currency: string;
+  readonly scale: number;
+  readonly subLedgerMinor: bigint;
+  readonly generalLedgerMinor: bigint;
+}
+
+export interface ReconciliationRows {
+  readonly loansCompared: number;
+  readonly loansFromBalances: number;
+  readonly differenceCount: number;
+  /** The largest differences first, at most `limit`. */
+  readonly differences: readonly ReconciliationDifference[];
+  readonly controlAccounts: readonly ControlAccountTotal[];
+}
+
+/** Set-based reads behind the ledger's HTTP API (always one tenant). */
+export interface LedgerQueries {
+  /** Σ debits and Σ credits per currency and GL account of lines with value date ≤ asOf, by currency then code. */
+  accountTurnovers(tenantId: string, asOf: string, currency?: string): Promise<AccountTurnover[]>;
+  journalEntries(tenantId: string, query: JournalEntryQuery): Promise<JournalEntryRow[]>;
+  reconcile(tenantId: string, asOf: string, limit: number): Promise<ReconciliationRows>;
+}
