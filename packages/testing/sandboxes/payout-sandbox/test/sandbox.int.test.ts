@@ -12,6 +12,8 @@ const PORT = 3490;
 const cache = process.env.LENDSTACK_CACHE || fileURLToPath(new URL('../../../../../.cache', import.meta.url));
 const files = { pidFile: join(cache, `payout-sandbox-${PORT}.pid`), logFile: join(cache, 'logs', `payout-sandbox-${PORT}.log`) };
 const url = `http://127.0.0.1:${PORT}`;
+// Loosely typed JSON bodies, on purpose.
+const json = (response: Response): Promise<any> => response.json();
 const auth = `Basic ${Buffer.from(`${SANDBOX_DEFAULTS.keyId}:${SANDBOX_DEFAULTS.keySecret}`).toString('base64')}`;
 
 interface Received { headers: IncomingHttpHeaders; body: string }
@@ -61,14 +63,14 @@ describe('payout sandbox', () => {
   it('creates a processing payout, then POSTs payout.initiated and payout.processed signed over the exact body', async () => {
     const response = await payout('sbx-key-0001');
     expect(response.status).toBe(200);
-    const created = await response.json();
+    const created = await json(response);
     expect(created).toMatchObject({ id: expect.stringMatching(/^pout_/), entity: 'payout', status: 'processing', amount: 250_000, reference_id: 'sbx-key-0001' });
     const processed = await eventually(async () => received.find((r) => r.body.includes('"payout.processed"') && r.body.includes(created.id)), { what: 'payout.processed' });
     expect(processed.headers['x-razorpay-signature']).toBe(createHmac('sha256', SANDBOX_DEFAULTS.webhookSecret).update(processed.body).digest('hex'));
     expect(processed.headers['x-razorpay-event-id']).toMatch(/^evt_/);
     expect(JSON.parse(processed.body)).toMatchObject({ entity: 'event', event: 'payout.processed', contains: ['payout'], payload: { payout: { entity: { id: created.id, status: 'processed', utr: expect.any(String) } } } });
     expect(received.some((r) => r.body.includes('"payout.initiated"') && r.body.includes(created.id))).toBe(true);
-    const fetched = await (await fetch(`${url}/v1/payouts/${created.id}`, { headers: { authorization: auth } })).json();
+    const fetched = await json(await fetch(`${url}/v1/payouts/${created.id}`, { headers: { authorization: auth } }));
     expect(fetched).toMatchObject({ id: created.id, status: 'processed', status_details: { reason: 'payout_processed' } });
   });
 
@@ -81,34 +83,34 @@ describe('payout sandbox', () => {
       method: 'POST', headers: { authorization: auth, 'content-type': 'application/json', 'x-payout-idempotency': 'sbx-key-0003' },
       body: JSON.stringify({ account_number: SANDBOX_DEFAULTS.accountNumber, amount: 250_000, currency: 'INR', mode: 'IMPS', purpose: 'payout' }),
     });
-    expect(await missing.json()).toMatchObject({ error: { code: 'BAD_REQUEST_ERROR', field: 'fund_account' } });
-    expect((await (await payout('sbx-key-0004', { mode: 'CHEQUE' })).json()).error.field).toBe('mode');
-    const idempotencyBody = await (await fetch(`${url}/v1/payouts/pout_nope`, { headers: { authorization: auth } })).json();
+    expect(await json(missing)).toMatchObject({ error: { code: 'BAD_REQUEST_ERROR', field: 'fund_account' } });
+    expect((await json(await payout('sbx-key-0004', { mode: 'CHEQUE' }))).error.field).toBe('mode');
+    const idempotencyBody = await json(await fetch(`${url}/v1/payouts/pout_nope`, { headers: { authorization: auth } }));
     expect(idempotencyBody).toMatchObject({ error: { description: 'The id provided does not exist' } });
   });
 
   it('the same key and body answers the same payout; the same key with another body is a BAD_REQUEST', async () => {
-    const first = await (await payout('sbx-key-0005')).json();
-    const second = await (await payout('sbx-key-0005')).json();
+    const first = await json(await payout('sbx-key-0005'));
+    const second = await json(await payout('sbx-key-0005'));
     expect(second.id).toBe(first.id);
     const conflict = await payout('sbx-key-0005', { amount: 250_100 });
     expect(conflict.status).toBe(400);
-    expect((await conflict.json()).error.field).toBe('X-Payout-Idempotency');
+    expect((await json(conflict)).error.field).toBe('X-Payout-Idempotency');
   });
 
   it('keeps at most PAYOUT_SANDBOX_MAX_PAYOUTS payouts, forgetting the oldest', async () => {
     const ids: string[] = [];
-    for (const key of ['sbx-bound-1', 'sbx-bound-2', 'sbx-bound-3', 'sbx-bound-4']) ids.push((await (await payout(key)).json()).id);
-    const state = await (await fetch(`${url}/sandbox/state`)).json();
+    for (const key of ['sbx-bound-1', 'sbx-bound-2', 'sbx-bound-3', 'sbx-bound-4']) ids.push((await json(await payout(key))).id);
+    const state = await json(await fetch(`${url}/sandbox/state`));
     expect(state.payouts).toHaveLength(3);
     expect((await fetch(`${url}/v1/payouts/${ids[0]}`, { headers: { authorization: auth } })).status).toBe(404);
   });
 
   it('retries a refused webhook a bounded number of times with the same event id and body', async () => {
     answer = 503;
-    const created = await (await payout('sbx-key-0006')).json();
+    const created = await json(await payout('sbx-key-0006'));
     const deliveries = await eventually(async () => {
-      const state = await (await fetch(`${url}/sandbox/state`)).json();
+      const state = await json(await fetch(`${url}/sandbox/state`));
       const d = state.deliveries.find((x: any) => x.payoutId === created.id && x.event === 'payout.processed');
       return d && d.attempts === 3 ? d : undefined;
     }, { timeoutMs: 10_000, what: 'three attempts' });
