@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import { loanBookingRejectedV1Schema, topics, type LoanBookingRejectedV1 } from '@lendstack/contracts';
 import type { DeadLettered } from '@lendstack/platform';
+import { derivedUuid } from '../../../platform/ids.js';
 
 /**
  * The LoanBookingRejected for a LoanApproved the LMS is dead-lettering, or undefined when the message
@@ -71,13 +71,4 @@ function readSource(value: Buffer | null): Source | undefined {
     ...(text(correlationId, 100) ? { correlationId } : {}),
     ...(loan && text(loan.applicationId, 64) ? { applicationId: loan.applicationId } : {}),
   };
-}
-
-/** A name-based UUID (RFC 9562 version 5 layout over SHA-1), stable for the same name. */
-function derivedUuid(name: string): string {
-  const bytes = createHash('sha1').update(name).digest().subarray(0, 16);
-  bytes[6] = (bytes[6]! & 0x0f) | 0x50;
-  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
-  const hex = bytes.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
