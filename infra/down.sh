@@ -12,4 +12,6 @@ for name in lms los; do
   fi
   rm -f "$pidfile"
 done
+# The payout sandbox; never a reason not to stop the rest.
+(cd "$ROOT" && pnpm -s exec tsx packages/testing/sandboxes/payout-sandbox/src/cli.ts stop) || true
 bash "$ROOT/infra/local/infra.sh" stop

@@ -12,6 +12,11 @@ bash infra/local/infra.sh start
 eval "$(bash infra/local/infra.sh env)"
 # schemathesis (PyPI, pinned) for packages/testing/test/schemathesis.int.test.ts; a no-op once installed.
 bash infra/local/python-tools.sh st >/dev/null
+# The payout sandbox (RazorpayX protocol), started as infra/up.sh starts it, so either may find it running;
+# tests that need webhooks of their own start another on their own port.
+export PAYOUT_WEBHOOK_URL="${PAYOUT_WEBHOOK_URL:-http://127.0.0.1:${LMS_PORT:-3002}/v1/payout-webhooks/razorpayx}"
+pnpm -s exec tsx packages/testing/sandboxes/payout-sandbox/src/cli.ts start
+export PAYOUT_BASE_URL="${PAYOUT_BASE_URL:-http://127.0.0.1:${PAYOUT_SANDBOX_PORT:-3480}}"
 
 # Tests never touch the databases or topics a person uses with infra/up.sh.
 source infra/isolated-env.sh
