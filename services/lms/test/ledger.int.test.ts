@@ -191,6 +191,16 @@ describe('the writer', () => {
       [randomUUID(), tenant, loanId])).rejects.toThrow(/journal_entries_live_key/);
   });
 
+  it('posts inside a savepoint of the caller\'s transaction', async () => {
+    const loanId = `L-${randomUUID()}`;
+    await tx(async (c) => {
+      await c.query('SAVEPOINT ledger');
+      await ledger.post(c, posting(loanId, { post: [accrual('accrual:2027-01-02', 96n)] }));
+      await c.query('RELEASE SAVEPOINT ledger');
+    });
+    expect(await entryCount(loanId)).toBe(1);
+  });
+
   it('entries and lines are immutable: no UPDATE, DELETE or TRUNCATE', async () => {
     const loanId = `L-${randomUUID()}`;
     await tx((c) => ledger.post(c, posting(loanId, { post: [accrual('accrual:2027-01-02', 96n)] })));
