@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { createKafka, createLogger, createMetrics, createProducer, kafkaReachable, startOutboxRelay, type Logger, type OutboxRelay, type RunningConsumer } from '@lendstack/platform';
+import type { Producer } from 'kafkajs';
 import pg from 'pg';
 import type { LosConfig } from './config.js';
 import { buildServer } from './http/server.js';
 import { createHmacPiiVault } from './modules/applications/adapters/hmac-pii.vault.js';
 import { startLoanLifecycleConsumer } from './modules/applications/adapters/loan-lifecycle.consumer.js';
+import { createPrismaProductCatalogue } from './modules/catalogue/adapters/prisma-product.catalogue.js';
+import { startProductsConsumer } from './modules/catalogue/adapters/products.consumer.js';
 import { createPrismaBookingFeedbackStore } from './modules/applications/adapters/prisma-booking-feedback.store.js';
 import { createPrismaApplicationStore } from './modules/applications/adapters/prisma-application.store.js';
 import { createPrisma } from './platform/prisma.js';
@@ -51,35 +54,43 @@ export async function startLos(config: LosConfig, logger: Logger = createLogger(
     }
   })();
 
-  // Independent of the relay: approvals are published even while the consumer cannot join.
-  let lifecycle: RunningConsumer | undefined;
-  const lifecycleReady = (async () => {
+  // Consumers start in the background, independent of the relay: approvals are published even while
+  // a consumer cannot join. Each has a producer of its own for its dead letters.
+  const consumers: RunningConsumer[] = [];
+  const startConsumer = (what: string, start: (producer: Producer) => Promise<RunningConsumer>) => (async () => {
     for (let attempt = 1; !stopped; attempt += 1) {
       try {
         const producer = await createProducer(kafka);
-        const consumer = await startLoanLifecycleConsumer({
-          kafka, producer, logger, metrics,
-          groupId: config.LOS_CONSUMER_GROUP,
-          fromBeginning: config.LOS_CONSUMER_FROM_BEGINNING,
-          topicPrefix: config.KAFKA_TOPIC_PREFIX,
-          feedback: createPrismaBookingFeedbackStore(prisma),
-          onBookingFailed: (count) => bookingFailed.inc(count),
-        }).catch(async (error: unknown) => {
+        const consumer = await start(producer).catch(async (error: unknown) => {
           await producer.disconnect();
           throw error;
         });
-        lifecycle = { stop: async () => { await consumer.stop(); await producer.disconnect(); } };
-        if (stopped) {
-          await lifecycle.stop();
-          lifecycle = undefined;
-        }
+        const running = { stop: async () => { await consumer.stop(); await producer.disconnect(); } };
+        if (stopped) await running.stop();
+        else consumers.push(running);
         return;
       } catch (error) {
-        logger.warn({ err: error, attempt }, 'lifecycle consumer cannot start yet; booking feedback waits on Kafka');
+        logger.warn({ err: error, attempt }, `${what} cannot start yet; waiting on Kafka`);
         await new Promise((r) => setTimeout(r, Math.min(10_000, 500 * attempt)));
       }
     }
   })();
+  const catalogue = createPrismaProductCatalogue(prisma);
+  const consumersReady = Promise.all([
+    startConsumer('lifecycle consumer (booking feedback)', (producer) => startLoanLifecycleConsumer({
+      kafka, producer, logger, metrics,
+      groupId: config.LOS_CONSUMER_GROUP,
+      fromBeginning: config.LOS_CONSUMER_FROM_BEGINNING,
+      topicPrefix: config.KAFKA_TOPIC_PREFIX,
+      feedback: createPrismaBookingFeedbackStore(prisma),
+      onBookingFailed: (count) => bookingFailed.inc(count),
+    })),
+    startConsumer('products consumer (catalogue)', (producer) => startProductsConsumer({
+      catalogue, kafka, producer, logger, metrics,
+      groupId: `${config.LOS_CONSUMER_GROUP}.products`,
+      topicPrefix: config.KAFKA_TOPIC_PREFIX,
+    })),
+  ]);
 
   const app = await buildServer({
     logger,
@@ -90,6 +101,7 @@ export async function startLos(config: LosConfig, logger: Logger = createLogger(
       newId: randomUUID,
       now: () => new Date(),
       notifyOutbox: () => relay?.wake(),
+      catalogue,
       authSecret: config.AUTH_TOKEN_SECRET,
     },
     quotes: { authSecret: config.AUTH_TOKEN_SECRET },
@@ -108,8 +120,8 @@ export async function startLos(config: LosConfig, logger: Logger = createLogger(
       await app.close();
       await relayReady;
       await relay?.stop();
-      await lifecycleReady;
-      if (lifecycle) await lifecycle.stop().catch((error: unknown) => logger.warn({ err: error }, 'lifecycle consumer stop failed'));
+      await consumersReady;
+      for (const consumer of consumers) await consumer.stop().catch((error: unknown) => logger.warn({ err: error }, 'consumer stop failed'));
       await prisma.$disconnect();
       await Promise.all([pool.end(), relayPool.end()]);
     },

@@ -5,6 +5,8 @@ import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { loadConfig } from '../../src/config.js';
 import { buildServer } from '../../src/http/server.js';
+import { createPrismaProductCatalogue } from '../../src/modules/catalogue/adapters/prisma-product.catalogue.js';
+import type { ProductCatalogue } from '../../src/modules/catalogue/ports.js';
 import { createHmacPiiVault } from '../../src/modules/applications/adapters/hmac-pii.vault.js';
 import { createPrismaApplicationStore } from '../../src/modules/applications/adapters/prisma-application.store.js';
 import { createPrisma } from '../../src/platform/prisma.js';
@@ -14,6 +16,8 @@ import { createPrisma } from '../../src/platform/prisma.js';
  * driven with app.inject. The outbox relay is not started, so approvals leave their rows unsent.
  */
 export interface LosTestServer {
+  /** The catalogue the submission route checks; tests publish products into it directly. */
+  readonly catalogue: ProductCatalogue;
   readonly app: FastifyInstance;
   readonly pool: pg.Pool;
   readonly secret: string;
@@ -33,6 +37,7 @@ export async function startLosTestServer(tenantPrefix: string): Promise<LosTestS
   const config = loadConfig({ LOS_DATABASE_URL: losDatabaseUrl });
   const pool = new pg.Pool({ connectionString: losDatabaseUrl, max: 10 });
   const prisma = createPrisma(pool);
+  const catalogue = createPrismaProductCatalogue(prisma);
   const app = await buildServer({
     metrics: createMetrics('lendstack-los-test'),
     logger: createLogger({ service: 'lendstack-los-test', level: 'silent' }),
@@ -42,6 +47,7 @@ export async function startLosTestServer(tenantPrefix: string): Promise<LosTestS
       newId: randomUUID,
       now: () => new Date(),
       notifyOutbox: () => undefined,
+      catalogue,
       authSecret: config.AUTH_TOKEN_SECRET,
     },
     quotes: { authSecret: config.AUTH_TOKEN_SECRET },
@@ -54,6 +60,7 @@ export async function startLosTestServer(tenantPrefix: string): Promise<LosTestS
   return {
     app,
     pool,
+    catalogue,
     secret: config.AUTH_TOKEN_SECRET,
     tenantId,
     auth(roles, tenant = tenantId) {

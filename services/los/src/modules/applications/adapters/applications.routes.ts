@@ -5,6 +5,8 @@ import { z } from 'zod';
 import type { DecisionError } from '../domain/application.js';
 import { decideApplication, type DecideApplicationDeps, type DecideCommand } from '../use-cases/decide-application.js';
 import { submitApplication, type SubmitApplicationDeps } from '../use-cases/submit-application.js';
+import { checkAgainstProduct } from '../../catalogue/domain/catalogue.js';
+import type { ProductCatalogue } from '../../catalogue/ports.js';
 import { applicationView } from './application.view.js';
 import {
   applicationParamsSchema,
@@ -13,10 +15,12 @@ import {
   idempotencyKeySchema,
   listApplicationsQuerySchema,
   submitApplicationBodySchema,
+  type SubmitApplicationBody,
 } from './applications.schemas.js';
 
 export interface ApplicationRoutesDeps extends SubmitApplicationDeps, DecideApplicationDeps {
   readonly authSecret: string;
+  readonly catalogue: ProductCatalogue;
 }
 
 const problemResponses = {
@@ -33,13 +37,14 @@ export async function applicationRoutes(app: FastifyInstance, deps: ApplicationR
       description: 'Honours `Idempotency-Key`: a retry with the same key and body returns the first result; the same key with another body is refused with 422.',
       headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', minLength: 8, maxLength: 128 } } },
       body: schemaDoc(submitApplicationBodySchema),
-      response: { 201: { description: 'Created' }, 200: { description: 'Replay of an earlier request with the same Idempotency-Key' }, 403: { description: 'Caller is not a partner' }, 422: { description: 'Idempotency-Key reused with another body, or loan terms the loan engine cannot book (`errors` names the field)' }, ...problemResponses },
+      response: { 201: { description: 'Created' }, 200: { description: 'Replay of an earlier request with the same Idempotency-Key' }, 403: { description: 'Caller is not a partner' }, 422: { description: 'Idempotency-Key reused with another body, loan terms the loan engine cannot book, or terms the product catalogue of the tenant does not allow (`errors` names the field)' }, ...problemResponses },
     },
   }, async (request, reply) => {
     const principal = authenticate(request, deps.authSecret, 'partner');
     const rawKey = request.headers['idempotency-key'];
     const idempotencyKey = rawKey === undefined ? undefined : parseOr400(idempotencyKeySchema, rawKey, 'header');
     const body = parseOr400(submitApplicationBodySchema, request.body, 'body');
+    await checkCatalogue(deps.catalogue, principal.tenantId, body.loan);
     const bookable = checkBookable(body.loan);
     if (!bookable.ok) {
       throw new HttpProblem(422, 'unbookable-terms', 'Loan terms cannot be booked', bookable.reason, { errors: [{ pointer: jsonPointer(['loan', ...bookable.path.map(String)]), detail: bookable.reason }] });
@@ -97,6 +102,21 @@ export async function applicationRoutes(app: FastifyInstance, deps: ApplicationR
   });
   app.post('/v1/applications/:id/approve', { schema: decisionSchema('Approve an application; publishes LoanApproved', approveBodySchema) }, decide('approve'));
   app.post('/v1/applications/:id/decline', { schema: decisionSchema('Decline an application', declineBodySchema) }, decide('decline'));
+}
+
+/**
+ * A tenant that has published products is held to its catalogue: an unknown product code, or terms
+ * the product does not allow, get 422 naming each field. A tenant with no product yet is not checked
+ * (how a lender starts before its catalogue is set up; say so to the tenant's admins).
+ */
+async function checkCatalogue(catalogue: ProductCatalogue, tenantId: string, terms: SubmitApplicationBody['loan']): Promise<void> {
+  const product = await catalogue.find(tenantId, terms.productCode);
+  const errors = product
+    ? checkAgainstProduct(terms, product).map((i) => ({ pointer: jsonPointer(['loan', ...i.path]), detail: i.message }))
+    : (await catalogue.hasAny(tenantId)) ? [{ pointer: '/loan/productCode', detail: `no product ${terms.productCode} in this tenant's catalogue` }] : [];
+  if (errors.length > 0) {
+    throw new HttpProblem(422, 'terms-not-in-catalogue', 'Loan terms are not allowed by the product', `The product catalogue refuses ${errors.length} field(s).`, { errors });
+  }
 }
 
 function notFound(id: string): HttpProblem {
