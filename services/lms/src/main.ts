@@ -14,6 +14,11 @@ import { startLoanApprovedConsumer } from './modules/loans/adapters/loan-approve
 import { createPrismaLoanRepository } from './modules/loans/adapters/prisma-loan.repository.js';
 import { createPrismaProductRepository } from './modules/products/adapters/prisma-product.repository.js';
 import { createPgLedgerQueries } from './modules/ledger/adapters/pg-ledger.queries.js';
+import { createPgLedger } from './modules/ledger/adapters/pg-ledger.repository.js';
+import { createRazorpayXPayoutClient, razorpayXOptions } from './modules/payouts/adapters/razorpayx-payout.client.js';
+import { utcToday } from './modules/business-date/business-date.repository.js';
+import { createServicingReader } from './modules/servicing/adapters/servicing.reader.js';
+import { payoutOutcomeHandler } from './modules/servicing/use-cases/disbursements.js';
 import { createPrisma } from './platform/prisma.js';
 
 /** Advisory lock id that elects one outbox relay per LMS database. */
@@ -76,10 +81,16 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
     onDeadLetter: createBookingRejectionNotifier({ pool, logger, now: () => new Date(), wakeOutbox: () => relay.wake() }),
   });
 
+  const payouts = createRazorpayXPayoutClient(razorpayXOptions(config, () => new Date()));
+  // The money path: business dates from business_dates only (utcToday starts a tenant on first use).
+  const servicing = { pool, ledger: createPgLedger(), payouts, now: () => new Date(), today: utcToday, newId: () => crypto.randomUUID(), onOutbox: () => relay.wake() };
   const app = await buildServer({
     logger,
     metrics,
-    loans: { loans, authSecret: config.AUTH_TOKEN_SECRET },
+    loans: { loans, authSecret: config.AUTH_TOKEN_SECRET, servicing: createServicingReader(pool) },
+    businessDate: { pool, authSecret: config.AUTH_TOKEN_SECRET, today: utcToday },
+    servicing: { ...servicing, authSecret: config.AUTH_TOKEN_SECRET },
+    payoutWebhook: { verify: (raw, headers) => payouts.verifyWebhook(raw, headers), onOutcome: payoutOutcomeHandler(servicing) },
     products: { store: products, products, authSecret: config.AUTH_TOKEN_SECRET, now: () => new Date(), newId: () => crypto.randomUUID(), onPublished: () => relay.wake() },
     reconciliation: { pool, authSecret: config.AUTH_TOKEN_SECRET },
     ledger: { queries: createPgLedgerQueries(pool), authSecret: config.AUTH_TOKEN_SECRET },

@@ -4,6 +4,9 @@ import { reconciliationRoutes, type ReconciliationRoutesDeps } from '../modules/
 import { loanRoutes, type LoanRoutesDeps } from '../modules/loans/adapters/loans.routes.js';
 import { productRoutes, type ProductRoutesDeps } from '../modules/products/adapters/products.routes.js';
 import { ledgerRoutes, type LedgerRoutesDeps } from '../modules/ledger/adapters/ledger.routes.js';
+import { businessDateRoutes, type BusinessDateRoutesDeps } from '../modules/business-date/business-date.routes.js';
+import { servicingRoutes, type ServicingRoutesDeps } from '../modules/servicing/adapters/servicing.routes.js';
+import { payoutWebhookRoute, type PayoutWebhookRouteDeps } from '../modules/payouts/adapters/payout-webhook.routes.js';
 
 export interface LmsServerDeps {
   readonly logger: Logger;
@@ -15,6 +18,12 @@ export interface LmsServerDeps {
   readonly reconciliation?: ReconciliationRoutesDeps;
   /** The general ledger, read-only (GET /v1/ledger/...). */
   readonly ledger?: LedgerRoutesDeps;
+  /** GET/PUT /v1/business-date. */
+  readonly businessDate?: BusinessDateRoutesDeps;
+  /** Repayments, reversals, disbursements, transactions, delinquency history (modules/servicing). */
+  readonly servicing?: ServicingRoutesDeps;
+  /** The payout provider's webhook, settling pending disbursements. */
+  readonly payoutWebhook?: PayoutWebhookRouteDeps;
 }
 
 /** The LMS HTTP API without listen(), so tests drive it with app.inject. */
@@ -32,5 +41,8 @@ export async function buildServer(deps: LmsServerDeps): Promise<FastifyInstance>
   await app.register(productRoutes, deps.products);
   if (deps.reconciliation) await app.register(reconciliationRoutes, deps.reconciliation);
   if (deps.ledger) await app.register(ledgerRoutes, deps.ledger);
+  if (deps.businessDate) await app.register(businessDateRoutes, deps.businessDate);
+  if (deps.servicing) await app.register(servicingRoutes, deps.servicing);
+  if (deps.payoutWebhook) await payoutWebhookRoute(app, deps.payoutWebhook);
   return app;
 }

@@ -3,10 +3,13 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { minorToDecimal } from '../domain/loan-account.js';
 import type { LoanAccountView, LoanReader } from '../ports.js';
+import type { LoanServicingView, ServicingReader } from '../../servicing/adapters/servicing.reader.js';
 
 export interface LoanRoutesDeps {
   readonly loans: LoanReader;
   readonly authSecret: string;
+  /** Balances, delinquency and accrual status on GET /v1/loans/{id} (modules/servicing). */
+  readonly servicing?: ServicingReader;
 }
 
 const paramsSchema = z.object({ id: z.string().min(1).max(64) });
@@ -22,7 +25,8 @@ export async function loanRoutes(app: FastifyInstance, deps: LoanRoutesDeps): Pr
     const { id } = parseOr400(paramsSchema, request.params, 'params');
     const loan = await deps.loans.find(principal.tenantId, id);
     if (!loan) throw new HttpProblem(404, 'not-found', 'Loan not found', `No loan ${id} for this tenant.`);
-    return loanView(loan);
+    const servicing = await deps.servicing?.loan(principal.tenantId, id);
+    return { ...loanView(loan), ...(servicing ? servicingView(servicing, loan.currency, loan.scale) : {}) };
   });
 
   app.get('/v1/loans', {
@@ -86,6 +90,23 @@ function loanView(loan: LoanAccountView) {
     approvedBy: loan.approvedBy,
     collections: { workflowId: loan.collectionsWorkflowId, startedAt: loan.collectionsStartedAt?.toISOString() ?? null },
     createdAt: loan.createdAt.toISOString(),
-    links: { schedule: `/v1/loans/${loan.id}/schedule` },
+    links: { schedule: `/v1/loans/${loan.id}/schedule`, transactions: `/v1/loans/${loan.id}/transactions`, delinquencyHistory: `/v1/loans/${loan.id}/delinquency-history` },
+  };
+}
+
+/** Balances as money objects, delinquency and accrual status, as of the servicing state's date. */
+function servicingView(s: LoanServicingView, currency: string, scale: number) {
+  const m = (key: string) => money(s.balances[key] ?? 0n, currency, scale);
+  return {
+    servicingStatus: s.status,
+    productVersion: s.productVersion,
+    asOf: s.asOf,
+    accrualStatus: s.accrualStatus,
+    balances: {
+      principalOutstanding: m('principalOutstanding'), principalDue: m('principalDue'), interestAccrued: m('interestAccrued'), interestDue: m('interestDue'),
+      fees: m('feesDue'), penalties: m('penaltiesDue'), excess: m('excess'), totalDueNow: m('totalDueNow'), interestSuspended: m('interestSuspended'),
+      disbursed: m('disbursed'), principalWrittenOff: m('principalWrittenOff'), recovered: m('recovered'),
+    },
+    delinquency: s.delinquency,
   };
 }

@@ -1,0 +1,43 @@
+import type pg from 'pg';
+import type { StoredState } from '../domain/servicing.js';
+
+/** What GET /v1/loans/{id} shows of a loan's servicing state (read from loan_servicing, no replay). */
+export interface LoanServicingView {
+  readonly asOf: string | null;
+  readonly status: string;
+  readonly accrualStatus: string;
+  readonly productVersion: number | null;
+  readonly balances: Record<string, bigint>;
+  readonly delinquency: { readonly dpd: number; readonly bucket: string; readonly rbiClass: string; readonly oldestUnpaidDueDate: string | null; readonly npaSince: string | null };
+}
+
+export interface ServicingReader {
+  loan(tenantId: string, loanId: string): Promise<LoanServicingView | undefined>;
+}
+
+const ZERO_BALANCES = ['principalOutstanding', 'principalDue', 'interestAccrued', 'interestDue', 'feesDue', 'penaltiesDue', 'excess', 'totalDueNow', 'interestSuspended', 'penaltiesSuspended', 'disbursed', 'principalWrittenOff', 'recovered'];
+
+export function createServicingReader(pool: pg.Pool): ServicingReader {
+  return {
+    async loan(tenantId, loanId) {
+      const row = (await pool.query<{ state: StoredState | null; status: string; accrual_status: string; dpd: number; us_bucket: string; rbi_class: string; oldest: string | null; npa_since: string | null; as_of: string | null; product_version: number | null }>(
+        `SELECT state, status, accrual_status, dpd, us_bucket, rbi_class, to_char(oldest_unpaid_due_date, 'YYYY-MM-DD') AS oldest,
+           to_char(npa_since, 'YYYY-MM-DD') AS npa_since, to_char(as_of, 'YYYY-MM-DD') AS as_of, product_version
+         FROM loan_servicing WHERE loan_id = $1 AND tenant_id = $2`, [loanId, tenantId])).rows[0];
+      if (!row) return undefined;
+      const stored = row.state?.balances ?? {};
+      const balances = Object.fromEntries(ZERO_BALANCES.map((k) => [k, BigInt((stored as Record<string, string>)[k] ?? '0')]));
+      return {
+        asOf: row.as_of, status: row.status, accrualStatus: row.accrual_status, productVersion: row.product_version, balances,
+        delinquency: { dpd: row.dpd, bucket: row.us_bucket, rbiClass: row.rbi_class, oldestUnpaidDueDate: row.oldest, npaSince: row.npa_since },
+      };
+    },
+  };
+}
+
+export async function delinquencyHistory(pool: pg.Pool, loanId: string) {
+  const rows = await pool.query<{ from_date: string; dpd: number; dpd_anchor: string | null; us_bucket: string; rbi_class: string; npa_since: string | null }>(
+    `SELECT to_char(from_date, 'YYYY-MM-DD') AS from_date, dpd, to_char(dpd_anchor, 'YYYY-MM-DD') AS dpd_anchor, us_bucket, rbi_class, to_char(npa_since, 'YYYY-MM-DD') AS npa_since
+     FROM delinquency_history WHERE loan_id = $1 ORDER BY from_date LIMIT 10000`, [loanId]);
+  return rows.rows.map((r) => ({ fromDate: r.from_date, dpd: r.dpd, dpdAnchor: r.dpd_anchor, bucket: r.us_bucket, rbiClass: r.rbi_class, npaSince: r.npa_since }));
+}

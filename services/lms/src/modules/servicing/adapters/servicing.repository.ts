@@ -1,0 +1,248 @@
+// SQL of servicing (node-postgres, on the caller's client and transaction). Writes are set-based
+// (unnest) so end of day writes a batch of loans in one statement per table.
+import { topics, type ProductDefinition } from '@lendstack/contracts';
+import { formatIsoDate, type AccountSnapshot, type AccountState, type DelinquencyPoint, type PaymentAllocation } from '@lendstack/loan-engine';
+import type pg from 'pg';
+import { allocationJson, historyRow, stateJson, type LoanTransaction, type StoredAllocation } from '../domain/servicing.js';
+import type { LoanBalancesRow } from '../ports.js';
+
+/** A row for the outbox: the envelope id, the Kafka key (the loan id) and the envelope. */
+export interface OutboxEnvelope {
+  readonly id: string;
+  readonly key: string;
+  readonly value: unknown;
+}
+
+/** A loan as servicing needs it, with its servicing row (locked when read by lockLoan). */
+export interface ServicedLoan {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly currency: string;
+  readonly scale: number;
+  readonly principalMinor: bigint;
+  readonly accountToken: string | null;
+  /** The borrower's own account from LoanApproved (token, bank code, holder): the only payout beneficiary. */
+  readonly bankAccount: { accountToken: string; bankCode: string; holderName: string } | null;
+  readonly terms: unknown;
+  readonly productCode: string;
+  readonly productVersion: number | null;
+  readonly disbursementDate: string;
+  readonly status: string;
+  readonly asOf: string | null;
+  readonly snapshot: AccountSnapshot | null;
+  readonly version: number;
+}
+
+const LOAN_COLUMNS = `a.id, a.tenant_id, a.currency, a.scale, a.principal_minor::text AS principal_minor,
+  a.borrower #>> '{bankAccount,accountToken}' AS account_token, a.borrower -> 'bankAccount' AS bank_account, a.terms, s.product_code, s.product_version,
+  to_char(a.disbursement_date, 'YYYY-MM-DD') AS disbursement_date, s.status, to_char(s.as_of, 'YYYY-MM-DD') AS as_of,
+  s.snapshot, s.version`;
+
+type LoanRow = { id: string; tenant_id: string; currency: string; scale: number; principal_minor: string; account_token: string | null; bank_account: ServicedLoan['bankAccount']; terms: unknown; product_code: string; product_version: number | null; disbursement_date: string; status: string; as_of: string | null; snapshot: AccountSnapshot | null; version: number };
+
+const toLoan = (r: LoanRow): ServicedLoan => ({
+  id: r.id, tenantId: r.tenant_id, currency: r.currency, scale: r.scale, principalMinor: BigInt(r.principal_minor), accountToken: r.account_token, bankAccount: r.bank_account,
+  terms: r.terms, productCode: r.product_code, productVersion: r.product_version, disbursementDate: r.disbursement_date, status: r.status,
+  asOf: r.as_of, snapshot: r.snapshot, version: r.version,
+});
+
+/**
+ * Locks a loan's servicing row (SELECT … FOR UPDATE: one loan's changes serialise), creating it first
+ * for a loan booked before servicing existed. Undefined when the tenant has no such loan.
+ */
+export async function lockLoan(client: pg.PoolClient, tenantId: string, loanId: string): Promise<ServicedLoan | undefined> {
+  const select = () => client.query<LoanRow>(`SELECT ${LOAN_COLUMNS} FROM loan_servicing s JOIN loan_accounts a ON a.id = s.loan_id WHERE s.loan_id = $1 AND s.tenant_id = $2 FOR UPDATE OF s`, [loanId, tenantId]);
+  let rows = (await select()).rows;
+  if (rows.length === 0) {
+    const created = await client.query(
+      `INSERT INTO loan_servicing (loan_id, tenant_id, product_code, product_version, status)
+       SELECT id, tenant_id, product_code, product_version, status FROM loan_accounts WHERE id = $1 AND tenant_id = $2
+       ON CONFLICT (loan_id) DO NOTHING`, [loanId, tenantId]);
+    if (created.rowCount === 0 && (await client.query('SELECT 1 FROM loan_accounts WHERE id = $1 AND tenant_id = $2', [loanId, tenantId])).rowCount === 0) return undefined;
+    rows = (await select()).rows;
+  }
+  return rows[0] ? toLoan(rows[0]) : undefined;
+}
+
+const TX_COLUMNS = `id, tenant_id, loan_id, kind, to_char(value_date, 'YYYY-MM-DD') AS value_date, amount_minor::text AS amount_minor, currency, scale,
+  channel, reference, target_id, reason, status, failure_reason, allocation, request_hash, created_by, created_at, seq::text AS seq`;
+
+type TxRow = { id: string; tenant_id: string; loan_id: string; kind: LoanTransaction['kind']; value_date: string; amount_minor: string | null; currency: string; scale: number; channel: string | null; reference: string | null; target_id: string | null; reason: string | null; status: LoanTransaction['status']; failure_reason: string | null; allocation: StoredAllocation | null; request_hash: string | null; created_by: string; created_at: Date; seq: string };
+
+const toTx = (r: TxRow): LoanTransaction => ({
+  id: r.id, tenantId: r.tenant_id, loanId: r.loan_id, kind: r.kind, valueDate: r.value_date, amountMinor: r.amount_minor === null ? null : BigInt(r.amount_minor),
+  currency: r.currency, scale: r.scale, channel: r.channel, reference: r.reference, targetId: r.target_id, reason: r.reason, status: r.status,
+  failureReason: r.failure_reason, allocation: r.allocation, requestHash: r.request_hash, createdBy: r.created_by, createdAt: r.created_at, seq: BigInt(r.seq),
+});
+
+export async function transactionsOf(client: pg.PoolClient | pg.Pool, loanId: string): Promise<LoanTransaction[]> {
+  return (await client.query<TxRow>(`SELECT ${TX_COLUMNS} FROM loan_transactions WHERE loan_id = $1 ORDER BY seq`, [loanId])).rows.map(toTx);
+}
+
+export async function transactionById(client: pg.PoolClient | pg.Pool, tenantId: string, id: string): Promise<LoanTransaction | undefined> {
+  const row = (await client.query<TxRow>(`SELECT ${TX_COLUMNS} FROM loan_transactions WHERE tenant_id = $1 AND id = $2`, [tenantId, id])).rows[0];
+  return row ? toTx(row) : undefined;
+}
+
+/** The transaction a tenant's Idempotency-Key produced, if any. */
+export async function transactionByKey(client: pg.PoolClient, tenantId: string, key: string): Promise<LoanTransaction | undefined> {
+  const row = (await client.query<TxRow>(`SELECT ${TX_COLUMNS} FROM loan_transactions WHERE tenant_id = $1 AND idempotency_key = $2`, [tenantId, key])).rows[0];
+  return row ? toTx(row) : undefined;
+}
+
+/** Newest first, keyset paged by seq; at most limit + 1 rows. */
+export async function pageTransactions(pool: pg.Pool, tenantId: string, loanId: string, query: { beforeSeq?: bigint; limit: number }): Promise<LoanTransaction[]> {
+  const rows = await pool.query<TxRow>(
+    `SELECT ${TX_COLUMNS} FROM loan_transactions WHERE tenant_id = $1 AND loan_id = $2 AND ($3::bigint IS NULL OR seq < $3::bigint) ORDER BY seq DESC LIMIT $4`,
+    [tenantId, loanId, query.beforeSeq?.toString() ?? null, query.limit + 1],
+  );
+  return rows.rows.map(toTx);
+}
+
+export interface NewTransaction {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly loanId: string;
+  readonly kind: LoanTransaction['kind'];
+  readonly valueDate: string;
+  readonly amountMinor: bigint | null;
+  readonly currency: string;
+  readonly scale: number;
+  readonly channel?: string;
+  readonly reference?: string;
+  readonly targetId?: string;
+  readonly reason?: string;
+  readonly status: LoanTransaction['status'];
+  readonly idempotencyKey?: string;
+  readonly requestHash: string;
+  readonly createdBy: string;
+}
+
+export async function insertTransaction(client: pg.PoolClient, t: NewTransaction): Promise<LoanTransaction> {
+  const row = await client.query<TxRow>(
+    `INSERT INTO loan_transactions (id, tenant_id, loan_id, kind, value_date, amount_minor, currency, scale, channel, reference, target_id, reason, status, idempotency_key, request_hash, created_by)
+     VALUES ($1, $2, $3, $4, $5::date, $6::bigint, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING ${TX_COLUMNS}`,
+    [t.id, t.tenantId, t.loanId, t.kind, t.valueDate, t.amountMinor?.toString() ?? null, t.currency, t.scale, t.channel ?? null, t.reference ?? null, t.targetId ?? null, t.reason ?? null, t.status, t.idempotencyKey ?? null, t.requestHash, t.createdBy],
+  );
+  return toTx(row.rows[0]!);
+}
+
+export async function scheduleOf(client: pg.PoolClient, loanIds: readonly string[]) {
+  const rows = await client.query<{ loan_id: string; number: number; due_date: string; principal_minor: string; interest_minor: string; fees_minor: string }>(
+    `SELECT loan_id, number, to_char(due_date, 'YYYY-MM-DD') AS due_date, principal_minor::text, interest_minor::text, fees_minor::text
+     FROM installments WHERE loan_id = ANY($1::text[]) ORDER BY loan_id, number`, [loanIds]);
+  const byLoan = new Map<string, { number: number; dueDate: string; principalMinor: bigint; interestMinor: bigint; feesMinor: bigint }[]>();
+  for (const r of rows.rows) {
+    const list = byLoan.get(r.loan_id) ?? [];
+    list.push({ number: r.number, dueDate: r.due_date, principalMinor: BigInt(r.principal_minor), interestMinor: BigInt(r.interest_minor), feesMinor: BigInt(r.fees_minor) });
+    byLoan.set(r.loan_id, list);
+  }
+  return byLoan;
+}
+
+export async function productDefinition(client: pg.PoolClient, tenantId: string, code: string, version: number | null): Promise<ProductDefinition | undefined> {
+  if (version === null) return undefined;
+  const row = await client.query<{ definition: ProductDefinition }>('SELECT definition FROM product_versions WHERE tenant_id = $1 AND code = $2 AND version = $3', [tenantId, code, version]);
+  return row.rows[0]?.definition;
+}
+
+/** What one loan's change writes besides the ledger. */
+export interface StateWrite {
+  readonly loanId: string;
+  readonly tenantId: string;
+  readonly snapshot: AccountSnapshot;
+  readonly state: AccountState;
+  /** Delinquency points from this date on are replaced by `history` (the points dated from it). */
+  readonly historyFrom: string;
+  readonly history: readonly DelinquencyPoint[];
+  readonly eodThrough?: string;
+}
+
+/** loan_servicing, loan_accounts.status and delinquency_history for many loans, one statement per table. */
+export async function saveStates(client: pg.PoolClient, writes: readonly StateWrite[]): Promise<void> {
+  if (writes.length === 0) return;
+  const col = <T>(pick: (w: StateWrite) => T) => writes.map(pick);
+  const iso = (d: number | null) => (d === null ? null : formatIsoDate(d));
+  await client.query(
+    `UPDATE loan_servicing s SET snapshot = t.snapshot, state = t.state, as_of = t.as_of, status = t.status, accrual_status = t.accrual_status,
+       dpd = t.dpd, us_bucket = t.us_bucket, rbi_class = t.rbi_class, oldest_unpaid_due_date = t.oldest, npa_since = t.npa_since,
+       eod_through = coalesce(t.eod_through, s.eod_through), version = s.version + 1, updated_at = now()
+     FROM unnest($1::text[], $2::jsonb[], $3::jsonb[], $4::date[], $5::text[], $6::text[], $7::int[], $8::text[], $9::text[], $10::date[], $11::date[], $12::date[])
+       AS t(loan_id, snapshot, state, as_of, status, accrual_status, dpd, us_bucket, rbi_class, oldest, npa_since, eod_through)
+     WHERE s.loan_id = t.loan_id`,
+    [col((w) => w.loanId), col((w) => JSON.stringify(w.snapshot)), col((w) => JSON.stringify(stateJson(w.state))), col((w) => iso(w.state.asOf)),
+      col((w) => w.state.status), col((w) => w.state.accrualStatus), col((w) => w.state.delinquency.dpd), col((w) => w.state.delinquency.usBucket),
+      col((w) => w.state.delinquency.rbiClass), col((w) => iso(w.state.delinquency.oldestUnpaidDueDate)), col((w) => iso(w.state.delinquency.npaSince)),
+      col((w) => w.eodThrough ?? null)],
+  );
+  await client.query(
+    `UPDATE loan_accounts a SET status = t.status FROM unnest($1::text[], $2::text[]) AS t(id, status) WHERE a.id = t.id AND a.status <> t.status`,
+    [col((w) => w.loanId), col((w) => w.state.status)],
+  );
+  await client.query(
+    `DELETE FROM delinquency_history h USING unnest($1::text[], $2::date[]) AS t(loan_id, from_date) WHERE h.loan_id = t.loan_id AND h.from_date >= t.from_date`,
+    [col((w) => w.loanId), col((w) => w.historyFrom)],
+  );
+  const points = writes.flatMap((w) => w.history.map((p) => ({ loanId: w.loanId, ...historyRow(p) })).filter((p) => p.fromDate >= w.historyFrom));
+  if (points.length === 0) return;
+  const pc = <T>(pick: (p: (typeof points)[number]) => T) => points.map(pick);
+  await client.query(
+    `INSERT INTO delinquency_history (loan_id, from_date, dpd, dpd_anchor, us_bucket, rbi_class, npa_since)
+     SELECT * FROM unnest($1::text[], $2::date[], $3::int[], $4::date[], $5::text[], $6::text[], $7::date[])
+     ON CONFLICT (loan_id, from_date) DO UPDATE SET dpd = excluded.dpd, dpd_anchor = excluded.dpd_anchor, us_bucket = excluded.us_bucket, rbi_class = excluded.rbi_class, npa_since = excluded.npa_since`,
+    [pc((p) => p.loanId), pc((p) => p.fromDate), pc((p) => p.dpd), pc((p) => p.dpdAnchor), pc((p) => p.usBucket), pc((p) => p.rbiClass), pc((p) => p.npaSince)],
+  );
+}
+
+/** Rewrites the allocation of each repayment a replay split (a backdated event can change earlier splits). */
+export async function saveAllocations(client: pg.PoolClient, allocations: readonly PaymentAllocation[]): Promise<void> {
+  const own = allocations.filter((a) => a.kind !== 'excess-applied');
+  if (own.length === 0) return;
+  await client.query(
+    `UPDATE loan_transactions t SET allocation = u.allocation FROM unnest($1::uuid[], $2::jsonb[]) AS u(id, allocation)
+     WHERE t.id = u.id AND t.allocation IS DISTINCT FROM u.allocation`,
+    [own.map((a) => a.source), own.map((a) => JSON.stringify(allocationJson(a)))],
+  );
+}
+
+/** Lifecycle envelopes on the outbox; a deterministic id already there inserts nothing. */
+export async function enqueue(client: pg.PoolClient, envelopes: readonly OutboxEnvelope[]): Promise<number> {
+  if (envelopes.length === 0) return 0;
+  const result = await client.query(
+    `INSERT INTO outbox (id, topic, key, value) SELECT u.id, $1, u.key, u.value FROM unnest($2::uuid[], $3::text[], $4::jsonb[]) AS u(id, key, value) ON CONFLICT (id) DO NOTHING`,
+    [topics.loanLifecycle.name, envelopes.map((e) => e.id), envelopes.map((e) => e.key), envelopes.map((e) => JSON.stringify(e.value))],
+  );
+  return result.rowCount ?? 0;
+}
+
+/** The loans' sub-ledger balances in `loan_balances` (the ledger module's table), one upsert for many loans. */
+export async function upsertLoanBalances(client: pg.PoolClient, rows: readonly LoanBalancesRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  const col = <T>(pick: (r: LoanBalancesRow) => T) => rows.map(pick);
+  const big = (pick: (r: LoanBalancesRow) => bigint) => col((r) => pick(r).toString());
+  await client.query(
+    `INSERT INTO loan_balances (loan_id, tenant_id, as_of, currency, scale, principal_outstanding, interest_receivable, fees_receivable, penalties_receivable,
+       excess, memo_interest, memo_penalties, principal_written_off, recovered)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::date[], $4::text[], $5::int[], $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[],
+       $12::bigint[], $13::bigint[], $14::bigint[])
+     ON CONFLICT (loan_id) DO UPDATE SET as_of = excluded.as_of, currency = excluded.currency, scale = excluded.scale,
+       principal_outstanding = excluded.principal_outstanding, interest_receivable = excluded.interest_receivable,
+       fees_receivable = excluded.fees_receivable, penalties_receivable = excluded.penalties_receivable, excess = excluded.excess,
+       memo_interest = excluded.memo_interest, memo_penalties = excluded.memo_penalties, principal_written_off = excluded.principal_written_off,
+       recovered = excluded.recovered, updated_at = now()`,
+    [col((r) => r.loanId), col((r) => r.tenantId), col((r) => r.asOf), col((r) => r.currency), col((r) => r.scale), big((r) => r.principalOutstanding),
+      big((r) => r.interestReceivable), big((r) => r.feesReceivable), big((r) => r.penaltiesReceivable), big((r) => r.excess), big((r) => r.memoInterest),
+      big((r) => r.memoPenalties), big((r) => r.principalWrittenOff), big((r) => r.recovered)],
+  );
+}
+
+/** A loan's balances as the ledger should hold them (the engine's state equals its ledger, property-tested). */
+export function balancesRow(loan: { id: string; tenantId: string; currency: string; scale: number }, s: AccountState): LoanBalancesRow {
+  const b = s.balances;
+  return {
+    loanId: loan.id, tenantId: loan.tenantId, asOf: formatIsoDate(s.asOf ?? 0), currency: loan.currency, scale: loan.scale,
+    principalWrittenOff: b.principalWrittenOff, recovered: b.recovered,
+    principalOutstanding: b.principalOutstanding, interestReceivable: b.interestAccrued, feesReceivable: b.feesDue,
+    penaltiesReceivable: b.penaltiesDue - b.penaltiesSuspended, excess: b.excess, memoInterest: b.interestSuspended, memoPenalties: b.penaltiesSuspended,
+  };
+}

@@ -1,0 +1,161 @@
+import { positiveMoneySchema, repaymentChannelSchema } from '@lendstack/contracts';
+import { loanDateString } from '@lendstack/loan-engine';
+import { authenticate, HttpProblem, parseOr400, schemaDoc } from '@lendstack/platform';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type pg from 'pg';
+import { z } from 'zod';
+import { minorToDecimal } from '../../loans/domain/loan-account.js';
+import type { Outcome, ServicingFailureCode } from '../domain/failures.js';
+import { requestHash, type LoanTransaction } from '../domain/servicing.js';
+import { applyMoneyEvent, type ServicingDeps } from '../use-cases/apply-money-event.js';
+import { requestDisbursement, type DisbursementDeps } from '../use-cases/disbursements.js';
+import { delinquencyHistory } from './servicing.reader.js';
+import { pageTransactions } from './servicing.repository.js';
+
+export interface ServicingRoutesDeps extends DisbursementDeps {
+  readonly authSecret: string;
+}
+
+const idempotencyKeySchema = z.string().min(8).max(128).regex(/^[\w.:-]+$/, 'Idempotency-Key: 8-128 characters of letters, digits, _ . : -');
+const loanParams = z.object({ id: z.string().min(1).max(64) }).strict();
+const txParams = z.object({ id: z.string().min(1).max(64), txId: z.uuid() }).strict();
+const repaymentBody = z.object({ amount: positiveMoneySchema, valueDate: loanDateString, channel: repaymentChannelSchema, reference: z.string().min(1).max(100) }).strict();
+const reversalBody = z.object({ reason: z.string().min(1).max(500) }).strict();
+const disbursementBody = z.object({ amount: positiveMoneySchema, valueDate: loanDateString }).strict();
+const pageQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(25), cursor: z.string().regex(/^\d{1,19}$/, 'not a cursor from a previous page').optional() }).strict();
+
+/** One table from failure to HTTP status. */
+const STATUS: Record<ServicingFailureCode, number> = {
+  'loan-not-found': 404,
+  'transaction-not-found': 404,
+  'loan-not-disbursed': 409,
+  'loan-closed': 409,
+  'loan-charged-off': 409,
+  'already-reversed': 409,
+  'not-reversible': 409,
+  'currency-mismatch': 400,
+  'scale-mismatch': 400,
+  'value-date-after-business-date': 422,
+  'exceeds-approved-principal': 422,
+  'no-account-token': 422,
+  'idempotency-key-reused': 422,
+  'engine-refused': 422,
+};
+
+const problems = {
+  400: { description: 'Invalid request, or an amount in another currency or scale than the loan (problem+json naming the field)' },
+  401: { description: 'Missing or invalid bearer token' },
+  403: { description: 'The caller lacks the role' },
+  404: { description: 'No such loan or transaction for this tenant' },
+  409: { description: 'The loan is not disbursed, closed or charged off; the transaction is reversed or not reversible' },
+  422: { description: 'Value date after the business date, more than the approved principal, Idempotency-Key reused with another body, or refused by the loan engine' },
+};
+const idempotencyHeader = { type: 'object', properties: { 'idempotency-key': { type: 'string', minLength: 8, maxLength: 128 } } };
+
+/** Repayments, reversals, disbursements and the loan's transaction list and delinquency history. */
+export async function servicingRoutes(app: FastifyInstance, deps: ServicingRoutesDeps): Promise<void> {
+  app.post('/v1/loans/:id/repayments', {
+    schema: { tags: ['servicing'], summary: 'Post a repayment (partner or operator)', description: 'Allocated by the product order; what exceeds what is due is held as excess. A backdated value date replays the loan from it. Honours `Idempotency-Key`.', headers: idempotencyHeader, params: schemaDoc(loanParams), body: schemaDoc(repaymentBody), response: { 201: { description: 'The transaction with its `allocation`' }, ...problems } },
+  }, async (request, reply) => {
+    const principal = authenticate(request, deps.authSecret, ['partner', 'operator']);
+    const { id } = parseOr400(loanParams, request.params, 'params');
+    const body = parseOr400(repaymentBody, request.body, 'body');
+    const key = idempotencyKey(request);
+    const result = await applyMoneyEvent(deps, { tenantId: principal.tenantId, loanId: id, actor: principal.subject, command: { kind: 'repayment', ...body }, ...(key ? { idempotencyKey: key } : {}), requestHash: requestHash(['repayment', id, body]), correlationId: request.id });
+    return send(reply, result, 201);
+  });
+
+  app.post('/v1/loans/:id/transactions/:txId/reversal', {
+    schema: { tags: ['servicing'], summary: 'Reverse a repayment (operator)', description: 'The loan is replayed as if the repayment never happened: contra-entries plus new entries. Honours `Idempotency-Key`.', headers: idempotencyHeader, params: schemaDoc(txParams), body: schemaDoc(reversalBody), response: { 201: { description: 'The reversal transaction' }, ...problems } },
+  }, async (request, reply) => {
+    const principal = authenticate(request, deps.authSecret, 'operator');
+    const { id, txId } = parseOr400(txParams, request.params, 'params');
+    const body = parseOr400(reversalBody, request.body, 'body');
+    const key = idempotencyKey(request);
+    const result = await applyMoneyEvent(deps, { tenantId: principal.tenantId, loanId: id, actor: principal.subject, command: { kind: 'reversal', targetId: txId, reason: body.reason }, ...(key ? { idempotencyKey: key } : {}), requestHash: requestHash(['reversal', id, txId, body]), correlationId: request.id });
+    return send(reply, result, 201);
+  });
+
+  app.post('/v1/loans/:id/disbursements', {
+    schema: { tags: ['servicing'], summary: 'Disburse (a tranche of) the loan (operator)', description: "Paid out to the borrower's own account token from LoanApproved. The transaction stays `pending` until the payout is confirmed (then it is applied on its value date; the first re-anchors the schedule) or `failed` with `failureReason`. Honours `Idempotency-Key`.", headers: idempotencyHeader, params: schemaDoc(loanParams), body: schemaDoc(disbursementBody), response: { 202: { description: 'The pending (or already settled) disbursement' }, ...problems } },
+  }, async (request, reply) => {
+    const principal = authenticate(request, deps.authSecret, 'operator');
+    const { id } = parseOr400(loanParams, request.params, 'params');
+    const body = parseOr400(disbursementBody, request.body, 'body');
+    const key = idempotencyKey(request);
+    const result = await requestDisbursement(deps, { tenantId: principal.tenantId, loanId: id, actor: principal.subject, ...body, ...(key ? { idempotencyKey: key } : {}), requestHash: requestHash(['disbursement', id, body]) });
+    return send(reply, result, 202);
+  });
+
+  app.get('/v1/loans/:id/transactions', {
+    schema: { tags: ['servicing'], summary: "List a loan's transactions, newest first", description: 'Keyset pagination: pass `nextCursor` as `cursor`; null on the last page.', params: schemaDoc(loanParams), querystring: schemaDoc(pageQuery), response: { 200: { description: '`{ items, nextCursor }`' }, 400: problems[400], 401: problems[401], 404: problems[404] } },
+  }, async (request) => {
+    const principal = authenticate(request, deps.authSecret);
+    const { id } = parseOr400(loanParams, request.params, 'params');
+    const query = parseOr400(pageQuery, request.query, 'query');
+    await mustExist(deps.pool, principal.tenantId, id);
+    const rows = await pageTransactions(deps.pool, principal.tenantId, id, { limit: query.limit, ...(query.cursor ? { beforeSeq: BigInt(query.cursor) } : {}) });
+    const items = rows.slice(0, query.limit);
+    return { items: items.map(transactionView), nextCursor: rows.length > query.limit ? items.at(-1)!.seq.toString() : null };
+  });
+
+  app.get('/v1/loans/:id/delinquency-history', {
+    schema: { tags: ['servicing'], summary: "A loan's delinquency change points", description: 'Each point holds from `fromDate` until the next; on a later day dpd = day − `dpdAnchor` (0 when null).', params: schemaDoc(loanParams), response: { 200: { description: '`{ items }`' }, 401: problems[401], 404: problems[404] } },
+  }, async (request) => {
+    const principal = authenticate(request, deps.authSecret);
+    const { id } = parseOr400(loanParams, request.params, 'params');
+    await mustExist(deps.pool, principal.tenantId, id);
+    return { loanId: id, items: await delinquencyHistory(deps.pool, id) };
+  });
+}
+
+function idempotencyKey(request: FastifyRequest): string | undefined {
+  const raw = request.headers['idempotency-key'];
+  return raw === undefined ? undefined : parseOr400(idempotencyKeySchema, raw, 'header');
+}
+
+async function mustExist(pool: pg.Pool, tenantId: string, loanId: string): Promise<void> {
+  if ((await pool.query('SELECT 1 FROM loan_accounts WHERE id = $1 AND tenant_id = $2', [loanId, tenantId])).rowCount === 0) {
+    throw new HttpProblem(404, 'not-found', 'Loan not found', `No loan ${loanId} for this tenant.`, { errors: [{ pointer: '/params/id', detail: 'no such loan' }] });
+  }
+}
+
+function send(reply: FastifyReply, result: Outcome<LoanTransaction>, status: number) {
+  if (!result.ok) {
+    const { code, pointer, detail } = result.error;
+    throw new HttpProblem(STATUS[code], code, titleOf(code), detail, { errors: [{ pointer, detail }] });
+  }
+  if (result.replayed) void reply.header('idempotent-replayed', 'true');
+  return reply.status(status).send(transactionView(result.value));
+}
+
+const titleOf = (code: string) => code.charAt(0).toUpperCase() + code.slice(1).replaceAll('-', ' ');
+
+const money = (minor: bigint | string, currency: string, scale: number) => ({ amount: minor.toString(), currency, scale, display: minorToDecimal(BigInt(minor), scale) });
+
+/** The public representation of a loan transaction. */
+export function transactionView(t: LoanTransaction) {
+  const m = (v: string) => money(v, t.currency, t.scale);
+  const a = t.allocation;
+  return {
+    id: t.id,
+    loanId: t.loanId,
+    kind: t.kind,
+    status: t.status,
+    valueDate: t.valueDate,
+    amount: t.amountMinor === null ? null : money(t.amountMinor, t.currency, t.scale),
+    channel: t.channel,
+    reference: t.reference,
+    targetId: t.targetId,
+    reason: t.reason,
+    failureReason: t.failureReason,
+    allocation: a === null ? null : {
+      principal: m(a.principal), interest: m(a.interest), fees: m(a.fees), penalties: m(a.penalties), excess: m(a.excess), recovery: m(a.recovery),
+      installments: a.installments.map((l) => ({ number: l.number, principal: m(l.principal), interest: m(l.interest), fees: m(l.fees), penalties: m(l.penalties) })),
+    },
+    createdBy: t.createdBy,
+    createdAt: t.createdAt.toISOString(),
+  };
+}
+
+export type { ServicingDeps };

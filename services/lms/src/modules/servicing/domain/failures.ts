@@ -1,0 +1,30 @@
+/**
+ * Expected failures of servicing use cases. Each names the request field it is about (a JSON pointer
+ * into the request: `/amount/currency`, `/valueDate`, `/params/id`); transports map `code` to a status
+ * in one table (servicing.routes.ts).
+ */
+export type ServicingFailureCode =
+  | 'loan-not-found'
+  | 'loan-not-disbursed'
+  | 'loan-closed'
+  | 'loan-charged-off'
+  | 'currency-mismatch'
+  | 'scale-mismatch'
+  | 'value-date-after-business-date'
+  | 'transaction-not-found'
+  | 'already-reversed'
+  | 'not-reversible'
+  | 'exceeds-approved-principal'
+  | 'no-account-token'
+  | 'idempotency-key-reused'
+  | 'engine-refused';
+
+export interface ServicingFailure {
+  readonly code: ServicingFailureCode;
+  readonly pointer: string;
+  readonly detail: string;
+}
+
+export const failure = (code: ServicingFailureCode, pointer: string, detail: string): ServicingFailure => ({ code, pointer, detail });
+
+export type Outcome<T> = { readonly ok: true; readonly value: T; readonly replayed?: boolean } | { readonly ok: false; readonly error: ServicingFailure };

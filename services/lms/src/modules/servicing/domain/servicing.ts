@@ -1,0 +1,127 @@
+// The servicing core in the engine's terms: rows → engine input, engine state → stored JSON, ids.
+import { createHash } from 'node:crypto';
+import {
+  formatIsoDate,
+  parseIsoDate,
+  type AccountProduct,
+  type AccountState,
+  type DayNumber,
+  type DelinquencyPoint,
+  type MoneyEvent,
+  type PaymentAllocation,
+  type ScheduledInstallment,
+} from '@lendstack/loan-engine';
+
+export type TransactionKind = 'disbursement' | 'repayment' | 'reversal';
+export type TransactionStatus = 'pending' | 'confirmed' | 'failed' | 'posted';
+
+/** One row of loan_transactions. */
+export interface LoanTransaction {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly loanId: string;
+  readonly kind: TransactionKind;
+  readonly valueDate: string;
+  readonly amountMinor: bigint | null;
+  readonly currency: string;
+  readonly scale: number;
+  readonly channel: string | null;
+  readonly reference: string | null;
+  readonly targetId: string | null;
+  readonly reason: string | null;
+  readonly status: TransactionStatus;
+  readonly failureReason: string | null;
+  readonly allocation: StoredAllocation | null;
+  readonly requestHash: string | null;
+  readonly createdBy: string;
+  readonly createdAt: Date;
+  readonly seq: bigint;
+}
+
+/**
+ * The rules a loan is serviced with when it was booked without a product of its tenant (product
+ * version null): the loan engine's defaults — penalties → fees → interest → principal, no grace, no
+ * late fee or penal interest, non-accrual at 90 and charge-off at 120 DPD, the US buckets.
+ */
+export const DEFAULT_ACCOUNT_PRODUCT: AccountProduct = { strategy: 'penalties-fees-interest-principal', graceDays: 0 };
+
+/** The money events the engine replays: confirmed disbursements and every posted repayment and reversal. */
+export function engineEvents(rows: readonly LoanTransaction[]): MoneyEvent[] {
+  return rows.flatMap((t): MoneyEvent[] => {
+    const valueDate = parseIsoDate(t.valueDate);
+    if (t.kind === 'disbursement') return t.status === 'confirmed' ? [{ kind: 'disbursement', id: t.id, valueDate, amountMinor: t.amountMinor! }] : [];
+    if (t.kind === 'repayment') return [{ kind: 'repayment', id: t.id, valueDate, amountMinor: t.amountMinor! }];
+    return [{ kind: 'reversal', id: t.id, targetId: t.targetId!, valueDate }];
+  });
+}
+
+export function engineSchedule(rows: readonly { number: number; dueDate: string; principalMinor: bigint; interestMinor: bigint; feesMinor: bigint }[]): ScheduledInstallment[] {
+  return rows.map((r) => ({ number: r.number, dueDate: parseIsoDate(r.dueDate), principalMinor: r.principalMinor, interestMinor: r.interestMinor, feesMinor: r.feesMinor }));
+}
+
+const iso = (d: DayNumber | null): string | null => (d === null ? null : formatIsoDate(d));
+const strings = <K extends string>(o: Readonly<Record<K, bigint>>): Record<K, string> =>
+  Object.fromEntries(Object.entries(o).map(([k, v]) => [k, (v as bigint).toString()])) as Record<K, string>;
+
+/** AccountState as stored in loan_servicing.state: bigints as decimal strings, days as YYYY-MM-DD. */
+export function stateJson(s: AccountState) {
+  return {
+    asOf: iso(s.asOf),
+    status: s.status,
+    accrualStatus: s.accrualStatus,
+    firstDisbursementDate: iso(s.firstDisbursementDate),
+    closedOn: iso(s.closedOn),
+    chargedOffOn: iso(s.chargedOffOn),
+    balances: strings(s.balances),
+    delinquency: { ...s.delinquency, oldestUnpaidDueDate: iso(s.delinquency.oldestUnpaidDueDate), npaSince: iso(s.delinquency.npaSince) },
+    installments: s.installments.map((i) => ({
+      number: i.number,
+      dueDate: formatIsoDate(i.dueDate),
+      status: i.status,
+      charged: strings(i.charged),
+      paid: strings(i.paid),
+      lateFee: i.lateFeeMinor.toString(),
+      overdueSince: iso(i.overdueSince),
+      paidOn: iso(i.paidOn),
+    })),
+  };
+}
+export type StoredState = ReturnType<typeof stateJson>;
+
+/** How a repayment was split, as loan_transactions.allocation stores it. */
+export function allocationJson(a: PaymentAllocation) {
+  return {
+    date: formatIsoDate(a.date),
+    kind: a.kind,
+    amount: a.amountMinor.toString(),
+    principal: a.byComponent.principal.toString(),
+    interest: a.byComponent.interest.toString(),
+    fees: a.byComponent.fees.toString(),
+    penalties: a.byComponent.penalties.toString(),
+    excess: a.excessMinor.toString(),
+    recovery: a.recoveryMinor.toString(),
+    installments: a.installments.map((l) => ({ number: l.installment, principal: l.principal.toString(), interest: l.interest.toString(), fees: l.fees.toString(), penalties: l.penalties.toString() })),
+  };
+}
+export type StoredAllocation = ReturnType<typeof allocationJson>;
+
+/** A delinquency change point as a delinquency_history row. */
+export function historyRow(p: DelinquencyPoint) {
+  return { fromDate: formatIsoDate(p.date), dpd: p.dpd, dpdAnchor: iso(p.oldestUnpaidDueDate), usBucket: p.usBucket, rbiClass: p.rbiClass, npaSince: iso(p.npaSince) };
+}
+
+/** SHA-256 of a request (its route, target and body): the same key with another request is refused. */
+export function requestHash(parts: unknown): string {
+  return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
+}
+
+/** A UUID (v5 layout) derived from its name, so the same fact always gets the same id. */
+export function derivedId(name: string): string {
+  const h = createHash('sha256').update(`lendstack-lms:${name}`).digest();
+  h[6] = (h[6]! & 0x0f) | 0x50;
+  h[8] = (h[8]! & 0x3f) | 0x80;
+  const x = h.subarray(0, 16).toString('hex');
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
+}
+
+export const maxDate = (a: string, b: string | null): string => (b !== null && b > a ? b : a);

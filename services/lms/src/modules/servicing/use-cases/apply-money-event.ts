@@ -1,0 +1,111 @@
+import type pg from 'pg';
+import { businessDateOf } from '../../business-date/business-date.repository.js';
+import { insertTransaction, lockLoan, transactionById, transactionByKey, transactionsOf, type ServicedLoan } from '../adapters/servicing.repository.js';
+import { inTransaction } from '../adapters/pg-transaction.js';
+import { failure, type Outcome, type ServicingFailure } from '../domain/failures.js';
+import type { LoanTransaction } from '../domain/servicing.js';
+import { replayLoan, type ReplayDeps } from './replay-loan.js';
+
+export interface ServicingDeps extends ReplayDeps {
+  readonly pool: pg.Pool;
+  /** The UTC date a tenant's business date starts at on its first use (never read otherwise). */
+  readonly today: () => string;
+  readonly newId: () => string;
+  /** Told after commit that the outbox has new rows. */
+  readonly onOutbox: () => void;
+}
+
+export interface WireAmount {
+  readonly amount: string;
+  readonly currency: string;
+  readonly scale: number;
+}
+
+export type MoneyCommand =
+  | { readonly kind: 'repayment'; readonly amount: WireAmount; readonly valueDate: string; readonly channel: string; readonly reference: string }
+  | { readonly kind: 'reversal'; readonly targetId: string; readonly reason: string };
+
+export interface MoneyRequest {
+  readonly tenantId: string;
+  readonly loanId: string;
+  readonly actor: string;
+  readonly command: MoneyCommand;
+  readonly idempotencyKey?: string;
+  /** Hash of the route, its target and body: the same key with another request is refused. */
+  readonly requestHash: string;
+  readonly correlationId: string;
+}
+
+/**
+ * The one use case that changes a loan's money from a request: in ONE transaction it locks the
+ * loan's servicing row (concurrent requests on a loan serialise), checks the request, records the
+ * transaction and replays the loan (replay-loan.ts: ledger difference, state, balances, history,
+ * allocations, outbox). Failures, nothing written: loan-not-found, loan-not-disbursed, loan-closed,
+ * loan-charged-off (repayments), currency-mismatch / scale-mismatch (/amount/…),
+ * value-date-after-business-date (/valueDate), transaction-not-found, already-reversed,
+ * not-reversible (/params/txId), idempotency-key-reused, engine-refused. A repeated Idempotency-Key
+ * with the same request returns the transaction it produced (`replayed`).
+ */
+export async function applyMoneyEvent(deps: ServicingDeps, request: MoneyRequest): Promise<Outcome<LoanTransaction>> {
+  const outcome = await inTransaction(deps.pool, async (client) => {
+    const loan = await lockLoan(client, request.tenantId, request.loanId);
+    if (!loan) return refuse(failure('loan-not-found', '/params/id', `No loan ${request.loanId} for this tenant.`));
+    const prior = await priorResult(client, request);
+    if (prior) return prior;
+    const businessDate = await businessDateOf(client, request.tenantId, deps.today);
+    const transactions = await transactionsOf(client, loan.id);
+    const checked = request.command.kind === 'repayment'
+      ? checkRepayment(loan, request.command, businessDate)
+      : checkReversal(loan, request.command, transactions, await transactionById(client, request.tenantId, request.command.targetId));
+    if (!checked.ok) return checked;
+    const tx = await insertTransaction(client, {
+      id: deps.newId(), tenantId: loan.tenantId, loanId: loan.id, currency: loan.currency, scale: loan.scale, status: 'posted', requestHash: request.requestHash,
+      createdBy: request.actor, ...(request.idempotencyKey ? { idempotencyKey: request.idempotencyKey } : {}),
+      ...(request.command.kind === 'repayment'
+        ? { kind: 'repayment', valueDate: request.command.valueDate, amountMinor: BigInt(request.command.amount.amount), channel: request.command.channel, reference: request.command.reference }
+        : { kind: 'reversal', valueDate: businessDate, amountMinor: null, targetId: request.command.targetId, reason: request.command.reason }),
+    });
+    const replayed = await replayLoan(deps, client, {
+      loan, businessDate, transactions: [...transactions, tx], affectedFrom: checked.value, correlationId: request.correlationId,
+      notice: tx.kind === 'repayment'
+        ? { kind: 'repayment-received', transaction: tx }
+        : { kind: 'transaction-reversed', transaction: tx, target: transactions.find((t) => t.id === tx.targetId)! },
+    });
+    if (!replayed.ok) return replayed;
+    // The allocation the replay wrote for this repayment.
+    const saved = await transactionById(client, request.tenantId, tx.id);
+    return { ok: true as const, value: saved! };
+  });
+  if (outcome.ok && !outcome.replayed) deps.onOutbox();
+  return outcome;
+}
+
+const refuse = (error: ServicingFailure) => ({ ok: false as const, error });
+
+/** The result an Idempotency-Key already stands for, or its refusal for another request. */
+async function priorResult(client: pg.PoolClient, request: MoneyRequest): Promise<Outcome<LoanTransaction> | undefined> {
+  if (!request.idempotencyKey) return undefined;
+  const prior = await transactionByKey(client, request.tenantId, request.idempotencyKey);
+  if (!prior) return undefined;
+  if (prior.requestHash !== request.requestHash) return refuse(failure('idempotency-key-reused', '/header/idempotency-key', 'already used with another request'));
+  return { ok: true, value: prior, replayed: true };
+}
+
+/** The earliest date a repayment affects (its value date), or why it is refused. */
+function checkRepayment(loan: ServicedLoan, c: Extract<MoneyCommand, { kind: 'repayment' }>, businessDate: string): Outcome<string> {
+  if (loan.status === 'pending-disbursement') return refuse(failure('loan-not-disbursed', '/params/id', 'The loan has not been disbursed yet.'));
+  if (loan.status === 'closed') return refuse(failure('loan-closed', '/params/id', 'The loan is closed.'));
+  if (loan.status === 'charged-off') return refuse(failure('loan-charged-off', '/params/id', 'The loan is charged off.'));
+  if (c.amount.currency !== loan.currency) return refuse(failure('currency-mismatch', '/amount/currency', `must be ${loan.currency}, the loan's currency`));
+  if (c.amount.scale !== loan.scale) return refuse(failure('scale-mismatch', '/amount/scale', `must be ${loan.scale}, the scale of ${loan.currency}`));
+  if (c.valueDate > businessDate) return refuse(failure('value-date-after-business-date', '/valueDate', `must be on or before the business date ${businessDate}`));
+  return { ok: true, value: c.valueDate };
+}
+
+/** The earliest date a reversal affects (its target's value date: the target is removed), or why it is refused. */
+function checkReversal(loan: ServicedLoan, _c: Extract<MoneyCommand, { kind: 'reversal' }>, all: readonly LoanTransaction[], target: LoanTransaction | undefined): Outcome<string> {
+  if (!target || target.loanId !== loan.id) return refuse(failure('transaction-not-found', '/params/txId', 'No such transaction on this loan.'));
+  if (target.kind !== 'repayment') return refuse(failure('not-reversible', '/params/txId', `A ${target.kind} cannot be reversed; only repayments can.`));
+  if (all.some((t) => t.kind === 'reversal' && t.targetId === target.id)) return refuse(failure('already-reversed', '/params/txId', 'The transaction is already reversed.'));
+  return { ok: true, value: target.valueDate };
+}
