@@ -15,17 +15,36 @@ export interface GeneratedSchema {
 
 /**
  * Refinements JSON Schema cannot see are mirrored where JSON Schema can express them, so a consumer
- * validating with the committed schema rejects what the zod schema rejects. zod's `override` hook
- * reports where a refined schema lands; the patch is applied to the finished document because zod
- * shares sub-objects between a refined schema and its parent while it builds.
+ * validating with the committed schema rejects what the zod schema rejects. Refined money schemas are
+ * marked through the generator's private metadata registry, which zod copies to EVERY place a schema
+ * is used, and the marked nodes are patched afterwards (with new objects: zod shares sub-objects
+ * between a refined schema and its parent). Loan dates are one instance per use, reported by `override`.
  */
 const digits = MAX_AMOUNT_DIGITS - 1;
-const amountIn = (pattern: string, description: string): JsonSchema => ({ properties: { amount: { type: 'string', pattern, description } } });
-const mirrors = new Map<unknown, JsonSchema>([
-  [positiveMoneySchema, amountIn(`^[1-9]\\d{0,${digits}}$`, `Greater than zero: an integer count of minor units, as a string of at most ${MAX_AMOUNT_DIGITS} digits.`)],
-  [nonNegativeMoneySchema, amountIn(`^(0|[1-9]\\d{0,${digits}})$`, `Zero or more: an integer count of minor units, as a string of at most ${MAX_AMOUNT_DIGITS} digits.`)],
-]);
+const MARK = 'x-lendstack-mirror';
+const amountIn = (pattern: string, description: string): JsonSchema => ({ type: 'string', pattern, description });
+const mirrors: Record<string, JsonSchema> = {
+  'positive-amount': amountIn(`^[1-9]\\d{0,${digits}}$`, `Greater than zero: an integer count of minor units, as a string of at most ${MAX_AMOUNT_DIGITS} digits.`),
+  'non-negative-amount': amountIn(`^(0|[1-9]\\d{0,${digits}})$`, `Zero or more: an integer count of minor units, as a string of at most ${MAX_AMOUNT_DIGITS} digits.`),
+};
 const loanDate: JsonSchema = { type: 'string', format: 'date', pattern: LOAN_DATE_PATTERN, description: loanDateDescription };
+
+function markers(): z.core.$ZodRegistry<Record<string, unknown>> {
+  const registry = z.registry<Record<string, unknown>>();
+  registry.add(positiveMoneySchema, { [MARK]: 'positive-amount' });
+  registry.add(nonNegativeMoneySchema, { [MARK]: 'non-negative-amount' });
+  return registry;
+}
+
+/** Replaces each marked money node's amount with its mirror, everywhere in the document. */
+function applyMirrors(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(applyMirrors);
+  if (!isObject(node)) return node;
+  const out: JsonSchema = Object.fromEntries(Object.entries(node).filter(([k]) => k !== MARK).map(([k, v]) => [k, applyMirrors(v)]));
+  const mark = node[MARK];
+  if (typeof mark === 'string' && isObject(out['properties'])) out['properties'] = { ...out['properties'], amount: mirrors[mark] };
+  return out;
+}
 
 function fromZod(schema: z.ZodType, fileName: string, title: string, description: string): GeneratedSchema {
   const patches: { path: (string | number)[]; patch: JsonSchema }[] = [];
@@ -34,10 +53,9 @@ function fromZod(schema: z.ZodType, fileName: string, title: string, description
     io: 'input',
     unrepresentable: 'throw',
     // A private registry: the output must not depend on metadata other modules put in the global one.
-    metadata: z.registry<Record<string, unknown>>(),
+    metadata: markers(),
     override: (ctx) => {
-      const patch = isLoanDateSchema(ctx.zodSchema) ? loanDate : mirrors.get(ctx.zodSchema);
-      if (patch) patches.push({ path: ctx.path, patch });
+      if (isLoanDateSchema(ctx.zodSchema)) patches.push({ path: ctx.path, patch: loanDate });
     },
   }) as JsonSchema;
   for (const { path, patch } of patches) {
@@ -46,7 +64,7 @@ function fromZod(schema: z.ZodType, fileName: string, title: string, description
   }
   return {
     fileName,
-    schema: canonicalJsonSchema({ ...generated, $id: `${schemaIdBase}${fileName}`, title, description }),
+    schema: canonicalJsonSchema({ ...(applyMirrors(generated) as JsonSchema), $id: `${schemaIdBase}${fileName}`, title, description }),
   };
 }
 
