@@ -18,6 +18,11 @@ export interface LoanBookingStore {
    * of new events naming a loan that another event already booked (they change nothing).
    */
   bookNew(bookings: readonly NewBooking[]): Promise<{ booked: string[]; conflicts: string[] }>;
+  /**
+   * The `tenant:code` pairs (of those given) that name no product of a tenant that HAS a catalogue.
+   * A tenant without any product is not checked (the LOS applies the same rule at submission).
+   */
+  productsNotInCatalogue(pairs: readonly { tenantId: string; productCode: string }[]): Promise<Set<string>>;
 }
 
 /** Computes the repayment schedule an approved loan's terms describe (the loan calculation engine). */

@@ -31,6 +31,18 @@ export function createPrismaLoanRepository(prisma: PrismaClient): LoanBookingSto
       }, { timeout: 30_000 });
     },
 
+    async productsNotInCatalogue(pairs) {
+      if (pairs.length === 0) return new Set();
+      const rows = await prisma.$queryRawUnsafe<{ pair: string }[]>(
+        `SELECT DISTINCT t.tenant_id || ':' || t.code AS pair
+         FROM unnest($1::text[], $2::text[]) AS t(tenant_id, code)
+         WHERE EXISTS (SELECT 1 FROM products p WHERE p.tenant_id = t.tenant_id)
+           AND NOT EXISTS (SELECT 1 FROM products p WHERE p.tenant_id = t.tenant_id AND p.code = t.code)`,
+        pairs.map((p) => p.tenantId), pairs.map((p) => p.productCode),
+      );
+      return new Set(rows.map((r) => r.pair));
+    },
+
     async find(tenantId, loanId) {
       const row = await prisma.loanAccount.findFirst({ where: { id: loanId, tenantId } });
       return row ? toView(row) : undefined;

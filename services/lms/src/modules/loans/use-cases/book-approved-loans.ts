@@ -30,9 +30,13 @@ export async function bookApprovedLoans(
     return tracer.startSpan('LoanApproved process', { kind: SpanKind.CONSUMER, attributes: { 'messaging.destination.name': delivered.topic, 'lendstack.loan_id': delivered.event.subject } }, parent);
   });
   try {
+    const unknown = await deps.store.productsNotInCatalogue(deliveries.map(({ event }) => ({ tenantId: event.tenantId, productCode: event.payload.loan.productCode })));
     deliveries.forEach((delivered, index) => {
       const span = spans[index]!;
-      const outcome = computeBooking(deps, delivered.event);
+      const { tenantId, payload } = delivered.event;
+      const outcome = unknown.has(`${tenantId}:${payload.loan.productCode}`)
+        ? { ok: false as const, reason: `product ${payload.loan.productCode} is not in tenant ${tenantId}'s catalogue` }
+        : computeBooking(deps, delivered.event);
       if (!outcome.ok) {
         span.setAttribute('lendstack.rejected', outcome.reason);
         rejections.push({ delivered, reason: outcome.reason, code: 'unbookable' });
