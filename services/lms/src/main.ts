@@ -19,6 +19,7 @@ import { createRazorpayXPayoutClient, razorpayXOptions } from './modules/payouts
 import { utcToday } from './modules/business-date/business-date.repository.js';
 import { createServicingReader } from './modules/servicing/adapters/servicing.reader.js';
 import { payoutOutcomeHandler } from './modules/servicing/use-cases/disbursements.js';
+import { createEodRunner } from './modules/servicing/adapters/eod-runner.js';
 import { createPrisma } from './platform/prisma.js';
 
 /** Advisory lock id that elects one outbox relay per LMS database. */
@@ -84,10 +85,12 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
   const payouts = createRazorpayXPayoutClient(razorpayXOptions(config, () => new Date()));
   // The money path: business dates from business_dates only (utcToday starts a tenant on first use).
   const servicing = { pool, ledger: createPgLedger(), payouts, now: () => new Date(), today: utcToday, newId: () => crypto.randomUUID(), onOutbox: () => relay.wake() };
+  const eodRunner = createEodRunner({ ...servicing, logger });
   const app = await buildServer({
     logger,
     metrics,
     loans: { loans, authSecret: config.AUTH_TOKEN_SECRET, servicing: createServicingReader(pool) },
+    endOfDay: { ...servicing, runner: eodRunner, authSecret: config.AUTH_TOKEN_SECRET },
     businessDate: { pool, authSecret: config.AUTH_TOKEN_SECRET, today: utcToday },
     servicing: { ...servicing, authSecret: config.AUTH_TOKEN_SECRET },
     payoutWebhook: { verify: (raw, headers) => payouts.verifyWebhook(raw, headers), onOutcome: payoutOutcomeHandler(servicing) },
@@ -104,11 +107,14 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
     },
   });
   const url = await app.listen({ host: config.LMS_HOST, port: config.LMS_PORT });
+  // A run this process (or a killed one) left unfinished continues: per (loan, day) idempotent.
+  void eodRunner.resumePending().catch((error: unknown) => logger.error({ err: error }, 'could not resume end-of-day runs'));
 
   return {
     url,
     async stop() {
       await app.close();
+      await eodRunner.stop();
       inboxRetention.stop();
       await consumer.stop();
       await starter.stop();

@@ -15,6 +15,7 @@ import { createPrismaLoanRepository } from '../src/modules/loans/adapters/prisma
 import { bookLoanAccount } from '../src/modules/loans/domain/loan-account.js';
 import type { PayoutPort } from '../src/modules/payouts/ports.js';
 import { createPrismaProductRepository } from '../src/modules/products/adapters/prisma-product.repository.js';
+import { createEodRunner } from '../src/modules/servicing/adapters/eod-runner.js';
 import { createServicingReader } from '../src/modules/servicing/adapters/servicing.reader.js';
 import type { DisbursementDeps } from '../src/modules/servicing/use-cases/disbursements.js';
 import { createPrisma, type PrismaClient } from '../src/platform/prisma.js';
@@ -53,6 +54,7 @@ export async function startHarness(payouts: PayoutPort = instantPayouts, poolMax
     readiness: { database: async () => (await pool.query('SELECT 1')).rowCount === 1 },
     businessDate: { pool, authSecret: secret, today: deps.today },
     servicing: { ...deps, authSecret: secret },
+    endOfDay: { ...deps, newId: randomUUID, authSecret: secret, runner: createEodRunner({ ...deps, logger: createLogger({ service: 'lendstack-lms-test', level: 'silent' }) }) },
   });
   await app.ready();
   return {

@@ -6,6 +6,7 @@ import { productRoutes, type ProductRoutesDeps } from '../modules/products/adapt
 import { ledgerRoutes, type LedgerRoutesDeps } from '../modules/ledger/adapters/ledger.routes.js';
 import { businessDateRoutes, type BusinessDateRoutesDeps } from '../modules/business-date/business-date.routes.js';
 import { servicingRoutes, type ServicingRoutesDeps } from '../modules/servicing/adapters/servicing.routes.js';
+import { eodRoutes, type EodRoutesDeps } from '../modules/servicing/adapters/eod.routes.js';
 import { payoutWebhookRoute, type PayoutWebhookRouteDeps } from '../modules/payouts/adapters/payout-webhook.routes.js';
 
 export interface LmsServerDeps {
@@ -22,6 +23,8 @@ export interface LmsServerDeps {
   readonly businessDate?: BusinessDateRoutesDeps;
   /** Repayments, reversals, disbursements, transactions, delinquency history (modules/servicing). */
   readonly servicing?: ServicingRoutesDeps;
+  /** POST/GET /v1/end-of-day-runs. */
+  readonly endOfDay?: EodRoutesDeps;
   /** The payout provider's webhook, settling pending disbursements. */
   readonly payoutWebhook?: PayoutWebhookRouteDeps;
 }
@@ -43,6 +46,7 @@ export async function buildServer(deps: LmsServerDeps): Promise<FastifyInstance>
   if (deps.ledger) await app.register(ledgerRoutes, deps.ledger);
   if (deps.businessDate) await app.register(businessDateRoutes, deps.businessDate);
   if (deps.servicing) await app.register(servicingRoutes, deps.servicing);
+  if (deps.endOfDay) await app.register(eodRoutes, deps.endOfDay);
   if (deps.payoutWebhook) await payoutWebhookRoute(app, deps.payoutWebhook);
   return app;
 }

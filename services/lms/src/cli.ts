@@ -1,0 +1,69 @@
+// `pnpm -s lms eod --tenant T --to YYYY-MM-DD`: runs (or resumes) a tenant's end of day in this
+// process against LMS_DATABASE_URL, with a progress bar on a terminal and plain lines through a pipe.
+import { randomUUID } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import cliProgress from 'cli-progress';
+import pg from 'pg';
+import { loadConfig } from './config.js';
+import { utcToday } from './modules/business-date/business-date.repository.js';
+import { createPgLedger } from './modules/ledger/adapters/pg-ledger.repository.js';
+import { requestHash } from './modules/servicing/domain/servicing.js';
+import { createEodRun, runEndOfDay, type EodProgress } from './modules/servicing/use-cases/end-of-day.js';
+
+const USAGE = 'usage: pnpm -s lms eod --tenant <tenant> --to <YYYY-MM-DD> [--batch-size N]';
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command !== 'eod') {
+    console.error(USAGE);
+    return 2;
+  }
+  const { values } = parseArgs({ args: rest, options: { tenant: { type: 'string' }, to: { type: 'string' }, 'batch-size': { type: 'string' } } });
+  if (!values.tenant || !values.to || !/^\d{4}-\d{2}-\d{2}$/.test(values.to)) {
+    console.error(USAGE);
+    return 2;
+  }
+  const config = loadConfig();
+  const pool = new pg.Pool({ connectionString: config.LMS_DATABASE_URL, max: 4 });
+  const deps = { pool, ledger: createPgLedger(), now: () => new Date(), today: utcToday, onOutbox: () => undefined, newId: randomUUID, batchSize: Number(values['batch-size'] ?? 1000) };
+  try {
+    const created = await createEodRun(deps, { tenantId: values.tenant, to: values.to, actor: 'cli', requestHash: requestHash(['eod', values.to]) });
+    // A run already active for the tenant (a killed one) is resumed rather than refused.
+    const run = created.run;
+    if (!run) {
+      console.error(`eod: ${created.ok ? '' : created.detail}`);
+      return 1;
+    }
+    const report = reporter(run.id, values.tenant, values.to);
+    const done = await runEndOfDay(deps, run.id, { onProgress: report.update });
+    report.stop();
+    console.log(`eod ${values.tenant}: ${done.status} through ${done.to} (run ${done.id}, ${done.progress.days_done} day(s))`);
+    return done.status === 'completed' ? 0 : 1;
+  } finally {
+    await pool.end();
+  }
+}
+
+/** A bar on a TTY; one line per finished day (and per batch) through a pipe. */
+function reporter(runId: string, tenant: string, to: string) {
+  if (process.stdout.isTTY) {
+    const bar = new cliProgress.SingleBar({ format: `eod ${tenant} → ${to} |{bar}| {day} day {value}/{total} loans {loans}` }, cliProgress.Presets.shades_classic);
+    let started = false;
+    return {
+      update(p: EodProgress) {
+        if (!started) bar.start(Math.max(1, p.days_total), 0, { day: p.day ?? '', loans: '' });
+        started = true;
+        bar.update(p.days_done, { day: p.day ?? '', loans: `${p.loans_done}/${p.loans_total}` });
+      },
+      stop: () => bar.stop(),
+    };
+  }
+  return {
+    update(p: EodProgress) {
+      console.log(`eod ${runId} day ${p.day ?? '-'} days ${p.days_done}/${p.days_total} loans ${p.loans_done}/${p.loans_total}`);
+    },
+    stop: () => undefined,
+  };
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,220 @@
+import { advanceAccount, parseIsoDate, type AccountProduct, type AccountResult, type AccountSnapshot, type Delinquency } from '@lendstack/loan-engine';
+import type { ProductDefinition } from '@lendstack/contracts';
+import type pg from 'pg';
+import { toLifecycleEnvelopes } from '../../lifecycle/domain/lifecycle-events.js';
+import { toAccountProduct } from '../../products/domain/product.js';
+import { businessDateOf } from '../../business-date/business-date.repository.js';
+import { balancesRow, enqueue, productDefinition, saveStates, scheduleOf, upsertLoanBalances, type OutboxEnvelope, type StateWrite } from '../adapters/servicing.repository.js';
+import { DEFAULT_ACCOUNT_PRODUCT, engineSchedule, type StoredState } from '../domain/servicing.js';
+import type { LedgerPosting } from '../../ledger/ports.js';
+import type { LedgerPort } from '../ports.js';
+
+export interface EodDeps {
+  readonly pool: pg.Pool;
+  readonly ledger: LedgerPort;
+  readonly now: () => Date;
+  readonly today: () => string;
+  readonly onOutbox: () => void;
+  /** Loans per batch (one transaction each); default 1,000. */
+  readonly batchSize?: number;
+}
+
+export interface EodProgress {
+  readonly days_done: number;
+  readonly days_total: number;
+  readonly loans_done: number;
+  readonly loans_total: number;
+  /** The day being processed (YYYY-MM-DD), null when none. */
+  readonly day?: string | null;
+}
+
+export interface EodRun {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly to: string;
+  readonly status: 'queued' | 'running' | 'completed' | 'failed';
+  readonly progress: EodProgress;
+  readonly error: string | null;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+export interface RunOptions {
+  /** Called after each committed batch and day (the CLI's progress bar). */
+  readonly onProgress?: (progress: EodProgress) => void;
+  /** Tests: stop (throw) after this many committed batches, as a killed worker would. */
+  readonly abortAfterBatches?: number;
+}
+
+const DAY_MS = 86_400_000;
+const nextDay = (iso: string) => new Date(Date.parse(`${iso}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10);
+const daysBetween = (from: string, to: string) => Math.max(0, Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS));
+
+export class EodAborted extends Error {}
+
+/**
+ * Runs (or resumes) an end-of-day run: for each day after the tenant's business date up to `to`, the
+ * tenant's active loans in keyset batches (loan id order), each batch in ONE transaction: advance
+ * every loan whose state is before the day (advanceAccount from its snapshot, no events: value dates
+ * are never after the business date), post the new effects in one ledger call, write states,
+ * balances, delinquency points and lifecycle events set-based, and the run's progress. Then the
+ * business date moves to the day. Idempotent per (loan, day): a loan whose state is as of the day is
+ * skipped, so a run killed half-way and run again posts nothing twice and misses nothing.
+ */
+export async function runEndOfDay(deps: EodDeps, runId: string, options: RunOptions = {}): Promise<EodRun> {
+  const run = await findRun(deps.pool, runId);
+  if (!run || run.status === 'completed') return run!;
+  await deps.pool.query(`UPDATE eod_runs SET status = 'running', error = NULL, updated_at = now() WHERE id = $1`, [runId]);
+  let batches = 0;
+  const products = new Map<string, AccountProduct>();
+  try {
+    let day = nextDay(await businessDateOf(deps.pool, run.tenantId, deps.today));
+    // Set when the run was queued (the business date cannot move meanwhile: PUT refuses while a run is active).
+    const total = run.progress.days_total;
+    while (day <= run.to) {
+      const loansTotal = Number((await deps.pool.query<{ n: string }>(`SELECT count(*) AS n FROM loan_servicing WHERE tenant_id = $1 AND status = 'active'`, [run.tenantId])).rows[0]!.n);
+      let after = '';
+      let done = Number((await deps.pool.query<{ n: string }>(`SELECT count(*) AS n FROM loan_servicing WHERE tenant_id = $1 AND status = 'active' AND as_of >= $2::date`, [run.tenantId, day])).rows[0]!.n);
+      for (;;) {
+        const batch = await advanceBatch(deps, run, day, after, products, { days_total: total, loans_total: loansTotal, loans_done: done });
+        if (batch.count === 0) break;
+        after = batch.last;
+        done += batch.advanced;
+        batches += 1;
+        options.onProgress?.({ days_done: total - daysBetween(day, run.to) - 1, days_total: total, loans_done: done, loans_total: loansTotal, day });
+        if (options.abortAfterBatches !== undefined && batches >= options.abortAfterBatches) throw new EodAborted(`aborted after ${batches} batch(es)`);
+      }
+      const daysDone = total - daysBetween(day, run.to);
+      await closeDay(deps.pool, run, day, { days_done: daysDone, days_total: total, loans_done: done, loans_total: loansTotal, day });
+      options.onProgress?.({ days_done: daysDone, days_total: total, loans_done: done, loans_total: loansTotal, day });
+      day = nextDay(day);
+    }
+    await deps.pool.query(`UPDATE eod_runs SET status = 'completed', progress = jsonb_set(progress, '{day}', 'null'), updated_at = now() WHERE id = $1`, [runId]);
+  } catch (error) {
+    if (error instanceof EodAborted) throw error;
+    await deps.pool.query(`UPDATE eod_runs SET status = 'failed', error = $2, updated_at = now() WHERE id = $1`, [runId, String((error as Error).message).slice(0, 1000)]);
+    throw error;
+  } finally {
+    deps.onOutbox();
+  }
+  return (await findRun(deps.pool, runId))!;
+}
+
+async function closeDay(pool: pg.Pool, run: EodRun, day: string, progress: EodProgress): Promise<void> {
+  await pool.query('UPDATE business_dates SET business_date = $2::date, updated_at = now() WHERE tenant_id = $1 AND business_date < $2::date', [run.tenantId, day]);
+  await pool.query('UPDATE eod_runs SET progress = $2::jsonb, updated_at = now() WHERE id = $1', [run.id, JSON.stringify(progress)]);
+}
+
+type BatchRow = { loan_id: string; currency: string; scale: number; product_code: string; product_version: number | null; snapshot: AccountSnapshot; state: StoredState };
+
+/** One batch of one day, in one transaction. `count` = loans read (0: the day is done), `advanced` = loans moved to the day. */
+async function advanceBatch(deps: EodDeps, run: EodRun, day: string, after: string, products: Map<string, AccountProduct>, progress: Omit<EodProgress, 'days_done'>): Promise<{ count: number; last: string; advanced: number }> {
+  const client = await deps.pool.connect();
+  try {
+    await client.query('BEGIN');
+    const rows = (await client.query<BatchRow>(
+      `SELECT s.loan_id, a.currency, a.scale, s.product_code, s.product_version, s.snapshot, s.state
+       FROM loan_servicing s JOIN loan_accounts a ON a.id = s.loan_id
+       WHERE s.tenant_id = $1 AND s.status = 'active' AND s.loan_id > $2 AND s.as_of < $3::date
+       ORDER BY s.loan_id LIMIT $4 FOR UPDATE OF s`,
+      [run.tenantId, after, day, deps.batchSize ?? 1000])).rows;
+    if (rows.length === 0) {
+      await client.query('COMMIT');
+      return { count: 0, last: after, advanced: 0 };
+    }
+    const schedules = await scheduleOf(client, rows.map((r) => r.loan_id));
+    const dayNumber = parseIsoDate(day);
+    const postings: LedgerPosting[] = [];
+    const writes: StateWrite[] = [];
+    const envelopes: OutboxEnvelope[] = [];
+    const occurredAt = deps.now().toISOString();
+    for (const r of rows) {
+      const { product, definition } = await productOf(client, run.tenantId, r, products);
+      const advanced = advanceAccount(r.snapshot, { schedule: engineSchedule(schedules.get(r.loan_id) ?? []), product, events: [] }, dayNumber);
+      if (!advanced.ok) throw new Error(`loan ${r.loan_id}: ${advanced.error.code}: ${advanced.error.message}`);
+      const result: AccountResult = advanced.value;
+      if (result.effects.length > 0) {
+        postings.push({ tenantId: run.tenantId, loanId: r.loan_id, currency: r.currency, scale: r.scale, chart: definition?.chartOfAccounts ?? deps.ledger.defaultChart(), postedOn: day, reverse: [], post: result.effects });
+      }
+      writes.push({ loanId: r.loan_id, tenantId: run.tenantId, snapshot: result.snapshot, state: result.state, historyFrom: day, history: result.delinquencyHistory, eodThrough: day });
+      const ctx = { tenantId: run.tenantId, loanId: r.loan_id, currency: r.currency, scale: r.scale, correlationId: run.id, causationId: run.id, occurredAt };
+      for (const e of toLifecycleEnvelopes({ ...ctx, events: result.events, state: result.state, delinquencyHistory: result.delinquencyHistory, delinquencyBefore: delinquencyOf(r.state) })) {
+        envelopes.push({ id: e.id, key: r.loan_id, value: e });
+      }
+    }
+    if (postings.length > 0) await deps.ledger.postBatch(client, postings);
+    await saveStates(client, writes);
+    await upsertLoanBalances(client, writes.map((w) => balancesRow({ id: w.loanId, tenantId: w.tenantId, currency: rows.find((r) => r.loan_id === w.loanId)!.currency, scale: rows.find((r) => r.loan_id === w.loanId)!.scale }, w.state)));
+    await enqueue(client, envelopes);
+    await client.query('UPDATE eod_runs SET progress = $2::jsonb, updated_at = now() WHERE id = $1', [run.id, JSON.stringify({ ...progress, days_done: progress.days_total - daysBetween(day, run.to) - 1, loans_done: progress.loans_done + rows.length, day })]);
+    await client.query('COMMIT');
+    return { count: rows.length, last: rows.at(-1)!.loan_id, advanced: rows.length };
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+async function productOf(client: pg.PoolClient, tenantId: string, r: BatchRow, cache: Map<string, AccountProduct>): Promise<{ product: AccountProduct; definition: ProductDefinition | undefined }> {
+  const key = `${r.product_code}@${r.product_version}`;
+  const definition = await definitionCache(client, tenantId, r);
+  if (!cache.has(key)) cache.set(key, definition ? toAccountProduct(definition) : DEFAULT_ACCOUNT_PRODUCT);
+  return { product: cache.get(key)!, definition };
+}
+
+const definitions = new WeakMap<pg.PoolClient, Map<string, ProductDefinition | undefined>>();
+async function definitionCache(client: pg.PoolClient, tenantId: string, r: BatchRow): Promise<ProductDefinition | undefined> {
+  const map = definitions.get(client) ?? new Map<string, ProductDefinition | undefined>();
+  definitions.set(client, map);
+  const key = `${r.product_code}@${r.product_version}`;
+  if (!map.has(key)) map.set(key, await productDefinition(client, tenantId, r.product_code, r.product_version));
+  return map.get(key);
+}
+
+/** The stored state's delinquency in the engine's terms (the classification before the day). */
+function delinquencyOf(s: StoredState): Delinquency {
+  const d = s.delinquency;
+  return { dpd: d.dpd, usBucket: d.usBucket, rbiClass: d.rbiClass, oldestUnpaidDueDate: d.oldestUnpaidDueDate === null ? null : parseIsoDate(d.oldestUnpaidDueDate), npaSince: d.npaSince === null ? null : parseIsoDate(d.npaSince) };
+}
+
+type RunRow = { id: string; tenant_id: string; to_date: string; status: EodRun['status']; progress: EodProgress; error: string | null; created_at: Date; updated_at: Date };
+const toRun = (r: RunRow): EodRun => ({ id: r.id, tenantId: r.tenant_id, to: r.to_date, status: r.status, progress: r.progress, error: r.error, createdAt: r.created_at, updatedAt: r.updated_at });
+const RUN_COLUMNS = `id, tenant_id, to_char(to_date, 'YYYY-MM-DD') AS to_date, status, progress, error, created_at, updated_at`;
+
+export async function findRun(pool: pg.Pool, runId: string, tenantId?: string): Promise<EodRun | undefined> {
+  const row = (await pool.query<RunRow>(`SELECT ${RUN_COLUMNS} FROM eod_runs WHERE id = $1 AND ($2::text IS NULL OR tenant_id = $2)`, [runId, tenantId ?? null])).rows[0];
+  return row ? toRun(row) : undefined;
+}
+
+export type CreateRunResult =
+  | { readonly ok: true; readonly run: EodRun; readonly replayed: boolean }
+  | { readonly ok: false; readonly error: 'to-before-business-date' | 'eod-running' | 'idempotency-key-reused'; readonly detail: string; readonly run?: EodRun };
+
+/**
+ * Queues a run to `to` (on or after the business date). At most one queued or running run per
+ * tenant: another is refused (eod-running, with the active run). Idempotency-Key: the same request
+ * returns the run it created; another body is refused.
+ */
+export async function createEodRun(deps: EodDeps & { newId: () => string }, r: { tenantId: string; to: string; actor: string; idempotencyKey?: string; requestHash: string }): Promise<CreateRunResult> {
+  if (r.idempotencyKey) {
+    const prior = (await deps.pool.query<RunRow & { request_hash: string }>(`SELECT ${RUN_COLUMNS}, request_hash FROM eod_runs WHERE tenant_id = $1 AND idempotency_key = $2`, [r.tenantId, r.idempotencyKey])).rows[0];
+    if (prior && prior.request_hash !== r.requestHash) return { ok: false, error: 'idempotency-key-reused', detail: 'already used with another request' };
+    if (prior) return { ok: true, run: toRun(prior), replayed: true };
+  }
+  const businessDate = await businessDateOf(deps.pool, r.tenantId, deps.today);
+  if (r.to < businessDate) return { ok: false, error: 'to-before-business-date', detail: `must be on or after the business date ${businessDate}` };
+  const days = daysBetween(businessDate, r.to);
+  try {
+    const row = (await deps.pool.query<RunRow>(
+      `INSERT INTO eod_runs (id, tenant_id, to_date, status, progress, idempotency_key, request_hash, created_by) VALUES ($1, $2, $3::date, 'queued', $4::jsonb, $5, $6, $7) RETURNING ${RUN_COLUMNS}`,
+      [deps.newId(), r.tenantId, r.to, JSON.stringify({ days_done: 0, days_total: days, loans_done: 0, loans_total: 0, day: null }), r.idempotencyKey ?? null, r.requestHash, r.actor])).rows[0]!;
+    return { ok: true, run: toRun(row), replayed: false };
+  } catch (error) {
+    if ((error as { code?: string }).code !== '23505') throw error;
+    const active = (await deps.pool.query<RunRow>(`SELECT ${RUN_COLUMNS} FROM eod_runs WHERE tenant_id = $1 AND status IN ('queued', 'running')`, [r.tenantId])).rows[0];
+    return { ok: false, error: 'eod-running', detail: 'an end-of-day run is already queued or running for this tenant', ...(active ? { run: toRun(active) } : {}) };
+  }
+}
+
