@@ -3,11 +3,13 @@
 #   1. Approval pipeline: N approvals (BENCH_APPROVALS, default 10000) through LOS → Kafka → LMS,
 #      beside the same rows inserted straight into Postgres (packages/testing/bench/pipeline.bench.ts).
 #   2. Loan calculation engine: schedules per second, exact vs. float (packages/loan-engine/bench).
+#   3. Servicing: repayments/s over HTTP, a backdated repayment on a long loan, one day of end of day
+#      over BENCH_EOD_LOANS loans, each beside plain SQL (packages/testing/bench/servicing.bench.ts).
 # It uses databases of its own (lendstack_los_bench, lendstack_lms_bench), recreated on every run, topics
 # of its own (KAFKA_TOPIC_PREFIX=bench.), and a consumer group, task queue and tenant of its own per run,
 # so dev and test data are never touched.
 # Other knobs: BENCH_CONCURRENCY, BENCH_DRAIN_TIMEOUT_S, BENCH_WORKFLOW_TIMEOUT_S, BENCH_BASELINE_ROUNDS,
-# BENCH_LOS_DB_POOL_MAX, BENCH_LMS_DB_POOL_MAX; BENCH_ONLY=pipeline|engine runs one of the two.
+# BENCH_LOS_DB_POOL_MAX, BENCH_LMS_DB_POOL_MAX; BENCH_ONLY=pipeline|engine|servicing runs one of them.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -45,5 +47,17 @@ fi
 if [[ "$BENCH_ONLY" == all || "$BENCH_ONLY" == engine ]]; then
   step "loan calculation engine"
   pnpm --filter @lendstack/loan-engine bench || status=$?
+fi
+if [[ "$BENCH_ONLY" == all || "$BENCH_ONLY" == servicing ]]; then
+  step "fresh bench databases (servicing)"
+  source infra/isolated-env.sh
+  # A subshell: the pipeline step above may have exported the same variables with its suffix already.
+  (
+    eval "$(bash infra/local/infra.sh env)"
+    isolated_environment bench
+    export BENCH_RUN_ID="${BENCH_RUN_ID:-$(date +%H%M%S)-$RANDOM}" BENCH_RESULTS_DIR="${BENCH_RESULTS_DIR:-$LENDSTACK_CACHE/bench}"
+    step "servicing: repayments, backdated repayment, end of day over ${BENCH_EOD_LOANS:-100000} loans (run $BENCH_RUN_ID)"
+    cd packages/testing && pnpm exec tsx bench/servicing.bench.ts
+  ) || status=$?
 fi
 exit "$status"

@@ -1,0 +1,308 @@
+/**
+ * Servicing benchmark ("LMS: money moves"): repayments through the HTTP API (one loan; spread over
+ * many), a backdated repayment on a 360-installment loan with 1,000 transactions, and one business
+ * day of end of day over many loans — each beside its baseline measured in the same run. Plain tsx
+ * script run by infra/bench.sh (BENCH_ONLY=servicing) against the dedicated lendstack_lms_bench database.
+ *
+ *   BENCH_REPAYMENTS (2000 per case)  BENCH_SINGLE_LOAN_REPAYMENTS (300: each replays all the loan's earlier ones)  BENCH_SPREAD_LOANS (10000)
+ *   BENCH_CONCURRENCY (16)  BENCH_BACKDATED_TRANSACTIONS (1000)  BENCH_BACKDATED_RUNS (30)  BENCH_EOD_LOANS (100000)
+ *   BENCH_LMS_PORT (3702)  BENCH_PAYOUT_PORT (3790)  BENCH_LMS_DB_POOL_MAX (10)
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseIsoDate, replayAccount, type MoneyEvent } from '@lendstack/loan-engine';
+import { signToken } from '@lendstack/platform';
+import pg from 'pg';
+import { startPayoutSandbox, stopPayoutSandbox } from '../sandboxes/payout-sandbox/src/control.js';
+import { startServiceProcess, type ServiceProcess } from '../src/services.js';
+import { createHttpClient, percentile, runBounded, type HttpClient } from './lib/http-load.js';
+import { fmt, markdownTable, textTable, type Row } from './lib/report.js';
+import { endOfDayBaseline, repaymentBaseline } from './lib/servicing-baseline.js';
+import { cloneLoan, publishApprovals } from './lib/servicing-fixtures.js';
+
+const intEnv = (name: string, fallback: number, min = 1, max = 1_000_000) => {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${name} must be an integer in [${min}, ${max}], got ${process.env[name]}`);
+  return value;
+};
+const repayments = intEnv('BENCH_REPAYMENTS', 2_000, 1, 100_000);
+const config = {
+  repayments,
+  singleLoanRepayments: intEnv('BENCH_SINGLE_LOAN_REPAYMENTS', Math.min(repayments, 300), 1, 100_000),
+  spreadLoans: intEnv('BENCH_SPREAD_LOANS', 10_000, 1, 100_000),
+  concurrency: intEnv('BENCH_CONCURRENCY', 16, 1, 256),
+  backdatedTransactions: intEnv('BENCH_BACKDATED_TRANSACTIONS', 1_000, 2, 10_000),
+  backdatedRuns: intEnv('BENCH_BACKDATED_RUNS', 30, 1, 1_000),
+  eodLoans: intEnv('BENCH_EOD_LOANS', 100_000, 1, 1_000_000),
+  lmsPort: intEnv('BENCH_LMS_PORT', 3702, 1, 65_535),
+  payoutPort: intEnv('BENCH_PAYOUT_PORT', 3790, 1, 65_535),
+  lmsPoolMax: intEnv('BENCH_LMS_DB_POOL_MAX', 10, 2, 100),
+  runId: process.env.BENCH_RUN_ID ?? randomUUID().slice(0, 8),
+  resultsDir: process.env.BENCH_RESULTS_DIR,
+  lmsDatabaseUrl: process.env.LMS_DATABASE_URL ?? '',
+  kafkaBrokers: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
+  topicPrefix: process.env.KAFKA_TOPIC_PREFIX ?? '',
+  temporalAddress: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
+};
+
+// Never against a person's or the tests' databases, never off this machine.
+const dbUrl = new URL(config.lmsDatabaseUrl || 'invalid://');
+if (!/_bench[a-z0-9]*$/.test(dbUrl.pathname) || !['127.0.0.1', 'localhost'].includes(dbUrl.hostname)) {
+  throw new Error(`the bench only runs against a local *_bench database (got ${config.lmsDatabaseUrl || 'nothing'}); use infra/bench.sh`);
+}
+
+const t0 = Date.now();
+const log = (line: string) => console.log(`[bench +${((Date.now() - t0) / 1000).toFixed(1).padStart(6)}s] ${line}`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const secret = `lendstack-bench-secret-${config.runId}-0123456789abcdef`;
+const token = (tenantId: string) => `Bearer ${signToken(secret, { subject: 'bench', tenantId, roles: ['partner', 'operator', 'admin'] }, 7_200, Math.floor(Date.now() / 1000))}`;
+const tenants = { repay: `bench-repay-${config.runId}`, backdated: `bench-backdated-${config.runId}`, eod: `bench-eod-${config.runId}` };
+const START = '2026-01-05';
+const addDays = (iso: string, days: number) => new Date(Date.parse(`${iso}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+const inr = (minor: bigint | number) => ({ amount: String(minor), currency: 'INR', scale: 2 });
+const loanTerms = (termPeriods: number, principalMinor: number) => ({
+  productCode: 'BENCH', principal: inr(principalMinor), annualRatePercent: '12', termPeriods, frequency: 'monthly' as const, scheduleMethod: 'equal-installment' as const,
+  interestCalculation: 'daily' as const, dayCount: 'actual/365' as const, expectedDisbursementDate: START, firstDueDate: undefined, fees: [],
+});
+
+async function call(lms: ServiceProcess, tenantId: string, path: string, method = 'GET', body?: unknown) {
+  const res = await fetch(`${lms.url}${path}`, {
+    method, headers: { authorization: token(tenantId), 'content-type': 'application/json', 'idempotency-key': randomUUID() }, body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000, intervalMs = 200): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(intervalMs);
+  }
+}
+
+/** Books the three template loans through Kafka, sets each tenant's business date and disburses them. */
+async function templates(lms: ServiceProcess, db: pg.Pool) {
+  for (const t of Object.values(tenants)) {
+    const r = await call(lms, t, '/v1/business-date', 'PUT', { date: START });
+    if (r.status !== 200) throw new Error(`PUT business date: ${r.status} ${JSON.stringify(r.body)}`);
+  }
+  const [repay, backdated, eod] = await publishApprovals(config.kafkaBrokers.split(','), config.topicPrefix, [
+    { tenantId: tenants.repay, loan: loanTerms(12, 10_000_000) },
+    { tenantId: tenants.backdated, loan: loanTerms(360, 250_000_000) },
+    { tenantId: tenants.eod, loan: loanTerms(12, 10_000_000) },
+  ]) as [string, string, string];
+  const ids = { repay, backdated, eod };
+  await until('the LMS to book the template loans', async () => {
+    const n = Number((await db.query('SELECT count(*) FROM loan_accounts WHERE id = ANY($1)', [Object.values(ids)])).rows[0].count);
+    return n === 3 ? true : undefined;
+  });
+  for (const [k, id] of Object.entries(ids)) {
+    const tenantId = tenants[k as keyof typeof tenants];
+    const principal = k === 'backdated' ? 250_000_000 : 10_000_000;
+    const r = await call(lms, tenantId, `/v1/loans/${id}/disbursements`, 'POST', { amount: inr(principal), valueDate: START });
+    if (![201, 202].includes(r.status)) throw new Error(`disbursement: ${r.status} ${JSON.stringify(r.body)}`);
+    await until(`disbursement of ${id}`, async () => ((await call(lms, tenantId, `/v1/loans/${id}`)).body?.status === 'active' ? true : undefined));
+  }
+  return ids;
+}
+
+interface RateResult { count: number; ok: number; ms: number; p50: number; p99: number; firstError?: string }
+
+async function postRepayments(client: HttpClient, tenantId: string, loanIds: readonly string[], count: number): Promise<RateResult> {
+  const headers = { 'content-type': 'application/json', authorization: token(tenantId) };
+  const started = performance.now();
+  const results = await runBounded(count, config.concurrency, (i) =>
+    client.post(`/v1/loans/${loanIds[i % loanIds.length]}/repayments`, { ...headers, 'idempotency-key': `pay-${config.runId}-${i}-${loanIds.length}` },
+      JSON.stringify({ amount: inr(1_000), valueDate: START, channel: 'upi', reference: `ref-${i}` })).catch((e: Error) => ({ status: 0, body: e.message, ms: 0 })));
+  const ms = performance.now() - started;
+  const ok = results.filter((r) => r.status === 201);
+  const sorted = ok.map((r) => r.ms).sort((a, b) => a - b);
+  const bad = results.find((r) => r.status !== 201);
+  return { count, ok: ok.length, ms, p50: percentile(sorted, 50), p99: percentile(sorted, 99), ...(bad ? { firstError: `${bad.status} ${bad.body.slice(0, 300)}` } : {}) };
+}
+
+/** What the HTTP repayments wrote per repayment, and one loan's stored JSON (for a baseline of the same size). */
+async function repaymentShape(db: pg.Pool, tenantId: string, sinceSeq: string, count: number, loanId: string) {
+  const e = (await db.query('SELECT count(*)::int AS entries, (SELECT count(*)::int FROM journal_lines l JOIN journal_entries j ON j.id = l.entry_id WHERE j.tenant_id = $1 AND j.seq > $2) AS lines FROM journal_entries WHERE tenant_id = $1 AND seq > $2', [tenantId, sinceSeq])).rows[0];
+  const s = (await db.query('SELECT snapshot::text AS snapshot, state::text AS state FROM loan_servicing WHERE loan_id = $1', [loanId])).rows[0];
+  const entriesPerRepayment = Math.max(1, Math.round(e.entries / count));
+  return { tenantId, entriesPerRepayment, linesPerEntry: Math.max(2, Math.round(e.lines / Math.max(1, e.entries))), snapshotJson: s.snapshot, stateJson: s.state, entries: e.entries as number, lines: e.lines as number };
+}
+const maxSeq = async (db: pg.Pool) => String((await db.query('SELECT coalesce(max(seq), 0)::text AS s FROM journal_entries')).rows[0].s);
+
+async function benchRepayments(lms: ServiceProcess, db: pg.Pool, templateId: string) {
+  log(`repayments: copying the disbursed template loan ${config.spreadLoans} times (SQL, not timed)`);
+  const spread = await cloneLoan(db, templateId, `bench-r${config.runId}-`, config.spreadLoans, 5_000, log);
+  const client = createHttpClient(lms.url, config.concurrency);
+  try {
+    const out: Record<string, { http: RateResult; baselineMs: number; entries: number; lines: number }> = {};
+    for (const [name, loans, count] of [['single', [templateId], config.singleLoanRepayments], ['spread', spread, config.repayments]] as const) {
+      const seq = await maxSeq(db);
+      log(`repayments (${name}): ${count} over ${loans.length} loan(s), ${config.concurrency} in flight`);
+      const http = await postRepayments(client, tenants.repay, loans, count);
+      log(`  ${http.ok}/${count} in ${fmt(http.ms)} ms = ${fmt(http.ok / (http.ms / 1000))}/s${http.firstError ? ` · first error ${http.firstError}` : ''}`);
+      const shape = await repaymentShape(db, tenants.repay, seq, http.ok, loans[0]!);
+      const baselineMs = await repaymentBaseline(db, loans, count, config.concurrency, shape);
+      log(`  baseline (plain INSERT/UPDATE, ${shape.entriesPerRepayment} entr(ies) × ${shape.linesPerEntry} lines): ${fmt(count / (baselineMs / 1000))}/s`);
+      out[name] = { http, baselineMs, entries: shape.entries, lines: shape.lines };
+    }
+    return out;
+  } finally {
+    client.close();
+  }
+}
+
+const engineEvents = (rows: { id: string; kind: string; value_date: string; amount_minor: string | null; target_id: string | null; status: string }[]): MoneyEvent[] =>
+  rows.flatMap((t): MoneyEvent[] => {
+    const valueDate = parseIsoDate(t.value_date);
+    if (t.kind === 'disbursement') return t.status === 'confirmed' ? [{ kind: 'disbursement', id: t.id, valueDate, amountMinor: BigInt(t.amount_minor!) }] : [];
+    if (t.kind === 'repayment') return [{ kind: 'repayment', id: t.id, valueDate, amountMinor: BigInt(t.amount_minor!) }];
+    return [{ kind: 'reversal', id: t.id, targetId: t.target_id!, valueDate }];
+  });
+
+/** The pure engine replay of the same loan (schedule + events from the database, the engine's default product). */
+async function engineReplayMs(db: pg.Pool, loanId: string, businessDate: string, runs: number): Promise<number[]> {
+  const schedule = (await db.query(`SELECT number, to_char(due_date, 'YYYY-MM-DD') AS due, principal_minor::text AS p, interest_minor::text AS i, fees_minor::text AS f FROM installments WHERE loan_id = $1 ORDER BY number`, [loanId])).rows
+    .map((r) => ({ number: r.number as number, dueDate: parseIsoDate(r.due), principalMinor: BigInt(r.p), interestMinor: BigInt(r.i), feesMinor: BigInt(r.f) }));
+  const events = engineEvents((await db.query(`SELECT id::text, kind, to_char(value_date, 'YYYY-MM-DD') AS value_date, amount_minor::text, target_id::text, status FROM loan_transactions WHERE loan_id = $1 ORDER BY seq`, [loanId])).rows);
+  const input = { schedule, product: { strategy: 'penalties-fees-interest-principal' as const, graceDays: 0 }, events, businessDate: parseIsoDate(businessDate) };
+  const times: number[] = [];
+  for (let i = 0; i < runs + 3; i += 1) {
+    const started = performance.now();
+    const r = replayAccount(input);
+    if (!r.ok) throw new Error(`replayAccount: ${r.error.message}`);
+    if (i >= 3) times.push(performance.now() - started);
+  }
+  return times;
+}
+
+async function benchBackdated(lms: ServiceProcess, db: pg.Pool, loanId: string) {
+  const n = config.backdatedTransactions - 2; // + the disbursement and the HTTP repayment that replays them all
+  const weekly = BigInt((await db.query('SELECT total_minor::text AS t FROM installments WHERE loan_id = $1 AND number = 1', [loanId])).rows[0].t) * 12n / 52n;
+  const last = addDays(START, 7 * n);
+  log(`backdated: ${n} weekly repayments of ${weekly} minor written by SQL (${START} → ${last}), business date ${last}, then one HTTP repayment dated ${addDays(START, 1)} replays them all`);
+  const moved = await call(lms, tenants.backdated, '/v1/business-date', 'PUT', { date: last });
+  if (moved.status !== 200) throw new Error(`PUT business date: ${moved.status} ${JSON.stringify(moved.body)}`);
+  await db.query(
+    `INSERT INTO loan_transactions (id, tenant_id, loan_id, kind, value_date, amount_minor, currency, scale, channel, reference, status, request_hash, created_by)
+     SELECT gen_random_uuid(), $1, $2, 'repayment', $3::date + 7 * g, $4::bigint, 'INR', 2, 'upi', 'sql-' || g, 'posted', 'bench', 'bench' FROM generate_series(1, $5::int) g`,
+    [tenants.backdated, loanId, START, weekly.toString(), n]);
+  const pay = (valueDate: string, minor: bigint) => call(lms, tenants.backdated, `/v1/loans/${loanId}/repayments`, 'POST', { amount: inr(minor), valueDate, channel: 'upi', reference: `bd-${randomUUID().slice(0, 8)}` });
+  const sealStarted = performance.now();
+  const seal = await pay(addDays(START, 1), 1_000n);
+  if (seal.status !== 201) throw new Error(`sealing repayment: ${seal.status} ${JSON.stringify(seal.body).slice(0, 500)}`);
+  log(`  first replay of all ${config.backdatedTransactions} transactions (ledger posted from scratch): ${fmt(performance.now() - sealStarted)} ms`);
+  const httpMs: number[] = [];
+  for (let i = 0; i < config.backdatedRuns + 2; i += 1) {
+    const started = performance.now();
+    const r = await pay(addDays(START, 7 * Math.floor(n / 2) + 1 + (i % 5)), 1_000n);
+    if (r.status !== 201) throw new Error(`backdated repayment: ${r.status} ${JSON.stringify(r.body).slice(0, 500)}`);
+    if (i >= 2) httpMs.push(performance.now() - started); // two warm-up requests
+  }
+  const engineMs = await engineReplayMs(db, loanId, last, config.backdatedRuns);
+  const txCount = Number((await db.query('SELECT count(*) FROM loan_transactions WHERE loan_id = $1', [loanId])).rows[0].count);
+  const installments = Number((await db.query('SELECT count(*) FROM installments WHERE loan_id = $1', [loanId])).rows[0].count);
+  return { httpMs, engineMs, txCount, installments, midDate: addDays(START, 7 * Math.floor(n / 2) + 1), businessDate: last };
+}
+
+async function benchEndOfDay(lms: ServiceProcess, db: pg.Pool, templateId: string) {
+  log(`end of day: copying the disbursed template loan ${config.eodLoans - 1} times (SQL, not timed)`);
+  const copies = await cloneLoan(db, templateId, `bench-e${config.runId}-`, config.eodLoans - 1, 5_000, log);
+  await db.query('VACUUM ANALYZE loan_servicing');
+  await db.query('VACUUM ANALYZE loan_accounts');
+  const day = addDays(START, 1);
+  const seq = await maxSeq(db);
+  log(`end of day ${START} → ${day} over ${config.eodLoans} loans through POST /v1/end-of-day-runs`);
+  const started = performance.now();
+  const run = await call(lms, tenants.eod, '/v1/end-of-day-runs', 'POST', { to: day });
+  if (run.status !== 202) throw new Error(`POST end-of-day-runs: ${run.status} ${JSON.stringify(run.body)}`);
+  let lastLog = 0;
+  const done = await until('end of day', async () => {
+    const r = (await call(lms, tenants.eod, `/v1/end-of-day-runs/${run.body.id}`)).body;
+    if (Date.now() - lastLog > 5_000) { log(`  ${JSON.stringify(r.progress)}`); lastLog = Date.now(); }
+    if (r.status === 'failed') throw new Error(`end of day failed: ${r.error}`);
+    return r.status === 'completed' ? r : undefined;
+  }, 1_800_000, 100);
+  const eodMs = performance.now() - started;
+  const advanced = Number((await db.query(`SELECT count(*) FROM loan_servicing WHERE tenant_id = $1 AND as_of = $2::date`, [tenants.eod, day])).rows[0].count);
+  const written = (await db.query('SELECT count(*)::int AS entries, count(DISTINCT loan_id)::int AS loans FROM journal_entries WHERE tenant_id = $1 AND seq > $2', [tenants.eod, seq])).rows[0];
+  const lines = Number((await db.query('SELECT count(*) FROM journal_lines l JOIN journal_entries e ON e.id = l.entry_id WHERE e.tenant_id = $1 AND e.seq > $2', [tenants.eod, seq])).rows[0].count);
+  const t = (await db.query(`SELECT s.snapshot::text AS snapshot, s.state::text AS state, (SELECT l.amount_minor::text FROM journal_entries e JOIN journal_lines l ON l.entry_id = e.id WHERE e.loan_id = s.loan_id AND e.seq > $2 LIMIT 1) AS accrual FROM loan_servicing s WHERE s.loan_id = $1`, [templateId, seq])).rows[0];
+  log(`  ${advanced} loans advanced in ${fmt(eodMs)} ms (${written.entries} journal entries, ${lines} lines, on ${written.loans} loans); baseline: the same day set-based`);
+  const baselineMs = await endOfDayBaseline(db, tenants.eod, [templateId, ...copies].sort(), day, 1_000, { snapshotJson: t.snapshot, stateJson: t.state, accrualMinor: BigInt(t.accrual ?? '1') });
+  return { loans: config.eodLoans, advanced, eodMs, baselineMs, entries: written.entries as number, lines, progress: done.progress };
+}
+
+async function main() {
+  log(`run ${config.runId}: repayments ${config.singleLoanRepayments}/${config.repayments} over 1/${config.spreadLoans} loans, backdated ${config.backdatedRuns} runs on ${config.backdatedTransactions} transactions, EOD over ${config.eodLoans} loans`);
+  const db = new pg.Pool({ connectionString: config.lmsDatabaseUrl, max: config.concurrency + 2 });
+  db.on('error', (error) => log(`database connection lost: ${error.message}`));
+  const sandbox = { port: config.payoutPort, pidFile: join(tmpdir(), `servicing-bench-payouts-${config.runId}.pid`), logFile: join(tmpdir(), `servicing-bench-payouts-${config.runId}.log`) };
+  let lms: ServiceProcess | undefined;
+  try {
+    await startPayoutSandbox({ ...sandbox, env: { PAYOUT_WEBHOOK_URL: `http://127.0.0.1:${config.lmsPort}/v1/payout-webhooks/razorpayx`, PAYOUT_SANDBOX_DELAY_MS: '50' } });
+    lms = await startServiceProcess('lms', config.lmsPort, {
+      AUTH_TOKEN_SECRET: secret, KAFKA_BROKERS: config.kafkaBrokers, KAFKA_TOPIC_PREFIX: config.topicPrefix, LOG_LEVEL: 'warn', OTEL_TRACES_EXPORTER: 'none',
+      LMS_DATABASE_URL: config.lmsDatabaseUrl, LMS_DB_POOL_MAX: String(config.lmsPoolMax), TEMPORAL_ADDRESS: config.temporalAddress,
+      LMS_CONSUMER_GROUP: `lms-servicing-bench-${config.runId}`, LMS_CONSUMER_FROM_BEGINNING: 'true', TEMPORAL_TASK_QUEUE: `collections-servicing-bench-${config.runId}`,
+      PAYOUT_BASE_URL: `http://127.0.0.1:${config.payoutPort}`,
+    });
+    log('LMS and payout sandbox ready; booking and disbursing the template loans');
+    const ids = await templates(lms, db);
+    const rep = await benchRepayments(lms, db, ids.repay);
+    const bd = await benchBackdated(lms, db, ids.backdated);
+    const eod = await benchEndOfDay(lms, db, ids.eod);
+    report(rep, bd, eod);
+  } finally {
+    await lms?.stop();
+    await stopPayoutSandbox(sandbox);
+    await db.end();
+  }
+}
+
+type Rep = Awaited<ReturnType<typeof benchRepayments>>;
+function report(rep: Rep, bd: Awaited<ReturnType<typeof benchBackdated>>, eod: Awaited<ReturnType<typeof benchEndOfDay>>) {
+  const rate = (n: number, ms: number) => n / (ms / 1000);
+  const repRows: Row[] = (['single', 'spread'] as const).flatMap((k) => {
+    const r = rep[k]!;
+    const label = k === 'single' ? 'one loan (row lock serialises)' : `spread over ${fmt(config.spreadLoans)} loans`;
+    const httpRate = rate(r.http.ok, r.http.ms);
+    const baseRate = rate(r.http.count, r.baselineMs);
+    return [
+      [`HTTP POST /repayments, ${label}`, fmt(r.http.ok), fmt(r.http.ms / 1000, 2), fmt(httpRate), fmt(r.http.p50), fmt(r.http.p99), `${fmt(r.entries / r.http.ok, 1)} / ${fmt(r.lines / r.http.ok, 1)}`],
+      [`  plain INSERT/UPDATE, same rows, ${label}`, fmt(r.http.count), fmt(r.baselineMs / 1000, 2), fmt(baseRate), '', '', `ratio ${fmt(httpRate / baseRate, 2)}`],
+    ];
+  });
+  const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
+  const h = sorted(bd.httpMs);
+  const e = sorted(bd.engineMs);
+  const bdRows: Row[] = [
+    [`backdated repayment via HTTP (value date ≈ ${bd.midDate})`, fmt(h.length), fmt(percentile(h, 50), 1), fmt(percentile(h, 99), 1), fmt(h.at(-1), 1)],
+    ['  of which engine: replayAccount, same loan, in the bench process', fmt(e.length), fmt(percentile(e, 50), 1), fmt(percentile(e, 99), 1), fmt(e.at(-1), 1)],
+  ];
+  const eodRate = rate(eod.advanced, eod.eodMs);
+  const baseEod = rate(eod.loans, eod.baselineMs);
+  const eodRows: Row[] = [
+    ['end of day, one business day (POST /v1/end-of-day-runs → completed)', fmt(eod.advanced), fmt(eod.eodMs / 1000, 2), fmt(eodRate), `${fmt(eod.entries)} / ${fmt(eod.lines)}`],
+    ['  raw set-based SQL, same rows, batches of 1,000', fmt(eod.loans), fmt(eod.baselineMs / 1000, 2), fmt(baseEod), `ratio ${fmt(eodRate / baseEod, 2)}`],
+  ];
+  const sections = (table: (hd: Row, rows: Row[]) => string) => [
+    table(['repayments', 'n', 'seconds', 'per s', 'p50 ms', 'p99 ms', 'entries / lines per repayment'], repRows),
+    table([`backdated: ${bd.installments} installments, ${bd.txCount} transactions at the end, business date ${bd.businessDate}`, 'runs', 'p50 ms', 'p99 ms', 'max ms'], bdRows),
+    table(['end of day', 'loans', 'seconds', 'loans/s', 'journal entries / lines'], eodRows),
+  ];
+  console.log(`\n${sections(textTable).join('\n\n')}\n`);
+  if (config.resultsDir) {
+    mkdirSync(config.resultsDir, { recursive: true });
+    const file = `${config.resultsDir}/servicing-${config.runId}.md`;
+    writeFileSync(file, `run ${config.runId}, ${new Date().toISOString()}\n\n${sections(markdownTable).join('\n\n')}\n`);
+    log(`markdown tables written to ${file}`);
+  }
+}
+
+await main();
