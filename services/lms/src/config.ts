@@ -15,6 +15,9 @@ const envSchema = z.object({
   KAFKA_TOPIC_PREFIX: z.string().regex(/^[a-z0-9.-]*$/).default(''),
   // Consumer group of the LoanApproved consumer; replicas share it and split the partitions.
   LMS_CONSUMER_GROUP: z.string().default('lendstack-lms'),
+  // Consumer group of the collections signaller (lifecycle events → collections workflows); default
+  // `<LMS_CONSUMER_GROUP>.collections`, so it keeps its own offsets on the lifecycle topic.
+  LMS_COLLECTIONS_CONSUMER_GROUP: z.string().min(1).optional(),
   // A new consumer group starts at the topic's beginning (so nothing approved is ever skipped) unless
   // told to start at its end, as isolated test runs do.
   // How long an applied event id is remembered: longer than the topic's retention (30 days), so no

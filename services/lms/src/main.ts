@@ -7,6 +7,7 @@ import type { LmsConfig } from './config.js';
 import { buildServer } from './http/server.js';
 import { createCollectionActivities } from './modules/collections/activities/collections.activities.js';
 import { startCollectionsStarter } from './modules/collections/adapters/collections-starter.js';
+import { startLifecycleSignalsConsumer } from './modules/collections/adapters/lifecycle-signals.consumer.js';
 import { createCollectionsWorker } from './modules/collections/worker.js';
 import { engineScheduleCalculator } from './modules/loans/adapters/loan-engine.schedule.js';
 import { createBookingRejectionNotifier } from './modules/loans/adapters/booking-rejections.outbox.js';
@@ -81,6 +82,18 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
     onBooked: () => starter.wake(),
     onDeadLetter: createBookingRejectionNotifier({ pool, logger, now: () => new Date(), wakeOutbox: () => relay.wake() }),
   });
+  // The LMS's own lifecycle events, as signals to each loan's collections workflow.
+  const collectionsSignals = await startLifecycleSignalsConsumer({
+    kafka,
+    producer,
+    logger,
+    metrics,
+    groupId: config.LMS_COLLECTIONS_CONSUMER_GROUP ?? `${config.LMS_CONSUMER_GROUP}.collections`,
+    fromBeginning: config.LMS_CONSUMER_FROM_BEGINNING,
+    topicPrefix: config.KAFKA_TOPIC_PREFIX,
+    temporal,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+  });
 
   const payouts = createRazorpayXPayoutClient(razorpayXOptions(config, () => new Date()));
   // The money path: business dates from business_dates only (utcToday starts a tenant on first use).
@@ -117,6 +130,7 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
       await eodRunner.stop();
       inboxRetention.stop();
       await consumer.stop();
+      await collectionsSignals.stop();
       await starter.stop();
       await relay.stop();
       worker.shutdown();
