@@ -21,6 +21,7 @@ import { utcToday } from './modules/business-date/business-date.repository.js';
 import { createServicingReader } from './modules/servicing/adapters/servicing.reader.js';
 import { payoutOutcomeHandler } from './modules/servicing/use-cases/disbursements.js';
 import { createEodRunner } from './modules/servicing/adapters/eod-runner.js';
+import { createRepaymentFileRunner } from './modules/repayment-files/adapters/repayment-file-runner.js';
 import { createPrisma } from './platform/prisma.js';
 
 /** Advisory lock id that elects one outbox relay per LMS database. */
@@ -99,6 +100,7 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
   // The money path: business dates from business_dates only (utcToday starts a tenant on first use).
   const servicing = { pool, ledger: createPgLedger(), payouts, now: () => new Date(), today: utcToday, newId: () => crypto.randomUUID(), onOutbox: () => relay.wake() };
   const eodRunner = createEodRunner({ ...servicing, logger });
+  const repaymentFileRunner = createRepaymentFileRunner({ ...servicing, logger });
   const app = await buildServer({
     logger,
     metrics,
@@ -106,6 +108,7 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
     endOfDay: { ...servicing, runner: eodRunner, authSecret: config.AUTH_TOKEN_SECRET },
     businessDate: { pool, authSecret: config.AUTH_TOKEN_SECRET, today: utcToday },
     servicing: { ...servicing, authSecret: config.AUTH_TOKEN_SECRET },
+    repaymentFiles: { ...servicing, authSecret: config.AUTH_TOKEN_SECRET, runner: repaymentFileRunner },
     payoutWebhook: { verify: (raw, headers) => payouts.verifyWebhook(raw, headers), onOutcome: payoutOutcomeHandler(servicing) },
     products: { store: products, products, authSecret: config.AUTH_TOKEN_SECRET, now: () => new Date(), newId: () => crypto.randomUUID(), onPublished: () => relay.wake() },
     reconciliation: { pool, authSecret: config.AUTH_TOKEN_SECRET },
@@ -122,12 +125,15 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
   const url = await app.listen({ host: config.LMS_HOST, port: config.LMS_PORT });
   // A run this process (or a killed one) left unfinished continues: per (loan, day) idempotent.
   void eodRunner.resumePending().catch((error: unknown) => logger.error({ err: error }, 'could not resume end-of-day runs'));
+  // A file whose processing was cut short continues: each row's repayment key is derived from (file, row).
+  void repaymentFileRunner.resumePending().catch((error: unknown) => logger.error({ err: error }, 'could not resume repayment files'));
 
   return {
     url,
     async stop() {
       await app.close();
       await eodRunner.stop();
+      await repaymentFileRunner.stop();
       inboxRetention.stop();
       await consumer.stop();
       await collectionsSignals.stop();

@@ -8,6 +8,7 @@ import { businessDateRoutes, type BusinessDateRoutesDeps } from '../modules/busi
 import { servicingRoutes, type ServicingRoutesDeps } from '../modules/servicing/adapters/servicing.routes.js';
 import { eodRoutes, type EodRoutesDeps } from '../modules/servicing/adapters/eod.routes.js';
 import { payoutWebhookRoute, type PayoutWebhookRouteDeps } from '../modules/payouts/adapters/payout-webhook.routes.js';
+import { repaymentFileRoutes, type RepaymentFileRoutesDeps } from '../modules/repayment-files/adapters/repayment-files.routes.js';
 
 export interface LmsServerDeps {
   readonly logger: Logger;
@@ -27,6 +28,8 @@ export interface LmsServerDeps {
   readonly endOfDay?: EodRoutesDeps;
   /** The payout provider's webhook, settling pending disbursements. */
   readonly payoutWebhook?: PayoutWebhookRouteDeps;
+  /** POST/GET /v1/repayment-files (bulk repayments, CSV). */
+  readonly repaymentFiles?: RepaymentFileRoutesDeps;
 }
 
 /** The LMS HTTP API without listen(), so tests drive it with app.inject. */
@@ -48,5 +51,6 @@ export async function buildServer(deps: LmsServerDeps): Promise<FastifyInstance>
   if (deps.servicing) await app.register(servicingRoutes, deps.servicing);
   if (deps.endOfDay) await app.register(eodRoutes, deps.endOfDay);
   if (deps.payoutWebhook) await payoutWebhookRoute(app, deps.payoutWebhook);
+  if (deps.repaymentFiles) await app.register(repaymentFileRoutes, deps.repaymentFiles);
   return app;
 }
