@@ -62,13 +62,16 @@ export async function replayLoan(deps: ReplayDeps, client: pg.PoolClient, r: Rep
     return { ok: false, error: failure('engine-refused', pointer, `${replayed.error.code}: ${replayed.error.message}`) };
   }
   const result = replayed.value;
-  const diff = diffEffects(await deps.ledger.liveEffects(client, loan.id), result.effects);
+  // Everything before the affected date folds exactly as before (same events, same day step), so only
+  // the effects and allocations from that date on can differ: read and compare just those.
+  const from = parseIsoDate(r.affectedFrom);
+  const diff = diffEffects(await deps.ledger.liveEffects(client, loan.id, r.affectedFrom), result.effects.filter((e) => e.date >= from));
   if (diff.reverse.length > 0 || diff.post.length > 0) {
     const chart = definition?.chartOfAccounts ?? deps.ledger.defaultChart();
     await deps.ledger.post(client, { tenantId: loan.tenantId, loanId: loan.id, currency: loan.currency, scale: loan.scale, chart, postedOn: r.businessDate, reverse: diff.reverse, post: diff.post });
   }
   await saveStates(client, [{ loanId: loan.id, tenantId: loan.tenantId, snapshot: result.snapshot, state: result.state, historyFrom: r.affectedFrom, history: result.delinquencyHistory }]);
-  await saveAllocations(client, result.allocations);
+  await saveAllocations(client, result.allocations.filter((a) => a.date >= from));
   if (result.state.asOf !== null) await upsertLoanBalances(client, [balancesRow(loan, result.state)]);
   await enqueue(client, envelopesOf(deps, r, result).map((e) => ({ id: e.id, key: loan.id, value: e })));
   return { ok: true, value: result };
