@@ -1,9 +1,9 @@
 import { fileURLToPath } from 'node:url';
-import { infrastructure } from '@lendstack/testing';
 import type { WorkflowHandle } from '@temporalio/client';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { timeSkippingEnvironment } from './support/time-skipping.js';
 import type { CollectionActivities, OpenInstallment } from '../src/modules/collections/activities/collections.activities.js';
 import type { LifecycleSignal } from '../src/modules/collections/domain/lifecycle-signal.js';
 import { collectionsStateQuery, collectionsWorkflow, lifecycleEventSignal } from '../src/modules/collections/workflows/collections.workflow.js';
@@ -44,10 +44,7 @@ const signals = (loanId: string, businessDate: string) => ({
 });
 
 beforeAll(async () => {
-  const { temporalTestServerPath } = await infrastructure();
-  env = await TestWorkflowEnvironment.createTimeSkipping(
-    temporalTestServerPath ? { server: { executable: { type: 'existing-path', path: temporalTestServerPath } } } : {},
-  );
+  env = await timeSkippingEnvironment();
 }, 120_000);
 
 afterAll(async () => {

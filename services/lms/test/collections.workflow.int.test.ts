@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url';
-import { infrastructure } from '@lendstack/testing';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { timeSkippingEnvironment } from './support/time-skipping.js';
 import type { CollectionActivities, OpenInstallment } from '../src/modules/collections/activities/collections.activities.js';
 import { collectionsWorkflow } from '../src/modules/collections/workflows/collections.workflow.js';
 
@@ -36,10 +36,7 @@ async function run(installments: OpenInstallment[], taskQueue: string) {
 }
 
 beforeAll(async () => {
-  const { temporalTestServerPath } = await infrastructure();
-  env = await TestWorkflowEnvironment.createTimeSkipping(
-    temporalTestServerPath ? { server: { executable: { type: 'existing-path', path: temporalTestServerPath } } } : {},
-  );
+  env = await timeSkippingEnvironment();
 }, 120_000);
 
 afterAll(async () => {
