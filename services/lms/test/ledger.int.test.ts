@@ -20,6 +20,7 @@ import { loadConfig } from '../src/config.js';
 import { buildServer } from '../src/http/server.js';
 import { createPgLedgerQueries } from '../src/modules/ledger/adapters/pg-ledger.queries.js';
 import { createPgLedger } from '../src/modules/ledger/adapters/pg-ledger.repository.js';
+import { differingMonths, effectDigests } from '../src/modules/ledger/domain/ledger.js';
 import { defaultChart, LedgerPostingError, type LedgerPosting } from '../src/modules/ledger/ports.js';
 import { createPrismaLoanRepository } from '../src/modules/loans/adapters/prisma-loan.repository.js';
 import { createPrismaProductRepository } from '../src/modules/products/adapters/prisma-product.repository.js';
@@ -117,6 +118,26 @@ afterAll(async () => {
 });
 
 describe('the writer', () => {
+  it('computes in SQL the same month digests the servicing code computes from effects, and they move with a change', async () => {
+    const loanId = `L-${randomUUID()}`;
+    const before = replay([disbursed, paid('r1', '2027-02-01', 102_007n)], '2027-03-20');
+    await tx((c) => ledger.post(c, posting(loanId, { post: before.effects })));
+    const from = '2027-01-15';
+    const live = await ledger.liveDigests(pool, loanId, from);
+    expect(live).toEqual(effectDigests(before.effects.filter((e) => e.date >= d(from))));
+    expect([...live.keys()].sort()).toEqual(['2027-01', '2027-02', '2027-03']);
+    // A backdated payment changes some months; exactly those differ, and reading just them and
+    // posting their difference brings every digest back in line.
+    const after = replay([disbursed, paid('r1', '2027-02-01', 102_007n), paid('r2', '2027-03-01', 50_000n)], '2027-03-20');
+    const next = after.effects.filter((e) => e.date >= d(from));
+    const months = differingMonths(live, effectDigests(next));
+    expect(months).toEqual(['2027-03']);
+    const diff = diffEffects(await ledger.liveEffects(pool, loanId, from, months), next.filter((e) => months.includes(formatIsoDate(e.date).slice(0, 7))));
+    await tx((c) => ledger.post(c, posting(loanId, diff)));
+    expect(await ledger.liveDigests(pool, loanId, from)).toEqual(effectDigests(next));
+    expect(await ledger.liveEffects(pool, loanId)).toEqual(byDateKey(after.effects));
+  });
+
   it('posts balanced entries that liveEffects gives back exactly, and is idempotent', async () => {
     const loanId = `L-${randomUUID()}`;
     const r = replay([disbursed, paid('r1', '2027-02-01', 102_007n)], '2027-02-20');

@@ -33,8 +33,10 @@ export interface LedgerWriter {
 }
 
 export interface LedgerReader {
-  /** The engine's Effect objects of the loan's live entries (value date ≥ fromDate), in (date, key) order. */
-  liveEffects(client: pg.PoolClient | pg.Pool, loanId: string, fromDate?: string): Promise<Effect[]>;
+  /** The engine's Effect objects of the loan's live entries (value date ≥ fromDate; only in `months` when given), in (date, key) order. */
+  liveEffects(client: pg.PoolClient | pg.Pool, loanId: string, fromDate?: string, months?: readonly string[]): Promise<Effect[]>;
+  /** effectDigests of the loan's live effects dated ≥ fromDate, from the digests stored with them: month (YYYY-MM) → sum ('unknown' if any entry has none). */
+  liveDigests(client: pg.PoolClient | pg.Pool, loanId: string, fromDate: string): Promise<Map<string, string>>;
 }
 
 export interface JournalLineRow {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { formatIsoDate, parseIsoDate, type Effect, type EffectKind, type LedgerAccount, type PostingLine } from '@lendstack/loan-engine';
 import type pg from 'pg';
-import { ACCOUNT_TYPES, contraLines, defaultChart, type Chart, LedgerPostingError, REVERSAL_PREFIX, sameEffect, validatePostings } from '../domain/ledger.js';
+import { ACCOUNT_TYPES, contraLines, defaultChart, effectDigest, type Chart, LedgerPostingError, REVERSAL_PREFIX, sameEffect, validatePostings } from '../domain/ledger.js';
 import type { LedgerPosting, LedgerReader, LedgerWriter } from '../ports.js';
 
 type Queryable = pg.PoolClient | pg.Pool;
@@ -23,6 +23,8 @@ interface EntryRow {
   kind: string;
   valueDate: string;
   reverses: string | null;
+  /** effectDigest of an original entry; null for a contra-entry. */
+  digest: bigint | null;
   lines: readonly PostingLine[];
   codes: readonly string[];
 }
@@ -51,15 +53,29 @@ export function createPgLedger(newId: () => string = randomUUID): LedgerWriter &
       return { posted: entries.length, reversed: reversals.length };
     },
 
-    async liveEffects(client, loanId, fromDate) {
+    async liveEffects(client, loanId, fromDate, months) {
       const { rows } = await client.query<LineRow>(
         `SELECT e.id, e.loan_id, e.effect_key, e.kind, e.value_date::text AS value_date, false AS reversed, l.account_code, l.logical_account, l.side, l.amount_minor::text AS amount_minor
          FROM journal_entries e JOIN journal_lines l ON l.entry_id = e.id
          WHERE e.loan_id = $1 AND e.reverses IS NULL AND e.reversed_by IS NULL AND ($2::date IS NULL OR e.value_date >= $2::date)
+           AND ($3::text[] IS NULL OR to_char(e.value_date, 'YYYY-MM') = ANY($3::text[]))
          ORDER BY e.value_date, e.effect_key COLLATE "C", l.line_no`,
-        [loanId, fromDate ?? null],
+        [loanId, fromDate ?? null, months ?? null],
       );
       return groupLines(rows).map((s) => s.effect);
+    },
+
+    // The month sums effectDigests computes, from the stored digests only (an index-only read, no
+    // lines). A month holding an entry posted before digests were stored never matches: it is compared in full.
+    async liveDigests(client, loanId, fromDate) {
+      const { rows } = await client.query<{ month: string; digest: string; unknown: number }>(
+        `SELECT to_char(value_date, 'YYYY-MM') AS month, sum(digest)::text AS digest, count(*) FILTER (WHERE digest IS NULL)::int AS unknown
+         FROM journal_entries
+         WHERE loan_id = $1 AND value_date >= $2::date AND reverses IS NULL AND reversed_by IS NULL
+         GROUP BY 1`,
+        [loanId, fromDate],
+      );
+      return new Map(rows.map((r) => [r.month, r.unknown > 0 ? 'unknown' : r.digest]));
     },
   };
   return writer;
@@ -152,7 +168,7 @@ function plan(postings: readonly LedgerPosting[], stored: Map<string, StoredEntr
       const live = versions.find((s) => !s.reversed);
       if (live && sameEffect(live.effect, e)) {
         reversedNow.add(e.key);
-        reversals.push({ id: newId(), posting: p, key: REVERSAL_PREFIX + e.key, kind: live.effect.kind, valueDate: formatIsoDate(live.effect.date), reverses: live.id, lines: contraLines(live.effect.lines), codes: live.codes });
+        reversals.push({ id: newId(), posting: p, key: REVERSAL_PREFIX + e.key, kind: live.effect.kind, valueDate: formatIsoDate(live.effect.date), reverses: live.id, digest: null, lines: contraLines(live.effect.lines), codes: live.codes });
       } else if (!versions.some((s) => s.reversed && sameEffect(s.effect, e))) {
         throw new LedgerPostingError('reversal-target-not-live', `effect ${e.key} of loan ${p.loanId} is not live with these lines, nor reversed before`, p.loanId, e.key);
       }
@@ -163,7 +179,7 @@ function plan(postings: readonly LedgerPosting[], stored: Map<string, StoredEntr
         if (sameEffect(live.effect, e)) continue;
         throw new LedgerPostingError('live-effect-differs', `effect ${e.key} of loan ${p.loanId} is live with other lines: reverse it first`, p.loanId, e.key);
       }
-      entries.push({ id: newId(), posting: p, key: e.key, kind: e.kind, valueDate: formatIsoDate(e.date), reverses: null, lines: e.lines, codes: e.lines.map((l) => p.chart[l.account].code) });
+      entries.push({ id: newId(), posting: p, key: e.key, kind: e.kind, valueDate: formatIsoDate(e.date), reverses: null, digest: effectDigest(e), lines: e.lines, codes: e.lines.map((l) => p.chart[l.account].code) });
     }
   }
   return { reversals, entries };
@@ -172,8 +188,8 @@ function plan(postings: readonly LedgerPosting[], stored: Map<string, StoredEntr
 async function insertEntries(client: Queryable, rows: readonly EntryRow[]): Promise<void> {
   if (rows.length === 0) return;
   await client.query(
-    `INSERT INTO journal_entries (id, tenant_id, loan_id, effect_key, kind, value_date, posted_on, currency, scale, reverses)
-     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::date[], $7::date[], $8::text[], $9::int[], $10::uuid[])`,
+    `INSERT INTO journal_entries (id, tenant_id, loan_id, effect_key, kind, value_date, posted_on, currency, scale, reverses, digest)
+     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::date[], $7::date[], $8::text[], $9::int[], $10::uuid[], $11::bigint[])`,
     [
       rows.map((r) => r.id),
       rows.map((r) => r.posting.tenantId),
@@ -185,6 +201,7 @@ async function insertEntries(client: Queryable, rows: readonly EntryRow[]): Prom
       rows.map((r) => r.posting.currency),
       rows.map((r) => r.posting.scale),
       rows.map((r) => r.reverses),
+      rows.map((r) => r.digest?.toString() ?? null),
     ],
   );
 }

@@ -3,7 +3,7 @@
 import { topics, type ProductDefinition } from '@lendstack/contracts';
 import { formatIsoDate, type AccountSnapshot, type AccountState, type DelinquencyPoint, type PaymentAllocation } from '@lendstack/loan-engine';
 import type pg from 'pg';
-import { allocationJson, historyRow, stateJson, type LoanTransaction, type StoredAllocation } from '../domain/servicing.js';
+import { allocationDigest, historyRow, stateJson, type LoanTransaction, type StoredAllocation } from '../domain/servicing.js';
 import type { LoanBalancesRow } from '../ports.js';
 
 /** A row for the outbox: the envelope id, the Kafka key (the loan id) and the envelope. */
@@ -65,18 +65,23 @@ export async function lockLoan(client: pg.PoolClient, tenantId: string, loanId: 
 }
 
 const TX_COLUMNS = `id, tenant_id, loan_id, kind, to_char(value_date, 'YYYY-MM-DD') AS value_date, amount_minor::text AS amount_minor, currency, scale,
-  channel, reference, target_id, reason, status, failure_reason, allocation, request_hash, created_by, created_at, seq::text AS seq`;
+  channel, reference, target_id, reason, status, failure_reason, allocation, allocation_digest, request_hash, created_by, created_at, seq::text AS seq`;
 
-type TxRow = { id: string; tenant_id: string; loan_id: string; kind: LoanTransaction['kind']; value_date: string; amount_minor: string | null; currency: string; scale: number; channel: string | null; reference: string | null; target_id: string | null; reason: string | null; status: LoanTransaction['status']; failure_reason: string | null; allocation: StoredAllocation | null; request_hash: string | null; created_by: string; created_at: Date; seq: string };
+type TxRow = { id: string; tenant_id: string; loan_id: string; kind: LoanTransaction['kind']; value_date: string; amount_minor: string | null; currency: string; scale: number; channel: string | null; reference: string | null; target_id: string | null; reason: string | null; status: LoanTransaction['status']; failure_reason: string | null; allocation: StoredAllocation | null; allocation_digest: string | null; request_hash: string | null; created_by: string; created_at: Date; seq: string };
 
 const toTx = (r: TxRow): LoanTransaction => ({
   id: r.id, tenantId: r.tenant_id, loanId: r.loan_id, kind: r.kind, valueDate: r.value_date, amountMinor: r.amount_minor === null ? null : BigInt(r.amount_minor),
   currency: r.currency, scale: r.scale, channel: r.channel, reference: r.reference, targetId: r.target_id, reason: r.reason, status: r.status,
-  failureReason: r.failure_reason, allocation: r.allocation, requestHash: r.request_hash, createdBy: r.created_by, createdAt: r.created_at, seq: BigInt(r.seq),
+  failureReason: r.failure_reason, allocation: r.allocation, allocationDigest: r.allocation_digest, requestHash: r.request_hash, createdBy: r.created_by, createdAt: r.created_at, seq: BigInt(r.seq),
 });
 
-export async function transactionsOf(client: pg.PoolClient | pg.Pool, loanId: string): Promise<LoanTransaction[]> {
-  return (await client.query<TxRow>(`SELECT ${TX_COLUMNS} FROM loan_transactions WHERE loan_id = $1 ORDER BY seq`, [loanId])).rows.map(toTx);
+/**
+ * A loan's transactions in order. For a replay (`allocations: false`) the allocation JSON is left
+ * out (null) — the engine recomputes it, and its digest says whether the stored one changed.
+ */
+export async function transactionsOf(client: pg.PoolClient | pg.Pool, loanId: string, options: { allocations: boolean } = { allocations: true }): Promise<LoanTransaction[]> {
+  const columns = options.allocations ? TX_COLUMNS : TX_COLUMNS.replace('allocation,', 'NULL::jsonb AS allocation,');
+  return (await client.query<TxRow>(`SELECT ${columns} FROM loan_transactions WHERE loan_id = $1 ORDER BY seq`, [loanId])).rows.map(toTx);
 }
 
 export async function transactionById(client: pg.PoolClient | pg.Pool, tenantId: string, id: string): Promise<LoanTransaction | undefined> {
@@ -194,15 +199,40 @@ export async function saveStates(client: pg.PoolClient, writes: readonly StateWr
   );
 }
 
-/** Rewrites the allocation of each repayment a replay split (a backdated event can change earlier splits). */
-export async function saveAllocations(client: pg.PoolClient, allocations: readonly PaymentAllocation[]): Promise<void> {
-  const own = allocations.filter((a) => a.kind !== 'excess-applied');
-  if (own.length === 0) return;
-  await client.query(
-    `UPDATE loan_transactions t SET allocation = u.allocation FROM unnest($1::uuid[], $2::jsonb[]) AS u(id, allocation)
-     WHERE t.id = u.id AND t.allocation IS DISTINCT FROM u.allocation`,
-    [own.map((a) => a.source), own.map((a) => JSON.stringify(allocationJson(a)))],
+/**
+ * Rewrites the allocation of each repayment a replay split differently (a backdated event can change
+ * earlier splits): `stored` maps a transaction id to the digest it holds, and a split with the same
+ * digest is not sent at all.
+ */
+export async function saveAllocations(client: pg.PoolClient, allocations: readonly PaymentAllocation[], stored: ReadonlyMap<string, string | null> = new Map()): Promise<number> {
+  const changed = allocations.flatMap((a) => {
+    if (a.kind === 'excess-applied') return [];
+    const { json, digest } = allocationDigest(a);
+    return stored.get(a.source) === digest ? [] : [{ id: a.source, json, digest }];
+  });
+  if (changed.length === 0) return 0;
+  const result = await client.query(
+    `UPDATE loan_transactions t SET allocation = u.allocation, allocation_digest = u.digest FROM unnest($1::uuid[], $2::jsonb[], $3::text[]) AS u(id, allocation, digest)
+     WHERE t.id = u.id AND (t.allocation IS DISTINCT FROM u.allocation OR t.allocation_digest IS DISTINCT FROM u.digest)`,
+    [changed.map((c) => c.id), changed.map((c) => c.json), changed.map((c) => c.digest)],
   );
+  return result.rowCount ?? 0;
+}
+
+/** The stored delinquency points of a loan from `fromDate` on, as historyRow gives them, in date order. */
+export async function historyFrom(client: pg.PoolClient, loanId: string, fromDate: string): Promise<ReturnType<typeof historyRow>[]> {
+  const rows = await client.query<ReturnType<typeof historyRow>>(
+    `SELECT to_char(from_date, 'YYYY-MM-DD') AS "fromDate", dpd, to_char(dpd_anchor, 'YYYY-MM-DD') AS "dpdAnchor", us_bucket AS "usBucket", rbi_class AS "rbiClass",
+       to_char(npa_since, 'YYYY-MM-DD') AS "npaSince"
+     FROM delinquency_history WHERE loan_id = $1 AND from_date >= $2::date ORDER BY from_date`, [loanId, fromDate]);
+  return rows.rows;
+}
+
+/** Ids of the outbox rows already there (lifecycle ids are deterministic: one already stored is not built again). */
+export async function outboxIdsPresent(client: pg.PoolClient, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await client.query<{ id: string }>('SELECT id FROM outbox WHERE id = ANY($1::uuid[])', [ids]);
+  return new Set(rows.rows.map((r) => r.id));
 }
 
 /** Lifecycle envelopes on the outbox; a deterministic id already there inserts nothing. */

@@ -31,7 +31,10 @@ export interface LoanTransaction {
   readonly reason: string | null;
   readonly status: TransactionStatus;
   readonly failureReason: string | null;
+  /** Null in lists read for a replay (transactionsOf without allocations); allocationDigest is always read. */
   readonly allocation: StoredAllocation | null;
+  /** md5 of the allocation JSON as written (allocationDigest), null before a replay has written one. */
+  readonly allocationDigest: string | null;
   readonly requestHash: string | null;
   readonly createdBy: string;
   readonly createdAt: Date;
@@ -104,6 +107,12 @@ export function allocationJson(a: PaymentAllocation) {
   };
 }
 export type StoredAllocation = ReturnType<typeof allocationJson>;
+
+/** The stored allocation's JSON text and its md5 (what loan_transactions.allocation_digest holds). */
+export function allocationDigest(a: PaymentAllocation): { json: string; digest: string } {
+  const json = JSON.stringify(allocationJson(a));
+  return { json, digest: createHash('md5').update(json).digest('hex') };
+}
 
 /** A delinquency change point as a delinquency_history row. */
 export function historyRow(p: DelinquencyPoint) {

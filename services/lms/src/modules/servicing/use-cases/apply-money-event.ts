@@ -53,7 +53,7 @@ export async function applyMoneyEvent(deps: ServicingDeps, request: MoneyRequest
     const prior = await priorResult(client, request);
     if (prior) return prior;
     const businessDate = await businessDateOf(client, request.tenantId, deps.today);
-    const transactions = await transactionsOf(client, loan.id);
+    const transactions = await transactionsOf(client, loan.id, { allocations: false });
     const checked = request.command.kind === 'repayment'
       ? checkRepayment(loan, request.command, businessDate)
       : checkReversal(loan, request.command, transactions, await transactionById(client, request.tenantId, request.command.targetId));

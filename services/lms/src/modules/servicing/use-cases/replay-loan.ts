@@ -1,7 +1,8 @@
-import { diffEffects, parseIsoDate, replayAccount, type AccountResult } from '@lendstack/loan-engine';
+import { diffEffects, formatIsoDate, parseIsoDate, replayAccount, type AccountResult } from '@lendstack/loan-engine';
 import type pg from 'pg';
 import {
   findRepaymentAllocation,
+  lifecycleEventId,
   loanDisbursedEnvelope,
   repaymentReceivedEnvelope,
   toLifecycleEnvelopes,
@@ -10,10 +11,22 @@ import {
   type LifecycleEnvelope,
   type RepaymentChannel,
 } from '../../lifecycle/domain/lifecycle-events.js';
+import { differingMonths, effectDigests } from '../../ledger/domain/ledger.js';
 import { toAccountProduct } from '../../products/domain/product.js';
-import { balancesRow, enqueue, productDefinition, saveAllocations, saveStates, scheduleOf, upsertLoanBalances, type ServicedLoan } from '../adapters/servicing.repository.js';
+import {
+  balancesRow,
+  enqueue,
+  historyFrom,
+  outboxIdsPresent,
+  productDefinition,
+  saveAllocations,
+  saveStates,
+  scheduleOf,
+  upsertLoanBalances,
+  type ServicedLoan,
+} from '../adapters/servicing.repository.js';
 import { failure, type Outcome } from '../domain/failures.js';
-import { DEFAULT_ACCOUNT_PRODUCT, engineEvents, engineSchedule, maxDate, type LoanTransaction } from '../domain/servicing.js';
+import { DEFAULT_ACCOUNT_PRODUCT, engineEvents, engineSchedule, historyRow, maxDate, type LoanTransaction } from '../domain/servicing.js';
 import type { LedgerPort } from '../ports.js';
 
 export interface ReplayDeps {
@@ -64,27 +77,62 @@ export async function replayLoan(deps: ReplayDeps, client: pg.PoolClient, r: Rep
   const result = replayed.value;
   // Everything before the affected date folds exactly as before (same events, same day step), so only
   // the effects and allocations from that date on can differ: read and compare just those.
+  // Month by month, digests first (computed in the database), then in full only the months that differ:
+  // a backdated payment on a long loan usually changes a few months of its books, not all that follow.
   const from = parseIsoDate(r.affectedFrom);
-  const diff = diffEffects(await deps.ledger.liveEffects(client, loan.id, r.affectedFrom), result.effects.filter((e) => e.date >= from));
+  const next = result.effects.filter((e) => e.date >= from);
+  const months = differingMonths(await deps.ledger.liveDigests(client, loan.id, r.affectedFrom), effectDigests(next));
+  const changed = new Set(months);
+  const diff = months.length === 0
+    ? { reverse: [], post: [] }
+    : diffEffects(await deps.ledger.liveEffects(client, loan.id, r.affectedFrom, months), next.filter((e) => changed.has(formatIsoDate(e.date).slice(0, 7))));
   if (diff.reverse.length > 0 || diff.post.length > 0) {
     const chart = definition?.chartOfAccounts ?? deps.ledger.defaultChart();
     await deps.ledger.post(client, { tenantId: loan.tenantId, loanId: loan.id, currency: loan.currency, scale: loan.scale, chart, postedOn: r.businessDate, reverse: diff.reverse, post: diff.post });
   }
-  await saveStates(client, [{ loanId: loan.id, tenantId: loan.tenantId, snapshot: result.snapshot, state: result.state, historyFrom: r.affectedFrom, history: result.delinquencyHistory }]);
-  await saveAllocations(client, result.allocations.filter((a) => a.date >= from));
+  const historyChange = await firstHistoryChange(client, loan.id, r.affectedFrom, result);
+  await saveStates(client, [{ loanId: loan.id, tenantId: loan.tenantId, snapshot: result.snapshot, state: result.state, historyFrom: historyChange, history: result.delinquencyHistory }]);
+  await saveAllocations(client, result.allocations.filter((a) => a.date >= from), new Map(r.transactions.map((t) => [t.id, t.allocationDigest])));
   if (result.state.asOf !== null) await upsertLoanBalances(client, [balancesRow(loan, result.state)]);
-  await enqueue(client, envelopesOf(deps, r, result).map((e) => ({ id: e.id, key: loan.id, value: e })));
+  await enqueue(client, (await envelopesOf(deps, client, r, result)).map((e) => ({ id: e.id, key: loan.id, value: e })));
   return { ok: true, value: result };
 }
 
-function envelopesOf(deps: ReplayDeps, r: ReplayRequest, result: AccountResult): LifecycleEnvelope[] {
+/** Nothing is stored from this date on: saveStates then deletes and inserts no delinquency point. */
+const NO_HISTORY_CHANGE = '9999-12-31';
+
+/**
+ * The first date from `affectedFrom` on where the replay's delinquency points differ from the stored
+ * ones (a point added, removed or changed), so only the history from there is rewritten.
+ */
+async function firstHistoryChange(client: pg.PoolClient, loanId: string, affectedFrom: string, result: AccountResult): Promise<string> {
+  const stored = await historyFrom(client, loanId, affectedFrom);
+  const next = result.delinquencyHistory.map(historyRow).filter((p) => p.fromDate >= affectedFrom);
+  const same = (a: ReturnType<typeof historyRow>, b: ReturnType<typeof historyRow>) =>
+    a.fromDate === b.fromDate && a.dpd === b.dpd && a.dpdAnchor === b.dpdAnchor && a.usBucket === b.usBucket && a.rbiClass === b.rbiClass && a.npaSince === b.npaSince;
+  for (let i = 0; i < Math.max(stored.length, next.length); i += 1) {
+    const a = stored[i];
+    const b = next[i];
+    if (a === undefined || b === undefined || !same(a, b)) return [a?.fromDate, b?.fromDate].filter((d): d is string => d !== undefined).sort()[0]!;
+  }
+  return NO_HISTORY_CHANGE;
+}
+
+/**
+ * The lifecycle envelopes of the replay from the affected date on. Their ids derive from engine keys,
+ * so those already on the outbox are not built again (building one validates it against its contract).
+ */
+async function envelopesOf(deps: ReplayDeps, client: pg.PoolClient, r: ReplayRequest, result: AccountResult): Promise<LifecycleEnvelope[]> {
   const { loan } = r;
   const ctx: LifecycleContext = {
     tenantId: loan.tenantId, loanId: loan.id, currency: loan.currency, scale: loan.scale, correlationId: r.correlationId,
     ...(r.notice ? { causationId: r.notice.transaction.id } : {}), occurredAt: deps.now().toISOString(),
   };
   const from = parseIsoDate(r.affectedFrom);
-  const engine = toLifecycleEnvelopes({ ...ctx, events: result.events.filter((e) => e.date >= from), state: result.state, delinquencyHistory: result.delinquencyHistory });
+  const candidates = result.events.filter((e) => e.date >= from);
+  const present = await outboxIdsPresent(client, candidates.map((e) => lifecycleEventId(loan.id, e.key)));
+  const events = candidates.filter((e) => !present.has(lifecycleEventId(loan.id, e.key)));
+  const engine = toLifecycleEnvelopes({ ...ctx, events, state: result.state, delinquencyHistory: result.delinquencyHistory });
   return [...noticeEnvelopes(ctx, r, result), ...engine];
 }
 
