@@ -17,6 +17,10 @@ bash infra/local/python-tools.sh st >/dev/null
 export PAYOUT_WEBHOOK_URL="${PAYOUT_WEBHOOK_URL:-http://127.0.0.1:${LMS_PORT:-3002}/v1/payout-webhooks/razorpayx}"
 pnpm -s exec tsx packages/testing/sandboxes/payout-sandbox/src/cli.ts start
 export PAYOUT_BASE_URL="${PAYOUT_BASE_URL:-http://127.0.0.1:${PAYOUT_SANDBOX_PORT:-3480}}"
+# The ACH sandbox (ODFI file API for USD disbursements), likewise.
+export ACH_WEBHOOK_URL="${ACH_WEBHOOK_URL:-http://127.0.0.1:${LMS_PORT:-3002}/v1/payout-webhooks/ach}"
+pnpm -s exec tsx packages/testing/sandboxes/ach-sandbox/src/cli.ts start
+export ACH_BASE_URL="${ACH_BASE_URL:-http://127.0.0.1:${ACH_SANDBOX_PORT:-3481}}"
 
 # Tests never touch the databases or topics a person uses with infra/up.sh.
 source infra/isolated-env.sh

@@ -19,6 +19,9 @@ pnpm --filter @lendstack/platform -s exec tsx src/cli/create-topics.ts
 # The payout sandbox (RazorpayX Payouts protocol) the LMS disburses through; its webhooks go to the LMS.
 export PAYOUT_WEBHOOK_URL="${PAYOUT_WEBHOOK_URL:-http://127.0.0.1:${LMS_PORT:-3002}/v1/payout-webhooks/razorpayx}"
 pnpm -s exec tsx packages/testing/sandboxes/payout-sandbox/src/cli.ts start
+# The ACH sandbox (an ODFI's NACHA file API) the LMS disburses USD through; its webhooks go to the LMS.
+export ACH_WEBHOOK_URL="${ACH_WEBHOOK_URL:-http://127.0.0.1:${LMS_PORT:-3002}/v1/payout-webhooks/ach}"
+pnpm -s exec tsx packages/testing/sandboxes/ach-sandbox/src/cli.ts start
 
 start_service() {
   local name="$1" port="$2" pidfile="$LENDSTACK_CACHE/$1.pid"
@@ -47,6 +50,7 @@ Lendstack is up.
   LMS API        http://127.0.0.1:${LMS_PORT:-3002}   OpenAPI: http://127.0.0.1:${LMS_PORT:-3002}/openapi.json
   Temporal UI    http://127.0.0.1:${TEMPORAL_UI_PORT:-8233}   (gRPC $TEMPORAL_ADDRESS)
   Payouts        http://127.0.0.1:${PAYOUT_SANDBOX_PORT:-3480}   (sandbox of the RazorpayX Payouts protocol; webhooks to $PAYOUT_WEBHOOK_URL)
+  ACH (USD)      http://127.0.0.1:${ACH_SANDBOX_PORT:-3481}   (sandbox ODFI taking NACHA files; webhooks to $ACH_WEBHOOK_URL)
   Kafka          $KAFKA_BROKERS
   Postgres       $LOS_DATABASE_URL
                  $LMS_DATABASE_URL
