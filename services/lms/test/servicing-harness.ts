@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { loadConfig } from '../src/config.js';
 import { buildServer } from '../src/http/server.js';
+import { createPgLedgerQueries } from '../src/modules/ledger/adapters/pg-ledger.queries.js';
 import { createPgLedger } from '../src/modules/ledger/adapters/pg-ledger.repository.js';
 import { engineScheduleCalculator } from '../src/modules/loans/adapters/loan-engine.schedule.js';
 import { createPrismaLoanRepository } from '../src/modules/loans/adapters/prisma-loan.repository.js';
@@ -53,6 +54,7 @@ export async function startHarness(payouts: PayoutPort = instantPayouts, poolMax
     products: { store: products, products, authSecret: secret, now: () => new Date(), newId: randomUUID, onPublished: () => undefined },
     readiness: { database: async () => (await pool.query('SELECT 1')).rowCount === 1 },
     businessDate: { pool, authSecret: secret, today: deps.today },
+    ledger: { queries: createPgLedgerQueries(pool), authSecret: secret },
     servicing: { ...deps, authSecret: secret },
     endOfDay: { ...deps, newId: randomUUID, authSecret: secret, runner: createEodRunner({ ...deps, logger: createLogger({ service: 'lendstack-lms-test', level: 'silent' }) }) },
   });

@@ -60,7 +60,8 @@ export interface ReplayRequest {
  * affected date on (ids derive from engine keys: one already on the outbox inserts nothing).
  * Failure: engine-refused (naming /valueDate for an event before the first disbursement).
  */
-export async function replayLoan(deps: ReplayDeps, client: pg.PoolClient, r: ReplayRequest): Promise<Outcome<AccountResult>> {
+export async function replayLoan(deps: ReplayDeps, client: pg.PoolClient, request: ReplayRequest): Promise<Outcome<AccountResult>> {
+  const r = { ...request, affectedFrom: comparedFrom(request.affectedFrom, request.loan.asOf) };
   const { loan } = r;
   const schedule = engineSchedule((await scheduleOf(client, [loan.id])).get(loan.id) ?? []);
   const definition = await productDefinition(client, loan.tenantId, loan.productCode, loan.productVersion);
@@ -97,6 +98,20 @@ export async function replayLoan(deps: ReplayDeps, client: pg.PoolClient, r: Rep
   await enqueue(client, (await envelopesOf(deps, client, r, result)).map((e) => ({ id: e.id, key: loan.id, value: e })));
   return { ok: true, value: result };
 }
+
+/**
+ * Where the replay's comparison with what is stored starts: the affected date, or the day after the
+ * loan's stored state if that is earlier — days the loan has not been brought to yet (the business
+ * date moved on without end of day) were never posted, so they are new whatever the change; a loan
+ * never replayed is compared from its beginning.
+ */
+export function comparedFrom(affectedFrom: string, storedAsOf: string | null): string {
+  if (storedAsOf === null) return FROM_THE_BEGINNING;
+  const dayAfter = formatIsoDate(parseIsoDate(storedAsOf) + 1);
+  return dayAfter < affectedFrom ? dayAfter : affectedFrom;
+}
+
+const FROM_THE_BEGINNING = '1900-01-01';
 
 /** Nothing is stored from this date on: saveStates then deletes and inserts no delinquency point. */
 const NO_HISTORY_CHANGE = '9999-12-31';
