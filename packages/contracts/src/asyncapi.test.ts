@@ -40,14 +40,14 @@ describe('asyncapi.yaml', () => {
     }
   });
 
-  it.each(eventKeys)('describes %s: keyed by loan id, payload is the committed JSON Schema', (key) => {
+  it.each(eventKeys)('describes %s: keyed by its aggregate id, payload is the committed JSON Schema', (key) => {
     const message = doc.components.messages[key];
     const schemaRef: string = message.payload.schema.$ref;
     expect(schemaRef).toBe(`./schemas/${schemaFileName(key)}`);
     expect(existsSync(join(packageRoot, schemaRef))).toBe(true);
     expect(message.payload.schemaFormat).toBe('application/schema+json;version=draft-2020-12');
     expect(message.bindings.kafka.key).toMatchObject({ type: 'string' });
-    expect(message.bindings.kafka.key.description).toMatch(eventCatalog[key].topic === 'products' ? /<tenant>:<code>/ : /loan id/);
+    expect(message.bindings.kafka.key.description).toMatch({ products: /<tenant>:<code>/, applications: /application id/ }[eventCatalog[key].topic as string] ?? /loan id/);
     const channel = doc.channels[eventCatalog[key].topic];
     expect(channel.messages[key]).toEqual({ $ref: `#/components/messages/${key}` });
   });

@@ -17,6 +17,11 @@ const loanIdKey = {
   type: 'string',
   description: 'The loan id (the envelope subject). One loan\'s events land on one partition, in order.',
 };
+/** Application lifecycle events are keyed by application id, so one application's events stay in order. */
+const applicationKey = {
+  type: 'string',
+  description: "The application id (the envelope subject). One application's lifecycle events land on one partition, in order.",
+};
 /** Products are keyed by tenant and code, so compaction keeps the latest version of each. */
 const productKey = {
   type: 'string',
@@ -53,7 +58,7 @@ function eventMessage(key: EventKey): Doc {
       description: 'Ties the event to the request that caused it; the envelope id is the dedup (inbox) key.',
       location: '$message.payload#/correlationId',
     },
-    bindings: { kafka: { key: doc.topic === 'products' ? productKey : loanIdKey, bindingVersion: kafkaBindingVersion } },
+    bindings: { kafka: { key: doc.topic === 'products' ? productKey : doc.topic === 'applications' ? applicationKey : loanIdKey, bindingVersion: kafkaBindingVersion } },
   };
 }
 

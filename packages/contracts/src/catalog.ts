@@ -145,6 +145,42 @@ export const eventCatalog = {
     summary:
       'The loan closed (repaid; later also foreclosed, top-up), on the LMS business date.',
   },
+  'ApplicationSubmitted.v1': {
+    name: 'ApplicationSubmitted',
+    version: 1,
+    topic: 'applications',
+    producer: 'los',
+    consumers: [],
+    summary: 'A partner submitted an application: product, requested principal and who submitted it (no personal data). Its checks start next.',
+  },
+  'ApplicationChecksStarted.v1': {
+    name: 'ApplicationChecksStarted',
+    version: 1,
+    topic: 'applications',
+    producer: 'los',
+    consumers: [],
+    summary: 'The application is checks-running: the run number (1 at submission, +1 per operator re-run) and the kinds of check it performs.',
+  },
+  'ApplicationChecksCompleted.v1': {
+    name: 'ApplicationChecksCompleted',
+    version: 1,
+    topic: 'applications',
+    producer: 'los',
+    consumers: [],
+    summary:
+      'Every check of the application completed: each with its kind, result (pass, refer, fail), score and reasons. ' +
+      'The application is checks-complete; an operator may approve it unless a check failed.',
+  },
+  'ApplicationCheckException.v1': {
+    name: 'ApplicationCheckException',
+    version: 1,
+    topic: 'applications',
+    producer: 'los',
+    consumers: [],
+    summary:
+      'At least one check could not conclude (a vendor stayed down after its retries, or answered unusably): the ' +
+      'application is checks-exception, parked for an operator to re-run the check; it cannot be approved meanwhile.',
+  },
 } as const satisfies Record<EventKey, EventDoc>;
 
 export const eventKeys = Object.keys(eventSchemas) as EventKey[];

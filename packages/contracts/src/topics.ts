@@ -34,6 +34,12 @@ export const topics = {
     cleanupPolicy: 'compact',
     description: 'ProductPublished events from the Loan Management Service, keyed by <tenant>:<code>; compacted to the latest version of each product.',
   },
+  applications: {
+    name: 'lendstack.origination.applications',
+    partitions: 6,
+    retentionMs: 30 * DAY_MS,
+    description: 'Application lifecycle events (submitted, checks started, completed, exception) published by the Loan Origination Service, keyed by application id.',
+  },
   losDeadLetter: {
     name: 'lendstack.origination.dead-letter',
     partitions: 1,
