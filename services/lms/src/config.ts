@@ -1,4 +1,5 @@
 import { DEV_AUTH_TOKEN_SECRET, parseEnv } from '@lendstack/platform';
+import { isRoutingNumber } from '@lendstack/nacha';
 import { z } from 'zod';
 
 /** Everything the LMS reads from its environment, parsed once at boot. */
@@ -51,6 +52,28 @@ const envSchema = z.object({
   PAYOUT_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
   // Oldest webhook accepted: RazorpayX retries a delivery for 24 h, so 25 h.
   PAYOUT_WEBHOOK_MAX_AGE_SECONDS: z.coerce.number().int().min(60).max(7 * 86_400).default(90_000),
+  // USD disbursement rail: NACHA files of PPD credits to the lender's ODFI over its file API (modules/payouts,
+  // AchPayoutAdapter). The defaults are the local sandbox's (packages/testing/sandboxes/ach-sandbox, started by
+  // infra/up.sh); a deployment sets its own bank's.
+  ACH_BASE_URL: z.string().url().default('http://127.0.0.1:3481'),
+  ACH_API_KEY: z.string().min(1).default('lendstack-ach-sandbox-api-key'),
+  // Verifies X-Ach-Signature on the ODFI's webhooks.
+  ACH_WEBHOOK_SECRET: z.string().min(16).default('lendstack-ach-sandbox-webhook-secret'),
+  ACH_WEBHOOK_MAX_AGE_SECONDS: z.coerce.number().int().min(60).max(7 * 86_400).default(90_000),
+  // The ODFI's 9-digit routing number: immediate destination and origin of each file, prefix of each trace number.
+  ACH_ODFI_ROUTING: z.string().regex(/^\d{9}$/).refine(isRoutingNumber, 'must carry a valid ABA check digit').default('231380104'),
+  ACH_ODFI_NAME: z.string().min(1).max(23).default('SANDBOX ODFI'),
+  // The lender as originator: company identification enrolled with the ODFI, and the name borrowers see.
+  ACH_COMPANY_ID: z.string().regex(/^[A-Za-z0-9]{1,10}$/).default('1234567890'),
+  ACH_COMPANY_NAME: z.string().min(1).max(16).default('LENDSTACK'),
+  ACH_ENTRY_DESCRIPTION: z.string().min(1).max(10).default('LOAN'),
+  // One file per submission window: queued payouts wait at most this long before they are sent.
+  ACH_WINDOW_MS: z.coerce.number().int().min(100).max(3_600_000).default(1_000),
+  ACH_MAX_ENTRIES_PER_FILE: z.coerce.number().int().min(1).max(9_999).default(1_000),
+  ACH_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  ACH_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+  // How account tokens become account numbers: "derived" is the sandbox's (ach-account.resolver.ts); the LOS's vault replaces it.
+  ACH_ACCOUNT_RESOLVER: z.enum(['derived']).default('derived'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   OTEL_TRACES_EXPORTER: z.enum(['none', 'console']).default('none'),
 });

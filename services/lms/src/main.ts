@@ -16,6 +16,11 @@ import { createPrismaLoanRepository } from './modules/loans/adapters/prisma-loan
 import { createPrismaProductRepository } from './modules/products/adapters/prisma-product.repository.js';
 import { createPgLedgerQueries } from './modules/ledger/adapters/pg-ledger.queries.js';
 import { createPgLedger } from './modules/ledger/adapters/pg-ledger.repository.js';
+import { derivedAccountResolver } from './modules/payouts/adapters/ach-account.resolver.js';
+import { createAchBankClient } from './modules/payouts/adapters/ach-bank.client.js';
+import { createAchPayoutAdapter } from './modules/payouts/adapters/ach-payout.adapter.js';
+import { startAchWindows } from './modules/payouts/adapters/ach-window.runner.js';
+import { createCurrencyPayoutRouter } from './modules/payouts/adapters/currency-payout.router.js';
 import { createRazorpayXPayoutClient, razorpayXOptions } from './modules/payouts/adapters/razorpayx-payout.client.js';
 import { utcToday } from './modules/business-date/business-date.repository.js';
 import { createServicingReader } from './modules/servicing/adapters/servicing.reader.js';
@@ -96,7 +101,22 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
     taskQueue: config.TEMPORAL_TASK_QUEUE,
   });
 
-  const payouts = createRazorpayXPayoutClient(razorpayXOptions(config, () => new Date()));
+  const razorpayX = createRazorpayXPayoutClient(razorpayXOptions(config, () => new Date()));
+  const ach = createAchPayoutAdapter({
+    pool,
+    bank: createAchBankClient({ baseUrl: config.ACH_BASE_URL, apiKey: config.ACH_API_KEY, timeoutMs: config.ACH_TIMEOUT_MS, maxAttempts: config.ACH_MAX_ATTEMPTS }),
+    resolveAccount: derivedAccountResolver,
+    odfi: { routing: config.ACH_ODFI_ROUTING, name: config.ACH_ODFI_NAME },
+    company: { id: config.ACH_COMPANY_ID, name: config.ACH_COMPANY_NAME, entryDescription: config.ACH_ENTRY_DESCRIPTION },
+    maxEntriesPerFile: config.ACH_MAX_ENTRIES_PER_FILE,
+    webhookSecret: config.ACH_WEBHOOK_SECRET,
+    webhookMaxAgeSeconds: config.ACH_WEBHOOK_MAX_AGE_SECONDS,
+    now: () => new Date(),
+    newId: () => crypto.randomUUID(),
+    logger,
+  });
+  // Disbursements go out on the rail of their currency: INR through RazorpayX, USD over ACH.
+  const payouts = createCurrencyPayoutRouter({ INR: razorpayX, USD: ach }, { defaultCurrency: 'INR', providerPrefixes: { USD: 'ach_' } });
   // The money path: business dates from business_dates only (utcToday starts a tenant on first use).
   const servicing = { pool, ledger: createPgLedger(), payouts, now: () => new Date(), today: utcToday, newId: () => crypto.randomUUID(), onOutbox: () => relay.wake() };
   const eodRunner = createEodRunner({ ...servicing, logger });
@@ -109,7 +129,8 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
     businessDate: { pool, authSecret: config.AUTH_TOKEN_SECRET, today: utcToday },
     servicing: { ...servicing, authSecret: config.AUTH_TOKEN_SECRET },
     repaymentFiles: { ...servicing, authSecret: config.AUTH_TOKEN_SECRET, runner: repaymentFileRunner },
-    payoutWebhook: { verify: (raw, headers) => payouts.verifyWebhook(raw, headers), onOutcome: payoutOutcomeHandler(servicing) },
+    payoutWebhook: { verify: (raw, headers) => razorpayX.verifyWebhook(raw, headers), onOutcome: payoutOutcomeHandler(servicing) },
+    achWebhook: { handle: (raw, headers) => ach.handleNotification(raw, headers), onOutcome: payoutOutcomeHandler(servicing) },
     products: { store: products, products, authSecret: config.AUTH_TOKEN_SECRET, now: () => new Date(), newId: () => crypto.randomUUID(), onPublished: () => relay.wake() },
     reconciliation: { pool, authSecret: config.AUTH_TOKEN_SECRET },
     ledger: { queries: createPgLedgerQueries(pool), authSecret: config.AUTH_TOKEN_SECRET },
@@ -123,6 +144,8 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
     },
   });
   const url = await app.listen({ host: config.LMS_HOST, port: config.LMS_PORT });
+  // ACH submission windows: queued USD payouts go to the ODFI in one file per window.
+  const achWindows = startAchWindows(ach, { windowMs: config.ACH_WINDOW_MS, onOutcome: payoutOutcomeHandler(servicing), logger });
   // A run this process (or a killed one) left unfinished continues: per (loan, day) idempotent.
   void eodRunner.resumePending().catch((error: unknown) => logger.error({ err: error }, 'could not resume end-of-day runs'));
   // A file whose processing was cut short continues: each row's repayment key is derived from (file, row).
@@ -132,6 +155,7 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
     url,
     async stop() {
       await app.close();
+      await achWindows.stop();
       await eodRunner.stop();
       await repaymentFileRunner.stop();
       inboxRetention.stop();

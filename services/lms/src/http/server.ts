@@ -8,6 +8,7 @@ import { businessDateRoutes, type BusinessDateRoutesDeps } from '../modules/busi
 import { servicingRoutes, type ServicingRoutesDeps } from '../modules/servicing/adapters/servicing.routes.js';
 import { eodRoutes, type EodRoutesDeps } from '../modules/servicing/adapters/eod.routes.js';
 import { payoutWebhookRoute, type PayoutWebhookRouteDeps } from '../modules/payouts/adapters/payout-webhook.routes.js';
+import { achWebhookRoutes, type AchWebhookRouteDeps } from '../modules/payouts/adapters/ach-webhook.routes.js';
 import { repaymentFileRoutes, type RepaymentFileRoutesDeps } from '../modules/repayment-files/adapters/repayment-files.routes.js';
 
 export interface LmsServerDeps {
@@ -28,6 +29,8 @@ export interface LmsServerDeps {
   readonly endOfDay?: EodRoutesDeps;
   /** The payout provider's webhook, settling pending disbursements. */
   readonly payoutWebhook?: PayoutWebhookRouteDeps;
+  /** The ACH ODFI's webhook (USD disbursements): settlements, returns and notifications of change. */
+  readonly achWebhook?: AchWebhookRouteDeps;
   /** POST/GET /v1/repayment-files (bulk repayments, CSV). */
   readonly repaymentFiles?: RepaymentFileRoutesDeps;
 }
@@ -51,6 +54,7 @@ export async function buildServer(deps: LmsServerDeps): Promise<FastifyInstance>
   if (deps.servicing) await app.register(servicingRoutes, deps.servicing);
   if (deps.endOfDay) await app.register(eodRoutes, deps.endOfDay);
   if (deps.payoutWebhook) await payoutWebhookRoute(app, deps.payoutWebhook);
+  if (deps.achWebhook) await app.register(achWebhookRoutes, deps.achWebhook);
   if (deps.repaymentFiles) await app.register(repaymentFileRoutes, deps.repaymentFiles);
   return app;
 }

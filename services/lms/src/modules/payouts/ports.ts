@@ -20,9 +20,11 @@ export interface PayoutMoney {
 export interface PayoutBeneficiary {
   /** The borrower's own account, as the LOS's token (from LoanApproved). */
   readonly accountToken: string;
-  /** Bank routing code: an IFSC in India. */
+  /** Bank routing code: an IFSC in India, the 9-digit ABA routing number in the US. */
   readonly bankCode: string;
   readonly holderName: string;
+  /** The LOS's masked account number (X's and at most the last four digits), as LoanApproved carries it. */
+  readonly accountNumberMasked?: string;
 }
 
 export interface PayoutRequest {

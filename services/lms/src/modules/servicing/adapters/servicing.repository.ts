@@ -22,7 +22,7 @@ export interface ServicedLoan {
   readonly principalMinor: bigint;
   readonly accountToken: string | null;
   /** The borrower's own account from LoanApproved (token, bank code, holder): the only payout beneficiary. */
-  readonly bankAccount: { accountToken: string; bankCode: string; holderName: string } | null;
+  readonly bankAccount: { accountToken: string; bankCode: string; holderName: string; accountNumberMasked?: string } | null;
   readonly terms: unknown;
   readonly productCode: string;
   readonly productVersion: number | null;

@@ -69,7 +69,7 @@ async function submitPayout(deps: DisbursementDeps, tx: LoanTransaction, benefic
   try {
     const answer = await deps.payouts.submit({
       payoutId: tx.id, tenantId: tx.tenantId, loanId: tx.loanId, amount: { amountMinor: tx.amountMinor!, currency: tx.currency, scale: tx.scale },
-      beneficiary: { accountToken: beneficiary.accountToken, bankCode: beneficiary.bankCode, holderName: beneficiary.holderName }, narration: `Loan ${tx.loanId} disbursement`,
+      beneficiary: { accountToken: beneficiary.accountToken, bankCode: beneficiary.bankCode, holderName: beneficiary.holderName, ...(beneficiary.accountNumberMasked ? { accountNumberMasked: beneficiary.accountNumberMasked } : {}) }, narration: `Loan ${tx.loanId} disbursement`,
     });
     if (isPayoutRefused(answer)) outcome = { status: 'failed', reason: `payout refused: ${answer.error.code}: ${answer.error.detail}` };
     else if (answer.status === 'processed') outcome = { status: 'confirmed' };
@@ -170,7 +170,7 @@ async function reanchorSchedule(client: pg.PoolClient, loan: ServicedLoan, value
  */
 export function payoutOutcomeHandler(deps: ServicingDeps) {
   return async (o: { eventId: string; payoutId: string; status: 'processed' | 'failed' | 'reversed'; failureReason?: string; failureDetail?: string }): Promise<void> => {
-    const outcome: PayoutOutcome = o.status === 'processed' ? { status: 'confirmed' } : { status: 'failed', reason: `payout ${o.status}: ${o.failureReason ?? o.failureDetail ?? 'no reason given'}` };
+    const outcome: PayoutOutcome = o.status === 'processed' ? { status: 'confirmed' } : { status: 'failed', reason: `payout ${o.status}: ${[o.failureReason, o.failureDetail].filter(Boolean).join(': ') || 'no reason given'}` };
     const settled = await settleDisbursement(deps, { disbursementId: o.payoutId, outcome, correlationId: o.eventId });
     if (!settled.ok && settled.error.code !== 'transaction-not-found') throw new Error(`disbursement ${o.payoutId}: ${settled.error.detail}`);
   };

@@ -1,0 +1,86 @@
+/**
+ * The ODFI's file API (packages/testing/sandboxes/ach-sandbox speaks it locally): upload a NACHA file with an
+ * Idempotency-Key and get an acknowledgement or a rejection naming the record and rule; download return/NOC
+ * files. Each call has a timeout; network errors, timeouts and 5xx are retried a bounded number of times with
+ * the same key and bytes (so a lost acknowledgement never sends a file twice); 4xx is never retried.
+ */
+import { PayoutRailUnavailableError } from '../ports.js';
+
+export interface AchBankClientOptions {
+  readonly baseUrl: string;
+  readonly apiKey: string;
+  readonly timeoutMs: number;
+  readonly maxAttempts: number;
+  readonly retryBaseDelayMs?: number;
+}
+
+export interface BankRejection {
+  readonly record?: number;
+  readonly field?: string;
+  readonly rule?: string;
+  readonly detail: string;
+}
+
+export type UploadAnswer =
+  | { readonly kind: 'accepted'; readonly bankFileId: string; readonly traceNumbers: readonly string[] }
+  | { readonly kind: 'rejected'; readonly bankFileId?: string; readonly rejection: BankRejection }
+  | { readonly kind: 'conflict'; readonly detail: string };
+
+export interface AchBankClient {
+  upload(text: string, idempotencyKey: string): Promise<UploadAnswer>;
+  returnFile(returnFileId: string): Promise<string | undefined>;
+}
+
+export function createAchBankClient(options: AchBankClientOptions): AchBankClient {
+  const base = options.baseUrl.replace(/\/+$/, '');
+  const baseDelayMs = options.retryBaseDelayMs ?? 100;
+  async function call(method: 'GET' | 'POST', path: string, init: { body?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; text: string }> {
+    let lastProblem = '';
+    for (let attempt = 1; attempt <= options.maxAttempts; attempt += 1) {
+      if (attempt > 1) await new Promise((r) => setTimeout(r, Math.min(2_000, baseDelayMs * 2 ** (attempt - 2)) * (0.5 + Math.random() / 2)));
+      try {
+        const response = await fetch(`${base}${path}`, {
+          method,
+          headers: { authorization: `Bearer ${options.apiKey}`, ...(init.body ? { 'content-type': 'text/plain' } : {}), ...init.headers },
+          ...(init.body ? { body: init.body } : {}),
+          signal: AbortSignal.timeout(options.timeoutMs),
+        });
+        const text = await response.text();
+        if (response.status >= 500) {
+          lastProblem = `HTTP ${response.status}`;
+          continue;
+        }
+        return { status: response.status, text };
+      } catch (error) {
+        lastProblem = (error as Error).name === 'TimeoutError' ? `timed out after ${options.timeoutMs} ms` : (error as Error).message;
+      }
+    }
+    throw new PayoutRailUnavailableError(`ODFI ${method} ${path}: ${lastProblem} after ${options.maxAttempts} attempt(s)`);
+  }
+  const json = (text: string): Record<string, unknown> => {
+    try {
+      return JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      return {};
+    }
+  };
+  return {
+    async upload(text, idempotencyKey) {
+      const { status, text: body } = await call('POST', '/v1/files', { body: text, headers: { 'idempotency-key': idempotencyKey } });
+      const answer = json(body);
+      if (status === 200 || status === 201) {
+        const entries = (answer.entries as { traceNumber: string }[] | undefined) ?? [];
+        return { kind: 'accepted', bankFileId: String(answer.id), traceNumbers: entries.map((e) => e.traceNumber) };
+      }
+      if (status === 422) return { kind: 'rejected', ...(answer.id ? { bankFileId: String(answer.id) } : {}), rejection: (answer.error as BankRejection | undefined) ?? { detail: 'rejected by the ODFI without a reason' } };
+      if (status === 409) return { kind: 'conflict', detail: String(answer.detail ?? 'idempotency conflict') };
+      throw new Error(`ODFI POST /v1/files answered HTTP ${status}${status === 401 ? ' (check ACH_API_KEY)' : ''}: ${String(answer.detail ?? body.slice(0, 200))}`);
+    },
+    async returnFile(returnFileId) {
+      const { status, text } = await call('GET', `/v1/return-files/${encodeURIComponent(returnFileId)}`);
+      if (status === 200) return text;
+      if (status === 404) return undefined;
+      throw new Error(`ODFI GET /v1/return-files/${returnFileId} answered HTTP ${status}`);
+    },
+  };
+}
