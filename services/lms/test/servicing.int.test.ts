@@ -221,3 +221,73 @@ describe('business date', () => {
     expect((await setDate(tenant, '2026-01-10')).json()).toEqual({ tenantId: tenant, date: '2026-01-10', previous: '2026-01-05' });
   });
 });
+
+describe('recoveries', () => {
+  /** A loan of a product that charges off at 10 DPD, charged off by the replay of a payment dated after it. */
+  async function chargedOffLoan(tenant: string): Promise<string> {
+    await setDate(tenant, '2026-01-05');
+    const product = {
+      code: 'FAST-CO', name: 'Fast charge-off', currency: 'INR', principal: { min: inr('100000'), max: inr('100000000') }, termPeriods: { min: 1, max: 36 },
+      annualRatePercent: { min: '0', max: '30' }, frequency: 'monthly', scheduleMethod: 'equal-installment', dayCount: '30/360', interestCalculation: 'per-period',
+      graceDays: 0, nonAccrualDpd: 5, chargeOffDpd: 10,
+    };
+    expect((await call('POST', '/v1/products', tenant, ['admin'], product)).statusCode).toBe(201);
+    const loanId = await h.book(tenant, { productCode: 'FAST-CO' });
+    expect((await call('POST', `/v1/loans/${loanId}/disbursements`, tenant, ['operator'], { amount: inr('10000000'), valueDate: '2026-01-05' })).json().status).toBe('confirmed');
+    await setDate(tenant, '2026-03-20');
+    // Money received on 2026-03-01, after the charge-off on 2026-02-15: already a recovery.
+    expect((await repay(tenant, loanId, '100', '2026-03-01')).statusCode).toBe(201);
+    const loan = await loanOf(tenant, loanId);
+    expect(loan.status).toBe('charged-off');
+    return loanId;
+  }
+  const recover = (tenant: string, loanId: string, amount: string, valueDate: string, roles: Parameters<Harness['auth']>[0] = ['operator'], headers: Record<string, string> = {}) =>
+    call('POST', `/v1/loans/${loanId}/recoveries`, tenant, roles, { amount: inr(amount), valueDate, channel: 'bank-transfer', reference: `rec-${valueDate}-${amount}` }, headers);
+
+  it('posts money collected after charge-off to recoveries income, balanced, and a repayment is refused instead', async () => {
+    const tenant = newTenant('rec');
+    const loanId = await chargedOffLoan(tenant);
+    const before = await loanOf(tenant, loanId);
+    const refused = await repay(tenant, loanId, '250000', '2026-03-10');
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().errors[0].pointer).toBe('/params/id');
+    const res = await recover(tenant, loanId, '250000', '2026-03-10', ['operator'], { 'idempotency-key': `rec-key-${loanId}` });
+    expect(res.statusCode).toBe(201);
+    expect(res.json()).toMatchObject({ kind: 'repayment', amount: inr('250000'), allocation: { recovery: { amount: '250000' }, principal: { amount: '0' }, interest: { amount: '0' } } });
+    const after = await loanOf(tenant, loanId);
+    expect(BigInt(after.balances.recovered.amount) - BigInt(before.balances.recovered.amount)).toBe(250000n);
+    expect(after.balances.principalOutstanding).toEqual(before.balances.principalOutstanding);
+    expect(after.status).toBe('charged-off');
+    await balanced(tenant);
+    const income = await h.pool.query<{ net: string }>(
+      `SELECT coalesce(sum(CASE WHEN side = 'credit' THEN amount_minor ELSE -amount_minor END), 0)::text AS net FROM journal_lines WHERE loan_id = $1 AND logical_account = 'recovery-income'`, [loanId]);
+    expect(BigInt(income.rows[0]!.net)).toBe(250100n);
+    const again = await recover(tenant, loanId, '250000', '2026-03-10', ['operator'], { 'idempotency-key': `rec-key-${loanId}` });
+    expect(again.json().id).toBe(res.json().id);
+    const outbox = await h.pool.query(`SELECT value->'payload'->'allocation' AS a FROM outbox WHERE key = $1 AND value->>'type' = 'RepaymentReceived' AND value->>'causationId' = $2`, [loanId, res.json().id]);
+    expect(outbox.rows).toHaveLength(1);
+    // A reversal of the recovery takes it back out of income.
+    expect((await call('POST', `/v1/loans/${loanId}/transactions/${res.json().id}/reversal`, tenant, ['operator'], { reason: 'cheque bounced' })).statusCode).toBe(201);
+    expect((await loanOf(tenant, loanId)).balances.recovered).toEqual(before.balances.recovered);
+    await balanced(tenant);
+  });
+
+  it('refuses a recovery on a loan that is not charged off, dated before the charge-off or after the business date, or by a partner', async () => {
+    const tenant = newTenant('rec');
+    const active = await disbursedLoan(tenant);
+    const notChargedOff = await recover(tenant, active, '1000', '2026-01-05');
+    expect(notChargedOff.statusCode).toBe(409);
+    expect(notChargedOff.json().errors).toEqual([{ pointer: '/params/id', detail: expect.stringContaining('recoveries are for charged-off loans') }]);
+    const other = newTenant('rec');
+    const loanId = await chargedOffLoan(other);
+    const before = await counts(other);
+    const early = await recover(other, loanId, '1000', '2026-02-01');
+    expect(early.statusCode).toBe(422);
+    expect(early.json().errors).toEqual([{ pointer: '/valueDate', detail: 'must be on or after the charge-off date 2026-02-15' }]);
+    const late = await recover(other, loanId, '1000', '2026-03-21');
+    expect(late.statusCode).toBe(422);
+    expect(late.json().errors[0].pointer).toBe('/valueDate');
+    expect((await recover(other, loanId, '1000', '2026-03-10', ['partner'])).statusCode).toBe(403);
+    expect(await counts(other)).toEqual(before);
+  });
+});

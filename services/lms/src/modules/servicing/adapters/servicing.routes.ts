@@ -31,6 +31,8 @@ const STATUS: Record<ServicingFailureCode, number> = {
   'loan-not-disbursed': 409,
   'loan-closed': 409,
   'loan-charged-off': 409,
+  'loan-not-charged-off': 409,
+  'value-date-before-charge-off': 422,
   'already-reversed': 409,
   'not-reversible': 409,
   'currency-mismatch': 400,
@@ -47,8 +49,8 @@ const problems = {
   401: { description: 'Missing or invalid bearer token' },
   403: { description: 'The caller lacks the role' },
   404: { description: 'No such loan or transaction for this tenant' },
-  409: { description: 'The loan is not disbursed, closed or charged off; the transaction is reversed or not reversible' },
-  422: { description: 'Value date after the business date, more than the approved principal, Idempotency-Key reused with another body, or refused by the loan engine' },
+  409: { description: 'The loan is not disbursed, closed or charged off (a recovery: not charged off); the transaction is reversed or not reversible' },
+  422: { description: 'Value date after the business date (a recovery: or before the charge-off), more than the approved principal, Idempotency-Key reused with another body, or refused by the loan engine' },
 };
 const idempotencyHeader = { type: 'object', properties: { 'idempotency-key': { type: 'string', minLength: 8, maxLength: 128 } } };
 
@@ -62,6 +64,17 @@ export async function servicingRoutes(app: FastifyInstance, deps: ServicingRoute
     const body = parseOr400(repaymentBody, request.body, 'body');
     const key = idempotencyKey(request);
     const result = await applyMoneyEvent(deps, { tenantId: principal.tenantId, loanId: id, actor: principal.subject, command: { kind: 'repayment', ...body }, ...(key ? { idempotencyKey: key } : {}), requestHash: requestHash(['repayment', id, body]), correlationId: request.id });
+    return send(reply, result, 201);
+  });
+
+  app.post('/v1/loans/:id/recoveries', {
+    schema: { tags: ['servicing'], summary: 'Post a recovery on a charged-off loan (operator)', description: 'Money collected after charge-off: posted to recoveries income (the written-off principal stays written off), shown in `balances.recovered`, and announced as RepaymentReceived with a `recovery` allocation. Value date on or after the charge-off date and not after the business date. Reversible like a repayment. Honours `Idempotency-Key`.', headers: idempotencyHeader, params: schemaDoc(loanParams), body: schemaDoc(repaymentBody), response: { 201: { description: 'The transaction with its `allocation` (kind recovery)' }, ...problems } },
+  }, async (request, reply) => {
+    const principal = authenticate(request, deps.authSecret, 'operator');
+    const { id } = parseOr400(loanParams, request.params, 'params');
+    const body = parseOr400(repaymentBody, request.body, 'body');
+    const key = idempotencyKey(request);
+    const result = await applyMoneyEvent(deps, { tenantId: principal.tenantId, loanId: id, actor: principal.subject, command: { kind: 'recovery', ...body }, ...(key ? { idempotencyKey: key } : {}), requestHash: requestHash(['recovery', id, body]), correlationId: request.id });
     return send(reply, result, 201);
   });
 

@@ -8,6 +8,8 @@ export type ServicingFailureCode =
   | 'loan-not-disbursed'
   | 'loan-closed'
   | 'loan-charged-off'
+  | 'loan-not-charged-off'
+  | 'value-date-before-charge-off'
   | 'currency-mismatch'
   | 'scale-mismatch'
   | 'value-date-after-business-date'

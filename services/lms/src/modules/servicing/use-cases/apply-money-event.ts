@@ -21,8 +21,17 @@ export interface WireAmount {
   readonly scale: number;
 }
 
+/** What a repayment and a recovery both carry. */
+interface PaymentFields {
+  readonly amount: WireAmount;
+  readonly valueDate: string;
+  readonly channel: string;
+  readonly reference: string;
+}
+
 export type MoneyCommand =
-  | { readonly kind: 'repayment'; readonly amount: WireAmount; readonly valueDate: string; readonly channel: string; readonly reference: string }
+  | ({ readonly kind: 'repayment' } & PaymentFields)
+  | ({ readonly kind: 'recovery' } & PaymentFields)
   | { readonly kind: 'reversal'; readonly targetId: string; readonly reason: string };
 
 export interface MoneyRequest {
@@ -56,12 +65,14 @@ export async function applyMoneyEvent(deps: ServicingDeps, request: MoneyRequest
     const transactions = await transactionsOf(client, loan.id, { allocations: false });
     const checked = request.command.kind === 'repayment'
       ? checkRepayment(loan, request.command, businessDate)
-      : checkReversal(loan, request.command, transactions, await transactionById(client, request.tenantId, request.command.targetId));
+      : request.command.kind === 'recovery'
+        ? checkRecovery(loan, request.command, businessDate, await chargedOffOn(client, loan.id))
+        : checkReversal(loan, request.command, transactions, await transactionById(client, request.tenantId, request.command.targetId));
     if (!checked.ok) return checked;
     const tx = await insertTransaction(client, {
       id: deps.newId(), tenantId: loan.tenantId, loanId: loan.id, currency: loan.currency, scale: loan.scale, status: 'posted', requestHash: request.requestHash,
       createdBy: request.actor, ...(request.idempotencyKey ? { idempotencyKey: request.idempotencyKey } : {}),
-      ...(request.command.kind === 'repayment'
+      ...(request.command.kind !== 'reversal'
         ? { kind: 'repayment', valueDate: request.command.valueDate, amountMinor: BigInt(request.command.amount.amount), channel: request.command.channel, reference: request.command.reference }
         : { kind: 'reversal', valueDate: businessDate, amountMinor: null, targetId: request.command.targetId, reason: request.command.reason }),
     });
@@ -100,6 +111,26 @@ function checkRepayment(loan: ServicedLoan, c: Extract<MoneyCommand, { kind: 're
   if (c.amount.scale !== loan.scale) return refuse(failure('scale-mismatch', '/amount/scale', `must be ${loan.scale}, the scale of ${loan.currency}`));
   if (c.valueDate > businessDate) return refuse(failure('value-date-after-business-date', '/valueDate', `must be on or before the business date ${businessDate}`));
   return { ok: true, value: c.valueDate };
+}
+
+/**
+ * The earliest date a recovery affects (its value date), or why it is refused. Stored as a repayment:
+ * the engine turns money received after charge-off into a recovery, so a recovery dated before the
+ * charge-off (which would undo it) is refused.
+ */
+function checkRecovery(loan: ServicedLoan, c: Extract<MoneyCommand, { kind: 'recovery' }>, businessDate: string, chargedOff: string | null): Outcome<string> {
+  if (loan.status !== 'charged-off' || chargedOff === null) return refuse(failure('loan-not-charged-off', '/params/id', `The loan is ${loan.status}: recoveries are for charged-off loans; post a repayment.`));
+  if (c.amount.currency !== loan.currency) return refuse(failure('currency-mismatch', '/amount/currency', `must be ${loan.currency}, the loan's currency`));
+  if (c.amount.scale !== loan.scale) return refuse(failure('scale-mismatch', '/amount/scale', `must be ${loan.scale}, the scale of ${loan.currency}`));
+  if (c.valueDate > businessDate) return refuse(failure('value-date-after-business-date', '/valueDate', `must be on or before the business date ${businessDate}`));
+  if (c.valueDate < chargedOff) return refuse(failure('value-date-before-charge-off', '/valueDate', `must be on or after the charge-off date ${chargedOff}`));
+  return { ok: true, value: c.valueDate };
+}
+
+/** The date the loan was charged off, from its stored state (null if it was not). */
+async function chargedOffOn(client: pg.PoolClient, loanId: string): Promise<string | null> {
+  const row = await client.query<{ on: string | null }>(`SELECT state->>'chargedOffOn' AS on FROM loan_servicing WHERE loan_id = $1`, [loanId]);
+  return row.rows[0]?.on ?? null;
 }
 
 /** The earliest date a reversal affects (its target's value date: the target is removed), or why it is refused. */
