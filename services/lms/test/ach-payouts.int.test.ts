@@ -230,6 +230,33 @@ describe('USD disbursement over ACH', () => {
     expect(entry).toMatchObject({ status: 'settled', change_code: 'C01', change_corrected_data: expect.stringMatching(/^\d{12}$/) });
   });
 
+  it('a late return (R03 after settlement, account ending 0103) reverses the confirmed disbursement: contra-entries, loan pending again, TransactionReversed', async () => {
+    const tenant = tenantOf();
+    const loanId = await bookUsd(tenant, { masked: 'XXXXXX0103' });
+    const tx = (await disburse(tenant, loanId)).json();
+    await windows.runOnce();
+    await settled(tenant, loanId, tx.id, 'confirmed');
+    expect((await call('GET', `/v1/loans/${loanId}`, tenant, ['partner'])).json().balances.principalOutstanding.amount).toBe('100000');
+    const reversed = await settled(tenant, loanId, tx.id, 'failed');
+    expect(reversed.failureReason).toBe('payout reversed: ACH_RETURN_R03: R03 No account / unable to locate account');
+    expect(await entryOf(tx.id)).toMatchObject({ status: 'returned', return_code: 'R03', returned_after_settlement: true });
+    const loan = (await call('GET', `/v1/loans/${loanId}`, tenant, ['partner'])).json();
+    expect(loan.status).toBe('pending-disbursement');
+    expect(loan.balances.principalOutstanding.amount).toBe('0');
+    // The portfolio went up on confirmation and back down by contra-entries; nothing was deleted.
+    const portfolio = await pool.query<{ d: string; c: string }>(
+      `SELECT coalesce(sum(amount_minor) FILTER (WHERE side = 'debit'), 0)::text AS d, coalesce(sum(amount_minor) FILTER (WHERE side = 'credit'), 0)::text AS c FROM journal_lines WHERE loan_id = $1 AND logical_account = 'loan-portfolio'`, [loanId]);
+    expect(portfolio.rows[0]).toEqual({ d: '100000', c: '100000' });
+    await trialBalanced(tenant);
+    const events = (await pool.query(`SELECT value FROM outbox WHERE key = $1 ORDER BY seq`, [loanId])).rows.map((r) => r.value);
+    expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['LoanDisbursed', 'TransactionReversed']));
+    expect(events.find((e) => e.type === 'TransactionReversed').payload).toMatchObject({ reversedTransactionId: tx.id, reversedEffectKey: `disbursement:${tx.id}`, amount: { amount: '100000', currency: 'USD', scale: 2 } });
+    // A redelivered return changes nothing more; the principal can be disbursed again.
+    await payoutOutcomeHandler({ pool, ledger: createPgLedger(), now: () => new Date(), today: () => '2026-01-05', newId: randomUUID, onOutbox: () => undefined })({ eventId: 'again', payoutId: tx.id, status: 'reversed', failureReason: 'ACH_RETURN_R03' });
+    expect((await pool.query(`SELECT count(*)::int AS n FROM outbox WHERE key = $1 AND value->>'type' = 'TransactionReversed'`, [loanId])).rows[0].n).toBe(1);
+    expect((await disburse(tenant, loanId)).statusCode).toBe(202);
+  });
+
   it('refuses a webhook with a bad signature (401) and changes nothing', async () => {
     const body = JSON.stringify({ id: 'evt_forged', type: 'file.settled', createdAt: new Date().toISOString(), data: { fileId: 'file_x', settlementDate: '2026-01-06', traceNumbers: [] } });
     const res = await app.inject({ method: 'POST', url: '/v1/payout-webhooks/ach', headers: { 'content-type': 'application/json', 'x-ach-signature': `t=${Math.floor(Date.now() / 1000)},v1=${'0'.repeat(64)}` }, payload: body });

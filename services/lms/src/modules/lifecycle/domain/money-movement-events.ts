@@ -83,19 +83,20 @@ export function repaymentReceivedEnvelope(
 }
 
 /**
- * TransactionReversed for a reversal of a repayment (the engine refuses any other). `reversedAmountMinor`
- * is the reversed repayment's amount. Id from (loan id, `reversal:<reversal id>`).
+ * TransactionReversed for a reversal of a repayment (the engine refuses any other), or for a disbursement
+ * the payout rail returned after it was confirmed (`reversedKind: 'disbursement'`, reverseDisbursement).
+ * `reversedAmountMinor` is the reversed transaction's amount. Id from (loan id, `reversal:<reversal id>`).
  */
 export function transactionReversedEnvelope(
   ctx: LifecycleContext,
-  input: { reversal: Reversal; reversedAmountMinor: bigint; reason: string; businessDate: DayNumber },
+  input: { reversal: Reversal; reversedAmountMinor: bigint; reason: string; businessDate: DayNumber; reversedKind?: 'repayment' | 'disbursement' },
 ): TransactionReversedV1 {
   const { reversal } = input;
   return sealed(transactionReversedV1Schema, 'TransactionReversed', ctx, `reversal:${reversal.id}`, {
     loanId: ctx.loanId,
     reversalId: reversal.id,
     reversedTransactionId: reversal.targetId,
-    reversedEffectKey: `repayment:${reversal.targetId}`,
+    reversedEffectKey: `${input.reversedKind ?? 'repayment'}:${reversal.targetId}`,
     amount: wireMoney(ctx, input.reversedAmountMinor),
     reason: input.reason,
     valueDate: wireDate(reversal.valueDate),

@@ -163,15 +163,54 @@ async function reanchorSchedule(client: pg.PoolClient, loan: ServicedLoan, value
 }
 
 /**
- * The payout webhook's onOutcome: processed confirms the disbursement, failed or reversed fails it
- * (only while pending: a payout reversed after it was confirmed is not handled yet). A payout this LMS
- * does not know is acknowledged and ignored; a confirmed payout the engine refuses throws (500), so
- * the provider redelivers while an operator looks.
+ * A payout the rail reversed after the disbursement was confirmed: an ACH credit returned within its return
+ * window (R-code after settlement), a RazorpayX payout.reversed after payout.processed. The money came back,
+ * so the disbursement is marked failed with the reason and the loan is replayed from its value date without
+ * it: the ledger gets contra-entries for everything it had caused (portfolio, clearing, fees), the loan is back
+ * to pending disbursement when it was its only one, and a TransactionReversed (reversedEffectKey
+ * `disbursement:<id>`) goes on the outbox. A payout still pending simply fails; one already failed is left as
+ * it is (a redelivered webhook). Failures: transaction-not-found, engine-refused (e.g. a repayment was posted
+ * after the disbursement: nothing written, an operator must reverse the repayments first).
+ */
+export async function reverseDisbursement(deps: ServicingDeps, r: { disbursementId: string; reason: string; correlationId: string }): Promise<Outcome<LoanTransaction>> {
+  const outcome = await inTransaction(deps.pool, async (client) => {
+    const owner = (await client.query<{ tenant_id: string; loan_id: string; status: string }>(`SELECT tenant_id, loan_id, status FROM loan_transactions WHERE id = $1 AND kind = 'disbursement'`, [r.disbursementId])).rows[0];
+    if (!owner) return refuse(failure('transaction-not-found', '/disbursementId', `No disbursement ${r.disbursementId}.`));
+    if (owner.status === 'pending') return { ok: true as const, value: null, pending: true };
+    const loan = (await lockLoan(client, owner.tenant_id, owner.loan_id))!;
+    const all = await transactionsOf(client, loan.id);
+    const tx = all.find((t) => t.id === r.disbursementId)!;
+    if (tx.status !== 'confirmed') return { ok: true as const, value: tx, replayed: true };
+    const reason = r.reason.slice(0, 500);
+    await client.query(`UPDATE loan_transactions SET status = 'failed', failure_reason = $2 WHERE id = $1`, [tx.id, reason]);
+    const returned: LoanTransaction = { ...tx, status: 'failed', failureReason: reason };
+    const businessDate = await businessDateOf(client, loan.tenantId, deps.today);
+    // No transaction row stands for the return (the engine cannot reverse a disbursement): the lifecycle event names it by a derived id.
+    const reversal: LoanTransaction = { ...tx, id: `payout-return-${tx.id}`, kind: 'reversal', valueDate: businessDate, amountMinor: null, targetId: tx.id, reason, status: 'posted', failureReason: null };
+    const replayed = await replayLoan(deps, client, {
+      loan, businessDate, transactions: all.map((t) => (t.id === tx.id ? returned : t)), affectedFrom: tx.valueDate, correlationId: r.correlationId,
+      notice: { kind: 'transaction-reversed', transaction: reversal, target: tx },
+    });
+    if (!replayed.ok) return replayed;
+    return { ok: true as const, value: returned };
+  });
+  if (outcome.ok && 'pending' in outcome) return settleDisbursement(deps, { disbursementId: r.disbursementId, outcome: { status: 'failed', reason: r.reason }, correlationId: r.correlationId });
+  if (outcome.ok && !outcome.replayed) deps.onOutbox();
+  return outcome as Outcome<LoanTransaction>;
+}
+
+/**
+ * The payout webhook's onOutcome: processed confirms the disbursement, failed fails it (while pending),
+ * reversed fails a pending one and reverses a confirmed one (reverseDisbursement). A payout this LMS does
+ * not know is acknowledged and ignored; an outcome the engine refuses throws (500), so the provider
+ * redelivers while an operator looks.
  */
 export function payoutOutcomeHandler(deps: ServicingDeps) {
   return async (o: { eventId: string; payoutId: string; status: 'processed' | 'failed' | 'reversed'; failureReason?: string; failureDetail?: string }): Promise<void> => {
-    const outcome: PayoutOutcome = o.status === 'processed' ? { status: 'confirmed' } : { status: 'failed', reason: `payout ${o.status}: ${[o.failureReason, o.failureDetail].filter(Boolean).join(': ') || 'no reason given'}` };
-    const settled = await settleDisbursement(deps, { disbursementId: o.payoutId, outcome, correlationId: o.eventId });
+    const why = [o.failureReason, o.failureDetail].filter(Boolean).join(': ') || 'no reason given';
+    const settled = o.status === 'reversed'
+      ? await reverseDisbursement(deps, { disbursementId: o.payoutId, reason: `payout reversed: ${why}`, correlationId: o.eventId })
+      : await settleDisbursement(deps, { disbursementId: o.payoutId, outcome: o.status === 'processed' ? { status: 'confirmed' } : { status: 'failed', reason: `payout failed: ${why}` }, correlationId: o.eventId });
     if (!settled.ok && settled.error.code !== 'transaction-not-found') throw new Error(`disbursement ${o.payoutId}: ${settled.error.detail}`);
   };
 }

@@ -165,5 +165,5 @@ function noticeEnvelopes(ctx: LifecycleContext, r: ReplayRequest, result: Accoun
     return allocation ? [repaymentReceivedEnvelope(ctx, { allocation, channel: t.channel as RepaymentChannel, reference: t.reference ?? '', businessDate })] : [];
   }
   const reversal = { kind: 'reversal' as const, id: t.id, targetId: n.target.id, valueDate: parseIsoDate(t.valueDate) };
-  return [transactionReversedEnvelope(ctx, { reversal, reversedAmountMinor: n.target.amountMinor!, reason: t.reason ?? '', businessDate })];
+  return [transactionReversedEnvelope(ctx, { reversal, reversedAmountMinor: n.target.amountMinor!, reason: t.reason ?? '', businessDate, reversedKind: n.target.kind === 'disbursement' ? 'disbursement' : 'repayment' })];
 }
