@@ -93,7 +93,10 @@ describe('RazorpayX payout adapter against the sandbox', () => {
     for (const r of [bankDown, invalid, returned]) snapshot(await client.submit(r));
     expect(await outcomeOf(bankDown.payoutId)).toMatchObject({ status: 'failed', failureReason: 'BENEFICIARY_BANK_DOWN', failureDetail: expect.any(String) });
     expect(await outcomeOf(invalid.payoutId)).toMatchObject({ status: 'failed', failureReason: 'INVALID_ACCOUNT' });
-    expect(await outcomeOf(returned.payoutId)).toMatchObject({ status: 'reversed', failureReason: 'BENEFICIARY_BANK_REJECTED' });
+    // Processed first, then returned by the beneficiary bank (payout.reversed after payout.processed).
+    expect(await outcomeOf(returned.payoutId)).toMatchObject({ status: 'processed' });
+    const reversal = await eventually(async () => outcomes.find((o) => o.payoutId === returned.payoutId && o.status === 'reversed'), { timeoutMs: 15_000, what: 'payout.reversed' });
+    expect(reversal).toMatchObject({ failureReason: 'BENEFICIARY_BANK_REJECTED' });
   });
 
   it('a resubmit with the same payoutId is the same payout (latest state), never a second one; another body with it is refused', async () => {

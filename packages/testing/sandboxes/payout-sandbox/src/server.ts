@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { errorBody, IDEMPOTENCY_KEY_PATTERN, type CreatePayoutBody, type PayoutEntity } from './protocol.js';
-import { decideOutcome } from './triggers.js';
+import { decideOutcome, PROCESSED } from './triggers.js';
 import { createWebhookSender, randomId, type WebhookSenderOptions } from './webhooks.js';
 
 export interface PayoutSandboxOptions {
@@ -94,9 +94,22 @@ export function buildPayoutSandbox(options: PayoutSandboxOptions): FastifyInstan
     stored.timer = setTimeout(() => {
       stored.timer = undefined;
       const outcome = decideOutcome({ amount: stored.entity.amount, accountNumber });
+      if (outcome.status !== 'failed') stored.entity.utr = `SBXN${String(Date.now()).slice(-12)}`;
+      if (outcome.status === 'reversed') {
+        // As RazorpayX does: the payout is processed first; the beneficiary bank returns it later.
+        stored.entity.status = 'processed';
+        stored.entity.status_details = PROCESSED;
+        webhooks.send('payout.processed', { ...stored.entity });
+        stored.timer = setTimeout(() => {
+          stored.timer = undefined;
+          stored.entity.status = 'reversed';
+          stored.entity.status_details = outcome.details;
+          webhooks.send('payout.reversed', stored.entity);
+        }, options.settleDelayMs);
+        return;
+      }
       stored.entity.status = outcome.status;
       stored.entity.status_details = outcome.details;
-      if (outcome.status !== 'failed') stored.entity.utr = `SBXN${String(Date.now()).slice(-12)}`;
       webhooks.send(`payout.${outcome.status}`, stored.entity);
     }, options.settleDelayMs);
   };

@@ -28,7 +28,7 @@ export const INVALID_ACCOUNT: StatusDetails = {
   description: 'Beneficiary account number is invalid. Retry with a valid account number',
 };
 
-/** Account token ending in REVERSE: the beneficiary bank returns the credit, the payout is reversed. */
+/** Account token ending in REVERSE: the payout is processed, then the beneficiary bank returns the credit (payout.reversed after payout.processed). */
 export const RETURNED: StatusDetails = {
   source: 'beneficiary_bank',
   reason: 'beneficiary_bank_rejected',
