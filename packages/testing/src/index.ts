@@ -1,4 +1,5 @@
 export * from './infrastructure.js';
 export * from './services.js';
 export * from './wait.js';
+export * from './checks.js';
 export * from './schemathesis.js';

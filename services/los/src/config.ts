@@ -1,5 +1,8 @@
+import { fileURLToPath } from 'node:url';
 import { DEV_AUTH_TOKEN_SECRET, parseEnv } from '@lendstack/platform';
 import { z } from 'zod';
+import { DEV_ONLY_ACTIVE_KEK, DEV_ONLY_PII_KEKS } from './modules/pii/keyring.js';
+import { SANDBOX_UIDAI_CERTIFICATE_PEM } from './modules/kyc/adapters/sandbox-uidai-certificate.js';
 
 /** Everything the LOS reads from its environment, parsed once at boot. */
 const envSchema = z.object({
@@ -22,6 +25,60 @@ const envSchema = z.object({
   AUTH_TOKEN_SECRET: z.string().min(32).default(DEV_AUTH_TOKEN_SECRET),
   // Pepper for tokenising national ids and account numbers before they are stored or sent.
   PII_TOKEN_SECRET: z.string().min(32).default('lendstack-local-pii-tokenisation-secret-change-me'),
+  // KYC, bureau and documents. The defaults are the local sandboxes (packages/testing/sandboxes) and their
+  // development credentials, so `bash infra/up.sh` needs no configuration; none is a real credential.
+  // Onfido API v3.6 (https://api.{eu,us,ca}.onfido.com/v3.6 in production) and its API token.
+  ONFIDO_BASE_URL: z.string().url().default('http://127.0.0.1:3482/v3.6'),
+  ONFIDO_API_TOKEN: z.string().min(8).default('lendstack-sandbox-onfido-api-token'),
+  // The webhook's token: the HMAC-SHA256 key of X-SHA2-Signature on POST /v1/kyc-webhooks/onfido.
+  ONFIDO_WEBHOOK_TOKEN: z.string().min(8).default('lendstack-sandbox-onfido-webhook-token'),
+  // Webhook events whose object timestamp is older than this are refused as replays.
+  ONFIDO_WEBHOOK_TOLERANCE_SECONDS: z.coerce.number().int().min(10).max(86_400).default(900),
+  // While a check runs: GET /checks/{id} this often as a fallback to the webhook, and give up (retried) after the max.
+  ONFIDO_POLL_EVERY_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+  ONFIDO_MAX_WAIT_MS: z.coerce.number().int().min(1_000).max(600_000).default(60_000),
+  // PAN verification API (Sandbox.co.in shape: https://api.sandbox.co.in in production).
+  PAN_BASE_URL: z.string().url().default('http://127.0.0.1:3482'),
+  PAN_API_KEY: z.string().min(8).default('key_test_lendstack_sandbox'),
+  PAN_ACCESS_TOKEN: z.string().min(8).default('lendstack-sandbox-pan-access-token'),
+  // Where the Aadhaar offline e-KYC ZIP is fetched from, and the UIDAI certificate(s) (PEM, concatenated) its XML must verify against.
+  UIDAI_OFFLINE_EKYC_URL: z.string().url().default('http://127.0.0.1:3482/uidai/offline-ekyc'),
+  UIDAI_OFFLINE_EKYC_CERT_PEM: z.string().includes('BEGIN CERTIFICATE').default(SANDBOX_UIDAI_CERTIFICATE_PEM),
+  // Credit bureau API and its key.
+  BUREAU_BASE_URL: z.string().url().default('http://127.0.0.1:3484'),
+  BUREAU_API_KEY: z.string().min(8).default('lendstack-sandbox-bureau-api-key'),
+  // Bound on one vendor HTTP call; past it the vendor counts as unavailable and the check is retried.
+  VENDOR_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  // Where document bytes are kept (filesystem blob store), and the largest upload accepted.
+  LOS_BLOB_DIR: z.string().min(1).default(fileURLToPath(new URL('../../../.cache/los/blobs', import.meta.url))),
+  LOS_DOCUMENT_MAX_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(10 * 1024 * 1024),
+  // Temporal, where the LOS's own worker runs application checks.
+  TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  // Task queue of the LOS checks worker; default `<KAFKA_TOPIC_PREFIX>lendstack-los-checks`, so
+  // environments sharing one Temporal never run each other's checks.
+  LOS_TEMPORAL_TASK_QUEUE: z.string().min(1).optional(),
+  // Each check attempt is bounded by this; a vendor slower than it counts as unavailable.
+  LOS_CHECK_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  // Exponential backoff between attempts of a check whose vendor is unavailable (doubling from the first).
+  LOS_CHECK_RETRY_INITIAL_MS: z.coerce.number().int().min(10).max(600_000).default(1_000),
+  LOS_CHECK_RETRY_MAX_MS: z.coerce.number().int().min(10).max(3_600_000).default(60_000),
+  // After this many attempts the check is parked as `exception` for an operator.
+  LOS_CHECK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(6),
+  // Key-encryption keys for PII data keys (`id:base64-32-bytes`, comma-separated) and the one that wraps new
+  // data keys. The default is a development key named as such; a deployment sets both from its secret store.
+  LOS_PII_KEKS: z.string().min(1).default(DEV_ONLY_PII_KEKS),
+  LOS_PII_ACTIVE_KEK: z.string().min(1).default(DEV_ONLY_ACTIVE_KEK),
+  // HMAC key of the cross-tenant identity hashes (duplicate and velocity checks); one per deployment.
+  LOS_IDENTITY_HASH_SECRET: z.string().min(32).default('dev-only-insecure-identity-hash-secret-change-me'),
+  // Velocity limits: `device|ip:<windowSeconds>:<maxApplications>`, comma-separated, across all tenants.
+  LOS_VELOCITY_RULES: z.string().default('device:3600:5,device:86400:20,ip:3600:20,ip:86400:100'),
+  // A phone or email seen with more than this many other national ids is a duplicate-check finding.
+  LOS_CONTACT_REUSE_LIMIT: z.coerce.number().int().min(0).max(1_000_000).default(3),
+  // A device fingerprint seen with more than this many other national ids is a device-check finding.
+  LOS_DEVICE_IDENTITY_LIMIT: z.coerce.number().int().min(0).max(1_000_000).default(2),
+  // Sanctions list directory in OFAC's CSV layout (sdn.csv, alt.csv, add.csv); the shipped excerpt by default.
+  LOS_SANCTIONS_DATA_DIR: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // Where spans go: nowhere (ids still propagate) or stdout.
   OTEL_TRACES_EXPORTER: z.enum(['none', 'console']).default('none'),

@@ -11,6 +11,13 @@ import { startProductsConsumer } from './modules/catalogue/adapters/products.con
 import { createPrismaBookingFeedbackStore } from './modules/applications/adapters/prisma-booking-feedback.store.js';
 import { createPrismaApplicationStore } from './modules/applications/adapters/prisma-application.store.js';
 import { createPrisma } from './platform/prisma.js';
+import { createPrismaChecksRepository } from './modules/checks/adapters/prisma-checks.repository.js';
+import { startChecksRuntime } from './modules/checks/adapters/checks-runtime.js';
+import { createCheckRunners } from './modules/checks/runners.js';
+import { parseVelocityRules } from './modules/checks/fraud/velocity-check.js';
+import { createEnvelopeCipher } from './modules/pii/envelope-cipher.js';
+import { parseKeyring } from './modules/pii/keyring.js';
+import { createPiiReader, createPiiSealer } from './modules/pii/pii-store.js';
 
 /** Advisory lock id that elects one outbox relay per LOS database. */
 const OUTBOX_LOCK_ID = 41_001;
@@ -20,7 +27,7 @@ export interface RunningLos {
   stop(): Promise<void>;
 }
 
-/** Composition root: config → adapters → HTTP + outbox relay. Nothing else wires. */
+/** Composition root: config → adapters → HTTP + outbox relay + consumers + the checks worker. Nothing else wires. */
 export async function startLos(config: LosConfig, logger: Logger = createLogger({ service: 'lendstack-los', level: config.LOG_LEVEL })): Promise<RunningLos> {
   const pool = new pg.Pool({ connectionString: config.LOS_DATABASE_URL, max: config.LOS_DB_POOL_MAX });
   const relayPool = new pg.Pool({ connectionString: config.LOS_DATABASE_URL, max: 2 });
@@ -76,6 +83,26 @@ export async function startLos(config: LosConfig, logger: Logger = createLogger(
     }
   })();
   const catalogue = createPrismaProductCatalogue(prisma);
+  const store = createPrismaApplicationStore(prisma);
+  const cipher = createEnvelopeCipher({ pool, keyring: parseKeyring(config.LOS_PII_KEKS, config.LOS_PII_ACTIVE_KEK) });
+  const notifyOutbox = () => relay?.wake();
+  const checks = createPrismaChecksRepository({ prisma, now: () => new Date(), newId: randomUUID, notifyOutbox });
+  const checksRuntime = await startChecksRuntime({
+    temporalAddress: config.TEMPORAL_ADDRESS,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.LOS_TEMPORAL_TASK_QUEUE ?? `${config.KAFKA_TOPIC_PREFIX}lendstack-los-checks`,
+    policy: { startToCloseMs: config.LOS_CHECK_TIMEOUT_MS, initialIntervalMs: config.LOS_CHECK_RETRY_INITIAL_MS, maximumIntervalMs: config.LOS_CHECK_RETRY_MAX_MS, maximumAttempts: config.LOS_CHECK_MAX_ATTEMPTS },
+    pool, prisma, checks, applications: store, logger,
+    pii: createPiiReader({ pool, cipher }),
+    runners: createCheckRunners({
+      pool, now: () => new Date(),
+      identityHashSecret: config.LOS_IDENTITY_HASH_SECRET,
+      velocityRules: parseVelocityRules(config.LOS_VELOCITY_RULES),
+      contactReuseLimit: config.LOS_CONTACT_REUSE_LIMIT,
+      deviceIdentityLimit: config.LOS_DEVICE_IDENTITY_LIMIT,
+      ...(config.LOS_SANCTIONS_DATA_DIR ? { sanctionsDataDir: config.LOS_SANCTIONS_DATA_DIR } : {}),
+    }),
+  });
   const consumersReady = Promise.all([
     startConsumer('lifecycle consumer (booking feedback)', (producer) => startLoanLifecycleConsumer({
       kafka, producer, logger, metrics,
@@ -96,19 +123,23 @@ export async function startLos(config: LosConfig, logger: Logger = createLogger(
     logger,
     metrics,
     applications: {
-      store: createPrismaApplicationStore(prisma),
+      store,
       vault: createHmacPiiVault(config.PII_TOKEN_SECRET),
+      pii: createPiiSealer(cipher),
       newId: randomUUID,
       now: () => new Date(),
-      notifyOutbox: () => relay?.wake(),
+      notifyOutbox,
+      onSubmitted: () => checksRuntime.starter.kick(),
       catalogue,
       authSecret: config.AUTH_TOKEN_SECRET,
     },
+    checks: { prisma, checks, applications: store, newId: randomUUID, now: () => new Date(), notifyOutbox, onRequested: () => checksRuntime.starter.kick(), authSecret: config.AUTH_TOKEN_SECRET },
     quotes: { authSecret: config.AUTH_TOKEN_SECRET },
     reconciliation: { pool, authSecret: config.AUTH_TOKEN_SECRET },
     readiness: {
       database: async () => (await pool.query('SELECT 1')).rowCount === 1,
       kafka: () => kafkaReachable(kafka),
+      temporal: () => checksRuntime.healthy(),
     },
   });
   const url = await app.listen({ host: config.LOS_HOST, port: config.LOS_PORT });
@@ -118,6 +149,7 @@ export async function startLos(config: LosConfig, logger: Logger = createLogger(
     async stop() {
       stopped = true;
       await app.close();
+      await checksRuntime.stop();
       await relayReady;
       await relay?.stop();
       await consumersReady;

@@ -23,6 +23,12 @@ async function submitted(body = applicationBody()): Promise<string> {
   expect(res.statusCode, res.body).toBe(201);
   return res.json<{ id: string }>().id;
 }
+/** Submitted and through its checks (checks-complete), so it can be approved. */
+async function checked(body = applicationBody()): Promise<string> {
+  const id = await submitted(body);
+  await los.awaitChecks(id, 'checks-complete');
+  return id;
+}
 const pointers = (body: string) => (JSON.parse(body) as { errors: { pointer: string; detail: string }[] }).errors;
 const outboxRows = async (loanId: string) =>
   (await los.pool.query<{ value: unknown; key: string; sent_at: Date | null }>('SELECT value, key, sent_at FROM outbox WHERE key = $1', [loanId])).rows;
@@ -124,7 +130,7 @@ describe('authentication and tenancy', () => {
     const id = await submitted();
     const res = await decide(id, 'approve', {}, partner());
     expect(res.statusCode).toBe(403);
-    expect((await los.app.inject({ method: 'GET', url: `/v1/applications/${id}`, headers: partner() })).json().status).toBe('submitted');
+    expect((await los.app.inject({ method: 'GET', url: `/v1/applications/${id}`, headers: partner() })).json().status).not.toBe('approved');
   });
 
   it("answers 404 to another tenant reading or approving this tenant's application", async () => {
@@ -156,7 +162,7 @@ describe('decisions', () => {
   it('approves: status approved, a loan id, exactly one outbox row with a valid, masked LoanApproved', async () => {
     const pan = uniquePan();
     const accountNumber = `9${Date.now()}`;
-    const id = await submitted(applicationBody({ pan, accountNumber }));
+    const id = await checked(applicationBody({ pan, accountNumber }));
     const res = await decide(id, 'approve', { note: 'meets policy' });
     expect(res.statusCode, res.body).toBe(200);
     const app = res.json<{ status: string; loanId: string }>();
@@ -180,7 +186,7 @@ describe('decisions', () => {
   });
 
   it('approving twice returns the same loan id and leaves one outbox row', async () => {
-    const id = await submitted();
+    const id = await checked();
     const first = await decide(id, 'approve');
     const second = await decide(id, 'approve');
     expect(second.statusCode).toBe(200);
@@ -189,7 +195,7 @@ describe('decisions', () => {
   });
 
   it('concurrent approvals produce one loan and one outbox row', async () => {
-    const id = await submitted();
+    const id = await checked();
     const results = await Promise.all(Array.from({ length: 4 }, () => decide(id, 'approve')));
     expect(results.map((r) => r.statusCode)).toEqual([200, 200, 200, 200]);
     const loanIds = new Set(results.map((r) => r.json().loanId));
@@ -198,7 +204,7 @@ describe('decisions', () => {
   });
 
   it('declining after approval answers 409 and changes nothing', async () => {
-    const id = await submitted();
+    const id = await checked();
     const approved = await decide(id, 'approve');
     const res = await decide(id, 'decline', { reason: 'second thoughts' });
     expect(res.statusCode).toBe(409);
@@ -208,6 +214,7 @@ describe('decisions', () => {
   });
 
   it('declines with a reason and emits nothing; a decline without a reason is 400 naming /reason', async () => {
+    // Declining needs no checks: it is allowed while they run.
     const id = await submitted();
     const missing = await decide(id, 'decline', {});
     expect(missing.statusCode).toBe(400);
@@ -215,16 +222,16 @@ describe('decisions', () => {
     const res = await decide(id, 'decline', { reason: 'income below policy' });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ status: 'declined', loanId: null, decision: { reason: 'income below policy' } });
-    const { rows } = await los.pool.query("SELECT 1 FROM outbox WHERE value #>> '{correlationId}' = $1", [id]);
+    const { rows } = await los.pool.query("SELECT 1 FROM outbox WHERE value #>> '{correlationId}' = $1 AND value #>> '{type}' = 'LoanApproved'", [id]);
     expect(rows).toHaveLength(0);
   });
 
   it('refuses to approve a disbursement date already past: 422 invalid-terms, no outbox row', async () => {
-    const id = await submitted(applicationBody({ disbursementDate: isoDateFromToday(-3) }));
+    const id = await checked(applicationBody({ disbursementDate: isoDateFromToday(-3) }));
     const res = await decide(id, 'approve');
     expect(res.statusCode).toBe(422);
     expect(res.json()).toMatchObject({ type: expect.stringContaining('invalid-terms') });
-    const { rows } = await los.pool.query("SELECT 1 FROM outbox WHERE value #>> '{correlationId}' = $1", [id]);
+    const { rows } = await los.pool.query("SELECT 1 FROM outbox WHERE value #>> '{correlationId}' = $1 AND value #>> '{type}' = 'LoanApproved'", [id]);
     expect(rows).toHaveLength(0);
   });
 });

@@ -3,15 +3,24 @@ import type { FastifyInstance } from 'fastify';
 import { reconciliationRoutes, type ReconciliationRoutesDeps } from '../modules/reconciliation/reconciliation.routes.js';
 import { applicationRoutes, type ApplicationRoutesDeps } from '../modules/applications/adapters/applications.routes.js';
 import { quoteRoutes, type QuoteRoutesDeps } from '../modules/quotes/adapters/quotes.routes.js';
+import { documentRoutes, type DocumentRoutesDeps } from '../modules/documents/adapters/documents.routes.js';
+import { onfidoWebhookRoutes, type OnfidoWebhookRoutesDeps } from '../modules/kyc/adapters/onfido-webhook.routes.js';
+import { checkRoutes, type CheckRoutesDeps } from '../modules/checks/adapters/checks.routes.js';
 
 export interface LosServerDeps {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly applications: ApplicationRoutesDeps;
   readonly quotes: QuoteRoutesDeps;
+  /** Application checks (GET /v1/applications/{id}/checks, re-runs). */
+  readonly checks: CheckRoutesDeps;
   readonly readiness: Record<string, ReadinessCheck>;
   /** Approvals vs bookings (GET /v1/reconciliation/loans). */
   readonly reconciliation?: ReconciliationRoutesDeps;
+  /** POST/GET /v1/applications/{id}/documents. */
+  readonly documents?: DocumentRoutesDeps;
+  /** POST /v1/kyc-webhooks/onfido. */
+  readonly kycWebhooks?: OnfidoWebhookRoutesDeps;
 }
 
 /** The LOS HTTP API without listen(), so tests drive it with app.inject. */
@@ -21,12 +30,15 @@ export async function buildServer(deps: LosServerDeps): Promise<FastifyInstance>
     metrics: deps.metrics,
     serviceName: 'lendstack-los',
     title: 'Lendstack Loan Origination API',
-    description: 'Applications from submission to approval, and quotes (schedule, totals, APR) for loan offers. Errors are RFC 9457 problem+json. Authenticate with a bearer token (JWT, HS256) carrying your tenant and roles.',
+    description: 'Applications from submission through their automatic checks to approval, and quotes (schedule, totals, APR) for loan offers. Errors are RFC 9457 problem+json. Authenticate with a bearer token (JWT, HS256) carrying your tenant and roles.',
     version: '1.0.0',
   });
   registerHealthRoutes(app, deps.readiness);
   await app.register(applicationRoutes, deps.applications);
   await app.register(quoteRoutes, deps.quotes);
+  await app.register(checkRoutes, deps.checks);
   if (deps.reconciliation) await app.register(reconciliationRoutes, deps.reconciliation);
+  if (deps.documents) await app.register(documentRoutes, deps.documents);
+  if (deps.kycWebhooks) await app.register(onfidoWebhookRoutes, deps.kycWebhooks);
   return app;
 }

@@ -1,6 +1,6 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import { createLogger, createMetrics, signToken, type Role } from '@lendstack/platform';
-import { infrastructure } from '@lendstack/testing';
+import { createLogger, createMetrics, signToken, type Logger, type Role } from '@lendstack/platform';
+import { awaitChecksConcluded, infrastructure } from '@lendstack/testing';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { loadConfig } from '../../src/config.js';
@@ -10,10 +10,20 @@ import type { ProductCatalogue } from '../../src/modules/catalogue/ports.js';
 import { createHmacPiiVault } from '../../src/modules/applications/adapters/hmac-pii.vault.js';
 import { createPrismaApplicationStore } from '../../src/modules/applications/adapters/prisma-application.store.js';
 import { createPrisma } from '../../src/platform/prisma.js';
+import { startChecksRuntime, type ChecksRuntime } from '../../src/modules/checks/adapters/checks-runtime.js';
+import { createPrismaChecksRepository } from '../../src/modules/checks/adapters/prisma-checks.repository.js';
+import { parseVelocityRules } from '../../src/modules/checks/fraud/velocity-check.js';
+import { createCheckRunners, type RegisteredRunner } from '../../src/modules/checks/runners.js';
+import type { CheckRetryPolicy } from '../../src/modules/checks/workflows/application-checks.workflow.js';
+import { createEnvelopeCipher } from '../../src/modules/pii/envelope-cipher.js';
+import { parseKeyring } from '../../src/modules/pii/keyring.js';
+import { createPiiReader, createPiiSealer } from '../../src/modules/pii/pii-store.js';
 
 /**
  * The LOS HTTP API over the REAL Postgres-backed store (the test database infra/test.sh migrates),
- * driven with app.inject. The outbox relay is not started, so approvals leave their rows unsent.
+ * driven with app.inject, with the checks workflow on the REAL Temporal: a worker in this process on a
+ * task queue of its own (unless `worker: false`), running the LOS's registered check runners (or the
+ * `runners` a test gives). The outbox relay is not started, so events leave their rows unsent.
  */
 export interface LosTestServer {
   /** The catalogue the submission route checks; tests publish products into it directly. */
@@ -24,32 +34,66 @@ export interface LosTestServer {
   /** A bearer header for `roles` in `tenantId` (default: this file's tenant). */
   auth(roles: Role[], tenantId?: string): { authorization: string };
   readonly tenantId: string;
+  readonly taskQueue: string;
+  readonly checksRuntime: ChecksRuntime;
+  /** Waits until the application's checks concluded; returns the application. */
+  awaitChecks(id: string, expect?: 'checks-complete' | 'checks-exception'): Promise<{ id: string; status: string } & Record<string, any>>;
   close(): Promise<void>;
 }
+
+export interface LosTestServerOptions {
+  /** Replace the registered runners (default: the LOS's own list, as main.ts builds it). */
+  readonly runners?: (defaults: RegisteredRunner[]) => RegisteredRunner[];
+  /** false: no worker in this process (a test runs one elsewhere). */
+  readonly worker?: boolean;
+  readonly taskQueue?: string;
+  readonly policy?: Partial<CheckRetryPolicy>;
+  readonly logger?: Logger;
+}
+
+/** Fast retries, so a vendor outage reaches `exception` within seconds. */
+export const TEST_CHECK_POLICY: CheckRetryPolicy = { startToCloseMs: 10_000, initialIntervalMs: 100, maximumIntervalMs: 400, maximumAttempts: 3 };
 
 /** A tenant id no other test file uses, so each file sees only its own data. */
 export function uniqueTenant(prefix: string): string {
   return `${prefix}-${randomUUID().slice(0, 8)}`;
 }
 
-export async function startLosTestServer(tenantPrefix: string): Promise<LosTestServer> {
-  const { losDatabaseUrl } = await infrastructure();
+export async function startLosTestServer(tenantPrefix: string, options: LosTestServerOptions = {}): Promise<LosTestServer> {
+  const { losDatabaseUrl, temporalAddress } = await infrastructure();
   const config = loadConfig({ LOS_DATABASE_URL: losDatabaseUrl });
   const pool = new pg.Pool({ connectionString: losDatabaseUrl, max: 10 });
   const prisma = createPrisma(pool);
   const catalogue = createPrismaProductCatalogue(prisma);
+  const logger = options.logger ?? createLogger({ service: 'lendstack-los-test', level: (process.env.LOS_TEST_LOG_LEVEL ?? 'silent') as 'silent' });
+  const store = createPrismaApplicationStore(prisma);
+  const cipher = createEnvelopeCipher({ pool, keyring: parseKeyring(config.LOS_PII_KEKS, config.LOS_PII_ACTIVE_KEK) });
+  const checks = createPrismaChecksRepository({ prisma, now: () => new Date(), newId: randomUUID, notifyOutbox: () => undefined });
+  const defaults = createCheckRunners({
+    pool, now: () => new Date(), identityHashSecret: config.LOS_IDENTITY_HASH_SECRET, velocityRules: parseVelocityRules(config.LOS_VELOCITY_RULES),
+    contactReuseLimit: config.LOS_CONTACT_REUSE_LIMIT, deviceIdentityLimit: config.LOS_DEVICE_IDENTITY_LIMIT,
+  });
+  const taskQueue = options.taskQueue ?? `los-checks-test-${randomUUID()}`;
+  const checksRuntime = await startChecksRuntime({
+    temporalAddress, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default', taskQueue, policy: { ...TEST_CHECK_POLICY, ...options.policy },
+    pool, prisma, checks, applications: store, pii: createPiiReader({ pool, cipher }), logger,
+    runners: options.runners ? options.runners(defaults) : defaults, worker: options.worker ?? true, starterPollMs: 500,
+  });
   const app = await buildServer({
     metrics: createMetrics('lendstack-los-test'),
-    logger: createLogger({ service: 'lendstack-los-test', level: 'silent' }),
+    logger,
     applications: {
-      store: createPrismaApplicationStore(prisma),
+      store,
       vault: createHmacPiiVault(config.PII_TOKEN_SECRET),
+      pii: createPiiSealer(cipher),
       newId: randomUUID,
       now: () => new Date(),
       notifyOutbox: () => undefined,
+      onSubmitted: () => checksRuntime.starter.kick(),
       catalogue,
       authSecret: config.AUTH_TOKEN_SECRET,
     },
+    checks: { prisma, checks, applications: store, newId: randomUUID, now: () => new Date(), notifyOutbox: () => undefined, onRequested: () => checksRuntime.starter.kick(), authSecret: config.AUTH_TOKEN_SECRET },
     quotes: { authSecret: config.AUTH_TOKEN_SECRET },
     reconciliation: { pool, authSecret: config.AUTH_TOKEN_SECRET },
     readiness: { database: async () => (await pool.query('SELECT 1')).rowCount === 1 },
@@ -57,19 +101,31 @@ export async function startLosTestServer(tenantPrefix: string): Promise<LosTestS
   await app.ready();
   const tenantId = uniqueTenant(tenantPrefix);
   let subject = 0;
+  const auth = (roles: Role[], tenant = tenantId) => {
+    subject += 1;
+    const token = signToken(config.AUTH_TOKEN_SECRET, { subject: `${roles[0]}-${subject}`, tenantId: tenant, roles }, 300, Math.floor(Date.now() / 1000));
+    return { authorization: `Bearer ${token}` };
+  };
   return {
     app,
     pool,
     catalogue,
     secret: config.AUTH_TOKEN_SECRET,
     tenantId,
-    auth(roles, tenant = tenantId) {
-      subject += 1;
-      const token = signToken(config.AUTH_TOKEN_SECRET, { subject: `${roles[0]}-${subject}`, tenantId: tenant, roles }, 300, Math.floor(Date.now() / 1000));
-      return { authorization: `Bearer ${token}` };
+    taskQueue,
+    checksRuntime,
+    auth,
+    async awaitChecks(id, expect) {
+      const { rows } = await pool.query<{ tenant_id: string }>('SELECT tenant_id FROM applications WHERE id = $1', [id]);
+      const headers = auth(['operator'], rows[0]?.tenant_id ?? tenantId);
+      return awaitChecksConcluded(async (path) => {
+        const res = await app.inject({ method: 'GET', url: path, headers });
+        return { status: res.statusCode, body: res.json() };
+      }, id, expect ? { expect } : {});
     },
     async close() {
       await app.close();
+      await checksRuntime.stop();
       await prisma.$disconnect();
       await pool.end();
     },
@@ -92,7 +148,9 @@ export function applicationBody(options: { pan?: string; accountNumber?: string;
   return {
     applicant: {
       name: { given: 'Priya', family: 'Sharma' },
-      contact: { email: 'priya.sharma@example.in', phone: '+919876543210' },
+      // Unique per body: contacts are compared across every application (duplicate check).
+      contact: { email: `priya.sharma.${randomUUID().slice(0, 8)}@example.in`, phone: `+9198${randomInt(10_000_000, 99_999_999)}` },
+      dateOfBirth: '1990-04-15',
       address: { line1: '14 MG Road', city: 'Bengaluru', region: 'KA', postalCode: '560001', country: 'IN' },
       nationalId: { type: 'PAN', value: options.pan ?? uniquePan() },
       bankAccount: { holderName: 'Priya Sharma', accountNumber: options.accountNumber ?? `50100${randomInt(10_000_000, 99_999_999)}`, bankCode: 'HDFC0001234' },

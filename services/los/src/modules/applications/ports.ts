@@ -1,5 +1,5 @@
 import type { PageKey } from '@lendstack/platform';
-import type { Application, ApplicationStatus, BookingFailure } from './domain/application.js';
+import type { Application, ApplicationStatus, BookingFailure, CheckState } from './domain/application.js';
 
 /** An event row written in the same transaction as the state change; the outbox relay publishes it. */
 export interface OutboxMessage {
@@ -27,9 +27,29 @@ export interface ApplicationUnitOfWork {
   insert(application: Application): Promise<void>;
   update(application: Application): Promise<void>;
   enqueue(message: OutboxMessage): Promise<void>;
+  /** The application's checks, as approval needs them. */
+  checksOf(applicationId: string): Promise<CheckState[]>;
+  /** Stores the sealed clear PII of a new application (see modules/pii). */
+  savePii(record: SealedPiiRecord): Promise<void>;
+  /** Marks the run whose checks workflow must still be started (the checks starter picks it up). */
+  requestChecks(applicationId: string, run: number): Promise<void>;
   findIdempotency(tenantId: string, key: string): Promise<IdempotencyRecord | undefined>;
   /** Fails with IdempotencyConflict if a concurrent request saved the same key first. */
   saveIdempotency(record: IdempotencyRecord): Promise<void>;
+}
+
+/** The clear national id, date of birth and account number, each sealed (IV ‖ tag ‖ ciphertext). */
+export interface SealedPiiRecord {
+  readonly applicationId: string;
+  readonly tenantId: string;
+  readonly nationalId: Buffer;
+  readonly dateOfBirth: Buffer | null;
+  readonly bankAccount: Buffer;
+}
+
+/** Seals an application's clear PII before it is stored (envelope encryption, modules/pii). */
+export interface PiiSealer {
+  seal(tenantId: string, applicationId: string, values: { nationalId: string; dateOfBirth: string | null; bankAccount: string }): Promise<SealedPiiRecord>;
 }
 
 export interface ApplicationStore {

@@ -6,7 +6,8 @@ export function applicationView(app: Application) {
     id: app.id,
     tenantId: app.tenantId,
     status: app.status,
-    applicant: app.applicant,
+    applicant: { ...app.applicant, ...(app.dateOfBirthMasked ? { dateOfBirthMasked: app.dateOfBirthMasked } : {}) },
+    employment: app.employment,
     loan: app.loanRequest,
     submittedBy: app.submittedBy,
     createdAt: app.createdAt.toISOString(),
@@ -15,5 +16,6 @@ export function applicationView(app: Application) {
       : null,
     loanId: app.loanId,
     bookingFailure: app.bookingFailure,
+    checksRun: app.checksRun,
   };
 }

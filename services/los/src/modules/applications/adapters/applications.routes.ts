@@ -98,7 +98,7 @@ export async function applicationRoutes(app: FastifyInstance, deps: ApplicationR
   const decisionSchema = (summary: string, body: z.ZodType) => ({
     tags: ['applications'], summary, description: 'Operators only, and never on an application they submitted themselves (403 own-application). Repeating the same decision is harmless and returns the application unchanged.',
     params: schemaDoc(applicationParamsSchema), body: schemaDoc(body),
-    response: { 200: { description: 'The decided application' }, 403: { description: 'Caller is not an operator' }, 409: { description: 'The application was already decided the other way' }, ...problemResponses },
+    response: { 200: { description: 'The decided application' }, 403: { description: 'Caller is not an operator' }, 409: { description: 'The application was already decided the other way, or (approval) its checks are not complete, are parked as exception, or one failed (`blockingChecks` names them)' }, ...problemResponses },
   });
   app.post('/v1/applications/:id/approve', { schema: decisionSchema('Approve an application; publishes LoanApproved', approveBodySchema) }, decide('approve'));
   app.post('/v1/applications/:id/decline', { schema: decisionSchema('Decline an application', declineBodySchema) }, decide('decline'));
@@ -131,6 +131,14 @@ function toProblem(id: string, error: DecisionError | { kind: 'not-found' }): Ht
       return new HttpProblem(409, 'already-decided', 'Application already decided', `Application ${id} is ${error.status}.`, { currentStatus: error.status });
     case 'invalid-terms':
       return new HttpProblem(422, 'invalid-terms', 'Loan terms cannot be approved', error.detail);
+    case 'checks-not-complete': {
+      const blocking = error.blocking.map((c) => `${c.kind} is ${c.status === 'completed' ? `completed with ${c.result}` : c.status}`);
+      const why = error.status !== 'checks-complete' && blocking.length === 0 ? `its checks are ${error.status === 'submitted' ? 'not started yet' : error.status}` : blocking.join('; ');
+      return new HttpProblem(409, 'checks-not-complete', 'Checks do not allow approval yet', `Application ${id} cannot be approved: ${why}. See GET /v1/applications/${id}/checks.`, {
+        currentStatus: error.status,
+        blockingChecks: error.blocking.map((c) => ({ kind: c.kind, status: c.status, result: c.result })),
+      });
+    }
     case 'own-application':
       return new HttpProblem(403, 'own-application', 'Not allowed to decide this application', `Application ${id} was submitted by ${error.submittedBy}; another person must decide it (segregation of duties).`);
   }

@@ -1,7 +1,17 @@
-import { checkTermsRelations, contactSchema, loanTermsShape, personNameSchema, postalAddressSchema } from '@lendstack/contracts';
+import { checkTermsRelations, contactSchema, loanTermsShape, nonNegativeMoneySchema, personNameSchema, postalAddressSchema } from '@lendstack/contracts';
 import { pageQuerySchema } from '@lendstack/platform';
 import { z } from 'zod';
 import { APPLICATION_STATUSES } from '../domain/application.js';
+
+/** A real calendar date, YYYY-MM-DD, between 1900-01-01 and today (UTC). */
+const dateOfBirthSchema = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'date of birth must be YYYY-MM-DD')
+  .refine((v) => {
+    const d = new Date(`${v}T00:00:00Z`);
+    return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v && v >= '1900-01-01' && d.getTime() <= Date.now();
+  }, 'date of birth must be a real date between 1900-01-01 and today')
+  .describe('Sealed at rest (envelope encryption); responses and events show only `1990-XX-XX`.');
 
 /** What a partner sends to apply for a loan. National id and account number arrive in clear and are tokenised. */
 export const submitApplicationBodySchema = z
@@ -12,6 +22,7 @@ export const submitApplicationBodySchema = z
         name: personNameSchema,
         contact: contactSchema,
         address: postalAddressSchema,
+        dateOfBirth: dateOfBirthSchema.optional(),
         nationalId: z.object({ type: z.string().min(1).max(32), value: z.string().min(4).max(64) }).strict(),
         bankAccount: z
           .object({
@@ -23,6 +34,19 @@ export const submitApplicationBodySchema = z
           .strict(),
       })
       .strict(),
+    employment: z
+      .object({ employerName: z.string().min(1).max(200), monthlyNetIncome: nonNegativeMoneySchema })
+      .strict()
+      .optional()
+      .describe('Stated employment and monthly net income (checked against payslips and bureau data)'),
+    device: z
+      .object({
+        fingerprint: z.string().min(8).max(256).regex(/^[\x21-\x7e]+$/, 'fingerprint: printable ASCII without spaces'),
+        ip: z.union([z.ipv4(), z.ipv6()], { error: 'ip must be an IPv4 or IPv6 address' }),
+      })
+      .strict()
+      .optional()
+      .describe("The applicant's device as the partner's front end saw it: fingerprint and IP (velocity and device checks)"),
     // The contract's own loan terms (what LoanApproved carries and the LMS books), with defaults for
     // the fields a partner may leave out. Whether the engine can book the combination is checked by
     // checkBookable in the route.

@@ -1,5 +1,5 @@
-import type { Application } from '../domain/application.js';
-import { IdempotencyConflict, type ApplicationStore, type IdempotencyRecord, type OutboxMessage } from '../ports.js';
+import type { Application, CheckState } from '../domain/application.js';
+import { IdempotencyConflict, type ApplicationStore, type IdempotencyRecord, type OutboxMessage, type SealedPiiRecord } from '../ports.js';
 
 /**
  * An in-memory ApplicationStore for use-case tests: a transaction works on copies and commits them
@@ -9,12 +9,19 @@ export interface InMemoryApplicationStore extends ApplicationStore {
   readonly applications: Map<string, Application>;
   readonly outbox: OutboxMessage[];
   readonly idempotency: Map<string, IdempotencyRecord>;
+  /** Checks per application id, as a test sets them. */
+  readonly checks: Map<string, CheckState[]>;
+  readonly pii: Map<string, SealedPiiRecord>;
+  readonly pendingRuns: Map<string, number>;
 }
 
 export function createInMemoryApplicationStore(): InMemoryApplicationStore {
   const applications = new Map<string, Application>();
   const outbox: OutboxMessage[] = [];
   const idempotency = new Map<string, IdempotencyRecord>();
+  const checks = new Map<string, CheckState[]>();
+  const pii = new Map<string, SealedPiiRecord>();
+  const pendingRuns = new Map<string, number>();
   const idemKey = (tenantId: string, key: string) => `${tenantId}\u0000${key}`;
   let queue: Promise<unknown> = Promise.resolve();
 
@@ -22,6 +29,9 @@ export function createInMemoryApplicationStore(): InMemoryApplicationStore {
     applications,
     outbox,
     idempotency,
+    checks,
+    pii,
+    pendingRuns,
     // Transactions run one at a time, standing in for the row locks of the real store.
     transaction(work) {
       const run = queue.then(async () => {
@@ -40,6 +50,9 @@ export function createInMemoryApplicationStore(): InMemoryApplicationStore {
             staged.set(app.id, app);
           },
           enqueue: async (message) => void enqueued.push(message),
+          checksOf: async (id) => checks.get(id) ?? [],
+          savePii: async (record) => void pii.set(record.applicationId, record),
+          requestChecks: async (id, run) => void pendingRuns.set(id, run),
           findIdempotency: async (tenantId, key) => keys.get(idemKey(tenantId, key)) ?? idempotency.get(idemKey(tenantId, key)),
           saveIdempotency: async (record) => {
             if (idempotency.has(idemKey(record.tenantId, record.key))) throw new IdempotencyConflict(record.key);

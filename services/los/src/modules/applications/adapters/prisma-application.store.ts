@@ -1,7 +1,7 @@
 import { afterKey } from '@lendstack/platform';
 import type { Prisma } from '../../../generated/prisma/client.js';
 import type { PrismaClient, Tx } from '../../../platform/prisma.js';
-import type { Application, ApplicationStatus, BookingFailure, Borrower, LoanTerms } from '../domain/application.js';
+import type { Application, ApplicationStatus, BookingFailure, Borrower, CheckState, DeviceSignal, Employment, LoanTerms } from '../domain/application.js';
 import { IdempotencyConflict, type ApplicationStore, type ApplicationUnitOfWork } from '../ports.js';
 
 type Row = Awaited<ReturnType<PrismaClient['application']['findFirst']>> & {};
@@ -19,6 +19,10 @@ function toDomain(row: Row): Application {
     decisionReason: row.decisionReason,
     loanId: row.loanId,
     bookingFailure: (row.bookingFailure as unknown as BookingFailure | null) ?? null,
+    dateOfBirthMasked: row.dateOfBirthMasked ?? null,
+    employment: (row.employment as unknown as Employment | null) ?? null,
+    device: (row.device as unknown as DeviceSignal | null) ?? null,
+    checksRun: row.checksRun,
     version: row.version,
     createdAt: row.createdAt,
   };
@@ -38,6 +42,10 @@ interface LockedRow {
   decision_reason: string | null;
   loan_id: string | null;
   booking_failure: unknown;
+  date_of_birth_masked: string | null;
+  employment: unknown;
+  device: unknown;
+  checks_run: number;
   version: number;
   created_at: Date;
 }
@@ -46,34 +54,53 @@ function fromLockedRow(row: LockedRow): Application {
   return toDomain({
     id: row.id, tenantId: row.tenant_id, status: row.status, applicant: row.applicant, loanRequest: row.loan_request,
     submittedBy: row.submitted_by, decidedBy: row.decided_by, decidedAt: row.decided_at, decisionReason: row.decision_reason,
-    loanId: row.loan_id, bookingFailure: row.booking_failure, version: row.version, createdAt: row.created_at,
+    loanId: row.loan_id, bookingFailure: row.booking_failure, dateOfBirthMasked: row.date_of_birth_masked, employment: row.employment,
+    device: row.device, checksRun: row.checks_run, version: row.version, createdAt: row.created_at,
   } as Row);
 }
 
-function unitOfWork(tx: Tx): ApplicationUnitOfWork {
+/** The unit of work over one Prisma transaction; the checks module reuses it to move an application's status. */
+export function unitOfWork(tx: Tx): ApplicationUnitOfWork {
   return {
     async lockForUpdate(tenantId, id) {
       // One round trip: the locking read returns the row itself (approval is the LOS's hot path).
       const [row] = await tx.$queryRaw<LockedRow[]>`
-        SELECT id, tenant_id, status, applicant, loan_request, submitted_by, decided_by, decided_at, decision_reason, loan_id, booking_failure, version, created_at
+        SELECT id, tenant_id, status, applicant, loan_request, submitted_by, decided_by, decided_at, decision_reason, loan_id, booking_failure,
+               date_of_birth_masked, employment, device, checks_run, version, created_at
         FROM applications WHERE id = ${id}::uuid AND tenant_id = ${tenantId} FOR UPDATE`;
       return row ? fromLockedRow(row) : undefined;
     },
     async insert(app) {
       await tx.application.create({
-        data: { id: app.id, tenantId: app.tenantId, status: app.status, applicant: json(app.applicant), loanRequest: json(app.loanRequest), submittedBy: app.submittedBy, version: app.version, createdAt: app.createdAt },
+        data: {
+          id: app.id, tenantId: app.tenantId, status: app.status, applicant: json(app.applicant), loanRequest: json(app.loanRequest), submittedBy: app.submittedBy,
+          version: app.version, createdAt: app.createdAt, dateOfBirthMasked: app.dateOfBirthMasked,
+          ...(app.employment ? { employment: json(app.employment) } : {}), ...(app.device ? { device: json(app.device) } : {}), checksRun: app.checksRun,
+        },
       });
     },
     async update(app) {
       // Optimistic check on top of the row lock: a lost update is a bug, so fail loudly.
       const { count } = await tx.application.updateMany({
         where: { id: app.id, version: app.version - 1 },
-        data: { status: app.status, decidedBy: app.decidedBy, decidedAt: app.decidedAt, decisionReason: app.decisionReason, loanId: app.loanId, version: app.version },
+        data: { status: app.status, decidedBy: app.decidedBy, decidedAt: app.decidedAt, decisionReason: app.decisionReason, loanId: app.loanId, checksRun: app.checksRun, version: app.version },
       });
       if (count !== 1) throw new Error(`application ${app.id} changed concurrently`);
     },
     async enqueue(message) {
       await tx.outboxMessage.create({ data: { id: message.id, topic: message.topic, key: message.key, value: json(message.value), headers: message.headers } });
+    },
+    async checksOf(applicationId) {
+      const rows = await tx.applicationCheck.findMany({ where: { applicationId }, select: { kind: true, status: true, result: true }, orderBy: { kind: 'asc' } });
+      return rows as CheckState[];
+    },
+    async savePii(record) {
+      await tx.applicationPii.create({
+        data: { applicationId: record.applicationId, tenantId: record.tenantId, nationalId: new Uint8Array(record.nationalId), dateOfBirth: record.dateOfBirth ? new Uint8Array(record.dateOfBirth) : null, bankAccount: new Uint8Array(record.bankAccount) },
+      });
+    },
+    async requestChecks(applicationId, run) {
+      await tx.application.update({ where: { id: applicationId }, data: { checksPendingRun: run } });
     },
     async findIdempotency(tenantId, key) {
       const row = await tx.idempotencyRecord.findUnique({ where: { tenantId_key: { tenantId, key } } });

@@ -1,11 +1,14 @@
 import type { LoanApprovedV1Payload, Money } from '@lendstack/contracts';
 
 /**
- * An application's life: submitted → approved | declined; approved → booking-failed when the LMS
- * refuses to book its loan (LoanBookingRejected). Pure: time and ids come in as arguments.
- * Invariant: an approved application names exactly one loan id, fixed at approval and never changed.
+ * An application's life: submitted → checks-running → checks-complete | checks-exception → approved |
+ * declined; approved → booking-failed when the LMS refuses to book its loan (LoanBookingRejected). An
+ * operator's re-run of a check moves checks-complete | checks-exception back to checks-running.
+ * Pure: time and ids come in as arguments.
+ * Invariants: an approved application names exactly one loan id, fixed at approval and never changed;
+ * nothing is approved unless every check completed and none failed.
  */
-export const APPLICATION_STATUSES = ['submitted', 'approved', 'declined', 'booking-failed'] as const;
+export const APPLICATION_STATUSES = ['submitted', 'checks-running', 'checks-complete', 'checks-exception', 'approved', 'declined', 'booking-failed'] as const;
 export type ApplicationStatus = (typeof APPLICATION_STATUSES)[number];
 
 /** Why the LMS did not book the approved loan, as it said in LoanBookingRejected. */
@@ -22,6 +25,25 @@ export type LoanTerms = Omit<
   'id' | 'tenantId' | 'applicationId' | 'offerId' | 'kfsReference' | 'approvedAt' | 'approvedBy' | 'disbursementAccount'
 >;
 
+/** What the applicant told us about their job (stated income is checked against payslips and bureau data). */
+export interface Employment {
+  readonly employerName: string;
+  readonly monthlyNetIncome: Money;
+}
+
+/** The device the application came from, as the partner's front end saw it. */
+export interface DeviceSignal {
+  readonly fingerprint: string;
+  readonly ip: string;
+}
+
+/** One check as approval sees it. */
+export interface CheckState {
+  readonly kind: string;
+  readonly status: 'queued' | 'running' | 'completed' | 'failed' | 'exception';
+  readonly result: 'pass' | 'refer' | 'fail' | null;
+}
+
 export interface Application {
   readonly id: string;
   readonly tenantId: string;
@@ -34,6 +56,12 @@ export interface Application {
   readonly decisionReason: string | null;
   readonly loanId: string | null;
   readonly bookingFailure: BookingFailure | null;
+  /** `XXXX-XX-DD`-style masked form; the clear date is sealed with the PII. */
+  readonly dateOfBirthMasked: string | null;
+  readonly employment: Employment | null;
+  readonly device: DeviceSignal | null;
+  /** How many checks runs started (1 at submission, +1 per re-run); 0 until the first starts. */
+  readonly checksRun: number;
   readonly version: number;
   readonly createdAt: Date;
 }
@@ -41,7 +69,8 @@ export interface Application {
 export type DecisionError =
   | { readonly kind: 'already-decided'; readonly status: ApplicationStatus }
   | { readonly kind: 'own-application'; readonly submittedBy: string }
-  | { readonly kind: 'invalid-terms'; readonly detail: string };
+  | { readonly kind: 'invalid-terms'; readonly detail: string }
+  | { readonly kind: 'checks-not-complete'; readonly status: ApplicationStatus; readonly blocking: readonly CheckState[] };
 
 export type Decision =
   | { readonly ok: true; readonly application: Application; readonly changed: boolean }
@@ -66,18 +95,58 @@ export function submit(input: {
   loanRequest: LoanTerms;
   submittedBy: string;
   now: Date;
+  dateOfBirthMasked?: string | null;
+  employment?: Employment | null;
+  device?: DeviceSignal | null;
 }): Application {
-  return { ...input, status: 'submitted', decidedBy: null, decidedAt: null, decisionReason: null, loanId: null, bookingFailure: null, version: 1, createdAt: input.now };
+  const { now, ...rest } = input;
+  return {
+    ...rest, status: 'submitted', decidedBy: null, decidedAt: null, decisionReason: null, loanId: null, bookingFailure: null,
+    dateOfBirthMasked: input.dateOfBirthMasked ?? null, employment: input.employment ?? null, device: input.device ?? null,
+    checksRun: 0, version: 1, createdAt: now,
+  };
+}
+
+const UNDECIDED: readonly ApplicationStatus[] = ['submitted', 'checks-running', 'checks-complete', 'checks-exception'];
+
+/** Checks that stop an approval: any not completed, and any completed with `fail`. */
+export function blockingChecks(checks: readonly CheckState[]): CheckState[] {
+  return checks.filter((c) => c.status !== 'completed' || c.result === 'fail');
+}
+
+/**
+ * A checks run starts: at submission, or when an operator re-runs a check of a checked application.
+ * Returns undefined when the application is decided (nothing to check any more).
+ */
+export function startChecks(app: Application, run: number): Application | undefined {
+  if (!UNDECIDED.includes(app.status)) return undefined;
+  if (app.status === 'checks-running' && app.checksRun === run) return app;
+  return { ...app, status: 'checks-running', checksRun: Math.max(run, app.checksRun), version: app.version + 1 };
+}
+
+/**
+ * Every check has an outcome: checks-complete when all completed (pass, refer or fail), checks-exception
+ * when any is failed (unusable vendor answer) or exception (vendor down). Undefined while a check is still
+ * queued or running, or when the application is not checks-running (declined meanwhile).
+ */
+export function concludeChecks(app: Application, checks: readonly CheckState[]): Application | undefined {
+  if (app.status !== 'checks-running') return undefined;
+  if (checks.some((c) => c.status === 'queued' || c.status === 'running')) return undefined;
+  const exception = checks.some((c) => c.status === 'failed' || c.status === 'exception');
+  return { ...app, status: exception ? 'checks-exception' : 'checks-complete', version: app.version + 1 };
 }
 
 /**
  * Approving an approved application again changes nothing (idempotent); a declined one cannot be
- * approved. Segregation of duties: nobody decides an application they submitted.
+ * approved. Segregation of duties: nobody decides an application they submitted. Only a checks-complete
+ * application with no failed check is approved (`checks-not-complete` names what blocks it otherwise).
  */
-export function approve(app: Application, cmd: ApproveCommand): Decision {
+export function approve(app: Application, cmd: ApproveCommand, checks: readonly CheckState[]): Decision {
   if (app.status === 'approved') return { ok: true, application: app, changed: false };
-  if (app.status !== 'submitted') return { ok: false, error: { kind: 'already-decided', status: app.status } };
+  if (!UNDECIDED.includes(app.status)) return { ok: false, error: { kind: 'already-decided', status: app.status } };
   if (app.submittedBy === cmd.operator) return { ok: false, error: { kind: 'own-application', submittedBy: app.submittedBy } };
+  const blocking = blockingChecks(checks);
+  if (app.status !== 'checks-complete' || blocking.length > 0) return { ok: false, error: { kind: 'checks-not-complete', status: app.status, blocking } };
   const problem = checkTerms(app.loanRequest, cmd.now);
   if (problem) return { ok: false, error: { kind: 'invalid-terms', detail: problem } };
   return {
@@ -87,10 +156,10 @@ export function approve(app: Application, cmd: ApproveCommand): Decision {
   };
 }
 
-/** Declining a declined application again changes nothing; an approved one cannot be declined. */
+/** Declining a declined application again changes nothing; an approved one cannot be declined. Checks need not be done. */
 export function decline(app: Application, cmd: DeclineCommand): Decision {
   if (app.status === 'declined') return { ok: true, application: app, changed: false };
-  if (app.status !== 'submitted') return { ok: false, error: { kind: 'already-decided', status: app.status } };
+  if (!UNDECIDED.includes(app.status)) return { ok: false, error: { kind: 'already-decided', status: app.status } };
   if (app.submittedBy === cmd.operator) return { ok: false, error: { kind: 'own-application', submittedBy: app.submittedBy } };
   return {
     ok: true,

@@ -9,7 +9,12 @@ import { decideApplication, type DecideApplicationDeps } from './decide-applicat
 const NOW = new Date('2026-03-01T09:00:00Z');
 const operator: Principal = { subject: 'op-1', tenantId: 'tenant-a', roles: ['operator'] };
 
+/** Submitted and through its checks, all passed: what an operator can approve. */
 function submitted(overrides: Partial<Application['loanRequest']> = {}): Application {
+  return { ...submitted0(overrides), status: 'checks-complete', checksRun: 1 };
+}
+
+function submitted0(overrides: Partial<Application['loanRequest']> = {}): Application {
   return submit({
     id: randomUUID(),
     tenantId: 'tenant-a',
@@ -93,13 +98,35 @@ describe('decideApplication', () => {
     expect(deps.notifyOutbox).not.toHaveBeenCalled();
   });
 
-  it('given a disbursement date already past, when approved, then invalid-terms and the application stays submitted', async () => {
+  it('given a disbursement date already past, when approved, then invalid-terms and the application stays checks-complete', async () => {
     const app = submitted({ expectedDisbursementDate: '2026-02-28' });
     given(app);
     const result = await approve(app.id);
     expect(!result.ok && result.error.kind).toBe('invalid-terms');
-    expect(store.applications.get(app.id)?.status).toBe('submitted');
+    expect(store.applications.get(app.id)?.status).toBe('checks-complete');
     expect(store.outbox).toHaveLength(0);
+  });
+
+  it.each([
+    ['checks still running', 'checks-running', []],
+    ['a check parked as exception', 'checks-exception', [{ kind: 'bureau', status: 'exception', result: null }]],
+    ['a check that failed', 'checks-complete', [{ kind: 'sanctions', status: 'completed', result: 'fail' }]],
+  ] as const)('given %s, when approved, then checks-not-complete names it and nothing is emitted', async (_name, status, checks) => {
+    const app = { ...submitted(), status };
+    given(app);
+    store.checks.set(app.id, [...checks, { kind: 'duplicate', status: 'completed', result: 'pass' }]);
+    const result = await approve(app.id);
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.error).toEqual({ kind: 'checks-not-complete', status, blocking: checks });
+    expect(store.applications.get(app.id)?.status).toBe(status);
+    expect(store.outbox).toHaveLength(0);
+  });
+
+  it('given a checks-complete application whose checks passed or referred, when approved, then approved', async () => {
+    const app = submitted();
+    given(app);
+    store.checks.set(app.id, [{ kind: 'duplicate', status: 'completed', result: 'pass' }, { kind: 'sanctions', status: 'completed', result: 'refer' }]);
+    expect((await approve(app.id)).ok).toBe(true);
   });
 
   it("given another tenant's application, when approved, then not-found", async () => {

@@ -20,7 +20,8 @@ export type DecideCommand = { readonly kind: 'approve' } | { readonly kind: 'dec
  * Approves or declines an application. Approval stores the decision and the LoanApproved event in
  * one transaction; the outbox relay publishes the event after commit. Repeating a decision that was
  * already taken returns the application unchanged and emits nothing.
- * Failures: not-found, already-decided (the opposite decision was taken), invalid-terms.
+ * Failures: not-found, already-decided (the opposite decision was taken), invalid-terms,
+ * checks-not-complete (approval only: checks still running, parked as exception, or one failed).
  */
 export async function decideApplication(
   deps: DecideApplicationDeps,
@@ -32,7 +33,7 @@ export async function decideApplication(
     const now = deps.now();
     const decision: Decision =
       input.command.kind === 'approve'
-        ? approve(current, { operator: input.principal.subject, loanId: deps.newId(), now })
+        ? approve(current, { operator: input.principal.subject, loanId: deps.newId(), now }, await uow.checksOf(current.id))
         : decline(current, { operator: input.principal.subject, reason: input.command.reason, now });
     if (!decision.ok) return decision;
     if (!decision.changed) return { ok: true, application: decision.application };

@@ -1,14 +1,19 @@
 import { createHash } from 'node:crypto';
 import type { Principal } from '@lendstack/platform';
 import { submit, type Application, type LoanTerms } from '../domain/application.js';
-import { IdempotencyConflict, type ApplicationStore, type PiiVault } from '../ports.js';
+import { IdempotencyConflict, type ApplicationStore, type OutboxNotifier, type PiiSealer, type PiiVault } from '../ports.js';
 import type { SubmitApplicationBody } from '../adapters/applications.schemas.js';
+import { applicationEvent } from './application-events.js';
 
 export interface SubmitApplicationDeps {
   readonly store: ApplicationStore;
   readonly vault: PiiVault;
+  readonly pii: PiiSealer;
   readonly newId: () => string;
   readonly now: () => Date;
+  readonly notifyOutbox: OutboxNotifier;
+  /** Called after a new application committed: starts its checks without waiting for the starter's poll. */
+  readonly onSubmitted?: (application: Application) => void;
 }
 
 export type SubmitApplicationResult =
@@ -16,7 +21,8 @@ export type SubmitApplicationResult =
   | { readonly ok: false; readonly error: 'idempotency-key-reused' };
 
 /**
- * Records a new application. With an idempotency key, a retry with the same body returns the
+ * Records a new application, its sealed PII, the ApplicationSubmitted event and the request for its
+ * first checks run, in one transaction. With an idempotency key, a retry with the same body returns the
  * application created the first time; the same key with another body fails with
  * `idempotency-key-reused`. The record and the key are written in one transaction.
  */
@@ -25,6 +31,11 @@ export async function submitApplication(
   input: { principal: Principal; body: SubmitApplicationBody; idempotencyKey?: string },
 ): Promise<SubmitApplicationResult> {
   const requestHash = createHash('sha256').update(JSON.stringify(input.body)).digest('hex');
+  const id = deps.newId();
+  const { applicant } = input.body;
+  const sealed = await deps.pii.seal(input.principal.tenantId, id, {
+    nationalId: applicant.nationalId.value, dateOfBirth: applicant.dateOfBirth ?? null, bankAccount: applicant.bankAccount.accountNumber,
+  });
   const attempt = () =>
     deps.store.transaction(async (uow): Promise<SubmitApplicationResult> => {
       const key = input.idempotencyKey;
@@ -37,27 +48,51 @@ export async function submitApplication(
           return { ok: true, application, replayed: true };
         }
       }
+      const now = deps.now();
       const application = submit({
-        id: deps.newId(),
+        id,
         tenantId: input.principal.tenantId,
         applicant: toBorrower(deps, input.body),
         loanRequest: input.body.loan as LoanTerms,
         submittedBy: input.principal.subject,
-        now: deps.now(),
+        now,
+        dateOfBirthMasked: applicant.dateOfBirth ? maskDateOfBirth(applicant.dateOfBirth) : null,
+        employment: input.body.employment ?? null,
+        device: input.body.device ?? null,
       });
       await uow.insert(application);
+      await uow.savePii(sealed);
+      await uow.requestChecks(application.id, 1);
+      await uow.enqueue(applicationEvent('ApplicationSubmitted', {
+        id: deps.newId(), tenantId: application.tenantId, applicationId: application.id, now,
+        payload: {
+          applicationId: application.id, applicantId: application.applicant.id, productCode: application.loanRequest.productCode,
+          requestedPrincipal: application.loanRequest.principal, submittedBy: application.submittedBy, submittedAt: now.toISOString(),
+        },
+      }));
       if (key) {
         await uow.saveIdempotency({ tenantId: application.tenantId, key, method: 'POST', path: '/v1/applications', requestHash, responseStatus: 201, responseBody: { id: application.id } });
       }
       return { ok: true, application, replayed: false };
     });
+  let result: SubmitApplicationResult;
   try {
-    return await attempt();
+    result = await attempt();
   } catch (error) {
     // Two requests with one key raced; the loser's transaction rolled back, so read the winner's.
-    if (error instanceof IdempotencyConflict) return attempt();
-    throw error;
+    if (!(error instanceof IdempotencyConflict)) throw error;
+    result = await attempt();
   }
+  if (result.ok && !result.replayed) {
+    deps.notifyOutbox();
+    deps.onSubmitted?.(result.application);
+  }
+  return result;
+}
+
+/** Only the year stays readable: `1990-XX-XX`. */
+export function maskDateOfBirth(date: string): string {
+  return `${date.slice(0, 4)}-XX-XX`;
 }
 
 function toBorrower(deps: SubmitApplicationDeps, body: SubmitApplicationBody): Application['applicant'] {

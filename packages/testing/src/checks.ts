@@ -1,0 +1,36 @@
+import { eventually } from './wait.js';
+
+/** Statuses in which an application's checks have concluded. */
+const CONCLUDED = ['checks-complete', 'checks-exception'] as const;
+
+/**
+ * Waits until the LOS has concluded an application's checks (checks-complete or checks-exception) and
+ * returns the application as GET /v1/applications/{id} shows it. A submitted application's checks run
+ * on the LOS's Temporal worker; an approval before they complete is refused (409 checks-not-complete).
+ * `get` issues the GET however the test reaches the LOS (over a socket or app.inject).
+ */
+export async function awaitChecksConcluded<T extends { status: string }>(
+  get: (path: string) => Promise<{ status: number; body: unknown }>,
+  applicationId: string,
+  options: { timeoutMs?: number; expect?: (typeof CONCLUDED)[number] } = {},
+): Promise<T> {
+  const app = await eventually(async () => {
+    const res = await get(`/v1/applications/${applicationId}`);
+    if (res.status !== 200) throw new Error(`GET application ${applicationId}: ${res.status} ${JSON.stringify(res.body)}`);
+    const body = res.body as T;
+    return (CONCLUDED as readonly string[]).includes(body.status) ? body : undefined;
+  }, { timeoutMs: options.timeoutMs ?? 60_000, intervalMs: 100, what: `checks of application ${applicationId} to conclude` });
+  if (options.expect && app.status !== options.expect) {
+    const checks = await get(`/v1/applications/${applicationId}/checks`);
+    throw new Error(`application ${applicationId} is ${app.status}, expected ${options.expect}: ${JSON.stringify(checks.body)}`);
+  }
+  return app;
+}
+
+/** `awaitChecksConcluded` over HTTP with a bearer token. */
+export function awaitChecksOverHttp<T extends { status: string }>(baseUrl: string, authorization: string, applicationId: string, options: { timeoutMs?: number; expect?: 'checks-complete' | 'checks-exception' } = {}): Promise<T> {
+  return awaitChecksConcluded<T>(async (path) => {
+    const res = await fetch(`${baseUrl}${path}`, { headers: { authorization } });
+    return { status: res.status, body: await res.json() };
+  }, applicationId, options);
+}
