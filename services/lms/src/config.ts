@@ -70,6 +70,8 @@ const envSchema = z.object({
   // One file per submission window: queued payouts wait at most this long before they are sent.
   ACH_WINDOW_MS: z.coerce.number().int().min(100).max(3_600_000).default(1_000),
   ACH_MAX_ENTRIES_PER_FILE: z.coerce.number().int().min(1).max(9_999).default(1_000),
+  // How often the LMS asks the ODFI about files whose webhooks may have been lost (quiet that long).
+  ACH_RECONCILE_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(60_000),
   ACH_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   ACH_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
   // How account tokens become account numbers: "derived" is the sandbox's (ach-account.resolver.ts); the LOS's vault replaces it.

@@ -145,7 +145,7 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
   });
   const url = await app.listen({ host: config.LMS_HOST, port: config.LMS_PORT });
   // ACH submission windows: queued USD payouts go to the ODFI in one file per window.
-  const achWindows = startAchWindows(ach, { windowMs: config.ACH_WINDOW_MS, onOutcome: payoutOutcomeHandler(servicing), logger });
+  const achWindows = startAchWindows(ach, { windowMs: config.ACH_WINDOW_MS, reconcileEveryMs: config.ACH_RECONCILE_MS, onOutcome: payoutOutcomeHandler(servicing), logger });
   // A run this process (or a killed one) left unfinished continues: per (loan, day) idempotent.
   void eodRunner.resumePending().catch((error: unknown) => logger.error({ err: error }, 'could not resume end-of-day runs'));
   // A file whose processing was cut short continues: each row's repayment key is derived from (file, row).

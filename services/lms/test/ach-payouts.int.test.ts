@@ -51,6 +51,9 @@ let prisma: PrismaClient;
 let ach: AchPayoutAdapter;
 let windows: ReturnType<typeof startAchWindows>;
 let secret: string;
+let deps: DisbursementDeps;
+/** While set, the LMS answers the ODFI's webhooks with 500 (the LMS down): they are lost after the sandbox's attempts. */
+let refuseWebhooks = false;
 const logger = createLogger({ service: 'lendstack-lms-test', level: 'silent' });
 
 const usd = (amount: string | bigint) => ({ amount: amount.toString(), currency: 'USD', scale: 2 });
@@ -70,13 +73,14 @@ const trialBalanced = async (tenant: string) => {
 };
 
 /** A USD pay-in-4 loan (BNPL: 4 fortnightly zero-interest instalments) paying out to the given account. */
-async function bookUsd(tenant: string, account: { bankCode?: string; masked?: string } = {}, principal = '100000'): Promise<string> {
+async function bookUsd(tenant: string, account: { bankCode?: string; masked?: string } = {}, principal = '100000', currency = 'USD'): Promise<string> {
+  const money = (amount: string) => ({ amount, currency, scale: 2 });
   const bankAccount = { holderName: 'Jordan Lee', accountNumberMasked: account.masked ?? 'XXXXXX4321', accountToken: `tok_${randomUUID().replace(/-/g, '')}`, bankCode: account.bankCode ?? '021000021' };
   const event = sampleLoanApprovedV1({
     tenantId: tenant,
     borrower: { bankAccount, address: { line1: '1 Main St', city: 'Austin', region: 'TX', postalCode: '78701', country: 'US' }, contact: { email: 'jordan@example.com', phone: '+15125550100' } },
     loan: {
-      productCode: 'BNPL-4', principal: usd(principal), annualRatePercent: '0', termPeriods: 4, frequency: 'biweekly', scheduleMethod: 'zero-interest-split', interestCalculation: 'per-period', dayCount: '30/360',
+      productCode: currency === 'USD' ? 'BNPL-4' : 'PL-INR', principal: money(principal), annualRatePercent: '0', termPeriods: 4, frequency: 'biweekly', scheduleMethod: 'zero-interest-split', interestCalculation: 'per-period', dayCount: '30/360',
       expectedDisbursementDate: '2026-01-05', firstDueDate: undefined, fees: [], disbursementAccount: bankAccount,
     },
   });
@@ -105,7 +109,7 @@ beforeAll(async () => {
     maxEntriesPerFile: 100, webhookSecret: config.ACH_WEBHOOK_SECRET, webhookMaxAgeSeconds: 600, now: () => new Date(), newId: randomUUID, logger,
   });
   const payouts = createCurrencyPayoutRouter({ INR: inrRail, USD: ach }, { defaultCurrency: 'INR', providerPrefixes: { USD: 'ach_' } });
-  const deps: DisbursementDeps = { pool, ledger: createPgLedger(), payouts, now: () => new Date(), today: () => '2026-01-05', newId: randomUUID, onOutbox: () => undefined };
+  deps = { pool, ledger: createPgLedger(), payouts, now: () => new Date(), today: () => '2026-01-05', newId: randomUUID, onOutbox: () => undefined };
   const products = createPrismaProductRepository(prisma);
   app = await buildServer({
     logger, metrics: createMetrics('lendstack-lms-ach-test'),
@@ -113,7 +117,13 @@ beforeAll(async () => {
     products: { store: products, products, authSecret: secret, now: () => new Date(), newId: randomUUID, onPublished: () => undefined },
     readiness: {}, businessDate: { pool, authSecret: secret, today: deps.today }, ledger: { queries: createPgLedgerQueries(pool), authSecret: secret },
     servicing: { ...deps, authSecret: secret },
-    achWebhook: { handle: (raw, headers) => ach.handleNotification(raw, headers), onOutcome: payoutOutcomeHandler(deps) },
+    achWebhook: {
+      handle: async (raw, headers) => {
+        if (refuseWebhooks) throw new Error('LMS down');
+        return ach.handleNotification(raw, headers);
+      },
+      onOutcome: payoutOutcomeHandler(deps),
+    },
   });
   const lmsUrl = await app.listen({ host: '127.0.0.1', port: 0 });
   // Windows are run by hand (runOnce) so a test knows which payouts share a file.
@@ -121,7 +131,7 @@ beforeAll(async () => {
   await stopAchSandbox(sandboxFiles);
   await startAchSandbox({
     port: SANDBOX_PORT, ...sandboxFiles,
-    env: { ACH_WEBHOOK_URL: `${lmsUrl}/v1/payout-webhooks/ach`, ACH_SANDBOX_SETTLE_DELAY_MS: '100', ACH_SANDBOX_LATE_RETURN_DELAY_MS: '300', ACH_SANDBOX_MAX_ENTRY_CENTS: String(LIMIT_CENTS), LOG_LEVEL: 'warn' },
+    env: { ACH_WEBHOOK_URL: `${lmsUrl}/v1/payout-webhooks/ach`, ACH_SANDBOX_SETTLE_DELAY_MS: '100', ACH_SANDBOX_LATE_RETURN_DELAY_MS: '300', ACH_SANDBOX_MAX_ENTRY_CENTS: String(LIMIT_CENTS), ACH_SANDBOX_WEBHOOK_MAX_ATTEMPTS: '2', LOG_LEVEL: 'warn' },
   });
 });
 
@@ -252,9 +262,56 @@ describe('USD disbursement over ACH', () => {
     expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['LoanDisbursed', 'TransactionReversed']));
     expect(events.find((e) => e.type === 'TransactionReversed').payload).toMatchObject({ reversedTransactionId: tx.id, reversedEffectKey: `disbursement:${tx.id}`, amount: { amount: '100000', currency: 'USD', scale: 2 } });
     // A redelivered return changes nothing more; the principal can be disbursed again.
-    await payoutOutcomeHandler({ pool, ledger: createPgLedger(), now: () => new Date(), today: () => '2026-01-05', newId: randomUUID, onOutbox: () => undefined })({ eventId: 'again', payoutId: tx.id, status: 'reversed', failureReason: 'ACH_RETURN_R03' });
+    await payoutOutcomeHandler(deps)({ eventId: 'again', payoutId: tx.id, status: 'reversed', failureReason: 'ACH_RETURN_R03' });
     expect((await pool.query(`SELECT count(*)::int AS n FROM outbox WHERE key = $1 AND value->>'type' = 'TransactionReversed'`, [loanId])).rows[0].n).toBe(1);
     expect((await disburse(tenant, loanId)).statusCode).toBe(202);
+  });
+
+  it('webhooks lost while the LMS was down: reconciling with the ODFI confirms a settled entry and reverses a late return', async () => {
+    const tenant = tenantOf();
+    const plain = await bookUsd(tenant);
+    const late = await bookUsd(tenant, { masked: 'XXXXXX0103' });
+    refuseWebhooks = true;
+    const a = (await disburse(tenant, plain)).json();
+    const b = (await disburse(tenant, late)).json();
+    try {
+      await windows.runOnce();
+      const fileId = (await entryOf(a.id)).file_id;
+      // The sandbox settles, returns the late one, tries each webhook twice and gives up.
+      await eventually(async () => {
+        const state = await (await fetch(`${sandboxUrl}/sandbox/state`)).json() as { files: { idempotencyKey: string; entries: { status: string }[] }[]; deliveries: { attempts: number; delivered: boolean }[] };
+        const file = state.files.find((f) => f.idempotencyKey === fileId);
+        const undelivered = state.deliveries.filter((d) => !d.delivered && d.attempts < 2);
+        return file?.entries.every((e) => e.status !== 'pending') && file.entries.some((e) => e.status === 'returned') && undelivered.length === 0 ? true : undefined;
+      }, { timeoutMs: 15_000, what: 'the sandbox to settle and drop its webhooks' });
+      await new Promise((r) => setTimeout(r, 300));
+      expect((await transaction(tenant, plain, a.id)).status).toBe('pending');
+    } finally {
+      refuseWebhooks = false;
+    }
+    const outcomes = await windows.reconcileOnce(0);
+    expect(outcomes.filter((x) => x.payoutId === b.id).map((x) => x.status)).toEqual(['processed', 'reversed']);
+    expect((await transaction(tenant, plain, a.id)).status).toBe('confirmed');
+    expect(await transaction(tenant, late, b.id)).toMatchObject({ status: 'failed', failureReason: 'payout reversed: ACH_RETURN_R03: R03 No account / unable to locate account' });
+    expect(await entryOf(b.id)).toMatchObject({ status: 'returned', returned_after_settlement: true });
+    await trialBalanced(tenant);
+    // Nothing left to ask about the reversed one; asking again changes nothing.
+    await windows.reconcileOnce(0);
+    expect((await transaction(tenant, plain, a.id)).status).toBe('confirmed');
+  });
+
+  it('a RazorpayX payout reversed after it was processed reverses the INR disbursement the same way', async () => {
+    const tenant = tenantOf();
+    const loanId = await bookUsd(tenant, { bankCode: 'HDFC0001234' }, '1000000', 'INR');
+    const res = await call('POST', `/v1/loans/${loanId}/disbursements`, tenant, ['operator'], { amount: { amount: '1000000', currency: 'INR', scale: 2 }, valueDate: '2026-01-05' }, { 'idempotency-key': randomUUID() });
+    expect(res.json()).toMatchObject({ status: 'confirmed' });
+    await payoutOutcomeHandler(deps)({ eventId: 'evt_reversed', payoutId: res.json().id, status: 'reversed', failureReason: 'BENEFICIARY_BANK_REJECTED', failureDetail: 'Payout rejected by beneficiary bank. Please contact beneficiary bank' });
+    expect(await transaction(tenant, loanId, res.json().id)).toMatchObject({ status: 'failed', failureReason: 'payout reversed: BENEFICIARY_BANK_REJECTED: Payout rejected by beneficiary bank. Please contact beneficiary bank' });
+    const loan = (await call('GET', `/v1/loans/${loanId}`, tenant, ['partner'])).json();
+    expect(loan).toMatchObject({ status: 'pending-disbursement' });
+    expect(loan.balances.principalOutstanding.amount).toBe('0');
+    const tb = (await call('GET', '/v1/ledger/trial-balance?asOf=2026-12-31&currency=INR', tenant, ['operator'])).json();
+    expect(tb.totals.debit).toEqual(tb.totals.credit);
   });
 
   it('refuses a webhook with a bad signature (401) and changes nothing', async () => {

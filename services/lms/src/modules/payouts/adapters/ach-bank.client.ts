@@ -26,8 +26,14 @@ export type UploadAnswer =
   | { readonly kind: 'rejected'; readonly bankFileId?: string; readonly rejection: BankRejection }
   | { readonly kind: 'conflict'; readonly detail: string };
 
+export interface BankFileStatus {
+  readonly entries: readonly { readonly traceNumber: string; readonly status: 'pending' | 'settled' | 'returned'; readonly returnCode?: string; readonly settlementDate?: string }[];
+}
+
 export interface AchBankClient {
   upload(text: string, idempotencyKey: string): Promise<UploadAnswer>;
+  /** GET /v1/files/{id}: each entry's status, or undefined if the bank does not know the file. */
+  fileStatus(bankFileId: string): Promise<BankFileStatus | undefined>;
   returnFile(returnFileId: string): Promise<string | undefined>;
 }
 
@@ -75,6 +81,12 @@ export function createAchBankClient(options: AchBankClientOptions): AchBankClien
       if (status === 422) return { kind: 'rejected', ...(answer.id ? { bankFileId: String(answer.id) } : {}), rejection: (answer.error as BankRejection | undefined) ?? { detail: 'rejected by the ODFI without a reason' } };
       if (status === 409) return { kind: 'conflict', detail: String(answer.detail ?? 'idempotency conflict') };
       throw new Error(`ODFI POST /v1/files answered HTTP ${status}${status === 401 ? ' (check ACH_API_KEY)' : ''}: ${String(answer.detail ?? body.slice(0, 200))}`);
+    },
+    async fileStatus(bankFileId) {
+      const { status, text } = await call('GET', `/v1/files/${encodeURIComponent(bankFileId)}`);
+      if (status === 200) return { entries: ((json(text).entries as BankFileStatus['entries'] | undefined) ?? []) };
+      if (status === 404) return undefined;
+      throw new Error(`ODFI GET /v1/files/${bankFileId} answered HTTP ${status}`);
     },
     async returnFile(returnFileId) {
       const { status, text } = await call('GET', `/v1/return-files/${encodeURIComponent(returnFileId)}`);

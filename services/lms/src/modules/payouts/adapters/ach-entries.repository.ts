@@ -100,3 +100,13 @@ export async function batchEntries(client: pg.PoolClient, fileId: string, payout
 export async function nextTraceSequences(client: pg.PoolClient, n: number): Promise<number[]> {
   return (await client.query<{ s: string }>(`SELECT nextval('ach_trace_seq')::text AS s FROM generate_series(1, $1)`, [n])).rows.map((r) => Number(r.s));
 }
+
+/** Accepted files with entries whose outcome may still change (submitted, or settled inside the return watch), quiet since `olderThan`. */
+export async function filesToReconcile(db: Db, olderThan: Date, watchDays: number, limit: number): Promise<AchFileRow[]> {
+  return (await db.query<AchFileRow>(
+    `SELECT ${FILE_COLUMNS} FROM ach_files f WHERE f.status = 'accepted' AND f.updated_at < $1
+       AND EXISTS (SELECT 1 FROM ach_entries e WHERE e.file_id = f.id AND (e.status = 'submitted' OR (e.status = 'settled' AND e.updated_at > now() - make_interval(days => $2))))
+     ORDER BY f.updated_at LIMIT $3`,
+    [olderThan, watchDays, limit],
+  )).rows;
+}

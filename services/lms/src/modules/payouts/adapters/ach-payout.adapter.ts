@@ -45,12 +45,23 @@ export interface AchPayoutAdapter extends PayoutPort {
   /** One submission window: sends the oldest unanswered file again, else builds one from the queue. What it did. */
   flush(): Promise<{ readonly fileId?: string; readonly outcomes: readonly PayoutOutcome[] }>;
   /** A webhook from the ODFI, verified, then applied to the entries: the payout outcomes it settles. */
+  /**
+   * Asks the ODFI for the status of files whose webhooks may have been lost: files with entries still
+   * submitted, or settled within the return window, and quiet for `quietMs`. The outcomes it finds, each
+   * payout's latest; applying them again is harmless.
+   */
+  reconcile(options?: { readonly quietMs?: number; readonly maxFiles?: number }): Promise<{ readonly files: number; readonly outcomes: readonly PayoutOutcome[] }>;
   handleNotification(rawBody: Buffer, headers: PayoutWebhookHeaders): Promise<{ readonly outcomes: readonly PayoutOutcome[]; readonly event: string } | { readonly error: 'missing-signature' | 'bad-signature' | 'stale' | 'malformed'; readonly detail: string }>;
 }
 
 const FLUSH_LOCK_ID = 42_031;
 const PROVIDER_PREFIX = 'ach_';
 const MAX_AMOUNT_CENTS = 9_999_999_999n;
+/** Settled entries are watched this long for a late return (credits: 2 banking days; unauthorized debits: 60 days, not sent here). */
+const RETURN_WATCH_DAYS = 5;
+
+/** Per payout the outcomes in order, confirmation before reversal, without repeats. */
+const dedupeLatest = (outcomes: readonly PayoutOutcome[]): PayoutOutcome[] => [...new Map(outcomes.map((x) => [`${x.payoutId}:${x.status}`, x])).values()];
 
 const refused = (code: PayoutRefused['error']['code'], detail: string, field?: string): PayoutRefused => ({ error: { code, detail, ...(field ? { field } : {}) } });
 const shortLoanId = (loanId: string) => loanId.replace(/^loan[-_]?/i, '').replace(/[^A-Za-z0-9]/g, '').toUpperCase().slice(0, 15);
@@ -176,6 +187,33 @@ export function createAchPayoutAdapter(o: AchPayoutOptions): AchPayoutAdapter {
     return [];
   }
 
+  /** Settled entries of a file (from a webhook or the file's status): their outcomes, again for ones already settled. */
+  async function applySettled(fileId: string, traceNumbers: readonly string[], settlementDate: string, eventId: string, at: Date): Promise<PayoutOutcome[]> {
+    const rows = (await o.pool.query<{ payout_id: string }>(
+      `UPDATE ach_entries SET status = CASE WHEN status = 'submitted' THEN 'settled' ELSE status END, settlement_date = coalesce(settlement_date, $3::date), updated_at = now()
+       WHERE file_id = $1 AND trace_number = ANY($2) AND status IN ('submitted', 'settled', 'returned') RETURNING payout_id`,
+      [fileId, traceNumbers, settlementDate],
+    )).rows;
+    const entries = await Promise.all(rows.map((r) => repo.entryByPayout(o.pool, r.payout_id)));
+    // A returned entry settled too (a late return): its confirmation comes before its reversal.
+    return entries.map((e) => outcomeOf(e!.status === 'returned' ? { ...e!, status: 'settled' } : e!, `${eventId}:settled:${e!.payout_id}`, at));
+  }
+
+  /** A return of the entry with this trace number: failed before settlement, reversed after it; undefined if not ours. */
+  async function applyReturn(originalTrace: string, code: string, eventId: string, at: Date): Promise<PayoutOutcome | undefined> {
+    const detail = `${code} ${RETURN_REASONS[code] ?? 'Return reason not known to this reader'}`;
+    const row = (await o.pool.query<{ payout_id: string }>(
+      `UPDATE ach_entries SET returned_after_settlement = (status = 'settled' OR returned_after_settlement OR settlement_date IS NOT NULL), status = 'returned', return_code = $2, return_detail = $3, updated_at = now()
+       WHERE trace_number = $1 AND status IN ('submitted', 'settled', 'returned') RETURNING payout_id`,
+      [originalTrace, code, detail],
+    )).rows[0];
+    if (!row) {
+      o.logger.warn({ trace: originalTrace, code }, 'ACH return for an entry this LMS did not send');
+      return undefined;
+    }
+    return outcomeOf((await repo.entryByPayout(o.pool, row.payout_id))!, `${eventId}:returned:${row.payout_id}`, at);
+  }
+
   return {
     async submit(request) {
       const { amount, beneficiary } = request;
@@ -214,14 +252,7 @@ export function createAchPayoutAdapter(o: AchPayoutOptions): AchPayoutAdapter {
       const at = new Date(event.createdAt);
       if (event.type === 'file.settled') {
         const file = await repo.fileByBankId(o.pool, event.data.fileId);
-        if (!file) return { event: event.type, outcomes: [] };
-        const rows = (await o.pool.query<{ payout_id: string }>(
-          `UPDATE ach_entries SET status = CASE WHEN status = 'submitted' THEN 'settled' ELSE status END, settlement_date = coalesce(settlement_date, $3::date), updated_at = now()
-           WHERE file_id = $1 AND trace_number = ANY($2) AND status IN ('submitted', 'settled') RETURNING payout_id`,
-          [file.id, event.data.traceNumbers, event.data.settlementDate],
-        )).rows;
-        const entries = await Promise.all(rows.map((r) => repo.entryByPayout(o.pool, r.payout_id)));
-        return { event: event.type, outcomes: entries.filter((e) => e!.status === 'settled').map((e) => outcomeOf(e!, `${event.id}:${e!.payout_id}`, at)) };
+        return { event: event.type, outcomes: file ? await applySettled(file.id, event.data.traceNumbers, event.data.settlementDate, event.id, at) : [] };
       }
       const text = await o.bank.returnFile(event.data.returnFileId);
       if (text === undefined) throw new Error(`ODFI returns file ${event.data.returnFileId} is not there`);
@@ -230,23 +261,33 @@ export function createAchPayoutAdapter(o: AchPayoutOptions): AchPayoutAdapter {
       const { returns, changes } = readReturnsAndChanges(parsed.file);
       const outcomes: PayoutOutcome[] = [];
       for (const r of returns) {
-        const detail = `${r.code} ${RETURN_REASONS[r.code] ?? r.description}`;
-        const row = (await o.pool.query<{ payout_id: string }>(
-          `UPDATE ach_entries SET returned_after_settlement = (status = 'settled' OR returned_after_settlement), status = 'returned', return_code = $2, return_detail = $3, updated_at = now()
-           WHERE trace_number = $1 AND status IN ('submitted', 'settled', 'returned') RETURNING payout_id`,
-          [r.originalTraceNumber, r.code, detail],
-        )).rows[0];
-        if (!row) {
-          o.logger.warn({ trace: r.originalTraceNumber, code: r.code }, 'ACH return for an entry this LMS did not send');
-          continue;
-        }
-        outcomes.push(outcomeOf((await repo.entryByPayout(o.pool, row.payout_id))!, `${event.id}:${row.payout_id}`, at));
+        const outcome = await applyReturn(r.originalTraceNumber, r.code, event.id, at);
+        if (outcome) outcomes.push(outcome);
       }
       for (const c of changes) {
         await o.pool.query(`UPDATE ach_entries SET change_code = $2, change_corrected_data = $3, updated_at = now() WHERE trace_number = $1`, [c.originalTraceNumber, c.code, c.correctedData]);
         o.logger.warn({ trace: c.originalTraceNumber, code: c.code, description: c.description }, 'ACH notification of change: the borrower\'s account data must be corrected before the next entry');
       }
       return { event: event.type, outcomes };
+    },
+
+    async reconcile(options = {}) {
+      const olderThan = new Date(o.now().getTime() - (options.quietMs ?? 60_000));
+      const files = await repo.filesToReconcile(o.pool, olderThan, RETURN_WATCH_DAYS, options.maxFiles ?? 10);
+      const outcomes: PayoutOutcome[] = [];
+      const at = o.now();
+      for (const file of files) {
+        const view = await o.bank.fileStatus(file.bank_file_id!);
+        if (!view) continue;
+        const settled = view.entries.filter((e) => e.status === 'settled' || (e.status === 'returned' && e.settlementDate));
+        if (settled.length > 0) outcomes.push(...(await applySettled(file.id, settled.map((e) => e.traceNumber), settled[0]!.settlementDate!, `ach-reconcile:${file.id}`, at)));
+        for (const e of view.entries.filter((x) => x.status === 'returned' && x.returnCode)) {
+          const outcome = await applyReturn(e.traceNumber, e.returnCode!, `ach-reconcile:${file.id}`, at);
+          if (outcome) outcomes.push(outcome);
+        }
+        await o.pool.query('UPDATE ach_files SET updated_at = now() WHERE id = $1', [file.id]);
+      }
+      return { files: files.length, outcomes: dedupeLatest(outcomes) };
     },
   };
 }
