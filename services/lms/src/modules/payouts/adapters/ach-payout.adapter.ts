@@ -278,14 +278,18 @@ export function createAchPayoutAdapter(o: AchPayoutOptions): AchPayoutAdapter {
       const at = o.now();
       for (const file of files) {
         const view = await o.bank.fileStatus(file.bank_file_id!);
-        if (!view) continue;
+        // Asked, whatever the answer: the next round starts with files not asked for longest, so none starves the others.
+        await o.pool.query('UPDATE ach_files SET updated_at = now() WHERE id = $1', [file.id]);
+        if (!view) {
+          o.logger.error({ fileId: file.id, bankFileId: file.bank_file_id }, 'the ODFI no longer knows an accepted ACH file; its open entries need an operator');
+          continue;
+        }
         const settled = view.entries.filter((e) => e.status === 'settled' || (e.status === 'returned' && e.settlementDate));
         if (settled.length > 0) outcomes.push(...(await applySettled(file.id, settled.map((e) => e.traceNumber), settled[0]!.settlementDate!, `ach-reconcile:${file.id}`, at)));
         for (const e of view.entries.filter((x) => x.status === 'returned' && x.returnCode)) {
           const outcome = await applyReturn(e.traceNumber, e.returnCode!, `ach-reconcile:${file.id}`, at);
           if (outcome) outcomes.push(outcome);
         }
-        await o.pool.query('UPDATE ach_files SET updated_at = now() WHERE id = $1', [file.id]);
       }
       return { files: files.length, outcomes: dedupeLatest(outcomes) };
     },

@@ -44,8 +44,8 @@ export function startAchWindows(adapter: AchPayoutAdapter, options: { readonly w
     /** Runs one window now (tests, shutdown). */
     runOnce: () => tick(),
     /** Asks the ODFI about quiet files now (tests). */
-    reconcileOnce: async (quietMs = 0) => {
-      const { outcomes } = await adapter.reconcile({ quietMs });
+    reconcileOnce: async (quietMs = 0, maxFiles = 10) => {
+      const { outcomes } = await adapter.reconcile({ quietMs, maxFiles });
       for (const outcome of outcomes) await options.onOutcome(outcome);
       return outcomes;
     },
