@@ -18,7 +18,7 @@ export interface ServiceProcess {
  * Runs a service as its own process, as in production (`tsx src/bin.ts` in services/<name>), and
  * waits until /health/ready answers 200. System tests talk to it over a real socket.
  */
-export async function startServiceProcess(name: 'los' | 'lms', port: number, env: Record<string, string>): Promise<ServiceProcess> {
+export async function startServiceProcess(name: 'los' | 'lms', port: number, env: Record<string, string>, options: { keepOutputChars?: number } = {}): Promise<ServiceProcess> {
   const child: ChildProcess = spawn('pnpm', ['exec', 'tsx', 'src/bin.ts'], {
     cwd: `${repoRoot}services/${name}`,
     env: { ...process.env, ...env, [`${name.toUpperCase()}_PORT`]: String(port), LOG_LEVEL: env.LOG_LEVEL ?? 'warn' },
@@ -26,7 +26,8 @@ export async function startServiceProcess(name: 'los' | 'lms', port: number, env
     detached: true,
   });
   let output = '';
-  const keep = (chunk: Buffer) => { output = (output + chunk.toString()).slice(-20_000); };
+  const keepChars = options.keepOutputChars ?? 20_000;
+  const keep = (chunk: Buffer) => { output = (output + chunk.toString()).slice(-keepChars); };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
   const exited = once(child, 'exit');

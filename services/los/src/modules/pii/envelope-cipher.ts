@@ -51,13 +51,16 @@ export function unwrapDataKey(keyring: Keyring, tenantId: string, kekId: string,
 
 export function createEnvelopeCipher(deps: { pool: pg.Pool; keyring: Keyring }): EnvelopeCipher {
   const cache = new Map<string, Buffer>();
-  async function dataKey(tenantId: string): Promise<Buffer> {
+  async function dataKey(tenantId: string, create: boolean): Promise<Buffer> {
     const cached = cache.get(tenantId);
     if (cached) return cached;
-    const fresh = wrapDataKey(deps.keyring, tenantId, randomBytes(32));
-    // The first writer wins; everyone then reads the stored key, so a tenant never has two.
-    await deps.pool.query('INSERT INTO pii_data_keys (tenant_id, kek_id, wrapped_key) VALUES ($1, $2, $3) ON CONFLICT (tenant_id) DO NOTHING', [tenantId, fresh.kekId, fresh.wrapped]);
+    if (create) {
+      const fresh = wrapDataKey(deps.keyring, tenantId, randomBytes(32));
+      // The first writer wins; everyone then reads the stored key, so a tenant never has two.
+      await deps.pool.query('INSERT INTO pii_data_keys (tenant_id, kek_id, wrapped_key) VALUES ($1, $2, $3) ON CONFLICT (tenant_id) DO NOTHING', [tenantId, fresh.kekId, fresh.wrapped]);
+    }
     const { rows } = await deps.pool.query<{ kek_id: string; wrapped_key: Buffer }>('SELECT kek_id, wrapped_key FROM pii_data_keys WHERE tenant_id = $1', [tenantId]);
+    if (rows.length === 0) throw new Error(`tenant ${tenantId} has no PII data key`);
     const key = unwrapDataKey(deps.keyring, tenantId, rows[0]!.kek_id, rows[0]!.wrapped_key);
     if (cache.size >= MAX_CACHED_KEYS) cache.delete(cache.keys().next().value!);
     cache.set(tenantId, key);
@@ -65,10 +68,10 @@ export function createEnvelopeCipher(deps: { pool: pg.Pool; keyring: Keyring }):
   }
   return {
     async seal(tenantId, aad, plaintext) {
-      return aesGcmSeal(await dataKey(tenantId), Buffer.from(plaintext, 'utf8'), aad);
+      return aesGcmSeal(await dataKey(tenantId, true), Buffer.from(plaintext, 'utf8'), aad);
     },
     async open(tenantId, aad, sealed) {
-      return aesGcmOpen(await dataKey(tenantId), sealed, aad).toString('utf8');
+      return aesGcmOpen(await dataKey(tenantId, false), sealed, aad).toString('utf8');
     },
   };
 }
