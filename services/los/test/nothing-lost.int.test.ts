@@ -48,6 +48,7 @@ describe('loan terms the LMS cannot book are refused at submission, naming the f
   ])('accepts %s and the approval publishes a LoanApproved the contract accepts', async (_name, principal) => {
     const res = await submit(withLoan({ principal, fees: [] }));
     expect(res.statusCode, res.body).toBe(201);
+    await los.awaitChecks(res.json<{ id: string }>().id, 'checks-complete');
     const approved = await los.app.inject({ method: 'POST', url: `/v1/applications/${res.json<{ id: string }>().id}/approve`, headers: operator(), payload: {} });
     expect(approved.statusCode, approved.body).toBe(200);
   });
@@ -61,6 +62,7 @@ describe('national ids with punctuation', () => {
     expect(res.statusCode, res.body).toBe(201);
     const created = res.json<{ id: string; applicant: { nationalId: { masked: string } } }>();
     expect(created.applicant.nationalId.masked).toMatch(/^[X*]+[A-Za-z0-9]{0,4}$/);
+    await los.awaitChecks(created.id, 'checks-complete');
     const approved = await los.app.inject({ method: 'POST', url: `/v1/applications/${created.id}/approve`, headers: operator(), payload: {} });
     expect(approved.statusCode, approved.body).toBe(200);
     const [row] = (await los.pool.query<{ value: unknown }>('SELECT value FROM outbox WHERE key = $1', [approved.json<{ loanId: string }>().loanId])).rows;
@@ -125,6 +127,7 @@ describe('segregation of duties', () => {
     const created = await submit(applicationBody(), both);
     expect(created.statusCode).toBe(201);
     const id = created.json<{ id: string }>().id;
+    await los.awaitChecks(id, 'checks-complete');
     for (const kind of ['approve', 'decline']) {
       const res = await los.app.inject({ method: 'POST', url: `/v1/applications/${id}/${kind}`, headers: both, payload: kind === 'decline' ? { reason: 'conflict of interest' } : {} });
       expect(res.statusCode, res.body).toBe(403);
@@ -140,6 +143,7 @@ describe('GET /v1/reconciliation/loans (the LOS side)', () => {
     const ids: string[] = [];
     for (let i = 0; i < 3; i += 1) {
       const created = await submit(applicationBody());
+      await los.awaitChecks(created.json<{ id: string }>().id, 'checks-complete');
       const approved = await los.app.inject({ method: 'POST', url: `/v1/applications/${created.json<{ id: string }>().id}/approve`, headers: operator(), payload: {} });
       ids.push(approved.json<{ loanId: string }>().loanId);
     }
