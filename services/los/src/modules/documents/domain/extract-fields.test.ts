@@ -14,6 +14,9 @@ describe('field extraction from OCR text', () => {
     const text = 'INCOME TAX DEPARTMENT\nName: PRIYA SHARMA\nPermanent Account Number: ABCPSI234K\nDate of Birth: 14/03/1990\n';
     expect(extractFields(text)).toMatchObject({ name: 'PRIYA SHARMA', idNumber: 'ABCPS1234K', dateOfBirth: '1990-03-14', netPay: null });
     expect(repairPan('A8CPS12З4K')).toBeNull();
+    // A heading that starts like a label is not the number.
+    expect(extractFields('PERMANENT ACCOUNT NUMBER CARD\nName: PRIYA SHARMA\nPAN: ABCPS1234K').idNumber).toBe('ABCPS1234K');
+    expect(extractFields('SOCIAL SECURITY\nSSN: 078-05-112O').idNumber).toBe('078-05-1120');
     expect(repairPan('ABCP5I234K')).toBe('ABCPS1234K');
   });
 

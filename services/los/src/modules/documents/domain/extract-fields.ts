@@ -63,9 +63,12 @@ function readMoney(text: string | null): ExtractedFields['netPay'] {
 export function extractFields(text: string): ExtractedFields {
   const lines = text.split(/\r?\n/).map((l) => l.replace(/\s+/g, ' ').trim()).filter(Boolean);
   const name = labelled(lines, /^(?:employee\s+|full\s+|applicant\s+)?name\s*[:;.-]\s*(.+)$/i);
-  const idLine = labelled(lines, /^(?:PAN|Permanent Account (?:Number|No\.?)|SSN|Social Security (?:Number|No\.?)|Aadhaar(?: No\.?| Number)?|ID (?:No\.?|Number))\s*[:;.-]?\s*(.+)$/i);
+  const idLabel = /^(?:PAN|Permanent Account (?:Number|No\.?)|SSN|Social Security (?:Number|No\.?)|Aadhaar(?: No\.?| Number)?|ID (?:No\.?|Number))\s*[:;.-]?\s*(.+)$/i;
+  const idCandidates = lines.map((l) => idLabel.exec(l)?.[1]?.trim()).filter((v): v is string => Boolean(v));
   const panAnywhere = lines.flatMap((l) => l.split(/\s+/)).map(repairPan).find((p) => p !== null) ?? null;
-  const idNumber = idLine ? (repairPan(idLine) ?? toDigits(idLine).replace(/[^0-9A-Z-]/g, '')) : panAnywhere;
+  // A labelled PAN first, then a PAN anywhere, then a labelled number with at least four digits (SSN, Aadhaar…).
+  const idNumber = idCandidates.map(repairPan).find((p) => p !== null) ?? panAnywhere
+    ?? idCandidates.map((c) => toDigits(c).replace(/[^0-9A-Z-]/g, '')).find((c) => (c.match(/\d/g) ?? []).length >= 4) ?? null;
   const dateOfBirth = readDate(labelled(lines, /^(?:date of birth|d\.?o\.?b\.?|birth date)\s*[:;.-]?\s*(.+)$/i));
   const employer = labelled(lines, /^(?:employer|company|employer name)\s*[:;.-]\s*(.+)$/i)
     ?? lines.slice(0, 3).find((l) => /\b(PVT\.? LTD|LTD|LIMITED|INC|LLC|CORP(ORATION)?|LLP)\.?$/i.test(l)) ?? null;
