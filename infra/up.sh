@@ -22,6 +22,11 @@ pnpm -s exec tsx packages/testing/sandboxes/payout-sandbox/src/cli.ts start
 # The ACH sandbox (an ODFI's NACHA file API) the LMS disburses USD through; its webhooks go to the LMS.
 export ACH_WEBHOOK_URL="${ACH_WEBHOOK_URL:-http://127.0.0.1:${LMS_PORT:-3002}/v1/payout-webhooks/ach}"
 pnpm -s exec tsx packages/testing/sandboxes/ach-sandbox/src/cli.ts start
+# The KYC sandbox (Onfido v3.6, PAN verification, Aadhaar offline e-KYC) and the credit bureau sandbox the
+# LOS checks call; Onfido webhooks go to the LOS.
+export KYC_WEBHOOK_URL="${KYC_WEBHOOK_URL:-http://127.0.0.1:${LOS_PORT:-3001}/v1/kyc-webhooks/onfido}"
+pnpm -s exec tsx packages/testing/sandboxes/kyc-sandbox/src/cli.ts start
+pnpm -s exec tsx packages/testing/sandboxes/bureau-sandbox/src/cli.ts start
 
 start_service() {
   local name="$1" port="$2" pidfile="$LENDSTACK_CACHE/$1.pid"
@@ -51,6 +56,8 @@ Lendstack is up.
   Temporal UI    http://127.0.0.1:${TEMPORAL_UI_PORT:-8233}   (gRPC $TEMPORAL_ADDRESS)
   Payouts        http://127.0.0.1:${PAYOUT_SANDBOX_PORT:-3480}   (sandbox of the RazorpayX Payouts protocol; webhooks to $PAYOUT_WEBHOOK_URL)
   ACH (USD)      http://127.0.0.1:${ACH_SANDBOX_PORT:-3481}   (sandbox ODFI taking NACHA files; webhooks to $ACH_WEBHOOK_URL)
+  KYC            http://127.0.0.1:${KYC_SANDBOX_PORT:-3482}   (sandbox of Onfido v3.6, PAN verification, Aadhaar offline e-KYC; webhooks to $KYC_WEBHOOK_URL)
+  Bureau         http://127.0.0.1:${BUREAU_SANDBOX_PORT:-3484}   (sandbox credit bureau, Metro 2 style reports)
   Kafka          $KAFKA_BROKERS
   Postgres       $LOS_DATABASE_URL
                  $LMS_DATABASE_URL

@@ -11,6 +11,8 @@ import { startProductsConsumer } from './modules/catalogue/adapters/products.con
 import { createPrismaBookingFeedbackStore } from './modules/applications/adapters/prisma-booking-feedback.store.js';
 import { createPrismaApplicationStore } from './modules/applications/adapters/prisma-application.store.js';
 import { createPrisma } from './platform/prisma.js';
+import { createFsBlobStore, createPgDocumentStore } from './modules/documents/index.js';
+import { createPgKycWebhookInbox } from './modules/kyc/index.js';
 import { createPrismaChecksRepository } from './modules/checks/adapters/prisma-checks.repository.js';
 import { startChecksRuntime } from './modules/checks/adapters/checks-runtime.js';
 import { createCheckRunners } from './modules/checks/runners.js';
@@ -119,9 +121,13 @@ export async function startLos(config: LosConfig, logger: Logger = createLogger(
     })),
   ]);
 
+  // Document bytes (uploads; read by the KYC and OCR checks) and the Onfido webhooks the KYC check waits on.
+  const blobs = createFsBlobStore(config.LOS_BLOB_DIR);
   const app = await buildServer({
     logger,
     metrics,
+    documents: { store: createPgDocumentStore(pool), blobs, authSecret: config.AUTH_TOKEN_SECRET, maxBytes: config.LOS_DOCUMENT_MAX_BYTES, newId: randomUUID, now: () => new Date() },
+    kycWebhooks: { inbox: createPgKycWebhookInbox(pool), webhookToken: config.ONFIDO_WEBHOOK_TOKEN, toleranceSeconds: config.ONFIDO_WEBHOOK_TOLERANCE_SECONDS, now: () => new Date() },
     applications: {
       store,
       vault: createHmacPiiVault(config.PII_TOKEN_SECRET),

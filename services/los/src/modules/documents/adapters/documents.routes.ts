@@ -72,7 +72,7 @@ export async function documentRoutes(app: FastifyInstance, deps: DocumentRoutesD
       consumes: ['multipart/form-data'],
       response: {
         201: { description: 'Stored' }, 200: { description: 'The same bytes were stored before, or a replay of the Idempotency-Key' },
-        400: { description: 'kind or file missing or invalid (`errors` names the field)' }, 401: { description: 'Missing or invalid bearer token' }, 404: { description: 'No such application for this tenant' },
+        400: { description: 'kind or file missing or invalid (`errors` names the field)' }, 401: { description: 'Missing or invalid bearer token' }, 403: { description: 'Caller is neither a partner nor an operator' }, 404: { description: 'No such application for this tenant' },
         413: { description: 'File larger than the limit' }, 415: { description: 'Not multipart, or the bytes are not jpg, png or pdf' }, 422: { description: 'Declared type disagrees with the bytes, or Idempotency-Key reused with other bytes' },
       },
     },
@@ -106,7 +106,7 @@ export async function documentRoutes(app: FastifyInstance, deps: DocumentRoutesD
   });
 
   app.get('/v1/applications/:id/documents', {
-    schema: { tags: ['documents'], summary: "List an application's documents, oldest first", params: schemaDoc(paramsSchema), response: { 200: { description: '`{ items }`' }, 401: { description: 'Missing or invalid bearer token' }, 404: { description: 'No such application for this tenant' } } },
+    schema: { tags: ['documents'], summary: "List an application's documents, oldest first", params: schemaDoc(paramsSchema), response: { 200: { description: '`{ items }`' }, 400: { description: 'The application id is not a UUID' }, 401: { description: 'Missing or invalid bearer token' }, 404: { description: 'No such application for this tenant' } } },
   }, async (request) => {
     const principal = authenticate(request, deps.authSecret);
     const { id } = parseOr400(paramsSchema, request.params, 'params');

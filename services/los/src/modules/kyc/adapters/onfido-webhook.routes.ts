@@ -51,7 +51,7 @@ export async function onfidoWebhookRoutes(app: FastifyInstance, deps: OnfidoWebh
       summary: 'Onfido webhook receiver (check.completed, report.completed, …)',
       description: 'Authenticated by `X-SHA2-Signature` (hex HMAC-SHA256 of the raw body under the webhook token), not by a bearer token.',
       headers: { type: 'object', properties: { 'x-sha2-signature': { type: 'string' } } },
-      response: { 200: { description: 'Recorded' }, 401: { description: 'Missing or invalid signature' }, 409: { description: 'This event was already received (replay)' }, 422: { description: 'Stale event or not an Onfido event' } },
+      response: { 200: { description: 'Recorded' }, 400: { description: 'Body not readable' }, 401: { description: 'Missing or invalid signature' }, 409: { description: 'This event was already received (replay)' }, 413: { description: 'Body larger than 64 KiB' }, 415: { description: 'Not application/json' }, 422: { description: 'Stale event or not an Onfido event' } },
     },
   }, async (request, reply) => {
     const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
