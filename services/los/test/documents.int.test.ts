@@ -108,6 +108,9 @@ describe('POST /v1/applications/{id}/documents', () => {
     expect([unknown.statusCode, pointer(unknown)]).toEqual([400, '/kind']);
     const noFile = await upload({ kind: 'payslip' });
     expect([noFile.statusCode, pointer(noFile)]).toEqual([400, '/file']);
+    const truncated = await app.inject({ method: 'POST', url: `/v1/applications/${applicationId}/documents`, headers: { authorization: token(), 'content-type': 'multipart/form-data; boundary=XYZ' }, payload: '--XYZ\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\n\r\n\x89PNG' });
+    expect(truncated.statusCode).toBeLessThan(500);
+    expect(truncated.statusCode).toBeGreaterThanOrEqual(400);
     const json = await app.inject({ method: 'POST', url: `/v1/applications/${applicationId}/documents`, headers: { authorization: token() }, payload: { kind: 'payslip' } });
     expect(json.statusCode).toBe(415);
   });

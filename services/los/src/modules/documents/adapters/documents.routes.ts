@@ -55,7 +55,8 @@ async function readUpload(request: FastifyRequest, maxBytes: number): Promise<Up
     if (code === 'FST_REQ_FILE_TOO_LARGE') throw new HttpProblem(413, 'document-too-large', 'Document too large', `A document may be at most ${maxBytes} bytes.`, field('/file', `larger than ${maxBytes} bytes`));
     if (code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT') throw new HttpProblem(400, 'validation-error', 'Request is not valid', 'Send one file and the kind field.', field('/file', 'exactly one file'));
     if (code === 'FST_INVALID_MULTIPART_CONTENT_TYPE' || code === 'FST_MULTIPART_MISSING_BOUNDARY') throw new HttpProblem(415, 'multipart-required', 'multipart/form-data required', 'Upload the document as multipart/form-data.', field('/header/content-type', 'multipart/form-data with a boundary'));
-    throw error;
+    // Anything else while reading the parts is the body itself (truncated, bad boundary, bad headers).
+    throw new HttpProblem(400, 'multipart-malformed', 'Malformed multipart body', `The multipart body cannot be read: ${(error as Error).message.slice(0, 200)}`, field('/file', 'unreadable multipart body'));
   }
   return upload;
 }
