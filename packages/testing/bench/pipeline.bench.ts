@@ -167,6 +167,15 @@ async function runPipeline(los: ServiceProcess, losDb: pg.Pool, lmsDb: pg.Pool, 
     const ids = submitted.results.filter((r) => r.status === 201).map((r) => (JSON.parse(r.body) as { id: string }).id);
     if (ids.length === 0) throw new Error(`no application was accepted: ${submitted.results[0]?.status} ${submitted.results[0]?.body.slice(0, 500)}`);
 
+    // Every application is checked (the LOS's Temporal worker) before it may be approved.
+    log(`waiting for the checks of ${fmt(ids.length)} applications (not part of the pipeline figure)`);
+    const checksDeadline = Date.now() + 15 * 60_000;
+    for (;;) {
+      const { rows } = await losDb.query<{ n: string }>("SELECT count(*) AS n FROM applications WHERE id = ANY($1::uuid[]) AND status IN ('checks-complete', 'checks-exception')", [ids]);
+      if (Number(rows[0]!.n) === ids.length) break;
+      if (Date.now() > checksDeadline) throw new Error(`checks concluded for ${rows[0]!.n} of ${ids.length} applications in 15 minutes`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
     log(`approving ${fmt(ids.length)} applications, ${config.concurrency} requests in flight`);
     const cpu0 = cpuSnapshot(pids);
     const approveStartedAt = Date.now();

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, infrastructure, startServiceProcess, type Infrastructure, type ServiceProcess } from '../src/index.js';
+import { awaitChecksOverHttp, eventually, infrastructure, startServiceProcess, type Infrastructure, type ServiceProcess } from '../src/index.js';
 import { submissionArb } from './submission.arbitraries.js';
 
 // "Nothing approved is lost", end to end over both services as their own processes: every loan the
@@ -22,8 +22,8 @@ const loanApprovedTopic = `${prefix}${topics.loanApproved.name}`;
 const deadLetterTopic = `${prefix}${topics.lmsDeadLetter.name}`;
 const numRuns = Number(process.env.BOOKABLE_NUM_RUNS ?? 40);
 const seed = Number(process.env.BOOKABLE_SEED ?? Math.floor(Math.random() * 2 ** 31));
-const LOS_PORT = 3401;
-const LMS_PORT = 3402;
+const LOS_PORT = Number(process.env.BOOKABLE_TEST_LOS_PORT ?? 3401);
+const LMS_PORT = Number(process.env.BOOKABLE_TEST_LMS_PORT ?? 3402);
 
 let infra: Infrastructure;
 let los: ServiceProcess;
@@ -63,7 +63,11 @@ async function call(url: string, init: RequestInit = {}): Promise<{ status: numb
 }
 
 const submit = (body: unknown) => call(`${los.url}/v1/applications`, { method: 'POST', headers: asPartner, body: JSON.stringify(body) });
-const approve = (id: string) => call(`${los.url}/v1/applications/${id}/approve`, { method: 'POST', headers: asOperator, body: '{}' });
+/** Waits for the application's checks (the LOS refuses an approval before they complete), then approves. */
+const approve = async (id: string) => {
+  await awaitChecksOverHttp(los.url, asOperator.authorization, id, { expect: 'checks-complete' });
+  return call(`${los.url}/v1/applications/${id}/approve`, { method: 'POST', headers: asOperator, body: '{}' });
+};
 const application = async (id: string) => (await call(`${los.url}/v1/applications/${id}`, { headers: asOperator })).body as ApplicationView;
 
 /** The terms as the LOS parses them: the submission schema's defaults applied (applications.schemas.ts). */

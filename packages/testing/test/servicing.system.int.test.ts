@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { signToken } from '@lendstack/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, infrastructure, startServiceProcess, type Infrastructure, type ServiceProcess } from '../src/index.js';
+import { awaitChecksOverHttp, eventually, infrastructure, startServiceProcess, type Infrastructure, type ServiceProcess } from '../src/index.js';
 import { startPayoutSandbox, stopPayoutSandbox } from '../sandboxes/payout-sandbox/src/control.js';
 
 // "LMS: money moves", end to end over real processes: the LMS publishes a tenant's products, the LOS
@@ -22,7 +22,7 @@ const headers = (t: string) => ({ authorization: `Bearer ${t}`, 'content-type': 
 const partner = headers(token(['partner'], 'partner'));
 const operator = headers(token(['operator'], 'operator'));
 const admin = headers(token(['admin'], 'admin'));
-const PORTS = { los: 3601, lms: 3602, payouts: 3690 };
+const PORTS = { los: Number(process.env.SERVICING_TEST_LOS_PORT ?? 3601), lms: Number(process.env.SERVICING_TEST_LMS_PORT ?? 3602), payouts: Number(process.env.SERVICING_TEST_PAYOUTS_PORT ?? 3690) };
 const sandbox = { port: PORTS.payouts, pidFile: join(tmpdir(), `payout-sandbox-${runId}.pid`), logFile: join(tmpdir(), `payout-sandbox-${runId}.log`) };
 
 let infra: Infrastructure;
@@ -132,6 +132,7 @@ describe('a loan of each product, from publication to months of servicing', () =
     for (const [code, loanTerms] of Object.entries(terms)) {
       const created = await call(`${los.url}/v1/applications`, { method: 'POST', headers: partner, body: body(code, loanTerms) });
       expect(created.status, JSON.stringify(created.body)).toBe(201);
+      await awaitChecksOverHttp(los.url, operator.authorization, created.body.id, { expect: 'checks-complete' });
       const approved = await call(`${los.url}/v1/applications/${created.body.id}/approve`, { method: 'POST', headers: operator, body: '{}' });
       expect(approved.status).toBe(200);
       loans[code] = approved.body.loanId;

@@ -7,7 +7,7 @@ import { Client, Connection } from '@temporalio/client';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, infrastructure, startServiceProcess, type Infrastructure, type ServiceProcess } from '../src/index.js';
+import { awaitChecksOverHttp, eventually, infrastructure, startServiceProcess, type Infrastructure, type ServiceProcess } from '../src/index.js';
 
 // The whole system as it runs in production: both services as their own processes over real
 // Postgres, Kafka and Temporal. Each run uses its own consumer group and task queue.
@@ -21,6 +21,8 @@ const operator = signToken(secret, { subject: 'operator@system-test', tenantId: 
 const prefix = process.env.KAFKA_TOPIC_PREFIX ?? '';
 const loanApprovedTopic = `${prefix}${topics.loanApproved.name}`;
 const deadLetterTopic = `${prefix}${topics.lmsDeadLetter.name}`;
+// Ports overridable so parallel environments on one machine do not collide.
+const PORTS = { los: Number(process.env.SYSTEM_TEST_LOS_PORT ?? 3101), lms: Number(process.env.SYSTEM_TEST_LMS_PORT ?? 3102) };
 const infraScript = fileURLToPath(new URL('../../../infra/local/infra.sh', import.meta.url));
 
 let infra: Infrastructure;
@@ -51,6 +53,8 @@ async function submitAndApprove(headers: Record<string, string> = {}): Promise<{
   const created = await fetch(`${los.url}/v1/applications`, { method: 'POST', headers: { ...json, authorization: `Bearer ${partner}` }, body: JSON.stringify(applicationBody()) });
   expect(created.status).toBe(201);
   const { id } = (await created.json()) as { id: string };
+  // The LOS checks every application (Temporal) before anyone may approve it.
+  await awaitChecksOverHttp(los.url, `Bearer ${operator}`, id, { expect: 'checks-complete' });
   const approved = await fetch(`${los.url}/v1/applications/${id}/approve`, { method: 'POST', headers: { ...json, ...headers, authorization: `Bearer ${operator}` }, body: '{}' });
   expect(approved.status).toBe(200);
   const body = (await approved.json()) as { status: string; loanId: string };
@@ -72,8 +76,8 @@ beforeAll(async () => {
     TEMPORAL_TASK_QUEUE: `collections-${runId}`,
   };
   [los, lms] = await Promise.all([
-    startServiceProcess('los', 3101, { ...common, LOS_DATABASE_URL: infra.losDatabaseUrl }),
-    startServiceProcess('lms', 3102, lmsEnv),
+    startServiceProcess('los', PORTS.los, { ...common, LOS_DATABASE_URL: infra.losDatabaseUrl }),
+    startServiceProcess('lms', PORTS.lms, lmsEnv),
   ]);
   lmsDb = new pg.Pool({ connectionString: infra.lmsDatabaseUrl, max: 2 });
   kafka = new Kafka({ clientId: `system-test-${runId}`, brokers: infra.kafkaBrokers, logLevel: logLevel.NOTHING });
@@ -199,7 +203,7 @@ describe('LoanApproved end to end', () => {
     await eventually(async () => ((await loanCount(ids)) > 0 ? true : undefined), { what: 'the first loans', intervalMs: 20 });
     await lms.crash();
     const atCrash = await loanCount(ids);
-    lms = await startServiceProcess('lms', 3102, lmsEnv);
+    lms = await startServiceProcess('lms', PORTS.lms, lmsEnv);
     await eventually(async () => ((await loanCount(ids)) === ids.length ? true : undefined), { timeoutMs: 90_000, what: 'all loans after restart' }).catch(async (error: Error) => {
       throw new Error(`${error.message}: ${await loanCount(ids)} of ${ids.length} booked (${atCrash} at the crash)\n${lms.output().slice(-3_000)}`);
     });
