@@ -84,6 +84,8 @@ describe('Onfido adapter', () => {
   it('refers an applicant without an identity document (only the watchlist report runs)', async () => {
     const outcome = await runner().run(global('Okafor'), checkContext());
     expect(outcome).toMatchObject({ result: 'refer', reasons: [{ code: 'identity-document-missing' }], evidence: { documentsUploaded: 0 } });
+    const consider = await runner().run(global('Consider'), checkContext());
+    expect(consider.reasons.map((r) => r.code)).toEqual(['kyc-watchlist-consider', 'identity-document-missing']);
   });
 
   it('falls back to polling GET /checks/{id} when no webhook comes (surname Silent), bounded', async () => {

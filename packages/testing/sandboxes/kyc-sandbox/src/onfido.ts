@@ -160,6 +160,8 @@ export function registerOnfidoRoutes(app: FastifyInstance, options: OnfidoSandbo
     const behaviour = onfidoBehaviour(applicant.last_name);
     if (faulted(behaviour, reply)) return reply;
     const forced = new Set([...behaviour.consider, ...(Array.isArray(body.consider) ? body.consider.map(String) : [])]);
+    // A surname that forces a document consider still forces one when no document report runs.
+    if (behaviour.consider.includes('document') && !names.includes('document')) forced.add(names[0]!);
     const id = randomUUID();
     const check: Check = {
       id, created_at: now(), status: 'in_progress', result: null, href: `${BASE}/checks/${id}`, results_uri: `https://dashboard.onfido.com/checks/${id}`,

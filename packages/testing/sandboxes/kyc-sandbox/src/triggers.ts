@@ -18,7 +18,7 @@ export interface OnfidoBehaviour {
 
 /**
  * Last name (case-insensitive) → behaviour:
- * `Consider` → document report consider (sub_result caution); `Suspected` → consider, sub_result suspected;
+ * `Consider` → document report consider (sub_result caution; the first report when no document report runs); `Suspected` → consider, sub_result suspected;
  * `Rejected` → consider, sub_result rejected; `Watchlist` → watchlist report consider (a sanction hit);
  * `Error` → 500 on every call for this applicant; `Timeout` → POST /applicants never answers in time;
  * `Malformed` → POST /applicants answers 201 with a body that is not JSON; `Silent` → no webhook (poll).
