@@ -34,9 +34,10 @@ const envSchema = z.object({
   ONFIDO_WEBHOOK_TOKEN: z.string().min(8).default('lendstack-sandbox-onfido-webhook-token'),
   // Webhook events whose object timestamp is older than this are refused as replays.
   ONFIDO_WEBHOOK_TOLERANCE_SECONDS: z.coerce.number().int().min(10).max(86_400).default(900),
-  // While a check runs: GET /checks/{id} this often as a fallback to the webhook, and give up (retried) after the max.
+  // While a check runs: GET /checks/{id} this often as a fallback to the webhook, and give up (retried) after the
+  // max, which stays below LOS_CHECK_TIMEOUT_MS so the wait ends before the attempt's own timeout.
   ONFIDO_POLL_EVERY_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
-  ONFIDO_MAX_WAIT_MS: z.coerce.number().int().min(1_000).max(600_000).default(60_000),
+  ONFIDO_MAX_WAIT_MS: z.coerce.number().int().min(1_000).max(600_000).default(20_000),
   // PAN verification API (Sandbox.co.in shape: https://api.sandbox.co.in in production).
   PAN_BASE_URL: z.string().url().default('http://127.0.0.1:3482'),
   PAN_API_KEY: z.string().min(8).default('key_test_lendstack_sandbox'),
