@@ -30,8 +30,9 @@ const controllable: CheckRunner = {
 let los: LosTestServer;
 let outage: LosTestServer;
 beforeAll(async () => {
-  los = await startLosTestServer('los-int-checks', { runners: (defaults) => [...defaults, { runner: controllable }] });
-  outage = await startLosTestServer('los-int-outage', { runners: (defaults) => [...defaults, { runner: alwaysDown }] });
+  // Two servers with different runners on one database: each starts the checks of its own tenants only.
+  los = await startLosTestServer('los-int-checks', { runners: (defaults) => [...defaults, { runner: controllable }], ownTenantsOnly: true });
+  outage = await startLosTestServer('los-int-outage', { runners: (defaults) => [...defaults, { runner: alwaysDown }], ownTenantsOnly: true });
 });
 afterAll(async () => {
   await los?.close();
@@ -118,7 +119,7 @@ describe('sanctions', () => {
 describe('duplicates across tenants', () => {
   it('a national id already used at another lender is `seen-elsewhere`, with a count and nothing of the other lender', async () => {
     const first = applicationBody();
-    const otherTenant = uniqueTenant('los-int-lender-b');
+    const otherTenant = uniqueTenant('los-int-checks-lender-b');
     const firstId = await submit(los, first, otherTenant);
     await los.awaitChecks(firstId);
     const second = applicationBody({ pan: first.applicant.nationalId.value });
@@ -147,8 +148,11 @@ describe('velocity and device', () => {
   it('a device over its window limit is referred; an unroutable IP is a device finding', async () => {
     const fingerprint = `fp-burst-${randomUUID()}`;
     const ids: string[] = [];
-    for (let i = 0; i < 6; i += 1) ids.push(await submit(los, { ...applicationBody(), device: { fingerprint, ip: '192.0.2.44' } }));
+    // Five first, checked; then the sixth (checks of concurrent applications see each other only once recorded).
+    for (let i = 0; i < 5; i += 1) ids.push(await submit(los, { ...applicationBody(), device: { fingerprint, ip: '192.0.2.44' } }));
     for (const id of ids) await los.awaitChecks(id);
+    ids.push(await submit(los, { ...applicationBody(), device: { fingerprint, ip: '192.0.2.44' } }));
+    await los.awaitChecks(ids[5]!);
     const last = (await checksOf(los, ids[5]!)).items;
     expect(byKind(last, 'velocity')).toMatchObject({ result: 'refer', reasons: expect.arrayContaining([expect.objectContaining({ code: 'velocity-exceeded' })]) });
     const device = byKind(last, 'device');

@@ -49,6 +49,8 @@ export interface LosTestServerOptions {
   readonly taskQueue?: string;
   readonly policy?: Partial<CheckRetryPolicy>;
   readonly logger?: Logger;
+  /** Start checks only for tenants named from this server's prefix: two servers with different runners on one database. */
+  readonly ownTenantsOnly?: boolean;
 }
 
 /** Fast retries, so a vendor outage reaches `exception` within seconds. */
@@ -78,6 +80,7 @@ export async function startLosTestServer(tenantPrefix: string, options: LosTestS
     temporalAddress, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default', taskQueue, policy: { ...TEST_CHECK_POLICY, ...options.policy },
     pool, prisma, checks, applications: store, pii: createPiiReader({ pool, cipher }), logger,
     runners: options.runners ? options.runners(defaults) : defaults, worker: options.worker ?? true, starterPollMs: 500,
+    ...(options.ownTenantsOnly ? { starterTenantPrefix: `${tenantPrefix}-` } : {}),
   });
   const app = await buildServer({
     metrics: createMetrics('lendstack-los-test'),

@@ -40,6 +40,8 @@ export async function startChecksRuntime(deps: {
   worker?: boolean;
   documentsOf?: CheckActivitiesDeps['documentsOf'];
   starterPollMs?: number;
+  /** See startChecksStarter: start only these tenants' checks. */
+  starterTenantPrefix?: string;
 }): Promise<ChecksRuntime> {
   validateRunners(deps.runners);
   const connection = await Connection.connect({ address: deps.temporalAddress });
@@ -61,7 +63,7 @@ export async function startChecksRuntime(deps: {
     workerRun = worker.run();
     workerRun.catch((error: unknown) => deps.logger.error({ err: error }, 'checks worker stopped'));
   }
-  const starter = startChecksStarter({ pool: deps.pool, temporal, taskQueue: deps.taskQueue, policy: deps.policy, logger: deps.logger, ...(deps.starterPollMs ? { pollMs: deps.starterPollMs } : {}) });
+  const starter = startChecksStarter({ pool: deps.pool, temporal, taskQueue: deps.taskQueue, policy: deps.policy, logger: deps.logger, ...(deps.starterPollMs ? { pollMs: deps.starterPollMs } : {}), ...(deps.starterTenantPrefix ? { tenantPrefix: deps.starterTenantPrefix } : {}) });
   return {
     starter,
     temporal,

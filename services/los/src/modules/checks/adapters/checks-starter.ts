@@ -25,14 +25,17 @@ export function startChecksStarter(deps: {
   policy: CheckRetryPolicy;
   logger: Logger;
   pollMs?: number;
+  /** Only applications of tenants whose id starts with this (a process checking some tenants only, e.g. a test's). */
+  tenantPrefix?: string;
 }): ChecksStarter {
   let stopped = false;
   let wake: (() => void) | undefined;
   let again = false;
   const pass = async (): Promise<number> => {
     const { rows } = await deps.pool.query<{ id: string; tenant_id: string; run: number }>(
-      'SELECT id, tenant_id, checks_pending_run AS run FROM applications WHERE checks_pending_run IS NOT NULL ORDER BY created_at LIMIT $1',
-      [BATCH],
+      `SELECT id, tenant_id, checks_pending_run AS run FROM applications
+       WHERE checks_pending_run IS NOT NULL AND ($2::text IS NULL OR left(tenant_id, length($2)) = $2) ORDER BY created_at LIMIT $1`,
+      [BATCH, deps.tenantPrefix ?? null],
     );
     for (const row of rows) {
       if (stopped) break;
