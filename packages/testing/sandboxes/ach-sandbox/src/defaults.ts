@@ -2,6 +2,8 @@
  * Local development values, shared by the ACH sandbox and (as literal defaults in services/lms/src/config.ts)
  * the LMS's ACH adapter, so `bash infra/up.sh` needs no configuration. None of them is a real credential.
  */
+import { envInt } from '../../lib/index.js';
+
 export const ACH_SANDBOX_DEFAULTS = {
   host: '127.0.0.1',
   port: 3481,
@@ -36,27 +38,20 @@ export interface AchSandboxEnv {
   readonly webhookMaxAttempts: number;
 }
 
-const int = (value: string | undefined, fallback: number, min: number, max: number, name: string): number => {
-  if (value === undefined || value === '') return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be an integer from ${min} to ${max}, got ${value}`);
-  return n;
-};
-
 /** The sandbox's environment; the credential names are the LMS's, so one environment configures both sides. */
 export function achSandboxEnv(env: NodeJS.ProcessEnv): AchSandboxEnv {
   return {
     host: env.ACH_SANDBOX_HOST || ACH_SANDBOX_DEFAULTS.host,
-    port: int(env.ACH_SANDBOX_PORT, ACH_SANDBOX_DEFAULTS.port, 0, 65_535, 'ACH_SANDBOX_PORT'),
+    port: envInt(env.ACH_SANDBOX_PORT, ACH_SANDBOX_DEFAULTS.port, 0, 65_535, 'ACH_SANDBOX_PORT'),
     apiKey: env.ACH_API_KEY || ACH_SANDBOX_DEFAULTS.apiKey,
     webhookSecret: env.ACH_WEBHOOK_SECRET || ACH_SANDBOX_DEFAULTS.webhookSecret,
     webhookUrl: env.ACH_WEBHOOK_URL || undefined,
     odfiRouting: env.ACH_ODFI_ROUTING || ACH_SANDBOX_DEFAULTS.odfiRouting,
     companyIds: (env.ACH_SANDBOX_COMPANY_IDS || ACH_SANDBOX_DEFAULTS.companyIds.join(',')).split(',').map((s) => s.trim()).filter(Boolean),
-    settleDelayMs: int(env.ACH_SANDBOX_SETTLE_DELAY_MS, ACH_SANDBOX_DEFAULTS.settleDelayMs, 0, 600_000, 'ACH_SANDBOX_SETTLE_DELAY_MS'),
-    lateReturnDelayMs: int(env.ACH_SANDBOX_LATE_RETURN_DELAY_MS, ACH_SANDBOX_DEFAULTS.lateReturnDelayMs, 0, 600_000, 'ACH_SANDBOX_LATE_RETURN_DELAY_MS'),
-    maxEntryCents: int(env.ACH_SANDBOX_MAX_ENTRY_CENTS, ACH_SANDBOX_DEFAULTS.maxEntryCents, 1, Number.MAX_SAFE_INTEGER, 'ACH_SANDBOX_MAX_ENTRY_CENTS'),
-    maxFiles: int(env.ACH_SANDBOX_MAX_FILES, ACH_SANDBOX_DEFAULTS.maxFiles, 1, 100_000, 'ACH_SANDBOX_MAX_FILES'),
-    webhookMaxAttempts: int(env.ACH_SANDBOX_WEBHOOK_MAX_ATTEMPTS, 8, 1, 50, 'ACH_SANDBOX_WEBHOOK_MAX_ATTEMPTS'),
+    settleDelayMs: envInt(env.ACH_SANDBOX_SETTLE_DELAY_MS, ACH_SANDBOX_DEFAULTS.settleDelayMs, 0, 600_000, 'ACH_SANDBOX_SETTLE_DELAY_MS'),
+    lateReturnDelayMs: envInt(env.ACH_SANDBOX_LATE_RETURN_DELAY_MS, ACH_SANDBOX_DEFAULTS.lateReturnDelayMs, 0, 600_000, 'ACH_SANDBOX_LATE_RETURN_DELAY_MS'),
+    maxEntryCents: envInt(env.ACH_SANDBOX_MAX_ENTRY_CENTS, ACH_SANDBOX_DEFAULTS.maxEntryCents, 1, Number.MAX_SAFE_INTEGER, 'ACH_SANDBOX_MAX_ENTRY_CENTS'),
+    maxFiles: envInt(env.ACH_SANDBOX_MAX_FILES, ACH_SANDBOX_DEFAULTS.maxFiles, 1, 100_000, 'ACH_SANDBOX_MAX_FILES'),
+    webhookMaxAttempts: envInt(env.ACH_SANDBOX_WEBHOOK_MAX_ATTEMPTS, 8, 1, 50, 'ACH_SANDBOX_WEBHOOK_MAX_ATTEMPTS'),
   };
 }

@@ -1,7 +1,8 @@
 /**
  * The ACH sandbox as its own process: `tsx sandboxes/ach-sandbox/src/main.ts`, configured by the environment
- * (defaults.ts). Started and stopped through control.ts (pid file, idempotent start).
+ * (defaults.ts). Started and stopped through control.ts (pid file, idempotent start); SIGTERM closes it.
  */
+import { serveUntilSignalled } from '../../lib/index.js';
 import { ACH_SANDBOX_DEFAULTS, achSandboxEnv } from './defaults.js';
 import { buildAchSandbox } from './server.js';
 
@@ -20,11 +21,5 @@ const app = buildAchSandbox({
   webhook: { url: env.webhookUrl, secret: env.webhookSecret, maxAttempts: env.webhookMaxAttempts, initialBackoffMs: 200, maxBackoffMs: 10_000, timeoutMs: 5_000, maxRemembered: 1_000 },
 });
 
-const shutdown = () => {
-  app.close().then(() => process.exit(0), () => process.exit(1));
-};
-process.once('SIGTERM', shutdown);
-process.once('SIGINT', shutdown);
-
-await app.listen({ host: env.host, port: env.port });
+await serveUntilSignalled(app, env);
 app.log.info({ webhookUrl: env.webhookUrl ?? null, settleDelayMs: env.settleDelayMs, odfi: env.odfiRouting }, 'ACH sandbox (ODFI file API) listening');

@@ -17,8 +17,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { parseNachaFile, writeReturnFile, type BankAnswer, type NachaIssue, type ParsedBatch, type ParsedEntry, type ParsedFile } from '@lendstack/nacha';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import { randomId, registerFaultControl } from '../../lib/index.js';
 import { decideFate } from './triggers.js';
-import { createAchWebhookSender, randomId, type AchWebhookSenderOptions } from './webhooks.js';
+import { createAchWebhookSender, type AchWebhookSenderOptions } from './webhooks.js';
 
 export interface AchSandboxOptions {
   readonly apiKey: string;
@@ -76,7 +77,7 @@ export function buildAchSandbox(options: AchSandboxOptions): FastifyInstance {
   const byKey = new Map<string, string>();
   const acceptedHeaders = new Map<string, string>();
   const returnFiles: ReturnFile[] = [];
-  const faults = { status: 503, before: 0, after: 0 };
+  const faults = registerFaultControl(app);
   const webhooks = createAchWebhookSender({ ...options.webhook, log: (message, fields) => app.log.warn(fields ?? {}, message) });
   const expectedAuth = Buffer.from(`Bearer ${options.apiKey}`);
   let returnSequence = 0;
@@ -222,14 +223,8 @@ export function buildAchSandbox(options: AchSandboxOptions): FastifyInstance {
     return reply.type('text/plain').send(file.text);
   });
 
-  // Sandbox-only controls, not part of the protocol: inspect state, and arm 5xx faults for retry tests.
+  // Sandbox-only controls, not part of the protocol: inspect state (5xx faults: registerFaultControl above).
   app.get('/sandbox/state', async () => ({ files: [...files.values()].map(view), returnFiles: returnFiles.map(({ id, createdAt, fileIds }) => ({ id, createdAt, fileIds })), deliveries: webhooks.deliveries() }));
-  app.post<{ Body: { status?: number; before?: number; after?: number } }>('/sandbox/faults', {
-    schema: { body: { type: 'object', properties: { status: { type: 'integer', minimum: 500, maximum: 599 }, before: { type: 'integer', minimum: 0, maximum: 100 }, after: { type: 'integer', minimum: 0, maximum: 100 } }, additionalProperties: false } },
-  }, async (request) => {
-    Object.assign(faults, { status: request.body.status ?? 503, before: request.body.before ?? 0, after: request.body.after ?? 0 });
-    return faults;
-  });
 
   app.addHook('onClose', async () => {
     webhooks.close();

@@ -1,6 +1,6 @@
-/** Start, stop and status of the bureau sandbox process (pid file, idempotent start). */
+/** Start, stop and status of the bureau sandbox process (pid file, idempotent start); see ../../lib/process-control.ts. */
 import { fileURLToPath } from 'node:url';
-import { createSandboxControl } from '../../kyc-sandbox/src/process-control.js';
+import { createSandboxControl } from '../../lib/index.js';
 import { BUREAU_SANDBOX_DEFAULTS } from './defaults.js';
 
 export { BUREAU_SANDBOX_DEFAULTS } from './defaults.js';

@@ -3,7 +3,7 @@
  * infra/test.sh and infra/down.sh. Reads LENDSTACK_CACHE, KYC_SANDBOX_PORT and the sandbox's variables
  * (defaults.ts) from the environment.
  */
+import { runSandboxCli } from '../../lib/index.js';
 import { kycSandbox } from './control.js';
-import { runSandboxCli } from './process-control.js';
 
 await runSandboxCli('kyc-sandbox', kycSandbox, process.argv[2]);

@@ -1,10 +1,10 @@
-/** Start, stop and status of the KYC sandbox process (pid file, idempotent start); see process-control.ts. */
+/** Start, stop and status of the KYC sandbox process (pid file, idempotent start); see ../../lib/process-control.ts. */
 import { fileURLToPath } from 'node:url';
+import { createSandboxControl } from '../../lib/index.js';
 import { KYC_SANDBOX_DEFAULTS } from './defaults.js';
-import { createSandboxControl } from './process-control.js';
 
 export { KYC_SANDBOX_DEFAULTS, UIDAI_SIGNING_CERT_PEM } from './defaults.js';
-export type { RunningSandbox, SandboxProcessOptions } from './process-control.js';
+export type { RunningSandbox, SandboxProcessOptions } from '../../lib/index.js';
 export { signOnfidoWebhook } from './webhooks.js';
 
 export const kycSandbox = createSandboxControl({

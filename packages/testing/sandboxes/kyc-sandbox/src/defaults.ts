@@ -4,6 +4,7 @@
  * signing key in ../keys is a self-signed test key made for this sandbox.
  */
 import { readFileSync } from 'node:fs';
+import { envInt } from '../../lib/index.js';
 
 export const KYC_SANDBOX_DEFAULTS = {
   host: '127.0.0.1',
@@ -36,25 +37,18 @@ export interface KycSandboxEnv {
   readonly webhookMaxAttempts: number;
 }
 
-const int = (value: string | undefined, fallback: number, min: number, max: number, name: string): number => {
-  if (value === undefined || value === '') return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be an integer from ${min} to ${max}, got ${value}`);
-  return n;
-};
-
 /** The sandbox's environment; the credential names are the LOS's, so one environment configures both sides. */
 export function kycSandboxEnv(env: NodeJS.ProcessEnv): KycSandboxEnv {
   return {
     host: env.KYC_SANDBOX_HOST || KYC_SANDBOX_DEFAULTS.host,
-    port: int(env.KYC_SANDBOX_PORT, KYC_SANDBOX_DEFAULTS.port, 0, 65_535, 'KYC_SANDBOX_PORT'),
+    port: envInt(env.KYC_SANDBOX_PORT, KYC_SANDBOX_DEFAULTS.port, 0, 65_535, 'KYC_SANDBOX_PORT'),
     onfidoApiToken: env.ONFIDO_API_TOKEN || KYC_SANDBOX_DEFAULTS.onfidoApiToken,
     onfidoWebhookToken: env.ONFIDO_WEBHOOK_TOKEN || KYC_SANDBOX_DEFAULTS.onfidoWebhookToken,
     webhookUrl: env.KYC_WEBHOOK_URL || undefined,
     panApiKey: env.PAN_API_KEY || KYC_SANDBOX_DEFAULTS.panApiKey,
     panAccessToken: env.PAN_ACCESS_TOKEN || KYC_SANDBOX_DEFAULTS.panAccessToken,
-    checkDelayMs: int(env.KYC_SANDBOX_CHECK_DELAY_MS, KYC_SANDBOX_DEFAULTS.checkDelayMs, 0, 600_000, 'KYC_SANDBOX_CHECK_DELAY_MS'),
-    maxRecords: int(env.KYC_SANDBOX_MAX_RECORDS, KYC_SANDBOX_DEFAULTS.maxRecords, 1, 1_000_000, 'KYC_SANDBOX_MAX_RECORDS'),
-    webhookMaxAttempts: int(env.KYC_SANDBOX_WEBHOOK_MAX_ATTEMPTS, 8, 1, 50, 'KYC_SANDBOX_WEBHOOK_MAX_ATTEMPTS'),
+    checkDelayMs: envInt(env.KYC_SANDBOX_CHECK_DELAY_MS, KYC_SANDBOX_DEFAULTS.checkDelayMs, 0, 600_000, 'KYC_SANDBOX_CHECK_DELAY_MS'),
+    maxRecords: envInt(env.KYC_SANDBOX_MAX_RECORDS, KYC_SANDBOX_DEFAULTS.maxRecords, 1, 1_000_000, 'KYC_SANDBOX_MAX_RECORDS'),
+    webhookMaxAttempts: envInt(env.KYC_SANDBOX_WEBHOOK_MAX_ATTEMPTS, 8, 1, 50, 'KYC_SANDBOX_WEBHOOK_MAX_ATTEMPTS'),
   };
 }

@@ -1,7 +1,8 @@
 /**
  * The KYC sandbox as its own process: `tsx sandboxes/kyc-sandbox/src/main.ts`, configured by the environment
- * (defaults.ts). Started and stopped through control.ts (pid file, idempotent start).
+ * (defaults.ts). Started and stopped through control.ts (pid file, idempotent start); SIGTERM closes it.
  */
+import { serveUntilSignalled } from '../../lib/index.js';
 import { kycSandboxEnv, UIDAI_SIGNING_CERT_PEM, UIDAI_SIGNING_KEY_PEM } from './defaults.js';
 import { buildKycSandbox } from './server.js';
 
@@ -18,11 +19,5 @@ const app = await buildKycSandbox({
   webhook: { url: env.webhookUrl, token: env.onfidoWebhookToken, maxAttempts: env.webhookMaxAttempts, initialBackoffMs: 200, maxBackoffMs: 10_000, timeoutMs: 5_000, maxRemembered: 1_000 },
 });
 
-const shutdown = () => {
-  app.close().then(() => process.exit(0), () => process.exit(1));
-};
-process.once('SIGTERM', shutdown);
-process.once('SIGINT', shutdown);
-
-await app.listen({ host: env.host, port: env.port });
+await serveUntilSignalled(app, env);
 app.log.info({ webhookUrl: env.webhookUrl ?? null, checkDelayMs: env.checkDelayMs }, 'KYC sandbox (Onfido v3.6, PAN verification, Aadhaar offline e-KYC) listening');

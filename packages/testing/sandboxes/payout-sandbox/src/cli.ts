@@ -3,25 +3,7 @@
  * infra/test.sh and infra/down.sh. Reads LENDSTACK_CACHE, PAYOUT_SANDBOX_PORT and the sandbox's variables
  * (defaults.ts) from the environment. status exits 3 when the sandbox is not up, as infra.sh does.
  */
-import { payoutSandboxStatus, sharedSandboxOptions, startPayoutSandbox, stopPayoutSandbox } from './control.js';
+import { runSandboxCli } from '../../lib/index.js';
+import { payoutSandbox } from './control.js';
 
-const command = process.argv[2];
-const options = sharedSandboxOptions();
-try {
-  if (command === 'start') {
-    const running = await startPayoutSandbox(options);
-    console.log(`payout-sandbox: ${running.alreadyRunning ? 'already running' : 'started'} (pid ${running.pid}, ${running.url}), log ${options.logFile}`);
-  } else if (command === 'stop') {
-    console.log(`payout-sandbox: ${(await stopPayoutSandbox(options)) ? 'stopped' : 'not running'}`);
-  } else if (command === 'status') {
-    const status = await payoutSandboxStatus(options);
-    console.log(`payout-sandbox: ${status.up ? `up (pid ${status.pid}, ${status.url})` : 'down'}`);
-    if (!status.up) process.exitCode = 3;
-  } else {
-    console.error('usage: cli.ts start|stop|status');
-    process.exitCode = 2;
-  }
-} catch (error) {
-  console.error((error as Error).message);
-  process.exitCode = 1;
-}
+await runSandboxCli('payout-sandbox', payoutSandbox, process.argv[2]);

@@ -1,7 +1,8 @@
 /**
  * The payout sandbox as its own process: `tsx sandboxes/payout-sandbox/src/main.ts`, configured by the
- * environment (defaults.ts). Started and stopped through control.ts (pid file, idempotent start).
+ * environment (defaults.ts). Started and stopped through control.ts (pid file, idempotent start); SIGTERM closes it.
  */
+import { serveUntilSignalled } from '../../lib/index.js';
 import { sandboxEnv } from './defaults.js';
 import { buildPayoutSandbox } from './server.js';
 
@@ -24,11 +25,5 @@ const app = buildPayoutSandbox({
   },
 });
 
-const shutdown = () => {
-  app.close().then(() => process.exit(0), () => process.exit(1));
-};
-process.once('SIGTERM', shutdown);
-process.once('SIGINT', shutdown);
-
-await app.listen({ host: env.host, port: env.port });
+await serveUntilSignalled(app, env);
 app.log.info({ webhookUrl: env.webhookUrl ?? null, settleDelayMs: env.settleDelayMs }, 'payout sandbox (RazorpayX protocol) listening');

@@ -1,8 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import { randomId, registerFaultControl } from '../../lib/index.js';
 import { errorBody, IDEMPOTENCY_KEY_PATTERN, type CreatePayoutBody, type PayoutEntity } from './protocol.js';
 import { decideOutcome, PROCESSED } from './triggers.js';
-import { createWebhookSender, randomId, type WebhookSenderOptions } from './webhooks.js';
+import { createWebhookSender, type WebhookSenderOptions } from './webhooks.js';
 
 export interface PayoutSandboxOptions {
   readonly keyId: string;
@@ -60,7 +61,7 @@ export function buildPayoutSandbox(options: PayoutSandboxOptions): FastifyInstan
   const app = Fastify({ logger: options.logger ?? false, bodyLimit: 64 * 1024 });
   const payouts = new Map<string, StoredPayout>();
   const byKey = new Map<string, string>();
-  const faults = { status: 503, before: 0, after: 0 };
+  const faults = registerFaultControl(app);
   const webhooks = createWebhookSender({ ...options.webhook, accountId: 'acc_LendstackSbx01', log: (message, fields) => app.log.warn(fields ?? {}, message) });
   const expectedAuth = Buffer.from(`Basic ${Buffer.from(`${options.keyId}:${options.keySecret}`).toString('base64')}`);
 
@@ -175,14 +176,8 @@ export function buildPayoutSandbox(options: PayoutSandboxOptions): FastifyInstan
     return stored.entity;
   });
 
-  // Sandbox-only controls, not part of the protocol: inspect state, and arm 5xx faults for retry tests.
+  // Sandbox-only controls, not part of the protocol: inspect state (5xx faults: registerFaultControl above).
   app.get('/sandbox/state', async () => ({ payouts: [...payouts.values()].map((p) => ({ idempotencyKey: p.idempotencyKey, ...p.entity })), deliveries: webhooks.deliveries() }));
-  app.post<{ Body: { status?: number; before?: number; after?: number } }>('/sandbox/faults', {
-    schema: { body: { type: 'object', properties: { status: { type: 'integer', minimum: 500, maximum: 599 }, before: { type: 'integer', minimum: 0, maximum: 100 }, after: { type: 'integer', minimum: 0, maximum: 100 } }, additionalProperties: false } },
-  }, async (request) => {
-    Object.assign(faults, { status: request.body.status ?? 503, before: request.body.before ?? 0, after: request.body.after ?? 0 });
-    return faults;
-  });
 
   app.addHook('onClose', async () => {
     webhooks.close();
