@@ -132,7 +132,24 @@ describe('returns and notifications of change', () => {
     if (!parsed.ok) return;
     expect(parsed.file.batches.map((b) => b.secCode)).toEqual(['PPD', 'COR']);
     const { returns, changes } = readReturnsAndChanges(parsed.file);
-    expect(returns).toEqual([{ code: 'R03', description: 'No account / unable to locate account', originalTraceNumber: '231380100000001', traceNumber: '021000020000001', transactionCode: 21, amountCents: 150_000n, individualId: 'LN8F3A2C91D4E5', info: 'NO ACCOUNT' }]);
-    expect(changes).toEqual([{ code: 'C01', description: 'Incorrect DFI account number', originalTraceNumber: '231380100000002', traceNumber: '021000020000002', correctedData: '987654329', corrected: { accountNumber: '987654329' } }]);
+    expect(returns).toEqual([{ record: 4, code: 'R03', description: 'No account / unable to locate account', originalTraceNumber: '231380100000001', traceNumber: '021000020000001', transactionCode: 21, amountCents: 150_000n, individualId: 'LN8F3A2C91D4E5', info: 'NO ACCOUNT' }]);
+    expect(changes).toEqual([{ record: 8, code: 'C01', description: 'Incorrect DFI account number', originalTraceNumber: '231380100000002', traceNumber: '021000020000002', correctedData: '987654329', corrected: { accountNumber: '987654329' } }]);
+  });
+});
+
+describe('files as banks send them', () => {
+  it('reads 94-character records with no line breaks, and with CRLF', () => {
+    const file = writeNachaFile(SAMPLE);
+    if (!file.ok) throw new Error('unwritable');
+    const records = file.file.text.split('\n').filter(Boolean);
+    expect(parseNachaFile(records.join('')).ok).toBe(true);
+    expect(parseNachaFile(`${records.join('\r\n')}\r\n`).ok).toBe(true);
+  });
+
+  it('refuses a debit in a credits-only (220) batch with its record number', () => {
+    const file = writeNachaFile(SAMPLE);
+    if (!file.ok) throw new Error('unwritable');
+    const text = file.file.text.replace('622021000021', '627021000021');
+    expect(parseNachaFile(text)).toMatchObject({ ok: false, issue: { record: 3, field: 'transactionCode', rule: 'credits-only' } });
   });
 });

@@ -72,6 +72,18 @@ class Refusal extends Error {
   }
 }
 
+/**
+ * The file's records: one a line (LF or CRLF, a final line break optional), or, as some banks send them,
+ * 94-character records with no line breaks at all.
+ */
+export function splitRecords(text: string): string[] {
+  const body = text.replace(/\r\n/g, '\n').replace(/\n$/, '');
+  if (!body.includes('\n') && body.length > RECORD_LENGTH && body.length % RECORD_LENGTH === 0) {
+    return Array.from({ length: body.length / RECORD_LENGTH }, (_, i) => body.slice(i * RECORD_LENGTH, (i + 1) * RECORD_LENGTH));
+  }
+  return body.split('\n');
+}
+
 export function parseNachaFile(text: string): ParseResult {
   try {
     return { ok: true, file: parse(text) };
@@ -82,7 +94,7 @@ export function parseNachaFile(text: string): ParseResult {
 }
 
 function parse(text: string): ParsedFile {
-  const lines = text.replace(/\r\n/g, '\n').replace(/\n$/, '').split('\n');
+  const lines = splitRecords(text);
   let n = 0;
   const refuse = (field: string, rule: string, detail: string, record = n): never => {
     throw new Refusal({ record, field, rule, detail });
@@ -163,6 +175,8 @@ function parse(text: string): ParsedFile {
       if (last && traceNumber <= last.traceNumber) refuse('traceNumber', 'trace-ascending', 'trace numbers ascend within a batch');
       const indicator = at(e, 79, 79);
       if (indicator !== '0' && indicator !== '1') refuse('addendaRecordIndicator', 'addenda-indicator', 'must be 0 or 1');
+      if (serviceClassCode === '220' && !CREDIT_CODES.has(transactionCode)) refuse('transactionCode', 'credits-only', `a 220 batch holds credits only, ${transactionCode} is a debit`);
+      if (serviceClassCode === '225' && CREDIT_CODES.has(transactionCode)) refuse('transactionCode', 'debits-only', `a 225 batch holds debits only, ${transactionCode} is a credit`);
       const entry: ParsedEntry = {
         record: n, transactionCode, rdfiRouting: at(e, 4, 12), accountNumber: at(e, 13, 29).trim(), amountCents, individualId: at(e, 40, 54).trim(), individualName: at(e, 55, 76).trim(),
         discretionaryData: at(e, 77, 78).trim(), traceNumber, addenda: [],

@@ -47,6 +47,8 @@ export const CHANGE_REASONS: Readonly<Record<string, string>> = {
 };
 
 export interface AchReturn {
+  /** 1-based record number of the return's addenda (99) in the file. */
+  readonly record: number;
   readonly code: string;
   readonly description: string;
   /** The trace number of the entry the originator sent: how it finds its payment. */
@@ -60,6 +62,8 @@ export interface AchReturn {
 }
 
 export interface AchChange {
+  /** 1-based record number of the notification's addenda (98) in the file. */
+  readonly record: number;
   readonly code: string;
   readonly description: string;
   readonly originalTraceNumber: string;
@@ -88,19 +92,36 @@ export function readReturnsAndChanges(file: ParsedFile): { readonly returns: Ach
   const changes: AchChange[] = [];
   for (const batch of file.batches) {
     for (const entry of batch.entries) {
-      for (const a of entry.addenda) {
+      for (const [k, a] of entry.addenda.entries()) {
+        const record = entry.record + k + 1;
         if (a.typeCode === '99') {
           returns.push({
-            code: a.returnCode, description: RETURN_REASONS[a.returnCode] ?? 'Return reason not known to this reader', originalTraceNumber: a.originalTraceNumber, traceNumber: entry.traceNumber,
+            record, code: a.returnCode, description: RETURN_REASONS[a.returnCode] ?? 'Return reason not known to this reader', originalTraceNumber: a.originalTraceNumber, traceNumber: entry.traceNumber,
             transactionCode: entry.transactionCode, amountCents: entry.amountCents, individualId: entry.individualId, info: a.info, ...(a.dateOfDeath ? { dateOfDeath: a.dateOfDeath } : {}),
           });
         } else if (a.typeCode === '98') {
-          changes.push({ code: a.changeCode, description: CHANGE_REASONS[a.changeCode] ?? 'Change code not known to this reader', originalTraceNumber: a.originalTraceNumber, traceNumber: entry.traceNumber, correctedData: a.correctedData, corrected: correctedFields(a.changeCode, a.correctedData) });
+          changes.push({ record, code: a.changeCode, description: CHANGE_REASONS[a.changeCode] ?? 'Change code not known to this reader', originalTraceNumber: a.originalTraceNumber, traceNumber: entry.traceNumber, correctedData: a.correctedData, corrected: correctedFields(a.changeCode, a.correctedData) });
         }
       }
     }
   }
   return { returns, changes };
+}
+
+/**
+ * The first return or change code this reader does not know (Appendices Four and Five as listed above), with
+ * its record number: an originator must not guess what an unknown code asks of it, so it refuses the file.
+ */
+export function unknownCode(file: ParsedFile): NachaIssue | undefined {
+  for (const batch of file.batches) {
+    for (const entry of batch.entries) {
+      for (const [k, a] of entry.addenda.entries()) {
+        if (a.typeCode === '99' && !RETURN_REASONS[a.returnCode]) return { record: entry.record + k + 1, field: 'returnReasonCode', rule: 'return-code-known', detail: `${a.returnCode} is not a return reason code of Appendix Four` };
+        if (a.typeCode === '98' && !CHANGE_REASONS[a.changeCode]) return { record: entry.record + k + 1, field: 'changeCode', rule: 'change-code-known', detail: `${a.changeCode} is not a change code of Appendix Five` };
+      }
+    }
+  }
+  return undefined;
 }
 
 /** What the receiving bank sends back about one original entry. */
@@ -155,7 +176,9 @@ export function writeReturnFile(input: ReturnFileInput): { ok: true; text: strin
     const entries = answers.map((a) => ({ a, code: returnTransactionCode(a.original.transactionCode), amount: a.kind === 'return' ? a.original.amountCents : 0n }));
     const credit = entries.filter((e) => e.code % 10 === 1).reduce((s, e) => s + e.amount, 0n);
     const debit = entries.filter((e) => e.code % 10 === 6).reduce((s, e) => s + e.amount, 0n);
-    const serviceClass = debit === 0n ? '220' : credit === 0n ? '225' : '200';
+    // By transaction code, not amount: a NOC moves nothing, yet a debit's NOC (26/36) belongs in a 225 batch.
+    const credits = entries.filter((e) => e.code % 10 === 1).length;
+    const serviceClass = credits === entries.length ? '220' : credits === 0 ? '225' : '200';
     const sec = kind === 'change' ? 'COR' : ob.secCode;
     lines.push('5' + serviceClass + alpha(ob.companyName, 16) + alpha(ob.companyDiscretionaryData, 20) + alpha(ob.companyId, 10) + sec + alpha(kind === 'change' ? 'NOC' : ob.entryDescription, 10) + alpha('', 6) + yymmdd(ob.effectiveEntryDate) + '   ' + '1' + bank8 + numeric(batchNumber, 7));
     for (const { a, code, amount } of entries) {
