@@ -16,7 +16,9 @@
  *   infra/up.sh and infra/test.sh (`… cli.ts start`) and infra/down.sh (`… cli.ts stop || true`), and an
  *   export `"./foo-sandbox": "./sandboxes/foo-sandbox/src/control.ts"` in packages/testing/package.json.
  *
- * The shared instance lives at $LENDSTACK_CACHE/foo-sandbox.pid with its log in $LENDSTACK_CACHE/logs/.
+ * Its tests start it on a port of their own with pid and log files of their own, and catch its webhooks with
+ * `startWebhookReceiver()`. The shared instance (infra/up.sh) lives at $LENDSTACK_CACHE/foo-sandbox.pid, its
+ * log in $LENDSTACK_CACHE/logs/foo-sandbox.log.
  */
 export { runSandboxCli } from './cli.js';
 export { envInt } from './env.js';
@@ -25,3 +27,4 @@ export { randomId } from './ids.js';
 export { createSandboxControl, repoRoot, type RunningSandbox, type SandboxControl, type SandboxProcessOptions, type SandboxSpec, type SandboxStatus } from './process-control.js';
 export { serveUntilSignalled } from './serve.js';
 export { createWebhookDelivery, type DeliveryProgress, type WebhookDelivery, type WebhookDeliveryOptions } from './webhook-delivery.js';
+export { startWebhookReceiver, type ReceivedWebhook, type WebhookReceiver } from './webhook-receiver.js';

@@ -1,11 +1,11 @@
 /** The ACH sandbox as a process: lifecycle (pid file, idempotent start) and the ODFI file API it speaks. */
 import { createHmac } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseNachaFile, readReturnsAndChanges, writeNachaFile, type NachaEntryInput, type NachaFileInput } from '@lendstack/nacha';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../../../src/wait.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../../lib/index.js';
 import { achSandboxStatus, startAchSandbox, stopAchSandbox } from '../src/control.js';
 import { ACH_SANDBOX_DEFAULTS } from '../src/defaults.js';
 
@@ -16,9 +16,7 @@ const url = `http://127.0.0.1:${PORT}`;
 const auth = `Bearer ${ACH_SANDBOX_DEFAULTS.apiKey}`;
 const json = (response: Response): Promise<any> => response.json();
 
-interface Received { headers: IncomingHttpHeaders; body: string }
-const received: Received[] = [];
-let receiver: Server;
+let receiver: WebhookReceiver;
 let modifier = 0;
 
 const entry = (accountNumber: string, traceSequence: number, overrides: Partial<NachaEntryInput> = {}): NachaEntryInput => ({
@@ -38,26 +36,17 @@ const fileOf = (entries: NachaEntryInput[], overrides: Partial<NachaFileInput> &
 };
 const upload = (body: string, key: string, headers: Record<string, string> = {}) =>
   fetch(`${url}/v1/files`, { method: 'POST', headers: { authorization: auth, 'content-type': 'text/plain', 'idempotency-key': key, ...headers }, body });
-const events = (type: string) => received.map((r) => ({ ...r, event: JSON.parse(r.body) })).filter((r) => r.event.type === type);
+const events = (type: string) => receiver.received.map((r) => ({ ...r, event: JSON.parse(r.body) })).filter((r) => r.event.type === type);
 
 beforeAll(async () => {
-  receiver = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      received.push({ headers: req.headers, body });
-      res.end();
-    });
-  });
-  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
-  const port = (receiver.address() as { port: number }).port;
+  receiver = await startWebhookReceiver();
   await stopAchSandbox(files);
-  await startAchSandbox({ port: PORT, ...files, env: { ACH_WEBHOOK_URL: `http://127.0.0.1:${port}/hook`, ACH_SANDBOX_SETTLE_DELAY_MS: '50', ACH_SANDBOX_LATE_RETURN_DELAY_MS: '50', ACH_SANDBOX_MAX_ENTRY_CENTS: '500000', LOG_LEVEL: 'warn' } });
+  await startAchSandbox({ port: PORT, ...files, env: { ACH_WEBHOOK_URL: receiver.url, ACH_SANDBOX_SETTLE_DELAY_MS: '50', ACH_SANDBOX_LATE_RETURN_DELAY_MS: '50', ACH_SANDBOX_MAX_ENTRY_CENTS: '500000', LOG_LEVEL: 'warn' } });
 });
 
 afterAll(async () => {
   await stopAchSandbox(files);
-  await new Promise((r) => receiver?.close(r));
+  await receiver?.close();
 });
 
 describe('ACH sandbox (ODFI file API)', () => {

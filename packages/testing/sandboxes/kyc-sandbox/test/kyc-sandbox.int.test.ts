@@ -1,11 +1,11 @@
 /** The KYC sandbox as a process: lifecycle, the Onfido v3.6 slice with signed webhooks, PAN verification and Aadhaar offline e-KYC. */
 import { createHmac } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { configure, TextWriter, Uint8ArrayReader, ZipReader } from '@zip.js/zip.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../../../src/wait.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../../lib/index.js';
 import { kycSandbox } from '../src/control.js';
 import { KYC_SANDBOX_DEFAULTS } from '../src/defaults.js';
 
@@ -16,8 +16,7 @@ const files = { pidFile: join(cache, `kyc-sandbox-${PORT}.pid`), logFile: join(c
 const url = `http://127.0.0.1:${PORT}`;
 const auth = { authorization: `Token token=${KYC_SANDBOX_DEFAULTS.onfidoApiToken}` };
 const json = (response: Response): Promise<any> => response.json();
-const received: { headers: IncomingHttpHeaders; body: string }[] = [];
-let receiver: Server;
+let receiver: WebhookReceiver;
 
 const postJson = (path: string, body: unknown, headers: Record<string, string> = auth) =>
   fetch(`${url}${path}`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -31,22 +30,14 @@ const upload = (applicantId: string, file: Buffer, name = 'id.png') => {
 };
 
 beforeAll(async () => {
-  receiver = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      received.push({ headers: req.headers, body });
-      res.end();
-    });
-  });
-  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+  receiver = await startWebhookReceiver();
   await kycSandbox.stop(files);
-  await kycSandbox.start({ port: PORT, ...files, env: { KYC_WEBHOOK_URL: `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hook`, KYC_SANDBOX_CHECK_DELAY_MS: '50', LOG_LEVEL: 'warn' } });
+  await kycSandbox.start({ port: PORT, ...files, env: { KYC_WEBHOOK_URL: receiver.url, KYC_SANDBOX_CHECK_DELAY_MS: '50', LOG_LEVEL: 'warn' } });
 });
 
 afterAll(async () => {
   await kycSandbox.stop(files);
-  await new Promise((r) => receiver.close(r));
+  await receiver?.close();
 });
 
 describe('KYC sandbox process', () => {
@@ -81,7 +72,7 @@ describe('Onfido v3.6', () => {
     expect(created.status).toBe(201);
     const check = await json(created);
     expect(check).toMatchObject({ status: 'in_progress', result: null });
-    const completed = await eventually(async () => received.find((r) => r.body.includes('check.completed') && r.body.includes(check.id)), { timeoutMs: 10_000 });
+    const completed = await eventually(async () => receiver.received.find((r) => r.body.includes('check.completed') && r.body.includes(check.id)), { timeoutMs: 10_000 });
     expect(completed.headers['x-sha2-signature']).toBe(createHmac('sha256', KYC_SANDBOX_DEFAULTS.onfidoWebhookToken).update(completed.body).digest('hex'));
     expect(JSON.parse(completed.body)).toMatchObject({ payload: { resource_type: 'check', action: 'check.completed', object: { id: check.id, status: 'complete' } } });
     expect(await json(await fetch(`${url}/v3.6/checks/${check.id}`, { headers: auth }))).toMatchObject({ status: 'complete', result: 'consider' });

@@ -1,10 +1,10 @@
 /** The payout sandbox as a process: lifecycle (pid file, idempotent start) and the protocol it speaks. */
 import { createHmac } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../../../src/wait.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../../lib/index.js';
 import { payoutSandboxStatus, startPayoutSandbox, stopPayoutSandbox } from '../src/control.js';
 import { SANDBOX_DEFAULTS } from '../src/defaults.js';
 
@@ -16,10 +16,7 @@ const url = `http://127.0.0.1:${PORT}`;
 const json = (response: Response): Promise<any> => response.json();
 const auth = `Basic ${Buffer.from(`${SANDBOX_DEFAULTS.keyId}:${SANDBOX_DEFAULTS.keySecret}`).toString('base64')}`;
 
-interface Received { headers: IncomingHttpHeaders; body: string }
-const received: Received[] = [];
-let answer = 200;
-let receiver: Server;
+let receiver: WebhookReceiver;
 
 const payout = (key: string, overrides: Record<string, unknown> = {}, headers: Record<string, string> = {}) =>
   fetch(`${url}/v1/payouts`, {
@@ -33,24 +30,14 @@ const payout = (key: string, overrides: Record<string, unknown> = {}, headers: R
   });
 
 beforeAll(async () => {
-  receiver = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      received.push({ headers: req.headers, body });
-      res.statusCode = answer;
-      res.end();
-    });
-  });
-  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
-  const port = (receiver.address() as { port: number }).port;
+  receiver = await startWebhookReceiver();
   await stopPayoutSandbox(files);
-  await startPayoutSandbox({ port: PORT, ...files, env: { PAYOUT_WEBHOOK_URL: `http://127.0.0.1:${port}/hook`, PAYOUT_SANDBOX_DELAY_MS: '50', PAYOUT_SANDBOX_MAX_PAYOUTS: '3', PAYOUT_SANDBOX_WEBHOOK_MAX_ATTEMPTS: '3', LOG_LEVEL: 'warn' } });
+  await startPayoutSandbox({ port: PORT, ...files, env: { PAYOUT_WEBHOOK_URL: receiver.url, PAYOUT_SANDBOX_DELAY_MS: '50', PAYOUT_SANDBOX_MAX_PAYOUTS: '3', PAYOUT_SANDBOX_WEBHOOK_MAX_ATTEMPTS: '3', LOG_LEVEL: 'warn' } });
 });
 
 afterAll(async () => {
   await stopPayoutSandbox(files);
-  await new Promise((r) => receiver?.close(r));
+  await receiver?.close();
 });
 
 describe('payout sandbox', () => {
@@ -65,11 +52,11 @@ describe('payout sandbox', () => {
     expect(response.status).toBe(200);
     const created = await json(response);
     expect(created).toMatchObject({ id: expect.stringMatching(/^pout_/), entity: 'payout', status: 'processing', amount: 250_000, reference_id: 'sbx-key-0001' });
-    const processed = await eventually(async () => received.find((r) => r.body.includes('"payout.processed"') && r.body.includes(created.id)), { what: 'payout.processed' });
+    const processed = await eventually(async () => receiver.received.find((r) => r.body.includes('"payout.processed"') && r.body.includes(created.id)), { what: 'payout.processed' });
     expect(processed.headers['x-razorpay-signature']).toBe(createHmac('sha256', SANDBOX_DEFAULTS.webhookSecret).update(processed.body).digest('hex'));
     expect(processed.headers['x-razorpay-event-id']).toMatch(/^evt_/);
     expect(JSON.parse(processed.body)).toMatchObject({ entity: 'event', event: 'payout.processed', contains: ['payout'], payload: { payout: { entity: { id: created.id, status: 'processed', utr: expect.any(String) } } } });
-    expect(received.some((r) => r.body.includes('"payout.initiated"') && r.body.includes(created.id))).toBe(true);
+    expect(receiver.received.some((r) => r.body.includes('"payout.initiated"') && r.body.includes(created.id))).toBe(true);
     const fetched = await json(await fetch(`${url}/v1/payouts/${created.id}`, { headers: { authorization: auth } }));
     expect(fetched).toMatchObject({ id: created.id, status: 'processed', status_details: { reason: 'payout_processed' } });
   });
@@ -107,7 +94,7 @@ describe('payout sandbox', () => {
   });
 
   it('retries a refused webhook a bounded number of times with the same event id and body', async () => {
-    answer = 503;
+    receiver.status = 503;
     const created = await json(await payout('sbx-key-0006'));
     const deliveries = await eventually(async () => {
       const state = await json(await fetch(`${url}/sandbox/state`));
@@ -115,10 +102,10 @@ describe('payout sandbox', () => {
       return d && d.attempts === 3 ? d : undefined;
     }, { timeoutMs: 10_000, what: 'three attempts' });
     expect(deliveries.delivered).toBe(false);
-    const attempts = received.filter((r) => r.body.includes(created.id) && r.body.includes('"payout.processed"'));
+    const attempts = receiver.received.filter((r) => r.body.includes(created.id) && r.body.includes('"payout.processed"'));
     expect(new Set(attempts.map((a) => a.headers['x-razorpay-event-id'])).size).toBe(1);
     expect(new Set(attempts.map((a) => a.body)).size).toBe(1);
-    answer = 200;
+    receiver.status = 200;
   });
 
   it('stop ends the process and removes the pid file; status says down', async () => {
