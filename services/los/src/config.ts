@@ -59,6 +59,9 @@ const envSchema = z.object({
   // Task queue of the LOS checks worker; default `<KAFKA_TOPIC_PREFIX>lendstack-los-checks`, so
   // environments sharing one Temporal never run each other's checks.
   LOS_TEMPORAL_TASK_QUEUE: z.string().min(1).optional(),
+  // Start checks only for tenants whose id begins with this (unset: every tenant); e.g. the checks benchmark's
+  // baseline submits to a tenant outside the prefix, so the same process measures submission without checks.
+  LOS_CHECKS_TENANT_PREFIX: z.string().min(1).optional(),
   // Each check attempt is bounded by this; a vendor slower than it counts as unavailable.
   LOS_CHECK_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
   // Exponential backoff between attempts of a check whose vendor is unavailable (doubling from the first).

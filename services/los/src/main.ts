@@ -93,6 +93,7 @@ export async function startLos(config: LosConfig, logger: Logger = createLogger(
     temporalAddress: config.TEMPORAL_ADDRESS,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.LOS_TEMPORAL_TASK_QUEUE ?? `${config.KAFKA_TOPIC_PREFIX}lendstack-los-checks`,
+    ...(config.LOS_CHECKS_TENANT_PREFIX ? { starterTenantPrefix: config.LOS_CHECKS_TENANT_PREFIX } : {}),
     policy: { startToCloseMs: config.LOS_CHECK_TIMEOUT_MS, initialIntervalMs: config.LOS_CHECK_RETRY_INITIAL_MS, maximumIntervalMs: config.LOS_CHECK_RETRY_MAX_MS, maximumAttempts: config.LOS_CHECK_MAX_ATTEMPTS },
     pool, prisma, checks, applications: store, logger,
     pii: createPiiReader({ pool, cipher }),
