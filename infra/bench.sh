@@ -9,7 +9,9 @@
 # of its own (KAFKA_TOPIC_PREFIX=bench.), and a consumer group, task queue and tenant of its own per run,
 # so dev and test data are never touched.
 # Other knobs: BENCH_CONCURRENCY, BENCH_DRAIN_TIMEOUT_S, BENCH_WORKFLOW_TIMEOUT_S, BENCH_BASELINE_ROUNDS,
-# BENCH_LOS_DB_POOL_MAX, BENCH_LMS_DB_POOL_MAX; BENCH_ONLY=pipeline|engine|servicing runs one of them.
+# BENCH_LOS_DB_POOL_MAX, BENCH_LMS_DB_POOL_MAX; BENCH_ONLY=pipeline|engine|servicing|checks runs one of them.
+#   4. Checks: applications submitted at BENCH_CHECKS_RATE/s (default 50) to a LOS with the KYC and bureau
+#      sandboxes, submit → checks concluded, beside the bare submit at the same rate (checks.bench.ts).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -59,5 +61,20 @@ if [[ "$BENCH_ONLY" == all || "$BENCH_ONLY" == servicing ]]; then
     step "servicing: repayments, backdated repayment, end of day over ${BENCH_EOD_LOANS:-100000} loans (run $BENCH_RUN_ID)"
     cd packages/testing && pnpm exec tsx bench/servicing.bench.ts
   ) || status=$?
+fi
+if [[ "$BENCH_ONLY" == all || "$BENCH_ONLY" == checks ]]; then
+  step "fresh bench databases (checks)"
+  source infra/isolated-env.sh
+  checks_run_id="${BENCH_RUN_ID:-$(date +%H%M%S)-$RANDOM}"
+  (
+    eval "$(bash infra/local/infra.sh env)"
+    isolated_environment bench
+    export BENCH_RUN_ID="$checks_run_id" BENCH_RESULTS_DIR="${BENCH_RESULTS_DIR:-$LENDSTACK_CACHE/bench}"
+    step "checks: ${BENCH_CHECKS_APPLICATIONS:-1000} applications at ${BENCH_CHECKS_RATE:-50}/s, submit → checks concluded beside the bare submit (run $BENCH_RUN_ID)"
+    cd packages/testing && pnpm exec tsx bench/checks.bench.ts
+  ) || status=$?
+  # The bench's checks workflows all concluded or, if a bound was reached, have no worker left; end any left.
+  timeout 120 "$TEMPORAL_CLI_PATH" workflow terminate --address "$TEMPORAL_ADDRESS" --namespace "$TEMPORAL_NAMESPACE" \
+    --query "TaskQueue = 'los-checks-bench-$checks_run_id' AND ExecutionStatus = 'Running'" --reason "pnpm bench cleanup" --yes >/dev/null 2>&1 || true
 fi
 exit "$status"
