@@ -81,6 +81,17 @@ export const eventCatalog = {
       'A repayment was reversed (returned, bounced, entered in error) with its reason and value date; the loan is ' +
       'replayed without it, and the lifecycle events that follow reflect the new history.',
   },
+  'RepaymentReallocated.v1': {
+    name: 'RepaymentReallocated',
+    version: 1,
+    topic: 'loanLifecycle',
+    producer: 'lms',
+    consumers: [],
+    summary:
+      'A repayment already published is split differently after a backdated repayment, a reversal or a disbursement ' +
+      'replayed the loan: its previous and new allocation and the transaction that caused it. One per changed repayment ' +
+      'and cause; the id derives from (loan id, reallocation:<transaction>:<cause>), so a retry publishes nothing new.',
+  },
   'InstallmentDue.v1': {
     name: 'InstallmentDue',
     version: 1,

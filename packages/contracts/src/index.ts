@@ -13,6 +13,7 @@ export * from './events/loan-lifecycle.v1.js';
 export * from './events/loan-disbursed.v1.js';
 export * from './events/repayment-received.v1.js';
 export * from './events/transaction-reversed.v1.js';
+export * from './events/repayment-reallocated.v1.js';
 export * from './events/installment-due.v1.js';
 export * from './events/installment-overdue.v1.js';
 export * from './events/installment-paid.v1.js';

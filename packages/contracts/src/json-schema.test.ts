@@ -15,7 +15,7 @@ describe('committed JSON Schemas', () => {
   it('has one schema per entry of eventSchemas, named <event-kebab>.v<N>.schema.json', () => {
     expect(eventKeys.map(schemaFileName)).toEqual(expect.arrayContaining([
         'loan-approved.v1.schema.json', 'loan-booking-rejected.v1.schema.json', 'loan-disbursed.v1.schema.json',
-        'repayment-received.v1.schema.json', 'transaction-reversed.v1.schema.json', 'installment-due.v1.schema.json',
+        'repayment-received.v1.schema.json', 'transaction-reversed.v1.schema.json', 'repayment-reallocated.v1.schema.json', 'installment-due.v1.schema.json',
         'installment-overdue.v1.schema.json', 'installment-paid.v1.schema.json', 'delinquency-changed.v1.schema.json',
         'accrual-status-changed.v1.schema.json', 'loan-charged-off.v1.schema.json', 'loan-closed.v1.schema.json',
       ]));

@@ -5,6 +5,7 @@ import { productPublishedV1Schema } from './events/product-published.v1.js';
 import { loanDisbursedV1Schema } from './events/loan-disbursed.v1.js';
 import { repaymentReceivedV1Schema } from './events/repayment-received.v1.js';
 import { transactionReversedV1Schema } from './events/transaction-reversed.v1.js';
+import { repaymentReallocatedV1Schema } from './events/repayment-reallocated.v1.js';
 import { installmentDueV1Schema } from './events/installment-due.v1.js';
 import { installmentOverdueV1Schema } from './events/installment-overdue.v1.js';
 import { installmentPaidV1Schema } from './events/installment-paid.v1.js';
@@ -26,6 +27,7 @@ export const eventSchemas = {
   'LoanDisbursed.v1': loanDisbursedV1Schema,
   'RepaymentReceived.v1': repaymentReceivedV1Schema,
   'TransactionReversed.v1': transactionReversedV1Schema,
+  'RepaymentReallocated.v1': repaymentReallocatedV1Schema,
   'InstallmentDue.v1': installmentDueV1Schema,
   'InstallmentOverdue.v1': installmentOverdueV1Schema,
   'InstallmentPaid.v1': installmentPaidV1Schema,

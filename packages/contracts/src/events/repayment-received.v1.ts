@@ -33,7 +33,7 @@ const allocationLineSchema = z
  * applied when the next installment falls due); `recovery` is a payment on a charged-off loan, all recovery
  * income. byComponent + excess + recovery = amount.
  */
-const allocationSchema = z
+export const repaymentAllocationV1Schema = z
   .object({
     byComponent: componentAmountsSchema,
     installments: z.array(allocationLineSchema).max(600),
@@ -42,27 +42,32 @@ const allocationSchema = z
   })
   .strict();
 
-type Payload = { amount: { amount: string }; allocation: z.infer<typeof allocationSchema> };
+export type RepaymentAllocationV1 = z.infer<typeof repaymentAllocationV1Schema>;
 const COMPONENTS = ['principal', 'interest', 'fees', 'penalties'] as const;
 
-/** The parts sum to the whole, and the lines to the components (each issue names its field). */
-function checkAllocationSums(p: Payload, ctx: z.core.$RefinementCtx): void {
-  const a = p.allocation;
+/**
+ * The parts of the allocation at `field` sum to `amount`, and its lines to its components (each issue
+ * names its field). Shared with RepaymentReallocated v1, whose two allocations follow the same rules.
+ */
+export function checkAllocationParts(amount: { amount: string }, a: RepaymentAllocationV1, field: string, ctx: z.core.$RefinementCtx): void {
   const total = sumMinor([...COMPONENTS.map((c) => a.byComponent[c]), a.excess, a.recovery]);
-  const amount = sumMinor([p.amount]);
-  if (total !== undefined && amount !== undefined && total !== amount) {
-    ctx.addIssue({ code: 'custom', path: ['allocation'], message: 'byComponent + excess + recovery must equal amount' });
+  const whole = sumMinor([amount]);
+  if (total !== undefined && whole !== undefined && total !== whole) {
+    ctx.addIssue({ code: 'custom', path: [field], message: 'byComponent + excess + recovery must equal amount' });
   }
   for (const c of COMPONENTS) {
     const lines = sumMinor(a.installments.map((l) => l[c]));
     const component = sumMinor([a.byComponent[c]]);
     if (lines !== undefined && component !== undefined && lines !== component) {
-      ctx.addIssue({ code: 'custom', path: ['allocation', 'byComponent', c], message: `must equal the sum of the installments' ${c}` });
+      ctx.addIssue({ code: 'custom', path: [field, 'byComponent', c], message: `must equal the sum of the installments' ${c}` });
     }
   }
   const numbers = a.installments.map((l) => l.installmentNumber);
-  if (new Set(numbers).size !== numbers.length) ctx.addIssue({ code: 'custom', path: ['allocation', 'installments'], message: 'one line per installment' });
+  if (new Set(numbers).size !== numbers.length) ctx.addIssue({ code: 'custom', path: [field, 'installments'], message: 'one line per installment' });
 }
+
+const checkAllocationSums = (p: { amount: { amount: string }; allocation: RepaymentAllocationV1 }, ctx: z.core.$RefinementCtx): void =>
+  checkAllocationParts(p.amount, p.allocation, 'allocation', ctx);
 
 /**
  * A repayment took effect on the loan (value date on or before the business date). On a charged-off
@@ -77,7 +82,7 @@ export const repaymentReceivedV1PayloadSchema = z
     valueDate: loanDateSchema(),
     channel: repaymentChannelSchema,
     reference: z.string().min(1).max(100).describe("The payment rail's reference (UTR, ACH trace, UMRN debit id)"),
-    allocation: allocationSchema,
+    allocation: repaymentAllocationV1Schema,
     businessDate: loanDateSchema(),
   })
   .strict()

@@ -9,6 +9,7 @@ import {
   type LoanClosedV1,
   type LoanDisbursedV1,
   type Money,
+  type RepaymentReallocatedV1,
   type RepaymentReceivedV1,
   type TransactionReversedV1,
 } from '@lendstack/contracts';
@@ -21,6 +22,7 @@ export type LifecycleEnvelope =
   | LoanDisbursedV1
   | RepaymentReceivedV1
   | TransactionReversedV1
+  | RepaymentReallocatedV1
   | InstallmentDueV1
   | InstallmentOverdueV1
   | InstallmentPaidV1

@@ -14,6 +14,7 @@ import {
   findRepaymentAllocation,
   lifecycleEventId,
   loanDisbursedEnvelope,
+  repaymentReallocatedEnvelope,
   repaymentReceivedEnvelope,
   toLifecycleEnvelopes,
   transactionReversedEnvelope,
@@ -150,6 +151,22 @@ describe('money movement envelopes', () => {
     );
     const excessApplied = defaulted.allocations.find((a) => a.kind === 'excess-applied')!;
     expect(() => repaymentReceivedEnvelope(ctx, { allocation: excessApplied, channel: 'ach', reference: 'r', businessDate: excessApplied.date })).toThrow(/not a repayment/);
+  });
+
+  it('RepaymentReallocated: a backdated repayment moves a later one; id from (loan, transaction, cause); parts checked', () => {
+    // p2 of 1,020.07 on 03-05 pays installment 2 late; p0 dated 03-01 arrives later and pays it first, so p2 is
+    // held as excess (installment 3 is not due until 04-01).
+    const before = findRepaymentAllocation(replay([paid('p1', '2027-02-01', 102_007n), paid('p2', '2027-03-05', 102_007n)], '2027-03-10').allocations, 'p2')!;
+    const after = findRepaymentAllocation(replay([paid('p1', '2027-02-01', 102_007n), paid('p0', '2027-03-01', 102_007n), paid('p2', '2027-03-05', 102_007n)], '2027-03-10').allocations, 'p2')!;
+    const e = repaymentReallocatedEnvelope(ctx, { previous: before, allocation: after, causeTransactionId: 'p0', businessDate: d('2027-03-10') });
+    expect(parseEvent(JSON.stringify(e)).ok).toBe(true);
+    expect(e).toMatchObject({ id: lifecycleEventId('loan-7', 'reallocation:p2:p0'), payload: { transactionId: 'p2', effectKey: 'repayment:p2', causeTransactionId: 'p0', valueDate: '2027-03-05', amount: { amount: '102007' } } });
+    expect(e.payload.previousAllocation.installments.map((l) => l.installmentNumber)).toEqual([2]);
+    expect(e.payload.allocation).toMatchObject({ installments: [], excess: { amount: '102007' } });
+    expect(repaymentReallocatedEnvelope(ctx, { previous: before, allocation: after, causeTransactionId: 'p0', businessDate: d('2027-03-10') }).id).toBe(e.id);
+    expect(() => repaymentReallocatedEnvelope(ctx, { previous: { ...before, source: 'p1' }, allocation: after, causeTransactionId: 'p0', businessDate: d('2027-03-10') })).toThrow(/not of one repayment/);
+    const skewed = { ...after, byComponent: { ...after.byComponent, principal: after.byComponent.principal + 1n }, excessMinor: after.excessMinor - 1n };
+    expect(() => repaymentReallocatedEnvelope(ctx, { previous: before, allocation: skewed, causeTransactionId: 'p0', businessDate: d('2027-03-10') })).toThrow(/sum of the installments' principal/);
   });
 
   it('LoanDisbursed and TransactionReversed: valid, ids from the engine keys', () => {

@@ -1,8 +1,11 @@
 import {
   loanDisbursedV1Schema,
+  repaymentReallocatedV1Schema,
   repaymentReceivedV1Schema,
   transactionReversedV1Schema,
   type LoanDisbursedV1,
+  type RepaymentAllocationV1,
+  type RepaymentReallocatedV1,
   type RepaymentReceivedV1,
   type RepaymentReceivedV1Payload,
   type TransactionReversedV1,
@@ -57,27 +60,64 @@ export function repaymentReceivedEnvelope(
   const a = input.allocation;
   if (a.kind === 'excess-applied') throw new Error(`allocation ${a.source} is excess applied at a due date, not a repayment`);
   const effectKey = `repayment:${a.source}`;
-  const m = (minor: bigint) => wireMoney(ctx, minor);
   return sealed(repaymentReceivedV1Schema, 'RepaymentReceived', ctx, effectKey, {
     loanId: ctx.loanId,
     transactionId: a.source,
     effectKey,
-    amount: m(a.amountMinor),
+    amount: wireMoney(ctx, a.amountMinor),
     valueDate: wireDate(a.date),
     channel: input.channel,
     reference: input.reference,
-    allocation: {
-      byComponent: { principal: m(a.byComponent.principal), interest: m(a.byComponent.interest), fees: m(a.byComponent.fees), penalties: m(a.byComponent.penalties) },
-      installments: a.installments.map((l) => ({
-        installmentNumber: l.installment,
-        principal: m(l.principal),
-        interest: m(l.interest),
-        fees: m(l.fees),
-        penalties: m(l.penalties),
-      })),
-      excess: m(a.excessMinor),
-      recovery: m(a.recoveryMinor),
-    },
+    allocation: wireAllocation(ctx, a),
+    businessDate: wireDate(input.businessDate),
+  });
+}
+
+/** An engine allocation as RepaymentReceived v1 (and RepaymentReallocated v1) carry it. */
+function wireAllocation(ctx: LifecycleContext, a: PaymentAllocation): RepaymentAllocationV1 {
+  const m = (minor: bigint) => wireMoney(ctx, minor);
+  return {
+    byComponent: { principal: m(a.byComponent.principal), interest: m(a.byComponent.interest), fees: m(a.byComponent.fees), penalties: m(a.byComponent.penalties) },
+    installments: a.installments.map((l) => ({
+      installmentNumber: l.installment,
+      principal: m(l.principal),
+      interest: m(l.interest),
+      fees: m(l.fees),
+      penalties: m(l.penalties),
+    })),
+    excess: m(a.excessMinor),
+    recovery: m(a.recoveryMinor),
+  };
+}
+
+/** The key of a correction of `transactionId`'s split caused by `causeTransactionId`: one event per pair. */
+export const reallocationKey = (transactionId: string, causeTransactionId: string): string => `reallocation:${transactionId}:${causeTransactionId}`;
+
+/**
+ * RepaymentReallocated: a repayment already announced is split differently after a replay caused by
+ * `causeTransactionId`. `previous` is the split last published (as stored), `allocation` the new one; both
+ * are of the same repayment, so the same amount and value date. Id from (loan id,
+ * `reallocation:<transaction id>:<cause id>`): a retried cause inserts nothing new. Throws on an
+ * `excess-applied` allocation or two allocations of different repayments.
+ */
+export function repaymentReallocatedEnvelope(
+  ctx: LifecycleContext,
+  input: { previous: PaymentAllocation; allocation: PaymentAllocation; causeTransactionId: string; businessDate: DayNumber },
+): RepaymentReallocatedV1 {
+  const { previous, allocation: a } = input;
+  if (a.kind === 'excess-applied' || previous.kind === 'excess-applied') throw new Error(`allocation ${a.source} is excess applied at a due date, not a repayment`);
+  if (previous.source !== a.source || previous.amountMinor !== a.amountMinor) throw new Error(`allocations of ${previous.source} and ${a.source} are not of one repayment`);
+  const eventKey = reallocationKey(a.source, input.causeTransactionId);
+  return sealed(repaymentReallocatedV1Schema, 'RepaymentReallocated', ctx, eventKey, {
+    loanId: ctx.loanId,
+    transactionId: a.source,
+    effectKey: `repayment:${a.source}`,
+    eventKey,
+    causeTransactionId: input.causeTransactionId,
+    amount: wireMoney(ctx, a.amountMinor),
+    valueDate: wireDate(a.date),
+    previousAllocation: wireAllocation(ctx, previous),
+    allocation: wireAllocation(ctx, a),
     businessDate: wireDate(input.businessDate),
   });
 }

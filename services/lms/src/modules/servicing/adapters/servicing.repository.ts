@@ -219,6 +219,13 @@ export async function saveAllocations(client: pg.PoolClient, allocations: readon
   return result.rowCount ?? 0;
 }
 
+/** The allocations stored for these transactions (before a replay rewrites them), by transaction id. */
+export async function storedAllocations(client: pg.PoolClient, ids: readonly string[]): Promise<Map<string, StoredAllocation>> {
+  if (ids.length === 0) return new Map();
+  const rows = await client.query<{ id: string; allocation: StoredAllocation }>('SELECT id, allocation FROM loan_transactions WHERE id = ANY($1::uuid[]) AND allocation IS NOT NULL', [ids]);
+  return new Map(rows.rows.map((r) => [r.id, r.allocation]));
+}
+
 /** The stored delinquency points of a loan from `fromDate` on, as historyRow gives them, in date order. */
 export async function historyFrom(client: pg.PoolClient, loanId: string, fromDate: string): Promise<ReturnType<typeof historyRow>[]> {
   const rows = await client.query<ReturnType<typeof historyRow>>(

@@ -108,6 +108,35 @@ export function allocationJson(a: PaymentAllocation) {
 }
 export type StoredAllocation = ReturnType<typeof allocationJson>;
 
+/** A stored allocation back as the engine's, for the repayment `source` (inverse of allocationJson). */
+export function allocationFromStored(source: string, a: StoredAllocation): PaymentAllocation {
+  const n = (v: string) => BigInt(v);
+  return {
+    source,
+    date: parseIsoDate(a.date),
+    kind: a.kind,
+    amountMinor: n(a.amount),
+    byComponent: { principal: n(a.principal), interest: n(a.interest), fees: n(a.fees), penalties: n(a.penalties) },
+    installments: a.installments.map((l) => ({ installment: l.number, principal: n(l.principal), interest: n(l.interest), fees: n(l.fees), penalties: n(l.penalties) })),
+    excessMinor: n(a.excess),
+    recoveryMinor: n(a.recovery),
+  };
+}
+
+/**
+ * The repayments a replay split differently from what was published: those with a stored digest (written,
+ * with their RepaymentReceived, when they took effect) that the new allocation's digest does not match.
+ * `except` holds the transactions the replay announces itself (the new repayment: RepaymentReceived).
+ * A repayment the replay no longer allocates (the reversed one) is not here: TransactionReversed says so.
+ */
+export function reallocatedRepayments(allocations: readonly PaymentAllocation[], storedDigests: ReadonlyMap<string, string | null>, except: ReadonlySet<string>): PaymentAllocation[] {
+  return allocations.filter((a) => {
+    if (a.kind === 'excess-applied' || except.has(a.source)) return false;
+    const stored = storedDigests.get(a.source);
+    return stored !== undefined && stored !== null && stored !== allocationDigest(a).digest;
+  });
+}
+
 /** The stored allocation's JSON text and its md5 (what loan_transactions.allocation_digest holds). */
 export function allocationDigest(a: PaymentAllocation): { json: string; digest: string } {
   const json = JSON.stringify(allocationJson(a));

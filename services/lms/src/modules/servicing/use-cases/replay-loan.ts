@@ -1,9 +1,10 @@
-import { diffEffects, formatIsoDate, parseIsoDate, replayAccount, type AccountResult } from '@lendstack/loan-engine';
+import { diffEffects, formatIsoDate, parseIsoDate, replayAccount, type AccountResult, type PaymentAllocation } from '@lendstack/loan-engine';
 import type pg from 'pg';
 import {
   findRepaymentAllocation,
   lifecycleEventId,
   loanDisbursedEnvelope,
+  repaymentReallocatedEnvelope,
   repaymentReceivedEnvelope,
   toLifecycleEnvelopes,
   transactionReversedEnvelope,
@@ -22,11 +23,21 @@ import {
   saveAllocations,
   saveStates,
   scheduleOf,
+  storedAllocations,
   upsertLoanBalances,
   type ServicedLoan,
 } from '../adapters/servicing.repository.js';
 import { failure, type Outcome } from '../domain/failures.js';
-import { DEFAULT_ACCOUNT_PRODUCT, engineEvents, engineSchedule, historyRow, maxDate, type LoanTransaction } from '../domain/servicing.js';
+import {
+  allocationFromStored,
+  DEFAULT_ACCOUNT_PRODUCT,
+  engineEvents,
+  engineSchedule,
+  historyRow,
+  maxDate,
+  reallocatedRepayments,
+  type LoanTransaction,
+} from '../domain/servicing.js';
 import type { LedgerPort } from '../ports.js';
 
 export interface ReplayDeps {
@@ -48,7 +59,8 @@ export interface ReplayRequest {
   readonly transactions: readonly LoanTransaction[];
   /** The earliest value date the change affects: delinquency history and events are redone from it. */
   readonly affectedFrom: string;
-  readonly notice?: TransactionNotice;
+  /** The transaction that caused the replay: announced first, and the cause of any RepaymentReallocated. */
+  readonly notice: TransactionNotice;
   readonly correlationId: string;
 }
 
@@ -57,7 +69,8 @@ export interface ReplayRequest {
  * its state's date, if end of day is ahead), then, on the caller's transaction: posts the difference
  * between its live ledger effects and the replay's (contra-entries + new entries), writes its state,
  * balances, delinquency history, the repayments' allocations and the lifecycle events from the
- * affected date on (ids derive from engine keys: one already on the outbox inserts nothing).
+ * affected date on (ids derive from engine keys: one already on the outbox inserts nothing), with a
+ * RepaymentReallocated for each repayment already announced whose split the replay changed.
  * Failure: engine-refused (naming /valueDate for an event before the first disbursement).
  */
 export async function replayLoan(deps: ReplayDeps, client: pg.PoolClient, request: ReplayRequest): Promise<Outcome<AccountResult>> {
@@ -93,10 +106,32 @@ export async function replayLoan(deps: ReplayDeps, client: pg.PoolClient, reques
   }
   const historyChange = await firstHistoryChange(client, loan.id, r.affectedFrom, result);
   await saveStates(client, [{ loanId: loan.id, tenantId: loan.tenantId, snapshot: result.snapshot, state: result.state, historyFrom: historyChange, history: result.delinquencyHistory }]);
-  await saveAllocations(client, result.allocations.filter((a) => a.date >= from), new Map(r.transactions.map((t) => [t.id, t.allocationDigest])));
+  const allocated = result.allocations.filter((a) => a.date >= from);
+  const digests = new Map(r.transactions.map((t) => [t.id, t.allocationDigest]));
+  const reallocations = await reallocationsOf(client, r, allocated, digests);
+  await saveAllocations(client, allocated, digests);
   if (result.state.asOf !== null) await upsertLoanBalances(client, [balancesRow(loan, result.state)]);
-  await enqueue(client, (await envelopesOf(deps, client, r, result)).map((e) => ({ id: e.id, key: loan.id, value: e })));
+  await enqueue(client, (await envelopesOf(deps, client, r, result, reallocations)).map((e) => ({ id: e.id, key: loan.id, value: e })));
   return { ok: true, value: result };
+}
+
+interface Reallocation {
+  readonly previous: PaymentAllocation;
+  readonly allocation: PaymentAllocation;
+}
+
+/**
+ * The repayments already announced whose split this replay changes, with the split stored before it
+ * (read before saveAllocations overwrites it). The notice's own repayment is announced by RepaymentReceived.
+ */
+async function reallocationsOf(client: pg.PoolClient, r: ReplayRequest, allocated: readonly PaymentAllocation[], digests: ReadonlyMap<string, string | null>): Promise<Reallocation[]> {
+  const changed = reallocatedRepayments(allocated, digests, new Set([r.notice.transaction.id]));
+  const stored = await storedAllocations(client, changed.map((a) => a.source));
+  return changed.map((allocation) => {
+    const previous = stored.get(allocation.source);
+    if (!previous) throw new Error(`repayment ${allocation.source} has an allocation digest but no stored allocation`);
+    return { previous: allocationFromStored(allocation.source, previous), allocation };
+  });
 }
 
 /**
@@ -137,23 +172,24 @@ async function firstHistoryChange(client: pg.PoolClient, loanId: string, affecte
  * The lifecycle envelopes of the replay from the affected date on. Their ids derive from engine keys,
  * so those already on the outbox are not built again (building one validates it against its contract).
  */
-async function envelopesOf(deps: ReplayDeps, client: pg.PoolClient, r: ReplayRequest, result: AccountResult): Promise<LifecycleEnvelope[]> {
+async function envelopesOf(deps: ReplayDeps, client: pg.PoolClient, r: ReplayRequest, result: AccountResult, reallocations: readonly Reallocation[]): Promise<LifecycleEnvelope[]> {
   const { loan } = r;
   const ctx: LifecycleContext = {
     tenantId: loan.tenantId, loanId: loan.id, currency: loan.currency, scale: loan.scale, correlationId: r.correlationId,
-    ...(r.notice ? { causationId: r.notice.transaction.id } : {}), occurredAt: deps.now().toISOString(),
+    causationId: r.notice.transaction.id, occurredAt: deps.now().toISOString(),
   };
   const from = parseIsoDate(r.affectedFrom);
   const candidates = result.events.filter((e) => e.date >= from);
   const present = await outboxIdsPresent(client, candidates.map((e) => lifecycleEventId(loan.id, e.key)));
   const events = candidates.filter((e) => !present.has(lifecycleEventId(loan.id, e.key)));
   const engine = toLifecycleEnvelopes({ ...ctx, events, state: result.state, delinquencyHistory: result.delinquencyHistory });
-  return [...noticeEnvelopes(ctx, r, result), ...engine];
+  const businessDate = parseIsoDate(r.businessDate);
+  const corrections = reallocations.map((c) => repaymentReallocatedEnvelope(ctx, { ...c, causeTransactionId: r.notice.transaction.id, businessDate }));
+  return [...noticeEnvelopes(ctx, r, result), ...corrections, ...engine];
 }
 
 function noticeEnvelopes(ctx: LifecycleContext, r: ReplayRequest, result: AccountResult): LifecycleEnvelope[] {
   const n = r.notice;
-  if (!n) return [];
   const t = n.transaction;
   const businessDate = parseIsoDate(r.businessDate);
   if (n.kind === 'disbursed') {
