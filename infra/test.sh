@@ -21,6 +21,11 @@ export PAYOUT_BASE_URL="${PAYOUT_BASE_URL:-http://127.0.0.1:${PAYOUT_SANDBOX_POR
 export ACH_WEBHOOK_URL="${ACH_WEBHOOK_URL:-http://127.0.0.1:${LMS_PORT:-3002}/v1/payout-webhooks/ach}"
 pnpm -s exec tsx packages/testing/sandboxes/ach-sandbox/src/cli.ts start
 export ACH_BASE_URL="${ACH_BASE_URL:-http://127.0.0.1:${ACH_SANDBOX_PORT:-3481}}"
+# The mail sink (SMTP, HTTP API of what it received) and the messaging sandbox (Twilio Messaging API for SMS
+# and WhatsApp, receipts to each message's StatusCallback) the LMS notifications use, likewise.
+pnpm -s exec tsx packages/testing/sandboxes/mail-sink/src/cli.ts start
+pnpm -s exec tsx packages/testing/sandboxes/messaging-sandbox/src/cli.ts start
+export SMTP_PORT="${SMTP_PORT:-${MAIL_SINK_SMTP_PORT:-2525}}" TWILIO_BASE_URL="${TWILIO_BASE_URL:-http://127.0.0.1:${MESSAGING_SANDBOX_PORT:-3485}}"
 # The KYC and bureau sandboxes the LOS checks call, likewise (tests that need their own start another).
 export KYC_WEBHOOK_URL="${KYC_WEBHOOK_URL:-http://127.0.0.1:${LOS_PORT:-3001}/v1/kyc-webhooks/onfido}"
 pnpm -s exec tsx packages/testing/sandboxes/kyc-sandbox/src/cli.ts start

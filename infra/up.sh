@@ -22,6 +22,11 @@ pnpm -s exec tsx packages/testing/sandboxes/payout-sandbox/src/cli.ts start
 # The ACH sandbox (an ODFI's NACHA file API) the LMS disburses USD through; its webhooks go to the LMS.
 export ACH_WEBHOOK_URL="${ACH_WEBHOOK_URL:-http://127.0.0.1:${LMS_PORT:-3002}/v1/payout-webhooks/ach}"
 pnpm -s exec tsx packages/testing/sandboxes/ach-sandbox/src/cli.ts start
+# The mail sink (SMTP on MAIL_SINK_SMTP_PORT, what it received on MAIL_SINK_PORT) and the messaging sandbox
+# (Twilio Messaging API for SMS and WhatsApp; receipts to the LMS's /v1/notification-webhooks/twilio).
+pnpm -s exec tsx packages/testing/sandboxes/mail-sink/src/cli.ts start
+pnpm -s exec tsx packages/testing/sandboxes/messaging-sandbox/src/cli.ts start
+export SMTP_PORT="${SMTP_PORT:-${MAIL_SINK_SMTP_PORT:-2525}}" TWILIO_BASE_URL="${TWILIO_BASE_URL:-http://127.0.0.1:${MESSAGING_SANDBOX_PORT:-3485}}"
 # The KYC sandbox (Onfido v3.6, PAN verification, Aadhaar offline e-KYC) and the credit bureau sandbox the
 # LOS checks call; Onfido webhooks go to the LOS.
 export KYC_WEBHOOK_URL="${KYC_WEBHOOK_URL:-http://127.0.0.1:${LOS_PORT:-3001}/v1/kyc-webhooks/onfido}"
@@ -58,6 +63,8 @@ Lendstack is up.
   ACH (USD)      http://127.0.0.1:${ACH_SANDBOX_PORT:-3481}   (sandbox ODFI taking NACHA files; webhooks to $ACH_WEBHOOK_URL)
   KYC            http://127.0.0.1:${KYC_SANDBOX_PORT:-3482}   (sandbox of Onfido v3.6, PAN verification, Aadhaar offline e-KYC; webhooks to $KYC_WEBHOOK_URL)
   Bureau         http://127.0.0.1:${BUREAU_SANDBOX_PORT:-3484}   (sandbox credit bureau, Metro 2 style reports)
+  Mail sink      http://127.0.0.1:${MAIL_SINK_PORT:-3486}/messages   (SMTP on 127.0.0.1:${MAIL_SINK_SMTP_PORT:-2525}: borrower emails land here)
+  Messaging      http://127.0.0.1:${MESSAGING_SANDBOX_PORT:-3485}   (sandbox of the Twilio Messaging API, SMS and WhatsApp; sent: /sandbox/messages)
   Kafka          $KAFKA_BROKERS
   Postgres       $LOS_DATABASE_URL
                  $LMS_DATABASE_URL
