@@ -76,6 +76,31 @@ const envSchema = z.object({
   ACH_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
   // How account tokens become account numbers: "derived" is the sandbox's (ach-account.resolver.ts); the LOS's vault replaces it.
   ACH_ACCOUNT_RESOLVER: z.enum(['derived']).default('derived'),
+  // Borrower notifications (modules/notifications). Email over SMTP: the defaults are the local mail sink's
+  // (packages/testing/sandboxes/mail-sink, started by infra/up.sh); a deployment sets its relay's.
+  SMTP_HOST: z.string().min(1).default('127.0.0.1'),
+  SMTP_PORT: z.coerce.number().int().min(1).max(65_535).default(2525),
+  // true: TLS from the first byte (port 465); false: plain, upgraded with STARTTLS when the server offers it.
+  SMTP_SECURE: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  SMTP_USER: z.string().min(1).optional(),
+  SMTP_PASSWORD: z.string().min(1).optional(),
+  SMTP_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  NOTIFY_EMAIL_FROM: z.string().min(3).default('Lendstack <no-reply@lendstack.test>'),
+  // The domain of each email's Message-ID (<attempt id@domain>).
+  NOTIFY_MESSAGE_ID_DOMAIN: z.string().min(1).default('lendstack.test'),
+  // Who messages are signed by, and the language used when the borrower has none recorded.
+  NOTIFY_LENDER_NAME: z.string().min(1).max(60).default('Lendstack'),
+  NOTIFY_DEFAULT_LANGUAGE: z.string().regex(/^[a-z]{2}$/).default('en'),
+  // SMS and WhatsApp through Twilio's Messaging API; the defaults are the local messaging sandbox's
+  // (packages/testing/sandboxes/messaging-sandbox); a deployment sets its own account.
+  TWILIO_BASE_URL: z.string().url().default('http://127.0.0.1:3485'),
+  TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/).default('AC0000000000000000000000000000a11d'),
+  TWILIO_AUTH_TOKEN: z.string().min(16).default('lendstack-messaging-sandbox-auth-token'),
+  TWILIO_SMS_FROM: z.string().regex(/^\+[1-9]\d{6,14}$/).default('+15005550006'),
+  TWILIO_WHATSAPP_FROM: z.string().regex(/^\+[1-9]\d{6,14}$/).default('+14155238886'),
+  // The public URL of POST /v1/notification-webhooks/twilio as Twilio calls it (its signature covers the URL).
+  TWILIO_STATUS_CALLBACK_URL: z.string().url().default('http://127.0.0.1:3002/v1/notification-webhooks/twilio'),
+  TWILIO_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   OTEL_TRACES_EXPORTER: z.enum(['none', 'console']).default('none'),
 });

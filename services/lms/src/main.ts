@@ -27,6 +27,7 @@ import { createServicingReader } from './modules/servicing/adapters/servicing.re
 import { payoutOutcomeHandler } from './modules/servicing/use-cases/disbursements.js';
 import { createEodRunner } from './modules/servicing/adapters/eod-runner.js';
 import { createRepaymentFileRunner } from './modules/repayment-files/adapters/repayment-file-runner.js';
+import { notificationDeps } from './modules/notifications/adapters/notifications.wiring.js';
 import { createPrisma } from './platform/prisma.js';
 
 /** Advisory lock id that elects one outbox relay per LMS database. */
@@ -121,6 +122,8 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
   const servicing = { pool, ledger: createPgLedger(), payouts, now: () => new Date(), today: utcToday, newId: () => crypto.randomUUID(), onOutbox: () => relay.wake() };
   const eodRunner = createEodRunner({ ...servicing, logger });
   const repaymentFileRunner = createRepaymentFileRunner({ ...servicing, logger });
+  // Borrower messages within the conduct limits (email over SMTP, SMS and WhatsApp over Twilio's API).
+  const notifications = notificationDeps(config, pool);
   const app = await buildServer({
     logger,
     metrics,
@@ -134,6 +137,8 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
     products: { store: products, products, authSecret: config.AUTH_TOKEN_SECRET, now: () => new Date(), newId: () => crypto.randomUUID(), onPublished: () => relay.wake() },
     reconciliation: { pool, authSecret: config.AUTH_TOKEN_SECRET },
     ledger: { queries: createPgLedgerQueries(pool), authSecret: config.AUTH_TOKEN_SECRET },
+    contacts: { ...notifications, authSecret: config.AUTH_TOKEN_SECRET, now: () => new Date() },
+    twilioStatus: { pool, authToken: config.TWILIO_AUTH_TOKEN, publicUrl: config.TWILIO_STATUS_CALLBACK_URL, now: () => new Date() },
     readiness: {
       database: async () => (await pool.query('SELECT 1')).rowCount === 1,
       kafka: () => kafkaReachable(kafka),
@@ -158,6 +163,7 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
       await achWindows.stop();
       await eodRunner.stop();
       await repaymentFileRunner.stop();
+      notifications.close();
       inboxRetention.stop();
       await consumer.stop();
       await collectionsSignals.stop();

@@ -10,6 +10,8 @@ import { eodRoutes, type EodRoutesDeps } from '../modules/servicing/adapters/eod
 import { payoutWebhookRoute, type PayoutWebhookRouteDeps } from '../modules/payouts/adapters/payout-webhook.routes.js';
 import { achWebhookRoutes, type AchWebhookRouteDeps } from '../modules/payouts/adapters/ach-webhook.routes.js';
 import { repaymentFileRoutes, type RepaymentFileRoutesDeps } from '../modules/repayment-files/adapters/repayment-files.routes.js';
+import { contactRoutes, type ContactRoutesDeps } from '../modules/notifications/adapters/contacts.routes.js';
+import { twilioStatusRoutes, type TwilioStatusRouteDeps } from '../modules/notifications/adapters/twilio-status.routes.js';
 
 export interface LmsServerDeps {
   readonly logger: Logger;
@@ -33,6 +35,10 @@ export interface LmsServerDeps {
   readonly achWebhook?: AchWebhookRouteDeps;
   /** POST/GET /v1/repayment-files (bulk repayments, CSV). */
   readonly repaymentFiles?: RepaymentFileRoutesDeps;
+  /** A loan's contact attempts, calls, opt-outs and preferences (modules/notifications). */
+  readonly contacts?: ContactRoutesDeps;
+  /** The messaging vendor's delivery receipts (POST /v1/notification-webhooks/twilio). */
+  readonly twilioStatus?: TwilioStatusRouteDeps;
 }
 
 /** The LMS HTTP API without listen(), so tests drive it with app.inject. */
@@ -56,5 +62,7 @@ export async function buildServer(deps: LmsServerDeps): Promise<FastifyInstance>
   if (deps.payoutWebhook) await payoutWebhookRoute(app, deps.payoutWebhook);
   if (deps.achWebhook) await app.register(achWebhookRoutes, deps.achWebhook);
   if (deps.repaymentFiles) await app.register(repaymentFileRoutes, deps.repaymentFiles);
+  if (deps.contacts) await app.register(contactRoutes, deps.contacts);
+  if (deps.twilioStatus) await app.register(twilioStatusRoutes, deps.twilioStatus);
   return app;
 }
