@@ -35,6 +35,8 @@ export interface DebitAccount {
   readonly authorisationId: string;
   /** ACH: PPD for a written/signed authorisation, WEB for one obtained online. */
   readonly achSecCode?: 'PPD' | 'WEB';
+  /** An account number a notification of change gave us: used instead of the token's until new account data. */
+  readonly correctedAccountNumber?: string;
 }
 
 /** One debit of one instalment, one attempt. */
@@ -73,7 +75,7 @@ export interface PresentmentBatch {
 
 /** The rail took the batch (each presentment gets the rail's reference: an ACH trace number) or refused it whole. */
 export type PresentAnswer =
-  | { readonly kind: 'accepted'; readonly railBatchId: string; readonly references: ReadonlyMap<string, string> }
+  | { readonly kind: 'accepted'; readonly railBatchId: string; readonly references: ReadonlyMap<string, string>; readonly sha256?: string }
   | { readonly kind: 'rejected'; readonly detail: string; readonly record?: number; readonly field?: string; readonly rule?: string };
 
 /** Account data a notification of change corrects (only the fields it names). */
@@ -128,10 +130,16 @@ export type ResultAction =
 
 export interface CollectionRailPort {
   readonly rail: CollectionRail;
+  /** The reference a presentment with this rail sequence will carry (ACH: the trace number), known before it is sent. */
+  referenceFor(railSequence: number): string;
   /** Hand the batch to the rail. Throws CollectionRailUnavailableError when the rail cannot be reached (retry later, same batch id). */
   present(batch: PresentmentBatch): Promise<PresentAnswer>;
-  /** Results documents the rail has for us, oldest first, with those it cannot read kept apart. */
-  results(): Promise<{ readonly documents: readonly ResultDocument[]; readonly unreadable: readonly UnreadableDocument[] }>;
+  /**
+   * Results documents the rail has for us, oldest first, with those it cannot read kept apart. `openBatchIds`
+   * are the rail's ids of batches with presentments still awaiting a result (where the rail reports
+   * settlements per batch); `receivedOn` is the date the caller stamps the documents with (no wall clock).
+   */
+  results(openBatchIds: readonly string[], receivedOn: string): Promise<{ readonly documents: readonly ResultDocument[]; readonly unreadable: readonly UnreadableDocument[] }>;
 }
 
 /** The rail could not be reached or answered 5xx after the adapter's bounded retries: nothing is known to have happened. */

@@ -35,6 +35,8 @@ export interface AchBankClient {
   /** GET /v1/files/{id}: each entry's status, or undefined if the bank does not know the file. */
   fileStatus(bankFileId: string): Promise<BankFileStatus | undefined>;
   returnFile(returnFileId: string): Promise<string | undefined>;
+  /** GET /v1/return-files: every return/NOC file the ODFI holds for us, oldest first. */
+  listReturnFiles(): Promise<readonly { readonly id: string; readonly createdAt: string; readonly fileIds: readonly string[] }[]>;
 }
 
 export function createAchBankClient(options: AchBankClientOptions): AchBankClient {
@@ -93,6 +95,11 @@ export function createAchBankClient(options: AchBankClientOptions): AchBankClien
       if (status === 200) return text;
       if (status === 404) return undefined;
       throw new Error(`ODFI GET /v1/return-files/${returnFileId} answered HTTP ${status}`);
+    },
+    async listReturnFiles() {
+      const { status, text } = await call('GET', '/v1/return-files');
+      if (status !== 200) throw new Error(`ODFI GET /v1/return-files answered HTTP ${status}`);
+      return (json(text).returnFiles as { id: string; createdAt: string; fileIds: string[] }[] | undefined) ?? [];
     },
   };
 }
