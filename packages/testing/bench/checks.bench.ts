@@ -214,21 +214,24 @@ async function loadTimelines(db: pg.Pool, ids: string[]): Promise<Map<string, Ti
   return out;
 }
 
-async function countConcluded(db: pg.Pool, tenantId: string): Promise<number> {
-  const { rows } = await db.query<{ n: string }>("SELECT count(*) AS n FROM applications WHERE tenant_id = $1 AND status IN ('checks-complete', 'checks-exception')", [tenantId]);
-  return Number(rows[0]!.n);
-}
-
-async function waitConcluded(db: pg.Pool, tenantId: string, target: number): Promise<{ concluded: number; complete: boolean }> {
+/**
+ * Waits until every application of the tenant in the database (at least `accepted`) has its checks
+ * concluded: a submission the client gave up on may still have committed, and its checks are load too.
+ */
+async function waitConcluded(db: pg.Pool, tenantId: string, accepted: number): Promise<{ concluded: number; inDatabase: number; complete: boolean }> {
   const deadline = Date.now() + config.drainTimeoutMs;
   let lastLog = 0;
   for (;;) {
-    const concluded = await countConcluded(db, tenantId);
-    if (concluded >= target) return { concluded, complete: true };
-    if (Date.now() > deadline) return { concluded, complete: false };
+    const { rows } = await db.query<{ total: string; concluded: string }>(
+      "SELECT count(*) AS total, count(*) FILTER (WHERE status IN ('checks-complete', 'checks-exception')) AS concluded FROM applications WHERE tenant_id = $1",
+      [tenantId],
+    );
+    const [inDatabase, concluded] = [Number(rows[0]!.total), Number(rows[0]!.concluded)];
+    if (inDatabase >= accepted && concluded === inDatabase) return { concluded, inDatabase, complete: true };
+    if (Date.now() > deadline) return { concluded, inDatabase, complete: false };
     if (Date.now() - lastLog > 5_000) {
       lastLog = Date.now();
-      log(`  checks concluded: ${fmt(concluded)}/${fmt(target)}`);
+      log(`  checks concluded: ${fmt(concluded)}/${fmt(inDatabase)} in the database (${fmt(accepted)} accepted)`);
     }
     await sleep(250);
   }
@@ -296,7 +299,8 @@ async function runPhase(client: HttpClient, phase: Phase, first: number, count: 
 interface Report {
   bare: PhaseRun;
   checked: PhaseRun;
-  drain: { concluded: number; complete: boolean; lastConcludedMs: number };
+  drain: { concluded: number; inDatabase: number; complete: boolean; lastConcludedMs: number };
+  bareInDatabase: number;
   toConcluded: Distribution;
   toWorkflowStarted: Distribution;
   workflowStartedToStarted: Distribution;
@@ -305,6 +309,8 @@ interface Report {
   /** Submit → concluded of the first and the last tenth of the submissions: equal when the rate is sustained. */
   tenths: { first: Distribution; last: Distribution };
   exceptions: number;
+  /** First → last Temporal start time of the phase's checks workflows. */
+  workflowStarts: { count: number; spanS: number };
   kinds: Row[];
   rssMiB: number | undefined;
 }
@@ -346,8 +352,10 @@ function summary(r: Report): string {
     ['achieved send rate (first due → last response)', `${fmt(rate(r.bare), 1)}/s`, `${fmt(rate(r.checked), 1)}/s`],
     ['worst send lag behind schedule, ms', lag(r.bare), lag(r.checked)],
     ['submissions refused or failed', failed(r.bare), failed(r.checked)],
-    ['checks concluded', '– (none started)', `${fmt(r.drain.concluded)} of ${fmt(ok(r.checked).length)}${r.drain.complete ? '' : ' (drain bound reached)'}, ${fmt(r.exceptions)} as exception`],
+    ['applications in the database (a timed-out request may still commit)', fmt(r.bareInDatabase), fmt(r.drain.inDatabase)],
+    ['checks concluded (all applications of the phase in the database)', '– (none started)', `${fmt(r.drain.concluded)} of ${fmt(r.drain.inDatabase)}${r.drain.complete ? '' : ' (drain bound reached)'}, ${fmt(r.exceptions)} of the accepted as exception`],
     ['checks concluded per second (first due → last concluded)', '–', `${fmt(r.drain.concluded / conclusionSpanS, 1)}/s over ${fmt(conclusionSpanS, 1)} s`],
+    ['checks workflows started per second (Temporal start times, first → last)', '–', `${fmt(r.workflowStarts.count / r.workflowStarts.spanS, 1)}/s (${fmt(r.workflowStarts.count)} over ${fmt(r.workflowStarts.spanS, 1)} s)`],
     ['peak RSS of the LOS (VmHWM, whole run)', '', `${fmt(r.rssMiB)} MiB`],
   ];
   const groups = [...new Set([...r.bare.cpu.keys(), ...r.checked.cpu.keys()])].filter((g) => g !== MACHINE_GROUP).sort((a, b) => (r.checked.cpu.get(b) ?? 0) - (r.checked.cpu.get(a) ?? 0));
@@ -394,7 +402,7 @@ async function main() {
     const bare = await runPhase(client, 'bare', 2 * w, n, pids);
     await sleep(2_000);
     log(`phase 2, checks: ${fmt(n)} applications at ${config.rate}/s to ${tenants.checked}`);
-    let drained = { concluded: 0, complete: false };
+    let drained = { concluded: 0, inDatabase: 0, complete: false };
     const checked = await runPhase(client, 'checked', 2 * w + n, n, pids, async (run) => {
       const accepted = run.submissions.filter((s) => s.id).length;
       log(`waiting for the checks of ${fmt(accepted)} applications to conclude (at most ${config.drainTimeoutMs / 1000} s)`);
@@ -427,11 +435,22 @@ async function main() {
       startedToConcluded: distribution(each(accepted, (_, t) => (t.startedMs === undefined || t.concludedMs === undefined ? undefined : t.concludedMs - t.startedMs))),
       tenths: { first: distribution(each(accepted.slice(0, k), toConcluded)), last: distribution(each(accepted.slice(-k), toConcluded)) },
       exceptions: each(accepted, (_, t) => (t.exception ? 1 : undefined)).length,
+      workflowStarts: (() => {
+        const starts = each(accepted, (_, t) => t.workflowStartedMs);
+        return { count: starts.length, spanS: (Math.max(...starts) - Math.min(...starts)) / 1000 };
+      })(),
       kinds: await checkKinds(db, tenants.checked),
+      bareInDatabase: Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM applications WHERE tenant_id = $1', [tenants.bare])).rows[0]!.n),
       rssMiB,
     };
     const lines = los.output().split('\n').filter((l) => l.trim());
-    if (lines.length > 0) log(`LOS printed ${lines.length} line(s) at log level warn; the last: ${lines.slice(-3).map((l) => l.slice(0, 300)).join(' | ')}`);
+    // The whole kept tail (20 kB) next to the results: an error's stack does not fit in one line.
+    const logFile = config.resultsDir ? join(config.resultsDir, `checks-los-${config.runId}.log`) : undefined;
+    if (logFile && lines.length > 0) {
+      mkdirSync(config.resultsDir!, { recursive: true });
+      writeFileSync(logFile, los.output());
+    }
+    if (lines.length > 0) log(`LOS printed ${lines.length} line(s) at log level warn${logFile ? ` (tail in ${logFile})` : ''}; the last: ${lines.slice(-3).map((l) => l.slice(0, 300)).join(' | ')}`);
   } finally {
     client?.close();
     await los?.stop();
