@@ -116,6 +116,9 @@ describe('email over SMTP to the mail sink', () => {
     const again = await contact(loanId, { purpose: 'pre-due-reminder', channel: 'email', templateKey: 'payment-reminder', slot: '2026-12-01/T-3' });
     expect(again.statusCode).toBe(200);
     expect(again.json()).toMatchObject({ attemptId: first.json().attemptId, replayed: true });
+    const otherChannel = await contact(loanId, { purpose: 'pre-due-reminder', channel: 'sms', templateKey: 'payment-reminder', slot: '2026-12-01/T-3' });
+    expect(otherChannel.statusCode).toBe(422);
+    expect(otherChannel.json()).toMatchObject({ errors: [{ pointer: '/slot' }] });
 
     const mails = await eventually(async () => ((await mailsTo(email)).length ? mailsTo(email) : undefined), { what: 'the email in the sink' });
     expect(mails).toHaveLength(1);

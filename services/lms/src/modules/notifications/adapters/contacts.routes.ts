@@ -46,7 +46,7 @@ export async function contactRoutes(app: FastifyInstance, deps: ContactRoutesDep
   });
 
   app.post('/v1/loans/:id/contacts', {
-    schema: { tags: ['notifications'], summary: 'Message the borrower now, within the conduct limits (operator)', description: 'Renders the tenant template in the borrower language and sends it (email over SMTP, SMS or WhatsApp through the messaging vendor), unless a conduct rule blocks it. One attempt per (purpose, slot): the same slot again answers the recorded attempt and sends nothing.', params: schemaDoc(loanParams), body: schemaDoc(contactBody), response: { 201: { description: 'The attempt (outcome sending, sent, failed or blocked with its rule)' }, 200: { description: 'The attempt recorded earlier for this slot' }, ...problems } },
+    schema: { tags: ['notifications'], summary: 'Message the borrower now, within the conduct limits (operator)', description: 'Renders the tenant template in the borrower language and sends it (email over SMTP, SMS or WhatsApp through the messaging vendor), unless a conduct rule blocks it. One attempt per (purpose, slot): the same slot again answers the recorded attempt and sends nothing.', params: schemaDoc(loanParams), body: schemaDoc(contactBody), response: { 201: { description: 'The attempt (outcome sending, sent, failed or blocked with its rule)' }, 200: { description: 'The attempt recorded earlier for this slot' }, 422: { description: 'The slot was used with another channel or template' }, ...problems } },
   }, async (request, reply) => {
     const principal = authenticate(request, deps.authSecret, 'operator');
     const { id } = parseOr400(loanParams, request.params, 'params');
@@ -120,8 +120,9 @@ export async function contactRoutes(app: FastifyInstance, deps: ContactRoutesDep
 }
 
 function answer(result: ContactBorrowerOutcome) {
-  if (!result.ok) throw new HttpProblem(404, 'not-found', 'Loan not found', result.error.detail, { errors: [{ pointer: '/params/id', detail: 'no such loan' }] });
-  return result.value;
+  if (result.ok) return result.value;
+  if (result.error.code === 'slot-reused') throw new HttpProblem(422, 'slot-reused', 'Slot already used', result.error.detail, { errors: [{ pointer: '/slot', detail: 'already used with another channel or template' }] });
+  throw new HttpProblem(404, 'not-found', 'Loan not found', result.error.detail, { errors: [{ pointer: '/params/id', detail: 'no such loan' }] });
 }
 
 function requiredKey(request: FastifyRequest): string {

@@ -54,7 +54,8 @@ export interface ContactResult {
   readonly replayed: boolean;
 }
 
-export type ContactBorrowerOutcome = { readonly ok: true; readonly value: ContactResult } | { readonly ok: false; readonly error: { readonly code: 'loan-not-found'; readonly detail: string } };
+export type ContactFailure = { readonly code: 'loan-not-found' | 'slot-reused'; readonly detail: string };
+export type ContactBorrowerOutcome = { readonly ok: true; readonly value: ContactResult } | { readonly ok: false; readonly error: ContactFailure };
 
 /** Days of history the rules need: 7-day windows and a local day, with room for time zones. */
 const HISTORY_DAYS = 9;
@@ -66,7 +67,7 @@ export const contactResult = (a: ContactAttempt, replayed: boolean): ContactResu
   vendorMessageId: a.vendorMessageId, replayed,
 });
 
-type Prepared = { ok: true; attempt: ContactAttempt; replayed: boolean; message?: OutgoingMessage } | { ok: false; error: { code: 'loan-not-found'; detail: string } };
+type Prepared = { ok: true; attempt: ContactAttempt; replayed: boolean; message?: OutgoingMessage } | { ok: false; error: ContactFailure };
 
 export async function contactBorrower(deps: ContactDeps, input: ContactBorrowerInput): Promise<ContactBorrowerOutcome> {
   const now = new Date(input.now);
@@ -85,6 +86,9 @@ async function prepare(client: pg.PoolClient, deps: ContactDeps, input: ContactB
   const { tenantId, loanId } = input;
   await lockLoanContacts(client, tenantId, loanId);
   const existing = await findAttemptBySlot(client, tenantId, loanId, input.purpose, input.slot);
+  if (existing && (existing.channel !== input.channel || existing.templateKey !== input.templateKey)) {
+    return { ok: false, error: { code: 'slot-reused', detail: `slot ${input.slot} of ${input.purpose} was used for ${existing.channel} with template ${existing.templateKey ?? '(none)'}` } };
+  }
   if (existing && !(existing.outcome === 'failed' && existing.vendorMessageId === null)) return { ok: true, attempt: existing, replayed: true };
   const facts = await loadLoanFacts(client, tenantId, loanId, await businessDateOf(client, tenantId));
   if (!facts) return { ok: false, error: { code: 'loan-not-found', detail: `No loan ${loanId} for tenant ${tenantId}.` } };
