@@ -25,7 +25,7 @@ export default tseslint.config(
   {
     // The functional core: domain code decides, it does no I/O and reads no clock.
     files: ['services/*/src/modules/*/domain/**/*.ts', 'packages/loan-engine/src/**/*.ts', 'packages/contracts/src/**/*.ts', 'packages/nacha/src/**/*.ts'],
-    ignores: ['**/*.test.ts', 'packages/loan-engine/src/cli/**', 'packages/contracts/src/test-support.ts'],
+    ignores: ['**/*.test.ts', 'packages/loan-engine/src/cli/**', 'packages/nacha/src/cli/**', 'packages/contracts/src/test-support.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: impureModules.map((group) => ({ group: [group], message: 'Domain code is pure: do I/O in use cases and adapters.' })) }],
       'no-restricted-syntax': [

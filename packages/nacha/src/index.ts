@@ -2,3 +2,4 @@ export * from './fields.js';
 export * from './writer.js';
 export * from './parser.js';
 export * from './returns.js';
+export * from './summary.js';
