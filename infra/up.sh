@@ -32,6 +32,10 @@ export SMTP_PORT="${SMTP_PORT:-${MAIL_SINK_SMTP_PORT:-2525}}" TWILIO_BASE_URL="$
 export KYC_WEBHOOK_URL="${KYC_WEBHOOK_URL:-http://127.0.0.1:${LOS_PORT:-3001}/v1/kyc-webhooks/onfido}"
 pnpm -s exec tsx packages/testing/sandboxes/kyc-sandbox/src/cli.ts start
 pnpm -s exec tsx packages/testing/sandboxes/bureau-sandbox/src/cli.ts start
+# Where the LOS checks find them (the LOS defaults assume the default ports).
+kyc_sandbox="http://127.0.0.1:${KYC_SANDBOX_PORT:-3482}"
+export ONFIDO_BASE_URL="${ONFIDO_BASE_URL:-$kyc_sandbox/v3.6}" PAN_BASE_URL="${PAN_BASE_URL:-$kyc_sandbox}" UIDAI_OFFLINE_EKYC_URL="${UIDAI_OFFLINE_EKYC_URL:-$kyc_sandbox/uidai/offline-ekyc}"
+export BUREAU_BASE_URL="${BUREAU_BASE_URL:-http://127.0.0.1:${BUREAU_SANDBOX_PORT:-3484}}"
 
 start_service() {
   local name="$1" port="$2" pidfile="$LENDSTACK_CACHE/$1.pid"

@@ -91,7 +91,8 @@ async function startServices(): Promise<{ los: ServiceProcess; lms: ServiceProce
     ? { BENCH_PROFILE_DIR: config.profileDir, BENCH_PROFILE_NAME: name, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${new URL('./lib/cpu-profile.mjs', import.meta.url).href}`.trim() }
     : {});
   const [los, lms] = await Promise.all([
-    startServiceProcess('los', config.losPort, { ...common, ...profile('los'), LOS_DATABASE_URL: config.losDatabaseUrl, LOS_DB_POOL_MAX: String(config.losPoolMax) }),
+    // The checks on our own data only: this measures approval → booking; the vendor checks have their own bench (checks.bench.ts).
+    startServiceProcess('los', config.losPort, { ...common, ...profile('los'), LOS_DATABASE_URL: config.losDatabaseUrl, LOS_DB_POOL_MAX: String(config.losPoolMax), LOS_CHECK_KINDS: 'duplicate,velocity,device,sanctions' }),
     startServiceProcess('lms', config.lmsPort, {
       ...common,
       ...profile('lms'),

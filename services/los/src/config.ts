@@ -3,6 +3,7 @@ import { DEV_AUTH_TOKEN_SECRET, parseEnv } from '@lendstack/platform';
 import { z } from 'zod';
 import { DEV_ONLY_ACTIVE_KEK, DEV_ONLY_PII_KEKS } from './modules/pii/keyring.js';
 import { SANDBOX_UIDAI_CERTIFICATE_PEM } from './modules/kyc/adapters/sandbox-uidai-certificate.js';
+import { CHECK_KINDS } from './modules/checks/check-runner.js';
 
 /** Everything the LOS reads from its environment, parsed once at boot. */
 const envSchema = z.object({
@@ -62,6 +63,9 @@ const envSchema = z.object({
   // Start checks only for tenants whose id begins with this (unset: every tenant); e.g. the checks benchmark's
   // baseline submits to a tenant outside the prefix, so the same process measures submission without checks.
   LOS_CHECKS_TENANT_PREFIX: z.string().min(1).optional(),
+  // The checks every application gets (comma-separated kinds; default all). A lender that verifies income
+  // elsewhere drops `income`; a kind another depends on cannot be dropped alone (income needs document-ocr).
+  LOS_CHECK_KINDS: z.string().default(CHECK_KINDS.join(',')).transform((s) => s.split(',').map((k) => k.trim()).filter(Boolean)).pipe(z.array(z.enum(CHECK_KINDS)).min(1)),
   // Each check attempt is bounded by this; a vendor slower than it counts as unavailable.
   LOS_CHECK_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
   // Exponential backoff between attempts of a check whose vendor is unavailable (doubling from the first).

@@ -11,12 +11,11 @@ import { startProductsConsumer } from './modules/catalogue/adapters/products.con
 import { createPrismaBookingFeedbackStore } from './modules/applications/adapters/prisma-booking-feedback.store.js';
 import { createPrismaApplicationStore } from './modules/applications/adapters/prisma-application.store.js';
 import { createPrisma } from './platform/prisma.js';
-import { createFsBlobStore, createPgDocumentStore } from './modules/documents/index.js';
+import { createFsBlobStore, createPgDocumentStore, createTesseractOcrEngine } from './modules/documents/index.js';
 import { createPgKycWebhookInbox } from './modules/kyc/index.js';
 import { createPrismaChecksRepository } from './modules/checks/adapters/prisma-checks.repository.js';
 import { startChecksRuntime } from './modules/checks/adapters/checks-runtime.js';
 import { createCheckRunners } from './modules/checks/runners.js';
-import { parseVelocityRules } from './modules/checks/fraud/velocity-check.js';
 import { createEnvelopeCipher } from './modules/pii/envelope-cipher.js';
 import { parseKeyring } from './modules/pii/keyring.js';
 import { createPiiReader, createPiiSealer } from './modules/pii/pii-store.js';
@@ -88,6 +87,10 @@ export async function startLos(config: LosConfig, logger: Logger = createLogger(
   const store = createPrismaApplicationStore(prisma);
   const cipher = createEnvelopeCipher({ pool, keyring: parseKeyring(config.LOS_PII_KEKS, config.LOS_PII_ACTIVE_KEK) });
   const notifyOutbox = () => relay?.wake();
+  // Document bytes (uploads; read by the KYC and OCR checks) and the one OCR engine the checks share.
+  const blobs = createFsBlobStore(config.LOS_BLOB_DIR);
+  const documents = createPgDocumentStore(pool);
+  const ocr = createTesseractOcrEngine();
   const checks = createPrismaChecksRepository({ prisma, now: () => new Date(), newId: randomUUID, notifyOutbox });
   const checksRuntime = await startChecksRuntime({
     temporalAddress: config.TEMPORAL_ADDRESS,
@@ -97,14 +100,8 @@ export async function startLos(config: LosConfig, logger: Logger = createLogger(
     policy: { startToCloseMs: config.LOS_CHECK_TIMEOUT_MS, initialIntervalMs: config.LOS_CHECK_RETRY_INITIAL_MS, maximumIntervalMs: config.LOS_CHECK_RETRY_MAX_MS, maximumAttempts: config.LOS_CHECK_MAX_ATTEMPTS },
     pool, prisma, checks, applications: store, logger,
     pii: createPiiReader({ pool, cipher }),
-    runners: createCheckRunners({
-      pool, now: () => new Date(),
-      identityHashSecret: config.LOS_IDENTITY_HASH_SECRET,
-      velocityRules: parseVelocityRules(config.LOS_VELOCITY_RULES),
-      contactReuseLimit: config.LOS_CONTACT_REUSE_LIMIT,
-      deviceIdentityLimit: config.LOS_DEVICE_IDENTITY_LIMIT,
-      ...(config.LOS_SANCTIONS_DATA_DIR ? { sanctionsDataDir: config.LOS_SANCTIONS_DATA_DIR } : {}),
-    }),
+    runners: createCheckRunners(config, { pool, blobs, ocr, now: () => new Date() }),
+    documentsOf: (tenantId, applicationId) => documents.list(tenantId, applicationId),
   });
   const consumersReady = Promise.all([
     startConsumer('lifecycle consumer (booking feedback)', (producer) => startLoanLifecycleConsumer({
@@ -122,12 +119,11 @@ export async function startLos(config: LosConfig, logger: Logger = createLogger(
     })),
   ]);
 
-  // Document bytes (uploads; read by the KYC and OCR checks) and the Onfido webhooks the KYC check waits on.
-  const blobs = createFsBlobStore(config.LOS_BLOB_DIR);
+  // The Onfido webhooks the KYC check waits on are recorded by their route.
   const app = await buildServer({
     logger,
     metrics,
-    documents: { store: createPgDocumentStore(pool), blobs, authSecret: config.AUTH_TOKEN_SECRET, maxBytes: config.LOS_DOCUMENT_MAX_BYTES, newId: randomUUID, now: () => new Date() },
+    documents: { store: documents, blobs, authSecret: config.AUTH_TOKEN_SECRET, maxBytes: config.LOS_DOCUMENT_MAX_BYTES, newId: randomUUID, now: () => new Date() },
     kycWebhooks: { inbox: createPgKycWebhookInbox(pool), webhookToken: config.ONFIDO_WEBHOOK_TOKEN, toleranceSeconds: config.ONFIDO_WEBHOOK_TOLERANCE_SECONDS, now: () => new Date() },
     applications: {
       store,
@@ -157,6 +153,7 @@ export async function startLos(config: LosConfig, logger: Logger = createLogger(
       stopped = true;
       await app.close();
       await checksRuntime.stop();
+      await ocr.close();
       await relayReady;
       await relay?.stop();
       await consumersReady;

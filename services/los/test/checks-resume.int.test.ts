@@ -57,15 +57,16 @@ describe('a checks worker killed mid-run', () => {
     await eventually(async () => {
       const items = await checks();
       const fastDone = items.filter((c) => c.kind !== 'bureau').every((c) => c.status === 'completed');
-      return items.length === 5 && fastDone && items.find((c) => c.kind === 'bureau')?.status === 'running' ? true : undefined;
+      return items.length === 8 && fastDone && items.find((c) => c.kind === 'bureau')?.status === 'running' ? true : undefined;
     }, { timeoutMs: 60_000, what: 'fast checks completed, bureau running' });
     await kill(first);
 
     await startWorker();
     await los.awaitChecks(id, 'checks-complete');
     const items = await checks();
+    // No documents were uploaded: the document and income checks refer (a finding, not a hard stop).
     expect(items.map((c) => [c.kind, c.status, c.result])).toEqual(
-      ['bureau', 'device', 'duplicate', 'sanctions', 'velocity'].map((kind) => [kind, 'completed', 'pass']),
+      ['bureau', 'device', 'document-ocr', 'duplicate', 'income', 'kyc', 'sanctions', 'velocity'].map((kind) => [kind, 'completed', ['document-ocr', 'income'].includes(kind) ? 'refer' : 'pass']),
     );
     const bureau = items.find((c) => c.kind === 'bureau');
     expect(bureau.attempts).toBe(2);
@@ -76,7 +77,10 @@ describe('a checks worker killed mid-run', () => {
     expect(rows.map((r) => [r.idempotency_key, r.calls])).toEqual([
       [`chk-${id}-bureau-r1`, 2], // the attempt cut short, then its retry with the same key
       [`chk-${id}-device-r1`, 1],
+      [`chk-${id}-document-ocr-r1`, 1],
       [`chk-${id}-duplicate-r1`, 1],
+      [`chk-${id}-income-r1`, 1],
+      [`chk-${id}-kyc-r1`, 1],
       [`chk-${id}-sanctions-r1`, 1],
       [`chk-${id}-velocity-r1`, 1],
     ]);

@@ -2,11 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { applicationChecksCompletedV1Schema, applicationCheckExceptionV1Schema } from '@lendstack/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VendorResponseError, VendorUnavailableError, type CheckRunner } from '../src/modules/checks/check-runner.js';
+import type { RegisteredRunner } from '../src/modules/checks/runners.js';
 import { applicationBody, startLosTestServer, uniqueTenant, type LosTestServer } from './support/los-test-server.js';
 
-// The checks workflow on the real Temporal, Postgres and the LOS's own runners (duplicate, velocity,
+// The checks workflow on the real Temporal, Postgres and the LOS's own-data runners (duplicate, velocity,
 // device, sanctions against the shipped OFAC excerpt), plus vendors that exist only here: a bureau that is
-// always down, and a document vendor whose answers this file controls.
+// always down, and a document vendor whose answers this file controls. The vendor checks against their
+// sandboxes (KYC, bureau, OCR, income) are in checks-vendors.int.test.ts.
 let bureauCalls = 0;
 const alwaysDown: CheckRunner = {
   kind: 'bureau',
@@ -27,12 +29,15 @@ const controllable: CheckRunner = {
   },
 };
 
+const OWN_DATA = ['duplicate', 'velocity', 'device', 'sanctions'];
+const ownData = (defaults: RegisteredRunner[]) => defaults.filter((r) => OWN_DATA.includes(r.runner.kind));
+
 let los: LosTestServer;
 let outage: LosTestServer;
 beforeAll(async () => {
   // Two servers with different runners on one database: each starts the checks of its own tenants only.
-  los = await startLosTestServer('los-int-checks', { runners: (defaults) => [...defaults, { runner: controllable }], ownTenantsOnly: true });
-  outage = await startLosTestServer('los-int-outage', { runners: (defaults) => [...defaults, { runner: alwaysDown }], ownTenantsOnly: true });
+  los = await startLosTestServer('los-int-checks', { runners: (defaults) => [...ownData(defaults), { runner: controllable }] });
+  outage = await startLosTestServer('los-int-outage', { runners: (defaults) => [...ownData(defaults), { runner: alwaysDown }] });
 });
 afterAll(async () => {
   await los?.close();

@@ -10,7 +10,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { createFsBlobStore, createPgDocumentStore, documentRoutes } from '../src/modules/documents/index.js';
-import { insertApplication, payslipLines, renderDocument } from './support/vendor-checks.js';
+import { insertApplication, multipartBody, payslipLines, renderDocument } from './support/vendor-checks.js';
 
 const config = loadConfig({});
 const blobs = createFsBlobStore(mkdtempSync(join(tmpdir(), 'lendstack-doc-blobs-')));
@@ -20,13 +20,7 @@ let app: FastifyInstance;
 let applicationId: string;
 
 const token = (tenant = tenantId, roles: ('partner' | 'operator')[] = ['partner']) => `Bearer ${signToken(config.AUTH_TOKEN_SECRET, { subject: 'partner-docs', tenantId: tenant, roles }, 300, Math.floor(Date.now() / 1000))}`;
-async function multipart(parts: { kind?: string; file?: { bytes: Buffer; name: string; type?: string } }) {
-  const form = new FormData();
-  if (parts.kind !== undefined) form.set('kind', parts.kind);
-  if (parts.file) form.set('file', new Blob([new Uint8Array(parts.file.bytes)], parts.file.type ? { type: parts.file.type } : {}), parts.file.name);
-  const request = new Request('http://local/', { method: 'POST', body: form });
-  return { payload: Buffer.from(await request.arrayBuffer()), contentType: request.headers.get('content-type')! };
-}
+const multipart = multipartBody;
 async function upload(parts: Parameters<typeof multipart>[0], headers: Record<string, string> = {}, id = applicationId) {
   const { payload, contentType } = await multipart(parts);
   return app.inject({ method: 'POST', url: `/v1/applications/${id}/documents`, headers: { authorization: token(), 'content-type': contentType, ...headers }, payload });

@@ -58,6 +58,8 @@ describe('national ids with punctuation', () => {
   it.each(['12345-67', '12.345.678-K', 'AB 12 34 56 C'])('%s is masked within the contract and the application approves', async (value) => {
     const body = applicationBody();
     body.applicant.nationalId = { type: 'RUT', value };
+    // A Chilean id for a Chilean resident: KYC goes to Onfido (a PAN check would rightly reject a RUT).
+    body.applicant.address = { ...body.applicant.address, country: 'CL' };
     const res = await submit(body);
     expect(res.statusCode, res.body).toBe(201);
     const created = res.json<{ id: string; applicant: { nationalId: { masked: string } } }>();

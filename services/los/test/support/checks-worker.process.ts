@@ -10,8 +10,8 @@ import { createPrismaApplicationStore } from '../../src/modules/applications/ada
 import type { CheckRunner } from '../../src/modules/checks/check-runner.js';
 import { startChecksRuntime } from '../../src/modules/checks/adapters/checks-runtime.js';
 import { createPrismaChecksRepository } from '../../src/modules/checks/adapters/prisma-checks.repository.js';
-import { parseVelocityRules } from '../../src/modules/checks/fraud/velocity-check.js';
-import { createCheckRunners } from '../../src/modules/checks/runners.js';
+import { createCheckRunners, withRunners } from '../../src/modules/checks/runners.js';
+import { createFsBlobStore, createPgDocumentStore, createTesseractOcrEngine } from '../../src/modules/documents/index.js';
 import { createEnvelopeCipher } from '../../src/modules/pii/envelope-cipher.js';
 import { parseKeyring } from '../../src/modules/pii/keyring.js';
 import { createPiiReader } from '../../src/modules/pii/pii-store.js';
@@ -39,19 +39,18 @@ const slowBureau: CheckRunner = {
   },
 };
 const store = createPrismaApplicationStore(prisma);
+const documents = createPgDocumentStore(pool);
 const runtime = await startChecksRuntime({
   temporalAddress: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, taskQueue: process.env.CHECKS_TASK_QUEUE!,
   policy: { startToCloseMs: 5_000, initialIntervalMs: 200, maximumIntervalMs: 1_000, maximumAttempts: 5 },
   pool, prisma, applications: store, logger,
   checks: createPrismaChecksRepository({ prisma, now: () => new Date(), newId: randomUUID, notifyOutbox: () => undefined }),
   pii: createPiiReader({ pool, cipher: createEnvelopeCipher({ pool, keyring: parseKeyring(config.LOS_PII_KEKS, config.LOS_PII_ACTIVE_KEK) }) }),
-  runners: [
-    ...createCheckRunners({
-      pool, now: () => new Date(), identityHashSecret: config.LOS_IDENTITY_HASH_SECRET, velocityRules: parseVelocityRules(config.LOS_VELOCITY_RULES),
-      contactReuseLimit: config.LOS_CONTACT_REUSE_LIMIT, deviceIdentityLimit: config.LOS_DEVICE_IDENTITY_LIMIT,
-    }).map((r) => ({ ...r, runner: counted(r.runner) })),
+  runners: withRunners(
+    createCheckRunners(config, { pool, blobs: createFsBlobStore(config.LOS_BLOB_DIR), ocr: createTesseractOcrEngine(), now: () => new Date() }).map((r) => ({ ...r, runner: counted(r.runner) })),
     { runner: slowBureau },
-  ],
+  ),
+  documentsOf: (tenantId, applicationId) => documents.list(tenantId, applicationId),
 });
 console.log('checks worker running');
 process.on('SIGTERM', () => void runtime.stop().then(() => process.exit(0)));

@@ -12,8 +12,8 @@ import { createPrismaApplicationStore } from '../../src/modules/applications/ada
 import { createPrisma } from '../../src/platform/prisma.js';
 import { startChecksRuntime, type ChecksRuntime } from '../../src/modules/checks/adapters/checks-runtime.js';
 import { createPrismaChecksRepository } from '../../src/modules/checks/adapters/prisma-checks.repository.js';
-import { parseVelocityRules } from '../../src/modules/checks/fraud/velocity-check.js';
 import { createCheckRunners, type RegisteredRunner } from '../../src/modules/checks/runners.js';
+import { createFsBlobStore, createPgDocumentStore, createTesseractOcrEngine } from '../../src/modules/documents/index.js';
 import type { CheckRetryPolicy } from '../../src/modules/checks/workflows/application-checks.workflow.js';
 import { createEnvelopeCipher } from '../../src/modules/pii/envelope-cipher.js';
 import { parseKeyring } from '../../src/modules/pii/keyring.js';
@@ -49,7 +49,10 @@ export interface LosTestServerOptions {
   readonly taskQueue?: string;
   readonly policy?: Partial<CheckRetryPolicy>;
   readonly logger?: Logger;
-  /** Start checks only for tenants named from this server's prefix: two servers with different runners on one database. */
+  /**
+   * Start checks only for tenants named from this server's prefix (default true): test files run in
+   * parallel on one database, each server with its own runners, and must not run each other's checks.
+   */
   readonly ownTenantsOnly?: boolean;
 }
 
@@ -71,20 +74,22 @@ export async function startLosTestServer(tenantPrefix: string, options: LosTestS
   const store = createPrismaApplicationStore(prisma);
   const cipher = createEnvelopeCipher({ pool, keyring: parseKeyring(config.LOS_PII_KEKS, config.LOS_PII_ACTIVE_KEK) });
   const checks = createPrismaChecksRepository({ prisma, now: () => new Date(), newId: randomUUID, notifyOutbox: () => undefined });
-  const defaults = createCheckRunners({
-    pool, now: () => new Date(), identityHashSecret: config.LOS_IDENTITY_HASH_SECRET, velocityRules: parseVelocityRules(config.LOS_VELOCITY_RULES),
-    contactReuseLimit: config.LOS_CONTACT_REUSE_LIMIT, deviceIdentityLimit: config.LOS_DEVICE_IDENTITY_LIMIT,
-  });
+  const blobs = createFsBlobStore(config.LOS_BLOB_DIR);
+  const documents = createPgDocumentStore(pool);
+  const ocr = createTesseractOcrEngine();
+  const defaults = createCheckRunners(config, { pool, blobs, ocr, now: () => new Date() });
   const taskQueue = options.taskQueue ?? `los-checks-test-${randomUUID()}`;
   const checksRuntime = await startChecksRuntime({
     temporalAddress, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default', taskQueue, policy: { ...TEST_CHECK_POLICY, ...options.policy },
     pool, prisma, checks, applications: store, pii: createPiiReader({ pool, cipher }), logger,
     runners: options.runners ? options.runners(defaults) : defaults, worker: options.worker ?? true, starterPollMs: 500,
-    ...(options.ownTenantsOnly ? { starterTenantPrefix: `${tenantPrefix}-` } : {}),
+    documentsOf: (tenant, applicationId) => documents.list(tenant, applicationId),
+    ...(options.ownTenantsOnly ?? true ? { starterTenantPrefix: `${tenantPrefix}-` } : {}),
   });
   const app = await buildServer({
     metrics: createMetrics('lendstack-los-test'),
     logger,
+    documents: { store: documents, blobs, authSecret: config.AUTH_TOKEN_SECRET, maxBytes: config.LOS_DOCUMENT_MAX_BYTES, newId: randomUUID, now: () => new Date() },
     applications: {
       store,
       vault: createHmacPiiVault(config.PII_TOKEN_SECRET),
@@ -129,6 +134,7 @@ export async function startLosTestServer(tenantPrefix: string, options: LosTestS
     async close() {
       await app.close();
       await checksRuntime.stop();
+      await ocr.close();
       await prisma.$disconnect();
       await pool.end();
     },
@@ -143,7 +149,7 @@ export function isoDateFromToday(days: number): string {
 /** A PAN-shaped national id unique to one test, so its absence from the database can be asserted. */
 export function uniquePan(): string {
   const letters = () => String.fromCharCode(65 + randomInt(26));
-  return `${letters()}${letters()}${letters()}P${letters()}${String(randomInt(10_000)).padStart(4, '0')}${letters()}`;
+  return `${letters()}${letters()}${letters()}P${letters()}${String(randomInt(9_000)).padStart(4, '0')}${letters()}`;
 }
 
 /** A complete application body; override any part per test. */

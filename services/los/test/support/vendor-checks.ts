@@ -90,3 +90,12 @@ export const identityLines = (o: { name?: string; pan?: string; dob?: string } =
 export function documentRef(kind: ApplicationDocumentRef['kind'], blobKey: string, bytes: Buffer, contentType: ApplicationDocumentRef['contentType'] = 'image/png', sha256 = blobKey.split('/').pop()!): ApplicationDocumentRef {
   return { id: randomUUID(), kind, contentType, sha256, sizeBytes: bytes.length, blobKey };
 }
+
+/** A multipart/form-data body (for app.inject) with the document's kind and its file. */
+export async function multipartBody(parts: { kind?: string; file?: { bytes: Buffer; name: string; type?: string } }): Promise<{ payload: Buffer; contentType: string }> {
+  const form = new FormData();
+  if (parts.kind !== undefined) form.set('kind', parts.kind);
+  if (parts.file) form.set('file', new Blob([new Uint8Array(parts.file.bytes)], parts.file.type ? { type: parts.file.type } : {}), parts.file.name);
+  const request = new Request('http://local/', { method: 'POST', body: form });
+  return { payload: Buffer.from(await request.arrayBuffer()), contentType: request.headers.get('content-type')! };
+}

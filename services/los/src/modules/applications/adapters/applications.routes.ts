@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { DecisionError } from '../domain/application.js';
 import { decideApplication, type DecideApplicationDeps, type DecideCommand } from '../use-cases/decide-application.js';
-import { submitApplication, type SubmitApplicationDeps } from '../use-cases/submit-application.js';
+import { submitApplication, submitDraftApplication, type SubmitApplicationDeps } from '../use-cases/submit-application.js';
 import { checkAgainstProduct } from '../../catalogue/domain/catalogue.js';
 import type { ProductCatalogue } from '../../catalogue/ports.js';
 import { applicationView } from './application.view.js';
@@ -85,6 +85,22 @@ export async function applicationRoutes(app: FastifyInstance, deps: ApplicationR
     return applicationView(application);
   });
 
+  app.post('/v1/applications/:id/submit', {
+    schema: {
+      tags: ['applications'],
+      summary: 'Submit a draft application (partners): its checks start',
+      description: 'draft → submitted: ApplicationSubmitted is published and the checks run (over the documents uploaded so far). Submitting an application that is already submitted returns it unchanged, so a retry is harmless.',
+      params: schemaDoc(applicationParamsSchema),
+      response: { 200: { description: 'The submitted application' }, 403: { description: 'Caller is not a partner' }, 409: { description: 'The application was declined' }, ...problemResponses },
+    },
+  }, async (request) => {
+    const principal = authenticate(request, deps.authSecret, 'partner');
+    const { id } = parseOr400(applicationParamsSchema, request.params, 'params');
+    const result = await submitDraftApplication(deps, { tenantId: principal.tenantId, applicationId: id });
+    if (!result.ok) throw toProblem(id, result.error);
+    return applicationView(result.application);
+  });
+
   const decide = (kind: DecideCommand['kind']) => async (request: FastifyRequest, reply: FastifyReply) => {
     const principal = authenticate(request, deps.authSecret, 'operator');
     const { id } = parseOr400(applicationParamsSchema, request.params, 'params');
@@ -133,7 +149,7 @@ function toProblem(id: string, error: DecisionError | { kind: 'not-found' }): Ht
       return new HttpProblem(422, 'invalid-terms', 'Loan terms cannot be approved', error.detail);
     case 'checks-not-complete': {
       const blocking = error.blocking.map((c) => `${c.kind} is ${c.status === 'completed' ? `completed with ${c.result}` : c.status}`);
-      const why = error.status !== 'checks-complete' && blocking.length === 0 ? `its checks are ${error.status === 'submitted' ? 'not started yet' : error.status}` : blocking.join('; ');
+      const why = error.status !== 'checks-complete' && blocking.length === 0 ? `its checks are ${error.status === 'submitted' ? 'not started yet' : error.status === 'draft' ? 'not started: it is a draft, submit it first' : error.status}` : blocking.join('; ');
       return new HttpProblem(409, 'checks-not-complete', 'Checks do not allow approval yet', `Application ${id} cannot be approved: ${why}. See GET /v1/applications/${id}/checks.`, {
         currentStatus: error.status,
         blockingChecks: error.blocking.map((c) => ({ kind: c.kind, status: c.status, result: c.result })),

@@ -34,6 +34,7 @@ export const submitApplicationBodySchema = z
           .strict(),
       })
       .strict(),
+    draft: z.boolean().optional().describe('true: record the application as a draft (upload its documents, then POST /v1/applications/{id}/submit); checks start at submission'),
     employment: z
       .object({ employerName: z.string().min(1).max(200), monthlyNetIncome: nonNegativeMoneySchema })
       .strict()

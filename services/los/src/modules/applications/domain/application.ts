@@ -1,14 +1,14 @@
 import type { LoanApprovedV1Payload, Money } from '@lendstack/contracts';
 
 /**
- * An application's life: submitted → checks-running → checks-complete | checks-exception → approved |
+ * An application's life: [draft →] submitted → checks-running → checks-complete | checks-exception → approved |
  * declined; approved → booking-failed when the LMS refuses to book its loan (LoanBookingRejected). An
  * operator's re-run of a check moves checks-complete | checks-exception back to checks-running.
  * Pure: time and ids come in as arguments.
  * Invariants: an approved application names exactly one loan id, fixed at approval and never changed;
  * nothing is approved unless every check completed and none failed.
  */
-export const APPLICATION_STATUSES = ['submitted', 'checks-running', 'checks-complete', 'checks-exception', 'approved', 'declined', 'booking-failed'] as const;
+export const APPLICATION_STATUSES = ['draft', 'submitted', 'checks-running', 'checks-complete', 'checks-exception', 'approved', 'declined', 'booking-failed'] as const;
 export type ApplicationStatus = (typeof APPLICATION_STATUSES)[number];
 
 /** Why the LMS did not book the approved loan, as it said in LoanBookingRejected. */
@@ -98,16 +98,28 @@ export function submit(input: {
   dateOfBirthMasked?: string | null;
   employment?: Employment | null;
   device?: DeviceSignal | null;
+  /** A draft waits for its documents; its checks start when it is submitted (submitDraft). */
+  draft?: boolean;
 }): Application {
-  const { now, ...rest } = input;
+  const { now, draft, ...rest } = input;
   return {
-    ...rest, status: 'submitted', decidedBy: null, decidedAt: null, decisionReason: null, loanId: null, bookingFailure: null,
+    ...rest, status: draft ? 'draft' : 'submitted', decidedBy: null, decidedAt: null, decisionReason: null, loanId: null, bookingFailure: null,
     dateOfBirthMasked: input.dateOfBirthMasked ?? null, employment: input.employment ?? null, device: input.device ?? null,
     checksRun: 0, version: 1, createdAt: now,
   };
 }
 
-const UNDECIDED: readonly ApplicationStatus[] = ['submitted', 'checks-running', 'checks-complete', 'checks-exception'];
+/**
+ * draft → submitted; submitting a submitted (or later) application again changes nothing, so a partner's
+ * retry is harmless. Declined stays declined (an operator may decline a draft).
+ */
+export function submitDraft(app: Application): { ok: true; application: Application; changed: boolean } | { ok: false; error: { kind: 'already-decided'; status: ApplicationStatus } } {
+  if (app.status === 'declined') return { ok: false, error: { kind: 'already-decided', status: app.status } };
+  if (app.status !== 'draft') return { ok: true, application: app, changed: false };
+  return { ok: true, changed: true, application: { ...app, status: 'submitted', version: app.version + 1 } };
+}
+
+const UNDECIDED: readonly ApplicationStatus[] = ['draft', 'submitted', 'checks-running', 'checks-complete', 'checks-exception'];
 
 /** Checks that stop an approval: any not completed, and any completed with `fail`. */
 export function blockingChecks(checks: readonly CheckState[]): CheckState[] {
@@ -119,7 +131,7 @@ export function blockingChecks(checks: readonly CheckState[]): CheckState[] {
  * Returns undefined when the application is decided (nothing to check any more).
  */
 export function startChecks(app: Application, run: number): Application | undefined {
-  if (!UNDECIDED.includes(app.status)) return undefined;
+  if (!UNDECIDED.includes(app.status) || app.status === 'draft') return undefined;
   if (app.status === 'checks-running' && app.checksRun === run) return app;
   return { ...app, status: 'checks-running', checksRun: Math.max(run, app.checksRun), version: app.version + 1 };
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Principal } from '@lendstack/platform';
-import { submit, type Application, type LoanTerms } from '../domain/application.js';
-import { IdempotencyConflict, type ApplicationStore, type OutboxNotifier, type PiiSealer, type PiiVault } from '../ports.js';
+import { submit, submitDraft, type Application, type ApplicationStatus, type LoanTerms } from '../domain/application.js';
+import { IdempotencyConflict, type ApplicationStore, type ApplicationUnitOfWork, type OutboxNotifier, type PiiSealer, type PiiVault } from '../ports.js';
 import type { SubmitApplicationBody } from '../adapters/applications.schemas.js';
 import { applicationEvent } from './application-events.js';
 
@@ -22,7 +22,8 @@ export type SubmitApplicationResult =
 
 /**
  * Records a new application, its sealed PII, the ApplicationSubmitted event and the request for its
- * first checks run, in one transaction. With an idempotency key, a retry with the same body returns the
+ * first checks run, in one transaction. A draft (`draft: true`) is recorded without the event or the
+ * checks: they follow when the partner submits it (submitDraftApplication), after uploading documents. With an idempotency key, a retry with the same body returns the
  * application created the first time; the same key with another body fails with
  * `idempotency-key-reused`. The record and the key are written in one transaction.
  */
@@ -59,17 +60,11 @@ export async function submitApplication(
         dateOfBirthMasked: applicant.dateOfBirth ? maskDateOfBirth(applicant.dateOfBirth) : null,
         employment: input.body.employment ?? null,
         device: input.body.device ?? null,
+        draft: input.body.draft === true,
       });
       await uow.insert(application);
       await uow.savePii(sealed);
-      await uow.requestChecks(application.id, 1);
-      await uow.enqueue(applicationEvent('ApplicationSubmitted', {
-        id: deps.newId(), tenantId: application.tenantId, applicationId: application.id, now,
-        payload: {
-          applicationId: application.id, applicantId: application.applicant.id, productCode: application.loanRequest.productCode,
-          requestedPrincipal: application.loanRequest.principal, submittedBy: application.submittedBy, submittedAt: now.toISOString(),
-        },
-      }));
+      if (application.status === 'submitted') await markSubmitted(deps, uow, application, now);
       if (key) {
         await uow.saveIdempotency({ tenantId: application.tenantId, key, method: 'POST', path: '/v1/applications', requestHash, responseStatus: 201, responseBody: { id: application.id } });
       }
@@ -83,7 +78,45 @@ export async function submitApplication(
     if (!(error instanceof IdempotencyConflict)) throw error;
     result = await attempt();
   }
-  if (result.ok && !result.replayed) {
+  if (result.ok && !result.replayed && result.application.status === 'submitted') {
+    deps.notifyOutbox();
+    deps.onSubmitted?.(result.application);
+  }
+  return result;
+}
+
+/** The first checks run and ApplicationSubmitted, in the transaction that made the application submitted. */
+async function markSubmitted(deps: SubmitApplicationDeps, uow: ApplicationUnitOfWork, application: Application, now: Date): Promise<void> {
+  await uow.requestChecks(application.id, 1);
+  await uow.enqueue(applicationEvent('ApplicationSubmitted', {
+    id: deps.newId(), tenantId: application.tenantId, applicationId: application.id, now,
+    payload: {
+      applicationId: application.id, applicantId: application.applicant.id, productCode: application.loanRequest.productCode,
+      requestedPrincipal: application.loanRequest.principal, submittedBy: application.submittedBy, submittedAt: now.toISOString(),
+    },
+  }));
+}
+
+export type SubmitDraftResult =
+  | { readonly ok: true; readonly application: Application; readonly changed: boolean }
+  | { readonly ok: false; readonly error: { readonly kind: 'not-found' } | { readonly kind: 'already-decided'; readonly status: ApplicationStatus } };
+
+/**
+ * Submits a draft: draft → submitted, ApplicationSubmitted and the first checks run, in one transaction
+ * under the application's row lock. Submitting an application that is already submitted changes nothing
+ * (a retry is harmless without an Idempotency-Key).
+ */
+export async function submitDraftApplication(deps: SubmitApplicationDeps, input: { tenantId: string; applicationId: string }): Promise<SubmitDraftResult> {
+  const result = await deps.store.transaction(async (uow): Promise<SubmitDraftResult> => {
+    const current = await uow.lockForUpdate(input.tenantId, input.applicationId);
+    if (!current) return { ok: false, error: { kind: 'not-found' } };
+    const next = submitDraft(current);
+    if (!next.ok || !next.changed) return next;
+    await uow.update(next.application);
+    await markSubmitted(deps, uow, next.application, deps.now());
+    return next;
+  });
+  if (result.ok && result.changed) {
     deps.notifyOutbox();
     deps.onSubmitted?.(result.application);
   }

@@ -13,8 +13,8 @@ export interface CheckActivitiesDeps {
   readonly pii: PiiReader;
   readonly runners: readonly RegisteredRunner[];
   readonly logger: Logger;
-  /** The application's uploaded documents, for document checks; none until a documents module provides them. */
-  readonly documentsOf?: (tenantId: string, applicationId: string) => Promise<readonly ApplicationDocumentRef[]>;
+  /** The application's uploaded documents (oldest first), for the KYC, document and income checks. */
+  readonly documentsOf: (tenantId: string, applicationId: string) => Promise<readonly ApplicationDocumentRef[]>;
 }
 
 export interface CheckTarget {
@@ -52,7 +52,7 @@ export function createCheckActivities(deps: CheckActivitiesDeps) {
       if (!attempt) return 'skipped';
       const app = await deps.applications.find(tenantId, applicationId);
       if (!app) throw ApplicationFailure.nonRetryable(`application ${applicationId} not found`);
-      const documents = deps.documentsOf ? await deps.documentsOf(tenantId, applicationId) : [];
+      const documents = await deps.documentsOf(tenantId, applicationId);
       const subject = checkSubjectOf(app, { pii: deps.pii, documents });
       const log = deps.logger.child({ applicationId, kind, run, attempt: attempt.attempts });
       try {

@@ -38,7 +38,7 @@ export async function startChecksRuntime(deps: {
   runners: readonly RegisteredRunner[];
   logger: Logger;
   worker?: boolean;
-  documentsOf?: CheckActivitiesDeps['documentsOf'];
+  documentsOf: CheckActivitiesDeps['documentsOf'];
   starterPollMs?: number;
   /** See startChecksStarter: start only these tenants' checks. */
   starterTenantPrefix?: string;
@@ -56,8 +56,7 @@ export async function startChecksRuntime(deps: {
       namespace: deps.namespace,
       taskQueue: deps.taskQueue,
       activities: createCheckActivities({
-        checks: deps.checks, applications: deps.applications, pii: deps.pii, runners: deps.runners, logger: deps.logger,
-        ...(deps.documentsOf ? { documentsOf: deps.documentsOf } : {}),
+        checks: deps.checks, applications: deps.applications, pii: deps.pii, runners: deps.runners, logger: deps.logger, documentsOf: deps.documentsOf,
       }),
     });
     workerRun = worker.run();
