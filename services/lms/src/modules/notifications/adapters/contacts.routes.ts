@@ -56,7 +56,7 @@ export async function contactRoutes(app: FastifyInstance, deps: ContactRoutesDep
   });
 
   app.post('/v1/loans/:id/calls', {
-    schema: { tags: ['notifications'], summary: 'Record a collector call before dialling (operator)', description: 'The call goes through the conduct policy (Regulation F: 7 calls in 7 days, 7 days after a conversation, 08:00-21:00; RBI: 08:00-19:00 and the daily cap; opt-outs). 201: placed, dial. 409 problem `contact-blocked`: do not dial, with `rule` and `nextAllowedAt` (the refusal is recorded too). Requires `Idempotency-Key`.', params: schemaDoc(loanParams), response: { 201: { description: 'The call is logged as placed' }, 409: { description: 'Blocked by a conduct rule (recorded)' }, ...problems } },
+    schema: { tags: ['notifications'], summary: 'Record a collector call before dialling (operator)', description: 'The call goes through the conduct policy (Regulation F: 7 calls in 7 days, 7 days after a conversation, 08:00-21:00; RBI: 08:00-19:00 and the daily cap; opt-outs). 201: placed, dial. 409 problem `contact-blocked`: do not dial, with `rule` and `nextAllowedAt` (the refusal is recorded too). Requires `Idempotency-Key`.', params: schemaDoc(loanParams), response: { 201: { description: 'The call is logged as placed' }, 200: { description: 'The call recorded earlier under this Idempotency-Key' }, 409: { description: 'Blocked by a conduct rule (recorded)' }, ...problems } },
   }, async (request, reply) => {
     const principal = authenticate(request, deps.authSecret, 'operator');
     const { id } = parseOr400(loanParams, request.params, 'params');
