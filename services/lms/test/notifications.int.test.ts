@@ -272,6 +272,14 @@ describe('conduct limits', () => {
     expect((await app.inject({ method: 'GET', url: `/v1/loans/${loanId}/contacts?cursor=nonsense`, headers })).json().errors[0].pointer).toBe('/query/cursor');
   });
 
+  it('the OpenAPI document lists the contact routes and the webhook', async () => {
+    const doc = (await app.inject({ url: '/openapi.json' })).json();
+    for (const path of ['/v1/loans/{id}/contacts', '/v1/loans/{id}/calls', '/v1/loans/{id}/calls/{attemptId}/conversation', '/v1/loans/{id}/opt-outs', '/v1/loans/{id}/opt-outs/{channel}', '/v1/loans/{id}/contact-preferences', '/v1/notification-webhooks/twilio']) {
+      expect(Object.keys(doc.paths)).toContain(path);
+    }
+    expect(Object.keys(doc.paths['/v1/loans/{id}/calls'].post.responses)).toEqual(expect.arrayContaining(['200', '201', '400', '404', '409']));
+  });
+
   it('an unknown loan is 404 problem+json', async () => {
     const response = await contact('no-such-loan', { purpose: 'p', channel: 'sms', templateKey: 'payment-overdue', slot: 'a' });
     expect(response.statusCode).toBe(404);
