@@ -11,6 +11,7 @@ import { parseNachaFile } from '@lendstack/nacha';
 import { eventually } from '@lendstack/testing';
 import { startAchSandbox, stopAchSandbox } from '@lendstack/testing/ach-sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAutodebitActivities } from '../src/modules/autodebit/activities/autodebit.activities.js';
 import { createAchCollectionRail } from '../src/modules/autodebit/adapters/ach-collection-rail.adapter.js';
 import { presentmentsOfLoan } from '../src/modules/autodebit/adapters/autodebit.repository.js';
 import type { CollectionRailPort } from '../src/modules/autodebit/ports.js';
@@ -136,6 +137,10 @@ describe('ACH auto-debit', () => {
     expect(accounts.rows.map((r) => r.status)).toEqual(['needs-account-data', 'revoked']);
     const refused = await scheduleInstallmentDebit(h, { tenantId: tenant, loanId: revoked, installmentNumber: 2, amount: { amountMinor: 25_000n, currency: 'USD', scale: 2 }, dueDate: '2026-02-02' });
     expect(refused).toMatchObject({ ok: false, error: { code: 'debit-account-stopped', field: '/loanId' } });
+    // The collections workflow's activity says so without retrying.
+    const activities = createAutodebitActivities({ ...deps(), rail, newId: randomUUID, maxPerFile: 500 });
+    await expect(activities.scheduleAutoDebit({ tenantId: tenant, loanId: closed, installmentNumber: 2, amountMinor: '25000', currency: 'USD', scale: 2, dueDate: '2026-02-02' })).rejects.toMatchObject({ nonRetryable: true, type: 'debit-account-stopped' });
+    expect((await activities.presentmentsOf({ tenantId: tenant, loanId: closed }))).toEqual([{ installmentNumber: 1, attempt: 1, status: 'returned', returnCode: 'R02', action: 'stop-new-account-data' }]);
   });
 
   it('a NOC C01 corrects the stored account number and the next debit goes to it', async () => {
