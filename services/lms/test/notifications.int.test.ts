@@ -22,6 +22,7 @@ import { bookLoanAccount } from '../src/modules/loans/domain/loan-account.js';
 import { notificationDeps } from '../src/modules/notifications/adapters/notifications.wiring.js';
 import { createPrismaProductRepository } from '../src/modules/products/adapters/prisma-product.repository.js';
 import { contactBorrower, type ContactDeps } from '../src/modules/notifications/use-cases/contact-borrower.js';
+import { createNotificationActivities } from '../src/modules/notifications/activities/notification.activities.js';
 import { createPrisma, type PrismaClient } from '../src/platform/prisma.js';
 
 const MESSAGING_PORT = 3495;
@@ -192,6 +193,30 @@ describe('SMS and WhatsApp through the messaging sandbox, with signed receipts',
     expect(new Set(results.map((r) => (r.ok ? r.value.attemptId : 'error'))).size).toBe(1);
     expect(results.filter((r) => r.ok && !r.value.replayed)).toHaveLength(1);
     expect(await smsTo(phone)).toHaveLength(1);
+  });
+
+  it('an answer lost after the vendor took the message leaves the attempt sending, and a retry sends nothing more', async () => {
+    const phone = `+9193${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`;
+    const loanId = await book({ contact: { email: 'x@example.in', phone } });
+    // The sandbox keeps the next message and answers 503 (the answer is lost).
+    expect((await fetch(`${messagingUrl}/sandbox/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ after: 1 }) })).ok).toBe(true);
+    const input = { tenantId: tenant, loanId, purpose: 'overdue-follow-up', channel: 'sms' as const, templateKey: 'payment-overdue', slot: 'T+14', now: ist(10).toISOString() };
+    const first = await contactBorrower(deps, input);
+    expect(first).toMatchObject({ ok: true, value: { outcome: 'sending', vendorMessageId: null } });
+    const retry = await contactBorrower(deps, input);
+    expect(retry).toMatchObject({ ok: true, value: { outcome: 'sending', replayed: true } });
+    expect(await smsTo(phone)).toHaveLength(1);
+    const [row] = await attempts(loanId);
+    expect(row).toMatchObject({ outcome: 'sending', errorCode: 'twilio-20500', tries: 1 });
+  });
+
+  it('as a Temporal activity: plain JSON in and out, and an unknown loan is a non-retryable failure', async () => {
+    const activities = createNotificationActivities(deps);
+    const loanId = await book({ contact: { email: `act.${randomUUID().slice(0, 6)}@example.in`, phone: '+919876500000' } });
+    const result = await activities.contactBorrower({ tenantId: tenant, loanId, purpose: 'pre-due-reminder', channel: 'email', templateKey: 'payment-reminder', slot: 'act', now: ist(20).toISOString() });
+    expect(JSON.parse(JSON.stringify(result))).toEqual({ ...result });
+    expect(result).toMatchObject({ outcome: 'blocked', rule: 'rbi-contact-hours', nextAllowedAt: '2026-12-03T02:30:00.000Z' });
+    await expect(activities.contactBorrower({ tenantId: tenant, loanId: 'missing', purpose: 'p', channel: 'sms', templateKey: 'payment-overdue', slot: 'x', now: ist(10).toISOString() })).rejects.toMatchObject({ type: 'loan-not-found', nonRetryable: true });
   });
 
   it('refuses unsigned or wrongly signed receipts and answers 404 for an unknown message', async () => {
