@@ -55,6 +55,8 @@ describe('ACH debit file of a presentment batch', () => {
     expect(built.file.text.split('\n').filter(Boolean).every((l) => l.length === 94)).toBe(true);
     expect(built.file.text.split('\n').filter(Boolean).length % 10).toBe(0);
     expect(built.traceOf.get('p-4')).toBe('231380100000004');
+    // The day's second debit file: modifier 8 (debit files count down from 9, payouts up from A).
+    expect(built.file.text.slice(33, 34)).toBe('8');
     // Same input, same bytes: a resend is the same file.
     const again = buildAchDebitFile(ORIGINATOR, batchOf([...presentments].reverse()), numbers(presentments));
     expect(again.ok && again.file.text).toBe(built.file.text);

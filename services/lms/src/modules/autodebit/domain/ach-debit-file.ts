@@ -24,7 +24,13 @@ export interface AchOriginator {
   readonly entryDescription: string;
 }
 
-export const FILE_ID_MODIFIERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+/**
+ * File id modifiers of debit files, in the order a day uses them. ACH payouts send files from the same ODFI
+ * origin and take A, B, C… for each minute's files, and a bank refuses a second file with the same origin,
+ * date, time and modifier; debit files start from the other end (9, 8, … 0, Z, Y, …), so the two meet only
+ * when one minute holds more than 26 payout files and a debit file.
+ */
+export const FILE_ID_MODIFIERS = '9876543210ZYXWVUTSRQPONMLKJIHGFEDCBA';
 const MAX_ENTRIES_PER_BATCH = 9_999;
 
 export type DebitFileResult =
