@@ -13,6 +13,8 @@ export interface ApplyResultsDeps {
   readonly retryPolicy?: AchRetryPolicy;
   /** Tests: called after a result's money was posted (or reversed) and before the presentment is marked, as a killed process would stop. */
   readonly afterPosting?: (presentmentId: string) => void;
+  /** Presentments whose lines are applied at once (each one's lines stay in document order); default 8. */
+  readonly concurrency?: number;
 }
 
 /** The deterministic Idempotency-Keys of a presentment's repayment and of its reversal: each posts once, however often results are applied. */
@@ -46,15 +48,19 @@ export async function applyResultDocument(deps: ApplyResultsDeps, doc: ResultDoc
   const seen = await beginDocument(pool, { documentId: doc.documentId, rail: doc.rail, receivedOn: doc.receivedOn, status: 'applying', resultCount: doc.results.length });
   if (seen === 'applied' || seen === 'refused') return { documentId: doc.documentId, status: 'already-applied', outcomes: [] };
   const outcomes: { line: number; reference: string; outcome: string; detail?: string }[] = [];
-  for (const [i, result] of doc.results.entries()) {
-    const line = i + 1;
-    if (seen === 'applying' && (await resultLineRecorded(pool, doc.documentId, line))) continue;
-    const { outcome, detail, presentmentId } = await applyOne(deps, doc, result);
-    await recordResult(pool, { documentId: doc.documentId, line, kind: result.kind, reference: result.reference, ...(result.kind !== 'settled' ? { code: result.code } : {}), ...(result.kind !== 'settled' && result.record ? { record: result.record } : {}), ...(presentmentId ? { presentmentId } : {}), outcome, ...(detail ? { detail } : {}) });
-    outcomes.push({ line, reference: result.reference, outcome, ...(detail ? { detail } : {}) });
-  }
+  // One lane per reference: a presentment's lines (a return and its NOC) apply in document order, others at once.
+  const byReference = new Map<string, { line: number; result: PresentmentResult }[]>();
+  doc.results.forEach((result, i) => byReference.set(result.reference, [...(byReference.get(result.reference) ?? []), { line: i + 1, result }]));
+  await eachLimited([...byReference.values()], deps.concurrency ?? 8, async (lines) => {
+    for (const { line, result } of lines) {
+      if (seen === 'applying' && (await resultLineRecorded(pool, doc.documentId, line))) continue;
+      const { outcome, detail, presentmentId } = await applyOne(deps, doc, result);
+      await recordResult(pool, { documentId: doc.documentId, line, kind: result.kind, reference: result.reference, ...(result.kind !== 'settled' ? { code: result.code } : {}), ...(result.kind !== 'settled' && result.record ? { record: result.record } : {}), ...(presentmentId ? { presentmentId } : {}), outcome, ...(detail ? { detail } : {}) });
+      outcomes.push({ line, reference: result.reference, outcome, ...(detail ? { detail } : {}) });
+    }
+  });
   await finishDocument(pool, doc.documentId);
-  return { documentId: doc.documentId, status: 'applied', outcomes };
+  return { documentId: doc.documentId, status: 'applied', outcomes: outcomes.sort((a, b) => a.line - b.line) };
 }
 
 type LineOutcome = { outcome: 'applied' | 'duplicate' | 'unknown-entry' | 'superseded'; detail?: string; presentmentId?: string };
@@ -121,6 +127,24 @@ async function reverseRepayment(deps: ApplyResultsDeps, p: StoredPresentment, co
   });
   if (result.ok) return result.value.id;
   throw new Error(`reversal of ${p.repaymentTxId} for ${p.presentmentId} refused: ${result.error.code} ${result.error.detail}`);
+}
+
+/** Runs `work` over `items`, at most `limit` at a time; after a failure no item starts, and the first error is thrown. */
+async function eachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failed = false;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (!failed && next < items.length) {
+      try {
+        await work(items[next++]!);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }
+  });
+  const rejected = (await Promise.allSettled(lanes)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (rejected) throw rejected.reason;
 }
 
 /** A result that cannot be applied yet (its value date is after the tenant's business date); the document stays applying and is resumed. */
