@@ -103,6 +103,25 @@ describe('ACH auto-debit', () => {
     expect(tb.debit).toBe(tb.credit);
   });
 
+  it('a settlement after the loan\'s business date waits: reported pending, posted once the business date reaches it', async () => {
+    const tenant = newTenant('adb');
+    const loanId = await debitLoan(tenant, '5555');
+    const p = await schedule(tenant, loanId);
+    expect((await call('PUT', '/v1/business-date', tenant, { date: '2026-01-10' })).statusCode).toBe(200);
+    await presentDue(presentDeps(), '2026-01-20', new Date());
+    const pending = await eventually(async () => {
+      const reports = await collectResults(deps(), rail, '2026-01-22');
+      return reports.find((r) => r.status === 'pending' && r.outcomes[0]!.detail!.includes(p.presentmentId));
+    }, { timeoutMs: 10_000, what: 'the settlement reported pending' });
+    expect(pending.outcomes[0]!.detail).toMatch(/business date/);
+    expect((await presentmentsOfLoan(h.pool, tenant, loanId))[0]!.status).toBe('presented');
+    expect(await postedWithKey(repaymentKeyOf(p.presentmentId))).toBe(0);
+    expect((await call('PUT', '/v1/business-date', tenant, { date: '2026-01-20' })).statusCode).toBe(200);
+    await settleAll([loanId]);
+    expect((await presentmentsOfLoan(h.pool, tenant, loanId))[0]!.status).toBe('settled');
+    expect(await postedWithKey(repaymentKeyOf(p.presentmentId))).toBe(1);
+  });
+
   it('R01 is re-presented in RETRY PYMT batches at most twice, then stops for review; nothing is posted', async () => {
     const tenant = newTenant('adb');
     const loanId = await debitLoan(tenant, '0001');

@@ -23,7 +23,8 @@ export const reversalKeyOf = (presentmentId: string) => `autodebit:${presentment
 
 export interface ApplyReport {
   readonly documentId: string;
-  readonly status: 'applied' | 'already-applied' | 'refused';
+  /** pending: a line could not be applied yet (its loan's business date is before the settlement); resumed on the next pass. */
+  readonly status: 'applied' | 'already-applied' | 'refused' | 'pending';
   readonly outcomes: readonly { readonly line: number; readonly reference: string; readonly outcome: string; readonly detail?: string }[];
 }
 
@@ -150,13 +151,24 @@ async function eachLimited<T>(items: readonly T[], limit: number, work: (item: T
 /** A result that cannot be applied yet (its value date is after the tenant's business date); the document stays applying and is resumed. */
 export class ResultNotYetApplicable extends Error {}
 
-/** Fetches the rail's results documents and applies each (refusing unreadable ones); what the collections worker runs on a timer. */
+/**
+ * Fetches the rail's results documents and applies each (refusing unreadable ones); what the collections worker
+ * runs on a timer. A document with a line not applicable yet is reported pending and resumed on a later pass.
+ */
 export async function collectResults(deps: ApplyResultsDeps, rail: CollectionRailPort, receivedOn: string): Promise<ApplyReport[]> {
   const open = await deps.servicing.pool.query<{ rail_batch_id: string }>(
     `SELECT DISTINCT f.rail_batch_id FROM autodebit_files f JOIN autodebit_presentments p ON p.file_id = f.id WHERE f.rail = $1 AND f.status = 'accepted' AND p.status IN ('batched', 'presented')`, [rail.rail]);
   const { documents, unreadable } = await rail.results(open.rows.map((r) => r.rail_batch_id), receivedOn);
   const reports: ApplyReport[] = [];
   for (const u of unreadable) reports.push(await refuseDocument(deps, u, rail.rail, receivedOn));
-  for (const d of documents) reports.push(await applyResultDocument(deps, d));
+  for (const d of documents) {
+    try {
+      reports.push(await applyResultDocument(deps, d));
+    } catch (error) {
+      // One loan's business date behind the settlement must not hold up every other document.
+      if (!(error instanceof ResultNotYetApplicable)) throw error;
+      reports.push({ documentId: d.documentId, status: 'pending', outcomes: [{ line: 0, reference: '', outcome: 'pending', detail: error.message }] });
+    }
+  }
   return reports;
 }
