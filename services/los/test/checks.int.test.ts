@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { applicationChecksCompletedV1Schema, applicationCheckExceptionV1Schema } from '@lendstack/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VendorResponseError, VendorUnavailableError, type CheckRunner } from '../src/modules/checks/check-runner.js';
@@ -63,7 +63,7 @@ const events = async (server: LosTestServer, id: string) =>
 
 describe('a clean applicant', () => {
   it('passes every check, reaches checks-complete with each transition on the outbox, and can be approved', async () => {
-    const id = await submit(los, { ...applicationBody(), device: { fingerprint: `fp-${randomUUID()}`, ip: '49.36.128.10' } });
+    const id = await submit(los, { ...applicationBody(), device: { fingerprint: `fp-${randomUUID()}`, ip: `49.36.${randomInt(0, 256)}.${randomInt(1, 255)}` } });
     await los.awaitChecks(id, 'checks-complete');
     const checks = await checksOf(los, id);
     expect(checks).toMatchObject({ status: 'checks-complete', checksRun: 1 });

@@ -23,6 +23,7 @@ export function makeSubject(overrides: Partial<Omit<CheckSubject, 'applicant' | 
     statedMonthlyIncome: overrides.statedMonthlyIncome === undefined ? { amount: '8500000', currency: 'INR', scale: 2 } : overrides.statedMonthlyIncome,
     employerName: overrides.employerName === undefined ? 'Acme Technologies' : overrides.employerName,
     requestedPrincipal: overrides.requestedPrincipal ?? { amount: '50000000', currency: 'INR', scale: 2 },
+    proposedMonthlyInstallment: overrides.proposedMonthlyInstallment ?? null,
     device: overrides.device ?? null,
     documents: overrides.documents ?? [],
     applicant: {

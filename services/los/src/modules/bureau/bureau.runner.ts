@@ -15,7 +15,7 @@ export function createBureauRunnerFromPort(deps: BureauRunnerDeps): CheckRunner 
     kind: 'bureau',
     async run(subject, ctx) {
       const report = await deps.bureau.pull(subject, ctx);
-      const features = deriveBureauFeatures(report, subject.statedMonthlyIncome, deps.features ?? DEFAULT_FEATURE_POLICY);
+      const features = deriveBureauFeatures(report, subject.statedMonthlyIncome, deps.features ?? DEFAULT_FEATURE_POLICY, subject.proposedMonthlyInstallment);
       const thresholds = deps.thresholds ?? DEFAULT_BUREAU_THRESHOLDS;
       const { result, reasons } = decideBureau(features, thresholds);
       return {

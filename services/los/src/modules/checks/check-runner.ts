@@ -58,6 +58,11 @@ export interface CheckSubject {
   readonly statedMonthlyIncome: Money | null;
   readonly employerName: string | null;
   readonly requestedPrincipal: Money;
+  /**
+   * The requested loan's installment as a monthly amount, for FOIR: the largest scheduled installment, times
+   * periods per year / 12 for other frequencies (rounded up); null when the terms give no schedule.
+   */
+  readonly proposedMonthlyInstallment: Money | null;
   readonly device: { readonly fingerprint: string; readonly ip: string } | null;
   readonly documents: readonly ApplicationDocumentRef[];
   reveal(field: 'national-id' | 'date-of-birth' | 'bank-account'): Promise<string>;

@@ -27,6 +27,7 @@ function subject(given: string, family: string, opts: { dob?: string | Error; co
     statedMonthlyIncome: null,
     employerName: null,
     requestedPrincipal: { amount: 100_000n, currency: 'INR' } as never,
+    proposedMonthlyInstallment: null,
     device: null,
     documents: [],
     reveal: async (field) => {

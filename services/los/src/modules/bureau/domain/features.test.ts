@@ -23,6 +23,16 @@ describe('bureau features', () => {
     expect(decideBureau(f).result).toBe('pass');
   });
 
+  it("adds the proposed loan's monthly installment to FOIR, keeping the existing-only figure beside it", () => {
+    const f = deriveBureauFeatures(report(), income, undefined, { amount: '1724000', currency: 'INR', scale: 2 });
+    expect(f.existingFoirBasisPoints).toBe(Math.floor((1_350_000 * 10_000) / 8_500_000));
+    expect(f.foirBasisPoints).toBe(Math.floor(((1_350_000 + 1_724_000) * 10_000) / 8_500_000));
+    expect(f.proposedMonthlyInstallment).toEqual({ amount: '1724000', currency: 'INR', scale: 2 });
+    // An installment in another currency than the report cannot be added: left out, and said so.
+    const other = deriveBureauFeatures(report(), income, undefined, { amount: '100', currency: 'USD', scale: 2 });
+    expect([other.foirBasisPoints, other.proposedMonthlyInstallment]).toEqual([other.existingFoirBasisPoints, null]);
+  });
+
   it('leaves closed and paid-off lines out of obligations', () => {
     const f = deriveBureauFeatures(report({ tradelines: [line({ accountStatus: '13', currentBalance: 0n }), line()] }), income);
     expect(f.totalMonthlyObligations.amount).toBe('1150000');

@@ -2,8 +2,10 @@
  * Features derived from a credit report, pure. Conventions (written down because bureaus differ):
  * - Monthly obligations: the scheduled monthly payment of every open tradeline (balance > 0, status not paid,
  *   closed or deleted); a revolving line without one counts `revolvingMinimumBasisPoints` of its balance.
- * - FOIR / DTI: existing monthly obligations over monthly income, in basis points (the proposed loan's EMI is
- *   not included: the check knows only the principal); null without income or across currencies.
+ * - FOIR / DTI: monthly obligations over monthly income, in basis points (rounded down), with the proposed
+ *   loan's monthly installment added to the existing obligations (`foirBasisPoints`; the existing ones alone in
+ *   `existingFoirBasisPoints`); null without income or across currencies. Without a proposed installment the
+ *   two are equal.
  * - Worst DPD: the lower bound of the worst Metro 2 bucket (1 → 30, 2 → 60, 3 → 90, 4 → 120, 5 → 150, 6 and
  *   G/H/J/K/L → 180) over the current month (account status / payment rating) and the profile's previous 11
  *   (12 months) or 23 (24 months) months. B, D and E carry no delinquency.
@@ -26,7 +28,11 @@ export interface BureauFeatures {
   readonly tradelines: number;
   readonly openTradelines: number;
   readonly totalMonthlyObligations: { readonly amount: string; readonly currency: string; readonly scale: number };
+  /** Existing obligations plus the proposed installment, over income. */
   readonly foirBasisPoints: number | null;
+  /** Existing obligations only, over income. */
+  readonly existingFoirBasisPoints: number | null;
+  readonly proposedMonthlyInstallment: { readonly amount: string; readonly currency: string; readonly scale: number } | null;
   readonly worstDpd12m: number;
   readonly worstDpd24m: number;
   readonly derogatory24m: boolean;
@@ -69,7 +75,9 @@ function sixMonthsBefore(isoDate: string): string {
   return new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), Math.min(d, lastDay))).toISOString().slice(0, 10);
 }
 
-export function deriveBureauFeatures(report: BureauReport, monthlyIncome: { amount: string; currency: string; scale: number } | null, policy: FeaturePolicy = DEFAULT_FEATURE_POLICY): BureauFeatures {
+type Amount = { readonly amount: string; readonly currency: string; readonly scale: number };
+
+export function deriveBureauFeatures(report: BureauReport, monthlyIncome: Amount | null, policy: FeaturePolicy = DEFAULT_FEATURE_POLICY, proposedMonthlyInstallment: Amount | null = null): BureauFeatures {
   let obligations = 0n;
   let open = 0;
   let dpd12 = 0;
@@ -87,12 +95,17 @@ export function deriveBureauFeatures(report: BureauReport, monthlyIncome: { amou
     derogatory ||= w24.derogatory;
   }
   let foir: number | null = null;
+  let existingFoir: number | null = null;
+  const proposed = proposedMonthlyInstallment && proposedMonthlyInstallment.currency === report.currency ? proposedMonthlyInstallment : null;
   if (monthlyIncome && monthlyIncome.currency === report.currency) {
-    // Both sides to the larger scale before dividing.
-    const scale = Math.max(monthlyIncome.scale, report.scale);
-    const income = BigInt(monthlyIncome.amount) * 10n ** BigInt(scale - monthlyIncome.scale);
-    const owed = obligations * 10n ** BigInt(scale - report.scale);
-    foir = income > 0n ? Number((owed * 10_000n) / income) : null;
+    // Every amount to the largest scale before dividing.
+    const scale = Math.max(monthlyIncome.scale, report.scale, proposed?.scale ?? 0);
+    const at = (amount: bigint, from: number) => amount * 10n ** BigInt(scale - from);
+    const income = at(BigInt(monthlyIncome.amount), monthlyIncome.scale);
+    const owed = at(obligations, report.scale);
+    const owedWithNew = owed + (proposed ? at(BigInt(proposed.amount), proposed.scale) : 0n);
+    existingFoir = income > 0n ? Number((owed * 10_000n) / income) : null;
+    foir = income > 0n ? Number((owedWithNew * 10_000n) / income) : null;
   }
   const since = sixMonthsBefore(report.reportDate);
   const seasoned = report.tradelines.filter((t) => seasoning(t) >= policy.seasonedMonths).length;
@@ -103,6 +116,8 @@ export function deriveBureauFeatures(report: BureauReport, monthlyIncome: { amou
     openTradelines: open,
     totalMonthlyObligations: { amount: obligations.toString(), currency: report.currency, scale: report.scale },
     foirBasisPoints: foir,
+    existingFoirBasisPoints: existingFoir,
+    proposedMonthlyInstallment: proposed,
     worstDpd12m: dpd12,
     worstDpd24m: dpd24,
     derogatory24m: derogatory,
