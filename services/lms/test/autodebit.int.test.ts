@@ -122,6 +122,29 @@ describe('ACH auto-debit', () => {
     expect(await postedWithKey(repaymentKeyOf(p.presentmentId))).toBe(1);
   });
 
+  it('an ODFI that cannot be reached leaves the file built; the next run resends the same bytes under the same key, and it is one file', async () => {
+    const tenant = newTenant('adb');
+    const loanId = await debitLoan(tenant, '6666');
+    await schedule(tenant, loanId);
+    const faults = (body: object) => fetch(`http://127.0.0.1:${SANDBOX_PORT}/sandbox/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    await faults({ status: 503, before: 3 });
+    const sentBefore = uploaded.length;
+    const down = await presentDue(presentDeps(), '2026-01-20', new Date());
+    expect(down.files).toEqual([expect.objectContaining({ status: 'built' })]);
+    const [batched] = await presentmentsOfLoan(h.pool, tenant, loanId);
+    expect(batched).toMatchObject({ status: 'batched' });
+    // The acknowledgement of the resend is lost once too: the client's retry under the same key gets the first one.
+    await faults({ status: 503, after: 1 });
+    const up = await presentDue(presentDeps(), '2026-01-20', new Date());
+    expect(up.files[0]).toMatchObject({ fileId: down.files[0]!.fileId, status: 'accepted' });
+    // Both runs sent the same bytes (each run's client tried up to 3 times under the same key).
+    expect(uploaded.slice(sentBefore)).toHaveLength(2);
+    expect(uploaded[sentBefore]).toBe(uploaded[sentBefore + 1]);
+    const state = (await (await fetch(`http://127.0.0.1:${SANDBOX_PORT}/sandbox/state`)).json()) as { files: { idempotencyKey: string; status: string }[] };
+    expect(state.files.filter((f) => f.idempotencyKey === down.files[0]!.fileId).map((f) => f.status)).toEqual(['accepted']);
+    expect((await presentmentsOfLoan(h.pool, tenant, loanId))[0]).toMatchObject({ status: 'presented', reference: batched!.reference });
+  });
+
   it('R01 is re-presented in RETRY PYMT batches at most twice, then stops for review; nothing is posted', async () => {
     const tenant = newTenant('adb');
     const loanId = await debitLoan(tenant, '0001');

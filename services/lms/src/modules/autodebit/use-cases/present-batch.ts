@@ -24,11 +24,16 @@ const keyOf = (p: { tenantId: string; loanId: string }) => `${p.tenantId}:${p.lo
  * account has stopped (new data or authorisation needed) is cancelled instead. Batching is one transaction
  * (file row, trace sequences, references), sending another, so a crash leaves a built file that the next call
  * resends; the rail's idempotency key makes the resend one submission. A rail that cannot be reached leaves the
- * file built (CollectionRailUnavailableError is not thrown out).
+ * file built and ends the call (CollectionRailUnavailableError is not thrown out; the next call resends first).
  */
 export async function presentDue(deps: PresentDeps, upTo: string, now: Date): Promise<PresentReport> {
   const files: { fileId: string; status: 'accepted' | 'rejected' | 'built'; entries: number }[] = [];
-  for (const built of await builtFiles(deps.pool, deps.rail.rail, 100)) files.push(await send(deps, built));
+  for (const built of await builtFiles(deps.pool, deps.rail.rail, 100)) {
+    const sent = await send(deps, built);
+    files.push(sent);
+    // The rail is down: batching more now would only pile up built files.
+    if (sent.status === 'built') return { files, cancelled: 0 };
+  }
   let cancelled = 0;
   for (;;) {
     const batched = await inTransaction(deps.pool, async (client) => {
@@ -49,7 +54,9 @@ export async function presentDue(deps: PresentDeps, upTo: string, now: Date): Pr
       if ('more' in batched) continue;
       break;
     }
-    files.push(await send(deps, batched.file));
+    const sent = await send(deps, batched.file);
+    files.push(sent);
+    if (sent.status === 'built') break;
   }
   return { files, cancelled };
 }
