@@ -106,7 +106,7 @@ function applicationBody(i: number): string {
       nationalId: { type: 'PAN', value: pan },
       bankAccount: { holderName: `Asha ${family}`, accountNumber: String(100_000_000_000 + i), bankCode: 'HDFC0001234' },
     },
-    employment: { employerName: 'Infosys Limited', monthlyNetIncome: { amount: '12000000', currency: 'INR', scale: 2 } },
+    employment: { employerName: 'Infosys Limited', monthlyNetIncome: { amount: '25000000', currency: 'INR', scale: 2 } },
     device: { fingerprint: `bench-fp-${config.runId}-${i}`, ip: `49.36.${(i >> 8) & 255}.${i & 255}` },
     loan: { productCode: 'PL-12', principal: { amount: '50000000', currency: 'INR', scale: 2 }, annualRatePercent: '14', termPeriods: 12, frequency: 'monthly', expectedDisbursementDate: disbursement },
   });
