@@ -18,7 +18,8 @@ export interface ServiceProcess {
  * Runs a service as its own process, as in production (`tsx src/bin.ts` in services/<name>), and
  * waits until /health/ready answers 200. System tests talk to it over a real socket.
  */
-export async function startServiceProcess(name: 'los' | 'lms', port: number, env: Record<string, string>, options: { keepOutputChars?: number } = {}): Promise<ServiceProcess> {
+/** `waitFor: 'live'` returns once the process answers at all (a test of a degraded start); default: ready. */
+export async function startServiceProcess(name: 'los' | 'lms', port: number, env: Record<string, string>, options: { keepOutputChars?: number; waitFor?: 'ready' | 'live' } = {}): Promise<ServiceProcess> {
   const child: ChildProcess = spawn('pnpm', ['exec', 'tsx', 'src/bin.ts'], {
     cwd: `${repoRoot}services/${name}`,
     env: { ...process.env, ...env, [`${name.toUpperCase()}_PORT`]: String(port), LOG_LEVEL: env.LOG_LEVEL ?? 'warn' },
@@ -34,9 +35,9 @@ export async function startServiceProcess(name: 'los' | 'lms', port: number, env
   const url = `http://127.0.0.1:${port}`;
   await eventually(async () => {
     if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}: ${output.slice(-2_000)}`);
-    const res = await fetch(`${url}/health/ready`).catch(() => undefined);
+    const res = await fetch(`${url}/health/${options.waitFor ?? 'ready'}`).catch(() => undefined);
     return res?.ok ? true : undefined;
-  }, { timeoutMs: 90_000, what: `${name} to become ready` }).catch((error: Error) => {
+  }, { timeoutMs: 90_000, what: `${name} to become ${options.waitFor ?? 'ready'}` }).catch((error: Error) => {
     child.kill('SIGKILL');
     throw new Error(`${error.message}\n${output.slice(-3_000)}`);
   });

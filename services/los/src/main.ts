@@ -14,8 +14,8 @@ import { createPrisma } from './platform/prisma.js';
 import { createFsBlobStore, createPgDocumentStore, createTesseractOcrEngine } from './modules/documents/index.js';
 import { createPgKycWebhookInbox } from './modules/kyc/index.js';
 import { createPrismaChecksRepository } from './modules/checks/adapters/prisma-checks.repository.js';
-import { startChecksRuntime } from './modules/checks/adapters/checks-runtime.js';
-import { createCheckRunners } from './modules/checks/runners.js';
+import { startChecksRuntime, type ChecksRuntime } from './modules/checks/adapters/checks-runtime.js';
+import { createCheckRunners, validateRunners } from './modules/checks/runners.js';
 import { createEnvelopeCipher } from './modules/pii/envelope-cipher.js';
 import { parseKeyring } from './modules/pii/keyring.js';
 import { createPiiReader, createPiiSealer } from './modules/pii/pii-store.js';
@@ -92,17 +92,37 @@ export async function startLos(config: LosConfig, logger: Logger = createLogger(
   const documents = createPgDocumentStore(pool);
   const ocr = createTesseractOcrEngine();
   const checks = createPrismaChecksRepository({ prisma, now: () => new Date(), newId: randomUUID, notifyOutbox });
-  const checksRuntime = await startChecksRuntime({
-    temporalAddress: config.TEMPORAL_ADDRESS,
-    namespace: config.TEMPORAL_NAMESPACE,
-    taskQueue: config.LOS_TEMPORAL_TASK_QUEUE ?? `${config.KAFKA_TOPIC_PREFIX}lendstack-los-checks`,
-    ...(config.LOS_CHECKS_TENANT_PREFIX ? { starterTenantPrefix: config.LOS_CHECKS_TENANT_PREFIX } : {}),
-    policy: { startToCloseMs: config.LOS_CHECK_TIMEOUT_MS, initialIntervalMs: config.LOS_CHECK_RETRY_INITIAL_MS, maximumIntervalMs: config.LOS_CHECK_RETRY_MAX_MS, maximumAttempts: config.LOS_CHECK_MAX_ATTEMPTS },
-    pool, prisma, checks, applications: store, logger,
-    pii: createPiiReader({ pool, cipher }),
-    runners: createCheckRunners(config, { pool, blobs, ocr, now: () => new Date() }),
-    documentsOf: (tenantId, applicationId) => documents.list(tenantId, applicationId),
-  });
+  const runners = createCheckRunners(config, { pool, blobs, ocr, now: () => new Date() });
+  // A registration error is a configuration error: the LOS refuses to start.
+  validateRunners(runners);
+  // Temporal is joined in the background: while it is unreachable the LOS takes submissions (each records
+  // the run its checks workflow needs), readiness says temporal is down, and the starter starts them once
+  // it is back.
+  let checksRuntime: ChecksRuntime | undefined;
+  const checksReady = (async () => {
+    for (let attempt = 1; !stopped; attempt += 1) {
+      try {
+        const runtime = await startChecksRuntime({
+          temporalAddress: config.TEMPORAL_ADDRESS,
+          namespace: config.TEMPORAL_NAMESPACE,
+          taskQueue: config.LOS_TEMPORAL_TASK_QUEUE ?? `${config.KAFKA_TOPIC_PREFIX}lendstack-los-checks`,
+          ...(config.LOS_CHECKS_TENANT_PREFIX ? { starterTenantPrefix: config.LOS_CHECKS_TENANT_PREFIX } : {}),
+          policy: { startToCloseMs: config.LOS_CHECK_TIMEOUT_MS, initialIntervalMs: config.LOS_CHECK_RETRY_INITIAL_MS, maximumIntervalMs: config.LOS_CHECK_RETRY_MAX_MS, maximumAttempts: config.LOS_CHECK_MAX_ATTEMPTS },
+          pool, prisma, checks, applications: store, logger,
+          pii: createPiiReader({ pool, cipher }),
+          runners,
+          documentsOf: (tenantId, applicationId) => documents.list(tenantId, applicationId),
+        });
+        if (stopped) return void (await runtime.stop());
+        checksRuntime = runtime;
+        if (attempt > 1) logger.info({ attempt }, 'temporal reachable; application checks start');
+        return;
+      } catch (error) {
+        logger.warn({ err: error, attempt }, 'temporal not reachable yet; submitted applications wait for their checks');
+        await new Promise((r) => setTimeout(r, Math.min(10_000, 500 * attempt)));
+      }
+    }
+  })();
   const consumersReady = Promise.all([
     startConsumer('lifecycle consumer (booking feedback)', (producer) => startLoanLifecycleConsumer({
       kafka, producer, logger, metrics,
@@ -132,17 +152,17 @@ export async function startLos(config: LosConfig, logger: Logger = createLogger(
       newId: randomUUID,
       now: () => new Date(),
       notifyOutbox,
-      onSubmitted: () => checksRuntime.starter.kick(),
+      onSubmitted: () => checksRuntime?.starter.kick(),
       catalogue,
       authSecret: config.AUTH_TOKEN_SECRET,
     },
-    checks: { prisma, checks, applications: store, newId: randomUUID, now: () => new Date(), notifyOutbox, onRequested: () => checksRuntime.starter.kick(), authSecret: config.AUTH_TOKEN_SECRET },
+    checks: { prisma, checks, applications: store, newId: randomUUID, now: () => new Date(), notifyOutbox, onRequested: () => checksRuntime?.starter.kick(), authSecret: config.AUTH_TOKEN_SECRET },
     quotes: { authSecret: config.AUTH_TOKEN_SECRET },
     reconciliation: { pool, authSecret: config.AUTH_TOKEN_SECRET },
     readiness: {
       database: async () => (await pool.query('SELECT 1')).rowCount === 1,
       kafka: () => kafkaReachable(kafka),
-      temporal: () => checksRuntime.healthy(),
+      temporal: async () => (checksRuntime ? checksRuntime.healthy() : false),
     },
   });
   const url = await app.listen({ host: config.LOS_HOST, port: config.LOS_PORT });
@@ -152,7 +172,8 @@ export async function startLos(config: LosConfig, logger: Logger = createLogger(
     async stop() {
       stopped = true;
       await app.close();
-      await checksRuntime.stop();
+      await checksReady;
+      await checksRuntime?.stop();
       await ocr.close();
       await relayReady;
       await relay?.stop();

@@ -49,18 +49,25 @@ export async function startChecksRuntime(deps: {
   let worker: Worker | undefined;
   let workerConnection: NativeConnection | undefined;
   let workerRun: Promise<void> | undefined;
-  if (deps.worker !== false) {
-    workerConnection = await NativeConnection.connect({ address: deps.temporalAddress });
-    worker = await createChecksWorker({
-      connection: workerConnection,
-      namespace: deps.namespace,
-      taskQueue: deps.taskQueue,
-      activities: createCheckActivities({
-        checks: deps.checks, applications: deps.applications, pii: deps.pii, runners: deps.runners, logger: deps.logger, documentsOf: deps.documentsOf,
-      }),
-    });
-    workerRun = worker.run();
-    workerRun.catch((error: unknown) => deps.logger.error({ err: error }, 'checks worker stopped'));
+  try {
+    if (deps.worker !== false) {
+      workerConnection = await NativeConnection.connect({ address: deps.temporalAddress });
+      worker = await createChecksWorker({
+        connection: workerConnection,
+        namespace: deps.namespace,
+        taskQueue: deps.taskQueue,
+        activities: createCheckActivities({
+          checks: deps.checks, applications: deps.applications, pii: deps.pii, runners: deps.runners, logger: deps.logger, documentsOf: deps.documentsOf,
+        }),
+      });
+      workerRun = worker.run();
+      workerRun.catch((error: unknown) => deps.logger.error({ err: error }, 'checks worker stopped'));
+    }
+  } catch (error) {
+    // Temporal went away between the two connections: nothing half-open is left behind for the caller's retry.
+    await workerConnection?.close().catch(() => undefined);
+    await connection.close().catch(() => undefined);
+    throw error;
   }
   const starter = startChecksStarter({ pool: deps.pool, temporal, taskQueue: deps.taskQueue, policy: deps.policy, logger: deps.logger, ...(deps.starterPollMs ? { pollMs: deps.starterPollMs } : {}), ...(deps.starterTenantPrefix ? { tenantPrefix: deps.starterTenantPrefix } : {}) });
   return {
