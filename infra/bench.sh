@@ -9,9 +9,12 @@
 # of its own (KAFKA_TOPIC_PREFIX=bench.), and a consumer group, task queue and tenant of its own per run,
 # so dev and test data are never touched.
 # Other knobs: BENCH_CONCURRENCY, BENCH_DRAIN_TIMEOUT_S, BENCH_WORKFLOW_TIMEOUT_S, BENCH_BASELINE_ROUNDS,
-# BENCH_LOS_DB_POOL_MAX, BENCH_LMS_DB_POOL_MAX; BENCH_ONLY=pipeline|engine|servicing|checks runs one of them.
+# BENCH_LOS_DB_POOL_MAX, BENCH_LMS_DB_POOL_MAX; BENCH_ONLY=pipeline|engine|servicing|checks|autodebit runs one of them.
 #   4. Checks: applications submitted at BENCH_CHECKS_RATE/s (default 50) to a LOS with the KYC and bureau
 #      sandboxes, submit → checks concluded, beside the bare submit at the same rate (checks.bench.ts).
+#   5. Auto-debit: BENCH_AUTODEBIT_DEBITS (100000) ACH debits presented to the ACH sandbox as NACHA files,
+#      returned and applied, BENCH_AUTODEBIT_POSTED (2000) of them posted, beside the pure codec and direct
+#      posting (services/lms/bench/autodebit.bench.ts).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -76,5 +79,15 @@ if [[ "$BENCH_ONLY" == all || "$BENCH_ONLY" == checks ]]; then
   # The bench's checks workflows all concluded or, if a bound was reached, have no worker left; end any left.
   timeout 120 "$TEMPORAL_CLI_PATH" workflow terminate --address "$TEMPORAL_ADDRESS" --namespace "$TEMPORAL_NAMESPACE" \
     --query "TaskQueue = 'los-checks-bench-$checks_run_id' AND ExecutionStatus = 'Running'" --reason "pnpm bench cleanup" --yes >/dev/null 2>&1 || true
+fi
+if [[ "$BENCH_ONLY" == all || "$BENCH_ONLY" == autodebit ]]; then
+  step "fresh bench databases (autodebit)"
+  source infra/isolated-env.sh
+  (
+    eval "$(bash infra/local/infra.sh env)"
+    isolated_environment bench
+    step "autodebit: ${BENCH_AUTODEBIT_DEBITS:-100000} ACH debits presented, returned and applied, ${BENCH_AUTODEBIT_POSTED:-2000} posted"
+    cd services/lms && pnpm exec tsx bench/autodebit.bench.ts
+  ) || status=$?
 fi
 exit "$status"
