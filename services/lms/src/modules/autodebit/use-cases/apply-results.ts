@@ -1,3 +1,4 @@
+import { eachLimited } from '../../../platform/each-limited.js';
 import { requestHash } from '../../servicing/domain/servicing.js';
 import { applyMoneyEvent, type ServicingDeps } from '../../servicing/use-cases/apply-money-event.js';
 import { inTransaction } from '../../servicing/adapters/pg-transaction.js';
@@ -130,23 +131,6 @@ async function reverseRepayment(deps: ApplyResultsDeps, p: StoredPresentment, co
   throw new Error(`reversal of ${p.repaymentTxId} for ${p.presentmentId} refused: ${result.error.code} ${result.error.detail}`);
 }
 
-/** Runs `work` over `items`, at most `limit` at a time; after a failure no item starts, and the first error is thrown. */
-async function eachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failed = false;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (!failed && next < items.length) {
-      try {
-        await work(items[next++]!);
-      } catch (error) {
-        failed = true;
-        throw error;
-      }
-    }
-  });
-  const rejected = (await Promise.allSettled(lanes)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (rejected) throw rejected.reason;
-}
 
 /** A result that cannot be applied yet (its value date is after the tenant's business date); the document stays applying and is resumed. */
 export class ResultNotYetApplicable extends Error {}

@@ -1,3 +1,4 @@
+import { eachLimited } from '../../../platform/each-limited.js';
 import { requestHash } from '../../servicing/domain/servicing.js';
 import { applyMoneyEvent, type ServicingDeps } from '../../servicing/use-cases/apply-money-event.js';
 import { columnOf, type RowFields } from '../domain/repayment-row.js';
@@ -84,23 +85,4 @@ async function postRow(deps: ServicingDeps, file: RepaymentFile, row: StoredRow)
   const result = await applyMoneyEvent(deps, request);
   if (result.ok) return { status: 'posted', transactionId: result.value.id };
   return { status: 'failed', error: { field: columnOf(result.error.pointer), rule: result.error.code, detail: result.error.detail } };
-}
-
-/** Runs `work` over `items` with at most `limit` at a time; after a failure no item starts, then the first error is thrown. */
-async function eachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failed = false;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (!failed && next < items.length) {
-      try {
-        await work(items[next++]!);
-      } catch (error) {
-        failed = true;
-        throw error;
-      }
-    }
-  });
-  const settled = await Promise.allSettled(lanes);
-  const rejected = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-  if (rejected) throw rejected.reason;
 }
