@@ -71,7 +71,9 @@ if [[ "$BENCH_ONLY" == all || "$BENCH_ONLY" == checks ]]; then
   checks_run_id="${BENCH_RUN_ID:-$(date +%H%M%S)-$RANDOM}"
   (
     eval "$(bash infra/local/infra.sh env)"
-    isolated_environment bench
+    # Databases and topics of its own (lendstack_*_checksbench, checksbench.): it never drops the
+    # lendstack_*_bench databases another benchmark may be using at the same time.
+    isolated_environment checksbench
     export BENCH_RUN_ID="$checks_run_id" BENCH_RESULTS_DIR="${BENCH_RESULTS_DIR:-$LENDSTACK_CACHE/bench}"
     step "checks: ${BENCH_CHECKS_APPLICATIONS:-1000} applications at ${BENCH_CHECKS_RATE:-50}/s, submit → checks concluded beside the bare submit (run $BENCH_RUN_ID)"
     cd packages/testing && pnpm exec tsx bench/checks.bench.ts

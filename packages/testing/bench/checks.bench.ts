@@ -8,7 +8,7 @@
  *
  *   BENCH_CHECKS_RATE (50 applications/s)  BENCH_CHECKS_APPLICATIONS (1000 per phase)  BENCH_CHECKS_WARMUP (50)
  *   BENCH_CHECKS_MAX_IN_FLIGHT (256)  BENCH_CHECKS_DRAIN_TIMEOUT_S (1200)  BENCH_LOS_DB_POOL_MAX (20)
- *   BENCH_CHECKS_LOS_PORT (3790)  BENCH_KYC_SANDBOX_PORT (3791)  BENCH_BUREAU_SANDBOX_PORT (3792)
+ *   BENCH_CHECKS_LOS_PORT (3890)  BENCH_KYC_SANDBOX_PORT (3891)  BENCH_BUREAU_SANDBOX_PORT (3892)
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -35,9 +35,9 @@ const config = {
   maxInFlight: intEnv('BENCH_CHECKS_MAX_IN_FLIGHT', 256, 1, 4_096),
   drainTimeoutMs: intEnv('BENCH_CHECKS_DRAIN_TIMEOUT_S', 1_200, 10, 3_600) * 1000,
   losPoolMax: intEnv('BENCH_LOS_DB_POOL_MAX', 20, 2, 100),
-  losPort: intEnv('BENCH_CHECKS_LOS_PORT', 3790, 1, 65_535),
-  kycPort: intEnv('BENCH_KYC_SANDBOX_PORT', 3791, 1, 65_535),
-  bureauPort: intEnv('BENCH_BUREAU_SANDBOX_PORT', 3792, 1, 65_535),
+  losPort: intEnv('BENCH_CHECKS_LOS_PORT', 3890, 1, 65_535),
+  kycPort: intEnv('BENCH_KYC_SANDBOX_PORT', 3891, 1, 65_535),
+  bureauPort: intEnv('BENCH_BUREAU_SANDBOX_PORT', 3892, 1, 65_535),
   runId: process.env.BENCH_RUN_ID ?? randomUUID().slice(0, 8),
   resultsDir: process.env.BENCH_RESULTS_DIR,
   cacheDir: process.env.LENDSTACK_CACHE ?? '/tmp',
@@ -48,10 +48,11 @@ const config = {
 };
 const taskQueue = `los-checks-bench-${config.runId}`;
 
-// Never against a person's or the tests' database, never off this machine.
+// Never against a person's or the tests' database, never off this machine (infra/bench.sh gives this bench
+// lendstack_los_checksbench, so it never drops a database another benchmark is using).
 {
   const u = new URL(config.losDatabaseUrl || 'invalid://');
-  if (!u.pathname.endsWith('_bench') || !['127.0.0.1', 'localhost'].includes(u.hostname)) {
+  if (!u.pathname.endsWith('bench') || !['127.0.0.1', 'localhost'].includes(u.hostname)) {
     throw new Error(`the bench only runs against a local *_bench database (got ${config.losDatabaseUrl || 'nothing'}); use infra/bench.sh`);
   }
 }
@@ -260,11 +261,16 @@ async function startSandboxes() {
   const records = String(Math.min(1_000_000, 4 * (config.applications + config.warmup)));
   const kyc = { port: config.kycPort, pidFile: join(dir, `kyc-sandbox-${config.runId}.pid`), logFile: join(dir, `kyc-sandbox-${config.runId}.log`) };
   const bureau = { port: config.bureauPort, pidFile: join(dir, `bureau-sandbox-${config.runId}.pid`), logFile: join(dir, `bureau-sandbox-${config.runId}.log`) };
-  const [k, b] = await Promise.all([
+  const [k, b] = await Promise.allSettled([
     kycSandbox.start({ ...kyc, env: { KYC_WEBHOOK_URL: `http://127.0.0.1:${config.losPort}/v1/kyc-webhooks/onfido`, KYC_SANDBOX_MAX_RECORDS: records, LOG_LEVEL: 'warn' } }),
     bureauSandbox.start({ ...bureau, env: { BUREAU_SANDBOX_MAX_REPORTS: records, LOG_LEVEL: 'warn' } }),
   ]);
-  return { kyc: { ...k, options: kyc }, bureau: { ...b, options: bureau } };
+  if (k.status === 'rejected' || b.status === 'rejected') {
+    // The one that did start is stopped: no sandbox outlives a failed run.
+    await Promise.all([k.status === 'fulfilled' && kycSandbox.stop(kyc), b.status === 'fulfilled' && bureauSandbox.stop(bureau)]);
+    throw k.status === 'rejected' ? k.reason : (b as PromiseRejectedResult).reason;
+  }
+  return { kyc: { ...k.value, options: kyc }, bureau: { ...b.value, options: bureau } };
 }
 
 async function startLos(kycUrl: string, bureauUrl: string): Promise<ServiceProcess> {
