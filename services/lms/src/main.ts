@@ -48,59 +48,117 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
   const loans = createPrismaLoanRepository(prisma);
   const products = createPrismaProductRepository(prisma);
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'lendstack-lms', logger });
-  const producer = await createProducer(kafka);
   const metrics = createMetrics('lendstack-lms');
-  const relay = startOutboxRelay({ pool: relayPool, producer, logger, lockId: OUTBOX_LOCK_ID, topicPrefix: config.KAFKA_TOPIC_PREFIX, metrics });
   metrics.gauge('lendstack_outbox_unsent', 'Outbox rows not yet published.', async () => Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM outbox WHERE sent_at IS NULL')).rows[0]!.n));
   // Loans booked whose collections workflow is not started yet: grows while Temporal is unavailable.
   metrics.gauge('lendstack_collections_pending_start', 'Booked loans whose collections workflow is not started yet.', async () => Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM loan_accounts WHERE collections_started_at IS NULL')).rows[0]!.n));
 
-  const clientConnection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-  const temporal = new Client({
-    connection: clientConnection,
-    namespace: config.TEMPORAL_NAMESPACE,
-    // Carries the active trace into each workflow it starts.
-    interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] },
+  // Kafka and Temporal are joined in the background, each retried with backoff: the LMS serves its API
+  // (servicing writes to its outbox, which waits for Kafka) while either is down, and readiness names what
+  // is not joined yet, so an orchestrator waits instead of restart-looping it.
+  let stopped = false;
+  const wakers = new Set<() => void>();
+  const pause = (ms: number) => new Promise<void>((resolve) => {
+    const done = () => { clearTimeout(timer); wakers.delete(done); resolve(); };
+    const timer = setTimeout(done, ms);
+    wakers.add(done);
   });
-  const workerConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-  const worker = await createCollectionsWorker({
-    connection: workerConnection,
-    namespace: config.TEMPORAL_NAMESPACE,
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
-    activities: createCollectionActivities({ prisma, now: () => new Date() }),
-    spanProcessor: telemetry.spanProcessor,
-    maxCachedWorkflows: config.TEMPORAL_MAX_CACHED_WORKFLOWS,
-    workflowTracing: config.TEMPORAL_WORKFLOW_TRACING,
+  const joined = async <T>(what: string, join: () => Promise<T>): Promise<T | undefined> => {
+    for (let attempt = 1; !stopped; attempt += 1) {
+      try {
+        const parts = await join();
+        if (attempt > 1) logger.info({ attempt }, `${what} joined`);
+        return parts;
+      } catch (error) {
+        logger.warn({ err: error, attempt }, `${what} not reachable yet; retrying`);
+        await pause(Math.min(10_000, 500 * attempt));
+      }
+    }
+    return undefined;
+  };
+
+  let temporalParts: { clientConnection: Connection; temporal: Client; workerConnection: NativeConnection; worker: Awaited<ReturnType<typeof createCollectionsWorker>>; workerRun: Promise<void>; starter: ReturnType<typeof startCollectionsStarter> } | undefined;
+  const temporalReady = joined('temporal', async () => {
+    const clientConnection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+    let workerConnection: NativeConnection | undefined;
+    try {
+      const temporal = new Client({
+        connection: clientConnection,
+        namespace: config.TEMPORAL_NAMESPACE,
+        // Carries the active trace into each workflow it starts.
+        interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] },
+      });
+      workerConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+      const worker = await createCollectionsWorker({
+        connection: workerConnection,
+        namespace: config.TEMPORAL_NAMESPACE,
+        taskQueue: config.TEMPORAL_TASK_QUEUE,
+        activities: createCollectionActivities({ prisma, now: () => new Date() }),
+        spanProcessor: telemetry.spanProcessor,
+        maxCachedWorkflows: config.TEMPORAL_MAX_CACHED_WORKFLOWS,
+        workflowTracing: config.TEMPORAL_WORKFLOW_TRACING,
+      });
+      const workerRun = worker.run();
+      workerRun.catch((error: unknown) => logger.error({ err: error }, 'collections worker stopped'));
+      const starter = startCollectionsStarter({ pool, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, logger, metrics });
+      temporalParts = { clientConnection, temporal, workerConnection, worker, workerRun, starter };
+      return temporalParts;
+    } catch (error) {
+      await workerConnection?.close().catch(() => undefined);
+      await clientConnection.close().catch(() => undefined);
+      throw error;
+    }
   });
-  const workerRun = worker.run();
 
   const inboxRetention = startInboxRetention({ pool, logger, retainMs: config.LMS_INBOX_RETENTION_DAYS * 86_400_000 });
-  const starter = startCollectionsStarter({ pool, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, logger, metrics });
-  const consumer = await startLoanApprovedConsumer({
-    kafka,
-    producer,
-    logger,
-    groupId: config.LMS_CONSUMER_GROUP,
-    fromBeginning: config.LMS_CONSUMER_FROM_BEGINNING,
-    topicPrefix: config.KAFKA_TOPIC_PREFIX,
-    metrics,
-    store: loans,
-    calculateSchedule: engineScheduleCalculator,
-    onBooked: () => starter.wake(),
-    onDeadLetter: createBookingRejectionNotifier({ pool, logger, now: () => new Date(), wakeOutbox: () => relay.wake() }),
+  let kafkaParts: { producer: Awaited<ReturnType<typeof createProducer>>; relay: ReturnType<typeof startOutboxRelay>; consumer: Awaited<ReturnType<typeof startLoanApprovedConsumer>> } | undefined;
+  const wakeOutbox = () => kafkaParts?.relay.wake();
+  const kafkaReady = joined('kafka', async () => {
+    const producer = await createProducer(kafka);
+    try {
+      const relay = startOutboxRelay({ pool: relayPool, producer, logger, lockId: OUTBOX_LOCK_ID, topicPrefix: config.KAFKA_TOPIC_PREFIX, metrics });
+      try {
+        const consumer = await startLoanApprovedConsumer({
+          kafka,
+          producer,
+          logger,
+          groupId: config.LMS_CONSUMER_GROUP,
+          fromBeginning: config.LMS_CONSUMER_FROM_BEGINNING,
+          topicPrefix: config.KAFKA_TOPIC_PREFIX,
+          metrics,
+          store: loans,
+          calculateSchedule: engineScheduleCalculator,
+          onBooked: () => temporalParts?.starter.wake(),
+          onDeadLetter: createBookingRejectionNotifier({ pool, logger, now: () => new Date(), wakeOutbox }),
+        });
+        kafkaParts = { producer, relay, consumer };
+        return kafkaParts;
+      } catch (error) {
+        await relay.stop().catch(() => undefined);
+        throw error;
+      }
+    } catch (error) {
+      await producer.disconnect().catch(() => undefined);
+      throw error;
+    }
   });
-  // The LMS's own lifecycle events, as signals to each loan's collections workflow.
-  const collectionsSignals = await startLifecycleSignalsConsumer({
-    kafka,
-    producer,
-    logger,
-    metrics,
-    groupId: config.LMS_COLLECTIONS_CONSUMER_GROUP ?? `${config.LMS_CONSUMER_GROUP}.collections`,
-    fromBeginning: config.LMS_CONSUMER_FROM_BEGINNING,
-    topicPrefix: config.KAFKA_TOPIC_PREFIX,
-    temporal,
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
-  });
+  // The LMS's own lifecycle events, as signals to each loan's collections workflow: needs both.
+  let collectionsSignals: Awaited<ReturnType<typeof startLifecycleSignalsConsumer>> | undefined;
+  const signalsReady = (async () => {
+    const [t, k] = await Promise.all([temporalReady, kafkaReady]);
+    if (!t || !k) return;
+    collectionsSignals = await joined('lifecycle signals consumer', () => startLifecycleSignalsConsumer({
+      kafka,
+      producer: k.producer,
+      logger,
+      metrics,
+      groupId: config.LMS_COLLECTIONS_CONSUMER_GROUP ?? `${config.LMS_CONSUMER_GROUP}.collections`,
+      fromBeginning: config.LMS_CONSUMER_FROM_BEGINNING,
+      topicPrefix: config.KAFKA_TOPIC_PREFIX,
+      temporal: t.temporal,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+    }));
+  })();
 
   const razorpayX = createRazorpayXPayoutClient(razorpayXOptions(config, () => new Date()));
   const ach = createAchPayoutAdapter({
@@ -119,7 +177,7 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
   // Disbursements go out on the rail of their currency: INR through RazorpayX, USD over ACH.
   const payouts = createCurrencyPayoutRouter({ INR: razorpayX, USD: ach }, { defaultCurrency: 'INR', providerPrefixes: { USD: 'ach_' } });
   // The money path: business dates from business_dates only (utcToday starts a tenant on first use).
-  const servicing = { pool, ledger: createPgLedger(), payouts, now: () => new Date(), today: utcToday, newId: () => crypto.randomUUID(), onOutbox: () => relay.wake() };
+  const servicing = { pool, ledger: createPgLedger(), payouts, now: () => new Date(), today: utcToday, newId: () => crypto.randomUUID(), onOutbox: wakeOutbox };
   const eodRunner = createEodRunner({ ...servicing, logger });
   const repaymentFileRunner = createRepaymentFileRunner({ ...servicing, logger });
   // Borrower messages within the conduct limits (email over SMTP, SMS and WhatsApp over Twilio's API).
@@ -134,18 +192,22 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
     repaymentFiles: { ...servicing, authSecret: config.AUTH_TOKEN_SECRET, runner: repaymentFileRunner },
     payoutWebhook: { verify: (raw, headers) => razorpayX.verifyWebhook(raw, headers), onOutcome: payoutOutcomeHandler(servicing) },
     achWebhook: { handle: (raw, headers) => ach.handleNotification(raw, headers), onOutcome: payoutOutcomeHandler(servicing) },
-    products: { store: products, products, authSecret: config.AUTH_TOKEN_SECRET, now: () => new Date(), newId: () => crypto.randomUUID(), onPublished: () => relay.wake() },
+    products: { store: products, products, authSecret: config.AUTH_TOKEN_SECRET, now: () => new Date(), newId: () => crypto.randomUUID(), onPublished: wakeOutbox },
     reconciliation: { pool, authSecret: config.AUTH_TOKEN_SECRET },
     ledger: { queries: createPgLedgerQueries(pool), authSecret: config.AUTH_TOKEN_SECRET },
     contacts: { ...notifications, authSecret: config.AUTH_TOKEN_SECRET, now: () => new Date() },
     twilioStatus: { pool, authToken: config.TWILIO_AUTH_TOKEN, publicUrl: config.TWILIO_STATUS_CALLBACK_URL, now: () => new Date() },
     readiness: {
       database: async () => (await pool.query('SELECT 1')).rowCount === 1,
-      kafka: () => kafkaReachable(kafka),
+      kafka: async () => kafkaParts !== undefined && (await kafkaReachable(kafka)),
       temporal: async () => {
-        await clientConnection.healthService.check({});
+        if (!temporalParts) return false;
+        await temporalParts.clientConnection.healthService.check({});
         return true;
       },
+      // Ready only once the consumers have joined: a group that starts at the topic's end must not miss
+      // what is published after the LMS says it is ready.
+      consumers: async () => kafkaParts !== undefined && collectionsSignals !== undefined,
     },
   });
   const url = await app.listen({ host: config.LMS_HOST, port: config.LMS_PORT });
@@ -165,15 +227,19 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
       await repaymentFileRunner.stop();
       notifications.close();
       inboxRetention.stop();
-      await consumer.stop();
-      await collectionsSignals.stop();
-      await starter.stop();
-      await relay.stop();
-      worker.shutdown();
-      await workerRun;
-      await producer.disconnect();
-      await clientConnection.close();
-      await workerConnection.close();
+      stopped = true;
+      for (const wake of wakers) wake();
+      await Promise.all([temporalReady, kafkaReady, signalsReady]);
+      await kafkaParts?.consumer.stop();
+      await collectionsSignals?.stop();
+      await temporalParts?.starter.stop();
+      await kafkaParts?.relay.stop();
+      // Temporal's runtime may have begun the worker's shutdown on the same signal: shut it down once.
+      if (temporalParts && temporalParts.worker.getState() === 'RUNNING') temporalParts.worker.shutdown();
+      await temporalParts?.workerRun.catch(() => undefined);
+      await kafkaParts?.producer.disconnect();
+      await temporalParts?.clientConnection.close();
+      await temporalParts?.workerConnection.close();
       await prisma.$disconnect();
       await Promise.all([pool.end(), relayPool.end()]);
     },
