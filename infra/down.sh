@@ -6,8 +6,14 @@ CACHE="${LENDSTACK_CACHE:-$ROOT/.cache}"
 for name in lms los; do
   pidfile="$CACHE/$name.pid"
   if [[ -f "$pidfile" ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
-    kill -TERM -- "-$(cat "$pidfile")" 2>/dev/null || kill -TERM "$(cat "$pidfile")"
-    for _ in $(seq 1 30); do kill -0 "$(cat "$pidfile")" 2>/dev/null || break; sleep 1; done
+    pid="$(cat "$pidfile")"
+    # The pid is the leader of the service's process group (see infra/up.sh): signal the whole group.
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid"
+    for _ in $(seq 1 30); do kill -0 -- "-$pid" 2>/dev/null || break; sleep 1; done
+    if kill -0 -- "-$pid" 2>/dev/null; then
+      echo "$name: still running after 30 s; killing its process group" >&2
+      kill -KILL -- "-$pid" 2>/dev/null || true
+    fi
     echo "$name: stopped"
   fi
   rm -f "$pidfile"

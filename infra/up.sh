@@ -41,8 +41,15 @@ start_service() {
   local name="$1" port="$2" pidfile="$LENDSTACK_CACHE/$1.pid"
   if [[ -f "$pidfile" ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
     echo "$name: already running (pid $(cat "$pidfile"))"
+  elif curl -fsS "http://127.0.0.1:$port/health/live" >/dev/null 2>&1; then
+    echo "$name: port $port already answers, but not from a process this script started ($pidfile); stop that one first" >&2
+    exit 1
   else
-    (cd "services/$name" && setsid nohup pnpm exec tsx src/bin.ts >>"$LOGS/$name.log" 2>&1 & echo $! >"$pidfile")
+    # The subshell execs into setsid → nohup → the service, so the pid recorded is the service's own, the
+    # leader of its process group (down.sh signals the group), and no process is left holding this
+    # script's stdout: `bash infra/up.sh | tee up.log` returns.
+    (cd "services/$name" && exec setsid nohup pnpm exec tsx src/bin.ts >>"$LOGS/$name.log" 2>&1 </dev/null) &
+    echo $! >"$pidfile"
     echo "$name: started (pid $(cat "$pidfile")), log $LOGS/$name.log"
   fi
   for _ in $(seq 1 90); do
