@@ -87,6 +87,7 @@ const envSchema = z.object({
   LOS_DEVICE_IDENTITY_LIMIT: z.coerce.number().int().min(0).max(1_000_000).default(2),
   // Sanctions list directory in OFAC's CSV layout (sdn.csv, alt.csv, add.csv); the shipped excerpt by default.
   LOS_SANCTIONS_DATA_DIR: z.string().min(1).optional(),
+  LOS_PEP_DATA_DIR: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // Where spans go: nowhere (ids still propagate) or stdout.
   OTEL_TRACES_EXPORTER: z.enum(['none', 'console']).default('none'),

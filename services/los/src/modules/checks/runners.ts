@@ -3,7 +3,7 @@ import type { LosConfig } from '../../config.js';
 import { createBureauCheckRunner } from '../bureau/index.js';
 import { createDocumentOcrCheckRunner, createIncomeCheckRunner, type BlobStore, type OcrEngine } from '../documents/index.js';
 import { createKycCheckRunner, kycConfigFromEnv } from '../kyc/index.js';
-import { createSanctionsCheckRunner, loadSdnListFromDirectory } from '../screening/index.js';
+import { createSanctionsCheckRunner, loadPepListFromDirectory, loadSdnListFromDirectory } from '../screening/index.js';
 import type { CheckKind, CheckRunner } from './check-runner.js';
 import { createDeviceCheckRunner } from './fraud/device-check.js';
 import { createDuplicateCheckRunner } from './fraud/duplicate-check.js';
@@ -40,7 +40,7 @@ export function createCheckRunners(config: LosConfig, deps: CheckRunnersDeps): R
     { runner: createDuplicateCheckRunner({ hashes, contactReuseLimit: config.LOS_CONTACT_REUSE_LIMIT }) },
     { runner: createVelocityCheckRunner({ hashes, rules: parseVelocityRules(config.LOS_VELOCITY_RULES) }) },
     { runner: createDeviceCheckRunner({ hashes, deviceIdentityLimit: config.LOS_DEVICE_IDENTITY_LIMIT }) },
-    { runner: createSanctionsCheckRunner({ list: loadSdnListFromDirectory(config.LOS_SANCTIONS_DATA_DIR) }) },
+    { runner: createSanctionsCheckRunner({ list: loadSdnListFromDirectory(config.LOS_SANCTIONS_DATA_DIR), pep: loadPepListFromDirectory(config.LOS_PEP_DATA_DIR) }) },
   ];
   return all.filter((r) => config.LOS_CHECK_KINDS.includes(r.runner.kind));
 }

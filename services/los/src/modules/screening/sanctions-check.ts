@@ -1,5 +1,6 @@
 import type { CheckContext, CheckOutcome, CheckReason, CheckRunner, CheckSubject } from '../checks/check-runner.js';
 import { buildSanctionsIndex, type SanctionsIndex, type ScreeningMatch } from './matcher.js';
+import type { PepEntry, PepList } from './pep-list.js';
 import type { SanctionsList } from './sdn-list.js';
 
 export interface SanctionsThresholds {
@@ -11,10 +12,19 @@ export interface SanctionsThresholds {
 
 export const DEFAULT_SANCTIONS_THRESHOLDS: SanctionsThresholds = { fail: 0.97, refer: 0.85 };
 
+/**
+ * A PEP hit at or above this score, with a date of birth that does not contradict the entry's, is a
+ * `refer` (enhanced due diligence). PEP lists carry ordinary names, so the bar is higher than for SDN.
+ */
+export const DEFAULT_PEP_THRESHOLD = 0.9;
+
 export interface SanctionsCheckOptions {
   /** A parsed list, or an index built from one (build it once: building is the slow part). */
   readonly list: SanctionsList | SanctionsIndex;
   readonly thresholds?: Partial<SanctionsThresholds>;
+  /** Politically exposed persons (pep-list.ts): a hit is a `refer` with reason `pep-match`; a sanctions `fail` wins. */
+  readonly pep?: PepList;
+  readonly pepThreshold?: number;
 }
 
 function isIndex(list: SanctionsList | SanctionsIndex): list is SanctionsIndex {
@@ -36,6 +46,24 @@ function matchEvidence(m: ScreeningMatch): Record<string, unknown> {
   };
 }
 
+function pepEvidence(m: ScreeningMatch, entry: PepEntry | undefined): Record<string, unknown> {
+  return {
+    list: 'pep',
+    id: m.entry.uid,
+    name: m.entry.name,
+    role: entry?.role ?? m.entry.title,
+    country: entry?.country ?? null,
+    termStart: entry?.termStart ?? null,
+    termEnd: entry?.termEnd ?? null,
+    matchedName: m.matchedName,
+    matchedAlias: m.matchedAlias ? m.matchedName : null,
+    nameScore: m.nameScore,
+    score: m.score,
+    dateOfBirth: m.dateOfBirth,
+    countryAgreement: m.country,
+  };
+}
+
 /**
  * The `sanctions` check: screens the applicant's `given family` name against the list, with the revealed
  * date of birth and the applicant's country as tie-breakers. Evidence carries the list entry (public data),
@@ -45,6 +73,39 @@ function matchEvidence(m: ScreeningMatch): Record<string, unknown> {
 export function createSanctionsCheckRunner(options: SanctionsCheckOptions): CheckRunner {
   const index = isIndex(options.list) ? options.list : buildSanctionsIndex(options.list);
   const thresholds: SanctionsThresholds = { ...DEFAULT_SANCTIONS_THRESHOLDS, ...(options.thresholds ?? {}) };
+  const pepIndex = options.pep ? buildSanctionsIndex(options.pep) : null;
+  const pepEntries = new Map<string, PepEntry>((options.pep?.entries ?? []).map((e) => [e.uid, e]));
+  const pepThreshold = options.pepThreshold ?? DEFAULT_PEP_THRESHOLD;
+
+  /** Screens the PEP list (when configured) and turns a sanctions `pass`/`refer` into a PEP `refer`. */
+  function withPep(outcome: CheckOutcome, query: { name: string; dateOfBirth: string | null; country: string | null }): CheckOutcome {
+    if (!pepIndex || outcome.result === 'fail') return outcome;
+    const evidence = { ...(outcome.evidence ?? {}), pepSnapshotId: pepIndex.snapshotId, pepListSize: pepIndex.size, pepThreshold };
+    let matches: ScreeningMatch[];
+    try {
+      matches = pepIndex.screen(query, { minScore: 0.75, limit: 3 });
+    } catch (err) {
+      return { ...outcome, result: 'refer', reasons: [...outcome.reasons, { code: 'screening-error', detail: err instanceof Error ? err.message : String(err) }], evidence: { ...evidence, pepMatch: null } };
+    }
+    const top = matches[0];
+    if (!top || top.score < pepThreshold || top.dateOfBirth === 'disagrees') {
+      return { ...outcome, evidence: { ...evidence, pepMatch: null, pepNearest: top ? pepEvidence(top, pepEntries.get(top.entry.uid)) : null } };
+    }
+    const entry = pepEntries.get(top.entry.uid);
+    return {
+      ...outcome,
+      result: 'refer',
+      score: Math.max(outcome.score ?? 0, top.score),
+      reasons: [
+        ...outcome.reasons,
+        {
+          code: 'pep-match',
+          detail: `politically exposed person ${top.entry.uid} ${top.entry.name} (${entry?.role ?? top.entry.title ?? 'public office'}) scored ${top.score.toFixed(3)} (date of birth ${top.dateOfBirth}, country ${top.country}): enhanced due diligence`,
+        },
+      ],
+      evidence: { ...evidence, pepMatch: pepEvidence(top, entry) },
+    };
+  }
 
   async function run(subject: CheckSubject, _ctx: CheckContext): Promise<CheckOutcome> {
     const reasons: CheckReason[] = [];
@@ -58,10 +119,16 @@ export function createSanctionsCheckRunner(options: SanctionsCheckOptions): Chec
     } catch {
       reasons.push({ code: 'date-of-birth-unavailable', detail: 'date of birth could not be revealed; screened on name and country only' });
     }
+    const query = { name: `${given} ${family}`, dateOfBirth, country };
+    if (`${given}${family}`.trim() === '') reasons.push({ code: 'name-missing', detail: 'applicant has no name to screen' });
+    return withPep(screenSanctions(query, reasons), query);
+  }
+
+  function screenSanctions(query: { name: string; dateOfBirth: string | null; country: string | null }, reasons: CheckReason[]): CheckOutcome {
     const base = { listSnapshotId: index.snapshotId, listSize: index.size, thresholds };
     let matches: ScreeningMatch[];
     try {
-      matches = index.screen({ name: `${given} ${family}`, dateOfBirth, country }, { minScore: Math.min(thresholds.refer, 0.75), limit: 3 });
+      matches = index.screen(query, { minScore: Math.min(thresholds.refer, 0.75), limit: 3 });
     } catch (err) {
       // The matcher is pure and should not throw; if it does, an operator must look rather than a silent pass.
       return {
@@ -71,7 +138,6 @@ export function createSanctionsCheckRunner(options: SanctionsCheckOptions): Chec
         evidence: { ...base, match: null },
       };
     }
-    if (`${given}${family}`.trim() === '') reasons.push({ code: 'name-missing', detail: 'applicant has no name to screen' });
     const top = matches[0];
     if (!top || top.score < thresholds.refer) {
       return {
