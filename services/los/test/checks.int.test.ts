@@ -119,6 +119,18 @@ describe('sanctions', () => {
     // A referral is a finding for a person, not a hard stop: the operator may approve.
     expect((await approve(los, id)).statusCode).toBe(200);
   });
+
+  it('a politically exposed person is referred for enhanced due diligence with reason pep-match and the PEP entry', async () => {
+    const body = applicationBody();
+    body.applicant.name = { given: 'Ted', family: 'Cruz' };
+    (body.applicant as any).dateOfBirth = '1970-12-22';
+    const id = await submit(los, body);
+    await los.awaitChecks(id, 'checks-complete');
+    const sanctions = byKind((await checksOf(los, id)).items, 'sanctions');
+    expect(sanctions).toMatchObject({ status: 'completed', result: 'refer', reasons: [expect.objectContaining({ code: 'pep-match' })] });
+    expect(sanctions.evidence).toMatchObject({ match: null, pepSnapshotId: expect.stringMatching(/^pep:/), pepMatch: { list: 'pep', id: 'us-bioguide:C001098', role: 'US Senate (TX)', dateOfBirth: 'agrees' } });
+    expect(JSON.stringify(sanctions.evidence)).not.toContain('1970-12-22');
+  });
 });
 
 describe('duplicates across tenants', () => {
