@@ -15,3 +15,4 @@ export * from './telemetry.js';
 export * from './lifecycle.js';
 export * from './text-hygiene.js';
 export * from './reconciliation.js';
+export * from './each-limited.js';

@@ -14,6 +14,9 @@ const envSchema = z.object({
   LOS_DATABASE_URL: z.string().url().default('postgresql://lendstack:lendstack@127.0.0.1:5432/lendstack_los'),
   // Bound on connections this instance holds, so replicas can share one Postgres.
   LOS_DB_POOL_MAX: z.coerce.number().int().min(2).max(100).default(10),
+  // Connections of the checks (worker activities and starter), a pool of their own: a burst of checks waits
+  // for these and never takes the API's connections (submissions failed with 500 under load otherwise).
+  LOS_CHECKS_DB_POOL_MAX: z.coerce.number().int().min(2).max(100).default(5),
   // Brokers the outbox relay publishes LoanApproved to.
   KAFKA_BROKERS: z.string().default('127.0.0.1:9092').transform((s) => s.split(',').map((b) => b.trim())),
   // Prefix of every topic name, so environments sharing one Kafka cluster never read each other's events.

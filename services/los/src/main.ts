@@ -33,7 +33,8 @@ export async function startLos(config: LosConfig, logger: Logger = createLogger(
   const pool = new pg.Pool({ connectionString: config.LOS_DATABASE_URL, max: config.LOS_DB_POOL_MAX });
   const relayPool = new pg.Pool({ connectionString: config.LOS_DATABASE_URL, max: 2 });
   // An idle connection dropped by the server (restart, failover) is not a reason to crash.
-  for (const p of [pool, relayPool]) p.on('error', (error) => logger.warn({ err: error }, 'idle database connection lost'));
+  const checksPool = new pg.Pool({ connectionString: config.LOS_DATABASE_URL, max: config.LOS_CHECKS_DB_POOL_MAX });
+  for (const p of [pool, relayPool, checksPool]) p.on('error', (error) => logger.warn({ err: error }, 'idle database connection lost'));
   const prisma = createPrisma(pool);
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'lendstack-los', logger });
   const metrics = createMetrics('lendstack-los');
@@ -92,7 +93,10 @@ export async function startLos(config: LosConfig, logger: Logger = createLogger(
   const documents = createPgDocumentStore(pool);
   const ocr = createTesseractOcrEngine();
   const checks = createPrismaChecksRepository({ prisma, now: () => new Date(), newId: randomUUID, notifyOutbox });
-  const runners = createCheckRunners(config, { pool, blobs, ocr, now: () => new Date() });
+  // The checks' own connections (see LOS_CHECKS_DB_POOL_MAX): repository, store, PII and runners on them.
+  const checksPrisma = createPrisma(checksPool);
+  const checksDocuments = createPgDocumentStore(checksPool);
+  const runners = createCheckRunners(config, { pool: checksPool, blobs, ocr, now: () => new Date() });
   // A registration error is a configuration error: the LOS refuses to start.
   validateRunners(runners);
   // Temporal is joined in the background: while it is unreachable the LOS takes submissions (each records
@@ -108,10 +112,12 @@ export async function startLos(config: LosConfig, logger: Logger = createLogger(
           taskQueue: config.LOS_TEMPORAL_TASK_QUEUE ?? `${config.KAFKA_TOPIC_PREFIX}lendstack-los-checks`,
           ...(config.LOS_CHECKS_TENANT_PREFIX ? { starterTenantPrefix: config.LOS_CHECKS_TENANT_PREFIX } : {}),
           policy: { startToCloseMs: config.LOS_CHECK_TIMEOUT_MS, initialIntervalMs: config.LOS_CHECK_RETRY_INITIAL_MS, maximumIntervalMs: config.LOS_CHECK_RETRY_MAX_MS, maximumAttempts: config.LOS_CHECK_MAX_ATTEMPTS },
-          pool, prisma, checks, applications: store, logger,
-          pii: createPiiReader({ pool, cipher }),
+          pool: checksPool, prisma: checksPrisma, logger,
+          checks: createPrismaChecksRepository({ prisma: checksPrisma, now: () => new Date(), newId: randomUUID, notifyOutbox }),
+          applications: createPrismaApplicationStore(checksPrisma),
+          pii: createPiiReader({ pool: checksPool, cipher: createEnvelopeCipher({ pool: checksPool, keyring: parseKeyring(config.LOS_PII_KEKS, config.LOS_PII_ACTIVE_KEK) }) }),
           runners,
-          documentsOf: (tenantId, applicationId) => documents.list(tenantId, applicationId),
+          documentsOf: (tenantId, applicationId) => checksDocuments.list(tenantId, applicationId),
         });
         if (stopped) return void (await runtime.stop());
         checksRuntime = runtime;
@@ -179,8 +185,8 @@ export async function startLos(config: LosConfig, logger: Logger = createLogger(
       await relay?.stop();
       await consumersReady;
       for (const consumer of consumers) await consumer.stop().catch((error: unknown) => logger.warn({ err: error }, 'consumer stop failed'));
-      await prisma.$disconnect();
-      await Promise.all([pool.end(), relayPool.end()]);
+      await Promise.all([prisma.$disconnect(), checksPrisma.$disconnect()]);
+      await Promise.all([pool.end(), relayPool.end(), checksPool.end()]);
     },
   };
 }

@@ -1,4 +1,4 @@
-import { eachLimited } from '../../../platform/each-limited.js';
+import { eachLimited } from '@lendstack/platform';
 import { requestHash } from '../../servicing/domain/servicing.js';
 import { applyMoneyEvent, type ServicingDeps } from '../../servicing/use-cases/apply-money-event.js';
 import { columnOf, type RowFields } from '../domain/repayment-row.js';

@@ -1,4 +1,4 @@
-import type { Logger } from '@lendstack/platform';
+import { eachLimited, type Logger } from '@lendstack/platform';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type pg from 'pg';
 import { applicationChecksWorkflow, checksWorkflowId, type CheckRetryPolicy } from '../workflows/application-checks.workflow.js';
@@ -25,6 +25,8 @@ export function startChecksStarter(deps: {
   policy: CheckRetryPolicy;
   logger: Logger;
   pollMs?: number;
+  /** Workflow starts in flight at once (default 16). */
+  startConcurrency?: number;
   /** Only applications of tenants whose id starts with this (a process checking some tenants only, e.g. a test's). */
   tenantPrefix?: string;
 }): ChecksStarter {
@@ -37,8 +39,10 @@ export function startChecksStarter(deps: {
        WHERE checks_pending_run IS NOT NULL AND ($2::text IS NULL OR left(tenant_id, length($2)) = $2) ORDER BY created_at LIMIT $1`,
       [BATCH, deps.tenantPrefix ?? null],
     );
-    for (const row of rows) {
-      if (stopped) break;
+    // Several starts in flight at once: each is a round trip to Temporal, and one at a time bounded the
+    // whole checks pipeline (BENCHMARKS.md, "LOS: submit → checks completed").
+    await eachLimited(rows, deps.startConcurrency ?? 16, async (row) => {
+      if (stopped) return;
       try {
         await deps.temporal.workflow.start(applicationChecksWorkflow, {
           taskQueue: deps.taskQueue,
@@ -49,7 +53,7 @@ export function startChecksStarter(deps: {
         if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
       }
       await deps.pool.query('UPDATE applications SET checks_pending_run = NULL WHERE id = $1 AND checks_pending_run = $2', [row.id, row.run]);
-    }
+    });
     return rows.length;
   };
   const loop = (async () => {
