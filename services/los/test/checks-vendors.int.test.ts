@@ -139,6 +139,30 @@ describe('findings', () => {
     expect(bureau.evidence.features.foirBasisPoints).toBeGreaterThan(5_000);
   });
 
+  it('an Onfido consider (a UK applicant, surname Consider, with a passport uploaded) is a KYC referral with the vendor reason', async () => {
+    const base = applicationBody();
+    const body = {
+      ...base, draft: true,
+      applicant: {
+        ...base.applicant,
+        name: { given: 'Ada', family: 'Consider' },
+        dateOfBirth: '1988-07-09',
+        address: { line1: '10 Downing Lane', city: 'London', postalCode: 'SW1A 2AA', country: 'GB' },
+        nationalId: { type: 'PASSPORT', value: `92566${randomInt(1_000, 9_000)}` },
+      },
+    };
+    const created = await los.app.inject({ method: 'POST', url: '/v1/applications', headers: los.auth(['partner']), payload: body });
+    expect(created.statusCode, created.body).toBe(201);
+    const id = created.json().id as string;
+    await upload(id, 'identity', identityLines({ name: 'ADA CONSIDER', pan: body.applicant.nationalId.value, dob: '09/07/1988' }));
+    expect((await submitDraft(id)).statusCode).toBe(200);
+    await los.awaitChecks(id, 'checks-complete');
+    const kyc = ((await los.app.inject({ method: 'GET', url: `/v1/applications/${id}/checks`, headers: los.auth(['operator']) })).json().items as any[]).find((c) => c.kind === 'kyc');
+    expect(kyc).toMatchObject({ status: 'completed', result: 'refer', reasons: [expect.objectContaining({ code: 'kyc-document-consider' })], evidence: expect.objectContaining({ vendor: 'onfido', documentsUploaded: 1 }) });
+    expect(kyc.vendorReference).toEqual(expect.any(String));
+    expect(JSON.stringify(kyc)).not.toContain(body.applicant.nationalId.value);
+  });
+
   it('a bureau thin file is referred with its derived features as evidence', async () => {
     const pan = readablePan().replace(/\d{4}(?=[A-Z]$)/, '9001');
     const { of } = await checked(pan);
