@@ -1,10 +1,12 @@
 /**
  * Helpers for the KYC, bureau, documents and income tests: a CheckSubject with a reveal() closure over the
  * clear values (as the checks workflow builds one), an application row to attach documents to, and document
- * images GENERATED here (text rendered into a PNG with @napi-rs/canvas and the system's DejaVu fonts).
+ * images GENERATED here (text rendered into a PNG with @napi-rs/canvas and the system's DejaVu fonts) and PDFs
+ * generated with pdfkit (a text layer in DejaVu Sans, or a PNG as the page image, as a scanner makes).
  */
 import { randomUUID } from 'node:crypto';
 import { createCanvas } from '@napi-rs/canvas';
+import PDFDocument from 'pdfkit';
 import type pg from 'pg';
 import type { ApplicationDocumentRef, CheckContext, CheckSubject } from '../../src/modules/checks/check-runner.js';
 
@@ -67,6 +69,33 @@ export function renderDocument(lines: readonly string[], format: 'png' | 'jpeg' 
   g.font = '30px DejaVu Sans';
   lines.forEach((line, i) => g.fillText(line, 48, 80 + i * 64));
   return format === 'png' ? canvas.toBuffer('image/png') : canvas.toBuffer('image/jpeg', 92);
+}
+
+const DEJAVU_SANS = '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf';
+
+function pdfBytes(options: PDFKit.PDFDocumentOptions, draw: (doc: PDFKit.PDFDocument) => void): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const doc = new PDFDocument({ ...options, info: { Title: 'generated in a test' } });
+    const chunks: Buffer[] = [];
+    doc.on('data', (chunk: Buffer) => chunks.push(chunk));
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+    draw(doc);
+    doc.end();
+  });
+}
+
+/** An A4 PDF with the lines as real text (a text layer), as payroll software makes. `userPassword` encrypts it. */
+export function renderTextPdf(lines: readonly string[], options: { userPassword?: string; size?: [number, number] } = {}): Promise<Buffer> {
+  return pdfBytes({ size: options.size ?? 'A4', ...(options.userPassword ? { userPassword: options.userPassword, ownerPassword: `${options.userPassword}-owner` } : {}) }, (doc) => {
+    doc.font(DEJAVU_SANS).fontSize(14);
+    for (const line of lines) doc.text(line, { lineGap: 6 });
+  });
+}
+
+/** A PDF whose only page is the PNG (no text layer), as a scanner makes. */
+export function renderImagePdf(png: Buffer): Promise<Buffer> {
+  return pdfBytes({ size: 'A4', margin: 0 }, (doc) => { doc.image(png, 36, 36, { fit: [523, 770] }); });
 }
 
 export const payslipLines = (o: { name?: string; employer?: string; netPay?: string } = {}) => [

@@ -4,10 +4,10 @@
  */
 import type { Money } from '@lendstack/contracts';
 import type { CheckOutcome, CheckReason, CheckRunner } from '../checks/check-runner.js';
-import { readDocument, type DocumentOcrRunnerDeps } from './document-ocr.runner.js';
+import { readDocument, type DocumentOcrRunnerDeps, type ReadVia } from './document-ocr.runner.js';
 import { shortfallBasisPoints, toScale2 } from './domain/cross-check.js';
 
-export interface IncomeRunnerDeps extends Pick<DocumentOcrRunnerDeps, 'blobs' | 'ocr' | 'minConfidence'> {
+export interface IncomeRunnerDeps extends Pick<DocumentOcrRunnerDeps, 'blobs' | 'ocr' | 'pdf' | 'minConfidence'> {
   /** Net pay may be this much below stated income before it is a finding (basis points of stated). */
   readonly toleranceBasisPoints?: number;
 }
@@ -20,7 +20,7 @@ export function createIncomeCheckRunner(deps: IncomeRunnerDeps): CheckRunner {
       const stated = subject.statedMonthlyIncome;
       const reasons: CheckReason[] = [];
       // The newest payslip that can be read; documents are listed oldest first.
-      let payslip: { id: string; netPay: Money } | undefined;
+      let payslip: { id: string; netPay: Money; read: ReadVia } | undefined;
       for (const document of [...subject.documents].reverse().filter((d) => d.kind === 'payslip')) {
         const read = await readDocument(deps, document);
         if (!read.ok) {
@@ -33,7 +33,7 @@ export function createIncomeCheckRunner(deps: IncomeRunnerDeps): CheckRunner {
         }
         const currency = read.fields.netPay.currency ?? stated?.currency;
         if (!currency) continue;
-        payslip = { id: document.id, netPay: { amount: read.fields.netPay.amount, currency, scale: 2 } };
+        payslip = { id: document.id, netPay: { amount: read.fields.netPay.amount, currency, scale: 2 }, read: read.read };
         break;
       }
       if (!stated && !payslip) {
@@ -43,10 +43,10 @@ export function createIncomeCheckRunner(deps: IncomeRunnerDeps): CheckRunner {
         return { kind: 'income', result: 'refer', reasons: [{ code: 'income-unverified', detail: 'No payslip net pay could be read; the stated income is unverified' }, ...reasons], evidence: { statedMonthlyIncome: stated, payslipNetPay: null, used: 'stated', usedMonthlyIncome: stated } };
       }
       if (!stated) {
-        return { kind: 'income', result: 'refer', reasons: [{ code: 'income-not-stated', detail: 'No stated income; the payslip net pay is used' }], evidence: { statedMonthlyIncome: null, payslipNetPay: payslip.netPay, payslipDocumentId: payslip.id, used: 'payslip', usedMonthlyIncome: payslip.netPay } };
+        return { kind: 'income', result: 'refer', reasons: [{ code: 'income-not-stated', detail: 'No stated income; the payslip net pay is used' }], evidence: { statedMonthlyIncome: null, payslipNetPay: payslip.netPay, payslipDocumentId: payslip.id, payslipRead: payslip.read, used: 'payslip', usedMonthlyIncome: payslip.netPay } };
       }
       if (payslip.netPay.currency !== stated.currency) {
-        return { kind: 'income', result: 'refer', reasons: [{ code: 'currency-mismatch', detail: `The payslip is in ${payslip.netPay.currency}, the stated income in ${stated.currency}` }], evidence: { statedMonthlyIncome: stated, payslipNetPay: payslip.netPay, payslipDocumentId: payslip.id, used: 'stated', usedMonthlyIncome: stated } };
+        return { kind: 'income', result: 'refer', reasons: [{ code: 'currency-mismatch', detail: `The payslip is in ${payslip.netPay.currency}, the stated income in ${stated.currency}` }], evidence: { statedMonthlyIncome: stated, payslipNetPay: payslip.netPay, payslipDocumentId: payslip.id, payslipRead: payslip.read, used: 'stated', usedMonthlyIncome: stated } };
       }
       const stated2 = toScale2(stated)!;
       const net = BigInt(payslip.netPay.amount);
@@ -57,7 +57,7 @@ export function createIncomeCheckRunner(deps: IncomeRunnerDeps): CheckRunner {
         kind: 'income',
         result: shortfall > tolerance ? 'refer' : 'pass',
         reasons: shortfall > tolerance ? reasons : [],
-        evidence: { statedMonthlyIncome: stated, payslipNetPay: payslip.netPay, payslipDocumentId: payslip.id, shortfallBasisPoints: shortfall, used, usedMonthlyIncome: used === 'payslip' ? payslip.netPay : stated },
+        evidence: { statedMonthlyIncome: stated, payslipNetPay: payslip.netPay, payslipDocumentId: payslip.id, payslipRead: payslip.read, shortfallBasisPoints: shortfall, used, usedMonthlyIncome: used === 'payslip' ? payslip.netPay : stated },
       };
     },
   };
