@@ -7,7 +7,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applicationBody, startLosTestServer, type LosTestServer } from './support/los-test-server.js';
-import { identityLines, multipartBody, payslipLines, renderDocument } from './support/vendor-checks.js';
+import { identityLines, multipartBody, payslipLines, renderDocument, renderTextPdf } from './support/vendor-checks.js';
 
 // A PAN without letters OCR confuses with digits or each other (O/0, I/1, S/5, B/8, Z/2, G/6, Q/O), so the
 // id read from the generated card is the id sent; the last four digits stay out of the sandboxes' 9xxx cases.
@@ -116,6 +116,21 @@ describe('findings', () => {
     expect(of('document-ocr').result).toBe('refer');
     expect(of('income')).toMatchObject({ result: 'refer', reasons: [expect.objectContaining({ code: 'net-pay-disagrees' })] });
     expect(of('income').evidence).toMatchObject({ used: 'payslip', usedMonthlyIncome: { amount: '4200000', currency: 'INR', scale: 2 } });
+  });
+
+  it('a payslip uploaded as a PDF (a text layer, as payroll systems produce) is read and the income verified', async () => {
+    const id = await draft(readablePan());
+    const pdf = await renderTextPdf(payslipLines());
+    const { payload, contentType } = await multipartBody({ kind: 'payslip', file: { bytes: pdf, name: 'payslip.pdf', type: 'application/pdf' } });
+    const res = await los.app.inject({ method: 'POST', url: `/v1/applications/${id}/documents`, headers: { ...los.auth(['partner']), 'content-type': contentType, 'idempotency-key': `doc-${randomUUID()}` }, payload });
+    expect(res.statusCode, res.body).toBe(201);
+    expect((await submitDraft(id)).statusCode).toBe(200);
+    await los.awaitChecks(id, 'checks-complete');
+    const items = (await los.app.inject({ method: 'GET', url: `/v1/applications/${id}/checks`, headers: los.auth(['operator']) })).json().items as any[];
+    const income = items.find((c) => c.kind === 'income');
+    expect(income).toMatchObject({ result: 'pass', evidence: expect.objectContaining({ payslipNetPay: { amount: '8500000', currency: 'INR', scale: 2 } }) });
+    const payslip = items.find((c) => c.kind === 'document-ocr').evidence.documents.find((d: any) => d.kind === 'payslip');
+    expect(payslip).toMatchObject({ read: true, via: 'pdf-text-layer' });
   });
 
   it('a PAN whose name does not match the Income Tax record is a KYC finding (not a pass)', async () => {
