@@ -11,9 +11,9 @@ import { eventually, infrastructure, startServiceProcess, type ServiceProcess } 
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 
-const LMS_PORT = Number(process.env.DEGRADED_TEST_LMS_PORT ?? 3783);
-const KAFKA_PROXY_PORT = Number(process.env.DEGRADED_TEST_KAFKA_PROXY_PORT ?? 3784);
-const TEMPORAL_PROXY_PORT = Number(process.env.DEGRADED_TEST_TEMPORAL_PROXY_PORT ?? 3785);
+const LMS_PORT = Number(process.env.DEGRADED_TEST_LMS_PORT ?? 3873);
+const KAFKA_PROXY_PORT = Number(process.env.DEGRADED_TEST_KAFKA_PROXY_PORT ?? 3874);
+const TEMPORAL_PROXY_PORT = Number(process.env.DEGRADED_TEST_TEMPORAL_PROXY_PORT ?? 3875);
 const config = loadConfig({});
 const operator = `Bearer ${signToken(config.AUTH_TOKEN_SECRET, { subject: 'operator-degraded', tenantId: `lms-degraded-${randomUUID().slice(0, 8)}`, roles: ['operator'] }, 600, Math.floor(Date.now() / 1000))}`;
 

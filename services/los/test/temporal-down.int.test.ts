@@ -11,8 +11,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { applicationBody } from './support/los-test-server.js';
 
-const LOS_PORT = Number(process.env.TEMPORAL_DOWN_TEST_LOS_PORT ?? 3781);
-const PROXY_PORT = Number(process.env.TEMPORAL_DOWN_TEST_PROXY_PORT ?? 3782);
+const LOS_PORT = Number(process.env.TEMPORAL_DOWN_TEST_LOS_PORT ?? 3871);
+const PROXY_PORT = Number(process.env.TEMPORAL_DOWN_TEST_PROXY_PORT ?? 3872);
 const config = loadConfig({});
 const tenantId = `los-int-tdown-${randomUUID().slice(0, 8)}`;
 const token = (roles: ('partner' | 'operator')[]) => `Bearer ${signToken(config.AUTH_TOKEN_SECRET, { subject: `${roles[0]}-tdown`, tenantId, roles }, 600, Math.floor(Date.now() / 1000))}`;
