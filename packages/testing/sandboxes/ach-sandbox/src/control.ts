@@ -18,8 +18,6 @@ export const achSandbox = createSandboxControl({
   defaultPort: ACH_SANDBOX_DEFAULTS.port,
 });
 
-/** Where up.sh/test.sh/down.sh keep the shared sandbox: under $LENDSTACK_CACHE, port ACH_SANDBOX_PORT. */
-export const sharedSandboxOptions = achSandbox.sharedOptions;
 export const startAchSandbox = achSandbox.start;
 /** SIGTERM to the sandbox's process group, SIGKILL after 5 s; removes the pid file. True if it was running. */
 export const stopAchSandbox = achSandbox.stop;

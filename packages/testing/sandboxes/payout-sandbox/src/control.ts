@@ -18,8 +18,6 @@ export const payoutSandbox = createSandboxControl({
   defaultPort: SANDBOX_DEFAULTS.port,
 });
 
-/** Where up.sh/test.sh/down.sh keep the shared sandbox: under $LENDSTACK_CACHE, port PAYOUT_SANDBOX_PORT. */
-export const sharedSandboxOptions = payoutSandbox.sharedOptions;
 export const startPayoutSandbox = payoutSandbox.start;
 /** SIGTERM to the sandbox's process group, SIGKILL after 5 s; removes the pid file. True if it was running. */
 export const stopPayoutSandbox = payoutSandbox.stop;
