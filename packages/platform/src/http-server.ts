@@ -4,7 +4,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Logger } from './logger.js';
 import { registerMetricsRoute, type Metrics } from './metrics.js';
-import { installProblemHandlers } from './problem.js';
+import { documentSharedResponses, problemMediaTypes } from './openapi.js';
+import { HttpProblem, installProblemHandlers, sendProblem } from './problem.js';
 import { installTextHygiene } from './text-hygiene.js';
 
 export interface HttpServerOptions {
@@ -15,6 +16,8 @@ export interface HttpServerOptions {
   readonly version: string;
   /** Upper bound on a request body; larger ones get 413. */
   readonly bodyLimitBytes?: number;
+  /** Upper bound on the request target (path and query); longer ones get 414. Default 8192 (RFC 9110 §4.1). */
+  readonly maxUrlChars?: number;
   readonly metrics: Metrics;
 }
 
@@ -30,14 +33,30 @@ declare module 'fastify' {
  * Route schemas are documentation; bodies are validated by the routes' zod schemas (one source of truth).
  */
 export async function createHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
+  const bodyLimitBytes = options.bodyLimitBytes ?? 256 * 1024;
+  const maxUrlChars = options.maxUrlChars ?? 8192;
   const app = Fastify({
     loggerInstance: options.logger,
-    bodyLimit: options.bodyLimitBytes ?? 256 * 1024,
+    bodyLimit: bodyLimitBytes,
     genReqId: () => crypto.randomUUID(),
+    // A path parameter is bounded by its route's schema (400 naming it), not by the router's default of
+    // 100 characters (which answered 414 with Fastify's own body, echoing the path); the request target
+    // as a whole is bounded by maxUrlChars.
+    routerOptions: { maxParamLength: maxUrlChars },
+    frameworkErrors: (error, _request, reply) => {
+      const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      return sendProblem(reply, tooLong ? uriTooLong(maxUrlChars) : {
+        type: 'https://lendstack.dev/problems/validation-error', title: 'Request is not valid', status: 400,
+        detail: 'The request path is not a valid URL.', errors: [{ pointer: '/path', detail: 'not a valid percent-encoded URL path' }],
+      });
+    },
   }) as unknown as FastifyInstance;
   app.setValidatorCompiler(() => () => true);
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   installProblemHandlers(app);
+  app.addHook('onRequest', async (request) => {
+    if ((request.raw.url ?? '').length > maxUrlChars) throw new HttpProblem(414, 'uri-too-long', 'URI too long', uriTooLong(maxUrlChars).detail);
+  });
   installTextHygiene(app);
   installTracing(app, options.serviceName, options.metrics);
   registerMetricsRoute(app, options.metrics);
@@ -48,9 +67,16 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
       security: [{ bearer: [] }],
     },
+    transform: documentSharedResponses({ bodyLimitBytes, maxUrlChars }),
+    transformObject: problemMediaTypes as never,
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
+}
+
+/** 414 without the request target: a problem never echoes a URL too long to accept. */
+function uriTooLong(maxUrlChars: number) {
+  return { type: 'https://lendstack.dev/problems/uri-too-long', title: 'URI too long', status: 414, detail: `The request target (path and query) is longer than ${maxUrlChars} characters.` };
 }
 
 function installTracing(app: FastifyInstance, serviceName: string, metrics: Metrics): void {

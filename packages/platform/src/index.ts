@@ -4,6 +4,7 @@ export * from './consumer.js';
 export * from './health.js';
 export * from './inbox-retention.js';
 export * from './http-server.js';
+export * from './openapi.js';
 export * from './kafka.js';
 export * from './logger.js';
 export * from './metrics.js';

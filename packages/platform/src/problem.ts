@@ -61,7 +61,8 @@ export function installProblemHandlers(app: FastifyInstance): void {
         title: error.title,
         status: error.status,
         ...(error.detail ? { detail: error.detail } : {}),
-        instance: request.url,
+        // A 414's target is the thing too long to repeat.
+        ...(error.status === 414 ? {} : { instance: request.url }),
         ...error.extensions,
       });
     }

@@ -1,0 +1,112 @@
+/**
+ * What every Lendstack OpenAPI document says about errors, so the document tells the truth about the
+ * responses the shared HTTP layer gives on every route:
+ * - every 4xx and 5xx body is RFC 9457 `application/problem+json` (the `Problem` component);
+ * - every route documents 400 (text hygiene refuses bad paths and query strings anywhere), 414 (the
+ *   request-target bound) and 500; every route that reads a body also 413 (body limit) and 415 (a
+ *   content type it has no parser for), and 401 where a route has not described its own. Routes
+ *   document their own 403, 404, 409 and 422.
+ */
+export const PROBLEM_MEDIA_TYPE = 'application/problem+json';
+
+/** RFC 9457 §3 members the services send, with `errors` naming each offending field (RFC 6901 pointer). */
+export const problemSchema = {
+  type: 'object',
+  description: 'RFC 9457 problem details',
+  required: ['type', 'title', 'status'],
+  properties: {
+    type: { type: 'string', format: 'uri', description: 'Identifies the kind of problem (https://lendstack.dev/problems/<slug>)' },
+    title: { type: 'string' },
+    status: { type: 'integer', minimum: 400, maximum: 599 },
+    detail: { type: 'string' },
+    instance: { type: 'string', description: 'The request target the problem occurred on (absent on 414)' },
+    errors: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['pointer', 'detail'],
+        properties: { pointer: { type: 'string', description: 'JSON pointer into the request: /field for the body, /params/x, /query/x, /header/x' }, detail: { type: 'string' } },
+      },
+    },
+  },
+} as const;
+
+export interface ErrorDocOptions {
+  /** The server's body limit, for routes that set none of their own. */
+  readonly bodyLimitBytes: number;
+  /** Longest request target (path and query) a request may have. */
+  readonly maxUrlChars: number;
+}
+
+type ResponseDoc = Record<string, unknown> & { description?: string };
+interface RouteSchema {
+  hide?: boolean;
+  response?: Record<string | number, ResponseDoc>;
+  [key: string]: unknown;
+}
+interface TransformInput {
+  schema: unknown;
+  url: string;
+  route: { method: string | string[]; bodyLimit?: number };
+}
+
+const BODY_LESS_METHODS = new Set(['GET', 'HEAD']);
+
+/** `transform` for @fastify/swagger: adds the responses the shared layer gives to every route. */
+export function documentSharedResponses(options: ErrorDocOptions) {
+  return ({ schema, url, route }: TransformInput): { schema: RouteSchema; url: string } => {
+    const routeSchema = (schema ?? {}) as RouteSchema;
+    if (routeSchema.hide) return { schema: routeSchema, url };
+    const response: Record<string, ResponseDoc> = {};
+    for (const [code, doc] of Object.entries(routeSchema.response ?? {})) response[code] = doc;
+    const add = (code: number, description: string) => {
+      if (!(String(code) in response)) response[String(code)] = { description };
+    };
+    add(400, 'Invalid request: a path, query, header or body value fails its schema, or is not well-formed UTF-8 text (`errors` names each field)');
+    add(401, 'Missing or invalid credentials');
+    const methods = typeof route.method === 'string' ? [route.method] : route.method;
+    if (methods.some((m) => !BODY_LESS_METHODS.has(m.toUpperCase()))) {
+      add(413, `Body larger than ${route.bodyLimit ?? options.bodyLimitBytes} bytes`);
+      add(415, 'Content-Type is not one this operation accepts');
+    }
+    add(414, `Request target (path and query) longer than ${options.maxUrlChars} characters; the problem does not repeat it`);
+    add(500, 'Internal error (no details are given)');
+    return { schema: { ...routeSchema, response }, url };
+  };
+}
+
+interface OpenApiDoc {
+  paths?: Record<string, Record<string, { responses?: Record<string, { content?: Record<string, { schema?: Record<string, unknown> }> } & Record<string, unknown>> }>>;
+  components?: { schemas?: Record<string, unknown> } & Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+const isErrorStatus = (code: string) => /^[45](\d\d|XX)$/.test(code);
+const PROBLEM_REF = { $ref: '#/components/schemas/Problem' };
+
+/**
+ * `transformObject` for @fastify/swagger: every error response's body is problem+json. A route that
+ * described extension members of its own keeps them, combined with the Problem schema.
+ */
+export function problemMediaTypes({ openapiObject }: { openapiObject: unknown }): OpenApiDoc {
+  const doc = openapiObject as OpenApiDoc;
+  doc.components = { ...doc.components, schemas: { ...doc.components?.schemas, Problem: problemSchema } };
+  for (const operations of Object.values(doc.paths ?? {})) {
+    for (const operation of Object.values(operations)) {
+      for (const [code, response] of Object.entries(operation.responses ?? {})) {
+        if (!isErrorStatus(code)) continue;
+        const own = Object.values(response.content ?? {})[0]?.schema;
+        const hasOwnShape = own !== undefined && ('properties' in own || '$ref' in own || 'allOf' in own);
+        response.content = { [PROBLEM_MEDIA_TYPE]: { schema: hasOwnShape ? { allOf: [PROBLEM_REF, own] } : PROBLEM_REF } };
+      }
+    }
+  }
+  return doc;
+}
+
+/** Each error response of an OpenAPI document with the media types it documents (for tests of served documents). */
+export function errorMediaTypes(doc: { paths: Record<string, Record<string, { responses?: Record<string, { content?: Record<string, unknown> }> }>> }) {
+  return Object.entries(doc.paths).flatMap(([path, operations]) => Object.entries(operations).flatMap(([method, operation]) =>
+    Object.entries(operation.responses ?? {}).filter(([code]) => /^[45]/.test(code))
+      .map(([code, response]) => ({ operation: `${method.toUpperCase()} ${path}`, code, mediaTypes: Object.keys(response.content ?? {}) }))));
+}

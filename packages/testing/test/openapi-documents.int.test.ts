@@ -1,0 +1,67 @@
+import { randomUUID } from 'node:crypto';
+import { errorMediaTypes, signToken } from '@lendstack/platform';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { infrastructure, startServiceProcess, type Infrastructure, type ServiceProcess } from '../src/index.js';
+
+// The OpenAPI documents each service serves, read from the service running as its own process: what
+// they say about errors, and what the service answers where the shared HTTP layer decides.
+//   OPENAPI_TEST_LOS_PORT / OPENAPI_TEST_LMS_PORT: ports of the two processes (default 3311, 3312)
+const ports = { los: Number(process.env.OPENAPI_TEST_LOS_PORT ?? 3311), lms: Number(process.env.OPENAPI_TEST_LMS_PORT ?? 3312) };
+const runId = randomUUID().slice(0, 8);
+const secret = 'lendstack-openapi-documents-test-secret-0123';
+const token = signToken(secret, { subject: 'reader@openapi', tenantId: 'openapi', roles: ['partner', 'operator'] }, 600, Math.floor(Date.now() / 1000));
+
+type Doc = Parameters<typeof errorMediaTypes>[0] & { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
+let infra: Infrastructure;
+const services: Partial<Record<'los' | 'lms', ServiceProcess>> = {};
+const docs: Partial<Record<'los' | 'lms', Doc>> = {};
+
+beforeAll(async () => {
+  infra = await infrastructure();
+  const common = { AUTH_TOKEN_SECRET: secret, KAFKA_BROKERS: infra.kafkaBrokers.join(','), KAFKA_TOPIC_PREFIX: process.env.KAFKA_TOPIC_PREFIX ?? '' };
+  const [los, lms] = await Promise.all([
+    startServiceProcess('los', ports.los, { ...common, LOS_DATABASE_URL: infra.losDatabaseUrl }, { waitFor: 'live' }),
+    startServiceProcess('lms', ports.lms, {
+      ...common, LMS_DATABASE_URL: infra.lmsDatabaseUrl, TEMPORAL_ADDRESS: infra.temporalAddress,
+      LMS_CONSUMER_GROUP: `lms-openapi-${runId}`, TEMPORAL_TASK_QUEUE: `collections-openapi-${runId}`,
+    }, { waitFor: 'live' }),
+  ]);
+  services.los = los;
+  services.lms = lms;
+  for (const name of ['los', 'lms'] as const) docs[name] = await (await fetch(`${services[name]!.url}/openapi.json`)).json() as Doc;
+}, 180_000);
+
+afterAll(async () => {
+  await Promise.all([services.los?.stop(), services.lms?.stop()]);
+  await infra?.stop();
+});
+
+const longIdPaths = { los: '/v1/applications/', lms: '/v1/loans/' } as const;
+
+describe.each(['los', 'lms'] as const)('the %s OpenAPI document', (name) => {
+  it('documents every error response as application/problem+json, and only that', () => {
+    const errors = errorMediaTypes(docs[name]!);
+    expect(errors.length).toBeGreaterThan(20);
+    expect(errors.filter((e) => e.mediaTypes.length !== 1 || e.mediaTypes[0] !== 'application/problem+json')).toEqual([]);
+  });
+
+  it('documents 400, 401, 414 and 500 on every operation, and 413 and 415 on every one that reads a body', () => {
+    const missing = Object.entries(docs[name]!.paths).flatMap(([path, operations]) => Object.entries(operations).flatMap(([method, operation]) => {
+      const expected = ['400', '401', '414', '500', ...(method === 'get' ? [] : ['413', '415'])];
+      return expected.filter((code) => !(code in operation.responses)).map((code) => `${method.toUpperCase()} ${path} ${code}`);
+    }));
+    expect(missing).toEqual([]);
+  });
+
+  it('answers a path id longer than its schema allows with a 400 naming it (not the router\'s 414)', async () => {
+    const res = await fetch(`${services[name]!.url}${longIdPaths[name]}${'a'.repeat(300)}`, { headers: { authorization: `Bearer ${token}` } });
+    expect([res.status, res.headers.get('content-type')]).toEqual([400, 'application/problem+json; charset=utf-8']);
+    expect((await res.json() as { errors: unknown[] }).errors).toEqual([{ pointer: '/params/id', detail: expect.any(String) }]);
+  });
+
+  it('answers a request target past its bound with a 414 problem that does not repeat it', async () => {
+    const res = await fetch(`${services[name]!.url}${longIdPaths[name]}${'b'.repeat(9000)}`, { headers: { authorization: `Bearer ${token}` } });
+    expect([res.status, res.headers.get('content-type')]).toEqual([414, 'application/problem+json; charset=utf-8']);
+    expect(await res.text()).not.toContain('bbbbbbbb');
+  });
+});
