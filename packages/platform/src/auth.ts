@@ -57,15 +57,26 @@ export function verifyToken(secret: string, token: string, nowSeconds: number): 
   }
 }
 
+/** `Bearer <token>`: the scheme name matched case-insensitively, then one or more spaces (RFC 9110 §11.1, §11.4). */
+const BEARER = /^bearer +(\S+) *$/i;
+
+/** The token of a `Bearer` Authorization header, or undefined for no header or another scheme. */
+export function bearerToken(authorization: string | undefined): string | undefined {
+  return authorization === undefined ? undefined : BEARER.exec(authorization)?.[1];
+}
+
 /**
- * Reads the caller from the Authorization header, or throws 401; with `role`, throws 403 unless the
- * caller holds it (or, given a list, any one of them). The scheme name is case-insensitive (RFC 7235).
+ * Reads the caller from the Authorization header, or throws 401 with a `WWW-Authenticate: Bearer`
+ * challenge (RFC 9110 §11.6.1; `error="invalid_token"` when a token was sent, RFC 6750 §3); with
+ * `role`, throws 403 unless the caller holds it (or, given a list, any one of them).
  */
 export function authenticate(request: FastifyRequest, secret: string, role?: Role | readonly Role[]): Principal {
-  const value = request.headers.authorization;
-  const token = value && /^bearer /i.test(value) ? value.slice(7).trim() : undefined;
+  const token = bearerToken(request.headers.authorization);
   const principal = token ? verifyToken(secret, token, Math.floor(Date.now() / 1000)) : undefined;
-  if (!principal) throw new HttpProblem(401, 'unauthenticated', 'Authentication required', 'Send a valid, unexpired bearer token.');
+  if (!principal) {
+    const challenge = token ? 'Bearer realm="lendstack", error="invalid_token"' : 'Bearer realm="lendstack"';
+    throw new HttpProblem(401, 'unauthenticated', 'Authentication required', 'Send a valid, unexpired bearer token.', {}, { 'www-authenticate': challenge });
+  }
   const needed: readonly Role[] = role === undefined ? [] : typeof role === 'string' ? [role] : role;
   if (needed.length > 0 && !needed.some((r) => principal.roles.includes(r))) {
     throw new HttpProblem(403, 'forbidden', 'Not allowed', `This action needs the ${needed.join(' or ')} role.`);

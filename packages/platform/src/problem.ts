@@ -22,6 +22,8 @@ export class HttpProblem extends Error {
     readonly title: string,
     readonly detail?: string,
     readonly extensions: Record<string, unknown> = {},
+    /** Response header fields the problem needs (e.g. a 401's WWW-Authenticate challenge). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(detail ?? title);
   }
@@ -56,6 +58,7 @@ export function installProblemHandlers(app: FastifyInstance): void {
   );
   app.setErrorHandler((error, request, reply) => {
     if (error instanceof HttpProblem) {
+      void reply.headers(error.headers);
       return sendProblem(reply, {
         type: `${PROBLEM_BASE}${error.slug}`,
         title: error.title,
