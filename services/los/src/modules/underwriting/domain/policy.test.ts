@@ -1,0 +1,93 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { cleanApplicant } from '../../../../test/underwriting-fixtures.js';
+import { DEMO_PRODUCTS, defaultPolicy } from './default-policies.js';
+import { deriveFeatures, featureValues } from './features.js';
+import { parsePolicy, type PolicyDocument } from './policy.js';
+import { createPolicyEngine } from './policy-engine.js';
+
+const engine = createPolicyEngine();
+afterAll(() => engine.dispose());
+const pl = defaultPolicy(DEMO_PRODUCTS[0]!);
+const contextOf = (input: Parameters<typeof deriveFeatures>[0], score: number | null = 620) => ({ ...featureValues(deriveFeatures(input)), scorecardScore: score });
+
+describe('policy as data', () => {
+  it('every default policy parses', () => {
+    for (const p of DEMO_PRODUCTS) expect(parsePolicy(defaultPolicy(p)), p.code).toMatchObject({ ok: true });
+  });
+
+  it('refuses an unknown feature, naming the field', () => {
+    const doc = structuredClone(pl) as PolicyDocument;
+    (doc.eligibility[2] as { feature: string }).feature = 'shoeSize';
+    expect(parsePolicy(doc)).toEqual({ ok: false, errors: [{ pointer: '/document/eligibility/2/feature', detail: 'unknown feature shoeSize' }] });
+  });
+
+  it('refuses a test that does not parse, and one that does not fit the feature’s type', () => {
+    const doc = structuredClone(pl) as PolicyDocument;
+    doc.eligibility[0]!.test = '>= (';
+    doc.eligibility[1]!.test = '>= 5';
+    const parsed = parsePolicy(doc);
+    expect(parsed.ok).toBe(false);
+    if (parsed.ok) return;
+    expect(parsed.errors.map((e) => e.pointer)).toEqual(['/document/eligibility/0/test', '/document/eligibility/1/test']);
+    expect(parsed.errors[0]!.detail).toMatch(/not a valid test of a number/);
+    expect(parsed.errors[1]!.detail).toMatch(/not a valid test of a string/);
+  });
+
+  it('refuses a table cell for a column the table does not have, an unknown table input, and inverted cut-offs', () => {
+    const doc = structuredClone(pl) as PolicyDocument;
+    doc.limits.rules[0]!.when = { bureauScore: '>= 700' };
+    doc.pricing.inputs = ['scorecardScore', 'favouriteColour'];
+    doc.scorecard = { declineBelow: 600, approveAtOrAbove: 580 };
+    const parsed = parsePolicy(doc);
+    expect(parsed.ok ? [] : parsed.errors.map((e) => e.pointer).sort()).toEqual(['/document/limits/rules/0/when/bureauScore', '/document/pricing/inputs/1', '/document/scorecard/declineBelow']);
+  });
+
+  it('refuses a document that is not a policy at all', () => {
+    const parsed = parsePolicy({ eligibility: 'yes' });
+    expect(parsed.ok ? [] : parsed.errors.map((e) => e.pointer)).toEqual(expect.arrayContaining(['/document/eligibility', '/document/limits', '/document/pricing', '/document/scorecard']));
+  });
+});
+
+describe('policy evaluation with zen-engine', () => {
+  it('passes a clean applicant on every rule, recording what each rule saw', async () => {
+    const e = await engine.evaluate(pl, contextOf(cleanApplicant()));
+    expect(e.rules.filter((r) => r.outcome !== 'pass')).toEqual([]);
+    expect(e.rules.find((r) => r.id === 'age-range')).toMatchObject({ outcome: 'pass', missing: false, saw: { ageYears: 36 } });
+    expect(e.rules.find((r) => r.id === 'bureau-score')?.saw).toEqual({ bureauScore: 780 });
+    expect(e.limits).toEqual({ row: 'score-600-639', value: { maxPrincipalMinor: 100_000_000, maxTermPeriods: 60 }, saw: { scorecardScore: 620 } });
+    expect(e.pricing).toMatchObject({ row: 'band-b', value: { band: 'B', annualRatePercent: '17.25' } });
+  });
+
+  it('declines on FOIR and DPD with the rules’ reasons, refers on enquiries', async () => {
+    const e = await engine.evaluate(pl, contextOf(cleanApplicant({ bureau: { obligationsMinor: '9000000', worstDpd12m: 90, worstDpd24m: 90, enquiries6m: 7 } })));
+    const failed = Object.fromEntries(e.rules.filter((r) => r.outcome !== 'pass').map((r) => [r.id, r.outcome]));
+    expect(failed).toEqual({ 'foir-cap': 'decline', 'worst-dpd-12m': 'decline', 'worst-dpd-24m': 'refer', 'enquiries-6m': 'refer' });
+    expect(e.rules.find((r) => r.id === 'foir-cap')?.reason).toBe('Excessive obligations in relation to income');
+  });
+
+  it('treats a missing feature by the rule’s onMissing, never as a pass', async () => {
+    const e = await engine.evaluate(pl, contextOf(cleanApplicant({ dateOfBirth: null, bureau: { score: null } })));
+    expect(e.rules.find((r) => r.id === 'age-range')).toMatchObject({ outcome: 'refer', missing: true, saw: { ageYears: null } });
+    expect(e.rules.find((r) => r.id === 'bureau-score')).toMatchObject({ outcome: 'refer', missing: true });
+  });
+
+  it('declines a sanctions fail and refers a possible match; the score picks the limit and band', async () => {
+    const listed = await engine.evaluate(pl, contextOf(cleanApplicant({ checks: { sanctions: 'fail' } }), 700));
+    expect(listed.rules.filter((r) => r.outcome !== 'pass').map((r) => `${r.id}:${r.outcome}`)).toEqual(['sanctions-not-listed:decline', 'sanctions-clear:refer']);
+    expect(listed.limits.row).toBe('score-640-up');
+    expect(listed.pricing.value).toEqual({ band: 'A', annualRatePercent: '10.5' });
+    const low = await engine.evaluate(pl, contextOf(cleanApplicant(), 550));
+    expect(low.limits.value).toEqual({ maxPrincipalMinor: 30_000_000, maxTermPeriods: 36 });
+    expect(low.pricing.row).toBe('band-c');
+  });
+
+  it('is deterministic: the same policy and context give the same evaluation', async () => {
+    const ctx = contextOf(cleanApplicant({ bureau: { enquiries6m: 9 } }));
+    const again = createPolicyEngine();
+    try {
+      expect(await again.evaluate(structuredClone(pl), ctx)).toEqual(await engine.evaluate(pl, ctx));
+    } finally {
+      again.dispose();
+    }
+  });
+});
