@@ -2,6 +2,7 @@ export * from './auth.js';
 export * from './config.js';
 export * from './consumer.js';
 export * from './health.js';
+export * from './idempotency.js';
 export * from './inbox-retention.js';
 export * from './http-server.js';
 export * from './openapi.js';

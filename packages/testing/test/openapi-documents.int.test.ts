@@ -9,7 +9,7 @@ import { infrastructure, startServiceProcess, type Infrastructure, type ServiceP
 const ports = { los: Number(process.env.OPENAPI_TEST_LOS_PORT ?? 3311), lms: Number(process.env.OPENAPI_TEST_LMS_PORT ?? 3312) };
 const runId = randomUUID().slice(0, 8);
 const secret = 'lendstack-openapi-documents-test-secret-0123';
-const token = signToken(secret, { subject: 'reader@openapi', tenantId: 'openapi', roles: ['partner', 'operator'] }, 600, Math.floor(Date.now() / 1000));
+const token = signToken(secret, { subject: 'reader@openapi', tenantId: 'openapi', roles: ['partner', 'operator', 'approver', 'admin'] }, 600, Math.floor(Date.now() / 1000));
 
 type Doc = Parameters<typeof errorMediaTypes>[0] & { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
 let infra: Infrastructure;
@@ -63,5 +63,22 @@ describe.each(['los', 'lms'] as const)('the %s OpenAPI document', (name) => {
     const res = await fetch(`${services[name]!.url}${longIdPaths[name]}${'b'.repeat(9000)}`, { headers: { authorization: `Bearer ${token}` } });
     expect([res.status, res.headers.get('content-type')]).toEqual([414, 'application/problem+json; charset=utf-8']);
     expect(await res.text()).not.toContain('bbbbbbbb');
+  });
+});
+
+// One write route each service guards with an Idempotency-Key, and a body that passes nothing else first.
+const keyedWrites = {
+  los: { path: '/v1/applications', body: {} },
+  lms: { path: '/v1/end-of-day-runs', body: { to: '2026-12-02' } },
+} as const;
+
+describe.each(['los', 'lms'] as const)('the %s service', (name) => {
+  it('refuses an Idempotency-Key shorter than 8 characters naming the header (/header/idempotency-key)', async () => {
+    const res = await fetch(`${services[name]!.url}${keyedWrites[name].path}`, {
+      method: 'POST', body: JSON.stringify(keyedWrites[name].body),
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': 'short' },
+    });
+    expect([res.status, res.headers.get('content-type')]).toEqual([400, 'application/problem+json; charset=utf-8']);
+    expect((await res.json() as { errors: unknown[] }).errors).toEqual([{ pointer: '/header/idempotency-key', detail: expect.any(String) }]);
   });
 });

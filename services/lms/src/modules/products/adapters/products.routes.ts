@@ -1,4 +1,4 @@
-import { authenticate, decodeCursor, HttpProblem, pageQuerySchema, parseOr400, schemaDoc, toPage } from '@lendstack/platform';
+import { authenticate, decodeCursor, HttpProblem, idempotencyKeyHeaderDoc, idempotencyKeyOf, pageQuerySchema, parseOr400, schemaDoc, toPage } from '@lendstack/platform';
 import { productCodeSchema } from '@lendstack/contracts';
 import { trace } from '@opentelemetry/api';
 import type { FastifyInstance } from 'fastify';
@@ -12,7 +12,6 @@ export interface ProductRoutesDeps extends PublishProductDeps {
   readonly authSecret: string;
 }
 
-const idempotencyKeySchema = z.string().min(8).max(128).regex(/^[\w.:-]+$/, 'Idempotency-Key: 8-128 characters of letters, digits, _ . : -');
 const paramsSchema = z.object({ code: productCodeSchema }).strict();
 const versionQuerySchema = z.object({ version: z.coerce.number().int().min(1).max(1_000_000).optional() }).strict();
 const problems = {
@@ -36,14 +35,13 @@ export async function productRoutes(app: FastifyInstance, deps: ProductRoutesDep
         '`Idempotency-Key`: a retry with the same key and body replays the first result (header `idempotent-replayed: true`); the ' +
         'same key with another body is refused with 422. Omitted optional fields take their defaults; `chartOfAccounts` lists only ' +
         'the accounts that differ from the default chart.',
-      headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', minLength: 8, maxLength: 128 } } },
+      headers: idempotencyKeyHeaderDoc(),
       body: schemaDoc(productInputSchema),
       response: { 201: { description: 'A new version was created' }, 200: { description: 'Identical to the latest version: nothing created' }, ...problems },
     },
   }, async (request, reply) => {
     const principal = authenticate(request, deps.authSecret, 'admin');
-    const rawKey = request.headers['idempotency-key'];
-    const idempotencyKey = rawKey === undefined ? undefined : parseOr400(idempotencyKeySchema, rawKey, 'header');
+    const idempotencyKey = idempotencyKeyOf(request.headers);
     const definition = parseOr400(productInputSchema, request.body, 'body');
     const traceparent = traceparentOf();
     const result = await publishProduct(deps, {

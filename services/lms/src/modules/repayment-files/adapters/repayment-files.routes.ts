@@ -1,4 +1,4 @@
-import { authenticate, HttpProblem, parseOr400, schemaDoc } from '@lendstack/platform';
+import { authenticate, HttpProblem, idempotencyKeyHeaderDoc, idempotencyKeyOf, parseOr400, schemaDoc } from '@lendstack/platform';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ServicingDeps } from '../../servicing/use-cases/apply-money-event.js';
@@ -15,7 +15,6 @@ export interface RepaymentFileRoutesDeps extends ServicingDeps {
   readonly maxFileBytes?: number;
 }
 
-const idempotencyKeySchema = z.string().min(8).max(128).regex(/^[\w.:-]+$/, 'Idempotency-Key: 8-128 characters of letters, digits, _ . : -');
 const params = z.object({ id: z.uuid() }).strict();
 const rowsQuery = z.object({
   status: z.enum(['pending', 'posted', 'failed', 'duplicate']).optional(),
@@ -47,14 +46,13 @@ export async function repaymentFileRoutes(app: FastifyInstance, deps: RepaymentF
     schema: {
       tags: ['servicing'], summary: 'Upload a file of repayments (partner or operator)',
       description: `\`text/csv\`, UTF-8, header required: \`${COLUMNS.join(',')}\` (any order); amount in minor units. Rows are stored, then posted in the background through the single-repayment use case; poll the Location. \`Idempotency-Key\`: the same key and bytes return the same file, other bytes 422. The same bytes uploaded again under another key are refused (409 naming the earlier file).`,
-      headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', minLength: 8, maxLength: 128 } } },
+      headers: idempotencyKeyHeaderDoc(),
       response: { 202: { description: '`{ id, status, progress }`' }, ...problems, 409: { description: 'The same file was uploaded before (`duplicateOf`)' }, 413: { description: 'Larger than the limit' }, 415: { description: 'Not text/csv' }, 422: { description: 'Header missing or not the seven columns, too many rows, or Idempotency-Key reused with other bytes' } },
     },
   }, async (request, reply) => {
     const principal = authenticate(request, deps.authSecret, [...ROLES]);
     if (!Buffer.isBuffer(request.body)) throw new HttpProblem(415, 'unsupported-media-type', 'Unsupported media type', 'The body must be text/csv.', { errors: [{ pointer: '/header/content-type', detail: 'must be text/csv' }] });
-    const raw = request.headers['idempotency-key'];
-    const key = raw === undefined ? undefined : parseOr400(idempotencyKeySchema, raw, 'header');
+    const key = idempotencyKeyOf(request.headers);
     const result = await acceptRepaymentFile(deps, { tenantId: principal.tenantId, actor: principal.subject, body: request.body, ...(key ? { idempotencyKey: key } : {}) });
     if (!result.ok) {
       const status = result.error === 'duplicate-file' ? 409 : 422;

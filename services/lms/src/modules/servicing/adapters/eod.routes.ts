@@ -1,5 +1,5 @@
 import { loanDateString } from '@lendstack/loan-engine';
-import { authenticate, HttpProblem, parseOr400, schemaDoc } from '@lendstack/platform';
+import { authenticate, HttpProblem, idempotencyKeyOf, parseOr400, schemaDoc } from '@lendstack/platform';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { requestHash } from '../domain/servicing.js';
@@ -14,7 +14,6 @@ export interface EodRoutesDeps extends EodDeps {
 
 const body = z.object({ to: loanDateString }).strict();
 const params = z.object({ id: z.uuid() }).strict();
-const idempotencyKeySchema = z.string().min(8).max(128).regex(/^[\w.:-]+$/, 'Idempotency-Key: 8-128 characters of letters, digits, _ . : -');
 
 /** POST /v1/end-of-day-runs (admin) → 202; GET /v1/end-of-day-runs/{id} to poll its progress. */
 export async function eodRoutes(app: FastifyInstance, deps: EodRoutesDeps): Promise<void> {
@@ -28,8 +27,7 @@ export async function eodRoutes(app: FastifyInstance, deps: EodRoutesDeps): Prom
   }, async (request, reply) => {
     const principal = authenticate(request, deps.authSecret, 'admin');
     const { to } = parseOr400(body, request.body, 'body');
-    const raw = request.headers['idempotency-key'];
-    const key = raw === undefined ? undefined : parseOr400(idempotencyKeySchema, raw, 'header');
+    const key = idempotencyKeyOf(request.headers);
     const result = await createEodRun(deps, { tenantId: principal.tenantId, to, actor: principal.subject, ...(key ? { idempotencyKey: key } : {}), requestHash: requestHash(['eod', to]) });
     if (!result.ok) {
       const status = result.error === 'eod-running' ? 409 : 422;

@@ -1,6 +1,6 @@
 import { positiveMoneySchema, repaymentChannelSchema } from '@lendstack/contracts';
 import { loanDateString } from '@lendstack/loan-engine';
-import { authenticate, HttpProblem, parseOr400, schemaDoc } from '@lendstack/platform';
+import { authenticate, HttpProblem, idempotencyKeyHeaderDoc, idempotencyKeyOf, parseOr400, schemaDoc } from '@lendstack/platform';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import { z } from 'zod';
@@ -16,7 +16,6 @@ export interface ServicingRoutesDeps extends DisbursementDeps {
   readonly authSecret: string;
 }
 
-const idempotencyKeySchema = z.string().min(8).max(128).regex(/^[\w.:-]+$/, 'Idempotency-Key: 8-128 characters of letters, digits, _ . : -');
 const loanParams = z.object({ id: z.string().min(1).max(64) }).strict();
 const txParams = z.object({ id: z.string().min(1).max(64), txId: z.uuid() }).strict();
 const repaymentBody = z.object({ amount: positiveMoneySchema, valueDate: loanDateString, channel: repaymentChannelSchema, reference: z.string().min(1).max(100) }).strict();
@@ -52,7 +51,7 @@ const problems = {
   409: { description: 'The loan is not disbursed, closed or charged off (a recovery: not charged off); the transaction is reversed or not reversible' },
   422: { description: 'Value date after the business date (a recovery: or before the charge-off), more than the approved principal, Idempotency-Key reused with another body, or refused by the loan engine' },
 };
-const idempotencyHeader = { type: 'object', properties: { 'idempotency-key': { type: 'string', minLength: 8, maxLength: 128 } } };
+const idempotencyHeader = idempotencyKeyHeaderDoc();
 
 /** Repayments, reversals, disbursements and the loan's transaction list and delinquency history. */
 export async function servicingRoutes(app: FastifyInstance, deps: ServicingRoutesDeps): Promise<void> {
@@ -123,8 +122,7 @@ export async function servicingRoutes(app: FastifyInstance, deps: ServicingRoute
 }
 
 function idempotencyKey(request: FastifyRequest): string | undefined {
-  const raw = request.headers['idempotency-key'];
-  return raw === undefined ? undefined : parseOr400(idempotencyKeySchema, raw, 'header');
+  return idempotencyKeyOf(request.headers);
 }
 
 async function mustExist(pool: pg.Pool, tenantId: string, loanId: string): Promise<void> {

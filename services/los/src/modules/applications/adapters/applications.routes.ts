@@ -1,5 +1,5 @@
 import { checkBookable } from '@lendstack/contracts';
-import { authenticate, decodeCursor, HttpProblem, jsonPointer, parseOr400, schemaDoc, toPage } from '@lendstack/platform';
+import { authenticate, decodeCursor, HttpProblem, idempotencyKeyHeaderDoc, idempotencyKeyOf, jsonPointer, parseOr400, schemaDoc, toPage } from '@lendstack/platform';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { DecisionError } from '../domain/application.js';
@@ -12,7 +12,6 @@ import {
   applicationParamsSchema,
   approveBodySchema,
   declineBodySchema,
-  idempotencyKeySchema,
   listApplicationsQuerySchema,
   submitApplicationBodySchema,
   type SubmitApplicationBody,
@@ -35,14 +34,13 @@ export async function applicationRoutes(app: FastifyInstance, deps: ApplicationR
       tags: ['applications'],
       summary: 'Submit a loan application (partners)',
       description: 'Honours `Idempotency-Key`: a retry with the same key and body returns the first result; the same key with another body is refused with 422.',
-      headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', minLength: 8, maxLength: 128 } } },
+      headers: idempotencyKeyHeaderDoc(),
       body: schemaDoc(submitApplicationBodySchema),
       response: { 201: { description: 'Created' }, 200: { description: 'Replay of an earlier request with the same Idempotency-Key' }, 403: { description: 'Caller is not a partner' }, 422: { description: 'Idempotency-Key reused with another body, loan terms the loan engine cannot book, or terms the product catalogue of the tenant does not allow (`errors` names the field)' }, ...problemResponses },
     },
   }, async (request, reply) => {
     const principal = authenticate(request, deps.authSecret, 'partner');
-    const rawKey = request.headers['idempotency-key'];
-    const idempotencyKey = rawKey === undefined ? undefined : parseOr400(idempotencyKeySchema, rawKey, 'header');
+    const idempotencyKey = idempotencyKeyOf(request.headers);
     const body = parseOr400(submitApplicationBodySchema, request.body, 'body');
     await checkCatalogue(deps.catalogue, principal.tenantId, body.loan);
     const bookable = checkBookable(body.loan);

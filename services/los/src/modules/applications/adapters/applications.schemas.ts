@@ -69,4 +69,3 @@ export const declineBodySchema = z.object({ reason: z.string().min(3).max(500) }
 export const approveBodySchema = z.object({ note: z.string().max(500).optional() }).strict().default({});
 export const listApplicationsQuerySchema = pageQuerySchema.extend({ status: z.enum(APPLICATION_STATUSES).optional() }).strict();
 export const applicationParamsSchema = z.object({ id: z.uuid('application id must be a UUID') });
-export const idempotencyKeySchema = z.string().min(8).max(128).regex(/^[\w.:-]+$/, 'Idempotency-Key: 8-128 characters of letters, digits, _ . : -');

@@ -1,8 +1,7 @@
-import { authenticate, HttpProblem, parseOr400, schemaDoc } from '@lendstack/platform';
+import { authenticate, HttpProblem, idempotencyKeyHeaderDoc, idempotencyKeyOf, parseOr400, schemaDoc } from '@lendstack/platform';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ApplicationStore } from '../../applications/ports.js';
-import { idempotencyKeySchema } from '../../applications/adapters/applications.schemas.js';
 import { CHECK_KINDS } from '../check-runner.js';
 import type { CheckRecord, ChecksRepository } from '../ports.js';
 import { rerunCheck, type RerunCheckDeps, type RerunResult } from '../use-cases/rerun-check.js';
@@ -58,7 +57,7 @@ export async function checkRoutes(app: FastifyInstance, deps: CheckRoutesDeps): 
       summary: 'Re-run a failed check (operators)',
       description: 'Re-runs a check that failed, was parked as exception, or completed with `fail`, on a checks-complete or checks-exception application: the application goes back to checks-running and is concluded again. Requires `Idempotency-Key`; a retry with the same key returns the first answer.',
       params: schemaDoc(rerunParamsSchema),
-      headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', minLength: 8, maxLength: 128 } }, required: ['idempotency-key'] },
+      headers: idempotencyKeyHeaderDoc({ required: true }),
       response: {
         202: { description: 'Queued: `{ applicationId, kind, run, status }`, Location of the checks' },
         400: { description: 'Invalid id, kind or Idempotency-Key (problem+json naming it)' },
@@ -72,7 +71,7 @@ export async function checkRoutes(app: FastifyInstance, deps: CheckRoutesDeps): 
   }, async (request, reply) => {
     const principal = authenticate(request, deps.authSecret, 'operator');
     const { id, kind } = parseOr400(rerunParamsSchema, request.params, 'params');
-    const idempotencyKey = parseOr400(z.object({ 'idempotency-key': idempotencyKeySchema }), { 'idempotency-key': request.headers['idempotency-key'] }, 'header')['idempotency-key'];
+    const idempotencyKey = idempotencyKeyOf(request.headers, { required: true })!;
     const result = await rerunCheck(deps, { principal, applicationId: id, kind, idempotencyKey });
     if (!result.ok) throw toProblem(id, kind, result.error);
     void reply.header('location', `/v1/applications/${id}/checks`);

@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import multipart from '@fastify/multipart';
-import { authenticate, HttpProblem, parseOr400, schemaDoc } from '@lendstack/platform';
+import { authenticate, HttpProblem, idempotencyKeyOf, parseOr400, schemaDoc } from '@lendstack/platform';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { declaredContentType, sniffContentType } from '../domain/sniff.js';
@@ -26,7 +26,6 @@ export interface DocumentRoutesDeps {
 
 const paramsSchema = z.object({ id: z.uuid('application id must be a UUID') });
 const kindSchema = z.enum(['identity', 'payslip', 'bank-statement', 'other'], 'kind must be identity, payslip, bank-statement or other');
-const idempotencyKeySchema = z.string().min(8).max(128).regex(/^[\w.:-]+$/, 'Idempotency-Key: 8-128 characters of letters, digits, _ . : -');
 
 export const documentView = (d: StoredDocument) => ({
   id: d.id, applicationId: d.applicationId, kind: d.kind, contentType: d.contentType, sha256: d.sha256, sizeBytes: d.sizeBytes, fileName: d.fileName, createdAt: d.createdAt.toISOString(),
@@ -80,8 +79,7 @@ export async function documentRoutes(app: FastifyInstance, deps: DocumentRoutesD
   }, async (request, reply) => {
     const principal = authenticate(request, deps.authSecret, ['partner', 'operator']);
     const { id: applicationId } = parseOr400(paramsSchema, request.params, 'params');
-    const rawKey = request.headers['idempotency-key'];
-    const idempotencyKey = rawKey === undefined ? undefined : parseOr400(idempotencyKeySchema, rawKey, 'header');
+    const idempotencyKey = idempotencyKeyOf(request.headers);
     if (!(await deps.store.applicationExists(principal.tenantId, applicationId))) throw new HttpProblem(404, 'not-found', 'Application not found', `No application ${applicationId} for this tenant.`);
     if (!request.isMultipart()) throw new HttpProblem(415, 'multipart-required', 'multipart/form-data required', 'Upload the document as multipart/form-data with the fields kind and file.', field('/header/content-type', 'multipart/form-data'));
     const upload = await readUpload(request, deps.maxBytes);
