@@ -1,4 +1,5 @@
 import swagger from '@fastify/swagger';
+import { MAX_AMOUNT_DIGITS, nonNegativeMoneySchema, positiveMoneySchema } from '@lendstack/contracts';
 import { context, propagation, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { z } from 'zod';
@@ -99,7 +100,26 @@ function installTracing(app: FastifyInstance, serviceName: string, metrics: Metr
   });
 }
 
-/** A route's zod schema as JSON Schema for the OpenAPI document (what callers send, before defaults). */
+/** Minor-unit amounts the money schemas' refinements accept, which JSON Schema cannot see in a refine. */
+const AMOUNT_PATTERNS = new Map<unknown, string>([
+  [positiveMoneySchema, `^[1-9]\\d{0,${MAX_AMOUNT_DIGITS - 1}}$`],
+  [nonNegativeMoneySchema, `^(0|[1-9]\\d{0,${MAX_AMOUNT_DIGITS - 1}})$`],
+]);
+
+/**
+ * A route's zod schema as JSON Schema for the OpenAPI document (what callers send, before defaults).
+ * Positive and non-negative money carry their amount's sign in the pattern, so a schema-valid amount
+ * is one the service accepts.
+ */
 export function schemaDoc(schema: z.ZodType): Record<string, unknown> {
-  return z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  return z.toJSONSchema(schema, {
+    io: 'input',
+    unrepresentable: 'any',
+    override: ({ zodSchema, jsonSchema }) => {
+      const pattern = AMOUNT_PATTERNS.get(zodSchema);
+      const properties = jsonSchema.properties as Record<string, Record<string, unknown>> | undefined;
+      // New objects, not edits: both refinements share their parent's (moneySchema's) generated members.
+      if (pattern && properties?.amount) jsonSchema.properties = { ...properties, amount: { ...properties.amount, pattern } };
+    },
+  }) as Record<string, unknown>;
 }

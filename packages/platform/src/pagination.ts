@@ -14,7 +14,8 @@ export const MAX_PAGE_SIZE = 100;
 
 export const pageQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(25),
-  cursor: z.string().max(200).optional(),
+  // An empty cursor is no cursor this API issued: refused by the schema, so the document says so.
+  cursor: z.string().min(1).max(200).optional(),
 });
 
 const cursorSchema = z.object({ createdAt: z.iso.datetime(), id: z.string().min(1).max(64) }).strict();

@@ -82,3 +82,39 @@ describe.each(['los', 'lms'] as const)('the %s service', (name) => {
     expect((await res.json() as { errors: unknown[] }).errors).toEqual([{ pointer: '/header/idempotency-key', detail: expect.any(String) }]);
   });
 });
+
+type Schema = { pattern?: string; minLength?: number; enum?: string[]; properties?: Record<string, Schema> };
+const bodySchema = (name: 'los' | 'lms', path: string) =>
+  (docs[name]!.paths[path]!.post as unknown as { requestBody: { content: { 'application/json': { schema: Schema } } } }).requestBody.content['application/json'].schema;
+const queryParam = (name: 'los' | 'lms', path: string, param: string) =>
+  (docs[name]!.paths[path]!.get as unknown as { parameters: { name: string; schema: Schema }[] }).parameters.find((p) => p.name === param)!.schema;
+const matches = (schema: Schema | undefined, value: string) => new RegExp(schema!.pattern!, 'u').test(value);
+
+describe('constraints the services enforce are in their documents', () => {
+  it('a principal or repayment of zero is outside the documented pattern, a positive one inside', () => {
+    const quote = bodySchema('los', '/v1/quotes').properties!;
+    const application = bodySchema('los', '/v1/applications').properties!.loan!.properties!.principal!.properties!.amount;
+    const repayment = bodySchema('lms', '/v1/loans/{id}/repayments').properties!.amount!.properties!.amount;
+    for (const [label, schema, zero, positive] of [['quote', quote.principal, '0.00', '1000.50'], ['application', application, '0', '100000'], ['repayment', repayment, '0', '2500']] as const) {
+      expect([label, matches(schema, zero), matches(schema, '-5'), matches(schema, positive)]).toEqual([label, false, false, true]);
+    }
+    expect(quote.currency!.enum).toEqual(expect.arrayContaining(['INR', 'USD', 'JPY', 'KWD']));
+    expect(quote.currency!.enum).not.toContain('XXX');
+  });
+
+  it('an empty cursor is below the documented minimum length', () => {
+    expect(queryParam('lms', '/v1/loans', 'cursor').minLength).toBe(1);
+    expect(queryParam('los', '/v1/applications', 'cursor').minLength).toBe(1);
+  });
+
+  it('and the services refuse exactly those values', async () => {
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const terms = { principal: '0.00', currency: 'INR', annualRatePercent: '12', termPeriods: 12, frequency: 'monthly', method: 'equal-installment', interestCalculation: 'per-period', dayCount: 'actual/365', disbursementDate: '2026-01-01' };
+    const zero = await fetch(`${services.los!.url}/v1/quotes`, { method: 'POST', headers, body: JSON.stringify(terms) });
+    expect([zero.status, (await zero.json() as { errors: { pointer: string }[] }).errors.map((e) => e.pointer)]).toEqual([400, ['/principal']]);
+    const xxx = await fetch(`${services.los!.url}/v1/quotes`, { method: 'POST', headers, body: JSON.stringify({ ...terms, principal: '100', currency: 'XXX' }) });
+    expect([xxx.status, (await xxx.json() as { errors: { pointer: string }[] }).errors.map((e) => e.pointer)]).toEqual([400, ['/currency']]);
+    const empty = await fetch(`${services.lms!.url}/v1/loans?cursor=`, { headers });
+    expect([empty.status, (await empty.json() as { errors: { pointer: string }[] }).errors.map((e) => e.pointer)]).toEqual([400, ['/query/cursor']]);
+  });
+});

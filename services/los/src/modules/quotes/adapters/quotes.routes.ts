@@ -2,7 +2,7 @@ import { authenticate, HttpProblem, jsonPointer, parseOr400, schemaDoc } from '@
 import type { FastifyInstance } from 'fastify';
 import { MAX_QUOTE_TERM_PERIODS, MAX_QUOTE_TERM_YEARS } from '../domain/quote-limits.js';
 import { quoteSchedule, type QuoteError } from '../use-cases/quote-schedule.js';
-import { quoteRequestSchema, quoteResponseDocSchema } from './quotes.schemas.js';
+import { quoteRequestSchema, quoteResponseDocSchema, withEngineRules } from './quotes.schemas.js';
 
 export interface QuoteRoutesDeps {
   readonly authSecret: string;
@@ -11,7 +11,7 @@ export interface QuoteRoutesDeps {
 
 /** The engine's request schema, with the quote's tighter bound on installments shown where readers look. */
 function requestDoc(): Record<string, unknown> {
-  const schema = schemaDoc(quoteRequestSchema) as { properties: { termPeriods: Record<string, unknown> } };
+  const schema = withEngineRules(schemaDoc(quoteRequestSchema)) as { properties: { termPeriods: Record<string, unknown> } };
   schema.properties.termPeriods = { ...schema.properties.termPeriods, maximum: MAX_QUOTE_TERM_PERIODS };
   return schema;
 }

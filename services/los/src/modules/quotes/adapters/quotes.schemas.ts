@@ -1,4 +1,4 @@
-import { scheduleRequestSchema } from '@lendstack/loan-engine';
+import { DECIMAL_CURRENCIES, scheduleRequestSchema } from '@lendstack/loan-engine';
 import { z } from 'zod';
 
 /**
@@ -7,6 +7,25 @@ import { z } from 'zod';
  * dropped silently and the partner would be shown a quote for other terms than they asked for.
  */
 export const quoteRequestSchema = scheduleRequestSchema.strict();
+
+type JsonSchema = Record<string, unknown> & { properties?: Record<string, JsonSchema>; pattern?: string };
+
+/**
+ * What the engine's refinements enforce, written into the request's JSON Schema so a schema-valid
+ * request is one the engine accepts: a principal (and an installment multiple) above zero, and a
+ * currency the engine has (ISO 4217 with a decimal minor unit). The decimals allowed per currency
+ * depend on the currency and stay in the description.
+ */
+export function withEngineRules(doc: JsonSchema): JsonSchema {
+  const props = doc.properties ?? {};
+  const aboveZero = (schema: JsonSchema | undefined) => {
+    if (schema?.pattern?.startsWith('^')) schema.pattern = `^(?!0*(\\.0*)?$)${schema.pattern.slice(1)}`;
+  };
+  aboveZero(props.principal);
+  aboveZero(props.rounding?.properties?.installmentMultipleOf);
+  if (props.currency) props.currency = { ...props.currency, type: 'string', enum: DECIMAL_CURRENCIES.map((c) => c.code) };
+  return doc;
+}
 
 const amount = z.string().describe('Decimal string in major units with exactly the currency\'s decimals');
 
