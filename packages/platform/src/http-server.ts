@@ -1,5 +1,5 @@
 import swagger from '@fastify/swagger';
-import { MAX_AMOUNT_DIGITS, nonNegativeMoneySchema, positiveMoneySchema } from '@lendstack/contracts';
+import { currencyCodes, MAX_AMOUNT_DIGITS, moneySchema, nonNegativeMoneySchema, positiveMoneySchema } from '@lendstack/contracts';
 import { context, propagation, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { z } from 'zod';
@@ -101,25 +101,43 @@ function installTracing(app: FastifyInstance, serviceName: string, metrics: Metr
 }
 
 /** Minor-unit amounts the money schemas' refinements accept, which JSON Schema cannot see in a refine. */
-const AMOUNT_PATTERNS = new Map<unknown, string>([
+const AMOUNT_PATTERNS = new Map<unknown, string | undefined>([
+  [moneySchema, undefined],
   [positiveMoneySchema, `^[1-9]\\d{0,${MAX_AMOUNT_DIGITS - 1}}$`],
   [nonNegativeMoneySchema, `^(0|[1-9]\\d{0,${MAX_AMOUNT_DIGITS - 1}})$`],
 ]);
 
 /**
+ * Money's scale must be its currency's own (JPY 0, INR 2, KWD 3): the currencies grouped by the scale
+ * moneySchema itself accepts for them, as one `anyOf` branch per scale.
+ */
+function scaleBranches(): Record<string, unknown>[] {
+  const byScale = new Map<number, string[]>();
+  for (const currency of currencyCodes) {
+    const scale = [0, 1, 2, 3, 4].find((s) => moneySchema.safeParse({ amount: '1', currency, scale: s }).success);
+    if (scale !== undefined) byScale.set(scale, [...(byScale.get(scale) ?? []), currency]);
+  }
+  return [...byScale].sort(([a], [b]) => a - b).map(([scale, currencies]) => ({ properties: { currency: { enum: currencies }, scale: { enum: [scale] } } }));
+}
+let moneyScaleBranches: Record<string, unknown>[] | undefined;
+
+/**
  * A route's zod schema as JSON Schema for the OpenAPI document (what callers send, before defaults).
- * Positive and non-negative money carry their amount's sign in the pattern, so a schema-valid amount
- * is one the service accepts.
+ * Money carries what its refinements enforce: the amount's sign in the pattern (positive and
+ * non-negative money) and the scale of each currency, so a schema-valid amount is one the service accepts.
  */
 export function schemaDoc(schema: z.ZodType): Record<string, unknown> {
   return z.toJSONSchema(schema, {
     io: 'input',
     unrepresentable: 'any',
     override: ({ zodSchema, jsonSchema }) => {
+      if (!AMOUNT_PATTERNS.has(zodSchema)) return;
       const pattern = AMOUNT_PATTERNS.get(zodSchema);
       const properties = jsonSchema.properties as Record<string, Record<string, unknown>> | undefined;
       // New objects, not edits: both refinements share their parent's (moneySchema's) generated members.
       if (pattern && properties?.amount) jsonSchema.properties = { ...properties, amount: { ...properties.amount, pattern } };
+      moneyScaleBranches ??= scaleBranches();
+      jsonSchema.anyOf = structuredClone(moneyScaleBranches);
     },
   }) as Record<string, unknown>;
 }

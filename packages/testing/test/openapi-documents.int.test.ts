@@ -102,6 +102,12 @@ describe('constraints the services enforce are in their documents', () => {
     expect(quote.currency!.enum).not.toContain('XXX');
   });
 
+  it('money documents the scale of each currency (JPY 0, INR 2, KWD 3), as the services require', () => {
+    const repayment = bodySchema('lms', '/v1/loans/{id}/repayments').properties!.amount as Schema & { anyOf: { properties: { currency: { enum: string[] }; scale: { enum: number[] } } }[] };
+    const scaleOf = (code: string) => repayment.anyOf.filter((b) => b.properties.currency.enum.includes(code)).flatMap((b) => b.properties.scale.enum);
+    expect([scaleOf('JPY'), scaleOf('INR'), scaleOf('USD'), scaleOf('KWD')]).toEqual([[0], [2], [2], [3]]);
+  });
+
   it('an empty cursor is below the documented minimum length', () => {
     expect(queryParam('lms', '/v1/loans', 'cursor').minLength).toBe(1);
     expect(queryParam('los', '/v1/applications', 'cursor').minLength).toBe(1);
@@ -114,6 +120,8 @@ describe('constraints the services enforce are in their documents', () => {
     expect([zero.status, (await zero.json() as { errors: { pointer: string }[] }).errors.map((e) => e.pointer)]).toEqual([400, ['/principal']]);
     const xxx = await fetch(`${services.los!.url}/v1/quotes`, { method: 'POST', headers, body: JSON.stringify({ ...terms, principal: '100', currency: 'XXX' }) });
     expect([xxx.status, (await xxx.json() as { errors: { pointer: string }[] }).errors.map((e) => e.pointer)]).toEqual([400, ['/currency']]);
+    const jpyCents = await fetch(`${services.lms!.url}/v1/loans/${randomUUID()}/repayments`, { method: 'POST', headers, body: JSON.stringify({ amount: { amount: '100', currency: 'JPY', scale: 2 }, valueDate: '2026-01-01', channel: 'upi', reference: 'r-1' }) });
+    expect([jpyCents.status, (await jpyCents.json() as { errors: { pointer: string }[] }).errors.map((e) => e.pointer)]).toEqual([400, ['/amount/scale']]);
     const empty = await fetch(`${services.lms!.url}/v1/loans?cursor=`, { headers });
     expect([empty.status, (await empty.json() as { errors: { pointer: string }[] }).errors.map((e) => e.pointer)]).toEqual([400, ['/query/cursor']]);
   });
