@@ -46,6 +46,25 @@ function topicChannel(key: TopicKey, messages: Doc): Doc {
   };
 }
 
+/**
+ * Kafka headers on every event message, as the outbox relay (packages/platform outbox-relay.ts) sets
+ * them: `x-event-id` on each message, and the envelope's W3C trace context (the request that caused
+ * the event) as `traceparent`/`tracestate` whenever the envelope carries one.
+ */
+export const eventHeaders = {
+  type: 'object',
+  properties: {
+    'x-event-id': { type: 'string', format: 'uuid', description: 'The envelope id (the inbox dedup key), readable without parsing the value. Always sent.' },
+    traceparent: {
+      type: 'string',
+      pattern: '^[\\da-f]{2}-[\\da-f]{32}-[\\da-f]{16}-[\\da-f]{2}$',
+      description: 'W3C traceparent of the request that caused the event (the envelope traceContext.traceparent); sent whenever the envelope has one.',
+    },
+    tracestate: { type: 'string', maxLength: 512, description: 'W3C tracestate (the envelope traceContext.tracestate), sent with traceparent when the envelope has one.' },
+  },
+  required: ['x-event-id'],
+} as const;
+
 function eventMessage(key: EventKey): Doc {
   const doc = eventCatalog[key];
   return {
@@ -53,6 +72,7 @@ function eventMessage(key: EventKey): Doc {
     title: `${doc.name} v${doc.version}`,
     summary: doc.summary,
     contentType: 'application/json',
+    headers: { $ref: '#/components/schemas/EventHeaders' },
     payload: { schemaFormat: jsonSchemaFormat, schema: { $ref: `./schemas/${schemaFileName(key)}` } },
     correlationId: {
       description: 'Ties the event to the request that caused it; the envelope id is the dedup (inbox) key.',
@@ -74,8 +94,9 @@ function deadLetterMessage(): Doc {
     title: 'Dead-lettered message',
     summary: 'A message a consumer could not accept, kept byte for byte, with the reason in headers.',
     description:
-      'The original key and value are copied unchanged (the value may not even be JSON); the headers say why ' +
-      'and where it came from. Consumption of the source topic continues past it.',
+      'The original key, value and headers are copied unchanged (the value may not even be JSON; an event keeps ' +
+      'its x-event-id and traceparent); the headers below say why and where it came from. Consumption of the ' +
+      'source topic continues past it.',
     contentType: 'application/octet-stream',
     headers: { type: 'object', properties, required: Object.values(deadLetterHeaders) },
     payload: { description: 'The original message value, unchanged.' },
@@ -156,6 +177,6 @@ export function buildAsyncApiDocument(packageVersion: string): Doc {
     },
     channels,
     operations,
-    components: { messages },
+    components: { messages, schemas: { EventHeaders: eventHeaders } },
   };
 }

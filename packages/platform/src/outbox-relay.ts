@@ -120,6 +120,20 @@ async function pruneSent(client: pg.PoolClient, retainSentMs: number): Promise<v
   );
 }
 
+/**
+ * The headers the AsyncAPI document declares for every event: `x-event-id` (the row id, which is the
+ * envelope id), and the envelope's W3C trace context as `traceparent`/`tracestate` so a consumer
+ * continues the trace without parsing the value. Headers stored with the row come first; the
+ * envelope's trace context fills in for writers that stored none.
+ */
+export function messageHeaders(row: Pick<OutboxRow, 'id' | 'value' | 'headers'>): Record<string, string> {
+  const trace = (row.value as { traceContext?: { traceparent?: unknown; tracestate?: unknown } } | null)?.traceContext;
+  const fromEnvelope: Record<string, string> = {};
+  if (typeof trace?.traceparent === 'string') fromEnvelope.traceparent = trace.traceparent;
+  if (typeof trace?.traceparent === 'string' && typeof trace.tracestate === 'string') fromEnvelope.tracestate = trace.tracestate;
+  return { ...fromEnvelope, ...row.headers, 'x-event-id': row.id };
+}
+
 async function publishBatch(client: pg.PoolClient, producer: Producer, batchSize: number, topicPrefix: string): Promise<number> {
   const { rows } = await client.query<OutboxRow>(
     'SELECT id, topic, key, value, headers FROM outbox WHERE sent_at IS NULL ORDER BY seq LIMIT $1',
@@ -130,7 +144,7 @@ async function publishBatch(client: pg.PoolClient, producer: Producer, batchSize
   for (const row of rows) {
     const topic = `${topicPrefix}${row.topic}`;
     const messages = byTopic.get(topic) ?? [];
-    messages.push({ key: row.key, value: JSON.stringify(row.value), headers: { ...row.headers, 'x-event-id': row.id } });
+    messages.push({ key: row.key, value: JSON.stringify(row.value), headers: messageHeaders(row) });
     byTopic.set(topic, messages);
   }
   await producer.sendBatch({

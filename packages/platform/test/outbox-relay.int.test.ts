@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { createKafka, createProducer, ensureTopics } from '../src/kafka.js';
 import { createLogger } from '../src/logger.js';
 import { startOutboxRelay } from '../src/outbox-relay.js';
@@ -31,13 +33,18 @@ async function insertRows(count: number, key: string): Promise<string[]> {
   return ids;
 }
 
-async function readAll(expected: number): Promise<{ key: string; n: number; eventId: string }[]> {
+async function readAll(expected: number): Promise<{ key: string; n: number; eventId: string; headers: Record<string, string> }[]> {
   const kafka = new Kafka({ clientId: 'relay-test-reader', brokers: infra.kafkaBrokers, logLevel: logLevel.NOTHING });
   const consumer: Consumer = kafka.consumer({ groupId: `relay-test-${randomUUID()}` });
-  const seen: { key: string; n: number; eventId: string }[] = [];
+  const seen: { key: string; n: number; eventId: string; headers: Record<string, string> }[] = [];
   await consumer.connect();
   await consumer.subscribe({ topic: `${prefix}${topic}`, fromBeginning: true });
-  await consumer.run({ eachMessage: async ({ message }) => { seen.push({ key: String(message.key), n: (JSON.parse(String(message.value)) as { n: number }).n, eventId: String(message.headers?.['x-event-id']) }); } });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([name, value]) => [name, String(value)]));
+      seen.push({ key: String(message.key), n: (JSON.parse(String(message.value)) as { n: number }).n, eventId: String(message.headers?.['x-event-id']), headers });
+    },
+  });
   try {
     for (let waited = 0; seen.length < expected; waited += 100) {
       if (waited > 30_000) throw new Error(`only ${seen.length} of ${expected} messages arrived`);
@@ -70,6 +77,45 @@ describe('outbox relay', () => {
     } finally {
       await Promise.all(relays.map((r) => r.stop()));
       await Promise.all([p1.disconnect(), p2.disconnect()]);
+    }
+  });
+
+  it('sends the headers the AsyncAPI document declares: x-event-id always, the envelope trace context as traceparent/tracestate', async () => {
+    type HeadersDoc = { properties: Record<string, { pattern?: string }>; required: string[] };
+    const asyncapi = parse(readFileSync(new URL('../../contracts/asyncapi.yaml', import.meta.url), 'utf8')) as {
+      components: { messages: Record<string, { name: string; headers?: { $ref: string } }>; schemas: Record<string, HeadersDoc> };
+    };
+    const refs = Object.values(asyncapi.components.messages).filter((m) => m.name !== 'DeadLetter').map((m) => m.headers?.$ref);
+    expect(refs.length).toBeGreaterThan(5);
+    expect(new Set(refs)).toEqual(new Set(['#/components/schemas/EventHeaders']));
+    const headersDoc = asyncapi.components.schemas.EventHeaders!;
+
+    const key = randomUUID();
+    const traceparent = `00-${'c'.repeat(32)}-${'d'.repeat(16)}-01`;
+    const rows = [
+      { id: randomUUID(), value: { n: 0, traceContext: { traceparent, tracestate: 'lendstack=1' } }, headers: {} },
+      { id: randomUUID(), value: { n: 1 }, headers: {} },
+      { id: randomUUID(), value: { n: 2, traceContext: { traceparent } }, headers: { traceparent } },
+    ];
+    for (const row of rows) await pool.query('INSERT INTO outbox (id, topic, key, value, headers) VALUES ($1, $2, $3, $4, $5)', [row.id, topic, key, JSON.stringify(row.value), JSON.stringify(row.headers)]);
+    const kafka = createKafka({ brokers: infra.kafkaBrokers, clientId: 'relay-test', logger });
+    const producer = await createProducer(kafka);
+    const relay = startOutboxRelay({ pool, producer, logger, lockId: Math.floor(Math.random() * 1_000_000) + 2_000_000, batchSize: 10, idleMs: 20, topicPrefix: prefix });
+    try {
+      const ours = (await readAll(25 + rows.length)).filter((m) => m.key === key).sort((a, b) => a.n - b.n);
+      expect(ours.map((m) => m.headers)).toEqual([
+        { 'x-event-id': rows[0]!.id, traceparent, tracestate: 'lendstack=1' },
+        { 'x-event-id': rows[1]!.id },
+        { 'x-event-id': rows[2]!.id, traceparent },
+      ]);
+      for (const { headers } of ours) {
+        expect(Object.keys(headers).filter((name) => !(name in headersDoc.properties))).toEqual([]);
+        expect(headersDoc.required.filter((name) => !(name in headers))).toEqual([]);
+        if (headers.traceparent) expect(headers.traceparent).toMatch(new RegExp(headersDoc.properties.traceparent!.pattern!));
+      }
+    } finally {
+      await relay.stop();
+      await producer.disconnect();
     }
   });
 });
