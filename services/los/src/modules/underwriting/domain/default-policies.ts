@@ -52,21 +52,22 @@ export function defaultPolicy(p: ProductShape): PolicyDocument {
       { id: 'velocity-clear', feature: 'velocityResult', test: '"pass"', onFail: 'refer', onMissing: 'refer', reason: 'Many applications in a short time' },
       { id: 'device-clear', feature: 'deviceResult', test: '"pass"', onFail: 'refer', onMissing: 'refer', reason: 'Device used by other applicants' },
     ],
+    // Score bands sit where the shipped scorecard puts applicants (roughly 430–640 points; 580 = 25:1 odds).
     limits: {
       hitPolicy: 'first',
       inputs: ['scorecardScore'],
       rules: [
-        { id: 'score-640-up', when: { scorecardScore: '>= 640' }, then: { maxPrincipalMinor: p.maxPrincipalMinor, maxTermPeriods: p.maxTermPeriods } },
-        { id: 'score-600-639', when: { scorecardScore: '[600..640)' }, then: { maxPrincipalMinor: part(0.4), maxTermPeriods: p.maxTermPeriods } },
-        { id: 'score-below-600', when: {}, then: { maxPrincipalMinor: part(0.12), maxTermPeriods: Math.max(1, Math.ceil(p.maxTermPeriods * 0.6)) } },
+        { id: 'score-600-up', when: { scorecardScore: '>= 600' }, then: { maxPrincipalMinor: p.maxPrincipalMinor, maxTermPeriods: p.maxTermPeriods } },
+        { id: 'score-580-599', when: { scorecardScore: '[580..600)' }, then: { maxPrincipalMinor: part(0.5), maxTermPeriods: p.maxTermPeriods } },
+        { id: 'score-below-580', when: {}, then: { maxPrincipalMinor: part(0.2), maxTermPeriods: Math.max(1, Math.ceil(p.maxTermPeriods * 0.6)) } },
       ],
     },
     pricing: {
       hitPolicy: 'first',
       inputs: ['scorecardScore'],
       rules: [
-        { id: 'band-a', when: { scorecardScore: '>= 640' }, then: { band: 'A', annualRatePercent: p.minRatePercent } },
-        { id: 'band-b', when: { scorecardScore: '[600..640)' }, then: { band: 'B', annualRatePercent: mid(p.minRatePercent, p.maxRatePercent) } },
+        { id: 'band-a', when: { scorecardScore: '>= 610' }, then: { band: 'A', annualRatePercent: p.minRatePercent } },
+        { id: 'band-b', when: { scorecardScore: '[590..610)' }, then: { band: 'B', annualRatePercent: mid(p.minRatePercent, p.maxRatePercent) } },
         { id: 'band-c', when: {}, then: { band: 'C', annualRatePercent: p.maxRatePercent } },
       ],
     },

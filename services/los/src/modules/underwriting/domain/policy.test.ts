@@ -54,8 +54,11 @@ describe('policy evaluation with zen-engine', () => {
     expect(e.rules.filter((r) => r.outcome !== 'pass')).toEqual([]);
     expect(e.rules.find((r) => r.id === 'age-range')).toMatchObject({ outcome: 'pass', missing: false, saw: { ageYears: 36 } });
     expect(e.rules.find((r) => r.id === 'bureau-score')?.saw).toEqual({ bureauScore: 780 });
-    expect(e.limits).toEqual({ row: 'score-600-639', value: { maxPrincipalMinor: 100_000_000, maxTermPeriods: 60 }, saw: { scorecardScore: 620 } });
-    expect(e.pricing).toMatchObject({ row: 'band-b', value: { band: 'B', annualRatePercent: '17.25' } });
+    expect(e.limits).toEqual({ row: 'score-600-up', value: { maxPrincipalMinor: 250_000_000, maxTermPeriods: 60 }, saw: { scorecardScore: 620 } });
+    expect(e.pricing).toMatchObject({ row: 'band-a', value: { band: 'A', annualRatePercent: '10.5' } });
+    const b = await engine.evaluate(pl, contextOf(cleanApplicant(), 595));
+    expect(b.limits).toMatchObject({ row: 'score-580-599', value: { maxPrincipalMinor: 125_000_000 } });
+    expect(b.pricing).toMatchObject({ row: 'band-b', value: { band: 'B', annualRatePercent: '17.25' } });
   });
 
   it('declines on FOIR and DPD with the rules’ reasons, refers on enquiries', async () => {
@@ -74,10 +77,10 @@ describe('policy evaluation with zen-engine', () => {
   it('declines a sanctions fail and refers a possible match; the score picks the limit and band', async () => {
     const listed = await engine.evaluate(pl, contextOf(cleanApplicant({ checks: { sanctions: 'fail' } }), 700));
     expect(listed.rules.filter((r) => r.outcome !== 'pass').map((r) => `${r.id}:${r.outcome}`)).toEqual(['sanctions-not-listed:decline', 'sanctions-clear:refer']);
-    expect(listed.limits.row).toBe('score-640-up');
+    expect(listed.limits.row).toBe('score-600-up');
     expect(listed.pricing.value).toEqual({ band: 'A', annualRatePercent: '10.5' });
     const low = await engine.evaluate(pl, contextOf(cleanApplicant(), 550));
-    expect(low.limits.value).toEqual({ maxPrincipalMinor: 30_000_000, maxTermPeriods: 36 });
+    expect(low.limits.value).toEqual({ maxPrincipalMinor: 50_000_000, maxTermPeriods: 36 });
     expect(low.pricing.row).toBe('band-c');
   });
 
