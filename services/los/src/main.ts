@@ -19,6 +19,7 @@ import { createCheckRunners, validateRunners } from './modules/checks/runners.js
 import { createEnvelopeCipher } from './modules/pii/envelope-cipher.js';
 import { parseKeyring } from './modules/pii/keyring.js';
 import { createPiiReader, createPiiSealer } from './modules/pii/pii-store.js';
+import { createPgDecisionRepository, createPgPolicyRepository, createPolicyEngine, DEMO_PRODUCTS, defaultPolicy, loadScorecardModel } from './modules/underwriting/index.js';
 
 /** Advisory lock id that elects one outbox relay per LOS database. */
 const OUTBOX_LOCK_ID = 41_001;
@@ -145,6 +146,13 @@ export async function startLos(config: LosConfig, logger: Logger = createLogger(
     })),
   ]);
 
+  // Underwriting: the policy engine and scorecard model are loaded once; tenant demo gets a default policy per demo product.
+  const policies = createPgPolicyRepository(pool);
+  const policyEngine = createPolicyEngine();
+  const scorecardModel = loadScorecardModel();
+  const seeded = await policies.seed('demo', DEMO_PRODUCTS.map((p) => ({ productCode: p.code, document: defaultPolicy(p) })), new Date());
+  if (seeded.length > 0) logger.info({ products: seeded }, 'seeded default underwriting policies for tenant demo');
+
   // The Onfido webhooks the KYC check waits on are recorded by their route.
   const app = await buildServer({
     logger,
@@ -165,6 +173,10 @@ export async function startLos(config: LosConfig, logger: Logger = createLogger(
     checks: { prisma, checks, applications: store, newId: randomUUID, now: () => new Date(), notifyOutbox, onRequested: () => checksRuntime?.starter.kick(), authSecret: config.AUTH_TOKEN_SECRET },
     quotes: { authSecret: config.AUTH_TOKEN_SECRET },
     reconciliation: { pool, authSecret: config.AUTH_TOKEN_SECRET },
+    underwriting: {
+      applications: store, checks, pii: createPiiReader({ pool, cipher }), policies, decisions: createPgDecisionRepository(pool),
+      engine: policyEngine, model: scorecardModel, now: () => new Date(), authSecret: config.AUTH_TOKEN_SECRET,
+    },
     readiness: {
       database: async () => (await pool.query('SELECT 1')).rowCount === 1,
       kafka: () => kafkaReachable(kafka),
@@ -181,6 +193,7 @@ export async function startLos(config: LosConfig, logger: Logger = createLogger(
       await checksReady;
       await checksRuntime?.stop();
       await ocr.close();
+      policyEngine.dispose();
       await relayReady;
       await relay?.stop();
       await consumersReady;

@@ -6,6 +6,7 @@ import { quoteRoutes, type QuoteRoutesDeps } from '../modules/quotes/adapters/qu
 import { documentRoutes, type DocumentRoutesDeps } from '../modules/documents/adapters/documents.routes.js';
 import { onfidoWebhookRoutes, type OnfidoWebhookRoutesDeps } from '../modules/kyc/adapters/onfido-webhook.routes.js';
 import { checkRoutes, type CheckRoutesDeps } from '../modules/checks/adapters/checks.routes.js';
+import { underwritingRoutes, type UnderwritingRoutesDeps } from '../modules/underwriting/index.js';
 
 export interface LosServerDeps {
   readonly logger: Logger;
@@ -21,6 +22,8 @@ export interface LosServerDeps {
   readonly documents?: DocumentRoutesDeps;
   /** POST /v1/kyc-webhooks/onfido. */
   readonly kycWebhooks?: OnfidoWebhookRoutesDeps;
+  /** Policies (GET/POST /v1/policies, approvals) and automated decisions (/v1/applications/{id}/decision). */
+  readonly underwriting?: UnderwritingRoutesDeps;
 }
 
 /** The LOS HTTP API without listen(), so tests drive it with app.inject. */
@@ -40,5 +43,6 @@ export async function buildServer(deps: LosServerDeps): Promise<FastifyInstance>
   if (deps.reconciliation) await app.register(reconciliationRoutes, deps.reconciliation);
   if (deps.documents) await app.register(documentRoutes, deps.documents);
   if (deps.kycWebhooks) await app.register(onfidoWebhookRoutes, deps.kycWebhooks);
+  if (deps.underwriting) await app.register(underwritingRoutes, deps.underwriting);
   return app;
 }

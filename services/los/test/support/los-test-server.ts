@@ -18,6 +18,7 @@ import type { CheckRetryPolicy } from '../../src/modules/checks/workflows/applic
 import { createEnvelopeCipher } from '../../src/modules/pii/envelope-cipher.js';
 import { parseKeyring } from '../../src/modules/pii/keyring.js';
 import { createPiiReader, createPiiSealer } from '../../src/modules/pii/pii-store.js';
+import { createPgDecisionRepository, createPgPolicyRepository, createPolicyEngine, loadScorecardModel } from '../../src/modules/underwriting/index.js';
 
 /**
  * The LOS HTTP API over the REAL Postgres-backed store (the test database infra/test.sh migrates),
@@ -86,6 +87,7 @@ export async function startLosTestServer(tenantPrefix: string, options: LosTestS
     documentsOf: (tenant, applicationId) => documents.list(tenant, applicationId),
     ...(options.ownTenantsOnly ?? true ? { starterTenantPrefix: `${tenantPrefix}-` } : {}),
   });
+  const policyEngine = createPolicyEngine();
   const app = await buildServer({
     metrics: createMetrics('lendstack-los-test'),
     logger,
@@ -104,6 +106,10 @@ export async function startLosTestServer(tenantPrefix: string, options: LosTestS
     checks: { prisma, checks, applications: store, newId: randomUUID, now: () => new Date(), notifyOutbox: () => undefined, onRequested: () => checksRuntime.starter.kick(), authSecret: config.AUTH_TOKEN_SECRET },
     quotes: { authSecret: config.AUTH_TOKEN_SECRET },
     reconciliation: { pool, authSecret: config.AUTH_TOKEN_SECRET },
+    underwriting: {
+      applications: store, checks, pii: createPiiReader({ pool, cipher }), policies: createPgPolicyRepository(pool), decisions: createPgDecisionRepository(pool),
+      engine: policyEngine, model: loadScorecardModel(), now: () => new Date(), authSecret: config.AUTH_TOKEN_SECRET,
+    },
     readiness: { database: async () => (await pool.query('SELECT 1')).rowCount === 1 },
   });
   await app.ready();
@@ -135,6 +141,7 @@ export async function startLosTestServer(tenantPrefix: string, options: LosTestS
       await app.close();
       await checksRuntime.stop();
       await ocr.close();
+      policyEngine.dispose();
       await prisma.$disconnect();
       await pool.end();
     },
