@@ -19,7 +19,7 @@ import { createCheckRunners, validateRunners } from './modules/checks/runners.js
 import { createEnvelopeCipher } from './modules/pii/envelope-cipher.js';
 import { parseKeyring } from './modules/pii/keyring.js';
 import { createPiiReader, createPiiSealer } from './modules/pii/pii-store.js';
-import { createPgDecisionRepository, createPgPolicyRepository, createPolicyEngine, DEMO_PRODUCTS, defaultPolicy, loadScorecardModel } from './modules/underwriting/index.js';
+import { createPgDecisionRepository, createPgPolicyRepository, createPolicyEngine, decideWhenChecksConclude, DEMO_PRODUCTS, defaultPolicy, loadScorecardModel } from './modules/underwriting/index.js';
 
 /** Advisory lock id that elects one outbox relay per LOS database. */
 const OUTBOX_LOCK_ID = 41_001;
@@ -100,6 +100,15 @@ export async function startLos(config: LosConfig, logger: Logger = createLogger(
   const runners = createCheckRunners(config, { pool: checksPool, blobs, ocr, now: () => new Date() });
   // A registration error is a configuration error: the LOS refuses to start.
   validateRunners(runners);
+  // Underwriting: the policy engine and scorecard model are loaded once; tenant demo gets a default policy per demo product.
+  const policies = createPgPolicyRepository(pool);
+  const policyEngine = createPolicyEngine();
+  const scorecardModel = loadScorecardModel();
+  await policies.seed('demo', DEMO_PRODUCTS.map((p) => ({ productCode: p.code, document: defaultPolicy(p) })), new Date()).then(
+    (seeded) => seeded.length > 0 && logger.info({ products: seeded }, 'seeded default underwriting policies for tenant demo'),
+    (error: unknown) => logger.warn({ err: error }, 'default underwriting policies not seeded (database unavailable?); seeded at the next start'),
+  );
+
   // Temporal is joined in the background: while it is unreachable the LOS takes submissions (each records
   // the run its checks workflow needs), readiness says temporal is down, and the starter starts them once
   // it is back.
@@ -119,6 +128,12 @@ export async function startLos(config: LosConfig, logger: Logger = createLogger(
           pii: createPiiReader({ pool: checksPool, cipher: createEnvelopeCipher({ pool: checksPool, keyring: parseKeyring(config.LOS_PII_KEKS, config.LOS_PII_ACTIVE_KEK) }) }),
           runners,
           documentsOf: (tenantId, applicationId) => checksDocuments.list(tenantId, applicationId),
+          // The automated decision, on the checks' own connections.
+          onChecksConcluded: decideWhenChecksConclude({
+            applications: createPrismaApplicationStore(checksPrisma), checks: createPrismaChecksRepository({ prisma: checksPrisma, now: () => new Date(), newId: randomUUID, notifyOutbox }),
+            pii: createPiiReader({ pool: checksPool, cipher: createEnvelopeCipher({ pool: checksPool, keyring: parseKeyring(config.LOS_PII_KEKS, config.LOS_PII_ACTIVE_KEK) }) }),
+            policies: createPgPolicyRepository(checksPool), decisions: createPgDecisionRepository(checksPool), engine: policyEngine, model: scorecardModel, now: () => new Date(), logger,
+          }),
         });
         if (stopped) return void (await runtime.stop());
         checksRuntime = runtime;
@@ -145,13 +160,6 @@ export async function startLos(config: LosConfig, logger: Logger = createLogger(
       topicPrefix: config.KAFKA_TOPIC_PREFIX,
     })),
   ]);
-
-  // Underwriting: the policy engine and scorecard model are loaded once; tenant demo gets a default policy per demo product.
-  const policies = createPgPolicyRepository(pool);
-  const policyEngine = createPolicyEngine();
-  const scorecardModel = loadScorecardModel();
-  const seeded = await policies.seed('demo', DEMO_PRODUCTS.map((p) => ({ productCode: p.code, document: defaultPolicy(p) })), new Date());
-  if (seeded.length > 0) logger.info({ products: seeded }, 'seeded default underwriting policies for tenant demo');
 
   // The Onfido webhooks the KYC check waits on are recorded by their route.
   const app = await buildServer({

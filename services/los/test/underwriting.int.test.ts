@@ -50,7 +50,13 @@ async function checkedApplication(family: string): Promise<string> {
   expect(res.statusCode, res.body).toBe(201);
   const id = res.json<{ id: string }>().id;
   await los.awaitChecks(id, 'checks-complete');
-  return id;
+  // The decision is computed by the checks workflow right after it concludes the checks.
+  for (let i = 0; i < 100; i += 1) {
+    const res = await los.app.inject({ method: 'GET', url: `/v1/applications/${id}/decision`, headers: los.auth(['partner']) });
+    if (res.statusCode === 200) return id;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`application ${id} was not decided within 10 s of its checks`);
 }
 const evaluate = (id: string) => los.app.inject({ method: 'POST', url: `/v1/applications/${id}/decision/evaluate`, headers: { ...los.auth(['operator']), ...key() } });
 const decisionOf = async (id: string) => {
@@ -64,8 +70,6 @@ describe('automated decisions over the stored check results', () => {
 
   it('auto-approves a clean applicant, with every rule passed, the score, its points and the offer band stored', async () => {
     cleanId = await checkedApplication('Sharma');
-    const res = await evaluate(cleanId);
-    expect(res.statusCode, res.body).toBe(201);
     const d = await decisionOf(cleanId);
     expect(d).toMatchObject({ outcome: 'approve', reasons: [], checksRun: 1, policy: { version: 1 }, modelVersion: expect.stringMatching(/^scorecard-/) });
     expect(d.rules.every((r: any) => r.outcome === 'pass')).toBe(true);
@@ -74,7 +78,7 @@ describe('automated decisions over the stored check results', () => {
     expect(d.score.value).toBeGreaterThanOrEqual(580);
     expect(d.offer).toMatchObject({ band: expect.any(String), maxTermPeriods: 60 });
     expect(d.features.bureauScore).toMatchObject({ value: 790, source: 'check:bureau#r1 evidence.features.score' });
-    // Evaluating again returns the stored decision.
+    // Evaluating it again (an operator's button) returns the stored decision.
     const again = await evaluate(cleanId);
     expect(again.statusCode).toBe(200);
     expect(again.json().decidedAt).toBe(d.decidedAt);
@@ -82,7 +86,6 @@ describe('automated decisions over the stored check results', () => {
 
   it('declines a low score with at most four adverse-action reasons in plain words', async () => {
     const id = await checkedApplication('Lowscore');
-    expect((await evaluate(id)).statusCode).toBe(201);
     const d = await decisionOf(id);
     expect(d.outcome).toBe('decline');
     expect(d.score.value).toBeLessThan(540);
@@ -94,7 +97,6 @@ describe('automated decisions over the stored check results', () => {
 
   it('refers a thin file with a strong income', async () => {
     const id = await checkedApplication('Thinfile');
-    expect((await evaluate(id)).statusCode).toBe(201);
     const d = await decisionOf(id);
     expect(d.outcome).toBe('refer');
     expect(d.rules.find((r: any) => r.id === 'bureau-score')).toMatchObject({ outcome: 'refer', missing: true, saw: { bureauScore: null } });
@@ -114,7 +116,6 @@ describe('automated decisions over the stored check results', () => {
 
     // A draft decides nothing: a new applicant is still approved under version 1.
     const before = await checkedApplication('Sharma');
-    await evaluate(before);
     expect(await decisionOf(before)).toMatchObject({ outcome: 'approve', policy: { version: 1 } });
 
     const own = await los.app.inject({ method: 'POST', url: approveUrl, headers: { ...as('ana', ['admin']), ...key() } });
@@ -131,7 +132,6 @@ describe('automated decisions over the stored check results', () => {
     expect((await los.app.inject({ method: 'POST', url: approveUrl, headers: { ...as('cai', ['admin']), ...key() } })).statusCode).toBe(409);
 
     const after = await checkedApplication('Sharma');
-    await evaluate(after);
     const d = await decisionOf(after);
     expect(d).toMatchObject({ outcome: 'decline', policy: { version: 2 }, reasons: ['Credit bureau score below the product’s minimum of 650'] });
 
@@ -159,7 +159,19 @@ describe('automated decisions over the stored check results', () => {
     expect(await countVersions()).toBe(versions);
   });
 
-  it('does not decide an application whose checks are not complete', async () => {
+  it('leaves an application of a product without a policy undecided, and says why when asked', async () => {
+    const body = applicationBody();
+    const res = await los.app.inject({ method: 'POST', url: '/v1/applications', headers: los.auth(['partner']), payload: { ...body, loan: { ...body.loan, productCode: 'NO-POLICY' } } });
+    expect(res.statusCode, res.body).toBe(201);
+    const id = res.json<{ id: string }>().id;
+    await los.awaitChecks(id, 'checks-complete');
+    const evaluated = await evaluate(id);
+    expect(evaluated.statusCode).toBe(409);
+    expect(evaluated.json()).toMatchObject({ type: expect.stringMatching(/no-policy$/), errors: [{ pointer: '/loanRequest/productCode' }] });
+    expect((await los.app.inject({ method: 'GET', url: `/v1/applications/${id}/decision`, headers: los.auth(['partner']) })).statusCode).toBe(404);
+  });
+
+  it('does not decide an application it does not know', async () => {
     const res = await los.app.inject({ method: 'POST', url: `/v1/applications/${randomUUID()}/decision/evaluate`, headers: { ...los.auth(['operator']), ...key() } });
     expect(res.statusCode).toBe(404);
   });

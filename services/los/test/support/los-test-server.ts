@@ -18,7 +18,7 @@ import type { CheckRetryPolicy } from '../../src/modules/checks/workflows/applic
 import { createEnvelopeCipher } from '../../src/modules/pii/envelope-cipher.js';
 import { parseKeyring } from '../../src/modules/pii/keyring.js';
 import { createPiiReader, createPiiSealer } from '../../src/modules/pii/pii-store.js';
-import { createPgDecisionRepository, createPgPolicyRepository, createPolicyEngine, loadScorecardModel } from '../../src/modules/underwriting/index.js';
+import { createPgDecisionRepository, createPgPolicyRepository, createPolicyEngine, decideWhenChecksConclude, loadScorecardModel } from '../../src/modules/underwriting/index.js';
 
 /**
  * The LOS HTTP API over the REAL Postgres-backed store (the test database infra/test.sh migrates),
@@ -80,14 +80,19 @@ export async function startLosTestServer(tenantPrefix: string, options: LosTestS
   const ocr = createTesseractOcrEngine();
   const defaults = createCheckRunners(config, { pool, blobs, ocr, now: () => new Date() });
   const taskQueue = options.taskQueue ?? `los-checks-test-${randomUUID()}`;
+  const policyEngine = createPolicyEngine();
+  const underwriting = {
+    applications: store, checks, pii: createPiiReader({ pool, cipher }), policies: createPgPolicyRepository(pool), decisions: createPgDecisionRepository(pool),
+    engine: policyEngine, model: loadScorecardModel(), now: () => new Date(),
+  };
   const checksRuntime = await startChecksRuntime({
     temporalAddress, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default', taskQueue, policy: { ...TEST_CHECK_POLICY, ...options.policy },
     pool, prisma, checks, applications: store, pii: createPiiReader({ pool, cipher }), logger,
     runners: options.runners ? options.runners(defaults) : defaults, worker: options.worker ?? true, starterPollMs: 500,
     documentsOf: (tenant, applicationId) => documents.list(tenant, applicationId),
+    onChecksConcluded: decideWhenChecksConclude({ ...underwriting, logger }),
     ...(options.ownTenantsOnly ?? true ? { starterTenantPrefix: `${tenantPrefix}-` } : {}),
   });
-  const policyEngine = createPolicyEngine();
   const app = await buildServer({
     metrics: createMetrics('lendstack-los-test'),
     logger,
@@ -106,10 +111,7 @@ export async function startLosTestServer(tenantPrefix: string, options: LosTestS
     checks: { prisma, checks, applications: store, newId: randomUUID, now: () => new Date(), notifyOutbox: () => undefined, onRequested: () => checksRuntime.starter.kick(), authSecret: config.AUTH_TOKEN_SECRET },
     quotes: { authSecret: config.AUTH_TOKEN_SECRET },
     reconciliation: { pool, authSecret: config.AUTH_TOKEN_SECRET },
-    underwriting: {
-      applications: store, checks, pii: createPiiReader({ pool, cipher }), policies: createPgPolicyRepository(pool), decisions: createPgDecisionRepository(pool),
-      engine: policyEngine, model: loadScorecardModel(), now: () => new Date(), authSecret: config.AUTH_TOKEN_SECRET,
-    },
+    underwriting: { ...underwriting, authSecret: config.AUTH_TOKEN_SECRET },
     readiness: { database: async () => (await pool.query('SELECT 1')).rowCount === 1 },
   });
   await app.ready();

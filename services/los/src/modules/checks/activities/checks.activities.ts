@@ -15,6 +15,12 @@ export interface CheckActivitiesDeps {
   readonly logger: Logger;
   /** The application's uploaded documents (oldest first), for the KYC, document and income checks. */
   readonly documentsOf: (tenantId: string, applicationId: string) => Promise<readonly ApplicationDocumentRef[]>;
+  /**
+   * What happens once an application's checks are concluded (the automated underwriting decision). Called on
+   * every conclude attempt, so a retried activity still gets there; it must be idempotent and do nothing for
+   * an application that is not checks-complete.
+   */
+  readonly onChecksConcluded?: (target: CheckTarget) => Promise<void>;
 }
 
 export interface CheckTarget {
@@ -83,7 +89,9 @@ export function createCheckActivities(deps: CheckActivitiesDeps) {
     },
 
     async concludeChecks(target: CheckTarget): Promise<string | undefined> {
-      return deps.checks.conclude(target.tenantId, target.applicationId);
+      const concluded = await deps.checks.conclude(target.tenantId, target.applicationId);
+      await deps.onChecksConcluded?.(target);
+      return concluded;
     },
   };
 }

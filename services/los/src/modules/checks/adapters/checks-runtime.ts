@@ -39,6 +39,7 @@ export async function startChecksRuntime(deps: {
   logger: Logger;
   worker?: boolean;
   documentsOf: CheckActivitiesDeps['documentsOf'];
+  onChecksConcluded?: CheckActivitiesDeps['onChecksConcluded'];
   starterPollMs?: number;
   /** See startChecksStarter: start only these tenants' checks. */
   starterTenantPrefix?: string;
@@ -58,6 +59,7 @@ export async function startChecksRuntime(deps: {
         taskQueue: deps.taskQueue,
         activities: createCheckActivities({
           checks: deps.checks, applications: deps.applications, pii: deps.pii, runners: deps.runners, logger: deps.logger, documentsOf: deps.documentsOf,
+          ...(deps.onChecksConcluded ? { onChecksConcluded: deps.onChecksConcluded } : {}),
         }),
       });
       workerRun = worker.run();
