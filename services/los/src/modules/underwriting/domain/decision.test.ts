@@ -30,6 +30,9 @@ describe('the automated decision', () => {
     expect(d.reasons[0]).toBe('Excessive obligations in relation to income');
     expect(d.reasons).toContain('Credit bureau score below the product’s minimum of 650');
     expect(new Set(d.reasons).size).toBe(d.reasons.length);
+    // The score's reason about the bureau score is left out: the bureau-score rule already said it.
+    expect(d.reasons).not.toContain('Credit bureau score indicates higher risk than approved applicants');
+    expect(d.reasons).toContain('Delinquent past or present credit obligations with others');
     expect(d.offer).toBeNull();
   });
 

@@ -5,7 +5,7 @@
  *   amount or term, or a table matched no row;
  * - approve otherwise, with the pricing band.
  * A decline carries at most four adverse-action reasons in plain words (Reg B, comment 9(b)(2)-1): the
- * declining rules' reasons in policy order, then the scorecard's reason codes, without repeats.
+ * declining rules' reasons in policy order, then the scorecard's reason codes for the other features, without repeats.
  * `underwrite` is the whole pipeline over stored inputs, so a decision replays from what it recorded.
  */
 import type { FeatureSet } from './features.js';
@@ -37,8 +37,11 @@ export function decide(policy: PolicyDocument, features: FeatureSet, evaluation:
   const unique = (xs: readonly string[]) => [...new Set(xs)];
 
   if (declined.length > 0 || lowScore) {
-    // The scorecard's reason codes are principal reasons only when the score itself declined.
-    const chosen = unique([...declined.map((r) => r.reason), ...(lowScore ? scorecard.reasons.map((r) => r.reason) : [])]);
+    // The scorecard's reason codes are principal reasons only when the score itself declined, and one about a
+    // feature a declining rule already gave a reason for adds nothing.
+    const covered = new Set(declined.map((r) => r.feature));
+    const fromScore = lowScore ? scorecard.reasons.filter((r) => !covered.has(r.feature)).map((r) => r.reason) : [];
+    const chosen = unique([...declined.map((r) => r.reason), ...fromScore]);
     return { outcome: 'decline', reasons: chosen.slice(0, MAX_ADVERSE_ACTION_REASONS), evaluation, scorecard, offer: null };
   }
 
