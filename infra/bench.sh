@@ -9,12 +9,14 @@
 # of its own (KAFKA_TOPIC_PREFIX=bench.), and a consumer group, task queue and tenant of its own per run,
 # so dev and test data are never touched.
 # Other knobs: BENCH_CONCURRENCY, BENCH_DRAIN_TIMEOUT_S, BENCH_WORKFLOW_TIMEOUT_S, BENCH_BASELINE_ROUNDS,
-# BENCH_LOS_DB_POOL_MAX, BENCH_LMS_DB_POOL_MAX; BENCH_ONLY=pipeline|engine|servicing|checks|autodebit runs one of them.
+# BENCH_LOS_DB_POOL_MAX, BENCH_LMS_DB_POOL_MAX; BENCH_ONLY=pipeline|engine|servicing|checks|autodebit|underwriting runs one of them.
 #   4. Checks: applications submitted at BENCH_CHECKS_RATE/s (default 50) to a LOS with the KYC and bureau
 #      sandboxes, submit → checks concluded, beside the bare submit at the same rate (checks.bench.ts).
 #   5. Auto-debit: BENCH_AUTODEBIT_DEBITS (100000) ACH debits presented to the ACH sandbox as NACHA files,
 #      returned and applied, BENCH_AUTODEBIT_POSTED (2000) of them posted, beside the pure codec and direct
 #      posting (services/lms/bench/autodebit.bench.ts).
+#   6. Underwriting: BENCH_UNDERWRITING_DECISIONS (20000) decisions (features → scorecard → policy) with the
+#      policy on zen-engine, beside the same rules as plain TypeScript, in process (services/los/bench/underwriting.bench.ts).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -91,5 +93,9 @@ if [[ "$BENCH_ONLY" == all || "$BENCH_ONLY" == autodebit ]]; then
     step "autodebit: ${BENCH_AUTODEBIT_DEBITS:-100000} ACH debits presented, returned and applied, ${BENCH_AUTODEBIT_POSTED:-2000} posted"
     cd services/lms && pnpm exec tsx bench/autodebit.bench.ts
   ) || status=$?
+fi
+if [[ "$BENCH_ONLY" == all || "$BENCH_ONLY" == underwriting ]]; then
+  step "underwriting: ${BENCH_UNDERWRITING_DECISIONS:-20000} decisions, zen-engine beside plain TypeScript"
+  (cd services/los && pnpm exec tsx bench/underwriting.bench.ts) || status=$?
 fi
 exit "$status"
