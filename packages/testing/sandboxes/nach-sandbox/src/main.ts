@@ -1,0 +1,16 @@
+/**
+ * The India auto-debit sandbox as its own process: `tsx sandboxes/nach-sandbox/src/main.ts`, configured by the
+ * environment (defaults.ts). Started and stopped through control.ts (pid file, idempotent start); SIGTERM closes it.
+ */
+import { serveUntilSignalled } from '../../lib/index.js';
+import { NACH_SANDBOX_DEFAULTS, nachSandboxEnv } from './defaults.js';
+import { buildNachSandbox } from './server.js';
+
+const env = nachSandboxEnv(process.env);
+const app = buildNachSandbox({
+  apiKey: env.apiKey, sponsorBankCode: NACH_SANDBOX_DEFAULTS.sponsorBankCode, responseDelayMs: env.responseDelayMs, lateReturnDelayMs: env.lateReturnDelayMs, executeDelayMs: env.executeDelayMs, maxItems: env.maxItems,
+  logger: { level: process.env.LOG_LEVEL || 'info' },
+});
+
+await serveUntilSignalled(app, env);
+app.log.info({ responseDelayMs: env.responseDelayMs, executeDelayMs: env.executeDelayMs }, 'India auto-debit sandbox (NACH debits, UPI AutoPay) listening');
