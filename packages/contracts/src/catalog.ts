@@ -156,6 +156,16 @@ export const eventCatalog = {
     summary:
       'The loan closed (repaid; later also foreclosed, top-up), on the LMS business date.',
   },
+  'CollectionsFlagRaised.v1': {
+    name: 'CollectionsFlagRaised',
+    version: 1,
+    topic: 'loanLifecycle',
+    producer: 'lms',
+    consumers: ['los'],
+    summary:
+      'The collector saw a pattern that precedes default (two bounced debits in a row, a broken promise to pay, DPD rising ' +
+      'two month ends running), once per occurrence, as of the LMS business date.',
+  },
   'ApplicationSubmitted.v1': {
     name: 'ApplicationSubmitted',
     version: 1,
