@@ -34,6 +34,12 @@ const envSchema = z.object({
   // Spans inside workflow code and trace context on to activities. Off by default: with the SDK's
   // workflow interceptors each started workflow kept ~350 KB that was never released (BENCHMARKS.md).
   // The trace reaches the workflow start either way (client interceptor, checked by the system test).
+  /** The Temporal UI a loan's collections view links to (start-dev serves it beside the frontend). */
+  TEMPORAL_UI_URL: z.string().url().default('http://127.0.0.1:8233'),
+  /** How often the waker looks for collections workflows whose business date has come (ms). */
+  LMS_COLLECTIONS_WAKE_MS: z.coerce.number().int().min(50).max(600_000).default(1_000),
+  /** How often the auto-debit rails are presented to and their results collected (ms). */
+  LMS_AUTODEBIT_INTERVAL_MS: z.coerce.number().int().min(100).max(86_400_000).default(5_000),
   TEMPORAL_WORKFLOW_TRACING: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   // Verifies bearer tokens (HS256); the same secret the LOS uses in one deployment.
   AUTH_TOKEN_SECRET: z.string().min(32).default(DEV_AUTH_TOKEN_SECRET),
@@ -66,6 +72,8 @@ const envSchema = z.object({
   // The lender as originator: company identification enrolled with the ODFI, and the name borrowers see.
   ACH_COMPANY_ID: z.string().regex(/^[A-Za-z0-9]{1,10}$/).default('1234567890'),
   ACH_COMPANY_NAME: z.string().min(1).max(16).default('LENDSTACK'),
+  /** Company entry description of auto-debit batches (re-presentments say RETRY PYMT, as the Nacha rules require). */
+  ACH_DEBIT_ENTRY_DESCRIPTION: z.string().min(1).max(10).default('LOAN PYMT'),
   ACH_ENTRY_DESCRIPTION: z.string().min(1).max(10).default('LOAN'),
   // One file per submission window: queued payouts wait at most this long before they are sent.
   ACH_WINDOW_MS: z.coerce.number().int().min(100).max(3_600_000).default(1_000),

@@ -9,6 +9,13 @@ import { createCollectionActivities } from './modules/collections/activities/col
 import { startCollectionsStarter } from './modules/collections/adapters/collections-starter.js';
 import { startLifecycleSignalsConsumer } from './modules/collections/adapters/lifecycle-signals.consumer.js';
 import { createCollectionsWorker } from './modules/collections/worker.js';
+import { createCollectorActivities } from './modules/collections/activities/collector.activities.js';
+import { startAutodebitRunner } from './modules/collections/adapters/autodebit-runner.js';
+import { startCollectionsWaker } from './modules/collections/adapters/collections-waker.js';
+import { resendPendingActions } from './modules/collections/use-cases/collector-actions.js';
+import { createAutodebitActivities } from './modules/autodebit/activities/autodebit.activities.js';
+import { createAchCollectionRail } from './modules/autodebit/adapters/ach-collection-rail.adapter.js';
+import { createNotificationActivities } from './modules/notifications/activities/notification.activities.js';
 import { engineScheduleCalculator } from './modules/loans/adapters/loan-engine.schedule.js';
 import { createBookingRejectionNotifier } from './modules/loans/adapters/booking-rejections.outbox.js';
 import { startLoanApprovedConsumer } from './modules/loans/adapters/loan-approved.consumer.js';
@@ -77,7 +84,47 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
     return undefined;
   };
 
-  let temporalParts: { clientConnection: Connection; temporal: Client; workerConnection: NativeConnection; worker: Awaited<ReturnType<typeof createCollectionsWorker>>; workerRun: Promise<void>; starter: ReturnType<typeof startCollectionsStarter> } | undefined;
+  let kafkaParts: { producer: Awaited<ReturnType<typeof createProducer>>; relay: ReturnType<typeof startOutboxRelay>; consumer: Awaited<ReturnType<typeof startLoanApprovedConsumer>> } | undefined;
+  const wakeOutbox = () => kafkaParts?.relay.wake();
+  const razorpayX = createRazorpayXPayoutClient(razorpayXOptions(config, () => new Date()));
+  const ach = createAchPayoutAdapter({
+    pool,
+    bank: createAchBankClient({ baseUrl: config.ACH_BASE_URL, apiKey: config.ACH_API_KEY, timeoutMs: config.ACH_TIMEOUT_MS, maxAttempts: config.ACH_MAX_ATTEMPTS }),
+    resolveAccount: derivedAccountResolver,
+    odfi: { routing: config.ACH_ODFI_ROUTING, name: config.ACH_ODFI_NAME },
+    company: { id: config.ACH_COMPANY_ID, name: config.ACH_COMPANY_NAME, entryDescription: config.ACH_ENTRY_DESCRIPTION },
+    maxEntriesPerFile: config.ACH_MAX_ENTRIES_PER_FILE,
+    webhookSecret: config.ACH_WEBHOOK_SECRET,
+    webhookMaxAgeSeconds: config.ACH_WEBHOOK_MAX_AGE_SECONDS,
+    now: () => new Date(),
+    newId: () => crypto.randomUUID(),
+    logger,
+  });
+  // Disbursements go out on the rail of their currency: INR through RazorpayX, USD over ACH.
+  const payouts = createCurrencyPayoutRouter({ INR: razorpayX, USD: ach }, { defaultCurrency: 'INR', providerPrefixes: { USD: 'ach_' } });
+  // The money path: business dates from business_dates only (utcToday starts a tenant on first use).
+  const servicing = { pool, ledger: createPgLedger(), payouts, now: () => new Date(), today: utcToday, newId: () => crypto.randomUUID(), onOutbox: wakeOutbox };
+  const eodRunner = createEodRunner({ ...servicing, logger });
+  const repaymentFileRunner = createRepaymentFileRunner({ ...servicing, logger });
+  // Borrower messages within the conduct limits (email over SMTP, SMS and WhatsApp over Twilio's API).
+  const notifications = notificationDeps(config, pool);
+  // Auto-debit collection rails: USD instalments as NACHA debit files to the same ODFI the payouts use.
+  const achCollections = createAchCollectionRail({
+    originator: {
+      companyName: config.ACH_COMPANY_NAME, companyId: config.ACH_COMPANY_ID, odfiRouting: config.ACH_ODFI_ROUTING, odfiName: config.ACH_COMPANY_NAME,
+      destinationRouting: config.ACH_ODFI_ROUTING, destinationName: config.ACH_ODFI_NAME, entryDescription: config.ACH_DEBIT_ENTRY_DESCRIPTION,
+    },
+    bank: createAchBankClient({ baseUrl: config.ACH_BASE_URL, apiKey: config.ACH_API_KEY, timeoutMs: config.ACH_TIMEOUT_MS, maxAttempts: config.ACH_MAX_ATTEMPTS }),
+    resolveAccount: derivedAccountResolver,
+  });
+  const collectorActivities = {
+    ...createCollectionActivities({ prisma, now: () => new Date() }),
+    ...createCollectorActivities({ pool, onOutbox: wakeOutbox }),
+    ...createNotificationActivities(notifications),
+    ...createAutodebitActivities({ servicing, rail: achCollections, newId: () => crypto.randomUUID(), maxPerFile: config.ACH_MAX_ENTRIES_PER_FILE }),
+  };
+
+  let temporalParts: { clientConnection: Connection; temporal: Client; workerConnection: NativeConnection; worker: Awaited<ReturnType<typeof createCollectionsWorker>>; workerRun: Promise<void>; starter: ReturnType<typeof startCollectionsStarter>; waker: ReturnType<typeof startCollectionsWaker> } | undefined;
   const temporalReady = joined('temporal', async () => {
     const clientConnection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
     let workerConnection: NativeConnection | undefined;
@@ -93,7 +140,7 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
         connection: workerConnection,
         namespace: config.TEMPORAL_NAMESPACE,
         taskQueue: config.TEMPORAL_TASK_QUEUE,
-        activities: createCollectionActivities({ prisma, now: () => new Date() }),
+        activities: collectorActivities,
         spanProcessor: telemetry.spanProcessor,
         maxCachedWorkflows: config.TEMPORAL_MAX_CACHED_WORKFLOWS,
         workflowTracing: config.TEMPORAL_WORKFLOW_TRACING,
@@ -101,7 +148,9 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
       const workerRun = worker.run();
       workerRun.catch((error: unknown) => logger.error({ err: error }, 'collections worker stopped'));
       const starter = startCollectionsStarter({ pool, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, logger, metrics });
-      temporalParts = { clientConnection, temporal, workerConnection, worker, workerRun, starter };
+      // The collectors' clock: workflows whose business date has come are woken; actions Temporal missed are resent.
+      const waker = startCollectionsWaker({ pool, temporal, logger, idleMs: config.LMS_COLLECTIONS_WAKE_MS, resend: () => resendPendingActions({ pool, temporal: () => temporal }) });
+      temporalParts = { clientConnection, temporal, workerConnection, worker, workerRun, starter, waker };
       return temporalParts;
     } catch (error) {
       await workerConnection?.close().catch(() => undefined);
@@ -111,8 +160,6 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
   });
 
   const inboxRetention = startInboxRetention({ pool, logger, retainMs: config.LMS_INBOX_RETENTION_DAYS * 86_400_000 });
-  let kafkaParts: { producer: Awaited<ReturnType<typeof createProducer>>; relay: ReturnType<typeof startOutboxRelay>; consumer: Awaited<ReturnType<typeof startLoanApprovedConsumer>> } | undefined;
-  const wakeOutbox = () => kafkaParts?.relay.wake();
   const kafkaReady = joined('kafka', async () => {
     const producer = await createProducer(kafka);
     try {
@@ -160,28 +207,6 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
     }));
   })();
 
-  const razorpayX = createRazorpayXPayoutClient(razorpayXOptions(config, () => new Date()));
-  const ach = createAchPayoutAdapter({
-    pool,
-    bank: createAchBankClient({ baseUrl: config.ACH_BASE_URL, apiKey: config.ACH_API_KEY, timeoutMs: config.ACH_TIMEOUT_MS, maxAttempts: config.ACH_MAX_ATTEMPTS }),
-    resolveAccount: derivedAccountResolver,
-    odfi: { routing: config.ACH_ODFI_ROUTING, name: config.ACH_ODFI_NAME },
-    company: { id: config.ACH_COMPANY_ID, name: config.ACH_COMPANY_NAME, entryDescription: config.ACH_ENTRY_DESCRIPTION },
-    maxEntriesPerFile: config.ACH_MAX_ENTRIES_PER_FILE,
-    webhookSecret: config.ACH_WEBHOOK_SECRET,
-    webhookMaxAgeSeconds: config.ACH_WEBHOOK_MAX_AGE_SECONDS,
-    now: () => new Date(),
-    newId: () => crypto.randomUUID(),
-    logger,
-  });
-  // Disbursements go out on the rail of their currency: INR through RazorpayX, USD over ACH.
-  const payouts = createCurrencyPayoutRouter({ INR: razorpayX, USD: ach }, { defaultCurrency: 'INR', providerPrefixes: { USD: 'ach_' } });
-  // The money path: business dates from business_dates only (utcToday starts a tenant on first use).
-  const servicing = { pool, ledger: createPgLedger(), payouts, now: () => new Date(), today: utcToday, newId: () => crypto.randomUUID(), onOutbox: wakeOutbox };
-  const eodRunner = createEodRunner({ ...servicing, logger });
-  const repaymentFileRunner = createRepaymentFileRunner({ ...servicing, logger });
-  // Borrower messages within the conduct limits (email over SMTP, SMS and WhatsApp over Twilio's API).
-  const notifications = notificationDeps(config, pool);
   const app = await buildServer({
     logger,
     metrics,
@@ -196,6 +221,7 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
     reconciliation: { pool, authSecret: config.AUTH_TOKEN_SECRET },
     ledger: { queries: createPgLedgerQueries(pool), authSecret: config.AUTH_TOKEN_SECRET },
     contacts: { ...notifications, authSecret: config.AUTH_TOKEN_SECRET, now: () => new Date() },
+    collections: { pool, temporal: () => temporalParts?.temporal, newId: () => crypto.randomUUID(), now: () => new Date(), authSecret: config.AUTH_TOKEN_SECRET, temporalUiUrl: config.TEMPORAL_UI_URL, namespace: config.TEMPORAL_NAMESPACE },
     twilioStatus: { pool, authToken: config.TWILIO_AUTH_TOKEN, publicUrl: config.TWILIO_STATUS_CALLBACK_URL, now: () => new Date() },
     readiness: {
       database: async () => (await pool.query('SELECT 1')).rowCount === 1,
@@ -213,6 +239,8 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
   const url = await app.listen({ host: config.LMS_HOST, port: config.LMS_PORT });
   // ACH submission windows: queued USD payouts go to the ODFI in one file per window.
   const achWindows = startAchWindows(ach, { windowMs: config.ACH_WINDOW_MS, reconcileEveryMs: config.ACH_RECONCILE_MS, onOutcome: payoutOutcomeHandler(servicing), logger });
+  // The auto-debit collection day: present what is due, apply what the rails answer.
+  const autodebit = startAutodebitRunner({ servicing, rails: [achCollections], newId: () => crypto.randomUUID(), maxPerFile: config.ACH_MAX_ENTRIES_PER_FILE, logger, intervalMs: config.LMS_AUTODEBIT_INTERVAL_MS, now: () => new Date() });
   // A run this process (or a killed one) left unfinished continues: per (loan, day) idempotent.
   void eodRunner.resumePending().catch((error: unknown) => logger.error({ err: error }, 'could not resume end-of-day runs'));
   // A file whose processing was cut short continues: each row's repayment key is derived from (file, row).
@@ -223,6 +251,7 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
     async stop() {
       await app.close();
       await achWindows.stop();
+      await autodebit.stop();
       await eodRunner.stop();
       await repaymentFileRunner.stop();
       notifications.close();
@@ -233,6 +262,7 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
       await kafkaParts?.consumer.stop();
       await collectionsSignals?.stop();
       await temporalParts?.starter.stop();
+      await temporalParts?.waker.stop();
       await kafkaParts?.relay.stop();
       // Temporal's runtime may have begun the worker's shutdown on the same signal: shut it down once.
       if (temporalParts && temporalParts.worker.getState() === 'RUNNING') temporalParts.worker.shutdown();

@@ -5,6 +5,7 @@ import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { timeSkippingEnvironment } from './support/time-skipping.js';
 import type { CollectionActivities, OpenInstallment } from '../src/modules/collections/activities/collections.activities.js';
+import { noCollectorActivities } from './support/collector-fakes.js';
 import type { LifecycleSignal } from '../src/modules/collections/domain/lifecycle-signal.js';
 import { collectionsStateQuery, collectionsWorkflow, lifecycleEventSignal } from '../src/modules/collections/workflows/collections.workflow.js';
 
@@ -17,7 +18,8 @@ const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 function fakeActivities(installments: OpenInstallment[]) {
   const marked: number[] = [];
-  const activities: CollectionActivities = {
+  const activities: CollectionActivities & typeof noCollectorActivities = {
+    ...noCollectorActivities,
     openInstallments: async () => installments.filter((i) => !marked.includes(i.number)),
     markInstallmentDue: async (_loanId, number) => !marked.includes(number) && marked.push(number) > 0,
   };

@@ -4,6 +4,7 @@ import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { timeSkippingEnvironment } from './support/time-skipping.js';
 import type { CollectionActivities, OpenInstallment } from '../src/modules/collections/activities/collections.activities.js';
+import { noCollectorActivities } from './support/collector-fakes.js';
 import { collectionsWorkflow } from '../src/modules/collections/workflows/collections.workflow.js';
 
 // The collections workflow in Temporal's time-skipping test server: months pass in milliseconds.
@@ -14,7 +15,8 @@ const DAY_MS = 86_400_000;
 /** An in-memory loan book standing in for the LMS database; the workflow is what is under test. */
 function fakeActivities(installments: OpenInstallment[]) {
   const marked: { number: number; atMs: number }[] = [];
-  const activities: CollectionActivities = {
+  const activities: CollectionActivities & typeof noCollectorActivities = {
+    ...noCollectorActivities,
     openInstallments: async () => installments.filter((i) => !marked.some((m) => m.number === i.number)),
     markInstallmentDue: async (_loanId, number) => {
       if (marked.some((m) => m.number === number)) return false;

@@ -11,6 +11,7 @@ import { payoutWebhookRoute, type PayoutWebhookRouteDeps } from '../modules/payo
 import { achWebhookRoutes, type AchWebhookRouteDeps } from '../modules/payouts/adapters/ach-webhook.routes.js';
 import { repaymentFileRoutes, type RepaymentFileRoutesDeps } from '../modules/repayment-files/adapters/repayment-files.routes.js';
 import { contactRoutes, type ContactRoutesDeps } from '../modules/notifications/adapters/contacts.routes.js';
+import { collectionsRoutes, type CollectionsRoutesDeps } from '../modules/collections/adapters/collections.routes.js';
 import { twilioStatusRoutes, type TwilioStatusRouteDeps } from '../modules/notifications/adapters/twilio-status.routes.js';
 
 export interface LmsServerDeps {
@@ -37,6 +38,7 @@ export interface LmsServerDeps {
   readonly repaymentFiles?: RepaymentFileRoutesDeps;
   /** A loan's contact attempts, calls, opt-outs and preferences (modules/notifications). */
   readonly contacts?: ContactRoutesDeps;
+  readonly collections?: CollectionsRoutesDeps;
   /** The messaging vendor's delivery receipts (POST /v1/notification-webhooks/twilio). */
   readonly twilioStatus?: TwilioStatusRouteDeps;
 }
@@ -63,6 +65,7 @@ export async function buildServer(deps: LmsServerDeps): Promise<FastifyInstance>
   if (deps.achWebhook) await app.register(achWebhookRoutes, deps.achWebhook);
   if (deps.repaymentFiles) await app.register(repaymentFileRoutes, deps.repaymentFiles);
   if (deps.contacts) await app.register(contactRoutes, deps.contacts);
+  if (deps.collections) await app.register(collectionsRoutes, deps.collections);
   if (deps.twilioStatus) await app.register(twilioStatusRoutes, deps.twilioStatus);
   return app;
 }

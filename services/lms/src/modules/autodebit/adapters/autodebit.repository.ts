@@ -133,9 +133,12 @@ export async function presentmentsOfLoan(db: Db, tenantId: string, loanId: strin
 }
 
 /** Locks up to `limit` scheduled presentments of the rail due by `upTo` (others skip them). */
-export async function lockScheduled(client: pg.PoolClient, rail: CollectionRail, upTo: string, limit: number): Promise<StoredPresentment[]> {
+export async function lockScheduled(client: pg.PoolClient, rail: CollectionRail, upTo: string, limit: number, withinTenantDate = false): Promise<StoredPresentment[]> {
+  const tenantBound = withinTenantDate
+    ? ` AND effective_date <= (SELECT b.business_date FROM business_dates b WHERE b.tenant_id = autodebit_presentments.tenant_id)`
+    : '';
   const r = await client.query<PresentmentRow>(
-    `SELECT ${COLUMNS} FROM autodebit_presentments WHERE status = 'scheduled' AND rail = $1 AND effective_date <= $2 ORDER BY effective_date, id LIMIT $3 FOR UPDATE SKIP LOCKED`, [rail, upTo, limit]);
+    `SELECT ${COLUMNS} FROM autodebit_presentments WHERE status = 'scheduled' AND rail = $1 AND effective_date <= $2${tenantBound} ORDER BY effective_date, id LIMIT $3 FOR UPDATE SKIP LOCKED`, [rail, upTo, limit]);
   return r.rows.map(toPresentment);
 }
 

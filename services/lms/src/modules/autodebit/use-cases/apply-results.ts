@@ -1,4 +1,5 @@
 import { eachLimited } from '@lendstack/platform';
+import { businessDateOf } from '../../business-date/business-date.repository.js';
 import { requestHash } from '../../servicing/domain/servicing.js';
 import { applyMoneyEvent, type ServicingDeps } from '../../servicing/use-cases/apply-money-event.js';
 import { inTransaction } from '../../servicing/adapters/pg-transaction.js';
@@ -88,11 +89,14 @@ async function applyOne(deps: ApplyResultsDeps, doc: ResultDocument, result: Pre
   }
   if (p.status === 'returned') return { outcome: 'duplicate', detail: `already returned ${p.returnCode}`, presentmentId };
   if (p.status !== 'presented' && p.status !== 'batched' && p.status !== 'settled') return { outcome: 'superseded', detail: `the presentment is ${p.status}`, presentmentId };
-  const action = decideAchReturn({ attempt: p.attempt, originalSettlementDate: p.originalSettlementDate ?? p.settlementDate ?? p.effectiveDate, posted: Boolean(p.repaymentTxId) }, result.code, result.returnedOn, deps.retryPolicy ?? DEFAULT_RETRY_POLICY);
+  // The return is dated in the presentment's own tenant's books: a rail's file may be read on a later tenant's date.
+  const tenantDate = await businessDateOf(pool, p.tenantId, deps.servicing.today);
+  const returnedOn = result.returnedOn > tenantDate ? tenantDate : result.returnedOn;
+  const action = decideAchReturn({ attempt: p.attempt, originalSettlementDate: p.originalSettlementDate ?? p.settlementDate ?? p.effectiveDate, posted: Boolean(p.repaymentTxId) }, result.code, returnedOn, deps.retryPolicy ?? DEFAULT_RETRY_POLICY);
   const reversalTxId = p.repaymentTxId ? await reverseRepayment(deps, p, result.code) : null;
   if (p.repaymentTxId) deps.afterPosting?.(presentmentId);
   await inTransaction(pool, async (client) => {
-    if (!(await markReturned(client, presentmentId, result.code, result.returnedOn, action, reversalTxId))) return { ok: true };
+    if (!(await markReturned(client, presentmentId, result.code, returnedOn, action, reversalTxId))) return { ok: true };
     if (action.kind === 'retry-at') {
       await insertPresentment(client, {
         id: presentmentIdOf(p.tenantId, p.loanId, p.installmentNumber, action.attempt), tenantId: p.tenantId, loanId: p.loanId, installmentNumber: p.installmentNumber, rail: p.rail, attempt: action.attempt,

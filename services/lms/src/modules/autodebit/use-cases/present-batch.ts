@@ -9,6 +9,8 @@ export interface PresentDeps {
   readonly newId: () => string;
   /** Presentments in one file; a bigger backlog is split over several. */
   readonly maxPerFile: number;
+  /** Take a presentment only once its own tenant's business date has reached its effective date (the runner's rounds, over many tenants). */
+  readonly withinTenantDate?: boolean;
 }
 
 export interface PresentReport {
@@ -37,7 +39,7 @@ export async function presentDue(deps: PresentDeps, upTo: string, now: Date): Pr
   let cancelled = 0;
   for (;;) {
     const batched = await inTransaction(deps.pool, async (client) => {
-      const due = await lockScheduled(client, deps.rail.rail, upTo, deps.maxPerFile);
+      const due = await lockScheduled(client, deps.rail.rail, upTo, deps.maxPerFile, deps.withinTenantDate ?? false);
       if (due.length === 0) return { ok: true as const, file: undefined, cancelled: 0 };
       const accounts = await accountsOf(client, due);
       const stopped = due.filter((p) => accounts.get(keyOf(p))?.status !== 'active');

@@ -18,7 +18,7 @@ import { z } from 'zod';
  *   date jumps past several steps at once, only the latest step is sent and the earlier ones are settled
  *   with it (`settles`): a borrower never gets three stale reminders in one morning.
  * - One presentment per unpaid installment on or after its due date, never skipped (retries of a returned
- *   debit follow the rail's rules, not this plan).
+ *   debit follow the rail's rules, not this plan). No follow-up while a debit of the installment is still out.
  * - Escalation to the highest queue whose DPD threshold the loan has reached, once per queue.
  */
 
@@ -76,6 +76,8 @@ export interface PlannedInstallment {
   readonly paid: boolean;
   /** What the debit presents; null when the LMS has not said yet (then no presentment is planned). */
   readonly amountDue: Money | null;
+  /** An auto-debit of it is out with the rail (scheduled, sent, awaiting its result): no overdue follow-up meanwhile. */
+  readonly debitPending?: boolean;
 }
 
 export interface PlanInput {
@@ -135,6 +137,8 @@ export function actionsDue(schedule: CollectionSchedule, input: PlanInput, today
       actions.push({ kind: 'present', key: presentKey(i.number), on: i.dueDate, installmentNumber: i.number, amount: i.amountDue, settles: [] });
     }
     if (contactsPaused) continue;
+    // A debit still out (a weekend due date settles on the next banking day): not overdue to the borrower yet.
+    if (today >= i.dueDate && i.debitPending) continue;
     const before = today < i.dueDate ? schedule.preDue : schedule.followUps;
     const steps = before.map((step) => ({ key: contactKey(i.number, step), on: addDays(i.dueDate, step.offsetDays), step }));
     const latest = latestDue(steps, input.done, today);
