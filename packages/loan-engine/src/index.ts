@@ -52,7 +52,7 @@ export {
 } from './allocation/allocate.js';
 
 // Loan account: replayable servicing state, ledger effects and lifecycle events from money events.
-export { replayAccount, advanceAccount } from './account/account.js';
+export { replayAccount, resumeAccount, advanceAccount } from './account/account.js';
 export { diffEffects, netBalances, isBalanced, type EffectDiff } from './account/diff.js';
 export { compareEvents, DEFAULT_NON_ACCRUAL_DPD, DEFAULT_CHARGE_OFF_DPD, DEFAULT_BUCKET_LOWER_BOUNDS_DAYS } from './account/rules.js';
 export { LEDGER_ACCOUNTS } from './account/types.js';

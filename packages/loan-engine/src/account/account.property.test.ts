@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { NAMED_STRATEGIES, type StrategyName } from '../allocation/allocate.js';
-import { advanceAccount, replayAccount } from './account.js';
+import { advanceAccount, replayAccount, resumeAccount } from './account.js';
+import type { Checkpoint } from './checkpoint.js';
 import { diffEffects, isBalanced, netBalances } from './diff.js';
 import { unwrap } from './test-fixtures.js';
 import type { AccountInput, AccountProduct, AccountResult, MoneyEvent, ScheduledInstallment } from './types.js';
@@ -190,6 +191,73 @@ describe('loan account properties', () => {
         for (const k of Object.keys(net) as (keyof typeof net)[]) expect(a[k] - minus[k] + plus[k]).toBe(net[k]);
       }),
       { numRuns: 150 },
+    );
+  });
+
+  it('a replay resumed from a checkpoint before a backdated change equals the full replay; one after it is refused or equal', () => {
+    const change = fc.record({
+      every: fc.integer({ min: 1, max: 3 }),
+      later: fc.integer({ min: 0, max: 90 }),
+      kind: fc.constantFrom('repayment' as const, 'reversal' as const),
+      offset: fc.integer({ min: 0, max: 450 }),
+      amount: fc.bigInt({ min: 1n, max: 150_000n }),
+      pick: fc.nat(),
+    });
+    fc.assert(
+      fc.property(caseArb, change, ({ input }, c) => {
+        const opts = { checkpointEveryMonths: c.every };
+        const before = unwrap(replayAccount(input, opts));
+        const businessDate = input.businessDate + c.later;
+        const start = Math.min(...input.events.map((e) => e.valueDate));
+        const live = input.events.filter((e) => e.kind === 'repayment' && !input.events.some((x) => x.kind === 'reversal' && x.targetId === e.id));
+        const target = live[c.pick % Math.max(live.length, 1)];
+        const added: MoneyEvent = c.kind === 'reversal' && target
+          ? { kind: 'reversal', id: 'xnew', targetId: target.id, valueDate: businessDate }
+          : { kind: 'repayment', id: 'rnew', valueDate: Math.min(start + c.offset, businessDate), amountMinor: c.amount };
+        // The earliest day the change reaches: the new event's (a reversal: its target's), or the target's of a
+        // reversal already there that the later business date makes effective.
+        const valueDateOf = (id: string) => (input.events.find((e) => e.id === id) as MoneyEvent).valueDate;
+        const effectiveNow = input.events.filter((e) => e.kind === 'reversal' && e.valueDate > input.businessDate && e.valueDate <= businessDate);
+        const affected = Math.min(added.kind === 'reversal' ? valueDateOf(added.targetId) : added.valueDate, ...effectiveNow.map((e) => valueDateOf((e as { targetId: string }).targetId)));
+        const changed: AccountInput = { ...input, events: [...input.events, added], businessDate };
+        const full = unwrap(replayAccount(changed, opts));
+        const view = (r: AccountResult, after: number) => ({
+          state: r.state,
+          snapshot: r.snapshot,
+          effects: r.effects.filter((e) => e.date > after),
+          events: r.events.filter((e) => e.date > after),
+          allocations: r.allocations.filter((a) => a.date > after),
+          history: r.delinquencyHistory.filter((p) => p.date > after),
+          checkpoints: (r.checkpoints ?? []).filter((k) => k.asOf > after).map((k) => ({ asOf: k.asOf, delinquency: k.delinquency, book: (k as Checkpoint).book.toSnapshot() })),
+        });
+        for (const checkpoint of before.checkpoints ?? []) {
+          const resumed = resumeAccount(checkpoint, changed, opts);
+          if (checkpoint.asOf < affected) expect(resumed.ok).toBe(true);
+          if (!resumed.ok) {
+            expect(resumed.error.code).toBe('checkpoint-mismatch');
+            continue;
+          }
+          expect(view(resumed.value, checkpoint.asOf)).toEqual(view(full, checkpoint.asOf));
+        }
+        // A checkpoint is a copy: resuming never changes it.
+        const again = (before.checkpoints ?? []).at(-1);
+        if (again) expect(unwrap(resumeAccount(again, input, opts)).state).toEqual(before.state);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('a checkpoint of another schedule or product is refused', () => {
+    fc.assert(
+      fc.property(caseArb, ({ input }) => {
+        const cp = unwrap(replayAccount(input, { checkpointEveryMonths: 1 })).checkpoints?.[0];
+        if (!cp) return;
+        const other = { ...input, product: { ...input.product, graceDays: input.product.graceDays + 1 } };
+        expect(resumeAccount(cp, other)).toMatchObject({ ok: false, error: { code: 'checkpoint-mismatch' } });
+        const shifted = { ...input, schedule: input.schedule.map((s) => ({ ...s, feesMinor: s.feesMinor + 1n })) };
+        expect(resumeAccount(cp, shifted)).toMatchObject({ ok: false, error: { code: 'checkpoint-mismatch' } });
+      }),
+      { numRuns: 50 },
     );
   });
 });

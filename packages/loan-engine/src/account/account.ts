@@ -2,11 +2,13 @@
 import type { DayNumber } from '../dates/local-date.js';
 import { ok, type Result } from '../servicing/result.js';
 import { Book, NO_DAY } from './book.js';
+import { Checkpoint, eventKey, foldedSame, isCheckpointDay, termsKey } from './checkpoint.js';
 import { DayLabels, PairCache } from './postings.js';
 import { applicableEvents, normaliseProduct, validateSchedule, type AppliedEvent } from './rules.js';
 import { stepDay, type Output, type StepContext } from './step.js';
 import type {
   AccountBalances,
+  AccountCheckpoint,
   AccountError,
   AccountInput,
   AccountResult,
@@ -14,6 +16,7 @@ import type {
   AccountState,
   AdvanceInput,
   InstallmentState,
+  ReplayOptions,
   ScheduledInstallment,
 } from './types.js';
 
@@ -24,8 +27,63 @@ import type {
  * reversal-of-disbursement, repayment-already-reversed, event-before-disbursement,
  * disbursement-after-first-due-date.
  */
-export function replayAccount(input: AccountInput): Result<AccountResult, AccountError> {
-  return advanceAccount(null, input, input.businessDate);
+export function replayAccount(input: AccountInput, options: ReplayOptions = {}): Result<AccountResult, AccountError> {
+  if (options.checkpointEveryMonths === undefined) return advanceAccount(null, input, input.businessDate);
+  return resumeFrom(null, input, options.checkpointEveryMonths);
+}
+
+/**
+ * replayAccount resumed from `checkpoint` (taken by an earlier replay with checkpointEveryMonths):
+ * the same state and snapshot as replayAccount(input), and of its effects, events, allocations and
+ * delinquency history exactly those dated after checkpoint.asOf. `input.events` holds all the loan's
+ * events (checked as replayAccount checks them, with the same failures); the effective ones dated on
+ * or before the checkpoint must be the ones it folded, and the schedule and product the same, else
+ * checkpoint-mismatch (replay instead). Checkpoints of the days it folds come with checkpointEveryMonths.
+ */
+export function resumeAccount(checkpoint: AccountCheckpoint, input: AccountInput, options: ReplayOptions = {}): Result<AccountResult, AccountError> {
+  if (!(checkpoint instanceof Checkpoint)) return fail('checkpoint-mismatch', 'not a checkpoint of this engine');
+  return resumeFrom(checkpoint, input, options.checkpointEveryMonths);
+}
+
+function resumeFrom(checkpoint: Checkpoint | null, input: AccountInput, every: number | undefined): Result<AccountResult, AccountError> {
+  if (every !== undefined && (!Number.isInteger(every) || every < 1)) return fail('invalid-product', 'checkpointEveryMonths must be a positive integer');
+  const valid = validateSchedule(input.schedule);
+  if (!valid.ok) return valid;
+  const rules = normaliseProduct(input.product);
+  if (!rules.ok) return rules;
+  const schedule = input.schedule;
+  const events = applicableEvents(input.events, { horizon: input.businessDate, after: null, firstDisbursementDate: null, firstDueDate: (schedule[0] as ScheduledInstallment).dueDate });
+  if (!events.ok) return events;
+  const applied = events.value;
+  const keys = applied.map(eventKey);
+  const terms = termsKey(input);
+  if (checkpoint !== null) {
+    if (checkpoint.terms !== terms || checkpoint.book.size !== schedule.length) return fail('checkpoint-mismatch', 'the checkpoint was taken for another schedule or product');
+    if (checkpoint.asOf > input.businessDate) return fail('checkpoint-mismatch', 'the checkpoint is after the business date');
+    if (!foldedSame(checkpoint, applied, keys)) return fail('checkpoint-mismatch', 'the events up to the checkpoint changed');
+  }
+  const book = checkpoint === null ? new Book(schedule.length) : checkpoint.book.clone();
+  const indexOf = new Map(schedule.map((s, i) => [s.number, i]));
+  const out: Output = { effects: [], events: [], allocations: [], history: [] };
+  const ctx: StepContext = { book, schedule, rules: rules.value, indexOf, labels: new DayLabels(), pairs: new PairCache(), out };
+  const checkpoints: Checkpoint[] = [];
+  const keep = every === undefined
+    ? undefined
+    : (d: DayNumber, folded: number) => {
+        if (!isCheckpointDay(d, every)) return;
+        const delinquency = { dpd: book.dpd, usBucket: rules.value.bucketLabels[book.bucket] as string, rbiClass: book.rbi, oldestUnpaidDueDate: book.anchor, npaSince: book.npaSince };
+        checkpoints.push(new Checkpoint(d, delinquency, book.clone(), terms, keys, folded));
+      };
+  fold(ctx, applied, input.businessDate, checkpoint?.folded ?? 0, keep);
+  return ok({
+    state: stateOf(book, schedule, rules.value.bucketLabels),
+    snapshot: book.toSnapshot(),
+    effects: out.effects,
+    events: out.events,
+    allocations: out.allocations,
+    delinquencyHistory: out.history,
+    ...(every === undefined ? {} : { checkpoints }),
+  });
 }
 
 /**
@@ -66,10 +124,14 @@ export function advanceAccount(snapshot: AccountSnapshot | null, input: AdvanceI
 
 const fail = (code: AccountError['code'], message: string): Result<never, AccountError> => ({ ok: false, error: { code, message } });
 
-/** Every day from the snapshot (or the first event) to toDate; days on which nothing can happen are skipped. */
-function fold(ctx: StepContext, events: readonly AppliedEvent[], toDate: DayNumber): void {
+/**
+ * Every day from the snapshot (or the first event) to toDate; days on which nothing can happen are
+ * skipped. `events` from index `first` on are those dated after the book's asOf. `keep` is told the
+ * end of each day folded, with how many events are folded by then.
+ */
+function fold(ctx: StepContext, events: readonly AppliedEvent[], toDate: DayNumber, first = 0, keep?: (d: DayNumber, folded: number) => void): void {
   const b = ctx.book;
-  let k = 0;
+  let k = first;
   const nextEventDay = (): DayNumber => events[k]?.valueDate ?? toDate + 1;
   let d = b.asOf === null ? nextEventDay() : b.asOf + 1;
   while (d <= toDate) {
@@ -77,6 +139,7 @@ function fold(ctx: StepContext, events: readonly AppliedEvent[], toDate: DayNumb
     while (end < events.length && (events[end] as AppliedEvent).valueDate === d) end += 1;
     stepDay(ctx, d, events, k, end);
     k = end;
+    keep?.(d, k);
     // Only an event can change a pending, closed or charged-off loan: jump to the next one.
     d = b.status === 'active' ? d + 1 : Math.max(d + 1, nextEventDay());
   }

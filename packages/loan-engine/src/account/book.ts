@@ -83,6 +83,29 @@ export class Book {
     return this.m.disbursed - this.m.principalPaid - this.m.principalWrittenOff;
   }
 
+  /** An independent copy (a checkpoint): folding one never changes the other. */
+  clone(): Book {
+    const b = new Book(this.size);
+    b.asOf = this.asOf;
+    b.status = this.status;
+    b.accrual = this.accrual;
+    b.firstDisbursementDate = this.firstDisbursementDate;
+    b.closedOn = this.closedOn;
+    b.chargedOffOn = this.chargedOffOn;
+    b.dueCount = this.dueCount;
+    b.oldestUnpaid = this.oldestUnpaid;
+    b.oldestUnsettled = this.oldestUnsettled;
+    b.dpd = this.dpd;
+    b.anchor = this.anchor;
+    b.bucket = this.bucket;
+    b.rbi = this.rbi;
+    b.npaSince = this.npaSince;
+    for (const k of MONEY) b.m[k] = this.m[k];
+    for (const k of INSTALLMENT_MONEY) copyArray(b[k], this[k]);
+    for (const k of INSTALLMENT_DAYS) copyArray(b[k], this[k]);
+    return b;
+  }
+
   toSnapshot(): AccountSnapshot {
     const scalars: Record<string, string | number | null> = {
       status: this.status,
@@ -135,6 +158,10 @@ export class Book {
 function sizesMatch(s: AccountSnapshot, size: number): boolean {
   const keys: readonly (InstallmentMoneyKey | InstallmentDayKey)[] = [...INSTALLMENT_MONEY, ...INSTALLMENT_DAYS];
   return keys.every((k) => s.installments[k]?.length === size) && MONEY.every((k) => typeof s.scalars[k] === 'string');
+}
+
+function copyArray<T>(target: T[], source: readonly T[]): void {
+  for (let i = 0; i < target.length; i += 1) target[i] = source[i] as T;
 }
 
 function copyInto<T>(target: T[], source: readonly (string | number)[], convert: (x: string | number) => T): void {

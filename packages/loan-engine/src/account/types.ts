@@ -237,6 +237,29 @@ export interface AccountSnapshot {
   readonly installments: Readonly<Record<string, readonly (string | number)[]>>;
 }
 
+/**
+ * The account at the end of day `asOf` of a run with `checkpointEveryMonths`, to resume a later replay
+ * from (resumeAccount). Opaque beyond these fields; valid for the schedule, product and effective events
+ * up to `asOf` it was taken with, which resumeAccount checks.
+ */
+export interface AccountCheckpoint {
+  readonly asOf: DayNumber;
+  /** The classification at the end of `asOf`: the `delinquencyBefore` of the days a resume folds. */
+  readonly delinquency: Delinquency;
+  /** Installments it holds figures for (what keeping it costs). */
+  readonly size: number;
+}
+
+/** Options of replayAccount and resumeAccount. */
+export interface ReplayOptions {
+  /**
+   * Keep a checkpoint at the end of the last day before every month whose index (year × 12 + month − 1)
+   * is a multiple of this (1: every month end; 6: end of June and December); days the fold skips (a closed
+   * or pending loan) keep none. Unset: none kept.
+   */
+  readonly checkpointEveryMonths?: number;
+}
+
 export interface AccountResult {
   readonly state: AccountState;
   readonly snapshot: AccountSnapshot;
@@ -245,6 +268,8 @@ export interface AccountResult {
   readonly events: readonly LifecycleEvent[];
   readonly allocations: readonly PaymentAllocation[];
   readonly delinquencyHistory: readonly DelinquencyPoint[];
+  /** With `checkpointEveryMonths`: the account at the end of each such month the run folded, oldest first. */
+  readonly checkpoints?: readonly AccountCheckpoint[];
 }
 
 export type AccountErrorCode =
@@ -259,7 +284,8 @@ export type AccountErrorCode =
   | 'event-before-disbursement'
   | 'disbursement-after-first-due-date'
   | 'replay-required'
-  | 'snapshot-mismatch';
+  | 'snapshot-mismatch'
+  | 'checkpoint-mismatch';
 
 export interface AccountError {
   readonly code: AccountErrorCode;
