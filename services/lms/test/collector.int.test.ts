@@ -12,6 +12,7 @@
  * the loan closes and the workflow ends. Every contact, presentment, posting and conduct block is asserted.
  */
 import { randomUUID } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseNachaFile } from '@lendstack/nacha';
@@ -22,6 +23,7 @@ import { startAchSandbox, stopAchSandbox } from '@lendstack/testing/ach-sandbox'
 import { mailSink } from '@lendstack/testing/mail-sink';
 import { messagingSandbox } from '@lendstack/testing/messaging-sandbox';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -86,6 +88,7 @@ let autodebit: AutodebitRunner;
 let notify: ReturnType<typeof notificationDeps>;
 const uploaded: string[] = [];
 const taskQueue = `collector-${randomUUID().slice(0, 8)}`;
+let collectionDate = '2026-01-05';
 
 beforeAll(async () => {
   h = await startHarness();
@@ -115,7 +118,8 @@ beforeAll(async () => {
   });
   workerRun = worker.run();
   waker = startCollectionsWaker({ pool: h.pool, temporal, logger: silent, idleMs: 3_600_000, resend: () => resendPendingActions({ pool: h.pool, temporal: () => temporal }) });
-  autodebit = startAutodebitRunner({ servicing: h.deps, rails: [rail], newId: randomUUID, maxPerFile: 500, logger: silent, intervalMs: 3_600_000, now: () => new Date() });
+  // The ODFI's files are stamped with the collection day's date: each simulated day has its own 36 file id modifiers.
+  autodebit = startAutodebitRunner({ servicing: h.deps, rails: [rail], newId: randomUUID, maxPerFile: 500, logger: silent, intervalMs: 3_600_000, now: () => new Date(`${collectionDate}T15:00:00Z`) });
 
   const prisma = h.prisma;
   const products = createPrismaProductRepository(prisma);
@@ -195,6 +199,7 @@ async function advanceTo(tenant: string, loanId: string, date: string): Promise<
   const created = await createEodRun(h.deps, { tenantId: tenant, to: date, actor: 'test', requestHash: `to-${date}` });
   if (created.ok) expect((await runEndOfDay(h.deps, created.run.id)).status).toBe('completed');
   expect(await businessDate(tenant)).toBe(date);
+  collectionDate = date;
   // Results first (a settlement due by today posts), then the collector looks, then today's debits go out.
   await collectionDay(loanId);
   await waker.drain();
@@ -281,6 +286,21 @@ describe('the collections workflow collects a 12-month loan on the real rails', 
     expect(promiseMade && sawQueue && cured).toBe(true);
     await eventually(async () => ((await running(loanId)) ? undefined : true), { what: 'the workflow to end', timeoutMs: 30_000 });
     expect((await handleOf(loanId).describe()).status.name).toBe('COMPLETED');
+    // Workflow code is deterministic: every run of this history (continue-as-new made several) replays against it.
+    const runs = temporal.workflow.list({ query: `WorkflowId = '${collectionsWorkflowId(loanId)}'` }).intoHistories();
+    let replayed = 0;
+    for await (const result of Worker.runReplayHistories({ workflowsPath, replayName: 'collector' }, runs)) {
+      expect(result.error, `run ${result.workflowId}`).toBeUndefined();
+      replayed += 1;
+    }
+    expect(replayed).toBeGreaterThan(1);
+    // RECORD_COLLECTIONS_HISTORY=<dir> keeps each run's history (the replay test's fixtures are recorded so).
+    if (process.env.RECORD_COLLECTIONS_HISTORY) {
+      let n = 0;
+      for await (const run of temporal.workflow.list({ query: `WorkflowId = '${collectionsWorkflowId(loanId)}'` }).intoHistories()) {
+        await writeFile(join(process.env.RECORD_COLLECTIONS_HISTORY, `collector-run-${(n += 1)}.json`), historyToJSON(run.history));
+      }
+    }
 
     // The loan is closed with every instalment paid, and the books balance.
     const servicing = await q(`SELECT status, state->'balances'->>'principalOutstanding' AS p FROM loan_servicing WHERE loan_id = $1`, [loanId]);
