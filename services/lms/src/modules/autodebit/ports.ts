@@ -75,7 +75,11 @@ export interface PresentmentBatch {
 
 /** The rail took the batch (each presentment gets the rail's reference: an ACH trace number) or refused it whole. */
 export type PresentAnswer =
-  | { readonly kind: 'accepted'; readonly railBatchId: string; readonly references: ReadonlyMap<string, string>; readonly sha256?: string }
+  | {
+    readonly kind: 'accepted'; readonly railBatchId: string; readonly references: ReadonlyMap<string, string>; readonly sha256?: string;
+    /** Presentments of the batch the rail (or the adapter, by the rail's rules) refused one by one, by presentment id; the rest were taken. */
+    readonly refused?: ReadonlyMap<string, { readonly field: string; readonly rule: string; readonly detail: string }>;
+  }
   | { readonly kind: 'rejected'; readonly detail: string; readonly record?: number; readonly field?: string; readonly rule?: string };
 
 /** Account data a notification of change corrects (only the fields it names). */
@@ -130,6 +134,16 @@ export type ResultAction =
 
 export interface CollectionRailPort {
   readonly rail: CollectionRail;
+  /**
+   * Days before its charge date a presentment is handed to the rail (ACH: 0, on the effective date; NACH: the
+   * INPUT batch a day or two ahead, at most 7; UPI AutoPay: the pre-debit notification at least 24 h ahead).
+   */
+  readonly presentAheadDays?: number;
+  /**
+   * Days after a settlement the rail may still return the debit (NACH's late return); batches with presentments
+   * settled that recently stay among `openBatchIds`. Absent: the rail reports late returns otherwise (ACH's files).
+   */
+  readonly lateReturnDays?: number;
   /** The reference a presentment with this rail sequence will carry (ACH: the trace number), known before it is sent. */
   referenceFor(railSequence: number): string;
   /** Hand the batch to the rail. Throws CollectionRailUnavailableError when the rail cannot be reached (retry later, same batch id). */

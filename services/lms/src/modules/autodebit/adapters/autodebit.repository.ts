@@ -132,13 +132,13 @@ export async function presentmentsOfLoan(db: Db, tenantId: string, loanId: strin
   return r.rows.map(toPresentment);
 }
 
-/** Locks up to `limit` scheduled presentments of the rail due by `upTo` (others skip them). */
-export async function lockScheduled(client: pg.PoolClient, rail: CollectionRail, upTo: string, limit: number, withinTenantDate = false): Promise<StoredPresentment[]> {
+/** Locks up to `limit` scheduled presentments of the rail due by `upTo` plus `aheadDays` (others skip them). */
+export async function lockScheduled(client: pg.PoolClient, rail: CollectionRail, upTo: string, limit: number, withinTenantDate = false, aheadDays = 0): Promise<StoredPresentment[]> {
   const tenantBound = withinTenantDate
-    ? ` AND effective_date <= (SELECT b.business_date FROM business_dates b WHERE b.tenant_id = autodebit_presentments.tenant_id)`
+    ? ` AND effective_date <= (SELECT b.business_date + $4::int FROM business_dates b WHERE b.tenant_id = autodebit_presentments.tenant_id)`
     : '';
   const r = await client.query<PresentmentRow>(
-    `SELECT ${COLUMNS} FROM autodebit_presentments WHERE status = 'scheduled' AND rail = $1 AND effective_date <= $2${tenantBound} ORDER BY effective_date, id LIMIT $3 FOR UPDATE SKIP LOCKED`, [rail, upTo, limit]);
+    `SELECT ${COLUMNS} FROM autodebit_presentments WHERE status = 'scheduled' AND rail = $1 AND effective_date <= $2::date + $4::int${tenantBound} ORDER BY effective_date, id LIMIT $3 FOR UPDATE SKIP LOCKED`, [rail, upTo, limit, aheadDays]);
   return r.rows.map(toPresentment);
 }
 

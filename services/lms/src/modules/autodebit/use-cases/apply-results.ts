@@ -6,13 +6,17 @@ import { inTransaction } from '../../servicing/adapters/pg-transaction.js';
 import {
   beginDocument, correctAccount, finishDocument, insertPresentment, markReturned, markSettled, presentmentByReference, recordResult, resultLineRecorded, setAccountStatus, type StoredPresentment,
 } from '../adapters/autodebit.repository.js';
-import { decideAchChange, decideAchReturn, DEFAULT_RETRY_POLICY, type AchRetryPolicy } from '../domain/ach-rules.js';
+import { decideAchChange, type AchRetryPolicy } from '../domain/ach-rules.js';
+import { decideUnpaid, type RailPolicies } from '../domain/rail-rules.js';
 import type { CollectionRailPort, PresentmentResult, ResultAction, ResultDocument, UnreadableDocument } from '../ports.js';
 import { presentmentIdOf } from './schedule-debit.js';
 
 export interface ApplyResultsDeps {
   readonly servicing: ServicingDeps;
+  /** ACH's re-presentment timing (kept as its own field); railPolicies.ach wins when both are given. */
   readonly retryPolicy?: AchRetryPolicy;
+  /** Each rail's retry policy (NACH's business days and holidays, …); a result is decided by its own rail's rules. */
+  readonly railPolicies?: RailPolicies;
   /** Tests: called after a result's money was posted (or reversed) and before the presentment is marked, as a killed process would stop. */
   readonly afterPosting?: (presentmentId: string) => void;
   /** Presentments whose lines are applied at once (each one's lines stay in document order); default 8. */
@@ -40,7 +44,7 @@ export async function refuseDocument(deps: ApplyResultsDeps, u: UnreadableDocume
  * Applies one results document, line by line in document order. Each line: a settlement posts the repayment
  * through applyMoneyEvent (the use case of POST /v1/loans/{id}/repayments) under repaymentKeyOf(presentment); a
  * return reverses a posted repayment through the same use case's reversal under reversalKeyOf, then the rail's
- * rules decide (retry, stop for new account data, revoke, review) and the next attempt is scheduled; a NOC
+ * own rules decide (domain/rail-rules.ts: ACH, NACH, UPI AutoPay or card codes, never another rail's) (retry, stop for new account data, revoke, review) and the next attempt is scheduled; a NOC
  * corrects the stored account. The money moves first and the presentment is marked after, so a process killed
  * in between finds the same transaction by its key on the next pass. Lines already recorded are skipped; a
  * document seen whole answers already-applied. A line naming no presentment of ours is recorded unknown-entry,
@@ -74,6 +78,7 @@ async function applyOne(deps: ApplyResultsDeps, doc: ResultDocument, result: Pre
   if (!p || p.status === 'scheduled') return { outcome: 'unknown-entry', detail: `no presentment of ours carries ${result.reference}` };
   const presentmentId = p.presentmentId;
   if (result.kind === 'changed') {
+    if (p.rail !== 'us-ach') return { outcome: 'superseded', detail: `${result.code}: notifications of change are ACH's; the ${p.rail} rail sends none`, presentmentId };
     const action = decideAchChange(result.code, result.correction);
     await correctAccount(pool, p.tenantId, p.loanId, result.code, result.reference, action.correction);
     return { outcome: 'applied', detail: `${result.code}: ${Object.keys(action.correction).join(', ') || 'nothing stored to correct'}`, presentmentId };
@@ -92,7 +97,9 @@ async function applyOne(deps: ApplyResultsDeps, doc: ResultDocument, result: Pre
   // The return is dated in the presentment's own tenant's books: a rail's file may be read on a later tenant's date.
   const tenantDate = await businessDateOf(pool, p.tenantId, deps.servicing.today);
   const returnedOn = result.returnedOn > tenantDate ? tenantDate : result.returnedOn;
-  const action = decideAchReturn({ attempt: p.attempt, originalSettlementDate: p.originalSettlementDate ?? p.settlementDate ?? p.effectiveDate, posted: Boolean(p.repaymentTxId) }, result.code, returnedOn, deps.retryPolicy ?? DEFAULT_RETRY_POLICY);
+  const action = decideUnpaid({ rail: p.rail, attempt: p.attempt, originalSettlementDate: p.originalSettlementDate ?? p.settlementDate ?? p.effectiveDate, posted: Boolean(p.repaymentTxId) }, result.code, returnedOn, {
+    ...(deps.retryPolicy ? { ach: deps.retryPolicy } : {}), ...deps.railPolicies,
+  });
   const reversalTxId = p.repaymentTxId ? await reverseRepayment(deps, p, result.code) : null;
   if (p.repaymentTxId) deps.afterPosting?.(presentmentId);
   await inTransaction(pool, async (client) => {
@@ -110,6 +117,9 @@ async function applyOne(deps: ApplyResultsDeps, doc: ResultDocument, result: Pre
   return { outcome: 'applied', detail: `${result.code}: ${action.kind}`, presentmentId };
 }
 
+/** How a return is named in a reversal's reason. */
+const RETURN_NAME: Readonly<Record<StoredPresentment['rail'], string>> = { 'us-ach': 'ACH return', 'in-nach': 'NACH return', 'upi-autopay': 'UPI AutoPay failure', 'card-on-file': 'card decline' };
+
 /** The repayment channel servicing records for each rail (its channel list: ach, nach, upi-autopay, card, …). */
 const CHANNEL_OF: Readonly<Record<StoredPresentment['rail'], string>> = { 'us-ach': 'ach', 'in-nach': 'nach', 'upi-autopay': 'upi-autopay', 'card-on-file': 'card' };
 
@@ -126,7 +136,7 @@ async function postRepayment(deps: ApplyResultsDeps, p: StoredPresentment, value
 }
 
 async function reverseRepayment(deps: ApplyResultsDeps, p: StoredPresentment, code: string): Promise<string> {
-  const body = { reason: `ACH return ${code} of presentment ${p.presentmentId}` };
+  const body = { reason: `${RETURN_NAME[p.rail]} ${code} of presentment ${p.presentmentId}` };
   const result = await applyMoneyEvent(deps.servicing, {
     tenantId: p.tenantId, loanId: p.loanId, actor: 'autodebit', idempotencyKey: reversalKeyOf(p.presentmentId), requestHash: requestHash(['reversal', p.loanId, p.repaymentTxId, body]), correlationId: `autodebit:${p.presentmentId}`,
     command: { kind: 'reversal', targetId: p.repaymentTxId!, reason: body.reason },
@@ -144,8 +154,10 @@ export class ResultNotYetApplicable extends Error {}
  * runs on a timer. A document with a line not applicable yet is reported pending and resumed on a later pass.
  */
 export async function collectResults(deps: ApplyResultsDeps, rail: CollectionRailPort, receivedOn: string): Promise<ApplyReport[]> {
+  const lateReturns = rail.lateReturnDays === undefined ? '' : ` OR (p.status = 'settled' AND p.settlement_date >= $2::date - $3::int)`;
   const open = await deps.servicing.pool.query<{ rail_batch_id: string }>(
-    `SELECT DISTINCT f.rail_batch_id FROM autodebit_files f JOIN autodebit_presentments p ON p.file_id = f.id WHERE f.rail = $1 AND f.status = 'accepted' AND p.status IN ('batched', 'presented')`, [rail.rail]);
+    `SELECT DISTINCT f.rail_batch_id FROM autodebit_files f JOIN autodebit_presentments p ON p.file_id = f.id WHERE f.rail = $1 AND f.status = 'accepted' AND (p.status IN ('batched', 'presented')${lateReturns})`,
+    rail.lateReturnDays === undefined ? [rail.rail] : [rail.rail, receivedOn, rail.lateReturnDays]);
   const { documents, unreadable } = await rail.results(open.rows.map((r) => r.rail_batch_id), receivedOn);
   const reports: ApplyReport[] = [];
   for (const u of unreadable) reports.push(await refuseDocument(deps, u, rail.rail, receivedOn));

@@ -21,7 +21,8 @@ export interface PresentReport {
 const keyOf = (p: { tenantId: string; loanId: string }) => `${p.tenantId}:${p.loanId}`;
 
 /**
- * Presents every scheduled presentment of the rail due by `upTo`: first the files a dead process left built
+ * Presents every scheduled presentment of the rail due by `upTo` (plus the rail's presentAheadDays: NACH's input
+ * batch and UPI's pre-debit notification go before the charge date): first the files a dead process left built
  * (resent as the same batch id and bytes), then new files of up to maxPerFile presentments. A presentment whose
  * account has stopped (new data or authorisation needed) is cancelled instead. Batching is one transaction
  * (file row, trace sequences, references), sending another, so a crash leaves a built file that the next call
@@ -39,7 +40,7 @@ export async function presentDue(deps: PresentDeps, upTo: string, now: Date): Pr
   let cancelled = 0;
   for (;;) {
     const batched = await inTransaction(deps.pool, async (client) => {
-      const due = await lockScheduled(client, deps.rail.rail, upTo, deps.maxPerFile, deps.withinTenantDate ?? false);
+      const due = await lockScheduled(client, deps.rail.rail, upTo, deps.maxPerFile, deps.withinTenantDate ?? false, deps.rail.presentAheadDays ?? 0);
       if (due.length === 0) return { ok: true as const, file: undefined, cancelled: 0 };
       const accounts = await accountsOf(client, due);
       const stopped = due.filter((p) => accounts.get(keyOf(p))?.status !== 'active');
@@ -79,6 +80,11 @@ async function send(deps: PresentDeps, file: StoredFile): Promise<{ fileId: stri
   await inTransaction(deps.pool, async (client) => {
     if (answer.kind === 'accepted') {
       await finishFile(client, file.id, { status: 'accepted', railBatchId: answer.railBatchId, sha256: answer.sha256 ?? '' });
+      // A rail that takes debits one by one may refuse some (NACH: outside the mandate's terms or the presentation window).
+      for (const [presentmentId, refusal] of answer.refused ?? new Map()) {
+        await client.query(`UPDATE autodebit_presentments SET status = 'rejected', action = $2, updated_at = now() WHERE id = $1 AND status = 'batched'`,
+          [presentmentId, JSON.stringify({ kind: 'stop-manual-review', reason: `the rail refused the debit (${refusal.rule} at ${refusal.field}): ${refusal.detail}`, reversePosted: false })]);
+      }
       await client.query(`UPDATE autodebit_presentments SET status = 'presented', updated_at = now() WHERE id = ANY($1::text[]) AND status = 'batched'`, [ids]);
     } else {
       await finishFile(client, file.id, { status: 'rejected', rejection: answer });
