@@ -298,7 +298,7 @@ describe('the collections workflow collects a 12-month loan on the real rails', 
     if (process.env.RECORD_COLLECTIONS_HISTORY) {
       let n = 0;
       for await (const run of temporal.workflow.list({ query: `WorkflowId = '${collectionsWorkflowId(loanId)}'` }).intoHistories()) {
-        await writeFile(join(process.env.RECORD_COLLECTIONS_HISTORY, `collector-run-${(n += 1)}.json`), historyToJSON(run.history));
+        await writeFile(join(process.env.RECORD_COLLECTIONS_HISTORY, `collector-run-${(n += 1)}.json`), historyToJSON(run.history as Parameters<typeof historyToJSON>[0]));
       }
     }
 
