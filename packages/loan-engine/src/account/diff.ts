@@ -14,8 +14,15 @@ export function isBalanced(effect: Effect): boolean {
   return sum === 0n && effect.lines.every((l) => l.amountMinor > 0n);
 }
 
-function fingerprint(e: Effect): string {
-  return `${e.date}|${e.kind}|${e.lines.map((l) => `${l.account}:${l.side}:${l.amountMinor}`).join(',')}`;
+/** Same lines in the same order (account, side, amount), compared field by field: no strings built. */
+function sameLines(a: Effect, b: Effect): boolean {
+  if (a.lines.length !== b.lines.length) return false;
+  for (let i = 0; i < a.lines.length; i += 1) {
+    const x = a.lines[i] as Effect['lines'][number];
+    const y = b.lines[i] as Effect['lines'][number];
+    if (x.account !== y.account || x.side !== y.side || x.amountMinor !== y.amountMinor) return false;
+  }
+  return true;
 }
 
 export interface EffectDiff {
@@ -33,7 +40,7 @@ export function diffEffects(previous: readonly Effect[], next: readonly Effect[]
   const before = new Map(previous.map((e) => [e.key, e]));
   const after = new Map(next.map((e) => [e.key, e]));
   if (before.size !== previous.length || after.size !== next.length) throw new RangeError('effect keys must be unique');
-  const same = (a: Effect, b: Effect): boolean => a.date === b.date && a.kind === b.kind && fingerprint(a) === fingerprint(b);
+  const same = (a: Effect, b: Effect): boolean => a.date === b.date && a.kind === b.kind && sameLines(a, b);
   const reverse = previous.filter((e) => {
     const n = after.get(e.key);
     return n === undefined || !same(e, n);
