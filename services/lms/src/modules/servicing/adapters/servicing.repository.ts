@@ -157,38 +157,44 @@ export interface StateWrite {
   readonly tenantId: string;
   readonly snapshot: AccountSnapshot;
   readonly state: AccountState;
-  /** Delinquency points from this date on are replaced by `history` (the points dated from it). */
+  /** Delinquency points from this date on are replaced by `history` (the points dated from it); NO_HISTORY_CHANGE: none. */
   readonly historyFrom: string;
   readonly history: readonly DelinquencyPoint[];
   readonly eodThrough?: string;
 }
 
-/** loan_servicing, loan_accounts.status and delinquency_history for many loans, one statement per table. */
+/** A StateWrite's historyFrom when its delinquency history is unchanged: nothing deleted or inserted. */
+export const NO_HISTORY_CHANGE = '9999-12-31';
+
+/** loan_servicing and loan_accounts.status (one statement), and delinquency_history, for many loans. */
 export async function saveStates(client: pg.PoolClient, writes: readonly StateWrite[]): Promise<void> {
   if (writes.length === 0) return;
   const col = <T>(pick: (w: StateWrite) => T) => writes.map(pick);
   const iso = (d: number | null) => (d === null ? null : formatIsoDate(d));
+  // One statement for both tables (a data-modifying WITH): loan_servicing, then the account's status where it moved.
   await client.query(
-    `UPDATE loan_servicing s SET snapshot = t.snapshot, state = t.state, as_of = t.as_of, status = t.status, accrual_status = t.accrual_status,
-       dpd = t.dpd, us_bucket = t.us_bucket, rbi_class = t.rbi_class, oldest_unpaid_due_date = t.oldest, npa_since = t.npa_since,
-       eod_through = coalesce(t.eod_through, s.eod_through), version = s.version + 1, updated_at = now()
-     FROM unnest($1::text[], $2::jsonb[], $3::jsonb[], $4::date[], $5::text[], $6::text[], $7::int[], $8::text[], $9::text[], $10::date[], $11::date[], $12::date[])
-       AS t(loan_id, snapshot, state, as_of, status, accrual_status, dpd, us_bucket, rbi_class, oldest, npa_since, eod_through)
-     WHERE s.loan_id = t.loan_id`,
+    `WITH t AS (
+       SELECT * FROM unnest($1::text[], $2::jsonb[], $3::jsonb[], $4::date[], $5::text[], $6::text[], $7::int[], $8::text[], $9::text[], $10::date[], $11::date[], $12::date[])
+         AS t(loan_id, snapshot, state, as_of, status, accrual_status, dpd, us_bucket, rbi_class, oldest, npa_since, eod_through)
+     ), servicing AS (
+       UPDATE loan_servicing s SET snapshot = t.snapshot, state = t.state, as_of = t.as_of, status = t.status, accrual_status = t.accrual_status,
+         dpd = t.dpd, us_bucket = t.us_bucket, rbi_class = t.rbi_class, oldest_unpaid_due_date = t.oldest, npa_since = t.npa_since,
+         eod_through = coalesce(t.eod_through, s.eod_through), version = s.version + 1, updated_at = now()
+       FROM t WHERE s.loan_id = t.loan_id
+     )
+     UPDATE loan_accounts a SET status = t.status FROM t WHERE a.id = t.loan_id AND a.status <> t.status`,
     [col((w) => w.loanId), col((w) => JSON.stringify(w.snapshot)), col((w) => JSON.stringify(stateJson(w.state))), col((w) => iso(w.state.asOf)),
       col((w) => w.state.status), col((w) => w.state.accrualStatus), col((w) => w.state.delinquency.dpd), col((w) => w.state.delinquency.usBucket),
       col((w) => w.state.delinquency.rbiClass), col((w) => iso(w.state.delinquency.oldestUnpaidDueDate)), col((w) => iso(w.state.delinquency.npaSince)),
       col((w) => w.eodThrough ?? null)],
   );
-  await client.query(
-    `UPDATE loan_accounts a SET status = t.status FROM unnest($1::text[], $2::text[]) AS t(id, status) WHERE a.id = t.id AND a.status <> t.status`,
-    [col((w) => w.loanId), col((w) => w.state.status)],
-  );
+  const rewritten = writes.filter((w) => w.historyFrom !== NO_HISTORY_CHANGE);
+  if (rewritten.length === 0) return;
   await client.query(
     `DELETE FROM delinquency_history h USING unnest($1::text[], $2::date[]) AS t(loan_id, from_date) WHERE h.loan_id = t.loan_id AND h.from_date >= t.from_date`,
-    [col((w) => w.loanId), col((w) => w.historyFrom)],
+    [rewritten.map((w) => w.loanId), rewritten.map((w) => w.historyFrom)],
   );
-  const points = writes.flatMap((w) => w.history.map((p) => ({ loanId: w.loanId, ...historyRow(p) })).filter((p) => p.fromDate >= w.historyFrom));
+  const points = rewritten.flatMap((w) => w.history.map((p) => ({ loanId: w.loanId, ...historyRow(p) })).filter((p) => p.fromDate >= w.historyFrom));
   if (points.length === 0) return;
   const pc = <T>(pick: (p: (typeof points)[number]) => T) => points.map(pick);
   await client.query(

@@ -3,7 +3,7 @@ import { businessDateOf } from '../../business-date/business-date.repository.js'
 import { insertTransaction, lockLoan, transactionById, transactionByKey, transactionsOf, type ServicedLoan } from '../adapters/servicing.repository.js';
 import { inTransaction } from '../adapters/pg-transaction.js';
 import { failure, type Outcome, type ServicingFailure } from '../domain/failures.js';
-import type { LoanTransaction } from '../domain/servicing.js';
+import { allocationDigest, type LoanTransaction, type StoredAllocation } from '../domain/servicing.js';
 import { replayLoan, type ReplayDeps } from './replay-loan.js';
 
 export interface ServicingDeps extends ReplayDeps {
@@ -83,9 +83,11 @@ export async function applyMoneyEvent(deps: ServicingDeps, request: MoneyRequest
         : { kind: 'transaction-reversed', transaction: tx, target: transactions.find((t) => t.id === tx.targetId)! },
     });
     if (!replayed.ok) return replayed;
-    // The allocation the replay wrote for this repayment.
-    const saved = await transactionById(client, request.tenantId, tx.id);
-    return { ok: true as const, value: saved! };
+    // The allocation the replay wrote for this repayment (a reversal has none).
+    const own = replayed.value.allocations.find((a) => a.source === tx.id && a.kind !== 'excess-applied');
+    const written = own ? allocationDigest(own) : undefined;
+    const saved = written ? { ...tx, allocation: JSON.parse(written.json) as StoredAllocation, allocationDigest: written.digest } : tx;
+    return { ok: true as const, value: saved };
   });
   if (outcome.ok && !outcome.replayed) deps.onOutbox();
   return outcome;

@@ -1,4 +1,4 @@
-import { diffEffects, formatIsoDate, parseIsoDate, replayAccount, type AccountResult, type PaymentAllocation } from '@lendstack/loan-engine';
+import { diffEffects, formatIsoDate, parseIsoDate, type AccountResult, type Delinquency, type Effect, type EffectDiff, type PaymentAllocation } from '@lendstack/loan-engine';
 import type pg from 'pg';
 import {
   findRepaymentAllocation,
@@ -18,6 +18,7 @@ import {
   balancesRow,
   enqueue,
   historyFrom,
+  NO_HISTORY_CHANGE,
   outboxIdsPresent,
   productDefinition,
   saveAllocations,
@@ -27,6 +28,8 @@ import {
   upsertLoanBalances,
   type ServicedLoan,
 } from '../adapters/servicing.repository.js';
+import { onCommit } from '../adapters/pg-transaction.js';
+import { processCheckpoints, replayFromCheckpoint, type ReplayCheckpoints } from '../adapters/replay-checkpoints.js';
 import { failure, type Outcome } from '../domain/failures.js';
 import {
   allocationFromStored,
@@ -44,6 +47,8 @@ export interface ReplayDeps {
   readonly ledger: LedgerPort;
   /** Wall-clock time stamped on outbox envelopes (`occurredAt`); never used for money. */
   readonly now: () => Date;
+  /** Engine checkpoints a replay resumes from (default: this process's, adapters/replay-checkpoints.ts). */
+  readonly checkpoints?: ReplayCheckpoints;
 }
 
 /** The money movement that caused a replay, for its own lifecycle event (stored before the engine's). */
@@ -71,6 +76,9 @@ export interface ReplayRequest {
  * balances, delinquency history, the repayments' allocations and the lifecycle events from the
  * affected date on (ids derive from engine keys: one already on the outbox inserts nothing), with a
  * RepaymentReallocated for each repayment already announced whose split the replay changed.
+ * The replay resumes from the loan's last engine checkpoint before the affected date when this process
+ * keeps one (replay-checkpoints.ts), so the result's effects, events, allocations and delinquency
+ * history may start after the loan's beginning (never after the affected date); its state is whole.
  * Failure: engine-refused (naming /valueDate for an event before the first disbursement).
  */
 export async function replayLoan(deps: ReplayDeps, client: pg.PoolClient, request: ReplayRequest): Promise<Outcome<AccountResult>> {
@@ -78,41 +86,57 @@ export async function replayLoan(deps: ReplayDeps, client: pg.PoolClient, reques
   const { loan } = r;
   const schedule = engineSchedule((await scheduleOf(client, [loan.id])).get(loan.id) ?? []);
   const definition = await productDefinition(client, loan.tenantId, loan.productCode, loan.productVersion);
-  const replayed = replayAccount({
+  const input = {
     schedule,
     product: definition ? toAccountProduct(definition) : DEFAULT_ACCOUNT_PRODUCT,
     events: engineEvents(r.transactions),
     businessDate: parseIsoDate(maxDate(r.businessDate, loan.asOf)),
-  });
+  };
+  const checkpoints = deps.checkpoints ?? processCheckpoints;
+  // Read before the replay, which drops them until its own transaction commits.
+  const known = checkpoints.liveEffects(loan.id, loan.version, parseIsoDate(r.affectedFrom));
+  const { replayed, resumedFrom } = replayFromCheckpoint(checkpoints, loan.id, input, parseIsoDate(r.affectedFrom));
   if (!replayed.ok) {
     const pointer = replayed.error.code === 'event-before-disbursement' || replayed.error.code === 'disbursement-after-first-due-date' ? '/valueDate' : '/';
     return { ok: false, error: failure('engine-refused', pointer, `${replayed.error.code}: ${replayed.error.message}`) };
   }
   const result = replayed.value;
   // Everything before the affected date folds exactly as before (same events, same day step), so only
-  // the effects and allocations from that date on can differ: read and compare just those.
-  // Month by month, digests first (computed in the database), then in full only the months that differ:
-  // a backdated payment on a long loan usually changes a few months of its books, not all that follow.
+  // the effects and allocations from that date on can differ: compare just those, with what the last
+  // replay in this process left on the books if it is still what they hold, else with the books.
   const from = parseIsoDate(r.affectedFrom);
   const next = result.effects.filter((e) => e.date >= from);
-  const months = differingMonths(await deps.ledger.liveDigests(client, loan.id, r.affectedFrom), effectDigests(next));
-  const changed = new Set(months);
-  const diff = months.length === 0
-    ? { reverse: [], post: [] }
-    : diffEffects(await deps.ledger.liveEffects(client, loan.id, r.affectedFrom, months), next.filter((e) => changed.has(formatIsoDate(e.date).slice(0, 7))));
+  const diff = known !== undefined ? diffEffects(known, next) : await booksDiff(deps, client, loan.id, r.affectedFrom, next);
   if (diff.reverse.length > 0 || diff.post.length > 0) {
     const chart = definition?.chartOfAccounts ?? deps.ledger.defaultChart();
     await deps.ledger.post(client, { tenantId: loan.tenantId, loanId: loan.id, currency: loan.currency, scale: loan.scale, chart, postedOn: r.businessDate, reverse: diff.reverse, post: diff.post });
   }
   const historyChange = await firstHistoryChange(client, loan.id, r.affectedFrom, result);
   await saveStates(client, [{ loanId: loan.id, tenantId: loan.tenantId, snapshot: result.snapshot, state: result.state, historyFrom: historyChange, history: result.delinquencyHistory }]);
+  // The books now hold the replay's effects from its first day on (older ones were equal), and the
+  // servicing row the version saveStates wrote: believed once this transaction commits.
+  const books = { version: loan.version + 1, from: resumedFrom ? resumedFrom.asOf + 1 : Number.NEGATIVE_INFINITY, effects: result.effects };
+  onCommit(client, () => checkpoints.books(loan.id, books));
   const allocated = result.allocations.filter((a) => a.date >= from);
   const digests = new Map(r.transactions.map((t) => [t.id, t.allocationDigest]));
   const reallocations = await reallocationsOf(client, r, allocated, digests);
   await saveAllocations(client, allocated, digests);
   if (result.state.asOf !== null) await upsertLoanBalances(client, [balancesRow(loan, result.state)]);
-  await enqueue(client, (await envelopesOf(deps, client, r, result, reallocations)).map((e) => ({ id: e.id, key: loan.id, value: e })));
+  await enqueue(client, (await envelopesOf(deps, client, r, result, reallocations, resumedFrom?.delinquency)).map((e) => ({ id: e.id, key: loan.id, value: e })));
   return { ok: true, value: result };
+}
+
+/**
+ * The difference between the loan's live books from `affectedFrom` on and the replay's effects `next`
+ * (dated from it), read month by month: digests first (computed in the database), then in full only
+ * the months that differ — a backdated payment on a long loan usually changes a few months of its
+ * books, not all that follow.
+ */
+async function booksDiff(deps: ReplayDeps, client: pg.PoolClient, loanId: string, affectedFrom: string, next: readonly Effect[]): Promise<EffectDiff> {
+  const months = differingMonths(await deps.ledger.liveDigests(client, loanId, affectedFrom), effectDigests(next));
+  if (months.length === 0) return { reverse: [], post: [] };
+  const changed = new Set(months);
+  return diffEffects(await deps.ledger.liveEffects(client, loanId, affectedFrom, months), next.filter((e) => changed.has(formatIsoDate(e.date).slice(0, 7))));
 }
 
 interface Reallocation {
@@ -148,9 +172,6 @@ export function comparedFrom(affectedFrom: string, storedAsOf: string | null): s
 
 const FROM_THE_BEGINNING = '1900-01-01';
 
-/** Nothing is stored from this date on: saveStates then deletes and inserts no delinquency point. */
-const NO_HISTORY_CHANGE = '9999-12-31';
-
 /**
  * The first date from `affectedFrom` on where the replay's delinquency points differ from the stored
  * ones (a point added, removed or changed), so only the history from there is rewritten.
@@ -172,7 +193,14 @@ async function firstHistoryChange(client: pg.PoolClient, loanId: string, affecte
  * The lifecycle envelopes of the replay from the affected date on. Their ids derive from engine keys,
  * so those already on the outbox are not built again (building one validates it against its contract).
  */
-async function envelopesOf(deps: ReplayDeps, client: pg.PoolClient, r: ReplayRequest, result: AccountResult, reallocations: readonly Reallocation[]): Promise<LifecycleEnvelope[]> {
+async function envelopesOf(
+  deps: ReplayDeps,
+  client: pg.PoolClient,
+  r: ReplayRequest,
+  result: AccountResult,
+  reallocations: readonly Reallocation[],
+  delinquencyBefore: Delinquency | undefined,
+): Promise<LifecycleEnvelope[]> {
   const { loan } = r;
   const ctx: LifecycleContext = {
     tenantId: loan.tenantId, loanId: loan.id, currency: loan.currency, scale: loan.scale, correlationId: r.correlationId,
@@ -182,7 +210,7 @@ async function envelopesOf(deps: ReplayDeps, client: pg.PoolClient, r: ReplayReq
   const candidates = result.events.filter((e) => e.date >= from);
   const present = await outboxIdsPresent(client, candidates.map((e) => lifecycleEventId(loan.id, e.key)));
   const events = candidates.filter((e) => !present.has(lifecycleEventId(loan.id, e.key)));
-  const engine = toLifecycleEnvelopes({ ...ctx, events, state: result.state, delinquencyHistory: result.delinquencyHistory });
+  const engine = toLifecycleEnvelopes({ ...ctx, events, state: result.state, delinquencyHistory: result.delinquencyHistory, ...(delinquencyBefore ? { delinquencyBefore } : {}) });
   const businessDate = parseIsoDate(r.businessDate);
   const corrections = reallocations.map((c) => repaymentReallocatedEnvelope(ctx, { ...c, causeTransactionId: r.notice.transaction.id, businessDate }));
   return [...noticeEnvelopes(ctx, r, result), ...corrections, ...engine];
