@@ -158,3 +158,35 @@ export interface CollectionRailPort {
 
 /** The rail could not be reached or answered 5xx after the adapter's bounded retries: nothing is known to have happened. */
 export class CollectionRailUnavailableError extends Error {}
+
+/**
+ * Standing authorisations at an India rail's processor: a NACH e-mandate through the sponsor bank, a UPI
+ * AutoPay mandate through the PSP. `key` is the Idempotency-Key the processor sees (the same on a retry).
+ */
+export interface MandateRegistration {
+  readonly key: string;
+  /** Ours: the mandate's id in the LMS. */
+  readonly reference: string;
+  /** NACH: the debtor's account number and IFSC; UPI: the payer's VPA in bankCode. */
+  readonly accountNumber?: string;
+  readonly bankCode: string;
+  readonly holderName: string;
+  readonly maxAmountMinor: bigint;
+  readonly frequency: string;
+  readonly category: string;
+  readonly validFrom: string;
+  readonly validUntil?: string;
+}
+
+export type MandateAnswer =
+  | { readonly kind: 'active'; readonly processorId: string; readonly umrn: string }
+  | { readonly kind: 'rejected'; readonly processorId: string; readonly code: string; readonly reason: string }
+  /** The processor refused the request itself (4xx): the field it names, mapped to ours. */
+  | { readonly kind: 'refused'; readonly status: number; readonly field: string; readonly rule: string; readonly detail: string };
+
+export interface MandatePort {
+  readonly rail: 'in-nach' | 'upi-autopay';
+  register(r: MandateRegistration): Promise<MandateAnswer>;
+  amend(processorId: string, change: { readonly maxAmountMinor?: bigint; readonly validUntil?: string }, key: string): Promise<MandateAnswer>;
+  cancel(processorId: string, key: string): Promise<MandateAnswer | { readonly kind: 'cancelled' }>;
+}

@@ -1,0 +1,80 @@
+/**
+ * The India auto-debit vendors' JSON APIs (packages/testing/sandboxes/nach-sandbox speaks both locally):
+ * - a NACH processor shaped like LotusPay's (Juspay) `mandate` and `ach_debit` resources: POST /v1/mandates,
+ *   /v1/mandates/{id}/amend and /cancel, POST /v1/ach_debits, GET /v1/ach_debits?batch=;
+ * - a UPI AutoPay PSP: POST /upi/v1/mandates, /upi/v1/mandates/{id}/notifications (the pre-debit notification
+ *   that schedules one execution), GET /upi/v1/executions?batch=.
+ * `Authorization: Bearer <api key>` and an Idempotency-Key on every create. Each call has a timeout; network
+ * errors, timeouts and 5xx are retried a bounded number of times with the same key and body (so a lost answer
+ * never creates twice) and then reported as CollectionRailUnavailableError; a 4xx is answered, never retried.
+ */
+import { CollectionRailUnavailableError } from '../ports.js';
+
+export interface IndiaProcessorClientOptions {
+  readonly baseUrl: string;
+  readonly apiKey: string;
+  readonly timeoutMs: number;
+  readonly maxAttempts: number;
+  readonly retryBaseDelayMs?: number;
+  /** Named in errors: "NACH processor", "UPI PSP". */
+  readonly name: string;
+}
+
+/** A vendor's answer: its status and JSON body (an object, or `{}` when the body was not JSON). */
+export interface VendorAnswer {
+  readonly status: number;
+  readonly body: Record<string, unknown>;
+  /** The raw text, kept for a body that is not the JSON the vendor documents. */
+  readonly text: string;
+}
+
+export interface IndiaProcessorClient {
+  post(path: string, body: Record<string, unknown>, idempotencyKey: string): Promise<VendorAnswer>;
+  get(path: string): Promise<VendorAnswer>;
+}
+
+export function createIndiaProcessorClient(options: IndiaProcessorClientOptions): IndiaProcessorClient {
+  const base = options.baseUrl.replace(/\/+$/, '');
+  const baseDelayMs = options.retryBaseDelayMs ?? 100;
+  async function call(method: 'GET' | 'POST', path: string, body?: Record<string, unknown>, idempotencyKey?: string): Promise<VendorAnswer> {
+    let lastProblem = '';
+    for (let attempt = 1; attempt <= options.maxAttempts; attempt += 1) {
+      if (attempt > 1) await new Promise((r) => setTimeout(r, Math.min(2_000, baseDelayMs * 2 ** (attempt - 2)) * (0.5 + Math.random() / 2)));
+      try {
+        const response = await fetch(`${base}${path}`, {
+          method,
+          headers: { authorization: `Bearer ${options.apiKey}`, ...(body ? { 'content-type': 'application/json' } : {}), ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}) },
+          ...(body ? { body: JSON.stringify(body) } : {}),
+          signal: AbortSignal.timeout(options.timeoutMs),
+        });
+        const text = await response.text();
+        if (response.status >= 500) {
+          lastProblem = `HTTP ${response.status}`;
+          continue;
+        }
+        return { status: response.status, body: parseObject(text), text };
+      } catch (error) {
+        lastProblem = (error as Error).name === 'TimeoutError' ? `timed out after ${options.timeoutMs} ms` : (error as Error).message;
+      }
+    }
+    throw new CollectionRailUnavailableError(`${options.name} ${method} ${path}: ${lastProblem} after ${options.maxAttempts} attempt(s)`);
+  }
+  return {
+    post: (path, body, idempotencyKey) => call('POST', path, body, idempotencyKey),
+    get: (path) => call('GET', path),
+  };
+}
+
+function parseObject(text: string): Record<string, unknown> {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+/** The field a vendor's 4xx problem names (`field`), or undefined. */
+export const vendorField = (a: VendorAnswer): string | undefined => (typeof a.body.field === 'string' ? a.body.field : undefined);
+export const vendorDetail = (a: VendorAnswer): string => (typeof a.body.detail === 'string' ? a.body.detail : `HTTP ${a.status}`);
+export const vendorRule = (a: VendorAnswer): string => (typeof a.body.title === 'string' ? a.body.title : `http-${a.status}`);
