@@ -21,6 +21,9 @@ export PAYOUT_BASE_URL="${PAYOUT_BASE_URL:-http://127.0.0.1:${PAYOUT_SANDBOX_POR
 export ACH_WEBHOOK_URL="${ACH_WEBHOOK_URL:-http://127.0.0.1:${LMS_PORT:-3002}/v1/payout-webhooks/ach}"
 pnpm -s exec tsx packages/testing/sandboxes/ach-sandbox/src/cli.ts start
 export ACH_BASE_URL="${ACH_BASE_URL:-http://127.0.0.1:${ACH_SANDBOX_PORT:-3481}}"
+# The India auto-debit sandbox (NACH processor and UPI AutoPay PSP APIs), likewise.
+pnpm -s exec tsx packages/testing/sandboxes/nach-sandbox/src/cli.ts start
+export NACH_BASE_URL="${NACH_BASE_URL:-http://127.0.0.1:${NACH_SANDBOX_PORT:-3487}}" UPI_BASE_URL="${UPI_BASE_URL:-http://127.0.0.1:${NACH_SANDBOX_PORT:-3487}}"
 # The mail sink (SMTP, HTTP API of what it received) and the messaging sandbox (Twilio Messaging API for SMS
 # and WhatsApp, receipts to each message's StatusCallback) the LMS notifications use, likewise.
 pnpm -s exec tsx packages/testing/sandboxes/mail-sink/src/cli.ts start

@@ -84,6 +84,18 @@ const envSchema = z.object({
   ACH_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
   // How account tokens become account numbers: "derived" is the sandbox's (ach-account.resolver.ts); the LOS's vault replaces it.
   ACH_ACCOUNT_RESOLVER: z.enum(['derived']).default('derived'),
+  // India auto-debit rails (modules/autodebit): NACH debits on e-mandates through a NACH processor's API
+  // (LotusPay-shaped mandates and ach_debits) and UPI AutoPay through a PSP's API. The defaults are the local
+  // sandbox's (packages/testing/sandboxes/nach-sandbox, started by infra/up.sh); a deployment sets its vendors'.
+  NACH_BASE_URL: z.string().url().default('http://127.0.0.1:3487'),
+  NACH_API_KEY: z.string().min(1).default('lendstack-nach-sandbox-api-key'),
+  UPI_BASE_URL: z.string().url().default('http://127.0.0.1:3487'),
+  UPI_API_KEY: z.string().min(1).default('lendstack-nach-sandbox-api-key'),
+  NACH_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  NACH_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+  // The sponsor bank's cut-off on the charge date (IST minutes after midnight) and how many days ahead debits go.
+  NACH_CUTOFF_MINUTES_IST: z.coerce.number().int().min(0).max(1_439).default(600),
+  NACH_PRESENT_AHEAD_DAYS: z.coerce.number().int().min(0).max(7).default(2),
   // Borrower notifications (modules/notifications). Email over SMTP: the defaults are the local mail sink's
   // (packages/testing/sandboxes/mail-sink, started by infra/up.sh); a deployment sets its relay's.
   SMTP_HOST: z.string().min(1).default('127.0.0.1'),

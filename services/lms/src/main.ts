@@ -15,6 +15,11 @@ import { startCollectionsWaker } from './modules/collections/adapters/collection
 import { resendPendingActions } from './modules/collections/use-cases/collector-actions.js';
 import { createAutodebitActivities } from './modules/autodebit/activities/autodebit.activities.js';
 import { createAchCollectionRail } from './modules/autodebit/adapters/ach-collection-rail.adapter.js';
+import { createIndiaProcessorClient } from './modules/autodebit/adapters/india-processor.client.js';
+import { mandateByUmrn } from './modules/autodebit/adapters/mandates.repository.js';
+import { mandateRoutes } from './modules/autodebit/adapters/mandates.routes.js';
+import { createNachCollectionRail } from './modules/autodebit/adapters/nach-collection-rail.adapter.js';
+import { createUpiAutopayRail } from './modules/autodebit/adapters/upi-autopay-rail.adapter.js';
 import { createNotificationActivities } from './modules/notifications/activities/notification.activities.js';
 import { engineScheduleCalculator } from './modules/loans/adapters/loan-engine.schedule.js';
 import { createBookingRejectionNotifier } from './modules/loans/adapters/booking-rejections.outbox.js';
@@ -117,11 +122,20 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
     bank: createAchBankClient({ baseUrl: config.ACH_BASE_URL, apiKey: config.ACH_API_KEY, timeoutMs: config.ACH_TIMEOUT_MS, maxAttempts: config.ACH_MAX_ATTEMPTS }),
     resolveAccount: derivedAccountResolver,
   });
+  // INR instalments: NACH debits on the loan's e-mandate, or UPI AutoPay executions after a pre-debit notification.
+  const nachCollections = createNachCollectionRail({
+    client: createIndiaProcessorClient({ name: 'NACH processor', baseUrl: config.NACH_BASE_URL, apiKey: config.NACH_API_KEY, timeoutMs: config.NACH_TIMEOUT_MS, maxAttempts: config.NACH_MAX_ATTEMPTS }),
+    mandateOf: (umrn) => mandateByUmrn(pool, 'in-nach', umrn), cutoffMinutesIst: config.NACH_CUTOFF_MINUTES_IST, presentAheadDays: config.NACH_PRESENT_AHEAD_DAYS,
+  });
+  const upiCollections = createUpiAutopayRail({
+    client: createIndiaProcessorClient({ name: 'UPI PSP', baseUrl: config.UPI_BASE_URL, apiKey: config.UPI_API_KEY, timeoutMs: config.NACH_TIMEOUT_MS, maxAttempts: config.NACH_MAX_ATTEMPTS }),
+    mandateOf: (umn) => mandateByUmrn(pool, 'upi-autopay', umn),
+  });
   const collectorActivities = {
     ...createCollectionActivities({ prisma, now: () => new Date() }),
     ...createCollectorActivities({ pool, onOutbox: wakeOutbox }),
     ...createNotificationActivities(notifications),
-    ...createAutodebitActivities({ servicing, rail: achCollections, newId: () => crypto.randomUUID(), maxPerFile: config.ACH_MAX_ENTRIES_PER_FILE }),
+    ...createAutodebitActivities({ servicing, rail: achCollections, moreRails: [nachCollections, upiCollections], newId: () => crypto.randomUUID(), maxPerFile: config.ACH_MAX_ENTRIES_PER_FILE }),
   };
 
   let temporalParts: { clientConnection: Connection; temporal: Client; workerConnection: NativeConnection; worker: Awaited<ReturnType<typeof createCollectionsWorker>>; workerRun: Promise<void>; starter: ReturnType<typeof startCollectionsStarter>; waker: ReturnType<typeof startCollectionsWaker> } | undefined;
@@ -236,11 +250,13 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
       consumers: async () => kafkaParts !== undefined && collectionsSignals !== undefined,
     },
   });
+  // A loan's NACH and UPI AutoPay mandates (POST /v1/loans/{id}/mandates…), registered at the same rails' processors.
+  await app.register(mandateRoutes, { pool, mandatePorts: { 'in-nach': nachCollections, 'upi-autopay': upiCollections }, newId: () => crypto.randomUUID(), authSecret: config.AUTH_TOKEN_SECRET });
   const url = await app.listen({ host: config.LMS_HOST, port: config.LMS_PORT });
   // ACH submission windows: queued USD payouts go to the ODFI in one file per window.
   const achWindows = startAchWindows(ach, { windowMs: config.ACH_WINDOW_MS, reconcileEveryMs: config.ACH_RECONCILE_MS, onOutcome: payoutOutcomeHandler(servicing), logger });
   // The auto-debit collection day: present what is due, apply what the rails answer.
-  const autodebit = startAutodebitRunner({ servicing, rails: [achCollections], newId: () => crypto.randomUUID(), maxPerFile: config.ACH_MAX_ENTRIES_PER_FILE, logger, intervalMs: config.LMS_AUTODEBIT_INTERVAL_MS, now: () => new Date() });
+  const autodebit = startAutodebitRunner({ servicing, rails: [achCollections, nachCollections, upiCollections], newId: () => crypto.randomUUID(), maxPerFile: config.ACH_MAX_ENTRIES_PER_FILE, logger, intervalMs: config.LMS_AUTODEBIT_INTERVAL_MS, now: () => new Date() });
   // A run this process (or a killed one) left unfinished continues: per (loan, day) idempotent.
   void eodRunner.resumePending().catch((error: unknown) => logger.error({ err: error }, 'could not resume end-of-day runs'));
   // A file whose processing was cut short continues: each row's repayment key is derived from (file, row).
