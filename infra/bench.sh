@@ -9,7 +9,7 @@
 # of its own (KAFKA_TOPIC_PREFIX=bench.), and a consumer group, task queue and tenant of its own per run,
 # so dev and test data are never touched.
 # Other knobs: BENCH_CONCURRENCY, BENCH_DRAIN_TIMEOUT_S, BENCH_WORKFLOW_TIMEOUT_S, BENCH_BASELINE_ROUNDS,
-# BENCH_LOS_DB_POOL_MAX, BENCH_LMS_DB_POOL_MAX; BENCH_ONLY=pipeline|engine|servicing|checks|autodebit|underwriting runs one of them.
+# BENCH_LOS_DB_POOL_MAX, BENCH_LMS_DB_POOL_MAX; BENCH_ONLY=pipeline|engine|servicing|checks|autodebit|collections|underwriting runs one of them.
 #   4. Checks: applications submitted at BENCH_CHECKS_RATE/s (default 50) to a LOS with the KYC and bureau
 #      sandboxes, submit → checks concluded, beside the bare submit at the same rate (checks.bench.ts).
 #   5. Auto-debit: BENCH_AUTODEBIT_DEBITS (100000) ACH debits presented to the ACH sandbox as NACHA files,
@@ -92,6 +92,16 @@ if [[ "$BENCH_ONLY" == all || "$BENCH_ONLY" == autodebit ]]; then
     isolated_environment bench
     step "autodebit: ${BENCH_AUTODEBIT_DEBITS:-100000} ACH debits presented, returned and applied, ${BENCH_AUTODEBIT_POSTED:-2000} posted"
     cd services/lms && pnpm exec tsx bench/autodebit.bench.ts
+  ) || status=$?
+fi
+if [[ "$BENCH_ONLY" == all || "$BENCH_ONLY" == collections ]]; then
+  step "fresh bench databases (collections)"
+  source infra/isolated-env.sh
+  (
+    eval "$(bash infra/local/infra.sh env)"
+    isolated_environment bench
+    step "collections: ${BENCH_WORKFLOW_STARTS:-2000} collections workflows started by the LMS starter, beside a bare Temporal client"
+    cd services/lms && pnpm exec tsx bench/collections-start.bench.ts
   ) || status=$?
 fi
 if [[ "$BENCH_ONLY" == all || "$BENCH_ONLY" == underwriting ]]; then

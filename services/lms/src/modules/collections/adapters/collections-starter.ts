@@ -1,4 +1,4 @@
-import { contextFrom, type Logger, type Metrics } from '@lendstack/platform';
+import { contextFrom, eachLimited, type Logger, type Metrics } from '@lendstack/platform';
 import { context } from '@opentelemetry/api';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type pg from 'pg';
@@ -62,12 +62,13 @@ export function startCollectionsStarter(options: CollectionsStarterOptions): Col
           'SELECT id, collections_workflow_id, traceparent FROM loan_accounts WHERE collections_started_at IS NULL ORDER BY created_at LIMIT $1',
           [batchSize],
         );
-        for (let i = 0; i < rows.length; i += concurrency) {
-          const group = rows.slice(i, i + concurrency);
-          await Promise.all(group.map(startOne));
-          await options.pool.query('UPDATE loan_accounts SET collections_started_at = now() WHERE id = ANY($1)', [group.map((l) => l.id)]);
-          startedCount += group.length;
-          options.metrics?.workflowsStarted.inc(group.length);
+        // `concurrency` starts always in flight (no barrier per group), then one stamp for the batch: a crash
+        // before the stamp only repeats starts, which the derived workflow id makes harmless.
+        if (rows.length > 0) {
+          await eachLimited(rows, concurrency, startOne);
+          await options.pool.query('UPDATE loan_accounts SET collections_started_at = now() WHERE id = ANY($1)', [rows.map((l) => l.id)]);
+          startedCount += rows.length;
+          options.metrics?.workflowsStarted.inc(rows.length);
         }
         failures = 0;
         if (rows.length < batchSize) await pause(options.idleMs ?? 500);
