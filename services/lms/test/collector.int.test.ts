@@ -240,6 +240,7 @@ describe('the collections workflow collects a 12-month loan on the real rails', 
     expect(await wakeOn(loanId)).toBe('2026-01-31');
 
     let promiseMade = false;
+    let payBy: string | undefined;
     let cured = false;
     let sawQueue = false;
     for (let step = 0; step < 120 && (await running(loanId)); step += 1) {
@@ -262,7 +263,13 @@ describe('the collections workflow collects a 12-month loan on the real rails', 
         const reused = await call('POST', `/v1/loans/${loanId}/collections/actions`, tenant, { kind: 'call-outcome', outcome: 'no-answer' }, { 'idempotency-key': `promise-${loanId}` });
         expect(reused.statusCode).toBe(422);
         expect(reused.json().errors[0].pointer).toBe('/header/idempotency-key');
-        await passedOn(loanId, today);
+        // The workflow applies the promise and plans again: it wants to look the day after the pay-by date.
+        payBy = addDays(today, 3);
+        const actionId = promise.json().id as string;
+        await eventually(async () => {
+          const { collector } = await handleOf(loanId).query(collectionsStateQuery);
+          return collector.promise?.actionId === actionId && collector.lastPass?.nextPlanDate && collector.lastPass.nextPlanDate <= addDays(payBy!, 1) ? true : undefined;
+        }, { what: 'the promise applied and planned', timeoutMs: 30_000 });
       }
       const queue = await call('GET', '/v1/collections/queue?queue=early', tenant);
       const inQueue = (queue.json().items as Row[]).find((i) => i.loanId === loanId);
@@ -341,8 +348,10 @@ describe('the collections workflow collects a 12-month loan on the real rails', 
     expect(followUps).toEqual(['contact:2:1:sms', 'contact:2:5:email']);
 
     // Flags: two bounces in a row and the broken promise, each once (and published through the outbox).
-    const flags = await q(`SELECT flag FROM collections_flags WHERE loan_id = $1 ORDER BY raised_at`, [loanId]);
+    const flags = await q(`SELECT flag, to_char(business_date, 'YYYY-MM-DD') AS on FROM collections_flags WHERE loan_id = $1 ORDER BY raised_at`, [loanId]);
     expect(flags.map((f) => f.flag)).toEqual(['bounced-twice', 'promise-broken']);
+    // The broken promise is seen on the first business day after its pay-by date.
+    expect(flags[1]!.on).toBe(addDays(payBy!, 1));
     const outbox = await q(`SELECT value->'payload'->>'flag' AS flag FROM outbox WHERE key = $1 AND value->>'type' = 'CollectionsFlagRaised'`, [loanId]);
     expect(outbox.map((o) => o.flag).sort()).toEqual(['bounced-twice', 'promise-broken']);
     const promise = await q(`SELECT status FROM collections_actions WHERE loan_id = $1 AND kind = 'promise-to-pay'`, [loanId]);
@@ -355,6 +364,7 @@ describe('the collections workflow collects a 12-month loan on the real rails', 
     const view = (await call('GET', `/v1/loans/${loanId}/collections`, tenant)).json();
     expect(view.timeline.filter((e: Row) => e.kind === 'presentment')).toHaveLength(14);
     expect(view.timeline.filter((e: Row) => e.kind === 'flag')).toHaveLength(2);
+    if (process.env.RECORD_COLLECTIONS_HISTORY) await writeFile(join(process.env.RECORD_COLLECTIONS_HISTORY, 'collections-view.json'), JSON.stringify(view, null, 2));
     const closed = await call('POST', `/v1/loans/${loanId}/collections/actions`, tenant, { kind: 'call-outcome', outcome: 'no-answer' }, { 'idempotency-key': `late-${loanId}` });
     expect(closed.statusCode).toBe(409);
     expect(closed.json()).toMatchObject({ type: expect.stringContaining('loan-not-in-collection'), errors: [{ pointer: '/params/id' }] });
