@@ -64,6 +64,8 @@ export const mandateView = (m: StoredMandate): MandateView => ({
 
 const refused = (status: number, code: string, pointer: string, detail: string): MandateOutcome => ({ ok: false, status, code, pointer, detail });
 /** The processor's Idempotency-Key: derived from ours, so a retried request is the same request to it. */
+/** A processor's refusal as ours: its 409 and 422 name the request's fault; anything else (auth, 404, a body it does not document) is a bad gateway. */
+const passOn = (status: number) => (status === 409 || status === 422 ? status : 502);
 const processorKey = (prefix: string, tenantId: string, key: string) => `${prefix}-${createHash('sha256').update(`${tenantId}:${key}`).digest('hex').slice(0, 40)}`;
 
 interface Ctx { readonly tenantId: string; readonly loanId: string; readonly actor: string; readonly idempotencyKey: string }
@@ -119,7 +121,7 @@ export async function registerMandate(deps: MandateDeps, ctx: Ctx, body: z.infer
     const stored = (await mandateById(deps.pool, ctx.tenantId, ctx.loanId, mandateId))!;
     if (answer.kind === 'refused') {
       await deps.pool.query('DELETE FROM autodebit_mandates WHERE id = $1 AND status = $2', [mandateId, 'registering']);
-      return refused(answer.status, answer.rule, answer.field, `the processor refused the mandate: ${answer.detail}`);
+      return refused(passOn(answer.status), answer.rule, answer.field, `the processor refused the mandate: ${answer.detail}`);
     }
     // A UMRN is NACH's (4 letters, 16 digits); a UPI mandate is named by its UMN, a UPI address.
     const next = answer.kind === 'rejected' ? mandateRejected(stored, answer.code, answer.reason)
@@ -146,7 +148,7 @@ export async function amendLoanMandate(deps: MandateDeps, ctx: Ctx, mandateId: s
   if (!next.ok) return refused(next.issue.rule === 'mandate-state' ? 409 : 422, next.issue.rule, next.issue.field.replace('/mandate/', '/'), next.issue.detail);
   return once(deps, ctx, requestHash(['amend', mandateId, body]), mandateId, async () => {
     const answer = await deps.mandatePorts[m.rail]!.amend(m.processorId!, change, processorKey('amend', ctx.tenantId, ctx.idempotencyKey));
-    if (answer.kind === 'refused') return refused(answer.status, answer.rule, answer.field.replace('/mandate/', '/'), answer.detail);
+    if (answer.kind === 'refused') return refused(passOn(answer.status), answer.rule, answer.field.replace('/mandate/', '/'), answer.detail);
     await updateMandate(deps.pool, m.id, { status: 'active', ...change });
     return { ok: true, status: 200, mandate: mandateView((await mandateById(deps.pool, ctx.tenantId, ctx.loanId, mandateId))!), replayed: false };
   });
@@ -168,7 +170,7 @@ export async function cancelLoanMandate(deps: MandateDeps, ctx: Ctx, mandateId: 
     const answer = await deps.mandatePorts[m.rail]!.cancel(m.processorId!, processorKey('cancel', ctx.tenantId, ctx.idempotencyKey));
     if (answer.kind !== 'cancelled') {
       await updateMandate(deps.pool, m.id, { status: 'active' });
-      return refused(answer.kind === 'refused' ? answer.status : 502, answer.kind === 'refused' ? answer.rule : 'processor-answer', '/params/mandateId', answer.kind === 'refused' ? answer.detail : 'the processor did not cancel the mandate');
+      return refused(answer.kind === 'refused' ? passOn(answer.status) : 502, answer.kind === 'refused' ? answer.rule : 'processor-answer', '/params/mandateId', answer.kind === 'refused' ? answer.detail : 'the processor did not cancel the mandate');
     }
     const confirmed = cancellationConfirmed({ ...m, status: 'cancel-requested' });
     await updateMandate(deps.pool, m.id, { status: confirmed.ok ? confirmed.value.status : 'cancelled' });
