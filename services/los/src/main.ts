@@ -19,6 +19,7 @@ import { createCheckRunners, validateRunners } from './modules/checks/runners.js
 import { createEnvelopeCipher } from './modules/pii/envelope-cipher.js';
 import { parseKeyring } from './modules/pii/keyring.js';
 import { createPiiReader, createPiiSealer } from './modules/pii/pii-store.js';
+import { createApprovalGate, createPgReviewStore, DEMO_APPROVAL_LIMITS, DEMO_CREDITOR, renderAdverseActionNotice } from './modules/review/index.js';
 import { createPgDecisionRepository, createPgPolicyRepository, createPolicyEngine, decideWhenChecksConclude, DEMO_PRODUCTS, defaultPolicy, loadScorecardModel } from './modules/underwriting/index.js';
 
 /** Advisory lock id that elects one outbox relay per LOS database. */
@@ -108,6 +109,11 @@ export async function startLos(config: LosConfig, logger: Logger = createLogger(
     (seeded) => seeded.length > 0 && logger.info({ products: seeded }, 'seeded default underwriting policies for tenant demo'),
     (error: unknown) => logger.warn({ err: error }, 'default underwriting policies not seeded (database unavailable?); seeded at the next start'),
   );
+  // Maker-checker review: tenant demo gets approval limits and a creditor profile (its notices' creditor) where it has none.
+  const reviews = createPgReviewStore(pool);
+  await reviews.seed('demo', { limits: DEMO_APPROVAL_LIMITS, creditor: DEMO_CREDITOR }).catch((error: unknown) => logger.warn({ err: error }, 'demo approval limits and creditor profile not seeded; seeded at the next start'));
+  const checksReviews = createPgReviewStore(checksPool);
+  const notices = (store: typeof reviews) => ({ creditor: (tenantId: string) => store.creditor(tenantId), render: renderAdverseActionNotice });
 
   // Temporal is joined in the background: while it is unreachable the LOS takes submissions (each records
   // the run its checks workflow needs), readiness says temporal is down, and the starter starts them once
@@ -133,6 +139,7 @@ export async function startLos(config: LosConfig, logger: Logger = createLogger(
             applications: createPrismaApplicationStore(checksPrisma), checks: createPrismaChecksRepository({ prisma: checksPrisma, now: () => new Date(), newId: randomUUID, notifyOutbox }),
             pii: createPiiReader({ pool: checksPool, cipher: createEnvelopeCipher({ pool: checksPool, keyring: parseKeyring(config.LOS_PII_KEKS, config.LOS_PII_ACTIVE_KEK) }) }),
             policies: createPgPolicyRepository(checksPool), decisions: createPgDecisionRepository(checksPool), engine: policyEngine, model: scorecardModel, now: () => new Date(), logger,
+            notices: notices(checksReviews),
           }),
         });
         if (stopped) return void (await runtime.stop());
@@ -175,6 +182,7 @@ export async function startLos(config: LosConfig, logger: Logger = createLogger(
       now: () => new Date(),
       notifyOutbox,
       onSubmitted: () => checksRuntime?.starter.kick(),
+      approvalGate: createApprovalGate(policies, reviews),
       catalogue,
       authSecret: config.AUTH_TOKEN_SECRET,
     },
@@ -183,7 +191,10 @@ export async function startLos(config: LosConfig, logger: Logger = createLogger(
     reconciliation: { pool, authSecret: config.AUTH_TOKEN_SECRET },
     underwriting: {
       applications: store, checks, pii: createPiiReader({ pool, cipher }), policies, decisions: createPgDecisionRepository(pool),
-      engine: policyEngine, model: scorecardModel, now: () => new Date(), authSecret: config.AUTH_TOKEN_SECRET,
+      engine: policyEngine, model: scorecardModel, now: () => new Date(), authSecret: config.AUTH_TOKEN_SECRET, notices: notices(reviews),
+    },
+    review: {
+      reviews, applications: store, decisions: createPgDecisionRepository(pool), checks, now: () => new Date(), authSecret: config.AUTH_TOKEN_SECRET, ...notices(reviews),
     },
     readiness: {
       database: async () => (await pool.query('SELECT 1')).rowCount === 1,

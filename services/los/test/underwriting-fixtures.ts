@@ -2,7 +2,8 @@
 import { loanTermsShape } from '@lendstack/contracts';
 import { z } from 'zod';
 import type { LoanTerms } from '../src/modules/applications/domain/application.js';
-import type { CheckKind, CheckResult } from '../src/modules/checks/check-runner.js';
+import type { CheckKind, CheckResult, CheckRunner } from '../src/modules/checks/check-runner.js';
+import type { RegisteredRunner } from '../src/modules/checks/runners.js';
 import type { CheckRecord } from '../src/modules/checks/ports.js';
 import type { FeatureInput } from '../src/modules/underwriting/domain/features.js';
 
@@ -64,3 +65,28 @@ export function cleanApplicant(over: { bureau?: BureauShape; dateOfBirth?: strin
     ],
   };
 }
+
+/** Credit profiles by the applicant's family name, for the integration tests that run the checks workflow. */
+export const PROFILES: Record<string, BureauShape> = {
+  Sharma: { score: 790, enquiries6m: 0, openTradelines: 5, obligationsMinor: '500000' },
+  Lowscore: { score: 560, worstDpd24m: 60, enquiries6m: 6, openTradelines: 1, obligationsMinor: '6000000' },
+  Thinfile: { score: null, thinFile: true, openTradelines: 1, enquiries6m: 0, obligationsMinor: '0' },
+};
+export const income = (family: string) => (family === 'Thinfile' ? '30000000' : '15000000');
+export { inr };
+const answer = (kind: CheckRunner['kind'], evidence: (family: string) => Record<string, unknown>): RegisteredRunner => ({
+  runner: { kind, run: async (subject) => ({ kind, result: 'pass', reasons: [], evidence: evidence(subject.applicant.name.family) }) },
+});
+const OWN_DATA = ['duplicate', 'velocity', 'device', 'sanctions'];
+
+/**
+ * The LOS's own-data checks (duplicate, velocity, device, sanctions) as in production; KYC, OCR, income and
+ * the bureau answer by the applicant's family name (PROFILES), so each case is a known credit profile.
+ */
+export const controlledRunners = (defaults: RegisteredRunner[]): RegisteredRunner[] => [
+  ...defaults.filter((r) => OWN_DATA.includes(r.runner.kind)),
+  answer('kyc', () => ({ vendor: 'test-kyc' })),
+  answer('document-ocr', () => ({ documents: [] })),
+  answer('income', (f) => ({ statedMonthlyIncome: inr(income(f)), payslipNetPay: inr(income(f)), used: 'payslip', usedMonthlyIncome: inr(income(f)) })),
+  answer('bureau', (f) => bureauEvidence(PROFILES[f] ?? {})),
+];

@@ -1,37 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { signToken } from '@lendstack/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CheckRunner } from '../src/modules/checks/check-runner.js';
-import type { RegisteredRunner } from '../src/modules/checks/runners.js';
 import { createPgPolicyRepository, defaultPolicy } from '../src/modules/underwriting/index.js';
 import { applicationBody, startLosTestServer, type LosTestServer } from './support/los-test-server.js';
-import { bureauEvidence, type BureauShape } from './underwriting-fixtures.js';
+import { controlledRunners, income, inr } from './underwriting-fixtures.js';
 
 // Underwriting over the REAL Postgres, after the checks workflow on the REAL Temporal: the LOS's own-data
-// checks (duplicate, velocity, device, sanctions) run as in production; KYC, OCR, income and the bureau
-// answer as this file says (by the applicant's family name), so each case is a known credit profile. The
-// vendor checks against their sandboxes are in checks-vendors.int.test.ts.
-const PROFILES: Record<string, BureauShape> = {
-  Sharma: { score: 790, enquiries6m: 0, openTradelines: 5, obligationsMinor: '500000' },
-  Lowscore: { score: 560, worstDpd24m: 60, enquiries6m: 6, openTradelines: 1, obligationsMinor: '6000000' },
-  Thinfile: { score: null, thinFile: true, openTradelines: 1, enquiries6m: 0, obligationsMinor: '0' },
-};
-const income = (family: string) => (family === 'Thinfile' ? '30000000' : '15000000');
-const inr = (amount: string) => ({ amount, currency: 'INR', scale: 2 });
-const answer = (kind: CheckRunner['kind'], evidence: (family: string) => Record<string, unknown>): RegisteredRunner => ({
-  runner: { kind, run: async (subject) => ({ kind, result: 'pass', reasons: [], evidence: evidence(subject.applicant.name.family) }) },
-});
-const controlled: RegisteredRunner[] = [
-  answer('kyc', () => ({ vendor: 'test-kyc' })),
-  answer('document-ocr', () => ({ documents: [] })),
-  answer('income', (f) => ({ statedMonthlyIncome: inr(income(f)), payslipNetPay: inr(income(f)), used: 'payslip', usedMonthlyIncome: inr(income(f)) })),
-  answer('bureau', (f) => bureauEvidence(PROFILES[f] ?? {})),
-];
-const OWN_DATA = ['duplicate', 'velocity', 'device', 'sanctions'];
-
+// checks run as in production; KYC, OCR, income and the bureau answer by the applicant's family name
+// (underwriting-fixtures.ts PROFILES), so each case is a known credit profile. The vendor checks against
+// their sandboxes are in checks-vendors.int.test.ts.
 let los: LosTestServer;
 beforeAll(async () => {
-  los = await startLosTestServer('los-int-uw', { runners: (defaults) => [...defaults.filter((r) => OWN_DATA.includes(r.runner.kind)), ...controlled] });
+  los = await startLosTestServer('los-int-uw', { runners: controlledRunners });
   // The tenant's policy for the test product, as main.ts seeds tenant demo's.
   await createPgPolicyRepository(los.pool).seed(los.tenantId, [{ productCode: 'PL-12M', document: defaultPolicy({ code: 'PL-12M', currency: 'INR', maxPrincipalMinor: 250_000_000, maxTermPeriods: 60, minRatePercent: '10.5', maxRatePercent: '24' }) }], new Date());
 }, 60_000);
@@ -49,16 +29,16 @@ async function checkedApplication(family: string): Promise<string> {
   const res = await los.app.inject({ method: 'POST', url: '/v1/applications', headers: los.auth(['partner']), payload });
   expect(res.statusCode, res.body).toBe(201);
   const id = res.json<{ id: string }>().id;
-  await los.awaitChecks(id, 'checks-complete');
   // The decision is computed by the checks workflow right after it concludes the checks.
-  for (let i = 0; i < 100; i += 1) {
+  for (let i = 0; i < 600; i += 1) {
     const res = await los.app.inject({ method: 'GET', url: `/v1/applications/${id}/decision`, headers: los.auth(['partner']) });
     if (res.statusCode === 200) return id;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`application ${id} was not decided within 10 s of its checks`);
+  throw new Error(`application ${id} was not decided within 60 s`);
 }
 const evaluate = (id: string) => los.app.inject({ method: 'POST', url: `/v1/applications/${id}/decision/evaluate`, headers: { ...los.auth(['operator']), ...key() } });
+const statusOf = async (id: string) => (await los.app.inject({ method: 'GET', url: `/v1/applications/${id}`, headers: los.auth(['partner']) })).json<{ status: string; decision: { by: string; reason?: string } | null }>();
 const decisionOf = async (id: string) => {
   const res = await los.app.inject({ method: 'GET', url: `/v1/applications/${id}/decision`, headers: los.auth(['partner']) });
   expect(res.statusCode, res.body).toBe(200);
@@ -78,6 +58,8 @@ describe('automated decisions over the stored check results', () => {
     expect(d.score.value).toBeGreaterThanOrEqual(580);
     expect(d.offer).toMatchObject({ band: expect.any(String), maxTermPeriods: 60 });
     expect(d.features.bureauScore).toMatchObject({ value: 790, source: 'check:bureau#r1 evidence.features.score' });
+    // The decision drives the application: passed policy, awaiting its offer.
+    expect((await statusOf(cleanId)).status).toBe('policy-approved');
     // Evaluating it again (an operator's button) returns the stored decision.
     const again = await evaluate(cleanId);
     expect(again.statusCode).toBe(200);
@@ -93,6 +75,7 @@ describe('automated decisions over the stored check results', () => {
     expect(d.reasons.length).toBeLessThanOrEqual(4);
     expect(d.reasons).toContain('Credit bureau score below the product’s minimum of 650');
     expect(d.offer).toBeNull();
+    expect(await statusOf(id)).toMatchObject({ status: 'declined', decision: { by: 'lendstack:underwriting', reason: d.reasons.join('; ') } });
   });
 
   it('refers a thin file with a strong income', async () => {
@@ -100,6 +83,7 @@ describe('automated decisions over the stored check results', () => {
     const d = await decisionOf(id);
     expect(d.outcome).toBe('refer');
     expect(d.rules.find((r: any) => r.id === 'bureau-score')).toMatchObject({ outcome: 'refer', missing: true, saw: { bureauScore: null } });
+    expect((await statusOf(id)).status).toBe('referred');
   });
 
   it('a policy change needs a second admin; once approved it decides new applications, and the old decision replays to its answer', async () => {

@@ -7,6 +7,7 @@ import { documentRoutes, type DocumentRoutesDeps } from '../modules/documents/ad
 import { onfidoWebhookRoutes, type OnfidoWebhookRoutesDeps } from '../modules/kyc/adapters/onfido-webhook.routes.js';
 import { checkRoutes, type CheckRoutesDeps } from '../modules/checks/adapters/checks.routes.js';
 import { underwritingRoutes, type UnderwritingRoutesDeps } from '../modules/underwriting/index.js';
+import { reviewRoutes, type ReviewRoutesDeps } from '../modules/review/index.js';
 
 export interface LosServerDeps {
   readonly logger: Logger;
@@ -24,6 +25,8 @@ export interface LosServerDeps {
   readonly kycWebhooks?: OnfidoWebhookRoutesDeps;
   /** Policies (GET/POST /v1/policies, approvals) and automated decisions (/v1/applications/{id}/decision). */
   readonly underwriting?: UnderwritingRoutesDeps;
+  /** Maker-checker review (GET /v1/review-queue, recommendation, decision), audit trails and adverse-action notices. */
+  readonly review?: ReviewRoutesDeps;
 }
 
 /** The LOS HTTP API without listen(), so tests drive it with app.inject. */
@@ -44,5 +47,6 @@ export async function buildServer(deps: LosServerDeps): Promise<FastifyInstance>
   if (deps.documents) await app.register(documentRoutes, deps.documents);
   if (deps.kycWebhooks) await app.register(onfidoWebhookRoutes, deps.kycWebhooks);
   if (deps.underwriting) await app.register(underwritingRoutes, deps.underwriting);
+  if (deps.review) await app.register(reviewRoutes, deps.review);
   return app;
 }

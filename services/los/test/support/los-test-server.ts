@@ -1,6 +1,6 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { createLogger, createMetrics, signToken, type Logger, type Role } from '@lendstack/platform';
-import { awaitChecksConcluded, infrastructure } from '@lendstack/testing';
+import { eventually, infrastructure } from '@lendstack/testing';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { loadConfig } from '../../src/config.js';
@@ -18,6 +18,7 @@ import type { CheckRetryPolicy } from '../../src/modules/checks/workflows/applic
 import { createEnvelopeCipher } from '../../src/modules/pii/envelope-cipher.js';
 import { parseKeyring } from '../../src/modules/pii/keyring.js';
 import { createPiiReader, createPiiSealer } from '../../src/modules/pii/pii-store.js';
+import { createApprovalGate, createPgReviewStore, renderAdverseActionNotice, type ReviewStore } from '../../src/modules/review/index.js';
 import { createPgDecisionRepository, createPgPolicyRepository, createPolicyEngine, decideWhenChecksConclude, loadScorecardModel } from '../../src/modules/underwriting/index.js';
 
 /**
@@ -37,6 +38,8 @@ export interface LosTestServer {
   readonly tenantId: string;
   readonly taskQueue: string;
   readonly checksRuntime: ChecksRuntime;
+  /** Approval limits, creditor profiles, review queue (tests seed a tenant's limits through it). */
+  readonly reviews: ReviewStore;
   /** Waits until the application's checks concluded; returns the application. */
   awaitChecks(id: string, expect?: 'checks-complete' | 'checks-exception'): Promise<{ id: string; status: string } & Record<string, any>>;
   close(): Promise<void>;
@@ -56,6 +59,9 @@ export interface LosTestServerOptions {
    */
   readonly ownTenantsOnly?: boolean;
 }
+
+/** Statuses in which an application's checks have concluded, the automated decision's included. */
+const CONCLUDED = ['checks-complete', 'checks-exception', 'policy-approved', 'referred', 'declined'];
 
 /** Fast retries, so a vendor outage reaches `exception` within seconds. */
 export const TEST_CHECK_POLICY: CheckRetryPolicy = { startToCloseMs: 10_000, initialIntervalMs: 100, maximumIntervalMs: 400, maximumAttempts: 3 };
@@ -81,9 +87,11 @@ export async function startLosTestServer(tenantPrefix: string, options: LosTestS
   const defaults = createCheckRunners(config, { pool, blobs, ocr, now: () => new Date() });
   const taskQueue = options.taskQueue ?? `los-checks-test-${randomUUID()}`;
   const policyEngine = createPolicyEngine();
+  const reviews = createPgReviewStore(pool);
+  const notices = { creditor: (tenantId: string) => reviews.creditor(tenantId), render: renderAdverseActionNotice };
   const underwriting = {
     applications: store, checks, pii: createPiiReader({ pool, cipher }), policies: createPgPolicyRepository(pool), decisions: createPgDecisionRepository(pool),
-    engine: policyEngine, model: loadScorecardModel(), now: () => new Date(),
+    engine: policyEngine, model: loadScorecardModel(), now: () => new Date(), notices,
   };
   const checksRuntime = await startChecksRuntime({
     temporalAddress, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default', taskQueue, policy: { ...TEST_CHECK_POLICY, ...options.policy },
@@ -105,6 +113,7 @@ export async function startLosTestServer(tenantPrefix: string, options: LosTestS
       now: () => new Date(),
       notifyOutbox: () => undefined,
       onSubmitted: () => checksRuntime.starter.kick(),
+      approvalGate: createApprovalGate(underwriting.policies, reviews),
       catalogue,
       authSecret: config.AUTH_TOKEN_SECRET,
     },
@@ -112,6 +121,7 @@ export async function startLosTestServer(tenantPrefix: string, options: LosTestS
     quotes: { authSecret: config.AUTH_TOKEN_SECRET },
     reconciliation: { pool, authSecret: config.AUTH_TOKEN_SECRET },
     underwriting: { ...underwriting, authSecret: config.AUTH_TOKEN_SECRET },
+    review: { reviews, applications: store, decisions: underwriting.decisions, checks, now: () => new Date(), authSecret: config.AUTH_TOKEN_SECRET, ...notices },
     readiness: { database: async () => (await pool.query('SELECT 1')).rowCount === 1 },
   });
   await app.ready();
@@ -130,14 +140,21 @@ export async function startLosTestServer(tenantPrefix: string, options: LosTestS
     tenantId,
     taskQueue,
     checksRuntime,
+    reviews,
     auth,
     async awaitChecks(id, expect) {
       const { rows } = await pool.query<{ tenant_id: string }>('SELECT tenant_id FROM applications WHERE id = $1', [id]);
       const headers = auth(['operator'], rows[0]?.tenant_id ?? tenantId);
-      return awaitChecksConcluded(async (path) => {
-        const res = await app.inject({ method: 'GET', url: path, headers });
-        return { status: res.statusCode, body: res.json() };
-      }, id, expect ? { expect } : {});
+      const get = (url: string) => app.inject({ method: 'GET', url, headers });
+      // The automated decision may move a checks-complete application on at once (policy-approved, referred,
+      // declined): for a tenant with a policy, those statuses say its checks completed too.
+      const concluded = await eventually(async () => {
+        const body = (await get(`/v1/applications/${id}`)).json<{ id: string; status: string }>();
+        return CONCLUDED.includes(body.status) ? body : undefined;
+      }, { timeoutMs: 60_000, intervalMs: 100, what: `checks of application ${id} to conclude` });
+      const as = concluded.status === 'checks-exception' ? 'checks-exception' : 'checks-complete';
+      if (expect && as !== expect) throw new Error(`application ${id} is ${concluded.status}, expected ${expect}: ${(await get(`/v1/applications/${id}/checks`)).body}`);
+      return concluded;
     },
     async close() {
       await app.close();

@@ -20,6 +20,17 @@ export interface IdempotencyRecord {
   readonly responseBody: unknown;
 }
 
+/** One step of an application's decision (append-only, modules/review's decision_audit). */
+export interface DecisionAuditEntry {
+  readonly tenantId: string;
+  readonly applicationId: string;
+  readonly checksRun: number;
+  readonly action: string;
+  readonly actor: string;
+  readonly detail: Record<string, unknown>;
+  readonly at: Date;
+}
+
 /** Reads and writes inside one database transaction. */
 export interface ApplicationUnitOfWork {
   /** Reads the application and locks it until the transaction ends. */
@@ -27,6 +38,8 @@ export interface ApplicationUnitOfWork {
   insert(application: Application): Promise<void>;
   update(application: Application): Promise<void>;
   enqueue(message: OutboxMessage): Promise<void>;
+  /** Appends a step to the application's decision audit trail. */
+  audit(entry: DecisionAuditEntry): Promise<void>;
   /** The application's checks, as approval needs them. */
   checksOf(applicationId: string): Promise<CheckState[]>;
   /** Stores the sealed clear PII of a new application (see modules/pii). */

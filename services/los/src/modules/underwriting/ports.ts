@@ -3,6 +3,7 @@ import type { FeatureSet } from './domain/features.js';
 import type { PolicyDocument } from './domain/policy.js';
 import type { PolicyEvaluation } from './domain/policy-engine.js';
 import type { ScoreResult } from './domain/scorecard.js';
+import type { NoticeDraft } from '../review/ports.js';
 
 export interface PolicyVersion {
   readonly policyId: string;
@@ -65,8 +66,12 @@ export interface StoredDecision {
 }
 
 export interface DecisionRepository {
-  /** Saves the decision of an application's checks run; one already saved for that run wins and is returned. */
-  save(decision: StoredDecision): Promise<{ decision: StoredDecision; created: boolean }>;
+  /**
+   * Saves the decision of an application's checks run; one already saved for that run wins and is returned.
+   * A new decision moves its application in the same transaction (modules/review applyAutomatedDecision):
+   * its status, a referral's review, a decline's `notice`, the audit entry.
+   */
+  save(decision: StoredDecision, effects: { readonly notice: NoticeDraft | null }): Promise<{ decision: StoredDecision; created: boolean }>;
   /** The latest run's decision. */
   find(tenantId: string, applicationId: string): Promise<StoredDecision | undefined>;
 }

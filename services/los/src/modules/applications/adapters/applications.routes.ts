@@ -100,19 +100,20 @@ export async function applicationRoutes(app: FastifyInstance, deps: ApplicationR
   });
 
   const decide = (kind: DecideCommand['kind']) => async (request: FastifyRequest, reply: FastifyReply) => {
-    const principal = authenticate(request, deps.authSecret, 'operator');
+    const principal = authenticate(request, deps.authSecret, ['operator', 'admin']);
     const { id } = parseOr400(applicationParamsSchema, request.params, 'params');
+    const approveBody = kind === 'approve' ? parseOr400(approveBodySchema, request.body ?? {}, 'body') : undefined;
     const command: DecideCommand = kind === 'approve'
-      ? (parseOr400(approveBodySchema, request.body ?? {}, 'body'), { kind })
+      ? { kind, ...(approveBody?.overrideReason ? { overrideReason: approveBody.overrideReason } : {}) }
       : { kind, reason: parseOr400(declineBodySchema, request.body, 'body').reason };
     const result = await decideApplication(deps, { principal, applicationId: id, command });
     if (!result.ok) throw toProblem(id, result.error);
     return reply.status(200).send(applicationView(result.application));
   };
   const decisionSchema = (summary: string, body: z.ZodType) => ({
-    tags: ['applications'], summary, description: 'Operators only, and never on an application they submitted themselves (403 own-application). Repeating the same decision is harmless and returns the application unchanged.',
+    tags: ['applications'], summary, description: 'Operators (or admins), and never on an application they submitted themselves (403 own-application). Repeating the same decision is harmless and returns the application unchanged. Approval rests on policy: a policy-approved application is approved by an operator; a checks-complete one only when no policy is in effect for its product; anything policy did not pass (referred, declined by the automated decision, awaiting its decision) only by an admin with `overrideReason` within the approval limit of their role (recorded as an override in the decision audit trail).',
     params: schemaDoc(applicationParamsSchema), body: schemaDoc(body),
-    response: { 200: { description: 'The decided application' }, 403: { description: 'Caller is not an operator' }, 409: { description: 'The application was already decided the other way, or (approval) its checks are not complete, are parked as exception, or one failed (`blockingChecks` names them)' }, ...problemResponses },
+    response: { 200: { description: 'The decided application' }, 403: { description: 'Caller is not an operator, an override by someone who is not an admin, or above their approval limit' }, 409: { description: 'The application was already decided the other way, policy did not pass it and no `overrideReason` was given, or (approval) its checks are not complete, are parked as exception, or one failed (`blockingChecks` names them)' }, ...problemResponses },
   });
   app.post('/v1/applications/:id/approve', { schema: decisionSchema('Approve an application; publishes LoanApproved', approveBodySchema) }, decide('approve'));
   app.post('/v1/applications/:id/decline', { schema: decisionSchema('Decline an application', declineBodySchema) }, decide('decline'));
@@ -153,6 +154,12 @@ function toProblem(id: string, error: DecisionError | { kind: 'not-found' }): Ht
         blockingChecks: error.blocking.map((c) => ({ kind: c.kind, status: c.status, result: c.result })),
       });
     }
+    case 'needs-override':
+      return new HttpProblem(409, 'needs-override', 'Policy did not pass this application', `Application ${id} is ${error.status}${error.status === 'checks-complete' ? ' awaiting its automated decision' : ''}; approving it is an override: an admin sends overrideReason.`, { currentStatus: error.status, errors: [{ pointer: '/overrideReason', detail: 'required to approve what policy did not pass' }] });
+    case 'override-not-allowed':
+      return new HttpProblem(403, 'override-not-allowed', 'Override needs a higher role', `Overriding policy needs the ${error.role} role.`);
+    case 'above-approval-limit':
+      return new HttpProblem(403, 'above-approval-limit', 'Above your approval limit', error.limitMinor === null ? 'No approval limit is set for your roles in this currency.' : `The principal ${error.principalMinor} is above your approval limit of ${error.limitMinor} minor units.`, { errors: [{ pointer: '/loanRequest/principal/amount', detail: 'above the approval limit of your roles' }] });
     case 'own-application':
       return new HttpProblem(403, 'own-application', 'Not allowed to decide this application', `Application ${id} was submitted by ${error.submittedBy}; another person must decide it (segregation of duties).`);
   }

@@ -66,6 +66,9 @@ export const submitApplicationBodySchema = z
 export type SubmitApplicationBody = z.infer<typeof submitApplicationBodySchema>;
 
 export const declineBodySchema = z.object({ reason: z.string().min(3).max(500) }).strict();
-export const approveBodySchema = z.object({ note: z.string().max(500).optional() }).strict().default({});
+export const approveBodySchema = z.object({
+  note: z.string().max(500).optional(),
+  overrideReason: z.string().min(10).max(1000).optional().describe('Required (admins only) to approve what policy did not pass: referred, declined by the automated decision, or awaiting its decision'),
+}).strict().default({});
 export const listApplicationsQuerySchema = pageQuerySchema.extend({ status: z.enum(APPLICATION_STATUSES).optional() }).strict();
 export const applicationParamsSchema = z.object({ id: z.uuid('application id must be a UUID') });

@@ -1,5 +1,5 @@
 import type { Application, CheckState } from '../domain/application.js';
-import { IdempotencyConflict, type ApplicationStore, type IdempotencyRecord, type OutboxMessage, type SealedPiiRecord } from '../ports.js';
+import { IdempotencyConflict, type ApplicationStore, type DecisionAuditEntry, type IdempotencyRecord, type OutboxMessage, type SealedPiiRecord } from '../ports.js';
 
 /**
  * An in-memory ApplicationStore for use-case tests: a transaction works on copies and commits them
@@ -8,6 +8,7 @@ import { IdempotencyConflict, type ApplicationStore, type IdempotencyRecord, typ
 export interface InMemoryApplicationStore extends ApplicationStore {
   readonly applications: Map<string, Application>;
   readonly outbox: OutboxMessage[];
+  readonly audit: DecisionAuditEntry[];
   readonly idempotency: Map<string, IdempotencyRecord>;
   /** Checks per application id, as a test sets them. */
   readonly checks: Map<string, CheckState[]>;
@@ -18,6 +19,7 @@ export interface InMemoryApplicationStore extends ApplicationStore {
 export function createInMemoryApplicationStore(): InMemoryApplicationStore {
   const applications = new Map<string, Application>();
   const outbox: OutboxMessage[] = [];
+  const audit: DecisionAuditEntry[] = [];
   const idempotency = new Map<string, IdempotencyRecord>();
   const checks = new Map<string, CheckState[]>();
   const pii = new Map<string, SealedPiiRecord>();
@@ -28,6 +30,7 @@ export function createInMemoryApplicationStore(): InMemoryApplicationStore {
   const store: InMemoryApplicationStore = {
     applications,
     outbox,
+    audit,
     idempotency,
     checks,
     pii,
@@ -37,6 +40,7 @@ export function createInMemoryApplicationStore(): InMemoryApplicationStore {
       const run = queue.then(async () => {
         const staged = new Map<string, Application>();
         const enqueued: OutboxMessage[] = [];
+        const audited: DecisionAuditEntry[] = [];
         const keys = new Map<string, IdempotencyRecord>();
         const result = await work({
           lockForUpdate: async (tenantId, id) => {
@@ -50,6 +54,7 @@ export function createInMemoryApplicationStore(): InMemoryApplicationStore {
             staged.set(app.id, app);
           },
           enqueue: async (message) => void enqueued.push(message),
+          audit: async (entry) => void audited.push(entry),
           checksOf: async (id) => checks.get(id) ?? [],
           savePii: async (record) => void pii.set(record.applicationId, record),
           requestChecks: async (id, run) => void pendingRuns.set(id, run),
@@ -61,6 +66,7 @@ export function createInMemoryApplicationStore(): InMemoryApplicationStore {
         });
         for (const [id, app] of staged) applications.set(id, app);
         outbox.push(...enqueued);
+        audit.push(...audited);
         for (const [k, record] of keys) idempotency.set(k, record);
         return result;
       });

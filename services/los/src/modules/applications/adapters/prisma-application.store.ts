@@ -90,6 +90,9 @@ export function unitOfWork(tx: Tx): ApplicationUnitOfWork {
     async enqueue(message) {
       await tx.outboxMessage.create({ data: { id: message.id, topic: message.topic, key: message.key, value: json(message.value), headers: message.headers } });
     },
+    async audit(entry) {
+      await tx.decisionAudit.create({ data: { ...entry, detail: json(entry.detail) } });
+    },
     async checksOf(applicationId) {
       const rows = await tx.applicationCheck.findMany({ where: { applicationId }, select: { kind: true, status: true, result: true }, orderBy: { kind: 'asc' } });
       return rows as CheckState[];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { approve, blockingChecks, concludeChecks, decline, startChecks, submit, type Application, type CheckState } from './application.js';
+import { AUTOMATED_DECIDER, applyUnderwriting, approve, blockingChecks, concludeChecks, decline, startChecks, submit, type Application, type CheckState } from './application.js';
 
 const NOW = new Date('2026-12-02T09:00:00Z');
 function application(status: Application['status'] = 'submitted', checksRun = 0): Application {
@@ -55,12 +55,42 @@ describe('the checks part of an application life', () => {
   });
 
   it('approves only a checks-complete application without blocking checks; declines at any undecided state', () => {
-    const cmd = { operator: 'op-1', loanId: 'l1', now: NOW };
-    expect(approve(application('submitted'), cmd, [])).toEqual({ ok: false, error: { kind: 'checks-not-complete', status: 'submitted', blocking: [] } });
-    expect(approve(application('checks-running', 1), cmd, [check('bureau', 'running')]).ok).toBe(false);
-    expect(approve(application('checks-complete', 1), cmd, [check('sanctions', 'completed', 'refer')]).ok).toBe(true);
-    for (const status of ['submitted', 'checks-running', 'checks-complete', 'checks-exception'] as const) {
+    const cmd = { operator: 'op-1', roles: ['operator'], loanId: 'l1', now: NOW };
+    const ctx = { policyInEffect: false, approvalLimitMinor: null };
+    expect(approve(application('submitted'), cmd, [], ctx)).toEqual({ ok: false, error: { kind: 'checks-not-complete', status: 'submitted', blocking: [] } });
+    expect(approve(application('checks-running', 1), cmd, [check('bureau', 'running')], ctx).ok).toBe(false);
+    expect(approve(application('checks-complete', 1), cmd, [check('sanctions', 'completed', 'refer')], ctx).ok).toBe(true);
+    for (const status of ['submitted', 'checks-running', 'checks-complete', 'checks-exception', 'policy-approved', 'referred'] as const) {
       expect(decline(application(status, 1), { operator: 'op-1', reason: 'policy', now: NOW }).ok).toBe(true);
     }
+  });
+
+  it('moves a checks-complete application by the automated decision of its run, and nothing else', () => {
+    const done = application('checks-complete', 2);
+    expect(applyUnderwriting(done, { outcome: 'approve', reasons: [], checksRun: 2, now: NOW })).toMatchObject({ status: 'policy-approved', decidedBy: null, version: done.version + 1 });
+    expect(applyUnderwriting(done, { outcome: 'refer', reasons: ['Thin file'], checksRun: 2, now: NOW })).toMatchObject({ status: 'referred', decidedBy: null });
+    expect(applyUnderwriting(done, { outcome: 'decline', reasons: ['Income insufficient', 'Delinquent past or present credit obligations'], checksRun: 2, now: NOW }))
+      .toMatchObject({ status: 'declined', decidedBy: AUTOMATED_DECIDER, decidedAt: NOW, decisionReason: 'Income insufficient; Delinquent past or present credit obligations' });
+    expect(applyUnderwriting(done, { outcome: 'approve', reasons: [], checksRun: 1, now: NOW })).toBeUndefined();
+    expect(applyUnderwriting(application('checks-running', 2), { outcome: 'approve', reasons: [], checksRun: 2, now: NOW })).toBeUndefined();
+  });
+
+  it('approves what policy did not pass only by an admin override with a reason, within the admin limit', () => {
+    const op = { operator: 'op-1', roles: ['operator'], loanId: 'l1', now: NOW };
+    const admin = { ...op, operator: 'ad-1', roles: ['admin'], overrideReason: 'Salary credit verified on bank statement' };
+    const passed = [check('bureau', 'completed', 'pass')];
+    const principal = BigInt(application('referred', 1).loanRequest.principal.amount);
+    const roomy = { policyInEffect: true, approvalLimitMinor: principal };
+    expect(approve(application('policy-approved', 1), op, passed, roomy)).toMatchObject({ ok: true, basis: 'policy', application: { status: 'approved', decidedBy: 'op-1' } });
+    for (const app of [application('referred', 1), { ...application('declined', 1), decidedBy: AUTOMATED_DECIDER }, application('checks-complete', 1)]) {
+      expect(approve(app, op, passed, roomy)).toEqual({ ok: false, error: { kind: 'needs-override', status: app.status } });
+      expect(approve(app, { ...op, overrideReason: 'I think it is fine' }, passed, roomy)).toEqual({ ok: false, error: { kind: 'override-not-allowed', role: 'admin' } });
+      expect(approve(app, admin, passed, { policyInEffect: true, approvalLimitMinor: principal - 1n })).toMatchObject({ ok: false, error: { kind: 'above-approval-limit' } });
+      expect(approve(app, admin, passed, { policyInEffect: true, approvalLimitMinor: null })).toMatchObject({ ok: false, error: { kind: 'above-approval-limit', limitMinor: null } });
+      expect(approve(app, admin, passed, roomy)).toMatchObject({ ok: true, basis: 'override', application: { status: 'approved', decisionReason: 'override: Salary credit verified on bank statement' } });
+    }
+    // A decline by a person is final; a failed check blocks even an override.
+    expect(approve({ ...application('declined', 1), decidedBy: 'op-2' }, admin, passed, roomy)).toEqual({ ok: false, error: { kind: 'already-decided', status: 'declined' } });
+    expect(approve(application('referred', 1), admin, [check('sanctions', 'completed', 'fail')], roomy).ok).toBe(false);
   });
 });

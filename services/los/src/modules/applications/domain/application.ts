@@ -1,14 +1,18 @@
 import type { LoanApprovedV1Payload, Money } from '@lendstack/contracts';
 
 /**
- * An application's life: [draft →] submitted → checks-running → checks-complete | checks-exception → approved |
- * declined; approved → booking-failed when the LMS refuses to book its loan (LoanBookingRejected). An
- * operator's re-run of a check moves checks-complete | checks-exception back to checks-running.
- * Pure: time and ids come in as arguments.
+ * An application's life: [draft →] submitted → checks-running → checks-complete | checks-exception; the
+ * automated decision (modules/underwriting) then moves checks-complete to policy-approved (passed policy,
+ * awaiting its offer), referred (the review queue, decided by maker-checker) or declined. policy-approved →
+ * approved (LoanApproved); approved → booking-failed when the LMS refuses to book its loan
+ * (LoanBookingRejected). An operator's re-run of a check moves checks-complete | checks-exception back to
+ * checks-running. Pure: time and ids come in as arguments.
  * Invariants: an approved application names exactly one loan id, fixed at approval and never changed;
- * nothing is approved unless every check completed and none failed.
+ * nothing is approved unless every check completed and none failed; nothing is approved without passing
+ * policy (automatically or through the checker) unless an admin overrides with a reason, or no policy is in
+ * effect for its product (a tenant that has none yet).
  */
-export const APPLICATION_STATUSES = ['draft', 'submitted', 'checks-running', 'checks-complete', 'checks-exception', 'approved', 'declined', 'booking-failed'] as const;
+export const APPLICATION_STATUSES = ['draft', 'submitted', 'checks-running', 'checks-complete', 'checks-exception', 'policy-approved', 'referred', 'approved', 'declined', 'booking-failed'] as const;
 export type ApplicationStatus = (typeof APPLICATION_STATUSES)[number];
 
 /** Why the LMS did not book the approved loan, as it said in LoanBookingRejected. */
@@ -66,20 +70,39 @@ export interface Application {
   readonly createdAt: Date;
 }
 
+/** Who declines or refers an application on the automated decision (decidedBy, the audit trail's actor). */
+export const AUTOMATED_DECIDER = 'lendstack:underwriting';
+
 export type DecisionError =
   | { readonly kind: 'already-decided'; readonly status: ApplicationStatus }
+  | { readonly kind: 'needs-override'; readonly status: ApplicationStatus }
+  | { readonly kind: 'override-not-allowed'; readonly role: 'admin' }
+  | { readonly kind: 'above-approval-limit'; readonly limitMinor: bigint | null; readonly principalMinor: bigint }
   | { readonly kind: 'own-application'; readonly submittedBy: string }
   | { readonly kind: 'invalid-terms'; readonly detail: string }
   | { readonly kind: 'checks-not-complete'; readonly status: ApplicationStatus; readonly blocking: readonly CheckState[] };
 
+/** What an approval rests on: the policy (passed automatically or by the checker), no policy in effect, or an override. */
+export type ApprovalBasis = 'policy' | 'no-policy' | 'override';
+
 export type Decision =
-  | { readonly ok: true; readonly application: Application; readonly changed: boolean }
+  | { readonly ok: true; readonly application: Application; readonly changed: boolean; readonly basis?: ApprovalBasis }
   | { readonly ok: false; readonly error: DecisionError };
 
 export interface ApproveCommand {
   readonly operator: string;
+  readonly roles: readonly string[];
   readonly loanId: string;
   readonly now: Date;
+  /** An admin approving what policy did not pass says why. */
+  readonly overrideReason?: string;
+}
+
+/** What approval needs to know beyond the application: whether a policy decides its product, the caller's limit. */
+export interface ApprovalContext {
+  readonly policyInEffect: boolean;
+  /** The largest principal the caller's roles may approve in the loan's currency; null when none is set. */
+  readonly approvalLimitMinor: bigint | null;
 }
 
 export interface DeclineCommand {
@@ -119,7 +142,9 @@ export function submitDraft(app: Application): { ok: true; application: Applicat
   return { ok: true, changed: true, application: { ...app, status: 'submitted', version: app.version + 1 } };
 }
 
-const UNDECIDED: readonly ApplicationStatus[] = ['draft', 'submitted', 'checks-running', 'checks-complete', 'checks-exception'];
+const UNDECIDED: readonly ApplicationStatus[] = ['draft', 'submitted', 'checks-running', 'checks-complete', 'checks-exception', 'policy-approved', 'referred'];
+/** Statuses the checks may (re)start from: not once underwriting decided. */
+const UNCHECKED: readonly ApplicationStatus[] = ['submitted', 'checks-running', 'checks-complete', 'checks-exception'];
 
 /** Checks that stop an approval: any not completed, and any completed with `fail`. */
 export function blockingChecks(checks: readonly CheckState[]): CheckState[] {
@@ -131,7 +156,7 @@ export function blockingChecks(checks: readonly CheckState[]): CheckState[] {
  * Returns undefined when the application is decided (nothing to check any more).
  */
 export function startChecks(app: Application, run: number): Application | undefined {
-  if (!UNDECIDED.includes(app.status) || app.status === 'draft') return undefined;
+  if (!UNCHECKED.includes(app.status)) return undefined;
   if (app.status === 'checks-running' && app.checksRun === run) return app;
   return { ...app, status: 'checks-running', checksRun: Math.max(run, app.checksRun), version: app.version + 1 };
 }
@@ -150,22 +175,48 @@ export function concludeChecks(app: Application, checks: readonly CheckState[]):
 
 /**
  * Approving an approved application again changes nothing (idempotent); a declined one cannot be
- * approved. Segregation of duties: nobody decides an application they submitted. Only a checks-complete
- * application with no failed check is approved (`checks-not-complete` names what blocks it otherwise).
+ * approved except by an override. Segregation of duties: nobody decides an application they submitted.
+ * What it rests on: policy-approved (passed policy) is approved by an operator; checks-complete only when no
+ * policy is in effect for its product; anything policy did not pass (referred, declined by the automated
+ * decision, or checks-complete awaiting its decision) only by an admin's override with a reason, within the
+ * admin's approval limit. Every check must have completed and none failed (`checks-not-complete` names them).
  */
-export function approve(app: Application, cmd: ApproveCommand, checks: readonly CheckState[]): Decision {
+export function approve(app: Application, cmd: ApproveCommand, checks: readonly CheckState[], ctx: ApprovalContext): Decision {
   if (app.status === 'approved') return { ok: true, application: app, changed: false };
-  if (!UNDECIDED.includes(app.status)) return { ok: false, error: { kind: 'already-decided', status: app.status } };
+  const overridable = app.status === 'referred' || (app.status === 'declined' && app.decidedBy === AUTOMATED_DECIDER) || (app.status === 'checks-complete' && ctx.policyInEffect);
+  if (!UNDECIDED.includes(app.status) && !overridable) return { ok: false, error: { kind: 'already-decided', status: app.status } };
   if (app.submittedBy === cmd.operator) return { ok: false, error: { kind: 'own-application', submittedBy: app.submittedBy } };
   const blocking = blockingChecks(checks);
-  if (app.status !== 'checks-complete' || blocking.length > 0) return { ok: false, error: { kind: 'checks-not-complete', status: app.status, blocking } };
+  const checked = app.status === 'policy-approved' || app.status === 'checks-complete' || overridable;
+  if (!checked || blocking.length > 0) return { ok: false, error: { kind: 'checks-not-complete', status: app.status, blocking } };
+  const basis: ApprovalBasis = app.status === 'policy-approved' ? 'policy' : overridable ? 'override' : 'no-policy';
+  if (basis === 'override') {
+    if (!cmd.overrideReason) return { ok: false, error: { kind: 'needs-override', status: app.status } };
+    if (!cmd.roles.includes('admin')) return { ok: false, error: { kind: 'override-not-allowed', role: 'admin' } };
+    const principal = BigInt(app.loanRequest.principal.amount);
+    if (ctx.approvalLimitMinor === null || principal > ctx.approvalLimitMinor) return { ok: false, error: { kind: 'above-approval-limit', limitMinor: ctx.approvalLimitMinor, principalMinor: principal } };
+  }
   const problem = checkTerms(app.loanRequest, cmd.now);
   if (problem) return { ok: false, error: { kind: 'invalid-terms', detail: problem } };
   return {
     ok: true,
     changed: true,
-    application: { ...app, status: 'approved', decidedBy: cmd.operator, decidedAt: cmd.now, loanId: cmd.loanId, version: app.version + 1 },
+    basis,
+    application: { ...app, status: 'approved', decidedBy: cmd.operator, decidedAt: cmd.now, loanId: cmd.loanId, ...(basis === 'override' ? { decisionReason: `override: ${cmd.overrideReason}` } : {}), version: app.version + 1 },
   };
+}
+
+/**
+ * The automated decision of checks run `checksRun` moves a checks-complete application: approve →
+ * policy-approved, refer → referred, decline → declined with its reasons. Undefined when the application is
+ * not checks-complete on that run (decided meanwhile, or its checks re-run).
+ */
+export type UnderwritingState = Pick<Application, 'status' | 'checksRun' | 'version' | 'decidedBy' | 'decidedAt' | 'decisionReason'>;
+export function applyUnderwriting<T extends UnderwritingState>(app: T, decision: { outcome: 'approve' | 'decline' | 'refer'; reasons: readonly string[]; checksRun: number; now: Date }): T | undefined {
+  if (app.status !== 'checks-complete' || app.checksRun !== decision.checksRun) return undefined;
+  if (decision.outcome === 'approve') return { ...app, status: 'policy-approved', version: app.version + 1 };
+  if (decision.outcome === 'refer') return { ...app, status: 'referred', version: app.version + 1 };
+  return { ...app, status: 'declined', decidedBy: AUTOMATED_DECIDER, decidedAt: decision.now, decisionReason: decision.reasons.join('; '), version: app.version + 1 };
 }
 
 /** Declining a declined application again changes nothing; an approved one cannot be declined. Checks need not be done. */

@@ -39,9 +39,11 @@ function submitted0(overrides: Partial<Application['loanRequest']> = {}): Applic
 describe('decideApplication', () => {
   let store: InMemoryApplicationStore;
   let deps: DecideApplicationDeps & { notifyOutbox: ReturnType<typeof vi.fn<() => void>> };
+  let gate: { policy: boolean; limit: bigint | null };
   beforeEach(() => {
     store = createInMemoryApplicationStore();
-    deps = { store, newId: randomUUID, now: () => NOW, notifyOutbox: vi.fn<() => void>() };
+    gate = { policy: false, limit: null };
+    deps = { store, newId: randomUUID, now: () => NOW, notifyOutbox: vi.fn<() => void>(), approvalGate: { policyInEffect: async () => gate.policy, approvalLimit: async () => gate.limit } };
   });
   const given = (app: Application) => void store.applications.set(app.id, app);
   const approve = (id: string, principal = operator) => decideApplication(deps, { principal, applicationId: id, command: { kind: 'approve' } });
@@ -135,5 +137,28 @@ describe('decideApplication', () => {
     const result = await approve(app.id, { ...operator, tenantId: 'tenant-b' });
     expect(result).toEqual({ ok: false, error: { kind: 'not-found' } });
     expect(store.outbox).toHaveLength(0);
+  });
+
+  it('given a policy in effect, when an operator approves before the decision, then needs-override; an admin override is audited as one', async () => {
+    const app = submitted();
+    given(app);
+    gate.policy = true;
+    expect(await approve(app.id)).toEqual({ ok: false, error: { kind: 'needs-override', status: 'checks-complete' } });
+    expect(store.outbox).toHaveLength(0);
+    gate.limit = 100_000_000n;
+    const admin: Principal = { subject: 'ad-1', tenantId: 'tenant-a', roles: ['admin'] };
+    const result = await decideApplication(deps, { principal: admin, applicationId: app.id, command: { kind: 'approve', overrideReason: 'Known customer, policy not yet tuned for this segment' } });
+    expect(result.ok && result.application).toMatchObject({ status: 'approved', decidedBy: 'ad-1' });
+    expect(store.outbox).toHaveLength(1);
+    expect(store.audit).toEqual([expect.objectContaining({ action: 'override-approved', actor: 'ad-1', checksRun: 1, detail: expect.objectContaining({ basis: 'override', from: 'checks-complete', overrideReason: 'Known customer, policy not yet tuned for this segment' }) })]);
+  });
+
+  it('given a policy-approved application, when an operator approves, then LoanApproved and the audit says it rests on policy', async () => {
+    const app = { ...submitted(), status: 'policy-approved' as const };
+    given(app);
+    gate.policy = true;
+    expect((await approve(app.id)).ok).toBe(true);
+    expect(store.outbox).toHaveLength(1);
+    expect(store.audit).toEqual([expect.objectContaining({ action: 'loan-approved', detail: expect.objectContaining({ basis: 'policy', from: 'policy-approved' }) })]);
   });
 });

@@ -3,8 +3,17 @@ import { currentTraceContext, type Principal } from '@lendstack/platform';
 import { approve, decline, loanApprovedPayload, type Application, type Decision, type DecisionError } from '../domain/application.js';
 import type { ApplicationStore, OutboxNotifier } from '../ports.js';
 
+/** What approval asks of underwriting (modules/underwriting and modules/review answer it). */
+export interface ApprovalGate {
+  /** Whether an approved policy version is in effect for the product (then approval needs it passed). */
+  policyInEffect(tenantId: string, productCode: string, at: Date): Promise<boolean>;
+  /** The largest principal any of `roles` may approve in `currency` for the tenant; null when none is set. */
+  approvalLimit(tenantId: string, roles: readonly string[], currency: string): Promise<bigint | null>;
+}
+
 export interface DecideApplicationDeps {
   readonly store: ApplicationStore;
+  readonly approvalGate: ApprovalGate;
   readonly newId: () => string;
   readonly now: () => Date;
   readonly notifyOutbox: OutboxNotifier;
@@ -14,14 +23,16 @@ export type DecideResult =
   | { readonly ok: true; readonly application: Application }
   | { readonly ok: false; readonly error: DecisionError | { kind: 'not-found' } };
 
-export type DecideCommand = { readonly kind: 'approve' } | { readonly kind: 'decline'; readonly reason: string };
+export type DecideCommand = { readonly kind: 'approve'; readonly overrideReason?: string } | { readonly kind: 'decline'; readonly reason: string };
 
 /**
  * Approves or declines an application. Approval stores the decision and the LoanApproved event in
  * one transaction; the outbox relay publishes the event after commit. Repeating a decision that was
  * already taken returns the application unchanged and emits nothing.
  * Failures: not-found, already-decided (the opposite decision was taken), invalid-terms,
- * checks-not-complete (approval only: checks still running, parked as exception, or one failed).
+ * checks-not-complete (approval only: checks still running, parked as exception, or one failed),
+ * needs-override / override-not-allowed / above-approval-limit (approval of what policy did not pass).
+ * Each decision appends to the application's decision audit trail in the same transaction.
  */
 export async function decideApplication(
   deps: DecideApplicationDeps,
@@ -31,13 +42,22 @@ export async function decideApplication(
     const current = await uow.lockForUpdate(input.principal.tenantId, input.applicationId);
     if (!current) return { ok: false, error: { kind: 'not-found' } };
     const now = deps.now();
-    const decision: Decision =
-      input.command.kind === 'approve'
-        ? approve(current, { operator: input.principal.subject, loanId: deps.newId(), now }, await uow.checksOf(current.id))
-        : decline(current, { operator: input.principal.subject, reason: input.command.reason, now });
+    const command = input.command;
+    const decision: Decision = command.kind === 'approve'
+      ? approve(current, { operator: input.principal.subject, roles: input.principal.roles, loanId: deps.newId(), now, ...(command.overrideReason ? { overrideReason: command.overrideReason } : {}) }, await uow.checksOf(current.id), {
+        policyInEffect: current.status === 'checks-complete' ? await deps.approvalGate.policyInEffect(current.tenantId, current.loanRequest.productCode, now) : false,
+        approvalLimitMinor: await deps.approvalGate.approvalLimit(current.tenantId, input.principal.roles, current.loanRequest.principal.currency),
+      })
+      : decline(current, { operator: input.principal.subject, reason: command.reason, now });
     if (!decision.ok) return decision;
     if (!decision.changed) return { ok: true, application: decision.application };
     await uow.update(decision.application);
+    await uow.audit({
+      tenantId: current.tenantId, applicationId: current.id, checksRun: current.checksRun, actor: input.principal.subject, at: now,
+      ...(command.kind === 'approve'
+        ? { action: decision.basis === 'override' ? 'override-approved' : 'loan-approved', detail: { basis: decision.basis, from: current.status, loanId: decision.application.loanId, roles: input.principal.roles, ...(command.overrideReason ? { overrideReason: command.overrideReason } : {}) } }
+        : { action: 'manual-decline', detail: { from: current.status, reason: command.reason } }),
+    });
     if (decision.application.status !== 'approved') return { ok: true, application: decision.application };
     const event = buildLoanApproved(decision.application, deps.newId(), now);
     await uow.enqueue({ id: event.id, topic: topics.loanApproved.name, key: event.subject, value: event, headers: { ...event.traceContext } });

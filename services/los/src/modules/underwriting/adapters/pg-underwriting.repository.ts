@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type pg from 'pg';
+import { applyAutomatedDecision } from '../../review/adapters/pg-review.repository.js';
 import type { PolicyDocument } from '../domain/policy.js';
 import type { DecisionRepository, IdempotentRequest, PolicyRepository, PolicyVersion, PolicyWrite, StoredDecision } from '../ports.js';
 
@@ -153,16 +154,22 @@ const DECISION_COLUMNS = `application_id, checks_run, tenant_id, outcome, reason
 
 export function createPgDecisionRepository(pool: pg.Pool): DecisionRepository {
   return {
-    async save(d) {
-      const inserted = await pool.query<DecisionRow>(
+    save: (d, effects) => inTransaction(pool, async (c) => {
+      const inserted = await c.query<DecisionRow>(
         `INSERT INTO underwriting_decisions (application_id, checks_run, tenant_id, outcome, reasons, policy_id, policy_version, model_version, as_of, features, evaluation, scorecard, offer, decided_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT (application_id, checks_run) DO NOTHING RETURNING ${DECISION_COLUMNS}`,
         [d.applicationId, d.checksRun, d.tenantId, d.outcome, JSON.stringify(d.reasons), d.policyId, d.policyVersion, d.modelVersion, d.asOf, JSON.stringify(d.features), JSON.stringify(d.evaluation), JSON.stringify(d.scorecard), d.offer ? JSON.stringify(d.offer) : null, d.decidedAt],
       );
-      if (inserted.rows[0]) return { decision: toDecision(inserted.rows[0]), created: true };
-      const { rows } = await pool.query<DecisionRow>(`SELECT ${DECISION_COLUMNS} FROM underwriting_decisions WHERE application_id = $1 AND checks_run = $2`, [d.applicationId, d.checksRun]);
+      if (inserted.rows[0]) {
+        await applyAutomatedDecision(c, {
+          tenantId: d.tenantId, applicationId: d.applicationId, checksRun: d.checksRun, outcome: d.outcome, reasons: d.reasons, decidedAt: d.decidedAt,
+          detail: { policyId: d.policyId, policyVersion: d.policyVersion, modelVersion: d.modelVersion, score: d.scorecard.score },
+        }, d.outcome === 'decline' ? effects.notice : null);
+        return { decision: toDecision(inserted.rows[0]), created: true };
+      }
+      const { rows } = await c.query<DecisionRow>(`SELECT ${DECISION_COLUMNS} FROM underwriting_decisions WHERE application_id = $1 AND checks_run = $2`, [d.applicationId, d.checksRun]);
       return { decision: toDecision(rows[0]!), created: false };
-    },
+    }),
     async find(tenantId, applicationId) {
       const { rows } = await pool.query<DecisionRow>(`SELECT ${DECISION_COLUMNS} FROM underwriting_decisions WHERE tenant_id = $1 AND application_id = $2 ORDER BY checks_run DESC LIMIT 1`, [tenantId, applicationId]);
       return rows[0] ? toDecision(rows[0]) : undefined;

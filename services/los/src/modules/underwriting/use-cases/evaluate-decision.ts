@@ -6,6 +6,7 @@ import { deriveFeatures } from '../domain/features.js';
 import type { PolicyEngine } from '../domain/policy-engine.js';
 import type { ScorecardModel } from '../domain/scorecard.js';
 import type { DecisionRepository, PolicyRepository, StoredDecision } from '../ports.js';
+import { prepareNotice, type NoticeDeps } from '../../review/use-cases/prepare-notice.js';
 
 export interface EvaluateDecisionDeps {
   readonly applications: ApplicationStore;
@@ -16,6 +17,8 @@ export interface EvaluateDecisionDeps {
   readonly engine: PolicyEngine;
   readonly model: ScorecardModel;
   readonly now: () => Date;
+  /** A decline's adverse-action notice (modules/review). */
+  readonly notices: NoticeDeps;
 }
 
 export type EvaluateError =
@@ -28,7 +31,9 @@ export type EvaluateResult = { ok: true; decision: StoredDecision; created: bool
 /**
  * The automated decision of an application whose checks completed: its features from the stored check
  * results, the scorecard, and the policy version in effect now for its product. One decision per checks run:
- * evaluating again returns the stored one (so a retry or a concurrent call decides once). Failures: not-found,
+ * evaluating again returns the stored one (so a retry or a concurrent call decides once). The decision moves
+ * the application in the same transaction: approve → policy-approved, refer → referred (review queue),
+ * decline → declined with its adverse-action notice. Failures: not-found,
  * checks-not-complete (checks still running or parked), no-policy (no approved version in effect).
  */
 export async function evaluateDecision(deps: EvaluateDecisionDeps, input: { tenantId: string; applicationId: string }): Promise<EvaluateResult> {
@@ -50,11 +55,14 @@ export async function evaluateDecision(deps: EvaluateDecisionDeps, input: { tena
   const asOf = now.toISOString().slice(0, 10);
   const features = deriveFeatures({ applicant: app.applicant, loanRequest: app.loanRequest, employment: app.employment, checks, dateOfBirth, asOf });
   const decided = await underwrite(deps, policy.document, features);
+  const notice = decided.outcome === 'decline'
+    ? await prepareNotice(deps.notices, { app, reasons: decided.reasons, decidedBy: 'automated underwriting', features, scorecard: decided.scorecard, checks, now })
+    : null;
   const saved = await deps.decisions.save({
     applicationId: app.id, checksRun: app.checksRun, tenantId: app.tenantId, outcome: decided.outcome, reasons: decided.reasons,
     policyId: policy.policyId, policyVersion: policy.version, modelVersion: deps.model.version, asOf,
     features, evaluation: decided.evaluation, scorecard: decided.scorecard, offer: decided.offer, decidedAt: now,
-  });
+  }, { notice });
   return { ok: true, ...saved };
 }
 
