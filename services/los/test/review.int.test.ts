@@ -58,7 +58,7 @@ describe('maker-checker review of referrals', () => {
   it('a referral waits in the queue; an operator recommends, a second person with the approver role decides, then it is approved', async () => {
     const id = await decided('Thinfile');
     expect((await statusOf(id)).status).toBe('referred');
-    expect((await queue()).items.find((r) => r.applicationId === id)).toMatchObject({ stage: 'awaiting-recommendation', kind: 'referral' });
+    expect((await queue()).items.find((r) => r.applicationId === id)).toMatchObject({ stage: 'awaiting-recommendation', kind: 'referral', principal: { amount: '50000000', currency: 'INR', scale: 2 } });
     expect((await queue('?stage=awaiting-decision')).items.map((r) => r.applicationId)).not.toContain(id);
 
     const early = await post(`/v1/applications/${id}/decision`, as('bea', ['approver']), { decision: 'approve', comment: 'looks fine' });

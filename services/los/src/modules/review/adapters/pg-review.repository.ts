@@ -5,13 +5,13 @@ import type { Review, ReviewedApplication } from '../domain/review.js';
 import type { DecisionAuditEntry, NoticeDraft, ReviewStore, ReviewTransaction, StoredNotice } from '../ports.js';
 
 interface ReviewRow {
-  application_id: string; checks_run: number; tenant_id: string; kind: Review['kind']; product_code: string; principal_minor: string; currency: string; reasons: string[];
+  application_id: string; checks_run: number; tenant_id: string; kind: Review['kind']; product_code: string; principal_minor: string; currency: string; scale: number; reasons: string[];
   opened_at: Date; recommended_by: string | null; recommendation: Review['recommendation']; recommendation_comment: string | null; recommended_at: Date | null;
   decided_by: string | null; decided_role: string | null; decision: Review['decision']; decision_comment: string | null; override_reason: string | null; decided_at: Date | null;
 }
 
 const toReview = (r: ReviewRow): Review => ({
-  applicationId: r.application_id, checksRun: r.checks_run, tenantId: r.tenant_id, kind: r.kind, productCode: r.product_code, principalMinor: BigInt(r.principal_minor), currency: r.currency,
+  applicationId: r.application_id, checksRun: r.checks_run, tenantId: r.tenant_id, kind: r.kind, productCode: r.product_code, principalMinor: BigInt(r.principal_minor), currency: r.currency, scale: r.scale,
   reasons: r.reasons, openedAt: r.opened_at, recommendedBy: r.recommended_by, recommendation: r.recommendation, recommendationComment: r.recommendation_comment, recommendedAt: r.recommended_at,
   decidedBy: r.decided_by, decidedRole: r.decided_role, decision: r.decision, decisionComment: r.decision_comment, overrideReason: r.override_reason, decidedAt: r.decided_at,
 });
@@ -54,14 +54,14 @@ async function approvalLimit(q: pg.Pool | pg.PoolClient, tenantId: string, roles
   return rows[0]?.max == null ? null : BigInt(rows[0].max);
 }
 
-interface AppRow { id: string; tenant_id: string; status: ApplicationStatus; submitted_by: string; decided_by: string | null; decided_at: Date | null; decision_reason: string | null; checks_run: number; version: number; loan_request: { productCode: string; principal: { amount: string; currency: string } } }
+interface AppRow { id: string; tenant_id: string; status: ApplicationStatus; submitted_by: string; decided_by: string | null; decided_at: Date | null; decision_reason: string | null; checks_run: number; version: number; loan_request: { productCode: string; principal: { amount: string; currency: string; scale: number } } }
 
 const lockApp = async (c: pg.PoolClient, tenantId: string, id: string) =>
   (await c.query<AppRow>('SELECT id, tenant_id, status, submitted_by, decided_by, decided_at, decision_reason, checks_run, version, loan_request FROM applications WHERE tenant_id = $1 AND id = $2 FOR UPDATE', [tenantId, id])).rows[0];
 
 const reviewed = (r: AppRow): ReviewedApplication => ({
   id: r.id, tenantId: r.tenant_id, status: r.status, submittedBy: r.submitted_by, decidedBy: r.decided_by, decisionReason: r.decision_reason, checksRun: r.checks_run,
-  productCode: r.loan_request.productCode, principalMinor: BigInt(r.loan_request.principal.amount), currency: r.loan_request.principal.currency,
+  productCode: r.loan_request.productCode, principalMinor: BigInt(r.loan_request.principal.amount), currency: r.loan_request.principal.currency, scale: r.loan_request.principal.scale,
 });
 
 /**
@@ -83,7 +83,7 @@ export async function applyAutomatedDecision(
   const app = reviewed(row);
   if (next.status === 'referred') {
     await saveReview(c, {
-      applicationId: row.id, checksRun: d.checksRun, tenantId: d.tenantId, kind: 'referral', productCode: app.productCode, principalMinor: app.principalMinor, currency: app.currency, reasons: d.reasons, openedAt: d.decidedAt,
+      applicationId: row.id, checksRun: d.checksRun, tenantId: d.tenantId, kind: 'referral', productCode: app.productCode, principalMinor: app.principalMinor, currency: app.currency, scale: app.scale, reasons: d.reasons, openedAt: d.decidedAt,
       recommendedBy: null, recommendation: null, recommendationComment: null, recommendedAt: null, decidedBy: null, decidedRole: null, decision: null, decisionComment: null, overrideReason: null, decidedAt: null,
     });
   }
@@ -111,7 +111,8 @@ function transactionOf(c: pg.PoolClient): ReviewTransaction {
       return row ? reviewed(row) : undefined;
     },
     async review(applicationId, checksRun) {
-      const { rows } = await c.query<ReviewRow>('SELECT *, principal_minor::text AS principal_minor FROM application_reviews WHERE application_id = $1 AND checks_run = $2 FOR UPDATE', [applicationId, checksRun]);
+      const { rows } = await c.query<ReviewRow>(`SELECT r.*, r.principal_minor::text AS principal_minor, (a.loan_request->'principal'->>'scale')::int AS scale FROM application_reviews r JOIN applications a ON a.id = r.application_id
+         WHERE r.application_id = $1 AND r.checks_run = $2 FOR UPDATE OF r`, [applicationId, checksRun]);
       return rows[0] ? toReview(rows[0]) : undefined;
     },
     saveReview: (r) => saveReview(c, r),
@@ -143,7 +144,7 @@ export function createPgReviewStore(pool: pg.Pool): ReviewStore {
       if (q.kind) add((n) => `r.kind = $${n}`, q.kind);
       if (q.productCode) add((n) => `r.product_code = $${n}`, q.productCode);
       const { rows } = await pool.query<ReviewRow>(
-        `SELECT r.*, r.principal_minor::text AS principal_minor FROM application_reviews r JOIN applications a ON a.id = r.application_id AND a.checks_run = r.checks_run
+        `SELECT r.*, r.principal_minor::text AS principal_minor, (a.loan_request->'principal'->>'scale')::int AS scale FROM application_reviews r JOIN applications a ON a.id = r.application_id AND a.checks_run = r.checks_run
          WHERE ${where.join(' AND ')} ORDER BY r.opened_at, r.application_id LIMIT $2`, params);
       return rows.map(toReview);
     },

@@ -4,10 +4,10 @@ import { decideReview, recommend, type Review, type ReviewedApplication } from '
 
 const NOW = new Date('2026-12-03T10:00:00Z');
 const app = (over: Partial<ReviewedApplication> = {}): ReviewedApplication => ({
-  id: 'a1', tenantId: 't1', status: 'referred', submittedBy: 'partner-1', decidedBy: null, decisionReason: null, checksRun: 1, productCode: 'PL', principalMinor: 50_000_000n, currency: 'INR', ...over,
+  id: 'a1', tenantId: 't1', status: 'referred', submittedBy: 'partner-1', decidedBy: null, decisionReason: null, checksRun: 1, productCode: 'PL', principalMinor: 50_000_000n, currency: 'INR', scale: 2, ...over,
 });
 const referral = (over: Partial<Review> = {}): Review => ({
-  applicationId: 'a1', checksRun: 1, tenantId: 't1', kind: 'referral', productCode: 'PL', principalMinor: 50_000_000n, currency: 'INR', reasons: ['Thin file'], openedAt: NOW,
+  applicationId: 'a1', checksRun: 1, tenantId: 't1', kind: 'referral', productCode: 'PL', principalMinor: 50_000_000n, currency: 'INR', scale: 2, reasons: ['Thin file'], openedAt: NOW,
   recommendedBy: null, recommendation: null, recommendationComment: null, recommendedAt: null, decidedBy: null, decidedRole: null, decision: null, decisionComment: null, overrideReason: null, decidedAt: null, ...over,
 });
 const recommended = (over: Partial<Review> = {}) => referral({ recommendedBy: 'omar', recommendation: 'approve', recommendationComment: 'fine', recommendedAt: NOW, ...over });

@@ -22,6 +22,8 @@ export interface Review {
   readonly productCode: string;
   readonly principalMinor: bigint;
   readonly currency: string;
+  /** The currency's scale (minor units per major), as the application states it. */
+  readonly scale: number;
   /** Why it is in review: the referral's reasons, or the decline's. */
   readonly reasons: readonly string[];
   readonly openedAt: Date;
@@ -49,6 +51,7 @@ export interface ReviewedApplication {
   readonly productCode: string;
   readonly principalMinor: bigint;
   readonly currency: string;
+  readonly scale: number;
 }
 
 export type ReviewError =
@@ -98,7 +101,7 @@ export function recommend(app: ReviewedApplication, review: Review | undefined, 
     return {
       ok: true,
       value: {
-        applicationId: app.id, checksRun: app.checksRun, tenantId: app.tenantId, kind: 'override', productCode: app.productCode, principalMinor: app.principalMinor, currency: app.currency,
+        applicationId: app.id, checksRun: app.checksRun, tenantId: app.tenantId, kind: 'override', productCode: app.productCode, principalMinor: app.principalMinor, currency: app.currency, scale: app.scale,
         reasons: app.decisionReason ? app.decisionReason.split('; ') : [], openedAt: cmd.now,
         recommendedBy: cmd.actor, recommendation: 'approve', recommendationComment: cmd.comment, recommendedAt: cmd.now,
         decidedBy: null, decidedRole: null, decision: null, decisionComment: null, overrideReason: null, decidedAt: null,

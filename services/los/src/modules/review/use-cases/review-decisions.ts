@@ -96,7 +96,7 @@ const refusal = (error: unknown): ReviewResult => {
 export function reviewView(r: Review, applicationStatus: string) {
   return {
     applicationId: r.applicationId, checksRun: r.checksRun, kind: r.kind, applicationStatus, productCode: r.productCode,
-    principal: { amount: r.principalMinor.toString(), currency: r.currency }, reasons: r.reasons, openedAt: r.openedAt.toISOString(),
+    principal: { amount: r.principalMinor.toString(), currency: r.currency, scale: r.scale }, reasons: r.reasons, openedAt: r.openedAt.toISOString(),
     stage: r.decidedBy ? 'decided' : r.recommendedBy ? 'awaiting-decision' : 'awaiting-recommendation',
     recommendation: r.recommendedBy ? { by: r.recommendedBy, recommendation: r.recommendation, comment: r.recommendationComment, at: r.recommendedAt?.toISOString() } : null,
     decision: r.decidedBy ? { by: r.decidedBy, role: r.decidedRole, decision: r.decision, comment: r.decisionComment, overrideReason: r.overrideReason, at: r.decidedAt?.toISOString() } : null,
