@@ -5,7 +5,7 @@ import { advanceAccount, replayAccount, resumeAccount } from './account.js';
 import type { Checkpoint } from './checkpoint.js';
 import { diffEffects, isBalanced, netBalances } from './diff.js';
 import { unwrap } from './test-fixtures.js';
-import type { AccountInput, AccountProduct, AccountResult, MoneyEvent, ScheduledInstallment } from './types.js';
+import type { AccountInput, AccountProduct, AccountResult, Effect, MoneyEvent, ScheduledInstallment } from './types.js';
 
 const DAY0 = 20_000;
 
@@ -174,6 +174,28 @@ describe('loan account properties', () => {
         expect(parts.flatMap((p) => p.delinquencyHistory)).toEqual(whole.delinquencyHistory);
       }),
       { numRuns: 120 },
+    );
+  });
+
+  it('diffEffects gives what comparing every effect by key gives', () => {
+    const byKey = (previous: readonly Effect[], next: readonly Effect[]) => {
+      const text = (e: Effect) => `${e.date}|${e.kind}|${e.lines.map((l) => `${l.account}:${l.side}:${l.amountMinor}`).join(',')}`;
+      const before = new Map(previous.map((e) => [e.key, text(e)]));
+      const after = new Map(next.map((e) => [e.key, text(e)]));
+      return { reverse: previous.filter((e) => after.get(e.key) !== text(e)), post: next.filter((e) => before.get(e.key) !== text(e)) };
+    };
+    fc.assert(
+      fc.property(caseArb, fc.nat(), fc.nat(), ({ input }, pick, cut) => {
+        const withoutOne = input.events.filter((e, k) => e.kind === 'disbursement' || k !== pick % input.events.length || input.events.some((x) => x.kind === 'reversal' && x.targetId === e.id));
+        const old = unwrap(replayAccount({ ...input, events: withoutOne })).effects;
+        const next = unwrap(replayAccount(input)).effects;
+        expect(diffEffects(old, next)).toEqual(byKey(old, next));
+        // A tail cut off (books behind the replay) and lists in another order.
+        const shorter = old.slice(0, cut % (old.length + 1));
+        expect(diffEffects(shorter, next)).toEqual(byKey(shorter, next));
+        expect(diffEffects([...next].reverse(), old)).toEqual(byKey([...next].reverse(), old));
+      }),
+      { numRuns: 150 },
     );
   });
 

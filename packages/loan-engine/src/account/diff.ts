@@ -35,19 +35,35 @@ export interface EffectDiff {
 /**
  * What the LMS posts after a replay: previous − reverse + post = next, effect by effect (keys
  * are stable across replays). An unchanged effect (same key, date, kind and lines) is left alone.
+ * Keys must be unique in each list. Two replays of one loan list their effects in the same order,
+ * so the equal effects both lists start and end with are passed over pairwise, and only the run
+ * between them is compared by key (a RangeError if a key repeats there).
  */
 export function diffEffects(previous: readonly Effect[], next: readonly Effect[]): EffectDiff {
-  const before = new Map(previous.map((e) => [e.key, e]));
-  const after = new Map(next.map((e) => [e.key, e]));
-  if (before.size !== previous.length || after.size !== next.length) throw new RangeError('effect keys must be unique');
-  const same = (a: Effect, b: Effect): boolean => a.date === b.date && a.kind === b.kind && sameLines(a, b);
-  const reverse = previous.filter((e) => {
+  let start = 0;
+  while (start < previous.length && start < next.length && sameEffect(previous[start] as Effect, next[start] as Effect)) start += 1;
+  let endPrevious = previous.length;
+  let endNext = next.length;
+  while (endPrevious > start && endNext > start && sameEffect(previous[endPrevious - 1] as Effect, next[endNext - 1] as Effect)) {
+    endPrevious -= 1;
+    endNext -= 1;
+  }
+  const was = previous.slice(start, endPrevious);
+  const is = next.slice(start, endNext);
+  const before = new Map(was.map((e) => [e.key, e]));
+  const after = new Map(is.map((e) => [e.key, e]));
+  if (before.size !== was.length || after.size !== is.length) throw new RangeError('effect keys must be unique');
+  const reverse = was.filter((e) => {
     const n = after.get(e.key);
-    return n === undefined || !same(e, n);
+    return n === undefined || !sameEffect(e, n);
   });
-  const post = next.filter((e) => {
+  const post = is.filter((e) => {
     const p = before.get(e.key);
-    return p === undefined || !same(p, e);
+    return p === undefined || !sameEffect(p, e);
   });
   return { reverse, post };
+}
+
+function sameEffect(a: Effect, b: Effect): boolean {
+  return a.key === b.key && a.date === b.date && a.kind === b.kind && sameLines(a, b);
 }

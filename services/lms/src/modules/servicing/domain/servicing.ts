@@ -137,11 +137,20 @@ export function reallocatedRepayments(allocations: readonly PaymentAllocation[],
   });
 }
 
-/** The stored allocation's JSON text and its md5 (what loan_transactions.allocation_digest holds). */
+/**
+ * The stored allocation's JSON text and its md5 (what loan_transactions.allocation_digest holds),
+ * computed once per allocation object (a replay asks for each several times).
+ */
 export function allocationDigest(a: PaymentAllocation): { json: string; digest: string } {
+  const known = digests.get(a);
+  if (known) return known;
   const json = JSON.stringify(allocationJson(a));
-  return { json, digest: createHash('md5').update(json).digest('hex') };
+  const computed = { json, digest: createHash('md5').update(json).digest('hex') };
+  digests.set(a, computed);
+  return computed;
 }
+
+const digests = new WeakMap<PaymentAllocation, { json: string; digest: string }>();
 
 /** A delinquency change point as a delinquency_history row. */
 export function historyRow(p: DelinquencyPoint) {
