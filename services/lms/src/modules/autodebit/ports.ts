@@ -139,6 +139,8 @@ export interface CollectionRailPort {
    * INPUT batch a day or two ahead, at most 7; UPI AutoPay: the pre-debit notification at least 24 h ahead).
    */
   readonly presentAheadDays?: number;
+  /** Batches the rail takes per creation day (ACH: 36 file id modifiers); more wait, still scheduled, for the next day. */
+  readonly batchesPerDay?: number;
   /**
    * Days after a settlement the rail may still return the debit (NACH's late return); batches with presentments
    * settled that recently stay among `openBatchIds`. Absent: the rail reports late returns otherwise (ACH's files).

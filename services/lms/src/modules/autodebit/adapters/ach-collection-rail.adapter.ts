@@ -3,7 +3,7 @@ import { numeric } from '@lendstack/nacha';
 import type { AchAccountResolver } from '../../payouts/adapters/ach-account.resolver.js';
 import type { AchBankClient } from '../../payouts/adapters/ach-bank.client.js';
 import { PayoutRailUnavailableError } from '../../payouts/ports.js';
-import { buildAchDebitFile, type AchOriginator } from '../domain/ach-debit-file.js';
+import { buildAchDebitFile, FILE_ID_MODIFIERS, type AchOriginator } from '../domain/ach-debit-file.js';
 import { readAchResultFile } from '../domain/ach-results.js';
 import { CollectionRailUnavailableError, type CollectionRailPort, type PresentmentResult, type ResultDocument, type UnreadableDocument } from '../ports.js';
 
@@ -32,6 +32,7 @@ export function createAchCollectionRail(options: AchCollectionRailOptions): Coll
   };
   return {
     rail: 'us-ach',
+    batchesPerDay: FILE_ID_MODIFIERS.length,
     referenceFor: (railSequence) => odfi8 + numeric(railSequence, 7),
     async present(batch) {
       const numbers = new Map<string, string>();

@@ -133,13 +133,24 @@ export async function presentmentsOfLoan(db: Db, tenantId: string, loanId: strin
 }
 
 /** Locks up to `limit` scheduled presentments of the rail due by `upTo` plus `aheadDays` (others skip them). */
-export async function lockScheduled(client: pg.PoolClient, rail: CollectionRail, upTo: string, limit: number, withinTenantDate = false, aheadDays = 0): Promise<StoredPresentment[]> {
-  const tenantBound = withinTenantDate
-    ? ` AND effective_date <= (SELECT b.business_date + $4::int FROM business_dates b WHERE b.tenant_id = autodebit_presentments.tenant_id)`
-    : '';
+export async function lockScheduled(client: pg.PoolClient, rail: CollectionRail, upTo: string, limit: number, aheadDays = 0, tenantId?: string): Promise<StoredPresentment[]> {
   const r = await client.query<PresentmentRow>(
-    `SELECT ${COLUMNS} FROM autodebit_presentments WHERE status = 'scheduled' AND rail = $1 AND effective_date <= $2::date + $4::int${tenantBound} ORDER BY effective_date, id LIMIT $3 FOR UPDATE SKIP LOCKED`, [rail, upTo, limit, aheadDays]);
+    `SELECT ${COLUMNS} FROM autodebit_presentments WHERE status = 'scheduled' AND rail = $1 AND effective_date <= $2::date + $4::int AND ($5::text IS NULL OR tenant_id = $5)
+     ORDER BY effective_date, id LIMIT $3 FOR UPDATE SKIP LOCKED`, [rail, upTo, limit, aheadDays, tenantId ?? null]);
   return r.rows.map(toPresentment);
+}
+
+/** Tenants with presentments of the rail due by their own business date (plus the rail's days ahead), with that date. */
+export async function tenantsWithDebitsDue(db: Db, rail: CollectionRail, aheadDays = 0): Promise<{ tenantId: string; businessDate: string }[]> {
+  const r = await db.query<{ tenant_id: string; d: string }>(
+    `SELECT DISTINCT p.tenant_id, to_char(b.business_date, 'YYYY-MM-DD') AS d FROM autodebit_presentments p JOIN business_dates b ON b.tenant_id = p.tenant_id
+     WHERE p.status = 'scheduled' AND p.rail = $1 AND p.effective_date <= b.business_date + $2::int ORDER BY 1`, [rail, aheadDays]);
+  return r.rows.map((x) => ({ tenantId: x.tenant_id, businessDate: x.d }));
+}
+
+/** Files of the rail created on the UTC date of `at` (a new one takes the next sequence of that day). */
+export async function filesOfDay(client: pg.PoolClient, rail: CollectionRail, at: Date): Promise<number> {
+  return (await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM autodebit_files WHERE rail = $1 AND creation_date = ($2::timestamptz AT TIME ZONE 'UTC')::date`, [rail, at])).rows[0]!.n;
 }
 
 export async function presentmentsOfFile(db: Db, fileId: string): Promise<StoredPresentment[]> {

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { accountsOf, batchPresentment, builtFiles, finishFile, insertFile, lockScheduled, nextRailSequences, presentmentsOfFile, setStatus, type StoredAccount, type StoredFile, type StoredPresentment } from '../adapters/autodebit.repository.js';
+import { accountsOf, batchPresentment, builtFiles, filesOfDay, finishFile, insertFile, lockScheduled, nextRailSequences, presentmentsOfFile, setStatus, type StoredAccount, type StoredFile, type StoredPresentment } from '../adapters/autodebit.repository.js';
 import { inTransaction } from '../../servicing/adapters/pg-transaction.js';
 import { CollectionRailUnavailableError, type CollectionRailPort, type Presentment, type PresentmentBatch } from '../ports.js';
 
@@ -9,13 +9,15 @@ export interface PresentDeps {
   readonly newId: () => string;
   /** Presentments in one file; a bigger backlog is split over several. */
   readonly maxPerFile: number;
-  /** Take a presentment only once its own tenant's business date has reached its effective date (the runner's rounds, over many tenants). */
-  readonly withinTenantDate?: boolean;
+  /** Only this tenant's presentments (the runner presents each tenant on its own business date). */
+  readonly tenantId?: string;
 }
 
 export interface PresentReport {
   readonly files: readonly { readonly fileId: string; readonly status: 'accepted' | 'rejected' | 'built'; readonly entries: number }[];
   readonly cancelled: number;
+  /** The rail's batches of the day ran out before all that was due was batched; the rest waits for the next day. */
+  readonly deferred?: boolean;
 }
 
 const keyOf = (p: { tenantId: string; loanId: string }) => `${p.tenantId}:${p.loanId}`;
@@ -38,9 +40,14 @@ export async function presentDue(deps: PresentDeps, upTo: string, now: Date): Pr
     if (sent.status === 'built') return { files, cancelled: 0 };
   }
   let cancelled = 0;
+  let deferred = false;
   for (;;) {
     const batched = await inTransaction(deps.pool, async (client) => {
-      const due = await lockScheduled(client, deps.rail.rail, upTo, deps.maxPerFile, deps.withinTenantDate ?? false, deps.rail.presentAheadDays ?? 0);
+      // The rail's batches of the day are used up (ACH: 36 file id modifiers): what is due stays scheduled, for the next day.
+      if (deps.rail.batchesPerDay !== undefined && (await filesOfDay(client, deps.rail.rail, now)) >= deps.rail.batchesPerDay) {
+        return { ok: true as const, file: undefined, cancelled: 0, deferred: true };
+      }
+      const due = await lockScheduled(client, deps.rail.rail, upTo, deps.maxPerFile, deps.rail.presentAheadDays ?? 0, deps.tenantId);
       if (due.length === 0) return { ok: true as const, file: undefined, cancelled: 0 };
       const accounts = await accountsOf(client, due);
       const stopped = due.filter((p) => accounts.get(keyOf(p))?.status !== 'active');
@@ -53,6 +60,10 @@ export async function presentDue(deps: PresentDeps, upTo: string, now: Date): Pr
       return { ok: true as const, file, cancelled: stopped.length };
     });
     cancelled += batched.cancelled;
+    if ('deferred' in batched) {
+      deferred = true;
+      break;
+    }
     if (!batched.file) {
       if ('more' in batched) continue;
       break;
@@ -61,7 +72,7 @@ export async function presentDue(deps: PresentDeps, upTo: string, now: Date): Pr
     files.push(sent);
     if (sent.status === 'built') break;
   }
-  return { files, cancelled };
+  return { files, cancelled, ...(deferred ? { deferred } : {}) };
 }
 
 /** Sends one built file (again, if a pass died after batching) and records the rail's answer. */

@@ -3,6 +3,7 @@ import type pg from 'pg';
 import type { CollectionRailPort } from '../../autodebit/ports.js';
 import { collectResults, type ApplyResultsDeps } from '../../autodebit/use-cases/apply-results.js';
 import { presentDue } from '../../autodebit/use-cases/present-batch.js';
+import { tenantsWithDebitsDue } from '../../autodebit/adapters/autodebit.repository.js';
 
 export interface AutodebitRunnerOptions extends ApplyResultsDeps {
   readonly rails: readonly CollectionRailPort[];
@@ -19,10 +20,14 @@ export interface AutodebitRunner {
   stop(): Promise<void>;
 }
 
+/** The instant `now` moved to the day `date` (a file's creation date is its tenant's business date; the time is the clock's). */
+const onDate = (date: string, now: Date) => new Date(`${date}T${now.toISOString().slice(11)}`);
+
 /**
- * The collection day of the auto-debit rails, in process: every `intervalMs` it presents every scheduled debit
- * whose own tenant's business date has reached its effective date, then fetches the rails' result documents and applies them (repayments posted, returns reversed and
- * retried by the rail's rules). Every step is idempotent and resumable (see present-batch.ts and
+ * The collection day of the auto-debit rails, in process: every `intervalMs` it presents, tenant by tenant, every
+ * scheduled debit its tenant's business date has reached (in files dated by that business date), then fetches
+ * the rails' result documents and applies them (repayments posted, returns reversed and retried by the rail's
+ * rules). A rail that fails does not stop the others. Every step is idempotent and resumable (see present-batch.ts and
  * apply-results.ts), so a round cut short by a crash is finished by the next one.
  */
 export function startAutodebitRunner(options: AutodebitRunnerOptions): AutodebitRunner {
@@ -37,11 +42,22 @@ export function startAutodebitRunner(options: AutodebitRunnerOptions): Autodebit
     if (!upTo) return { presented: 0, documents: 0 };
     let presented = 0;
     let documents = 0;
+    let failed: unknown;
     for (const rail of options.rails) {
-      const report = await presentDue({ pool, rail, newId: options.newId, maxPerFile: options.maxPerFile, withinTenantDate: true }, upTo, options.now());
-      presented += report.files.reduce((n, f) => n + f.entries, 0);
-      documents += (await collectResults(options, rail, upTo)).filter((r) => r.status === 'applied').length;
+      // One rail down (its processor unreachable, a bug in its documents) must not stop the others' collection day.
+      try {
+        // Each tenant on its own business date: its debits go out once that date reaches them, in files dated by it.
+        for (const { tenantId, businessDate } of await tenantsWithDebitsDue(pool, rail.rail, rail.presentAheadDays ?? 0)) {
+          const report = await presentDue({ pool, rail, newId: options.newId, maxPerFile: options.maxPerFile, tenantId }, businessDate, onDate(businessDate, options.now()));
+          presented += report.files.reduce((n, f) => n + f.entries, 0);
+        }
+        documents += (await collectResults(options, rail, upTo)).filter((r) => r.status === 'applied').length;
+      } catch (error) {
+        log.warn({ err: error, rail: rail.rail }, 'auto-debit round failed on this rail; the next round resumes it');
+        failed ??= error;
+      }
     }
+    if (failed !== undefined && presented === 0 && documents === 0) throw failed;
     return { presented, documents };
   };
   const runOnce = () => {
