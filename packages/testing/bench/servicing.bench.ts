@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseIsoDate, replayAccount, type MoneyEvent } from '@lendstack/loan-engine';
+import { parseIsoDate, replayAccount, resumeAccount, type MoneyEvent } from '@lendstack/loan-engine';
 import { signToken } from '@lendstack/platform';
 import pg from 'pg';
 import { startPayoutSandbox, stopPayoutSandbox } from '../sandboxes/payout-sandbox/src/control.js';
@@ -166,7 +166,7 @@ const engineEvents = (rows: { id: string; kind: string; value_date: string; amou
   });
 
 /** The pure engine replay of the same loan (schedule + events from the database, the engine's default product). */
-async function engineReplayMs(db: pg.Pool, loanId: string, businessDate: string, runs: number): Promise<number[]> {
+async function engineReplayMs(db: pg.Pool, loanId: string, businessDate: string, runs: number, midDate: string): Promise<{ replay: number[]; resume: number[] }> {
   const schedule = (await db.query(`SELECT number, to_char(due_date, 'YYYY-MM-DD') AS due, principal_minor::text AS p, interest_minor::text AS i, fees_minor::text AS f FROM installments WHERE loan_id = $1 ORDER BY number`, [loanId])).rows
     .map((r) => ({ number: r.number as number, dueDate: parseIsoDate(r.due), principalMinor: BigInt(r.p), interestMinor: BigInt(r.i), feesMinor: BigInt(r.f) }));
   const events = engineEvents((await db.query(`SELECT id::text, kind, to_char(value_date, 'YYYY-MM-DD') AS value_date, amount_minor::text, target_id::text, status FROM loan_transactions WHERE loan_id = $1 ORDER BY seq`, [loanId])).rows);
@@ -178,7 +178,21 @@ async function engineReplayMs(db: pg.Pool, loanId: string, businessDate: string,
     if (!r.ok) throw new Error(`replayAccount: ${r.error.message}`);
     if (i >= 3) times.push(performance.now() - started);
   }
-  return times;
+  // What the LMS runs for a backdated repayment: the replay resumed from the loan's last checkpoint
+  // (December ends, as the LMS keeps them) before the value date, with the new repayment.
+  const mid = parseIsoDate(midDate);
+  const kept = replayAccount(input, { checkpointEveryMonths: 12 });
+  const checkpoint = kept.ok ? [...(kept.value.checkpoints ?? [])].reverse().find((c) => c.asOf < mid) : undefined;
+  if (!checkpoint) throw new Error('no checkpoint before the backdated value date');
+  const changed = { ...input, events: [...events, { kind: 'repayment' as const, id: 'bench-resume', valueDate: mid, amountMinor: 1_000n }] };
+  const resume: number[] = [];
+  for (let i = 0; i < runs + 3; i += 1) {
+    const started = performance.now();
+    const r = resumeAccount(checkpoint, changed, { checkpointEveryMonths: 12 });
+    if (!r.ok) throw new Error(`resumeAccount: ${r.error.message}`);
+    if (i >= 3) resume.push(performance.now() - started);
+  }
+  return { replay: times, resume };
 }
 
 async function benchBackdated(lms: ServiceProcess, db: pg.Pool, loanId: string) {
@@ -204,7 +218,7 @@ async function benchBackdated(lms: ServiceProcess, db: pg.Pool, loanId: string) 
     if (r.status !== 201) throw new Error(`backdated repayment: ${r.status} ${JSON.stringify(r.body).slice(0, 500)}`);
     if (i >= 2) httpMs.push(performance.now() - started); // two warm-up requests
   }
-  const engineMs = await engineReplayMs(db, loanId, last, config.backdatedRuns);
+  const engineMs = await engineReplayMs(db, loanId, last, config.backdatedRuns, addDays(START, 7 * Math.floor(n / 2) + 1));
   const txCount = Number((await db.query('SELECT count(*) FROM loan_transactions WHERE loan_id = $1', [loanId])).rows[0].count);
   const installments = Number((await db.query('SELECT count(*) FROM installments WHERE loan_id = $1', [loanId])).rows[0].count);
   return { httpMs, engineMs, txCount, installments, midDate: addDays(START, 7 * Math.floor(n / 2) + 1), businessDate: last };
@@ -280,10 +294,12 @@ function report(rep: Rep, bd: Awaited<ReturnType<typeof benchBackdated>>, eod: A
   });
   const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
   const h = sorted(bd.httpMs);
-  const e = sorted(bd.engineMs);
+  const e = sorted(bd.engineMs.replay);
+  const er = sorted(bd.engineMs.resume);
   const bdRows: Row[] = [
     [`backdated repayment via HTTP (value date ≈ ${bd.midDate})`, fmt(h.length), fmt(percentile(h, 50), 1), fmt(percentile(h, 99), 1), fmt(h.at(-1), 1)],
-    ['  of which engine: replayAccount, same loan, in the bench process', fmt(e.length), fmt(percentile(e, 50), 1), fmt(percentile(e, 99), 1), fmt(e.at(-1), 1)],
+    ['  engine alone, in the bench process: replayAccount of the whole loan', fmt(e.length), fmt(percentile(e, 50), 1), fmt(percentile(e, 99), 1), fmt(e.at(-1), 1)],
+    ['  engine alone: resumeAccount from the checkpoint before the value date (what the LMS runs)', fmt(er.length), fmt(percentile(er, 50), 1), fmt(percentile(er, 99), 1), fmt(er.at(-1), 1)],
   ];
   const eodRate = rate(eod.advanced, eod.eodMs);
   const baseEod = rate(eod.loans, eod.baselineMs);

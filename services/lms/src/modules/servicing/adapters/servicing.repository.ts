@@ -67,12 +67,13 @@ export async function lockLoan(client: pg.PoolClient, tenantId: string, loanId: 
 const TX_COLUMNS = `id, tenant_id, loan_id, kind, to_char(value_date, 'YYYY-MM-DD') AS value_date, amount_minor::text AS amount_minor, currency, scale,
   channel, reference, target_id, reason, status, failure_reason, allocation, allocation_digest, request_hash, created_by, created_at, seq::text AS seq`;
 
-type TxRow = { id: string; tenant_id: string; loan_id: string; kind: LoanTransaction['kind']; value_date: string; amount_minor: string | null; currency: string; scale: number; channel: string | null; reference: string | null; target_id: string | null; reason: string | null; status: LoanTransaction['status']; failure_reason: string | null; allocation: StoredAllocation | null; allocation_digest: string | null; request_hash: string | null; created_by: string; created_at: Date; seq: string };
+type TxRow = { id: string; tenant_id: string; loan_id: string; kind: LoanTransaction['kind']; value_date: string; amount_minor: string | null; currency: string; scale: number; channel: string | null; reference: string | null; target_id: string | null; reason: string | null; status: LoanTransaction['status']; failure_reason: string | null; allocation: StoredAllocation | null; allocation_digest: string | null; request_hash: string | null; created_by: string; created_at: Date | number; seq: string };
 
 const toTx = (r: TxRow): LoanTransaction => ({
   id: r.id, tenantId: r.tenant_id, loanId: r.loan_id, kind: r.kind, valueDate: r.value_date, amountMinor: r.amount_minor === null ? null : BigInt(r.amount_minor),
   currency: r.currency, scale: r.scale, channel: r.channel, reference: r.reference, targetId: r.target_id, reason: r.reason, status: r.status,
-  failureReason: r.failure_reason, allocation: r.allocation, allocationDigest: r.allocation_digest, requestHash: r.request_hash, createdBy: r.created_by, createdAt: r.created_at, seq: BigInt(r.seq),
+  failureReason: r.failure_reason, allocation: r.allocation, allocationDigest: r.allocation_digest, requestHash: r.request_hash, createdBy: r.created_by,
+  createdAt: r.created_at instanceof Date ? r.created_at : new Date(r.created_at), seq: BigInt(r.seq),
 });
 
 /**
@@ -80,7 +81,11 @@ const toTx = (r: TxRow): LoanTransaction => ({
  * out (null) — the engine recomputes it, and its digest says whether the stored one changed.
  */
 export async function transactionsOf(client: pg.PoolClient | pg.Pool, loanId: string, options: { allocations: boolean } = { allocations: true }): Promise<LoanTransaction[]> {
-  const columns = options.allocations ? TX_COLUMNS : TX_COLUMNS.replace('allocation,', 'NULL::jsonb AS allocation,');
+  // A replay reads every transaction of the loan: created_at as epoch milliseconds (a float) costs a
+  // fraction of node-postgres's timestamp parsing, for the same Date.
+  const columns = options.allocations
+    ? TX_COLUMNS
+    : TX_COLUMNS.replace('allocation,', 'NULL::jsonb AS allocation,').replace('created_at,', '(extract(epoch FROM created_at) * 1000)::float8 AS created_at,');
   return (await client.query<TxRow>(`SELECT ${columns} FROM loan_transactions WHERE loan_id = $1 ORDER BY seq`, [loanId])).rows.map(toTx);
 }
 
