@@ -34,6 +34,14 @@ export async function saveSchedule(db: Db, input: { tenantId: string; productCod
  * date: status and DPD (day − the delinquency anchor of the latest change point), the unpaid installments the
  * plan can act on, what arrived since a promise, the latest presentments' outcomes, DPD at the last month ends.
  */
+/**
+ * Days before the due date a loan's debit must be on the rail's schedule. NACH presents its input file up to 2
+ * days before the charge date (the rail's presentAheadDays) and UPI AutoPay's pre-debit notification must go
+ * ≥ 24 h before the execution (presented 2 days ahead): scheduling 3 days ahead leaves the runner a day's
+ * margin. ACH and card-on-file charge on the due date.
+ */
+const DEBIT_LEAD_DAYS: Readonly<Record<string, number>> = { 'in-nach': 3, 'upi-autopay': 3 };
+
 export async function loadCollectionFacts(db: Db, loanId: string, promiseMadeOn: string | null): Promise<CollectionFacts | undefined> {
   const loan = (await db.query<{ tenant_id: string; product_code: string | null; currency: string; scale: number; status: string; servicing_status: string | null; installments: StoredInstallment[] | null; business_date: string | null }>(
     `SELECT l.tenant_id, l.product_code, l.currency, l.scale, l.status, s.status AS servicing_status, s.state->'installments' AS installments,
@@ -42,7 +50,7 @@ export async function loadCollectionFacts(db: Db, loanId: string, promiseMadeOn:
      WHERE l.id = $1`, [loanId])).rows[0];
   if (!loan || !loan.business_date) return undefined;
   const today = loan.business_date;
-  const [scheduled, dpdRows, paid, pending, presentments, schedule] = await Promise.all([
+  const [scheduled, dpdRows, paid, pending, presentments, schedule, rails] = await Promise.all([
     db.query<{ number: number; due_date: string; total_minor: string }>(
       `SELECT number, to_char(due_date, 'YYYY-MM-DD') AS due_date, total_minor::text FROM installments WHERE loan_id = $1 ORDER BY number`, [loanId]),
     db.query<{ month: string | null; dpd: number }>(
@@ -66,6 +74,7 @@ export async function loadCollectionFacts(db: Db, loanId: string, promiseMadeOn:
          WHERE tenant_id = $1 AND loan_id = $2 AND status IN ('settled', 'returned') ORDER BY effective_date DESC, attempt DESC, id DESC LIMIT 10) p
        ORDER BY effective_date, attempt, id`, [loan.tenant_id, loanId]),
     loan.product_code ? scheduleOf(db, loan.tenant_id, loan.product_code) : Promise.resolve(DEFAULT_COLLECTION_SCHEDULE),
+    db.query<{ rail: string }>(`SELECT rail FROM autodebit_accounts WHERE tenant_id = $1 AND loan_id = $2 AND status = 'active'`, [loan.tenant_id, loanId]),
   ]);
   const state = new Map((loan.installments ?? []).map((i) => [i.number, i]));
   // A first debit not yet answered is still out; after a return the installment is overdue to the borrower,
@@ -86,7 +95,9 @@ export async function loadCollectionFacts(db: Db, loanId: string, promiseMadeOn:
   const dpdNow = dpdRows.rows.at(-1)?.dpd ?? 0;
   const servicing = loan.servicing_status ?? loan.status;
   const status = servicing === 'closed' ? 'closed' : servicing === 'charged-off' ? 'charged-off' : 'open';
+  const debitLeadDays = Math.max(0, ...rails.rows.map((r) => DEBIT_LEAD_DAYS[r.rail] ?? 0));
   return {
+    debitLeadDays,
     found: true,
     tenantId: loan.tenant_id,
     businessDate: today,

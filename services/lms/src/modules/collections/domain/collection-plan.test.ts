@@ -35,6 +35,15 @@ describe('collection plan, default schedule', () => {
     ]);
   });
 
+  it('a rail that presents ahead (NACH, UPI AutoPay) gets the debit on its schedule the lead days before, for the due date', () => {
+    const seen = walk(DEFAULT_COLLECTION_SCHEDULE, input({ presentLeadDays: 3 }), days('2027-01-01', 12)).map((x) => `${x.date}: ${brief(x.action)}`);
+    expect(seen.slice(0, 2)).toEqual(['2027-01-07: present 2027-01-07', '2027-01-07: contact 2027-01-07 sms']);
+    const present = actionsDue(DEFAULT_COLLECTION_SCHEDULE, input({ presentLeadDays: 3 }), '2027-01-07')[0]!;
+    expect(present).toMatchObject({ kind: 'present', on: '2027-01-07', dueDate: '2027-01-10' });
+    // The plan wakes on the lead day even when no contact falls on it.
+    expect(nextPlanDate({ ...DEFAULT_COLLECTION_SCHEDULE, preDue: [] }, input({ presentLeadDays: 3 }), '2027-01-01')).toBe('2027-01-07');
+  });
+
   it('a jump of the business date sends only the latest follow-up and settles the stale ones; the debit is never skipped', () => {
     const actions = actionsDue(DEFAULT_COLLECTION_SCHEDULE, input(), '2027-01-15');
     expect(actions.map(brief)).toEqual(['present 2027-01-10', 'contact 2027-01-13 email']);

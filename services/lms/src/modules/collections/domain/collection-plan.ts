@@ -90,11 +90,16 @@ export interface PlanInput {
   readonly installments: readonly PlannedInstallment[];
   /** Keys of actions already carried out (or settled). */
   readonly done: ReadonlySet<string>;
+  /**
+   * Days before the due date the debit is handed to the rail's schedule (0: on the due date). Rails that present
+   * ahead of the charge date need it (NACH's input file, UPI AutoPay's pre-debit notification ≥ 24 h before).
+   */
+  readonly presentLeadDays?: number;
 }
 
 export type CollectionAction =
   | { readonly kind: 'contact'; readonly key: string; readonly on: string; readonly installmentNumber: number; readonly channel: ContactChannel; readonly templateKey: string; readonly settles: readonly string[] }
-  | { readonly kind: 'present'; readonly key: string; readonly on: string; readonly installmentNumber: number; readonly amount: Money; readonly settles: readonly string[] }
+  | { readonly kind: 'present'; readonly key: string; readonly on: string; readonly installmentNumber: number; readonly dueDate: string; readonly amount: Money; readonly settles: readonly string[] }
   | { readonly kind: 'escalate'; readonly key: string; readonly on: string; readonly queue: string; readonly priority: number; readonly dpd: number; readonly settles: readonly string[] }
   | { readonly kind: 'promise-broken'; readonly key: string; readonly on: string; readonly promisedAmount: Money; readonly paid: Money; readonly settles: readonly string[] };
 
@@ -133,8 +138,9 @@ export function actionsDue(schedule: CollectionSchedule, input: PlanInput, today
   const contactsPaused = promise === 'active';
   for (const i of [...input.installments].sort((a, b) => a.number - b.number)) {
     if (i.paid) continue;
-    if (schedule.autoDebit && i.amountDue && i.dueDate <= today && !input.done.has(presentKey(i.number))) {
-      actions.push({ kind: 'present', key: presentKey(i.number), on: i.dueDate, installmentNumber: i.number, amount: i.amountDue, settles: [] });
+    const presentOn = addDays(i.dueDate, -(input.presentLeadDays ?? 0));
+    if (schedule.autoDebit && i.amountDue && presentOn <= today && !input.done.has(presentKey(i.number))) {
+      actions.push({ kind: 'present', key: presentKey(i.number), on: presentOn, installmentNumber: i.number, dueDate: i.dueDate, amount: i.amountDue, settles: [] });
     }
     if (contactsPaused) continue;
     // A debit still out (a weekend due date settles on the next banking day): not overdue to the borrower yet.
@@ -174,6 +180,7 @@ export function nextPlanDate(schedule: CollectionSchedule, input: PlanInput, tod
     if (i.paid) continue;
     for (const step of [...schedule.preDue, ...schedule.followUps]) candidates.push(addDays(i.dueDate, step.offsetDays));
     candidates.push(i.dueDate);
+    if (schedule.autoDebit && input.presentLeadDays) candidates.push(addDays(i.dueDate, -input.presentLeadDays));
   }
   const future = candidates.filter((d) => d > today).sort();
   return future[0] ?? null;

@@ -83,11 +83,14 @@ export interface CollectionFacts {
   readonly presentmentOutcomes: readonly { readonly presentmentId: string; readonly outcome: 'paid' | 'returned'; readonly code: string | null }[];
   /** DPD at the last month ends (at most 3), oldest first, with the month (YYYY-MM). */
   readonly monthEndDpd: readonly { readonly month: string; readonly dpd: number }[];
+  /** Days ahead of the due date the loan's debit rail needs its debit scheduled (0 or absent: on the due date). */
+  readonly debitLeadDays?: number;
 }
 
 /** The plan's input from the facts and the collector's memory. */
-export function planInputOf(facts: CollectionFacts, state: CollectorState): PlanInput {
+export function planInputOf(facts: CollectionFacts, state: CollectorState, presentLeadDays = 0): PlanInput {
   return {
+    presentLeadDays,
     status: facts.status,
     disputed: state.dispute !== null,
     hold: state.hold ? { until: state.hold.until } : null,

@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, condition, continueAsNew, defineQuery, defineSignal, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, condition, continueAsNew, defineQuery, defineSignal, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { AutodebitActivities } from '../../autodebit/activities/autodebit.activities.js';
 import type { NotificationActivities } from '../../notifications/activities/notification.activities.js';
 import type { CollectionActivities } from '../activities/collections.activities.js';
@@ -116,7 +116,10 @@ async function pass(loanId: string, state: CollectionsState, collector: Collecto
   if (state.businessDate === null || today > state.businessDate) state.businessDate = today;
   const hadCase = collector.done.some((k) => k.startsWith('escalate:'));
   pruneDone(collector, facts);
-  const actions = actionsDue(facts.schedule, planInputOf(facts, collector), today);
+  // Debits scheduled ahead of the due date for rails that present early (NACH, UPI AutoPay); versioned, so a
+  // history recorded before it replays as it ran.
+  const lead = facts.debitLeadDays && patched('debit-lead-days') ? facts.debitLeadDays : 0;
+  const actions = actionsDue(facts.schedule, planInputOf(facts, collector, lead), today);
   for (const action of actions) {
     await carryOut(loanId, action, facts, collector);
     markDone(collector, [action.key, ...action.settles]);
@@ -143,7 +146,7 @@ async function pass(loanId: string, state: CollectionsState, collector: Collecto
     collector.lastPass = { businessDate: today, actions: actions.length, nextPlanDate: null };
     return true;
   }
-  const nextDate = nextWakeDate(facts.schedule, planInputOf(facts, collector), today);
+  const nextDate = nextWakeDate(facts.schedule, planInputOf(facts, collector, lead), today);
   await activities.scheduleNextWake({ tenantId: facts.tenantId, loanId, wakeOn: nextDate });
   collector.lastPass = { businessDate: today, actions: actions.length, nextPlanDate: nextDate };
   return false;
@@ -158,7 +161,7 @@ async function carryOut(loanId: string, action: CollectionAction, facts: Collect
     }
     case 'present': {
       const amount = action.amount;
-      await refusedIsDone(() => activities.scheduleAutoDebit({ tenantId: facts.tenantId, loanId, installmentNumber: action.installmentNumber, amountMinor: amount.amount, currency: amount.currency, scale: amount.scale, dueDate: action.on }));
+      await refusedIsDone(() => activities.scheduleAutoDebit({ tenantId: facts.tenantId, loanId, installmentNumber: action.installmentNumber, amountMinor: amount.amount, currency: amount.currency, scale: amount.scale, dueDate: action.dueDate }));
       return;
     }
     case 'escalate':
