@@ -19,6 +19,7 @@ import { createCheckRunners, validateRunners } from './modules/checks/runners.js
 import { createEnvelopeCipher } from './modules/pii/envelope-cipher.js';
 import { parseKeyring } from './modules/pii/keyring.js';
 import { createPiiReader, createPiiSealer } from './modules/pii/pii-store.js';
+import { createPgOfferStore } from './modules/offers/index.js';
 import { createApprovalGate, createPgReviewStore, DEMO_APPROVAL_LIMITS, DEMO_CREDITOR, renderAdverseActionNotice } from './modules/review/index.js';
 import { createPgDecisionRepository, createPgPolicyRepository, createPolicyEngine, decideWhenChecksConclude, DEMO_PRODUCTS, defaultPolicy, loadScorecardModel } from './modules/underwriting/index.js';
 
@@ -196,6 +197,7 @@ export async function startLos(config: LosConfig, logger: Logger = createLogger(
     review: {
       reviews, applications: store, decisions: createPgDecisionRepository(pool), checks, now: () => new Date(), authSecret: config.AUTH_TOKEN_SECRET, ...notices(reviews),
     },
+    offers: { offers: createPgOfferStore(pool), newId: randomUUID, now: () => new Date(), authSecret: config.AUTH_TOKEN_SECRET },
     readiness: {
       database: async () => (await pool.query('SELECT 1')).rowCount === 1,
       kafka: () => kafkaReachable(kafka),

@@ -8,6 +8,7 @@ import { onfidoWebhookRoutes, type OnfidoWebhookRoutesDeps } from '../modules/ky
 import { checkRoutes, type CheckRoutesDeps } from '../modules/checks/adapters/checks.routes.js';
 import { underwritingRoutes, type UnderwritingRoutesDeps } from '../modules/underwriting/index.js';
 import { reviewRoutes, type ReviewRoutesDeps } from '../modules/review/index.js';
+import { offerRoutes, type OfferRoutesDeps } from '../modules/offers/index.js';
 
 export interface LosServerDeps {
   readonly logger: Logger;
@@ -27,6 +28,8 @@ export interface LosServerDeps {
   readonly underwriting?: UnderwritingRoutesDeps;
   /** Maker-checker review (GET /v1/review-queue, recommendation, decision), audit trails and adverse-action notices. */
   readonly review?: ReviewRoutesDeps;
+  /** POST/GET /v1/applications/{id}/offers. */
+  readonly offers?: OfferRoutesDeps;
 }
 
 /** The LOS HTTP API without listen(), so tests drive it with app.inject. */
@@ -48,5 +51,6 @@ export async function buildServer(deps: LosServerDeps): Promise<FastifyInstance>
   if (deps.kycWebhooks) await app.register(onfidoWebhookRoutes, deps.kycWebhooks);
   if (deps.underwriting) await app.register(underwritingRoutes, deps.underwriting);
   if (deps.review) await app.register(reviewRoutes, deps.review);
+  if (deps.offers) await app.register(offerRoutes, deps.offers);
   return app;
 }

@@ -18,6 +18,7 @@ import type { CheckRetryPolicy } from '../../src/modules/checks/workflows/applic
 import { createEnvelopeCipher } from '../../src/modules/pii/envelope-cipher.js';
 import { parseKeyring } from '../../src/modules/pii/keyring.js';
 import { createPiiReader, createPiiSealer } from '../../src/modules/pii/pii-store.js';
+import { createPgOfferStore } from '../../src/modules/offers/index.js';
 import { createApprovalGate, createPgReviewStore, renderAdverseActionNotice, type ReviewStore } from '../../src/modules/review/index.js';
 import { createPgDecisionRepository, createPgPolicyRepository, createPolicyEngine, decideWhenChecksConclude, loadScorecardModel } from '../../src/modules/underwriting/index.js';
 
@@ -122,6 +123,7 @@ export async function startLosTestServer(tenantPrefix: string, options: LosTestS
     reconciliation: { pool, authSecret: config.AUTH_TOKEN_SECRET },
     underwriting: { ...underwriting, authSecret: config.AUTH_TOKEN_SECRET },
     review: { reviews, applications: store, decisions: underwriting.decisions, checks, now: () => new Date(), authSecret: config.AUTH_TOKEN_SECRET, ...notices },
+    offers: { offers: createPgOfferStore(pool), newId: randomUUID, now: () => new Date(), authSecret: config.AUTH_TOKEN_SECRET },
     readiness: { database: async () => (await pool.query('SELECT 1')).rowCount === 1 },
   });
   await app.ready();

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { applyUnderwriting, type ApplicationStatus } from '../../applications/domain/application.js';
 import type { CreditorProfile } from '../domain/adverse-action-notice.js';
 import type { Review, ReviewedApplication } from '../domain/review.js';
-import type { DecisionAuditEntry, NoticeDraft, ReviewStore, ReviewTransaction, StoredNotice } from '../ports.js';
+import type { Claimed, DecisionAuditEntry, IdempotencyClaim, NoticeDraft, ReviewStore, ReviewTransaction, StoredNotice } from '../ports.js';
 
 interface ReviewRow {
   application_id: string; checks_run: number; tenant_id: string; kind: Review['kind']; product_code: string; principal_minor: string; currency: string; scale: number; reasons: string[];
@@ -16,7 +16,7 @@ const toReview = (r: ReviewRow): Review => ({
   decidedBy: r.decided_by, decidedRole: r.decided_role, decision: r.decision, decisionComment: r.decision_comment, overrideReason: r.override_reason, decidedAt: r.decided_at,
 });
 
-async function inTransaction<T>(pool: pg.Pool, work: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+export async function inTransaction<T>(pool: pg.Pool, work: (c: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
@@ -31,7 +31,8 @@ async function inTransaction<T>(pool: pg.Pool, work: (c: pg.PoolClient) => Promi
   }
 }
 
-const audit = (c: pg.PoolClient, e: DecisionAuditEntry) =>
+/** Appends to decision_audit inside the caller's transaction (other modules' steps too: offers). */
+export const audit = (c: pg.PoolClient, e: DecisionAuditEntry) =>
   c.query('INSERT INTO decision_audit (tenant_id, application_id, checks_run, action, actor, detail, at) VALUES ($1, $2, $3, $4, $5, $6, $7)', [e.tenantId, e.applicationId, e.checksRun, e.action, e.actor, JSON.stringify(e.detail), e.at]);
 
 const saveNotice = (c: pg.PoolClient, tenantId: string, applicationId: string, checksRun: number, n: NoticeDraft, at: Date) =>
@@ -91,6 +92,14 @@ export async function applyAutomatedDecision(
     await saveNotice(c, d.tenantId, row.id, d.checksRun, notice, d.decidedAt);
     await audit(c, { tenantId: d.tenantId, applicationId: row.id, checksRun: d.checksRun, action: 'adverse-action-notice', actor: 'lendstack:underwriting', at: d.decidedAt, detail: { sha256: notice.sha256, reasons: notice.content.reasons } });
   }
+}
+
+/** Takes an Idempotency-Key inside the caller's transaction, or returns the first answer given to it. */
+export async function claimKey(c: pg.PoolClient, tenantId: string, claim: IdempotencyClaim): Promise<Claimed> {
+  return transactionOf(c).claim(tenantId, claim);
+}
+export async function rememberKey(c: pg.PoolClient, tenantId: string, key: string, status: number, body: unknown): Promise<void> {
+  return transactionOf(c).remember(tenantId, key, status, body);
 }
 
 function transactionOf(c: pg.PoolClient): ReviewTransaction {

@@ -1,0 +1,2 @@
+export { createPgOfferStore } from './adapters/pg-offer.store.js';
+export { offerRoutes, type OfferRoutesDeps } from './adapters/offers.routes.js';
