@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_COLLECTION_SCHEDULE, type CollectionSchedule } from './collection-plan.js';
-import { applyCollectorSignal, flagsToRaise, initialCollectorState, markDone, nextWakeDate, planInputOf, pruneDone, type CollectionFacts } from './collector.js';
+import { applyCollectorSignal, flagsToRaise, initialCollectorState, liveRetries, markDone, nextWakeDate, planInputOf, pruneDone, retryOfBlocked, type CollectionFacts } from './collector.js';
 
 const usd = (amount: string) => ({ amount, currency: 'USD', scale: 2 });
 const facts = (over: Partial<CollectionFacts> = {}): CollectionFacts => ({
@@ -93,5 +93,27 @@ describe('when the collector looks next', () => {
     applyCollectorSignal(state, { kind: 'promise-to-pay', actionId: 'a1', madeOn: '2026-03-10', payBy: '2026-03-12', amount: usd('10662') });
     markDone(state, ['present:2', 'contact:2:1:sms', 'contact:2:3:email', 'contact:2:7:whatsapp']);
     expect(nextWakeDate(schedule, planInputOf({ ...behind, paidSincePromise: usd('0') }, state), '2026-03-10')).toBe('2026-03-13');
+  });
+});
+
+describe('retries of blocked contacts', () => {
+  const contact = { key: 'contact:1:-3:sms', attempt: 0, tenantId: 't', installmentNumber: 1, purpose: 'pre-due-reminder', channel: 'sms' as const, templateKey: 'payment-reminder', dropOn: '2026-03-10' };
+
+  it('a block that lifts at a stated time gets a retry then; an opt-out or the fourth block does not', () => {
+    expect(retryOfBlocked(contact, { outcome: 'blocked', nextAllowedAt: '2026-03-07T02:30:00.000Z' })).toEqual({ ...contact, attempt: 1, at: '2026-03-07T02:30:00.000Z' });
+    expect(retryOfBlocked(contact, { outcome: 'blocked', nextAllowedAt: null })).toBeNull();
+    expect(retryOfBlocked(contact, { outcome: 'sent', nextAllowedAt: null })).toBeNull();
+    expect(retryOfBlocked({ ...contact, attempt: 3 }, { outcome: 'blocked', nextAllowedAt: '2026-03-07T02:30:00.000Z' })).toBeNull();
+  });
+
+  it('a retry is dropped once its instalment is paid, on or after a reminder\'s due date, or while collection pauses', () => {
+    const state = initialCollectorState();
+    state.retries = [{ ...contact, attempt: 1, at: '2026-03-07T02:30:00.000Z' }];
+    const unpaid = facts({ installments: [{ number: 1, dueDate: '2026-03-10', paid: false, amountDue: usd('10662') }] });
+    expect(liveRetries(state, unpaid, '2026-03-08')).toHaveLength(1);
+    expect(liveRetries(state, unpaid, '2026-03-10')).toEqual([]);
+    expect(liveRetries(state, facts({ installments: [] }), '2026-03-08')).toEqual([]);
+    applyCollectorSignal(state, { kind: 'hardship-hold', actionId: 'h1', until: '2026-03-31', reason: 'illness' });
+    expect(liveRetries(state, unpaid, '2026-03-08')).toEqual([]);
   });
 });

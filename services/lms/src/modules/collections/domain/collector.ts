@@ -1,5 +1,5 @@
 import type { Money } from '@lendstack/contracts';
-import { addDays, earlyWarnings, nextPlanDate, type CollectionSchedule, type EarlyWarning, type PlanInput, type PlannedInstallment } from './collection-plan.js';
+import { addDays, earlyWarnings, nextPlanDate, type CollectionSchedule, type ContactChannel, type EarlyWarning, type PlanInput, type PlannedInstallment } from './collection-plan.js';
 
 /**
  * What the collector of one loan remembers between business dates: the actions carried out (plan keys), the
@@ -18,6 +18,53 @@ export interface CollectorState {
   appliedActionIds: string[];
   /** The business date of the last pass and what it did, for the query. */
   lastPass: { businessDate: string; actions: number; nextPlanDate: string | null } | null;
+  /**
+   * Contacts blocked by a rule that lifts at a known time (contact hours, a daily cap), to try again then under
+   * a new slot. Absent in state carried from runs before retries existed.
+   */
+  retries?: ContactRetry[];
+}
+
+export interface ContactRetry {
+  /** The plan key of the contact (its first slot); the retry's slot is `<key>:retry-<attempt>`. */
+  readonly key: string;
+  readonly attempt: number;
+  /** When the blocking rule allows it (ISO instant, the conduct policy's nextAllowedAt). */
+  readonly at: string;
+  readonly tenantId: string;
+  readonly installmentNumber: number;
+  readonly purpose: string;
+  readonly channel: ContactChannel;
+  readonly templateKey: string;
+  /** A pre-due reminder not sent by its instalment's due date is dropped (the follow-ups take over). */
+  readonly dropOn: string | null;
+}
+
+/** Retries of a contact before it is left as blocked. */
+export const MAX_CONTACT_RETRIES = 3;
+
+/**
+ * The retry a blocked contact gets: only when the rule that blocked it lifts at a stated time (not an opt-out),
+ * and at most MAX_CONTACT_RETRIES times.
+ */
+export function retryOfBlocked(
+  contact: { readonly key: string; readonly attempt: number; readonly tenantId: string; readonly installmentNumber: number; readonly purpose: string; readonly channel: ContactRetry['channel']; readonly templateKey: string; readonly dropOn: string | null },
+  result: { readonly outcome: string; readonly nextAllowedAt: string | null } | undefined,
+): ContactRetry | null {
+  if (!result || result.outcome !== 'blocked' || !result.nextAllowedAt || contact.attempt >= MAX_CONTACT_RETRIES) return null;
+  return { ...contact, attempt: contact.attempt + 1, at: result.nextAllowedAt };
+}
+
+/**
+ * Retries that still make sense on `businessDate`: the instalment still unpaid, the loan open and not on hold,
+ * in dispute or under a standing promise (then the plan's own steps decide), a pre-due reminder before its due date.
+ */
+export function liveRetries(state: CollectorState, facts: Pick<CollectionFacts, 'status' | 'installments'>, businessDate: string): ContactRetry[] {
+  const unpaid = new Set(facts.installments.filter((i) => !i.paid).map((i) => i.number));
+  const paused = facts.status !== 'open' || state.dispute !== null || (state.hold !== null && businessDate <= state.hold.until)
+    || (state.promise !== null && businessDate <= state.promise.payBy);
+  if (paused) return [];
+  return (state.retries ?? []).filter((r) => unpaid.has(r.installmentNumber) && (r.dropOn === null || businessDate < r.dropOn));
 }
 
 /** What a collector (or the LMS on their behalf) tells a loan's workflow; `actionId` makes it idempotent. */
@@ -34,7 +81,7 @@ export const MAX_DONE_KEYS = 2_000;
 const MAX_REMEMBERED = 200;
 
 export function initialCollectorState(): CollectorState {
-  return { done: [], promise: null, hold: null, dispute: null, flags: [], appliedActionIds: [], lastPass: null };
+  return { done: [], promise: null, hold: null, dispute: null, flags: [], appliedActionIds: [], lastPass: null, retries: [] };
 }
 
 const remember = (list: string[], value: string, max = MAX_REMEMBERED) => {

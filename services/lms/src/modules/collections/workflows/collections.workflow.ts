@@ -5,8 +5,8 @@ import type { CollectionActivities } from '../activities/collections.activities.
 import type { CollectorActivities } from '../activities/collector.activities.js';
 import { actionsDue, type CollectionAction } from '../domain/collection-plan.js';
 import {
-  applyCollectorSignal, flagsToRaise, initialCollectorState, markDone, nextWakeDate, planInputOf, pruneDone,
-  type CollectionFacts, type CollectorSignal, type CollectorState,
+  applyCollectorSignal, flagsToRaise, initialCollectorState, liveRetries, markDone, nextWakeDate, planInputOf, pruneDone, retryOfBlocked,
+  type CollectionFacts, type CollectorSignal, type CollectorState, type ContactRetry,
 } from '../domain/collector.js';
 import type { LifecycleSignal } from '../domain/lifecycle-signal.js';
 import { applySignal, initialCollectionsState, viewOf, type CollectionsState, type CollectionsView } from './collections-state.js';
@@ -56,6 +56,9 @@ const IDLE_AFTER_LAST_DUE_MS = 365 * 86_400_000;
  * early-warning flags as CollectionsFlagRaised. Then it records the next date it needs and waits. So it follows
  * time skipping, end of day, a backdated payment or reversal: whatever the business date and the ledger say.
  *
+ * A contact blocked by a rule that lifts at a stated time (the borrower's contact hours, a daily cap) is tried
+ * again at that time under its own slot, at most three times (wall-clock timers: the rule is about real hours).
+ *
  * Separately, as before, it sleeps until each installment's calendar due date and marks it due (the clock is
  * the fallback for the installment row). LoanClosed or LoanChargedOff (or a pass that finds the loan so) ends it.
  * Signal handlers only mutate state; all waiting and every activity happens here, so the code is deterministic.
@@ -90,16 +93,23 @@ export async function collectionsWorkflow(input: CollectionsInput): Promise<void
       ended = await pass(input.loanId, state, collector);
       continue;
     }
+    // A contact blocked until a stated time (contact hours, a daily cap) is tried then: wall-clock time, as the rule is.
+    const retry = [...(collector.retries ?? [])].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0))[0];
+    const retryMs = retry ? Date.parse(retry.at) - Date.now() : Number.POSITIVE_INFINITY;
+    if (retry && retryMs <= 0) {
+      await retryContact(input.loanId, retry, collector);
+      continue;
+    }
     const installment = open[0];
-    const waitMs = installment ? Date.parse(`${installment.dueDate}T00:00:00Z`) - Date.now() : IDLE_AFTER_LAST_DUE_MS;
-    if (installment && waitMs <= 0) {
+    const dueMs = installment ? Date.parse(`${installment.dueDate}T00:00:00Z`) - Date.now() : IDLE_AFTER_LAST_DUE_MS;
+    if (installment && dueMs <= 0) {
       open.shift();
       marked += 1;
       await activities.markInstallmentDue(input.loanId, installment.number);
       continue;
     }
-    const woken = await condition(() => stopped() || passWanted, waitMs);
-    if (!woken && !installment) return;
+    const woken = await condition(() => stopped() || passWanted, Math.min(dueMs, retryMs));
+    if (!woken && !installment && !retry) return;
   }
   // Stopped by a lifecycle signal: one last pass closes the queue case and drops the wake-up.
   if (!ended) await pass(input.loanId, state, collector);
@@ -116,6 +126,7 @@ async function pass(loanId: string, state: CollectionsState, collector: Collecto
   if (state.businessDate === null || today > state.businessDate) state.businessDate = today;
   const hadCase = collector.done.some((k) => k.startsWith('escalate:'));
   pruneDone(collector, facts);
+  if (collector.retries?.length) collector.retries = liveRetries(collector, facts, today);
   // Debits scheduled ahead of the due date for rails that present early (NACH, UPI AutoPay); versioned, so a
   // history recorded before it replays as it ran.
   const lead = facts.debitLeadDays && patched('debit-lead-days') ? facts.debitLeadDays : 0;
@@ -156,7 +167,11 @@ async function carryOut(loanId: string, action: CollectionAction, facts: Collect
   switch (action.kind) {
     case 'contact': {
       const purpose = action.key.split(':')[2]?.startsWith('-') ? 'pre-due-reminder' : 'overdue-follow-up';
-      await refusedIsDone(() => activities.contactBorrower({ tenantId: facts.tenantId, loanId, purpose, channel: action.channel, templateKey: action.templateKey, slot: action.key, now: new Date().toISOString() }));
+      const result = await refusedIsDone(() => activities.contactBorrower({ tenantId: facts.tenantId, loanId, purpose, channel: action.channel, templateKey: action.templateKey, slot: action.key, now: new Date().toISOString() }));
+      const dueDate = facts.installments.find((i) => i.number === action.installmentNumber)?.dueDate ?? null;
+      const again = retryOfBlocked({ key: action.key, attempt: 0, tenantId: facts.tenantId, installmentNumber: action.installmentNumber, purpose, channel: action.channel, templateKey: action.templateKey, dropOn: purpose === 'pre-due-reminder' ? dueDate : null }, result);
+      // Versioned: a history from before retries existed replays without them.
+      if (again && patched('contact-retry')) collector.retries = [...(collector.retries ?? []), again];
       return;
     }
     case 'present': {
@@ -173,15 +188,25 @@ async function carryOut(loanId: string, action: CollectionAction, facts: Collect
   }
 }
 
+/** A blocked contact's retry, under its own slot; blocked again until a stated time, it is kept for then (bounded). */
+async function retryContact(loanId: string, retry: ContactRetry, collector: CollectorState): Promise<void> {
+  collector.retries = (collector.retries ?? []).filter((r) => r !== retry);
+  const result = await refusedIsDone(() => activities.contactBorrower({
+    tenantId: retry.tenantId, loanId, purpose: retry.purpose, channel: retry.channel, templateKey: retry.templateKey, slot: `${retry.key}:retry-${retry.attempt}`, now: new Date().toISOString(),
+  }));
+  const again = retryOfBlocked(retry, result);
+  if (again) collector.retries = [...collector.retries, again];
+}
+
 /**
  * A non-retryable refusal (no debit account enrolled, the loan unknown to the contact module) is an answer,
  * recorded by the activity where it applies: the action counts as done. Anything else is retried by Temporal.
  */
-async function refusedIsDone(work: () => Promise<unknown>): Promise<void> {
+async function refusedIsDone<T>(work: () => Promise<T>): Promise<T | undefined> {
   try {
-    await work();
+    return await work();
   } catch (error) {
-    if (error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.nonRetryable) return;
+    if (error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.nonRetryable) return undefined;
     throw error;
   }
 }
