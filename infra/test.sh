@@ -24,6 +24,9 @@ export ACH_BASE_URL="${ACH_BASE_URL:-http://127.0.0.1:${ACH_SANDBOX_PORT:-3481}}
 # The India auto-debit sandbox (NACH processor and UPI AutoPay PSP APIs), likewise.
 pnpm -s exec tsx packages/testing/sandboxes/nach-sandbox/src/cli.ts start
 export NACH_BASE_URL="${NACH_BASE_URL:-http://127.0.0.1:${NACH_SANDBOX_PORT:-3487}}" UPI_BASE_URL="${UPI_BASE_URL:-http://127.0.0.1:${NACH_SANDBOX_PORT:-3487}}"
+# The card processor sandbox (tokenised cards, merchant-initiated payments, decline codes) the card-on-file rail uses.
+pnpm -s exec tsx packages/testing/sandboxes/card-sandbox/src/cli.ts start
+export CARD_BASE_URL="${CARD_BASE_URL:-http://127.0.0.1:${CARD_SANDBOX_PORT:-3488}}"
 # The mail sink (SMTP, HTTP API of what it received) and the messaging sandbox (Twilio Messaging API for SMS
 # and WhatsApp, receipts to each message's StatusCallback) the LMS notifications use, likewise.
 pnpm -s exec tsx packages/testing/sandboxes/mail-sink/src/cli.ts start

@@ -25,6 +25,9 @@ pnpm -s exec tsx packages/testing/sandboxes/ach-sandbox/src/cli.ts start
 # The India auto-debit sandbox (a NACH processor's mandate and debit API, a UPI AutoPay PSP's API) the LMS collects INR instalments through.
 pnpm -s exec tsx packages/testing/sandboxes/nach-sandbox/src/cli.ts start
 export NACH_BASE_URL="${NACH_BASE_URL:-http://127.0.0.1:${NACH_SANDBOX_PORT:-3487}}" UPI_BASE_URL="${UPI_BASE_URL:-http://127.0.0.1:${NACH_SANDBOX_PORT:-3487}}"
+# The card processor sandbox (tokenised cards, merchant-initiated payments, decline codes) the card-on-file rail uses.
+pnpm -s exec tsx packages/testing/sandboxes/card-sandbox/src/cli.ts start
+export CARD_BASE_URL="${CARD_BASE_URL:-http://127.0.0.1:${CARD_SANDBOX_PORT:-3488}}"
 # The mail sink (SMTP on MAIL_SINK_SMTP_PORT, what it received on MAIL_SINK_PORT) and the messaging sandbox
 # (Twilio Messaging API for SMS and WhatsApp; receipts to the LMS's /v1/notification-webhooks/twilio).
 pnpm -s exec tsx packages/testing/sandboxes/mail-sink/src/cli.ts start
@@ -76,6 +79,7 @@ Lendstack is up.
   Payouts        http://127.0.0.1:${PAYOUT_SANDBOX_PORT:-3480}   (sandbox of the RazorpayX Payouts protocol; webhooks to $PAYOUT_WEBHOOK_URL)
   ACH (USD)      http://127.0.0.1:${ACH_SANDBOX_PORT:-3481}   (sandbox ODFI taking NACHA files; webhooks to $ACH_WEBHOOK_URL)
   NACH / UPI     http://127.0.0.1:${NACH_SANDBOX_PORT:-3487}   (sandbox of a NACH processor's mandate and ach_debit API and a UPI AutoPay PSP's API; state: /sandbox/state)
+  Cards          http://127.0.0.1:${CARD_SANDBOX_PORT:-3488}   (sandbox card processor: tokenised cards, merchant-initiated payments, Visa/Mastercard decline codes)
   KYC            http://127.0.0.1:${KYC_SANDBOX_PORT:-3482}   (sandbox of Onfido v3.6, PAN verification, Aadhaar offline e-KYC; webhooks to $KYC_WEBHOOK_URL)
   Bureau         http://127.0.0.1:${BUREAU_SANDBOX_PORT:-3484}   (sandbox credit bureau, Metro 2 style reports)
   Mail sink      http://127.0.0.1:${MAIL_SINK_PORT:-3486}/messages   (SMTP on 127.0.0.1:${MAIL_SINK_SMTP_PORT:-2525}: borrower emails land here)

@@ -96,6 +96,9 @@ const envSchema = z.object({
   // The sponsor bank's cut-off on the charge date (IST minutes after midnight) and how many days ahead debits go.
   NACH_CUTOFF_MINUTES_IST: z.coerce.number().int().min(0).max(1_439).default(600),
   NACH_PRESENT_AHEAD_DAYS: z.coerce.number().int().min(0).max(7).default(2),
+  /** The card processor (merchant-initiated payments on tokenised cards) the card-on-file rail collects through. */
+  CARD_BASE_URL: z.string().url().default('http://127.0.0.1:3488'),
+  CARD_API_KEY: z.string().min(1).default('lendstack-card-sandbox-api-key'),
   // Borrower notifications (modules/notifications). Email over SMTP: the defaults are the local mail sink's
   // (packages/testing/sandboxes/mail-sink, started by infra/up.sh); a deployment sets its relay's.
   SMTP_HOST: z.string().min(1).default('127.0.0.1'),

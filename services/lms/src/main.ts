@@ -20,6 +20,7 @@ import { mandateByUmrn } from './modules/autodebit/adapters/mandates.repository.
 import { mandateRoutes } from './modules/autodebit/adapters/mandates.routes.js';
 import { createNachCollectionRail } from './modules/autodebit/adapters/nach-collection-rail.adapter.js';
 import { createUpiAutopayRail } from './modules/autodebit/adapters/upi-autopay-rail.adapter.js';
+import { createCardOnFileRail } from './modules/autodebit/adapters/card-on-file-rail.adapter.js';
 import { createNotificationActivities } from './modules/notifications/activities/notification.activities.js';
 import { engineScheduleCalculator } from './modules/loans/adapters/loan-engine.schedule.js';
 import { createBookingRejectionNotifier } from './modules/loans/adapters/booking-rejections.outbox.js';
@@ -131,11 +132,15 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
     client: createIndiaProcessorClient({ name: 'UPI PSP', baseUrl: config.UPI_BASE_URL, apiKey: config.UPI_API_KEY, timeoutMs: config.NACH_TIMEOUT_MS, maxAttempts: config.NACH_MAX_ATTEMPTS }),
     mandateOf: (umn) => mandateByUmrn(pool, 'upi-autopay', umn),
   });
+  // Instalments charged to the borrower's tokenised card (merchant-initiated payments).
+  const cardCollections = createCardOnFileRail({
+    client: createIndiaProcessorClient({ name: 'card processor', baseUrl: config.CARD_BASE_URL, apiKey: config.CARD_API_KEY, timeoutMs: config.NACH_TIMEOUT_MS, maxAttempts: config.NACH_MAX_ATTEMPTS }),
+  });
   const collectorActivities = {
     ...createCollectionActivities({ prisma, now: () => new Date() }),
     ...createCollectorActivities({ pool, onOutbox: wakeOutbox }),
     ...createNotificationActivities(notifications),
-    ...createAutodebitActivities({ servicing, rail: achCollections, moreRails: [nachCollections, upiCollections], newId: () => crypto.randomUUID(), maxPerFile: config.ACH_MAX_ENTRIES_PER_FILE }),
+    ...createAutodebitActivities({ servicing, rail: achCollections, moreRails: [nachCollections, upiCollections, cardCollections], newId: () => crypto.randomUUID(), maxPerFile: config.ACH_MAX_ENTRIES_PER_FILE }),
   };
 
   let temporalParts: { clientConnection: Connection; temporal: Client; workerConnection: NativeConnection; worker: Awaited<ReturnType<typeof createCollectionsWorker>>; workerRun: Promise<void>; starter: ReturnType<typeof startCollectionsStarter>; waker: ReturnType<typeof startCollectionsWaker> } | undefined;
@@ -256,7 +261,7 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
   // ACH submission windows: queued USD payouts go to the ODFI in one file per window.
   const achWindows = startAchWindows(ach, { windowMs: config.ACH_WINDOW_MS, reconcileEveryMs: config.ACH_RECONCILE_MS, onOutcome: payoutOutcomeHandler(servicing), logger });
   // The auto-debit collection day: present what is due, apply what the rails answer.
-  const autodebit = startAutodebitRunner({ servicing, rails: [achCollections, nachCollections, upiCollections], newId: () => crypto.randomUUID(), maxPerFile: config.ACH_MAX_ENTRIES_PER_FILE, logger, intervalMs: config.LMS_AUTODEBIT_INTERVAL_MS, now: () => new Date() });
+  const autodebit = startAutodebitRunner({ servicing, rails: [achCollections, nachCollections, upiCollections, cardCollections], newId: () => crypto.randomUUID(), maxPerFile: config.ACH_MAX_ENTRIES_PER_FILE, logger, intervalMs: config.LMS_AUTODEBIT_INTERVAL_MS, now: () => new Date() });
   // A run this process (or a killed one) left unfinished continues: per (loan, day) idempotent.
   void eodRunner.resumePending().catch((error: unknown) => logger.error({ err: error }, 'could not resume end-of-day runs'));
   // A file whose processing was cut short continues: each row's repayment key is derived from (file, row).
