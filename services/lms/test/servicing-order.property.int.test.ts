@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseIsoDate } from '@lendstack/loan-engine';
+import { processCheckpoints } from '../src/modules/servicing/adapters/replay-checkpoints.js';
 import { inr, newTenant, startHarness, trialBalance, type Harness } from './servicing-harness.js';
 
 // The order-independence property over the REAL LMS (HTTP API, Postgres, ledger), not the engine
@@ -59,8 +61,8 @@ const valueDateOrder = (c: Case): string[] => [
   ...c.payments.filter((p) => p.reversed).map((p) => `x:${p.ref}`),
 ];
 
-async function disbursedLoan(tenant: string): Promise<string> {
-  const loanId = await h.book(tenant, { productCode: PRODUCT.code, interestCalculation: 'daily' });
+async function disbursedLoan(tenant: string, product = PRODUCT, termPeriods = 6): Promise<string> {
+  const loanId = await h.book(tenant, { productCode: product.code, interestCalculation: 'daily', termPeriods });
   const res = await call('POST', `/v1/loans/${loanId}/disbursements`, tenant, { amount: inr('10000000'), valueDate: START });
   expect(res.json().status).toBe('confirmed');
   return loanId;
@@ -142,5 +144,45 @@ describe('arrival order', () => {
     expect(again.json().id).toBe(first.json().id);
     expect(await finalView(tenant, loanId)).toEqual(before);
     await expectBooksBalanced(tenant, addDays(START, 90));
+  });
+
+  // Over more than a year, so the loan has an engine checkpoint (December end) and the replays of payments
+  // dated after it arriving late resume from it, diffing against the books the previous replay left.
+  it('a long loan resumed from its checkpoints ends where the value-date order ends, books balanced at every step', { timeout: 600_000 }, async () => {
+    const LONG = { ...PRODUCT, code: 'ORDER-LONG', chargeOffDpd: 720 };
+    const horizonDays = 430; // 2027-03-11
+    const monthly = fc.record({ offset: fc.integer({ min: -4, max: 12 }), extraMinor: fc.bigInt({ min: 0n, max: 200_000n }), reversed: fc.boolean() });
+    const longCase = fc.array(monthly, { minLength: 14, maxLength: 14 }).chain((months) => {
+      const payments = months.map((m, i) => ({ ref: `p${i}`, day: 31 * (i + 1) + m.offset - (i === 13 ? 12 : 0), amountMinor: 480_000n + m.extraMinor, reversed: m.reversed && i % 4 === 1 }));
+      const steps = payments.flatMap((p) => (p.reversed ? [p.ref, `x:${p.ref}`] : [p.ref]));
+      return fc.shuffledSubarray(steps, { minLength: steps.length, maxLength: steps.length }).map((order) => {
+        const arrival = order.filter((x) => !x.startsWith('x:'));
+        for (const x of order.filter((y) => y.startsWith('x:'))) arrival.splice(arrival.indexOf(x.slice(2)) + 1 + Math.floor(arrival.length / 3), 0, x);
+        return { payments, arrival };
+      });
+    });
+    let resumed = false;
+    await fc.assert(
+      fc.asyncProperty(longCase, async (c) => {
+        const tenant = newTenant('order-long');
+        expect((await call('PUT', '/v1/business-date', tenant, { date: START })).statusCode).toBe(200);
+        expect((await call('POST', '/v1/products', tenant, LONG)).statusCode).toBe(201);
+        const [shuffled, sorted] = [await disbursedLoan(tenant, LONG, 24), await disbursedLoan(tenant, LONG, 24)];
+        const horizon = addDays(START, horizonDays);
+        expect((await call('PUT', '/v1/business-date', tenant, { date: horizon })).statusCode).toBe(200);
+        for (const [loanId, order] of [[shuffled, c.arrival], [sorted, valueDateOrder(c)]] as const) {
+          const txIds = new Map<string, string>();
+          for (const step of order) {
+            const p = c.payments.find((x) => x.ref === step.replace('x:', ''))!;
+            if (!step.startsWith('x:') && processCheckpoints.before(loanId, parseIsoDate(addDays(START, p.day))) !== undefined) resumed = true;
+            await apply(tenant, loanId, c, step, txIds);
+            await expectBooksBalanced(tenant, horizon);
+          }
+        }
+        expect(await finalView(tenant, shuffled)).toEqual(await finalView(tenant, sorted));
+      }),
+      { numRuns: 2, endOnFailure: true },
+    );
+    expect(resumed).toBe(true);
   });
 });
