@@ -21,6 +21,15 @@ export async function scheduleOf(db: Db, tenantId: string, productCode: string):
   return parsed.success ? parsed.data : DEFAULT_COLLECTION_SCHEDULE;
 }
 
+/** Stores a schedule only where the tenant has none for the product; answers whether it did. */
+export async function saveScheduleIfAbsent(db: Db, input: { tenantId: string; productCode: string; schedule: CollectionSchedule; updatedBy: string }): Promise<boolean> {
+  const r = await db.query(
+    `INSERT INTO collection_schedules (tenant_id, product_code, schedule, updated_by) VALUES ($1, $2, $3, $4) ON CONFLICT (tenant_id, product_code) DO NOTHING`,
+    [input.tenantId, input.productCode, JSON.stringify(input.schedule), input.updatedBy],
+  );
+  return (r.rowCount ?? 0) === 1;
+}
+
 export async function saveSchedule(db: Db, input: { tenantId: string; productCode: string; schedule: CollectionSchedule; updatedBy: string }): Promise<void> {
   await db.query(
     `INSERT INTO collection_schedules (tenant_id, product_code, schedule, updated_by) VALUES ($1, $2, $3, $4)

@@ -1,5 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { DEMO_PRODUCTS } from '../../products/domain/demo-products.js';
+import { DEMO_COLLECTION_SCHEDULES } from './demo-schedules.js';
 import { actionsDue, addDays, collectionScheduleSchema, DEFAULT_COLLECTION_SCHEDULE, earlyWarnings, nextPlanDate, type CollectionAction, type CollectionSchedule, type PlanInput, type PlannedInstallment } from './collection-plan.js';
 
 const inr = (amount: string) => ({ amount, currency: 'INR', scale: 2 });
@@ -153,5 +155,15 @@ describe('early warnings', () => {
     expect(earlyWarnings({ presentmentOutcomes: ['paid', 'returned', 'returned'], promiseBroken: false, monthEndDpd: [] })).toEqual(['bounced-twice']);
     expect(earlyWarnings({ presentmentOutcomes: ['returned', 'paid', 'returned'], promiseBroken: true, monthEndDpd: [0, 12, 41] })).toEqual(['promise-broken', 'dpd-rising']);
     expect(earlyWarnings({ presentmentOutcomes: ['returned'], promiseBroken: false, monthEndDpd: [30, 30, 60] })).toEqual([]);
+  });
+});
+
+describe('the demo products\' collection schedules', () => {
+  it('one per demo product, each valid as PUT /v1/collections/schedules would take it', () => {
+    expect(Object.keys(DEMO_COLLECTION_SCHEDULES).sort()).toEqual(DEMO_PRODUCTS.map((p) => p.code).sort());
+    for (const [code, schedule] of Object.entries(DEMO_COLLECTION_SCHEDULES)) {
+      const parsed = collectionScheduleSchema.safeParse(schedule);
+      expect(parsed.success, `${code}: ${JSON.stringify(parsed.error?.issues)}`).toBe(true);
+    }
   });
 });
