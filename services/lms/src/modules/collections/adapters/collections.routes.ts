@@ -1,5 +1,5 @@
-import { authenticate, HttpProblem, parseOr400, schemaDoc } from '@lendstack/platform';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { authenticate, HttpProblem, idempotencyKeyOf, parseOr400, schemaDoc } from '@lendstack/platform';
+import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { z } from 'zod';
 import { collectionsWorkflowId } from '../../loans/domain/loan-account.js';
@@ -17,7 +17,6 @@ export interface CollectionsRoutesDeps extends CollectorActionDeps {
 
 const loanParams = z.object({ id: z.string().min(1).max(64) }).strict();
 const productParams = z.object({ code: z.string().min(1).max(64) }).strict();
-const idempotencyKeySchema = z.string().min(8).max(128).regex(/^[\w.:-]+$/, 'Idempotency-Key: 8-128 characters of letters, digits, _ . : -');
 const queueQuery = z.object({
   queue: z.string().min(1).max(32).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -76,7 +75,7 @@ export async function collectionsRoutes(app: FastifyInstance, deps: CollectionsR
   }, async (request, reply) => {
     const principal = authenticate(request, deps.authSecret, 'operator');
     const { id } = parseOr400(loanParams, request.params, 'params');
-    const key = requiredKey(request);
+    const key = idempotencyKeyOf(request.headers, { required: true })!;
     const body = parseOr400(collectorActionBody, request.body, 'body');
     const result = await recordCollectorAction(deps, { tenantId: principal.tenantId, loanId: id, actor: principal.subject, idempotencyKey: key, body });
     if (!result.ok) throw new HttpProblem(result.status, result.code, result.status === 404 ? 'Loan not found' : 'Action refused', result.detail, { errors: [{ pointer: result.pointer, detail: result.detail }] });
@@ -159,16 +158,6 @@ async function collectionsView(deps: CollectionsRoutesDeps, tenantId: string, lo
     workflow: { workflowId, state: workflow, ...(deps.temporalUiUrl ? { url: `${deps.temporalUiUrl}/namespaces/${deps.namespace ?? 'default'}/workflows/${workflowId}` } : {}) },
     timeline,
   };
-}
-
-function requiredKey(request: FastifyRequest): string {
-  const raw = request.headers['idempotency-key'];
-  const parsed = idempotencyKeySchema.safeParse(raw);
-  if (!parsed.success) {
-    const detail = raw === undefined ? 'required' : parsed.error.issues[0]?.message ?? 'invalid';
-    throw new HttpProblem(400, 'validation-error', 'Request is not valid', `Idempotency-Key: ${detail}.`, { errors: [{ pointer: '/header/idempotency-key', detail }] });
-  }
-  return parsed.data;
 }
 
 const notFound = (loanId: string) => new HttpProblem(404, 'not-found', 'Loan not found', `No loan ${loanId} for this tenant.`, { errors: [{ pointer: '/params/id', detail: 'no such loan' }] });

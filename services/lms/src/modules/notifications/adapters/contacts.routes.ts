@@ -1,5 +1,5 @@
-import { authenticate, HttpProblem, parseOr400, schemaDoc } from '@lendstack/platform';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { authenticate, HttpProblem, idempotencyKeyOf, parseOr400, schemaDoc } from '@lendstack/platform';
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { CONTACT_CHANNELS } from '../domain/conduct-policy.js';
 import { isTimeZone } from '../domain/local-time.js';
@@ -20,7 +20,6 @@ const optOutBody = z.object({ channel: z.enum(CONTACT_CHANNELS), reason: z.strin
 const channelParams = z.object({ id: z.string().min(1).max(64), channel: z.enum(CONTACT_CHANNELS) }).strict();
 const preferencesBody = z.object({ language: z.string().regex(/^[a-z]{2}$/, 'an ISO 639-1 code such as en or hi').nullable().optional(), timeZone: z.string().refine(isTimeZone, 'an IANA time zone such as America/Chicago').nullable().optional() }).strict();
 const callParams = z.object({ id: z.string().min(1).max(64), attemptId: z.uuid() }).strict();
-const idempotencyKeySchema = z.string().min(8).max(128).regex(/^[\w.:-]+$/, 'Idempotency-Key: 8-128 characters of letters, digits, _ . : -');
 const pageQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(25), cursor: z.string().max(200).optional() }).strict();
 
 const problems = {
@@ -60,7 +59,7 @@ export async function contactRoutes(app: FastifyInstance, deps: ContactRoutesDep
   }, async (request, reply) => {
     const principal = authenticate(request, deps.authSecret, 'operator');
     const { id } = parseOr400(loanParams, request.params, 'params');
-    const key = requiredKey(request);
+    const key = idempotencyKeyOf(request.headers, { required: true })!;
     const value = answer(await recordCall(deps, { tenantId: principal.tenantId, loanId: id, slot: key, now: deps.now() }));
     if (value.outcome === 'blocked') {
       throw new HttpProblem(409, 'contact-blocked', 'Contact blocked by a conduct rule', value.detail ?? value.rule ?? undefined, { rule: value.rule, nextAllowedAt: value.nextAllowedAt, attemptId: value.attemptId, errors: [{ pointer: '/params/id', detail: value.rule ?? 'blocked' }] });
@@ -123,12 +122,6 @@ function answer(result: ContactBorrowerOutcome) {
   if (result.ok) return result.value;
   if (result.error.code === 'slot-reused') throw new HttpProblem(422, 'slot-reused', 'Slot already used', result.error.detail, { errors: [{ pointer: '/slot', detail: 'already used with another channel or template' }] });
   throw new HttpProblem(404, 'not-found', 'Loan not found', result.error.detail, { errors: [{ pointer: '/params/id', detail: 'no such loan' }] });
-}
-
-function requiredKey(request: FastifyRequest): string {
-  const raw = request.headers['idempotency-key'];
-  if (raw === undefined) throw new HttpProblem(400, 'validation-error', 'Request is not valid', 'Idempotency-Key is required.', { errors: [{ pointer: '/header/idempotency-key', detail: 'required' }] });
-  return parseOr400(idempotencyKeySchema, raw, 'header');
 }
 
 async function mustExist(deps: ContactRoutesDeps, tenantId: string, loanId: string) {
