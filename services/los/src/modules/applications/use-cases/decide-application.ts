@@ -46,7 +46,8 @@ export async function decideApplication(
     const decision: Decision = command.kind === 'approve'
       ? approve(current, { operator: input.principal.subject, roles: input.principal.roles, loanId: deps.newId(), now, ...(command.overrideReason ? { overrideReason: command.overrideReason } : {}) }, await uow.checksOf(current.id), {
         policyInEffect: current.status === 'checks-complete' ? await deps.approvalGate.policyInEffect(current.tenantId, current.loanRequest.productCode, now) : false,
-        approvalLimitMinor: await deps.approvalGate.approvalLimit(current.tenantId, input.principal.roles, current.loanRequest.principal.currency),
+        // Only an override is held to the caller's limit (a policy approval was within its checker's).
+        approvalLimitMinor: command.overrideReason ? await deps.approvalGate.approvalLimit(current.tenantId, input.principal.roles, current.loanRequest.principal.currency) : null,
       })
       : decline(current, { operator: input.principal.subject, reason: command.reason, now });
     if (!decision.ok) return decision;
