@@ -8,6 +8,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CollectionActivities } from '../src/modules/collections/activities/collections.activities.js';
+import { noCollectorActivities } from './support/collector-fakes.js';
 import { startLifecycleSignalsConsumer } from '../src/modules/collections/adapters/lifecycle-signals.consumer.js';
 import { collectionsStateQuery } from '../src/modules/collections/workflows/collections.workflow.js';
 import { sealed, type LifecycleContext } from '../src/modules/lifecycle/domain/envelope.js';
@@ -29,7 +30,8 @@ let workerRun: Promise<void>;
 let consumer: RunningConsumer;
 
 // No installment is left to the clock here: what the workflow knows comes from the signals alone.
-const activities: CollectionActivities = { openInstallments: async () => [], markInstallmentDue: async () => false };
+// The collector's own activities answer that the LMS knows no such loan: each pass does nothing (collector.int.test.ts covers them).
+const activities: CollectionActivities & typeof noCollectorActivities = { ...noCollectorActivities, openInstallments: async () => [], markInstallmentDue: async () => false };
 
 beforeAll(async () => {
   const infra = await infrastructure();
