@@ -64,7 +64,7 @@ export { reschedule, type RescheduleInput, type RescheduleResult } from './servi
 export { accruedInterest, dailyAccruals, type AccrualInput, type DailyAccrual } from './servicing/accrual.js';
 export type { Result, ServicingError } from './servicing/result.js';
 
-export { yearFraction, dayCountDays, DAY_COUNTS, type DayCount } from './daycount/day-count.js';
+export { yearFraction, dayCountDays, DAY_COUNTS, DAY_COUNT_ALIASES, type DayCount, type DayCountContext } from './daycount/day-count.js';
 export { nthDate, dateSeries, FREQUENCIES, PERIODS_PER_YEAR, type Frequency } from './dates/frequency.js';
 export { adjustDate, makeCalendar, isBusinessDay, type BusinessDayConvention, type HolidayCalendar } from './dates/business-days.js';
 export { parseIsoDate, formatIsoDate, tryParseIsoDate, fromCivil, toCivil, type DayNumber } from './dates/local-date.js';

@@ -5,6 +5,7 @@ import { ROUNDING_MODES } from '../math/rounding.js';
 import { formatMoney, parseMoney } from '../money/money.js';
 import { scheduleApr } from '../apr/schedule-apr.js';
 import { accruedInterest, dailyAccruals } from '../servicing/accrual.js';
+import { contextOf, dayCountContextFields, requireFrequency } from './yearfrac.js';
 import { payoffQuote } from '../servicing/payoff.js';
 import { partialPrepayment } from '../servicing/prepayment.js';
 import { reschedule } from '../servicing/reschedule.js';
@@ -162,8 +163,10 @@ export const accrueRequestSchema = z
     to: isoDateString,
     rounding: z.enum(ROUNDING_MODES).default('half-up'),
     daily: z.boolean().default(false),
+    ...dayCountContextFields,
   })
   .superRefine((req, ctx) => {
+    requireFrequency(req, req.dayCount, ctx);
     const [f, t] = [tryParseIsoDate(req.from), tryParseIsoDate(req.to)];
     if (f !== undefined && t !== undefined && t < f) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must not be before from' });
     if (f !== undefined && t !== undefined && req.daily && t - f > 3660) {
@@ -192,6 +195,7 @@ export function accrue(request: AccrueRequest): { interest: string; days?: { dat
     from: parseIsoDate(req.from),
     to: parseIsoDate(req.to),
     mode: req.rounding,
+    dayCountContext: contextOf(req),
   };
   const interest = formatMoney(accruedInterest(input), currency);
   if (!req.daily) return { interest };

@@ -3,7 +3,7 @@ import { yearFraction } from '../daycount/day-count.js';
 import { add, fromInt, mul, type Rational } from '../math/rational.js';
 import { divRound, type RoundingMode } from '../math/rounding.js';
 import { feeTotals } from './fees.js';
-import { buildPeriods, hasOddFirstPeriod, scheduledDate, periodicRate, periodsBetween, type Period } from './periods.js';
+import { buildPeriods, dayCountContext, hasOddFirstPeriod, scheduledDate, periodicRate, periodsBetween, type Period } from './periods.js';
 import { makePrincipalPlan } from './principal-plan.js';
 import { summarise } from './summary.js';
 import type { InstallmentMinor, LoanTerms, ScheduleMinor } from './types.js';
@@ -47,7 +47,7 @@ function bulletRow(terms: LoanTerms, balance: bigint, perInstallmentFee: bigint)
   const due = terms.businessDays ? adjustDate(end, terms.businessDays.convention, terms.businessDays.calendar) : end;
   const factor: Rational =
     terms.interestCalculation === 'daily'
-      ? mul(terms.annualRate, yearFraction(terms.dayCount, start, end))
+      ? mul(terms.annualRate, yearFraction(terms.dayCount, start, end, dayCountContext(terms)))
       : mul(periodicRate(terms), bulletPeriods(terms, start));
   const interest = divRound(balance * factor.n, factor.d, terms.rounding.mode) + (terms.extraFirstInterestMinor ?? 0n);
   return row((terms.seriesStart ?? 0) + 1, due, start, end, balance, interest, perInstallmentFee, 0n, 0n);

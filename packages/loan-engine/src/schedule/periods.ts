@@ -1,7 +1,7 @@
 import { adjustDate } from '../dates/business-days.js';
 import { countBackPeriods, dateSeries, nthDate, PERIODS_PER_YEAR } from '../dates/frequency.js';
 import type { DayNumber } from '../dates/local-date.js';
-import { yearFraction } from '../daycount/day-count.js';
+import { yearFraction, type DayCountContext } from '../daycount/day-count.js';
 import { add, fromInt, mul, rat, reduce, type Rational } from '../math/rational.js';
 import type { LoanTerms } from './types.js';
 
@@ -36,6 +36,18 @@ export function scheduledDate(terms: LoanTerms, k: number): DayNumber {
   return nthDate(anchor, terms.frequency, k + offset + (terms.seriesStart ?? 0));
 }
 
+/**
+ * What the loan's day count needs beyond two dates: the maturity as the termination date
+ * (30E/360 ISDA) and the due-date series as the reference periods (Actual/Actual ICMA).
+ */
+export function dayCountContext(terms: LoanTerms): DayCountContext {
+  if (terms.dayCount === '30e/360-isda') return { terminationDate: scheduledDate(terms, terms.termPeriods - 1) };
+  if (terms.dayCount === 'actual/actual-icma') return { frequency: terms.frequency, referenceDate: dueSeries(terms).anchor };
+  return NO_CONTEXT;
+}
+
+const NO_CONTEXT: DayCountContext = {};
+
 export function firstDueDate(terms: LoanTerms): DayNumber {
   return scheduledDate(terms, 0);
 }
@@ -47,7 +59,7 @@ export function firstDueDate(terms: LoanTerms): DayNumber {
 export function periodsBetween(terms: LoanTerms, start: DayNumber, end: DayNumber): Rational {
   const { wholePeriods, stubEnd } = countBackPeriods(start, end, terms.frequency);
   if (stubEnd === start) return fromInt(wholePeriods);
-  const stub = mul(yearFraction(terms.dayCount, start, stubEnd), fromInt(PERIODS_PER_YEAR[terms.frequency]));
+  const stub = mul(yearFraction(terms.dayCount, start, stubEnd, dayCountContext(terms)), fromInt(PERIODS_PER_YEAR[terms.frequency]));
   return add(fromInt(wholePeriods), stub);
 }
 
@@ -66,19 +78,20 @@ export function buildPeriods(terms: LoanTerms, count: number): Period[] {
   const { anchor, offset } = dueSeries(terms);
   const ends = dateSeries(anchor, terms.frequency, offset + (terms.seriesStart ?? 0), count);
   const bd = terms.businessDays;
+  const context = dayCountContext(terms);
   const periods: Period[] = new Array<Period>(count);
   let start = terms.disbursementDate;
   for (let k = 0; k < count; k += 1) {
     const end = ends[k] as DayNumber;
     const dueDate = bd ? adjustDate(end, bd.convention, bd.calendar) : end;
-    periods[k] = { start, end, dueDate, factor: periodFactor(terms, rate, start, end, k) };
+    periods[k] = { start, end, dueDate, factor: periodFactor(terms, rate, start, end, k, context) };
     start = end;
   }
   return periods;
 }
 
-function periodFactor(terms: LoanTerms, rate: Rational, start: DayNumber, end: DayNumber, k: number): Rational {
-  if (terms.interestCalculation === 'daily') return mul(terms.annualRate, yearFraction(terms.dayCount, start, end));
+function periodFactor(terms: LoanTerms, rate: Rational, start: DayNumber, end: DayNumber, k: number, context: DayCountContext): Rational {
+  if (terms.interestCalculation === 'daily') return mul(terms.annualRate, yearFraction(terms.dayCount, start, end, context));
   if (k > 0 || !hasOddFirstPeriod(terms)) return rate;
   return mul(rate, periodsBetween(terms, start, end));
 }

@@ -1,5 +1,5 @@
 import type { DayNumber } from '../dates/local-date.js';
-import { yearFraction, type DayCount } from '../daycount/day-count.js';
+import { yearFraction, type DayCount, type DayCountContext } from '../daycount/day-count.js';
 import { mul, type Rational } from '../math/rational.js';
 import { divRound, type RoundingMode } from '../math/rounding.js';
 
@@ -11,12 +11,14 @@ export interface AccrualInput {
   readonly from: DayNumber;
   readonly to: DayNumber;
   readonly mode: RoundingMode;
+  /** Termination date / reference periods for the conventions that need them (see DayCountContext). */
+  readonly dayCountContext?: DayCountContext;
 }
 
 /** Simple interest on a constant balance from `from` to `to`: balance × rate × yearFraction, rounded once. */
 export function accruedInterest(input: AccrualInput): bigint {
   if (input.to <= input.from || input.balanceMinor === 0n) return 0n;
-  const f = mul(input.annualRate, yearFraction(input.dayCount, input.from, input.to));
+  const f = mul(input.annualRate, yearFraction(input.dayCount, input.from, input.to, input.dayCountContext));
   return divRound(input.balanceMinor * f.n, f.d, input.mode);
 }
 

@@ -2,6 +2,7 @@ import type { DayNumber } from '../dates/local-date.js';
 import type { Rational } from '../math/rational.js';
 import { divRound } from '../math/rounding.js';
 import { buildSchedule } from '../schedule/engine.js';
+import { dayCountContext } from '../schedule/periods.js';
 import type { LoanTerms } from '../schedule/types.js';
 import { accruedInterest } from './accrual.js';
 import { positionAt } from './loan-position.js';
@@ -53,6 +54,7 @@ export function payoffQuote(input: PayoffInput): Result<PayoffQuote, ServicingEr
     balanceMinor: pos.scheduledBalance,
     annualRate: terms.annualRate,
     dayCount: terms.dayCount,
+    dayCountContext: dayCountContext(terms),
     from: pos.accrualFrom,
     to: input.payoffDate,
     mode,

@@ -1,6 +1,6 @@
 import type { DayNumber } from '../dates/local-date.js';
 import { buildSchedule } from '../schedule/engine.js';
-import { dueSeries } from '../schedule/periods.js';
+import { dayCountContext, dueSeries } from '../schedule/periods.js';
 import type { LoanTerms, ScheduleMinor } from '../schedule/types.js';
 import { accruedInterest } from './accrual.js';
 import { positionAt } from './loan-position.js';
@@ -50,6 +50,7 @@ export function partialPrepayment(input: PrepaymentInput): Result<PrepaymentResu
     balanceMinor: input.amountMinor,
     annualRate: terms.annualRate,
     dayCount: terms.dayCount,
+    dayCountContext: dayCountContext(terms),
     from: pos.accrualFrom,
     to: input.date,
     mode: terms.rounding.mode,

@@ -2,6 +2,7 @@ import type { Frequency } from '../dates/frequency.js';
 import type { DayNumber } from '../dates/local-date.js';
 import type { Rational } from '../math/rational.js';
 import { buildSchedule } from '../schedule/engine.js';
+import { dayCountContext } from '../schedule/periods.js';
 import type { LoanTerms, ScheduleMinor } from '../schedule/types.js';
 import { accruedInterest } from './accrual.js';
 import { positionAt } from './loan-position.js';
@@ -43,6 +44,7 @@ export function reschedule(input: RescheduleInput): Result<RescheduleResult, Ser
     balanceMinor: pos.scheduledBalance,
     annualRate: terms.annualRate,
     dayCount: terms.dayCount,
+    dayCountContext: dayCountContext(terms),
     from: pos.accrualFrom,
     to: input.date,
     mode: terms.rounding.mode,
