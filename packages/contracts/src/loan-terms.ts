@@ -17,7 +17,21 @@ export const scheduleMethodSchema = z.enum([
   'bullet',
   'zero-interest-split',
 ]);
-export const dayCountSchema = z.enum(['30/360', '30e/360', 'actual/360', 'actual/365', 'actual/actual-isda']);
+/**
+ * The engine's day counts (DAY_COUNTS in @lendstack/loan-engine). '30/360' is the documented alias of
+ * '30/360-us' (the US / SIA rule with the February month-end rules); the other names followed it.
+ */
+export const dayCountSchema = z.enum([
+  '30/360',
+  '30e/360',
+  'actual/360',
+  'actual/365',
+  'actual/actual-isda',
+  '30/360-us',
+  '30/360-isda',
+  '30e/360-isda',
+  'actual/actual-icma',
+]);
 
 /**
  * A loan date: a real calendar date within the engine's calendar (LOAN_DATE_RANGE). The JSON Schema
