@@ -36,7 +36,7 @@ export { MAX_TERM_PERIODS } from './schedule/validate.js';
 export { regZApr, regZAprTimed, type AprResult, type DatedAmount, type TimedAmount } from './apr/reg-z.js';
 export { irrApr, type IrrResult } from './apr/irr.js';
 export { scheduleApr } from './apr/schedule-apr.js';
-export { unitTime, type UnitTime } from './apr/unit-period.js';
+export { unitTime, UNIT_PERIODS, type UnitPeriod, type UnitTime } from './apr/unit-period.js';
 export { inferUnitPeriod } from './apr/infer-unit.js';
 
 export {

@@ -2,8 +2,7 @@ import { z } from 'zod';
 import { inferUnitPeriod } from '../apr/infer-unit.js';
 import { irrApr } from '../apr/irr.js';
 import { regZAprTimed, type DatedAmount, type TimedAmount } from '../apr/reg-z.js';
-import { unitTime } from '../apr/unit-period.js';
-import { FREQUENCIES, type Frequency } from '../dates/frequency.js';
+import { UNIT_PERIODS, unitPeriodsPerYear, unitTime, type UnitPeriod } from '../apr/unit-period.js';
 import { parseIsoDate, type DayNumber } from '../dates/local-date.js';
 import { mul, parseDecimal, rat, toDecimalString, type Rational } from '../math/rational.js';
 import { decimals, decimalString, isDecimal, isoDateString } from './common-schemas.js';
@@ -20,8 +19,8 @@ export const aprRequestSchema = z
     method: z.enum(['reg-z', 'irr']),
     advances: z.array(flowSchema).min(1).max(MAX_FLOWS),
     payments: z.array(flowSchema).min(1).max(MAX_FLOWS),
-    /** Defaults to the most common payment interval (Appendix J (b)(4)). */
-    unitPeriod: z.enum(FREQUENCIES).optional(),
+    /** Defaults to the most common payment interval (Appendix J (b)(4)); four-weekly and two-monthly are Appendix J's every 4 weeks and every 2 months. */
+    unitPeriod: z.enum(UNIT_PERIODS).optional(),
   })
   .superRefine((req, ctx) => {
     const firstAdvance = Math.min(...req.advances.map((a) => safeDate(a.date)));
@@ -54,7 +53,7 @@ export interface AprResponse {
   method: 'reg-z' | 'irr';
   /** Annual percentage rate in percent. */
   apr: string | null;
-  unitPeriod: Frequency | 'single-payment-term';
+  unitPeriod: UnitPeriod | 'single-payment-term';
   unitPeriodsPerYear: string;
   periodicRatePercent: string | null;
   /** IRR method only: (1 + periodic rate)^(periods per year) − 1, in percent. */
@@ -84,16 +83,12 @@ export function apr(request: AprRequest): AprResponse {
   const common = (r: { apr: Rational; periodicRate: Rational } | undefined) => ({
     apr: r ? pct(r.apr) : null,
     unitPeriod: unit,
-    unitPeriodsPerYear: String(periodsPerYear(unit)),
+    unitPeriodsPerYear: String(unitPeriodsPerYear(unit)),
     periodicRatePercent: r ? pct(r.periodicRate, 10) : null,
   });
   if (req.method === 'reg-z') return { method: 'reg-z', ...common(regZAprTimed(a, p, unit)) };
   const r = irrApr(a, p, unit);
   return { method: 'irr', ...common(r), effectiveAnnualRatePercent: r ? pct(r.effectiveAnnualRate) : null };
-}
-
-function periodsPerYear(unit: Frequency): number {
-  return { weekly: 52, biweekly: 26, 'semi-monthly': 24, monthly: 12, quarterly: 4 }[unit];
 }
 
 /**

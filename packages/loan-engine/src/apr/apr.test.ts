@@ -43,6 +43,65 @@ describe('Regulation Z, Appendix J (c) examples (12 CFR 1026)', () => {
   });
 });
 
+describe('Regulation Z, Appendix J (c)(1)(iii)–(c)(4)(ii): odd first and final payments, semimonthly, 4-week and 2-month unit periods', () => {
+  const days = (first: string, n: number, step: number): string[] =>
+    Array.from({ length: n }, (_, k) => new Date(Date.parse(`${first}T00:00:00Z`) + k * step * 86_400_000).toISOString().slice(0, 10));
+  const months = (first: string, n: number, step: number): string[] => {
+    const [y, m, d] = first.split('-').map(Number) as [number, number, number];
+    return Array.from({ length: n }, (_, k) => new Date(Date.UTC(y, m - 1 + k * step, d)).toISOString().slice(0, 10));
+  };
+  const pay = (dates: string[], amount: string): { date: string; amount: string }[] => dates.map((date) => ({ date, amount }));
+  const regZ = (advance: { date: string; amount: string }, payments: { date: string; amount: string }[]) =>
+    apr({ method: 'reg-z', advances: [advance], payments });
+
+  it('(c)(1)(iii): semimonthly, short first period (f = 6/15) — $5,000 on 1978-02-23, 24 × $219.17 from 1978-03-01, APR 10.34 %', () => {
+    const semimonths = months('1978-03-01', 12, 1).flatMap((d) => [d, d.replace(/-01$/, '-16')]);
+    const r = regZ({ date: '1978-02-23', amount: '5000' }, pay(semimonths, '219.17'));
+    expect(r.unitPeriod).toBe('semi-monthly');
+    expect(Number(r.apr)).toBeCloseTo(10.34, 2);
+  });
+
+  it('(c)(2)(i): monthly, irregular first payment — $5,000 on 1978-01-10, $250 then 23 × $230, APR 10.08 %', () => {
+    const r = regZ({ date: '1978-01-10', amount: '5000' }, [{ date: '1978-02-10', amount: '250' }, ...pay(months('1978-03-10', 23, 1), '230')]);
+    expect(Number(r.apr)).toBeCloseTo(10.08, 2);
+  });
+
+  it('(c)(2)(ii): every 4 weeks, long first period (t = 1, f = 5/28) and irregular first payment — $400, $39.50 then 11 × $38.31, APR 28.50 %', () => {
+    const r = regZ({ date: '1978-03-18', amount: '400' }, [{ date: '1978-04-20', amount: '39.50' }, ...pay(days('1978-05-18', 11, 28), '38.31')]);
+    expect(r).toMatchObject({ unitPeriod: 'four-weekly', unitPeriodsPerYear: '13' });
+    expect(Number(r.apr)).toBeCloseTo(28.5, 2);
+  });
+
+  it('(c)(3)(i): monthly, irregular final payment — $5,000, 23 × $230 then $280, APR 10.50 %', () => {
+    const r = regZ({ date: '1978-01-10', amount: '5000' }, [...pay(months('1978-02-10', 23, 1), '230'), { date: '1980-01-10', amount: '280' }]);
+    expect(Number(r.apr)).toBeCloseTo(10.5, 2);
+  });
+
+  it('(c)(3)(ii): every 2 weeks, short first period and irregular final payment — $200, 19 × $9.50 then $30, APR 12.22 %', () => {
+    const r = regZ({ date: '1978-04-03', amount: '200' }, [...pay(days('1978-04-11', 19, 14), '9.50'), { date: days('1978-04-11', 20, 14)[19] as string, amount: '30' }]);
+    expect(r.unitPeriod).toBe('biweekly');
+    expect(Number(r.apr)).toBeCloseTo(12.22, 2);
+  });
+
+  it('(c)(4)(i): monthly, irregular first and final payments — $5,000, $250, 22 × $230, $280, APR 10.90 %', () => {
+    const r = regZ({ date: '1978-01-10', amount: '5000' }, [{ date: '1978-02-10', amount: '250' }, ...pay(months('1978-03-10', 22, 1), '230'), { date: '1980-01-10', amount: '280' }]);
+    expect(Number(r.apr)).toBeCloseTo(10.9, 2);
+  });
+
+  it('(c)(4)(ii): every 2 months, short first period ((b)(5)(iii): 30 + 22 days, f = 52/60), irregular first and final payments — $8,000, $449.36, 18 × $465, $200, APR 7.30 %', () => {
+    const r = regZ({ date: '1978-01-10', amount: '8000' }, [{ date: '1978-03-01', amount: '449.36' }, ...pay(months('1978-05-01', 18, 2), '465'), { date: '1981-05-01', amount: '200' }]);
+    expect(r).toMatchObject({ unitPeriod: 'two-monthly', unitPeriodsPerYear: '6' });
+    expect(Number(r.apr)).toBeCloseTo(7.3, 2);
+  });
+
+  it('a 28-day interval that is a calendar month (Feb 10 → Mar 10) is still monthly; an explicit unit period overrides the inference', () => {
+    const r = regZ({ date: '1978-01-10', amount: '500' }, pay(['1978-02-10', '1978-03-10'], '260'));
+    expect(r.unitPeriod).toBe('monthly');
+    const fourWeekly = apr({ method: 'reg-z', unitPeriod: 'four-weekly', advances: [{ date: '1978-01-10', amount: '500' }], payments: pay(['1978-02-07', '1978-03-07'], '260') });
+    expect(fourWeekly.unitPeriod).toBe('four-weekly');
+  });
+});
+
 describe('single-payment loans', () => {
   it('CFPB payday-loan example: $15 per $100 for two weeks is an APR of almost 400 % (391.07 %)', () => {
     for (const method of ['reg-z', 'irr'] as const) {

@@ -1,9 +1,8 @@
-import type { Frequency } from '../dates/frequency.js';
 import { fixedPowFraction } from '../math/fixed-root.js';
 import { rat, type Rational } from '../math/rational.js';
 import { floatNpv, groupByFraction, horner, type TimedAmount } from './reg-z.js';
 import { estimateRoot, RATE_SCALE, solveIncreasing } from './solver.js';
-import { unitPeriodsPerYear } from './unit-period.js';
+import { unitPeriodsPerYear, type UnitPeriod } from './unit-period.js';
 
 export interface IrrResult {
   /** Annualised IRR, nominal: periodic IRR × unit-periods per year (the KFS "APR"). */
@@ -11,7 +10,7 @@ export interface IrrResult {
   /** (1 + periodic IRR)^(periods per year) − 1. */
   readonly effectiveAnnualRate: Rational;
   readonly periodicRate: Rational;
-  readonly unitPeriod: Frequency;
+  readonly unitPeriod: UnitPeriod;
   readonly unitPeriodsPerYear: number;
 }
 
@@ -22,7 +21,7 @@ export interface IrrResult {
  * Statement illustration does (monthly IRR × 12). Differs from Regulation Z only in how odd
  * days are treated (compound here, simple interest there).
  */
-export function irrApr(advances: readonly TimedAmount[], payments: readonly TimedAmount[], unit: Frequency): IrrResult | undefined {
+export function irrApr(advances: readonly TimedAmount[], payments: readonly TimedAmount[], unit: UnitPeriod): IrrResult | undefined {
   const flows = [...advances, ...payments.map((p) => ({ time: p.time, amountMinor: -p.amountMinor }))];
   const groups = groupByFraction(flows);
   const npv = (rate: bigint): bigint => {

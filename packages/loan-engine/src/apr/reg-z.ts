@@ -1,8 +1,7 @@
-import type { Frequency } from '../dates/frequency.js';
 import type { DayNumber } from '../dates/local-date.js';
 import { rat, reduce, type Rational } from '../math/rational.js';
 import { estimateRoot, RATE_SCALE, solveIncreasing } from './solver.js';
-import { unitPeriodsPerYear, unitTime, type UnitTime } from './unit-period.js';
+import { unitPeriodsPerYear, unitTime, type UnitPeriod, type UnitTime } from './unit-period.js';
 
 export interface DatedAmount {
   readonly date: DayNumber;
@@ -21,7 +20,7 @@ export interface AprResult {
   readonly apr: Rational;
   /** Rate per unit-period (fraction). */
   readonly periodicRate: Rational;
-  readonly unitPeriod: Frequency;
+  readonly unitPeriod: UnitPeriod;
   readonly unitPeriodsPerYear: number;
 }
 
@@ -34,14 +33,14 @@ export interface AprResult {
  * advance) to each advance and payment. APR = i × unit-periods per year. Returns undefined
  * when no rate balances the flows (e.g. payments never repay the advances).
  */
-export function regZApr(advances: readonly DatedAmount[], payments: readonly DatedAmount[], unit: Frequency): AprResult | undefined {
+export function regZApr(advances: readonly DatedAmount[], payments: readonly DatedAmount[], unit: UnitPeriod): AprResult | undefined {
   const termStart = Math.min(...advances.map((a) => a.date));
   const place = (x: DatedAmount): TimedAmount => ({ time: unitTime(termStart, x.date, unit), amountMinor: x.amountMinor });
   return regZAprTimed(advances.map(place), payments.map(place), unit);
 }
 
 /** Appendix J on flows already placed on the unit-period time line (e.g. a regular schedule). */
-export function regZAprTimed(advances: readonly TimedAmount[], payments: readonly TimedAmount[], unit: Frequency): AprResult | undefined {
+export function regZAprTimed(advances: readonly TimedAmount[], payments: readonly TimedAmount[], unit: UnitPeriod): AprResult | undefined {
   const groups = groupByFraction([...advances.map((a) => signed(a, 1n)), ...payments.map((p) => signed(p, -1n))]);
   const npv = (rate: bigint): bigint => {
     const v = (RATE_SCALE * RATE_SCALE) / (RATE_SCALE + rate);
