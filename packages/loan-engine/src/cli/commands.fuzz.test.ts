@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { UNIT_PERIODS } from '../apr/unit-period.js';
 import { FREQUENCIES } from '../dates/frequency.js';
 import { formatIsoDate, tryParseIsoDate } from '../dates/local-date.js';
 import { DAY_COUNTS } from '../daycount/day-count.js';
@@ -43,14 +44,14 @@ const inputs: Record<string, fc.Arbitrary<unknown>> = {
       start: dateText,
       advances: fc.array(fc.record({ gap: gapDays, amount: decimal }), { minLength: 1, maxLength: 3 }),
       payments: fc.array(fc.record({ gap: gapDays, amount: decimal }), { minLength: 1, maxLength: 24 }),
-      unitPeriod: fc.option(fc.constantFrom(...FREQUENCIES), { nil: undefined }),
+      unitPeriod: fc.option(fc.constantFrom(...UNIT_PERIODS), { nil: undefined }),
     })
     .map(({ start, advances, payments, ...r }) => ({
       ...r,
       advances: advances.map((a, i) => ({ date: after(start, i === 0 ? 0 : Math.abs(a.gap)), amount: a.amount })),
       payments: payments.map((p) => ({ date: after(start, Math.abs(p.gap)), amount: p.amount })),
     })),
-  yearfrac: fc.record({ convention: fc.constantFrom(...DAY_COUNTS), start: dateText, end: dateText }),
+  yearfrac: fc.record({ convention: fc.constantFrom(...DAY_COUNTS), start: dateText, end: dateText, frequency: fc.constantFrom(...FREQUENCIES), terminationDate: dateText }),
   allocate: fc.record({
     currency: fc.constantFrom('USD', 'JPY'),
     paymentDate: dateText,
