@@ -94,6 +94,12 @@ describe('Regulation Z, Appendix J (c)(1)(iii)–(c)(4)(ii): odd first and final
     expect(Number(r.apr)).toBeCloseTo(7.3, 2);
   });
 
+  it('(c)(5)(i): single advance, single payment, term under a year in days — $1,000 on 1978-01-03, $1,080 on 1978-09-15, APR 11.45 %', () => {
+    const r = regZ({ date: '1978-01-03', amount: '1000' }, [{ date: '1978-09-15', amount: '1080' }]);
+    expect(r.unitPeriod).toBe('single-payment-term');
+    expect(Number(r.apr)).toBeCloseTo(11.45, 2);
+  });
+
   it('a 28-day interval that is a calendar month (Feb 10 → Mar 10) is still monthly; an explicit unit period overrides the inference', () => {
     const r = regZ({ date: '1978-01-10', amount: '500' }, pay(['1978-02-10', '1978-03-10'], '260'));
     expect(r.unitPeriod).toBe('monthly');
