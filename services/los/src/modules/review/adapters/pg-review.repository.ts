@@ -159,7 +159,8 @@ export function createPgReviewStore(pool: pg.Pool): ReviewStore {
     },
     async auditTrail(tenantId, applicationId, q) {
       const { rows } = await pool.query<{ id: string; tenant_id: string; application_id: string; checks_run: number; action: string; actor: string; detail: Record<string, unknown>; at: Date }>(
-        'SELECT id::text AS id, tenant_id, application_id, checks_run, action, actor, detail, at FROM decision_audit WHERE tenant_id = $1 AND application_id = $2 AND id > $3 ORDER BY id LIMIT $4',
+        // ORDER BY the column, not the text alias: as text, entry 10 would sort before entry 9.
+        'SELECT id::text AS id, tenant_id, application_id, checks_run, action, actor, detail, at FROM decision_audit WHERE tenant_id = $1 AND application_id = $2 AND id > $3 ORDER BY decision_audit.id LIMIT $4',
         [tenantId, applicationId, q.afterId ?? '0', q.limit + 1]);
       return rows.map((r) => ({ id: r.id, tenantId: r.tenant_id, applicationId: r.application_id, checksRun: r.checks_run, action: r.action, actor: r.actor, detail: r.detail, at: r.at }));
     },
