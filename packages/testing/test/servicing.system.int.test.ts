@@ -121,6 +121,9 @@ beforeAll(async () => {
       ...common, LMS_DATABASE_URL: infra.lmsDatabaseUrl, TEMPORAL_ADDRESS: infra.temporalAddress, LMS_CONSUMER_GROUP: `lms-svc-${runId}`,
       LMS_CONSUMER_FROM_BEGINNING: 'false', TEMPORAL_TASK_QUEUE: `collections-svc-${runId}`, PAYOUT_BASE_URL: `http://127.0.0.1:${PORTS.payouts}`,
       ACH_BASE_URL: `http://127.0.0.1:${PORTS.ach}`, ACH_WINDOW_MS: '200',
+      // This ODFI is to see the disbursements only: the auto-debit runner (a day's wait before its first round) would
+      // present debits other tests left scheduled in the shared database to it.
+      LMS_AUTODEBIT_INTERVAL_MS: '86400000',
     }),
   ]);
 }, 180_000);
