@@ -1,10 +1,11 @@
 /**
  * The LMS killed mid-batch, as in production: the LMS runs as its own process (`tsx src/bin.ts`) with its
  * auto-debit runner presenting to the REAL ACH sandbox ODFI process and applying its answers over the REAL
- * database. While the settlements of a batch are being posted, the process is SIGKILLed (nothing drained),
- * then started again. Every presentment must end settled with exactly one repayment, none lost, none twice,
- * and the books balanced.
+ * database. While the settlements of a batch are being posted, the REAL Temporal server is stopped and the
+ * process SIGKILLed (nothing drained), then started again with Temporal still down. Every presentment must end
+ * settled with exactly one repayment, none lost, none twice, and the books balanced.
  */
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +28,7 @@ const LOANS = 800;
 const cache = process.env.LENDSTACK_CACHE || fileURLToPath(new URL('../../../.cache', import.meta.url));
 const sandboxFiles = { pidFile: join(cache, 'ach-sandbox-crash.pid'), logFile: join(cache, 'logs', 'ach-sandbox-crash.log') };
 const runId = randomUUID().slice(0, 8);
+const infraScript = fileURLToPath(new URL('../../../infra/local/infra.sh', import.meta.url));
 
 let h: Harness;
 let lms: ServiceProcess | undefined;
@@ -81,18 +83,26 @@ describe('the LMS killed while it posts a batch of auto-debits', () => {
     const ids = await loansWithDebitsDue(tenant);
     lms = await startServiceProcess('lms', LMS_PORT, env);
     await eventually(async () => ((await postedCount(tenant)) > 0 ? true : undefined), { what: 'the first postings', timeoutMs: 120_000, intervalMs: 10 });
-    await lms.crash();
-    const atCrash = await postedCount(tenant);
-    // The kill came mid-batch: some posted, some not.
-    expect(atCrash).toBeLessThan(LOANS);
+    // Temporal goes away mid-batch, then the LMS is killed: the collection day needs neither Temporal nor the process.
+    execFileSync('bash', [infraScript, 'stop', 'temporal'], { stdio: 'ignore', timeout: 60_000 });
+    try {
+      await lms.crash();
+      const atCrash = await postedCount(tenant);
+      // The kill came mid-batch: some posted, some not.
+      expect(atCrash).toBeLessThan(LOANS);
 
-    lms = await startServiceProcess('lms', LMS_PORT, env);
-    await eventually(async () => {
-      const open = await h.pool.query(`SELECT count(*)::int AS n FROM autodebit_presentments WHERE tenant_id = $1 AND status <> 'settled'`, [tenant]);
-      return open.rows[0].n === 0 ? true : undefined;
-    }, { what: 'every presentment settled after the restart', timeoutMs: 120_000 }).catch((error: Error) => {
-      throw new Error(`${error.message} (${atCrash} posted at the crash)\n${lms?.output().slice(-3_000)}`);
-    });
+      // It starts degraded (Temporal unreachable: live, not ready) and finishes the batch.
+      lms = await startServiceProcess('lms', LMS_PORT, env, { waitFor: 'live' });
+      await eventually(async () => {
+        const open = await h.pool.query(`SELECT count(*)::int AS n FROM autodebit_presentments WHERE tenant_id = $1 AND status <> 'settled'`, [tenant]);
+        return open.rows[0].n === 0 ? true : undefined;
+      }, { what: 'every presentment settled after the restart, Temporal still down', timeoutMs: 120_000 }).catch((error: Error) => {
+        throw new Error(`${error.message} (${atCrash} posted at the crash)\n${lms?.output().slice(-3_000)}`);
+      });
+      expect((await fetch(`http://127.0.0.1:${LMS_PORT}/health/ready`)).status).toBe(503);
+    } finally {
+      execFileSync('bash', [infraScript, 'start', 'temporal'], { stdio: 'ignore', timeout: 120_000 });
+    }
     await lms.stop();
     lms = undefined;
 
