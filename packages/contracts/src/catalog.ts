@@ -190,7 +190,8 @@ export const eventCatalog = {
     consumers: [],
     summary:
       'Every check of the application completed: each with its kind, result (pass, refer, fail), score and reasons. ' +
-      'The application is checks-complete; an operator may approve it unless a check failed.',
+      'The application is checks-complete; where its product has an underwriting policy in effect the automated decision ' +
+      'follows at once (policy-approved, referred or declined), else an operator may approve it unless a check failed.',
   },
   'ApplicationCheckException.v1': {
     name: 'ApplicationCheckException',

@@ -1,10 +1,14 @@
 import { eventually } from './wait.js';
 
-/** Statuses in which an application's checks have concluded. */
-const CONCLUDED = ['checks-complete', 'checks-exception'] as const;
+/**
+ * Statuses in which an application's checks have concluded: complete or in exception, or already moved on by the
+ * automated decision of a product with a policy in effect (policy-approved, referred, declined).
+ */
+const CONCLUDED = ['checks-complete', 'checks-exception', 'policy-approved', 'referred', 'declined'] as const;
+type Concluded = (typeof CONCLUDED)[number];
 
 /**
- * Waits until the LOS has concluded an application's checks (checks-complete or checks-exception) and
+ * Waits until the LOS has concluded an application's checks (see CONCLUDED) and
  * returns the application as GET /v1/applications/{id} shows it. A submitted application's checks run
  * on the LOS's Temporal worker; an approval before they complete is refused (409 checks-not-complete).
  * `get` issues the GET however the test reaches the LOS (over a socket or app.inject).
@@ -12,7 +16,7 @@ const CONCLUDED = ['checks-complete', 'checks-exception'] as const;
 export async function awaitChecksConcluded<T extends { status: string }>(
   get: (path: string) => Promise<{ status: number; body: unknown }>,
   applicationId: string,
-  options: { timeoutMs?: number; expect?: (typeof CONCLUDED)[number] } = {},
+  options: { timeoutMs?: number; expect?: Concluded } = {},
 ): Promise<T> {
   const app = await eventually(async () => {
     const res = await get(`/v1/applications/${applicationId}`);
@@ -28,7 +32,7 @@ export async function awaitChecksConcluded<T extends { status: string }>(
 }
 
 /** `awaitChecksConcluded` over HTTP with a bearer token. */
-export function awaitChecksOverHttp<T extends { status: string }>(baseUrl: string, authorization: string, applicationId: string, options: { timeoutMs?: number; expect?: 'checks-complete' | 'checks-exception' } = {}): Promise<T> {
+export function awaitChecksOverHttp<T extends { status: string }>(baseUrl: string, authorization: string, applicationId: string, options: { timeoutMs?: number; expect?: Concluded } = {}): Promise<T> {
   return awaitChecksConcluded<T>(async (path) => {
     const res = await fetch(`${baseUrl}${path}`, { headers: { authorization } });
     return { status: res.status, body: await res.json() };
