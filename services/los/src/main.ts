@@ -20,7 +20,7 @@ import { createEnvelopeCipher } from './modules/pii/envelope-cipher.js';
 import { parseKeyring } from './modules/pii/keyring.js';
 import { createPiiReader, createPiiSealer } from './modules/pii/pii-store.js';
 import { createPgOfferStore } from './modules/offers/index.js';
-import { createApprovalGate, createPgReviewStore, DEMO_APPROVAL_LIMITS, DEMO_CREDITOR, renderAdverseActionNotice } from './modules/review/index.js';
+import { createApprovalGate, createDeclineNotices, createPgReviewStore, DEMO_APPROVAL_LIMITS, DEMO_CREDITOR, renderAdverseActionNotice } from './modules/review/index.js';
 import { createPgDecisionRepository, createPgPolicyRepository, createPolicyEngine, decideWhenChecksConclude, DEMO_PRODUCTS, defaultPolicy, loadScorecardModel } from './modules/underwriting/index.js';
 
 /** Advisory lock id that elects one outbox relay per LOS database. */
@@ -184,6 +184,7 @@ export async function startLos(config: LosConfig, logger: Logger = createLogger(
       notifyOutbox,
       onSubmitted: () => checksRuntime?.starter.kick(),
       approvalGate: createApprovalGate(policies, reviews),
+      declineNotices: createDeclineNotices({ decisions: createPgDecisionRepository(pool), checks, ...notices(reviews) }),
       catalogue,
       authSecret: config.AUTH_TOKEN_SECRET,
     },

@@ -216,3 +216,121 @@ describe('automated declines: the adverse-action notice, and overrides', () => {
     expect((await actions(id)).map((e) => [e.action, e.detail.basis ?? e.detail.outcome])).toEqual([['automated-decision', 'approve'], ['loan-approved', 'policy']]);
   }, 120_000);
 });
+
+describe('a manual decline by an operator: its adverse-action notice', () => {
+  it('names the operator’s reason first, then the further reasons, with the score disclosure of the automated decision; a repeat adds nothing', async () => {
+    const id = await decided('Sharma');
+    expect((await statusOf(id)).status).toBe('policy-approved');
+    const five = await post(`/v1/applications/${id}/decline`, as('omar', ['operator']), { reason: 'Employment could not be verified', reasons: ['Income insufficient for amount of credit requested', 'Length of residence', 'Temporary residence', 'Unable to verify credit references'] });
+    expect(five.statusCode).toBe(400);
+    expect(five.json().errors).toEqual([{ pointer: '/reasons', detail: expect.any(String) }]);
+    expect((await post(`/v1/applications/${id}/decline`, as('omar', ['operator']), { reasons: ['Length of residence'] })).json().errors).toEqual([{ pointer: '/reason', detail: expect.any(String) }]);
+    expect((await get(`/v1/applications/${id}/adverse-action-notice`)).statusCode).toBe(404);
+
+    const body = { reason: 'Employment could not be verified', reasons: ['Income insufficient for amount of credit requested', 'Employment could not be verified'] };
+    const res = await post(`/v1/applications/${id}/decline`, as('omar', ['operator']), body);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(await statusOf(id)).toMatchObject({ status: 'declined', decision: { by: 'omar', reason: 'Employment could not be verified' } });
+    const decision = (await get(`/v1/applications/${id}/decision`)).json<{ features: { bureauScore: { value: number } } }>();
+    const text = await noticeText(id);
+    expect(text).toContain('1. Employment could not be verified 2. Income insufficient for amount of credit requested');
+    expect(text).not.toContain('3. ');
+    expect(text).toContain('Decided by credit review.');
+    expect(text).toContain(`${DEMO_CREDITOR.legalName} ${DEMO_CREDITOR.address}`);
+    expect(text).toContain(ECOA_NOTICE.replace(/\s+/g, ' '));
+    expect(text).toContain(`Your credit score: ${decision.features.bureauScore.value}`);
+    const first = await get(`/v1/applications/${id}/adverse-action-notice`);
+
+    expect((await post(`/v1/applications/${id}/decline`, as('olga', ['operator']), { reason: 'Another reason' })).statusCode).toBe(200);
+    expect((await get(`/v1/applications/${id}/adverse-action-notice`)).headers['x-content-sha256']).toBe(first.headers['x-content-sha256']);
+    const trail = await actions(id);
+    expect(trail.map((e) => e.action)).toEqual(['automated-decision', 'manual-decline', 'adverse-action-notice']);
+    expect(trail[1]).toMatchObject({ actor: 'omar', detail: { from: 'policy-approved', reason: body.reason, reasons: ['Employment could not be verified', 'Income insufficient for amount of credit requested'] } });
+    expect(trail[2]).toMatchObject({ actor: 'omar', detail: { sha256: first.headers['x-content-sha256'], reasons: ['Employment could not be verified', 'Income insufficient for amount of credit requested'] } });
+    const rows = await los.pool.query('SELECT count(*)::int AS n FROM adverse_action_notices WHERE application_id = $1', [id]);
+    expect(rows.rows[0].n).toBe(1);
+  }, 120_000);
+
+  it('a referral declined on the decline route keeps the old body contract (reason only) and gets its notice, without a score for a thin file', async () => {
+    const id = await decided('Thinfile');
+    const res = await post(`/v1/applications/${id}/decline`, as('omar', ['operator']), { reason: 'Insufficient credit history' });
+    expect(res.statusCode, res.body).toBe(200);
+    const text = await noticeText(id);
+    expect(text).toContain('1. Insufficient credit history');
+    expect(text).not.toContain('2. ');
+    expect(text).not.toContain('Your credit score');
+  }, 120_000);
+});
+
+describe('admin settings: approval limits and the creditor profile', () => {
+  const tenant = () => `los-int-rv-set-${randomUUID().slice(0, 8)}`;
+  const call = (method: 'GET' | 'PUT', url: string, headers: Record<string, string>, payload?: unknown) => los.app.inject({ method, url, headers, ...(payload === undefined ? {} : { payload: payload as object }) });
+  const audited = async (t: string) => (await los.pool.query('SELECT setting, setting_key, actor, previous, current FROM review_settings_audit WHERE tenant_id = $1 ORDER BY id', [t])).rows;
+
+  it('an admin sets and replaces a limit (audited, before and after); a repeat changes nothing; the new limit governs checker decisions', async () => {
+    const t = tenant();
+    const admin = los.auth(['admin'], t);
+    expect((await call('GET', '/v1/approval-limits', los.auth(['approver'], t))).json()).toEqual({ items: [] });
+    const usd = (amount: string) => ({ maxPrincipal: { amount, currency: 'USD', scale: 2 } });
+    expect((await call('PUT', '/v1/approval-limits/approver/USD', los.auth(['approver'], t), usd('100000'))).statusCode).toBe(403);
+
+    const created = await call('PUT', '/v1/approval-limits/approver/USD', admin, usd('100000'));
+    expect(created.statusCode, created.body).toBe(201);
+    expect(created.json()).toMatchObject({ role: 'approver', currency: 'USD', maxPrincipal: { amount: '100000', currency: 'USD', scale: 2 } });
+    const replaced = await call('PUT', '/v1/approval-limits/approver/USD', admin, usd('250000'));
+    expect(replaced.statusCode).toBe(200);
+    expect(replaced.headers['setting-changed']).toBe('true');
+    const again = await call('PUT', '/v1/approval-limits/approver/USD', admin, usd('250000'));
+    expect(again.statusCode).toBe(200);
+    expect(again.headers['setting-changed']).toBe('false');
+    expect((await call('PUT', '/v1/approval-limits/admin/INR', admin, { maxPrincipal: { amount: '5000000000', currency: 'INR', scale: 2 } })).statusCode).toBe(201);
+    expect((await call('GET', '/v1/approval-limits', los.auth(['operator'], t))).json().items.map((l: any) => [l.role, l.currency, l.maxPrincipal.amount])).toEqual([['admin', 'INR', '5000000000'], ['approver', 'USD', '250000']]);
+    expect(await los.reviews.approvalLimit(t, ['approver'], 'USD')).toBe(250000n);
+
+    expect(await audited(t)).toEqual([
+      { setting: 'approval-limit', setting_key: 'approver/USD', actor: expect.any(String), previous: null, current: { role: 'approver', currency: 'USD', maxPrincipalMinor: '100000' } },
+      { setting: 'approval-limit', setting_key: 'approver/USD', actor: expect.any(String), previous: { role: 'approver', currency: 'USD', maxPrincipalMinor: '100000' }, current: { role: 'approver', currency: 'USD', maxPrincipalMinor: '250000' } },
+      { setting: 'approval-limit', setting_key: 'admin/INR', actor: expect.any(String), previous: null, current: { role: 'admin', currency: 'INR', maxPrincipalMinor: '5000000000' } },
+    ]);
+    await expect(los.pool.query('DELETE FROM review_settings_audit WHERE tenant_id = $1', [t])).rejects.toThrow(/append-only/);
+  });
+
+  it('refuses bad limits with problem+json naming the field', async () => {
+    const admin = los.auth(['admin'], tenant());
+    const pointers = async (url: string, payload: unknown) => {
+      const res = await call('PUT', url, admin, payload);
+      expect(res.statusCode, res.body).toBe(400);
+      expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+      return res.json().errors.map((e: { pointer: string }) => e.pointer);
+    };
+    expect(await pointers('/v1/approval-limits/checker/USD', { maxPrincipal: { amount: '1', currency: 'USD', scale: 2 } })).toEqual(['/params/role']);
+    expect(await pointers('/v1/approval-limits/approver/XYZ', { maxPrincipal: { amount: '1', currency: 'USD', scale: 2 } })).toEqual(['/params/currency']);
+    expect(await pointers('/v1/approval-limits/approver/USD', { maxPrincipal: { amount: '1', currency: 'INR', scale: 2 } })).toEqual(['/maxPrincipal/currency']);
+    expect(await pointers('/v1/approval-limits/approver/USD', { maxPrincipal: { amount: '-5', currency: 'USD', scale: 2 } })).toEqual(['/maxPrincipal/amount']);
+    expect(await pointers('/v1/approval-limits/approver/USD', { maxPrincipal: { amount: '5', currency: 'USD', scale: 3 } })).toEqual(['/maxPrincipal/scale']);
+    expect(await pointers('/v1/approval-limits/approver/USD', { maxPrincipal: { amount: '5', currency: 'USD', scale: 2 }, note: 'x' })).toEqual(['/note']);
+  });
+
+  it('an admin replaces the creditor profile (audited), which is what notices read; bad profiles are refused naming the field', async () => {
+    const t = tenant();
+    const admin = los.auth(['admin'], t);
+    expect((await call('GET', '/v1/creditor-profile', los.auth(['operator'], t))).statusCode).toBe(404);
+    const profile = { ...DEMO_CREDITOR, legalName: 'Acme Consumer Credit LLC', address: '500 Market St, San Francisco, CA 94105, US', agencyName: 'Federal Trade Commission', agencyAddress: '600 Pennsylvania Ave NW, Washington, DC 20580' };
+    expect((await call('PUT', '/v1/creditor-profile', los.auth(['approver'], t), profile)).statusCode).toBe(403);
+    expect((await call('PUT', '/v1/creditor-profile', admin, profile)).statusCode).toBe(201);
+    const same = await call('PUT', '/v1/creditor-profile', admin, profile);
+    expect([same.statusCode, same.headers['setting-changed']]).toEqual([200, 'false']);
+    const moved = { ...profile, address: '1 Ferry Building, San Francisco, CA 94111, US' };
+    expect((await call('PUT', '/v1/creditor-profile', admin, moved)).headers['setting-changed']).toBe('true');
+    expect((await call('GET', '/v1/creditor-profile', los.auth(['operator'], t))).json()).toEqual(moved);
+    expect(await los.reviews.creditor(t)).toEqual(moved);
+    expect((await audited(t)).map((r) => [r.setting, r.previous?.address ?? null, r.current.address])).toEqual([['creditor-profile', null, profile.address], ['creditor-profile', profile.address, moved.address]]);
+
+    const bad = await call('PUT', '/v1/creditor-profile', admin, { ...moved, legalName: '  ', bureauPhone: undefined, fax: '1' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().errors.map((e: { pointer: string }) => e.pointer).sort()).toEqual(['/bureauPhone', '/fax', '/legalName']);
+    const range = await call('PUT', '/v1/creditor-profile', admin, { ...moved, scoreMin: 900, scoreMax: 300 });
+    expect(range.json().errors).toEqual([{ pointer: '/scoreMax', detail: 'scoreMax must be greater than scoreMin' }]);
+    expect((await call('GET', '/v1/creditor-profile', los.auth(['operator'], t))).json()).toEqual(moved);
+  });
+});

@@ -19,7 +19,7 @@ import { createEnvelopeCipher } from '../../src/modules/pii/envelope-cipher.js';
 import { parseKeyring } from '../../src/modules/pii/keyring.js';
 import { createPiiReader, createPiiSealer } from '../../src/modules/pii/pii-store.js';
 import { createPgOfferStore } from '../../src/modules/offers/index.js';
-import { createApprovalGate, createPgReviewStore, renderAdverseActionNotice, type ReviewStore } from '../../src/modules/review/index.js';
+import { createApprovalGate, createDeclineNotices, createPgReviewStore, renderAdverseActionNotice, type ReviewStore } from '../../src/modules/review/index.js';
 import { createPgDecisionRepository, createPgPolicyRepository, createPolicyEngine, decideWhenChecksConclude, loadScorecardModel } from '../../src/modules/underwriting/index.js';
 
 /**
@@ -115,6 +115,7 @@ export async function startLosTestServer(tenantPrefix: string, options: LosTestS
       notifyOutbox: () => undefined,
       onSubmitted: () => checksRuntime.starter.kick(),
       approvalGate: createApprovalGate(underwriting.policies, reviews),
+      declineNotices: createDeclineNotices({ decisions: underwriting.decisions, checks, ...notices }),
       catalogue,
       authSecret: config.AUTH_TOKEN_SECRET,
     },

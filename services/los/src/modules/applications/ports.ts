@@ -31,6 +31,17 @@ export interface DecisionAuditEntry {
   readonly at: Date;
 }
 
+/** An adverse-action notice of a declined application's checks run, as stored (modules/review draws it). */
+export interface AdverseActionNoticeRecord {
+  readonly tenantId: string;
+  readonly applicationId: string;
+  readonly checksRun: number;
+  readonly pdf: Buffer;
+  readonly sha256: string;
+  readonly content: { readonly reasons: readonly string[] };
+  readonly at: Date;
+}
+
 /** Reads and writes inside one database transaction. */
 export interface ApplicationUnitOfWork {
   /** Reads the application and locks it until the transaction ends. */
@@ -40,6 +51,8 @@ export interface ApplicationUnitOfWork {
   enqueue(message: OutboxMessage): Promise<void>;
   /** Appends a step to the application's decision audit trail. */
   audit(entry: DecisionAuditEntry): Promise<void>;
+  /** Stores a decline's adverse-action notice (one per checks run: a second for the same run is ignored). */
+  saveNotice(notice: AdverseActionNoticeRecord): Promise<void>;
   /** The application's checks, as approval needs them. */
   checksOf(applicationId: string): Promise<CheckState[]>;
   /** Stores the sealed clear PII of a new application (see modules/pii). */

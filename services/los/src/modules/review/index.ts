@@ -5,3 +5,4 @@ export { DEMO_CREDITOR, DEMO_APPROVAL_LIMITS } from './domain/demo-data.js';
 export type { NoticeDraft, ReviewStore } from './ports.js';
 export { prepareNotice, type NoticeDeps } from './use-cases/prepare-notice.js';
 export { createApprovalGate } from './use-cases/approval-gate.js';
+export { createDeclineNotices, type DeclineNoticeDeps } from './use-cases/decline-notice.js';

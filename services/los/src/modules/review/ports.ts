@@ -45,6 +45,29 @@ export interface ReviewTransaction {
   approvalLimit(tenantId: string, roles: readonly string[], currency: string): Promise<bigint | null>;
 }
 
+export type StaffRole = 'operator' | 'approver' | 'admin';
+
+export interface ApprovalLimit {
+  readonly role: StaffRole;
+  readonly currency: string;
+  readonly maxPrincipalMinor: bigint;
+  readonly updatedAt: Date;
+}
+
+/** What a PUT of a setting did: the value before (null: none was set), after, and whether it changed (an unchanged PUT writes no audit entry). */
+export interface SettingChange<T> {
+  readonly previous: T | null;
+  readonly current: T;
+  readonly changed: boolean;
+}
+
+/** A tenant's approval limits and creditor profile, changed by its admins; each change appends to review_settings_audit in its transaction. */
+export interface ReviewSettingsStore {
+  approvalLimits(tenantId: string): Promise<ApprovalLimit[]>;
+  setApprovalLimit(tenantId: string, limit: { role: StaffRole; currency: string; maxPrincipalMinor: bigint }, by: { actor: string; at: Date }): Promise<SettingChange<ApprovalLimit>>;
+  setCreditor(tenantId: string, profile: CreditorProfile, by: { actor: string; at: Date }): Promise<SettingChange<CreditorProfile>>;
+}
+
 export interface QueueQuery {
   readonly limit: number;
   readonly after?: { readonly createdAt: Date; readonly id: string };
@@ -53,7 +76,7 @@ export interface QueueQuery {
   readonly productCode?: string;
 }
 
-export interface ReviewStore {
+export interface ReviewStore extends ReviewSettingsStore {
   transaction<T>(work: (tx: ReviewTransaction) => Promise<T>): Promise<T>;
   /** Open reviews, oldest first (keyset on opened_at, application id); at most `limit + 1` rows. */
   queue(tenantId: string, query: QueueQuery): Promise<Review[]>;
@@ -63,5 +86,5 @@ export interface ReviewStore {
   creditor(tenantId: string): Promise<CreditorProfile | undefined>;
   approvalLimit(tenantId: string, roles: readonly string[], currency: string): Promise<bigint | null>;
   /** Sets a tenant's approval limits and creditor profile where it has none (demo data at boot, tests). */
-  seed(tenantId: string, data: { limits: readonly { role: 'operator' | 'approver' | 'admin'; currency: string; maxPrincipalMinor: bigint }[]; creditor: CreditorProfile }): Promise<void>;
+  seed(tenantId: string, data: { limits: readonly { role: StaffRole; currency: string; maxPrincipalMinor: bigint }[]; creditor: CreditorProfile }): Promise<void>;
 }

@@ -105,7 +105,7 @@ export async function applicationRoutes(app: FastifyInstance, deps: ApplicationR
     const approveBody = kind === 'approve' ? parseOr400(approveBodySchema, request.body ?? {}, 'body') : undefined;
     const command: DecideCommand = kind === 'approve'
       ? { kind, ...(approveBody?.overrideReason ? { overrideReason: approveBody.overrideReason } : {}) }
-      : { kind, reason: parseOr400(declineBodySchema, request.body, 'body').reason };
+      : { kind, ...parseOr400(declineBodySchema, request.body, 'body') };
     const result = await decideApplication(deps, { principal, applicationId: id, command });
     if (!result.ok) throw toProblem(id, result.error);
     return reply.status(200).send(applicationView(result.application));

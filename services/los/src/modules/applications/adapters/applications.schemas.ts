@@ -1,6 +1,7 @@
 import { checkTermsRelations, contactSchema, loanTermsShape, nonNegativeMoneySchema, personNameSchema, postalAddressSchema } from '@lendstack/contracts';
 import { pageQuerySchema } from '@lendstack/platform';
 import { z } from 'zod';
+import { MAX_ADVERSE_ACTION_REASONS } from '../../underwriting/domain/decision.js';
 import { APPLICATION_STATUSES } from '../domain/application.js';
 
 /** A real calendar date, YYYY-MM-DD, between 1900-01-01 and today (UTC). */
@@ -65,7 +66,10 @@ export const submitApplicationBodySchema = z
   .strict();
 export type SubmitApplicationBody = z.infer<typeof submitApplicationBodySchema>;
 
-export const declineBodySchema = z.object({ reason: z.string().min(3).max(500) }).strict();
+export const declineBodySchema = z.object({
+  reason: z.string().min(3).max(500).describe('The principal reason, in plain words: first on the adverse-action notice'),
+  reasons: z.array(z.string().trim().min(3).max(200)).max(MAX_ADVERSE_ACTION_REASONS - 1).optional().describe(`Further principal reasons (Reg B: at most ${MAX_ADVERSE_ACTION_REASONS} in all), printed after \`reason\``),
+}).strict();
 export const approveBodySchema = z.object({
   note: z.string().max(500).optional(),
   overrideReason: z.string().min(10).max(1000).optional().describe('Required (admins only) to approve what policy did not pass: referred, declined by the automated decision, or awaiting its decision'),

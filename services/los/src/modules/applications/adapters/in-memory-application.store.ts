@@ -1,5 +1,5 @@
 import type { Application, CheckState } from '../domain/application.js';
-import { IdempotencyConflict, type ApplicationStore, type DecisionAuditEntry, type IdempotencyRecord, type OutboxMessage, type SealedPiiRecord } from '../ports.js';
+import { IdempotencyConflict, type ApplicationStore, type AdverseActionNoticeRecord, type DecisionAuditEntry, type IdempotencyRecord, type OutboxMessage, type SealedPiiRecord } from '../ports.js';
 
 /**
  * An in-memory ApplicationStore for use-case tests: a transaction works on copies and commits them
@@ -9,6 +9,7 @@ export interface InMemoryApplicationStore extends ApplicationStore {
   readonly applications: Map<string, Application>;
   readonly outbox: OutboxMessage[];
   readonly audit: DecisionAuditEntry[];
+  readonly notices: AdverseActionNoticeRecord[];
   readonly idempotency: Map<string, IdempotencyRecord>;
   /** Checks per application id, as a test sets them. */
   readonly checks: Map<string, CheckState[]>;
@@ -20,6 +21,7 @@ export function createInMemoryApplicationStore(): InMemoryApplicationStore {
   const applications = new Map<string, Application>();
   const outbox: OutboxMessage[] = [];
   const audit: DecisionAuditEntry[] = [];
+  const notices: AdverseActionNoticeRecord[] = [];
   const idempotency = new Map<string, IdempotencyRecord>();
   const checks = new Map<string, CheckState[]>();
   const pii = new Map<string, SealedPiiRecord>();
@@ -31,6 +33,7 @@ export function createInMemoryApplicationStore(): InMemoryApplicationStore {
     applications,
     outbox,
     audit,
+    notices,
     idempotency,
     checks,
     pii,
@@ -41,6 +44,7 @@ export function createInMemoryApplicationStore(): InMemoryApplicationStore {
         const staged = new Map<string, Application>();
         const enqueued: OutboxMessage[] = [];
         const audited: DecisionAuditEntry[] = [];
+        const noticed: AdverseActionNoticeRecord[] = [];
         const keys = new Map<string, IdempotencyRecord>();
         const result = await work({
           lockForUpdate: async (tenantId, id) => {
@@ -55,6 +59,7 @@ export function createInMemoryApplicationStore(): InMemoryApplicationStore {
           },
           enqueue: async (message) => void enqueued.push(message),
           audit: async (entry) => void audited.push(entry),
+          saveNotice: async (n) => void noticed.push(n),
           checksOf: async (id) => checks.get(id) ?? [],
           savePii: async (record) => void pii.set(record.applicationId, record),
           requestChecks: async (id, run) => void pendingRuns.set(id, run),
@@ -67,6 +72,7 @@ export function createInMemoryApplicationStore(): InMemoryApplicationStore {
         for (const [id, app] of staged) applications.set(id, app);
         outbox.push(...enqueued);
         audit.push(...audited);
+        for (const n of noticed) if (!notices.some((m) => m.applicationId === n.applicationId && m.checksRun === n.checksRun)) notices.push(n);
         for (const [k, record] of keys) idempotency.set(k, record);
         return result;
       });

@@ -93,6 +93,12 @@ export function unitOfWork(tx: Tx): ApplicationUnitOfWork {
     async audit(entry) {
       await tx.decisionAudit.create({ data: { ...entry, detail: json(entry.detail) } });
     },
+    async saveNotice(n) {
+      await tx.adverseActionNotice.createMany({
+        data: [{ applicationId: n.applicationId, checksRun: n.checksRun, tenantId: n.tenantId, pdf: new Uint8Array(n.pdf), pdfSha256: n.sha256, content: json(n.content), createdAt: n.at }],
+        skipDuplicates: true,
+      });
+    },
     async checksOf(applicationId) {
       const rows = await tx.applicationCheck.findMany({ where: { applicationId }, select: { kind: true, status: true, result: true }, orderBy: { kind: 'asc' } });
       return rows as CheckState[];

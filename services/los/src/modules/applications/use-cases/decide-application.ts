@@ -1,7 +1,7 @@
 import { loanApprovedV1Schema, topics, type LoanApprovedV1 } from '@lendstack/contracts';
 import { currentTraceContext, type Principal } from '@lendstack/platform';
 import { approve, decline, loanApprovedPayload, type Application, type Decision, type DecisionError } from '../domain/application.js';
-import type { ApplicationStore, OutboxNotifier } from '../ports.js';
+import type { AdverseActionNoticeRecord, ApplicationStore, OutboxNotifier } from '../ports.js';
 
 /** What approval asks of underwriting (modules/underwriting and modules/review answer it). */
 export interface ApprovalGate {
@@ -11,9 +11,16 @@ export interface ApprovalGate {
   approvalLimit(tenantId: string, roles: readonly string[], currency: string): Promise<bigint | null>;
 }
 
+/** Draws the adverse-action notice of an operator's decline (modules/review answers it). */
+export interface DeclineNotices {
+  prepare(application: Application, reasons: readonly string[], now: Date): Promise<Pick<AdverseActionNoticeRecord, 'pdf' | 'sha256' | 'content'>>;
+}
+
 export interface DecideApplicationDeps {
   readonly store: ApplicationStore;
   readonly approvalGate: ApprovalGate;
+  /** Without it (use-case tests) a manual decline stores no notice. */
+  readonly declineNotices?: DeclineNotices;
   readonly newId: () => string;
   readonly now: () => Date;
   readonly notifyOutbox: OutboxNotifier;
@@ -23,7 +30,11 @@ export type DecideResult =
   | { readonly ok: true; readonly application: Application }
   | { readonly ok: false; readonly error: DecisionError | { kind: 'not-found' } };
 
-export type DecideCommand = { readonly kind: 'approve'; readonly overrideReason?: string } | { readonly kind: 'decline'; readonly reason: string };
+/** A decline's `reason` is its principal reason; `reasons` are further ones (the notice prints at most four in all). */
+export type DecideCommand = { readonly kind: 'approve'; readonly overrideReason?: string } | { readonly kind: 'decline'; readonly reason: string; readonly reasons?: readonly string[] };
+
+/** The principal reasons of an operator's decline, `reason` first, each once. */
+export const declineReasons = (c: { reason: string; reasons?: readonly string[] }): string[] => [...new Set([c.reason, ...(c.reasons ?? [])].map((r) => r.trim()))];
 
 /**
  * Approves or declines an application. Approval stores the decision and the LoanApproved event in
@@ -32,7 +43,8 @@ export type DecideCommand = { readonly kind: 'approve'; readonly overrideReason?
  * Failures: not-found, already-decided (the opposite decision was taken), invalid-terms,
  * checks-not-complete (approval only: checks still running, parked as exception, or one failed),
  * needs-override / override-not-allowed / above-approval-limit (approval of what policy did not pass).
- * Each decision appends to the application's decision audit trail in the same transaction.
+ * Each decision appends to the application's decision audit trail in the same transaction; a decline stores
+ * its adverse-action notice (the operator's reasons) in it too, as the automated and the checker's declines do.
  */
 export async function decideApplication(
   deps: DecideApplicationDeps,
@@ -57,8 +69,13 @@ export async function decideApplication(
       tenantId: current.tenantId, applicationId: current.id, checksRun: current.checksRun, actor: input.principal.subject, at: now,
       ...(command.kind === 'approve'
         ? { action: decision.basis === 'override' ? 'override-approved' : 'loan-approved', detail: { basis: decision.basis, from: current.status, loanId: decision.application.loanId, roles: input.principal.roles, ...(command.overrideReason ? { overrideReason: command.overrideReason } : {}) } }
-        : { action: 'manual-decline', detail: { from: current.status, reason: command.reason } }),
+        : { action: 'manual-decline', detail: { from: current.status, reason: command.reason, ...(command.reasons?.length ? { reasons: declineReasons(command) } : {}) } }),
     });
+    if (command.kind === 'decline' && deps.declineNotices) {
+      const notice = await deps.declineNotices.prepare(current, declineReasons(command), now);
+      await uow.saveNotice({ tenantId: current.tenantId, applicationId: current.id, checksRun: current.checksRun, ...notice, at: now });
+      await uow.audit({ tenantId: current.tenantId, applicationId: current.id, checksRun: current.checksRun, action: 'adverse-action-notice', actor: input.principal.subject, at: now, detail: { sha256: notice.sha256, reasons: notice.content.reasons } });
+    }
     if (decision.application.status !== 'approved') return { ok: true, application: decision.application };
     const event = buildLoanApproved(decision.application, deps.newId(), now);
     await uow.enqueue({ id: event.id, topic: topics.loanApproved.name, key: event.subject, value: event, headers: { ...event.traceContext } });

@@ -2,6 +2,8 @@ import type pg from 'pg';
 import { applyUnderwriting, type ApplicationStatus } from '../../applications/domain/application.js';
 import type { CreditorProfile } from '../domain/adverse-action-notice.js';
 import type { Review, ReviewedApplication } from '../domain/review.js';
+import { createPgReviewSettings } from './pg-review-settings.repository.js';
+import { inTransaction } from './pg-transaction.js';
 import type { Claimed, DecisionAuditEntry, IdempotencyClaim, NoticeDraft, ReviewStore, ReviewTransaction, StoredNotice } from '../ports.js';
 
 interface ReviewRow {
@@ -16,20 +18,7 @@ const toReview = (r: ReviewRow): Review => ({
   decidedBy: r.decided_by, decidedRole: r.decided_role, decision: r.decision, decisionComment: r.decision_comment, overrideReason: r.override_reason, decidedAt: r.decided_at,
 });
 
-export async function inTransaction<T>(pool: pg.Pool, work: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
-}
+export { inTransaction };
 
 /** Appends to decision_audit inside the caller's transaction (other modules' steps too: offers). */
 export const audit = (c: pg.PoolClient, e: DecisionAuditEntry) =>
@@ -177,6 +166,7 @@ export function createPgReviewStore(pool: pg.Pool): ReviewStore {
       return r ? { legalName: r.legal_name, address: r.address, contact: r.contact, agencyName: r.agency_name, agencyAddress: r.agency_address, bureauName: r.bureau_name, bureauAddress: r.bureau_address, bureauPhone: r.bureau_phone, scoreMin: r.score_min, scoreMax: r.score_max } : undefined;
     },
     approvalLimit: (tenantId, roles, currency) => approvalLimit(pool, tenantId, roles, currency),
+    ...createPgReviewSettings(pool),
     seed: (tenantId, data) => inTransaction(pool, async (c) => {
       for (const l of data.limits) {
         await c.query('INSERT INTO approval_limits (tenant_id, role, currency, max_principal_minor) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [tenantId, l.role, l.currency, l.maxPrincipalMinor.toString()]);

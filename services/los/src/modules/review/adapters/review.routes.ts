@@ -4,6 +4,8 @@ import { authenticate, decodeCursor, HttpProblem, idempotencyKeyHeaderDoc, idemp
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { MAX_ADVERSE_ACTION_REASONS } from '../../underwriting/domain/decision.js';
+import { approvalLimitsRoutes } from './approval-limits.routes.js';
+import { creditorProfileRoutes } from './creditor-profile.routes.js';
 import { decideApplicationReview, recommendApplication, reviewView, type ReviewDeps, type ReviewResult } from '../use-cases/review-decisions.js';
 
 export interface ReviewRoutesDeps extends ReviewDeps {
@@ -107,6 +109,9 @@ export async function reviewRoutes(app: FastifyInstance, deps: ReviewRoutesDeps)
     if (!notice) throw new HttpProblem(404, 'not-found', 'No adverse-action notice', `Application ${id} has no adverse-action notice for this tenant.`);
     return reply.type('application/pdf').header('x-content-sha256', notice.sha256).header('content-disposition', `inline; filename="adverse-action-${id}.pdf"`).send(notice.pdf);
   });
+
+  await approvalLimitsRoutes(app, deps);
+  await creditorProfileRoutes(app, deps);
 }
 
 function send(reply: FastifyReply, id: string, result: ReviewResult) {

@@ -38,13 +38,20 @@ describe('adverse-action notice content', () => {
 
   it('adds the number of enquiries as a fifth key factor when it is one (15 U.S.C. 1681g(f)(9))', () => {
     const base = input();
-    const n = adverseActionNotice({ ...base, scorecard: scorecard([...base.scorecard.reasons.filter((r) => r.feature !== 'foirBasisPoints'), { feature: 'worstDpd12m', reason: 'Recent delinquency', shortfall: 10 }, { feature: 'enquiries6m', reason: 'Too many recent credit enquiries', shortfall: 5 }]) });
+    const n = adverseActionNotice({ ...base, scorecard: scorecard([...base.scorecard!.reasons.filter((r) => r.feature !== 'foirBasisPoints'), { feature: 'worstDpd12m', reason: 'Recent delinquency', shortfall: 10 }, { feature: 'enquiries6m', reason: 'Too many recent credit enquiries', shortfall: 5 }]) });
     expect(n.creditScore!.keyFactors).toHaveLength(5);
     expect(n.creditScore!.keyFactors.at(-1)).toBe('Too many recent credit enquiries');
   });
 
   it('has no score disclosure when no bureau score was used', () => {
     expect(adverseActionNotice(input({ features: deriveFeatures(cleanApplicant({ bureau: { score: null, thinFile: true } })) })).creditScore).toBeNull();
+  });
+
+  it('has no score disclosure when no automated decision scored the application (an operator declined it first)', () => {
+    const { features: _f, scorecard: _s, ...unscored } = input();
+    const n = adverseActionNotice({ ...unscored, decidedBy: 'credit review' });
+    expect(n.creditScore).toBeNull();
+    expect(n.reasons).toEqual(input().reasons);
   });
 
   it('formats minor units in major units by scale', () => {

@@ -58,8 +58,9 @@ export interface NoticeInput {
   readonly reasons: readonly string[];
   readonly decidedBy: AdverseActionNoticeContent['decidedBy'];
   readonly creditor: CreditorProfile;
-  readonly features: FeatureSet;
-  readonly scorecard: ScoreResult;
+  /** Absent when no automated decision scored the application (an operator declined it before): no score disclosure then. */
+  readonly features?: FeatureSet;
+  readonly scorecard?: ScoreResult;
   readonly bureauReportDate: string | null;
 }
 
@@ -75,9 +76,10 @@ const ENQUIRIES = 'enquiries6m';
 /** The notice's content; at most four reasons, and the score disclosure only where a bureau score was used. */
 export function adverseActionNotice(input: NoticeInput): AdverseActionNoticeContent {
   const a = input.applicant.address;
-  const score = input.features.bureauScore.value;
+  const { features, scorecard } = input;
+  const score = features?.bureauScore.value;
   // Key factors: the scorecard's reasons about what the bureau reported, worst first.
-  const fromBureau = input.scorecard.reasons.filter((r) => input.features[r.feature].source.startsWith('check:bureau'));
+  const fromBureau = features && scorecard ? scorecard.reasons.filter((r) => features[r.feature].source.startsWith('check:bureau')) : [];
   const keyFactors = fromBureau.slice(0, 4).map((r) => r.reason);
   const enquiries = fromBureau.find((r) => r.feature === ENQUIRIES);
   if (enquiries && !keyFactors.includes(enquiries.reason)) keyFactors.push(enquiries.reason);

@@ -21,7 +21,7 @@ const unconfigured = (tenantId: string): CreditorProfile => ({
 /** The adverse-action notice of a declined application: its content, the PDF and the PDF's SHA-256. */
 export async function prepareNotice(
   deps: NoticeDeps,
-  input: { app: Application; reasons: readonly string[]; decidedBy: AdverseActionNoticeContent['decidedBy']; features: FeatureSet; scorecard: ScoreResult; checks: readonly CheckRecord[]; now: Date },
+  input: { app: Application; reasons: readonly string[]; decidedBy: AdverseActionNoticeContent['decidedBy']; features?: FeatureSet; scorecard?: ScoreResult; checks: readonly CheckRecord[]; now: Date },
 ): Promise<NoticeDraft> {
   const bureau = input.checks.find((c) => c.kind === 'bureau');
   const reportDate = typeof bureau?.evidence.reportDate === 'string' ? bureau.evidence.reportDate : null;
@@ -29,7 +29,7 @@ export async function prepareNotice(
   const content = adverseActionNotice({
     noticeDate: input.now.toISOString().slice(0, 10), applicationId: input.app.id, applicant: { name: applicant.name, address: applicant.address }, loan: input.app.loanRequest,
     reasons: input.reasons, decidedBy: input.decidedBy, creditor: (await deps.creditor(input.app.tenantId)) ?? unconfigured(input.app.tenantId),
-    features: input.features, scorecard: input.scorecard, bureauReportDate: reportDate,
+    ...(input.features && input.scorecard ? { features: input.features, scorecard: input.scorecard } : {}), bureauReportDate: reportDate,
   });
   const pdf = await deps.render(content);
   return { pdf, sha256: createHash('sha256').update(pdf).digest('hex'), content };
