@@ -100,6 +100,29 @@ describe('decideApplication', () => {
     expect(deps.notifyOutbox).not.toHaveBeenCalled();
   });
 
+  it('given a decline with further reasons, when notices are drawn, then one notice (reason first, each once) and its audit entry commit with the decline; a repeat draws none', async () => {
+    const app = submitted();
+    given(app);
+    const drawn: (readonly string[])[] = [];
+    deps = { ...deps, declineNotices: { prepare: async (_a, reasons) => { drawn.push(reasons); return { pdf: Buffer.from('%PDF'), sha256: 'h1', content: { reasons } }; } } };
+    const decline = () => decideApplication(deps, { principal: operator, applicationId: app.id, command: { kind: 'decline', reason: 'Length of employment', reasons: ['Income insufficient', 'Length of employment'] } });
+    expect((await decline()).ok).toBe(true);
+    expect((await decline()).ok).toBe(true);
+    expect(drawn).toEqual([['Length of employment', 'Income insufficient']]);
+    expect(store.notices).toEqual([expect.objectContaining({ applicationId: app.id, checksRun: 1, sha256: 'h1', at: NOW })]);
+    expect(store.audit.map((e) => [e.action, e.detail.reasons])).toEqual([['manual-decline', ['Length of employment', 'Income insufficient']], ['adverse-action-notice', ['Length of employment', 'Income insufficient']]]);
+  });
+
+  it('given the notice cannot be drawn, when declined, then nothing is written (the decline waits for its notice)', async () => {
+    const app = submitted();
+    given(app);
+    deps = { ...deps, declineNotices: { prepare: async () => { throw new Error('renderer down'); } } };
+    await expect(decideApplication(deps, { principal: operator, applicationId: app.id, command: { kind: 'decline', reason: 'income too low' } })).rejects.toThrow('renderer down');
+    expect(store.applications.get(app.id)).toMatchObject({ status: 'checks-complete' });
+    expect(store.notices).toEqual([]);
+    expect(store.audit).toEqual([]);
+  });
+
   it('given a disbursement date already past, when approved, then invalid-terms and the application stays checks-complete', async () => {
     const app = submitted({ expectedDisbursementDate: '2026-02-28' });
     given(app);
