@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { applyAutomatedDecision } from '../../review/adapters/pg-review.repository.js';
 import type { PolicyDocument } from '../domain/policy.js';
 import type { DecisionRepository, IdempotentRequest, PolicyRepository, PolicyVersion, PolicyWrite, StoredDecision } from '../ports.js';
+import { inTransaction } from '../../../platform/pg-transaction.js';
 
 /** SHA-256 of a policy document as stored (JSON with sorted keys), so two versions can be compared by hash. */
 export function documentHash(document: unknown): string {
@@ -21,21 +22,6 @@ const toVersion = (r: VersionRow): PolicyVersion => ({
 });
 
 const SELECT_VERSION = `SELECT v.*, p.product_code FROM underwriting_policy_versions v JOIN underwriting_policies p ON p.id = v.policy_id`;
-
-async function inTransaction<T>(pool: pg.Pool, work: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
-}
 
 /**
  * The first answer to an Idempotency-Key, or undefined to go ahead. The key is taken (row-locked) inside the
