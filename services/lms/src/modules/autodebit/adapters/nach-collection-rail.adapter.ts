@@ -36,16 +36,17 @@ const FIELD_OF: Readonly<Record<string, string>> = {
 export function createNachCollectionRail(options: NachCollectionRailOptions): CollectionRailPort & MandatePort {
   const cutoff = options.cutoffMinutesIst ?? 10 * 60;
   const register = async (answer: VendorAnswer): Promise<MandateAnswer> => mandateAnswer(answer);
+  const referenceOf = (railSequence: number) => `LSN${String(railSequence).padStart(12, '0')}`;
   return {
     rail: 'in-nach',
     presentAheadDays: options.presentAheadDays ?? 2,
     lateReturnDays: options.lateReturnDays ?? 10,
-    referenceFor: (railSequence) => `LSN${String(railSequence).padStart(12, '0')}`,
+    referenceFor: referenceOf,
     async present(batch) {
       const references = new Map<string, string>();
       const refused = new Map<string, { field: string; rule: string; detail: string }>();
       for (const p of batch.presentments) {
-        const reference = `LSN${String(p.railSequence).padStart(12, '0')}`;
+        const reference = referenceOf(p.railSequence);
         references.set(p.presentmentId, reference);
         if (p.amount.currency !== 'INR') {
           refused.set(p.presentmentId, { field: '/amount/currency', rule: 'currency', detail: `a NACH debit is in INR, not ${p.amount.currency}` });

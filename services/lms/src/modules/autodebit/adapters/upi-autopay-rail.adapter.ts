@@ -34,15 +34,16 @@ const FIELD_OF: Readonly<Record<string, string>> = { payer_vpa: '/account/bankCo
  */
 export function createUpiAutopayRail(options: UpiAutopayRailOptions): CollectionRailPort & MandatePort {
   const limit = options.noAfaLimitMinor ?? UPI_NO_AFA_LIMIT_PAISE;
+  const referenceOf = (railSequence: number) => `LSU${String(railSequence).padStart(12, '0')}`;
   return {
     rail: 'upi-autopay',
     presentAheadDays: options.presentAheadDays ?? 2,
-    referenceFor: (railSequence) => `LSU${String(railSequence).padStart(12, '0')}`,
+    referenceFor: referenceOf,
     async present(batch) {
       const references = new Map<string, string>();
       const refused = new Map<string, { field: string; rule: string; detail: string }>();
       for (const p of batch.presentments) {
-        const reference = `LSU${String(p.railSequence).padStart(12, '0')}`;
+        const reference = referenceOf(p.railSequence);
         references.set(p.presentmentId, reference);
         const mandate = await options.mandateOf(p.account.authorisationId);
         if (!mandate?.processorId || mandate.status !== 'active') {
