@@ -22,12 +22,8 @@ import { startServiceProcess, type ServiceProcess } from '../src/services.js';
 import { createHttpClient, percentile, type HttpClient } from './lib/http-load.js';
 import { cpuBetween, cpuSnapshot, MACHINE_GROUP, peakRssMiB, pidListeningOn, type CpuSnapshot } from './lib/processes.js';
 import { fmt, markdownTable, textTable, type Row } from './lib/report.js';
+import { intEnv } from './lib/env.js';
 
-const intEnv = (name: string, fallback: number, min = 1, max = 1_000_000) => {
-  const value = Number(process.env[name] ?? fallback);
-  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${name} must be an integer in [${min}, ${max}], got ${process.env[name]}`);
-  return value;
-};
 const config = {
   rate: intEnv('BENCH_CHECKS_RATE', 50, 1, 2_000),
   applications: intEnv('BENCH_CHECKS_APPLICATIONS', 1_000, 10, 100_000),

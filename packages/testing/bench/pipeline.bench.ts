@@ -17,12 +17,8 @@ import { createHttpClient, runBounded, type HttpClient, type HttpResult } from '
 import { distribution, loadTimelines, span, type Distribution, type LoanTimeline } from './lib/measure.js';
 import { cpuBetween, cpuSnapshot, MACHINE_GROUP, peakRssMiB, pidListeningOn, pidsWithCommandLine } from './lib/processes.js';
 import { fmt, markdownTable, textTable, type Row } from './lib/report.js';
+import { intEnv } from './lib/env.js';
 
-const intEnv = (name: string, fallback: number, min = 1, max = 1_000_000) => {
-  const value = Number(process.env[name] ?? fallback);
-  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${name} must be an integer in [${min}, ${max}], got ${process.env[name]}`);
-  return value;
-};
 const config = {
   approvals: intEnv('BENCH_APPROVALS', 10_000, 1, 200_000),
   concurrency: intEnv('BENCH_CONCURRENCY', 48, 1, 256),

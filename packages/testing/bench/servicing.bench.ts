@@ -21,12 +21,8 @@ import { createHttpClient, percentile, runBounded, type HttpClient } from './lib
 import { fmt, markdownTable, textTable, type Row } from './lib/report.js';
 import { endOfDayBaseline, repaymentBaseline } from './lib/servicing-baseline.js';
 import { cloneLoan, publishApprovals } from './lib/servicing-fixtures.js';
+import { intEnv } from './lib/env.js';
 
-const intEnv = (name: string, fallback: number, min = 1, max = 1_000_000) => {
-  const value = Number(process.env[name] ?? fallback);
-  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${name} must be an integer in [${min}, ${max}], got ${process.env[name]}`);
-  return value;
-};
 const repayments = intEnv('BENCH_REPAYMENTS', 2_000, 1, 100_000);
 const config = {
   repayments,

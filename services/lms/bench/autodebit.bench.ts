@@ -34,12 +34,8 @@ import { requestHash } from '../src/modules/servicing/domain/servicing.js';
 import { applyMoneyEvent } from '../src/modules/servicing/use-cases/apply-money-event.js';
 import { requestDisbursement, type DisbursementDeps } from '../src/modules/servicing/use-cases/disbursements.js';
 import { createPrisma } from '../src/platform/prisma.js';
+import { intEnv } from '../../../packages/testing/bench/lib/env.js';
 
-const intEnv = (name: string, fallback: number, min: number, max: number) => {
-  const v = Number(process.env[name] ?? fallback);
-  if (!Number.isInteger(v) || v < min || v > max) throw new Error(`${name} must be an integer in [${min}, ${max}]`);
-  return v;
-};
 const N = intEnv('BENCH_AUTODEBIT_DEBITS', 100_000, 10, 1_000_000);
 const POSTED = intEnv('BENCH_AUTODEBIT_POSTED', 2_000, 1, 100_000);
 const PER_FILE = intEnv('BENCH_AUTODEBIT_FILE_DEBITS', 20_000, 100, 50_000);

@@ -14,12 +14,8 @@ import { createLogger, eachLimited } from '@lendstack/platform';
 import { Client, Connection } from '@temporalio/client';
 import pg from 'pg';
 import { startCollectionsStarter } from '../src/modules/collections/adapters/collections-starter.js';
+import { intEnv } from '../../../packages/testing/bench/lib/env.js';
 
-const intEnv = (name: string, fallback: number, min: number, max: number) => {
-  const v = Number(process.env[name] ?? fallback);
-  if (!Number.isInteger(v) || v < min || v > max) throw new Error(`${name} must be an integer in [${min}, ${max}]`);
-  return v;
-};
 const N = intEnv('BENCH_WORKFLOW_STARTS', 2_000, 10, 200_000);
 const CONCURRENCY = intEnv('BENCH_WORKFLOW_CONCURRENCY', 16, 1, 256);
 const dbUrl = new URL(process.env.LMS_DATABASE_URL || 'invalid://');
