@@ -4,7 +4,8 @@ import type { LoanApprovedV1Payload, Money } from '@lendstack/contracts';
  * An application's life: [draft →] submitted → checks-running → checks-complete | checks-exception; the
  * automated decision (modules/underwriting) then moves checks-complete to policy-approved (passed policy,
  * awaiting its offer), referred (the review queue, decided by maker-checker) or declined. policy-approved →
- * approved (LoanApproved); approved → booking-failed when the LMS refuses to book its loan
+ * offer-accepted (the applicant took an offer with its Key Fact Statement and consent) → approved
+ * (LoanApproved) once the agreement is signed and the repayment mandate registered; approved → booking-failed when the LMS refuses to book its loan
  * (LoanBookingRejected). An operator's re-run of a check moves checks-complete | checks-exception back to
  * checks-running. Pure: time and ids come in as arguments.
  * Invariants: an approved application names exactly one loan id, fixed at approval and never changed;
@@ -12,7 +13,7 @@ import type { LoanApprovedV1Payload, Money } from '@lendstack/contracts';
  * policy (automatically or through the checker) unless an admin overrides with a reason, or no policy is in
  * effect for its product (a tenant that has none yet).
  */
-export const APPLICATION_STATUSES = ['draft', 'submitted', 'checks-running', 'checks-complete', 'checks-exception', 'policy-approved', 'referred', 'approved', 'declined', 'booking-failed'] as const;
+export const APPLICATION_STATUSES = ['draft', 'submitted', 'checks-running', 'checks-complete', 'checks-exception', 'policy-approved', 'offer-accepted', 'referred', 'approved', 'declined', 'booking-failed'] as const;
 export type ApplicationStatus = (typeof APPLICATION_STATUSES)[number];
 
 /** Why the LMS did not book the approved loan, as it said in LoanBookingRejected. */
@@ -142,7 +143,7 @@ export function submitDraft(app: Application): { ok: true; application: Applicat
   return { ok: true, changed: true, application: { ...app, status: 'submitted', version: app.version + 1 } };
 }
 
-const UNDECIDED: readonly ApplicationStatus[] = ['draft', 'submitted', 'checks-running', 'checks-complete', 'checks-exception', 'policy-approved', 'referred'];
+const UNDECIDED: readonly ApplicationStatus[] = ['draft', 'submitted', 'checks-running', 'checks-complete', 'checks-exception', 'policy-approved', 'offer-accepted', 'referred'];
 /** Statuses the checks may (re)start from: not once underwriting decided. */
 const UNCHECKED: readonly ApplicationStatus[] = ['submitted', 'checks-running', 'checks-complete', 'checks-exception'];
 
