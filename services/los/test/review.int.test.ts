@@ -92,15 +92,15 @@ describe('maker-checker review of referrals', () => {
     expect((await queue()).items.map((r) => r.applicationId)).not.toContain(id);
     expect((await post(`/v1/applications/${id}/decision`, as('cai', ['admin']), { decision: 'decline', comment: 'late', reasons: ['Insufficient credit history'] })).statusCode).toBe(409);
 
-    const approved = await post(`/v1/applications/${id}/approve`, as('omar', ['operator']), {});
-    expect(approved.statusCode, approved.body).toBe(200);
-    const { loanId } = approved.json<{ loanId: string }>();
-    expect(Number((await los.pool.query('SELECT count(*) AS n FROM outbox WHERE key = $1', [loanId])).rows[0].n)).toBe(1);
+    // Passed policy through the checker: it goes on to its offers and origination, not to an operator's click.
+    const byHand = await post(`/v1/applications/${id}/approve`, as('omar', ['operator']), {});
+    expect(byHand.statusCode, byHand.body).toBe(409);
+    expect(byHand.json()).toMatchObject({ type: expect.stringMatching(/needs-override$/), currentStatus: 'policy-approved' });
 
     const trail = await actions(id);
-    expect(trail.map((e) => e.action)).toEqual(['automated-decision', 'recommendation', 'checker-decision', 'loan-approved']);
+    expect(trail.map((e) => e.action)).toEqual(['automated-decision', 'recommendation', 'checker-decision']);
     expect(trail[0]).toMatchObject({ actor: 'lendstack:underwriting', detail: { outcome: 'refer', applied: 'referred' } });
-    expect(trail[3]).toMatchObject({ actor: 'omar', detail: { basis: 'policy', from: 'policy-approved' } });
+    expect(trail[2]).toMatchObject({ actor: 'bea', detail: { role: 'approver' } });
     // Append-only: the table refuses to change history.
     await expect(los.pool.query("UPDATE decision_audit SET actor = 'someone-else' WHERE application_id = $1", [id])).rejects.toThrow(/append-only/);
     await expect(los.pool.query('DELETE FROM decision_audit WHERE application_id = $1', [id])).rejects.toThrow(/append-only/);
@@ -208,12 +208,14 @@ describe('automated declines: the adverse-action notice, and overrides', () => {
     expect((await actions(id)).at(-1)).toMatchObject({ action: 'override-approved', actor: 'ana', detail: { basis: 'override', from: 'declined' } });
   }, 120_000);
 
-  it('an application that passed policy is approved by an operator, and the trail says it rests on policy', async () => {
+  it('an application that passed policy is not approved by an operator’s click; an admin may override, and the trail says so', async () => {
     const id = await decided('Sharma');
     expect((await statusOf(id)).status).toBe('policy-approved');
     const res = await post(`/v1/applications/${id}/approve`, as('omar', ['operator']), {});
-    expect(res.statusCode, res.body).toBe(200);
-    expect((await actions(id)).map((e) => [e.action, e.detail.basis ?? e.detail.outcome])).toEqual([['automated-decision', 'approve'], ['loan-approved', 'policy']]);
+    expect(res.statusCode, res.body).toBe(409);
+    const override = await post(`/v1/applications/${id}/approve`, as('ana', ['admin']), { overrideReason: 'Branch signed the paper agreement and mandate' });
+    expect(override.statusCode, override.body).toBe(200);
+    expect((await actions(id)).map((e) => [e.action, e.detail.basis ?? e.detail.outcome])).toEqual([['automated-decision', 'approve'], ['override-approved', 'override']]);
   }, 120_000);
 });
 

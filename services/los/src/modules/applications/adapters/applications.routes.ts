@@ -111,7 +111,7 @@ export async function applicationRoutes(app: FastifyInstance, deps: ApplicationR
     return reply.status(200).send(applicationView(result.application));
   };
   const decisionSchema = (summary: string, body: z.ZodType) => ({
-    tags: ['applications'], summary, description: 'Operators (or admins), and never on an application they submitted themselves (403 own-application). Repeating the same decision is harmless and returns the application unchanged. Approval rests on policy: a policy-approved application is approved by an operator; a checks-complete one only when no policy is in effect for its product; anything policy did not pass (referred, declined by the automated decision, awaiting its decision) only by an admin with `overrideReason` within the approval limit of their role (recorded as an override in the decision audit trail).',
+    tags: ['applications'], summary, description: 'Operators (or admins), and never on an application they submitted themselves (403 own-application). Repeating the same decision is harmless and returns the application unchanged. Approval rests on policy: where a policy is in effect, an application that passed it (policy-approved, offer-accepted) is approved by its origination (offer accepted with the KFS, agreement signed, mandate registered), not here; a checks-complete one is approved here by an operator only when no policy is in effect for its product; anything else (referred, declined by the automated decision, awaiting its decision, or passed but not yet through origination) only by an admin with `overrideReason` within the approval limit of their role (recorded as an override in the decision audit trail).',
     params: schemaDoc(applicationParamsSchema), body: schemaDoc(body),
     response: { 200: { description: 'The decided application' }, 403: { description: 'Caller is not an operator, an override by someone who is not an admin, or above their approval limit' }, 409: { description: 'The application was already decided the other way, policy did not pass it and no `overrideReason` was given, or (approval) its checks are not complete, are parked as exception, or one failed (`blockingChecks` names them)' }, ...problemResponses },
   });
@@ -154,8 +154,12 @@ function toProblem(id: string, error: DecisionError | { kind: 'not-found' }): Ht
         blockingChecks: error.blocking.map((c) => ({ kind: c.kind, status: c.status, result: c.result })),
       });
     }
-    case 'needs-override':
-      return new HttpProblem(409, 'needs-override', 'Policy did not pass this application', `Application ${id} is ${error.status}${error.status === 'checks-complete' ? ' awaiting its automated decision' : ''}; approving it is an override: an admin sends overrideReason.`, { currentStatus: error.status, errors: [{ pointer: '/overrideReason', detail: 'required to approve what policy did not pass' }] });
+    case 'needs-override': {
+      const passed = error.status === 'policy-approved' || error.status === 'offer-accepted';
+      return passed
+        ? new HttpProblem(409, 'needs-override', 'Approved through its origination', `Application ${id} passed policy (${error.status}); it is approved once an offer is accepted with its KFS, the agreement signed and the repayment mandate registered. Approving it by hand is an override: an admin sends overrideReason.`, { currentStatus: error.status, errors: [{ pointer: '/overrideReason', detail: 'required to approve before origination completes' }] })
+        : new HttpProblem(409, 'needs-override', 'Policy did not pass this application', `Application ${id} is ${error.status}${error.status === 'checks-complete' ? ' awaiting its automated decision' : ''}; approving it is an override: an admin sends overrideReason.`, { currentStatus: error.status, errors: [{ pointer: '/overrideReason', detail: 'required to approve what policy did not pass' }] });
+    }
     case 'override-not-allowed':
       return new HttpProblem(403, 'override-not-allowed', 'Override needs a higher role', `Overriding policy needs the ${error.role} role.`);
     case 'above-approval-limit':

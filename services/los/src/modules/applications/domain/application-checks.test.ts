@@ -60,7 +60,7 @@ describe('the checks part of an application life', () => {
     expect(approve(application('submitted'), cmd, [], ctx)).toEqual({ ok: false, error: { kind: 'checks-not-complete', status: 'submitted', blocking: [] } });
     expect(approve(application('checks-running', 1), cmd, [check('bureau', 'running')], ctx).ok).toBe(false);
     expect(approve(application('checks-complete', 1), cmd, [check('sanctions', 'completed', 'refer')], ctx).ok).toBe(true);
-    for (const status of ['submitted', 'checks-running', 'checks-complete', 'checks-exception', 'policy-approved', 'referred'] as const) {
+    for (const status of ['submitted', 'checks-running', 'checks-complete', 'checks-exception', 'policy-approved', 'offer-accepted', 'referred'] as const) {
       expect(decline(application(status, 1), { operator: 'op-1', reason: 'policy', now: NOW }).ok).toBe(true);
     }
   });
@@ -75,14 +75,14 @@ describe('the checks part of an application life', () => {
     expect(applyUnderwriting(application('checks-running', 2), { outcome: 'approve', reasons: [], checksRun: 2, now: NOW })).toBeUndefined();
   });
 
-  it('approves what policy did not pass only by an admin override with a reason, within the admin limit', () => {
+  it('approves by hand, where a policy is in effect, only by an admin override with a reason, within the admin limit', () => {
     const op = { operator: 'op-1', roles: ['operator'], loanId: 'l1', now: NOW };
     const admin = { ...op, operator: 'ad-1', roles: ['admin'], overrideReason: 'Salary credit verified on bank statement' };
     const passed = [check('bureau', 'completed', 'pass')];
     const principal = BigInt(application('referred', 1).loanRequest.principal.amount);
     const roomy = { policyInEffect: true, approvalLimitMinor: principal };
-    expect(approve(application('policy-approved', 1), op, passed, roomy)).toMatchObject({ ok: true, basis: 'policy', application: { status: 'approved', decidedBy: 'op-1' } });
-    for (const app of [application('referred', 1), { ...application('declined', 1), decidedBy: AUTOMATED_DECIDER }, application('checks-complete', 1)]) {
+    // What passed policy is approved by its origination (complete-origination.ts); here only by an override.
+    for (const app of [application('referred', 1), { ...application('declined', 1), decidedBy: AUTOMATED_DECIDER }, application('checks-complete', 1), application('policy-approved', 1), application('offer-accepted', 1)]) {
       expect(approve(app, op, passed, roomy)).toEqual({ ok: false, error: { kind: 'needs-override', status: app.status } });
       expect(approve(app, { ...op, overrideReason: 'I think it is fine' }, passed, roomy)).toEqual({ ok: false, error: { kind: 'override-not-allowed', role: 'admin' } });
       expect(approve(app, admin, passed, { policyInEffect: true, approvalLimitMinor: principal - 1n })).toMatchObject({ ok: false, error: { kind: 'above-approval-limit' } });

@@ -177,20 +177,24 @@ export function concludeChecks(app: Application, checks: readonly CheckState[]):
 /**
  * Approving an approved application again changes nothing (idempotent); a declined one cannot be
  * approved except by an override. Segregation of duties: nobody decides an application they submitted.
- * What it rests on: policy-approved (passed policy) is approved by an operator; checks-complete only when no
- * policy is in effect for its product; anything policy did not pass (referred, declined by the automated
- * decision, or checks-complete awaiting its decision) only by an admin's override with a reason, within the
- * admin's approval limit. Every check must have completed and none failed (`checks-not-complete` names them).
+ * What it rests on: checks-complete is approved by an operator only when no policy is in effect for its
+ * product (no policy, so no offer to accept). Where a policy is in effect, an application is approved by its
+ * origination (offer accepted with the KFS, agreement signed, mandate registered: complete-origination.ts);
+ * this manual route then approves only as an admin's override with a reason, within the admin's approval
+ * limit: what policy did not pass (referred, declined by the automated decision, checks-complete awaiting its
+ * decision) and what passed it but has not completed origination (policy-approved, offer-accepted). Every
+ * check must have completed and none failed (`checks-not-complete` names them).
  */
 export function approve(app: Application, cmd: ApproveCommand, checks: readonly CheckState[], ctx: ApprovalContext): Decision {
   if (app.status === 'approved') return { ok: true, application: app, changed: false };
-  const overridable = app.status === 'referred' || (app.status === 'declined' && app.decidedBy === AUTOMATED_DECIDER) || (app.status === 'checks-complete' && ctx.policyInEffect);
+  const overridable = app.status === 'referred' || app.status === 'policy-approved' || app.status === 'offer-accepted'
+    || (app.status === 'declined' && app.decidedBy === AUTOMATED_DECIDER) || (app.status === 'checks-complete' && ctx.policyInEffect);
   if (!UNDECIDED.includes(app.status) && !overridable) return { ok: false, error: { kind: 'already-decided', status: app.status } };
   if (app.submittedBy === cmd.operator) return { ok: false, error: { kind: 'own-application', submittedBy: app.submittedBy } };
   const blocking = blockingChecks(checks);
-  const checked = app.status === 'policy-approved' || app.status === 'checks-complete' || overridable;
+  const checked = app.status === 'checks-complete' || overridable;
   if (!checked || blocking.length > 0) return { ok: false, error: { kind: 'checks-not-complete', status: app.status, blocking } };
-  const basis: ApprovalBasis = app.status === 'policy-approved' ? 'policy' : overridable ? 'override' : 'no-policy';
+  const basis: ApprovalBasis = overridable ? 'override' : 'no-policy';
   if (basis === 'override') {
     if (!cmd.overrideReason) return { ok: false, error: { kind: 'needs-override', status: app.status } };
     if (!cmd.roles.includes('admin')) return { ok: false, error: { kind: 'override-not-allowed', role: 'admin' } };

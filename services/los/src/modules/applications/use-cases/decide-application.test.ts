@@ -176,12 +176,12 @@ describe('decideApplication', () => {
     expect(store.audit).toEqual([expect.objectContaining({ action: 'override-approved', actor: 'ad-1', checksRun: 1, detail: expect.objectContaining({ basis: 'override', from: 'checks-complete', overrideReason: 'Known customer, policy not yet tuned for this segment' }) })]);
   });
 
-  it('given a policy-approved application, when an operator approves, then LoanApproved and the audit says it rests on policy', async () => {
+  it('given a policy-approved application, when an operator approves by hand, then nothing: it is approved by its origination, or by an admin override', async () => {
     const app = { ...submitted(), status: 'policy-approved' as const };
     given(app);
     gate.policy = true;
-    expect((await approve(app.id)).ok).toBe(true);
-    expect(store.outbox).toHaveLength(1);
-    expect(store.audit).toEqual([expect.objectContaining({ action: 'loan-approved', detail: expect.objectContaining({ basis: 'policy', from: 'policy-approved' }) })]);
+    expect(await approve(app.id)).toMatchObject({ ok: false, error: { kind: 'needs-override', status: 'policy-approved' } });
+    expect(store.outbox).toHaveLength(0);
+    expect(store.audit).toEqual([]);
   });
 });

@@ -77,7 +77,7 @@ export async function decideApplication(
       await uow.audit({ tenantId: current.tenantId, applicationId: current.id, checksRun: current.checksRun, action: 'adverse-action-notice', actor: input.principal.subject, at: now, detail: { sha256: notice.sha256, reasons: notice.content.reasons } });
     }
     if (decision.application.status !== 'approved') return { ok: true, application: decision.application };
-    const event = buildLoanApproved(decision.application, deps.newId(), now);
+    const event = buildLoanApproved(decision.application, deps.newId());
     await uow.enqueue({ id: event.id, topic: topics.loanApproved.name, key: event.subject, value: event, headers: { ...event.traceContext } });
     return { ok: true, application: decision.application, emitted: true };
   });
@@ -85,21 +85,28 @@ export async function decideApplication(
   return result.ok ? { ok: true, application: result.application } : result;
 }
 
-function buildLoanApproved(application: Application, eventId: string, now: Date): LoanApprovedV1 {
+/**
+ * The LoanApproved event of an approved application: its terms (for an accepted offer, the offer's), the
+ * offer and KFS references, and the repayment mandate when one was registered. An operator's approval
+ * without an offer (an override, or a tenant with no policy) derives both references from the
+ * application, so a republished event carries the same values.
+ */
+export function buildLoanApproved(application: Application, eventId: string, refs?: { offerId: string; kfsReference: string; mandateReference?: string }): LoanApprovedV1 {
   const traceContext = currentTraceContext();
+  const payload = loanApprovedPayload(application, refs ?? { offerId: `ofr_${application.id}`, kfsReference: `KFS-${application.id}` });
   const event = {
     id: eventId,
     type: 'LoanApproved' as const,
     version: 1 as const,
     source: 'lendstack.los',
     subject: application.loanId!,
-    occurredAt: now.toISOString(),
+    occurredAt: application.decidedAt!.toISOString(),
     tenantId: application.tenantId,
     correlationId: application.id,
     ...(traceContext ? { traceContext } : {}),
-    // Offers and the Key Fact Statement arrive with the offers issue; until then both references
-    // derive from the application, so a republished event carries the same values.
-    payload: loanApprovedPayload(application, { offerId: `ofr_${application.id}`, kfsReference: `KFS-${application.id}` }),
+    payload: refs?.mandateReference
+      ? { ...payload, borrower: { ...payload.borrower, bankAccount: { ...payload.borrower.bankAccount, mandateReference: refs.mandateReference } } }
+      : payload,
   };
   // Never publish an event our own contract would reject.
   return loanApprovedV1Schema.parse(event);
