@@ -52,6 +52,21 @@ const envSchema = z.object({
   // Credit bureau API and its key.
   BUREAU_BASE_URL: z.string().url().default('http://127.0.0.1:3484'),
   BUREAU_API_KEY: z.string().min(8).default('lendstack-sandbox-bureau-api-key'),
+  // Repayment mandates (modules/mandates). NACH e-mandate processor (LotusPay-shaped; the nach-sandbox locally) and
+  // the HMAC secret of its webhooks (X-Nach-Signature) on POST /v1/mandate-webhooks/nach-emandate. The key names
+  // are the LMS's, so one environment configures both services.
+  NACH_BASE_URL: z.string().url().default('http://127.0.0.1:3487'),
+  NACH_API_KEY: z.string().min(8).default('lendstack-nach-sandbox-api-key'),
+  NACH_WEBHOOK_SECRET: z.string().min(8).default('lendstack-nach-sandbox-webhook-secret'),
+  // US ACH debit authorisations through Stripe (https://api.stripe.com in production; the nach-sandbox's /stripe
+  // locally): secret key and the webhook endpoint's signing secret (Stripe-Signature) on /v1/mandate-webhooks/stripe.
+  STRIPE_BASE_URL: z.string().url().default('http://127.0.0.1:3487/stripe'),
+  STRIPE_API_KEY: z.string().min(8).default('sk_test_lendstack_sandbox_stripe_key'),
+  STRIPE_WEBHOOK_SECRET: z.string().min(8).default('whsec_lendstack_sandbox_stripe'),
+  // A mandate webhook signed further than this from now is refused (a captured delivery replayed later).
+  MANDATE_WEBHOOK_TOLERANCE_SECONDS: z.coerce.number().int().min(10).max(86_400).default(300),
+  // Attempts of one mandate processor call (network errors, timeouts, 5xx; same Idempotency-Key), each bounded by VENDOR_TIMEOUT_MS.
+  MANDATE_PROCESSOR_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
   // Bound on one vendor HTTP call; past it the vendor counts as unavailable and the check is retried.
   VENDOR_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   // Where document bytes are kept (filesystem blob store), and the largest upload accepted.

@@ -18,6 +18,10 @@ export const NACH_SANDBOX_DEFAULTS = {
   /** Delay between a UPI execution's planned time being reached and its outcome (compressed clearing time). */
   executeDelayMs: 300,
   maxItems: 10_000,
+  /** The Stripe-style ACH authorisation API's secret key, and the signing secrets of both webhooks. */
+  stripeApiKey: 'sk_test_lendstack_sandbox_stripe_key',
+  stripeWebhookSecret: 'whsec_lendstack_sandbox_stripe',
+  nachWebhookSecret: 'lendstack-nach-sandbox-webhook-secret',
 } as const;
 
 export interface NachSandboxEnv {
@@ -28,9 +32,16 @@ export interface NachSandboxEnv {
   readonly lateReturnDelayMs: number;
   readonly executeDelayMs: number;
   readonly maxItems: number;
+  readonly stripeApiKey: string;
+  /** Where e-mandate events (NACH_WEBHOOK_URL) and Stripe events (STRIPE_WEBHOOK_URL) go; unset = none. */
+  readonly nachWebhookUrl: string | undefined;
+  readonly nachWebhookSecret: string;
+  readonly stripeWebhookUrl: string | undefined;
+  readonly stripeWebhookSecret: string;
+  readonly webhookMaxAttempts: number;
 }
 
-/** The credential name is the LMS's (NACH_API_KEY), so one environment configures both sides. */
+/** The credential names are the services' (NACH_API_KEY, STRIPE_API_KEY, …), so one environment configures both sides. */
 export function nachSandboxEnv(env: NodeJS.ProcessEnv): NachSandboxEnv {
   return {
     host: env.NACH_SANDBOX_HOST || NACH_SANDBOX_DEFAULTS.host,
@@ -40,5 +51,11 @@ export function nachSandboxEnv(env: NodeJS.ProcessEnv): NachSandboxEnv {
     lateReturnDelayMs: envInt(env.NACH_SANDBOX_LATE_RETURN_DELAY_MS, NACH_SANDBOX_DEFAULTS.lateReturnDelayMs, 0, 600_000, 'NACH_SANDBOX_LATE_RETURN_DELAY_MS'),
     executeDelayMs: envInt(env.UPI_SANDBOX_EXECUTE_DELAY_MS, NACH_SANDBOX_DEFAULTS.executeDelayMs, 0, 600_000, 'UPI_SANDBOX_EXECUTE_DELAY_MS'),
     maxItems: envInt(env.NACH_SANDBOX_MAX_ITEMS, NACH_SANDBOX_DEFAULTS.maxItems, 1, 1_000_000, 'NACH_SANDBOX_MAX_ITEMS'),
+    stripeApiKey: env.STRIPE_API_KEY || NACH_SANDBOX_DEFAULTS.stripeApiKey,
+    nachWebhookUrl: env.NACH_WEBHOOK_URL || undefined,
+    nachWebhookSecret: env.NACH_WEBHOOK_SECRET || NACH_SANDBOX_DEFAULTS.nachWebhookSecret,
+    stripeWebhookUrl: env.STRIPE_WEBHOOK_URL || undefined,
+    stripeWebhookSecret: env.STRIPE_WEBHOOK_SECRET || NACH_SANDBOX_DEFAULTS.stripeWebhookSecret,
+    webhookMaxAttempts: envInt(env.NACH_SANDBOX_WEBHOOK_MAX_ATTEMPTS, 8, 1, 50, 'NACH_SANDBOX_WEBHOOK_MAX_ATTEMPTS'),
   };
 }

@@ -8,6 +8,11 @@
  * - `POST /v1/mandates` registers an e-mandate (debtor account, IFSC, maximum amount in paise, frequency,
  *   category, first/final collection dates): `active` with a UMRN, or `rejected` with the bank's APxx code.
  *   `GET /v1/mandates/{id}`, `POST /v1/mandates/{id}/amend`, `POST /v1/mandates/{id}/cancel` (irreversible).
+ *   With `authentication_mode` (`net_banking` | `debit_card`) the e-mandate waits for the debtor:
+ *   `pending_authentication` with an `authentication_url` the borrower opens; their bank's answer
+ *   (`POST /emandate/{id}/authenticate`, the borrower's session, no api key) makes it `active` with a UMRN or
+ *   `rejected` with the APxx code, announced as `mandate.active` / `mandate.rejected` to NACH_WEBHOOK_URL,
+ *   signed in `X-Nach-Signature` (webhooks.ts). Without it (the LMS's registrations) the answer is at once.
  * - `POST /v1/ach_debits` presents one debit on a UMRN for a charge date: `pending`, or `cancelled` at once
  *   with NPCI reject code 21 (unknown UMRN or inactive mandate) or 15 (amount above the mandate's maximum).
  *   After the clearing delay a pending debit is `confirmed` or `returned` with its Circular 274 response code;
@@ -20,6 +25,8 @@
  *   falls in peak hours (10:00–13:00, 17:00–21:30 IST). The PSP executes it itself at `execute_at`; the outcome
  *   follows the execution delay. `GET /upi/v1/executions?batch=` lists a batch's executions.
  *
+ * US ACH debit authorisations in Stripe's style (SetupIntent, Mandate) are served under `/stripe` (stripe.ts).
+ *
  * Sandbox-only controls: `POST /sandbox/clock {now}` sets the PSP's clock (like a payment provider's test
  * clock; otherwise the wall clock), `POST /sandbox/upi/mandates/{id}/revoke|pause` is the payer acting in
  * their app, `POST /sandbox/faults`, `GET /sandbox/state`. Outcomes come from test data (triggers.ts).
@@ -27,7 +34,10 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { randomId, registerFaultControl } from '../../lib/index.js';
+import { NACH_SANDBOX_DEFAULTS } from './defaults.js';
+import { registerStripeAch } from './stripe.js';
 import { mandateRejection, nachDebitFate, upiFailureOf } from './triggers.js';
+import { createWebhookSender } from './webhooks.js';
 
 export interface NachSandboxOptions {
   readonly apiKey: string;
@@ -37,11 +47,16 @@ export interface NachSandboxOptions {
   readonly executeDelayMs: number;
   readonly maxItems: number;
   readonly logger?: boolean | { level: string };
+  /** Where e-mandate and Stripe events go and their signing secrets; no URL = no deliveries (clients poll). */
+  readonly webhooks?: { readonly nachUrl?: string | undefined; readonly nachSecret: string; readonly stripeUrl?: string | undefined; readonly stripeSecret: string; readonly maxAttempts: number };
+  /** The Stripe-style API's secret key (`sk_test_…`). */
+  readonly stripeApiKey?: string;
 }
 
 interface NachMandate {
-  id: string; object: 'mandate'; reference: string; umrn: string | null; status: 'active' | 'rejected' | 'cancelled'; reject_code: string | null; reject_reason: string | null;
+  id: string; object: 'mandate'; reference: string; umrn: string | null; status: 'pending_authentication' | 'active' | 'rejected' | 'cancelled'; reject_code: string | null; reject_reason: string | null;
   debtor_account_number: string; debtor_agent_code: string; debtor_account_name: string; amount_maximum: string; frequency: string; category: string; first_collection_date: string; final_collection_date: string | null;
+  authentication_mode: 'net_banking' | 'debit_card' | null; authentication_url: string | null;
 }
 interface AchDebit {
   id: string; object: 'ach_debit'; mandate: string; amount: string; charge_date: string; reference: string; batch: string;
@@ -101,6 +116,12 @@ export function buildNachSandbox(options: NachSandboxOptions): FastifyInstance {
     return reply.status(answer.status).send(answer.body);
   };
   const invalid = (field: string, detail: string) => ({ status: 422, body: problem(422, 'invalid-field', detail, { field }) });
+  const log = (message: string, fields?: Record<string, unknown>) => app.log.warn(fields ?? {}, message);
+  const hooks = options.webhooks;
+  const delivery = { maxAttempts: hooks?.maxAttempts ?? 8, initialBackoffMs: 200, maxBackoffMs: 10_000, timeoutMs: 5_000, maxRemembered: 1_000, log };
+  const nachEvents = createWebhookSender({ ...delivery, url: hooks?.nachUrl, secret: hooks?.nachSecret ?? '', header: 'x-nach-signature', eventIdPrefix: 'EV' }, () => new Date());
+  const stripeEvents = createWebhookSender({ ...delivery, url: hooks?.stripeUrl, secret: hooks?.stripeSecret ?? '', header: 'stripe-signature', eventIdPrefix: 'evt_' }, () => new Date());
+  const issueUmrn = () => { umrnSequence += 1; return `${options.sponsorBankCode}${String(Date.now()).slice(-10)}${String(umrnSequence).padStart(6, '0')}`; };
 
   app.get('/health', async () => ({ status: 'ok' }));
 
@@ -111,19 +132,38 @@ export function buildNachSandbox(options: NachSandboxOptions): FastifyInstance {
     if (!/^[A-Z]{4}0[A-Z0-9]{6}$/.test(b.debtor_agent_code!)) return invalid('debtor_agent_code', 'debtor_agent_code is an IFSC');
     if (!PAISE.test(b.amount_maximum!) || BigInt(b.amount_maximum!) > 1_000_000_000n) return invalid('amount_maximum', 'amount_maximum is paise, at most 1000000000 (₹1 crore) for an e-mandate');
     if (b.category === 'loan-instalment' && b.frequency === 'as-presented') return invalid('frequency', 'ADHO is not allowed for a loan-instalment mandate');
+    const mode = b.authentication_mode;
+    if (mode !== undefined && mode !== 'net_banking' && mode !== 'debit_card') return invalid('authentication_mode', 'authentication_mode is net_banking or debit_card');
     bounded(mandates);
-    const rejected = mandateRejection(b.debtor_account_number!);
-    umrnSequence += 1;
+    const id = randomId('MD');
+    // An e-mandate the debtor authenticates waits for them; their bank rejects or registers it then.
+    const rejected = mode ? undefined : mandateRejection(b.debtor_account_number!);
     const m: NachMandate = {
-      id: randomId('MD'), object: 'mandate', reference: b.reference!, umrn: rejected ? null : `${options.sponsorBankCode}${String(Date.now()).slice(-10)}${String(umrnSequence).padStart(6, '0')}`,
-      status: rejected ? 'rejected' : 'active', reject_code: rejected?.code ?? null, reject_reason: rejected?.reason ?? null,
+      id, object: 'mandate', reference: b.reference!, umrn: rejected || mode ? null : issueUmrn(),
+      status: mode ? 'pending_authentication' : rejected ? 'rejected' : 'active', reject_code: rejected?.code ?? null, reject_reason: rejected?.reason ?? null,
       debtor_account_number: b.debtor_account_number!, debtor_agent_code: b.debtor_agent_code!, debtor_account_name: b.debtor_account_name!, amount_maximum: b.amount_maximum!, frequency: b.frequency!, category: b.category!,
       first_collection_date: b.first_collection_date!, final_collection_date: b.final_collection_date ?? null,
+      authentication_mode: mode ?? null, authentication_url: mode ? `http://${request.headers.host}/emandate/${id}/authenticate` : null,
     };
     mandates.set(m.id, m);
     return { status: 201, body: m };
   }));
   app.get<{ Params: { id: string } }>('/v1/mandates/:id', { preHandler: guard }, async (request, reply) => mandates.get(request.params.id) ?? reply.status(404).send(problem(404, 'not-found', `no mandate ${request.params.id}`)));
+  // The borrower at their bank (net banking login or debit card and OTP): no api key, as it is their session.
+  app.get<{ Params: { id: string } }>('/emandate/:id/authenticate', async (request, reply) => {
+    const m = mandates.get(request.params.id);
+    if (!m?.authentication_mode) return reply.status(404).send(problem(404, 'not-found', `no e-mandate ${request.params.id} to authenticate`));
+    return reply.type('text/html').send(`<!doctype html><title>Authorise e-mandate</title><p>${m.debtor_account_name}: authorise ${m.reference}, up to ${m.amount_maximum} paise ${m.frequency}, by ${m.authentication_mode}. POST this page to authorise.</p>`);
+  });
+  app.post<{ Params: { id: string } }>('/emandate/:id/authenticate', async (request, reply) => {
+    const m = mandates.get(request.params.id);
+    if (!m?.authentication_mode) return reply.status(404).send(problem(404, 'not-found', `no e-mandate ${request.params.id} to authenticate`));
+    if (m.status !== 'pending_authentication') return reply.status(409).send(problem(409, 'mandate-state', `the mandate is ${m.status}; it was authenticated already`));
+    const rejected = mandateRejection(m.debtor_account_number);
+    Object.assign(m, rejected ? { status: 'rejected', reject_code: rejected.code, reject_reason: rejected.reason } : { status: 'active', umrn: issueUmrn() });
+    nachEvents.send(rejected ? 'mandate.rejected' : 'mandate.active', m);
+    return { id: m.id, status: m.status };
+  });
   app.post<{ Params: { id: string }; Body: Record<string, string> }>('/v1/mandates/:id/amend', { preHandler: guard }, (request, reply) => once(request, reply, () => {
     const m = mandates.get(request.params.id);
     if (!m) return { status: 404, body: problem(404, 'not-found', `no mandate ${request.params.id}`) };
@@ -226,6 +266,7 @@ export function buildNachSandbox(options: NachSandboxOptions): FastifyInstance {
     return m;
   });
   app.get('/sandbox/state', async () => ({ now: now().toISOString(), mandates: [...mandates.values()], debits: [...debits.values()], upiMandates: [...upiMandates.values()], executions: [...executions.values()] }));
-  app.addHook('onClose', async () => { for (const t of timers) clearTimeout(t); });
+  registerStripeAch(app, { apiKey: options.stripeApiKey ?? NACH_SANDBOX_DEFAULTS.stripeApiKey, maxItems: options.maxItems, send: (type, object) => stripeEvents.send(type, object) });
+  app.addHook('onClose', async () => { for (const t of timers) clearTimeout(t); nachEvents.close(); stripeEvents.close(); });
   return app;
 }

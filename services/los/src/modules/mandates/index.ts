@@ -1,0 +1,5 @@
+export { createPgMandateStore } from './adapters/pg-mandate.store.js';
+export { createNachEmandateAdapter } from './adapters/nach-emandate.adapter.js';
+export { createStripeAchAdapter } from './adapters/stripe-ach-mandate.adapter.js';
+export { mandateRoutes, type MandateRoutesDeps } from './adapters/mandates.routes.js';
+export { signedWebhookHeader } from './adapters/webhook-signature.js';
