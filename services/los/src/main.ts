@@ -19,7 +19,7 @@ import { createCheckRunners, validateRunners } from './modules/checks/runners.js
 import { createEnvelopeCipher } from './modules/pii/envelope-cipher.js';
 import { parseKeyring } from './modules/pii/keyring.js';
 import { createPiiReader, createPiiSealer } from './modules/pii/pii-store.js';
-import { createPgOfferStore } from './modules/offers/index.js';
+import { createPgOfferStore, DEFAULT_COOLING_OFF_DAYS, renderKfsPdf } from './modules/offers/index.js';
 import { createApprovalGate, createDeclineNotices, createPgReviewStore, DEMO_APPROVAL_LIMITS, DEMO_CREDITOR, renderAdverseActionNotice } from './modules/review/index.js';
 import { createPgDecisionRepository, createPgPolicyRepository, createPolicyEngine, decideWhenChecksConclude, DEMO_PRODUCTS, defaultPolicy, loadScorecardModel } from './modules/underwriting/index.js';
 
@@ -198,7 +198,10 @@ export async function startLos(config: LosConfig, logger: Logger = createLogger(
     review: {
       reviews, applications: store, decisions: createPgDecisionRepository(pool), checks, now: () => new Date(), authSecret: config.AUTH_TOKEN_SECRET, ...notices(reviews),
     },
-    offers: { offers: createPgOfferStore(pool), newId: randomUUID, now: () => new Date(), authSecret: config.AUTH_TOKEN_SECRET },
+    offers: {
+      offers: createPgOfferStore(pool), newId: randomUUID, now: () => new Date(), authSecret: config.AUTH_TOKEN_SECRET,
+      kfs: { creditor: (tenantId) => reviews.creditor(tenantId), product: (tenantId, code) => catalogue.find(tenantId, code), render: renderKfsPdf, coolingOffDays: DEFAULT_COOLING_OFF_DAYS },
+    },
     readiness: {
       database: async () => (await pool.query('SELECT 1')).rowCount === 1,
       kafka: () => kafkaReachable(kafka),

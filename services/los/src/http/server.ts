@@ -28,7 +28,7 @@ export interface LosServerDeps {
   readonly underwriting?: UnderwritingRoutesDeps;
   /** Maker-checker review (GET /v1/review-queue, recommendation, decision), audit trails and adverse-action notices. */
   readonly review?: ReviewRoutesDeps;
-  /** POST/GET /v1/applications/{id}/offers. */
+  /** POST/GET /v1/applications/{id}/offers, the Key Fact Statement (GET …/kfs) and POST …/offers/{offerId}/accept. */
   readonly offers?: OfferRoutesDeps;
 }
 

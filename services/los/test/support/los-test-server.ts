@@ -18,7 +18,7 @@ import type { CheckRetryPolicy } from '../../src/modules/checks/workflows/applic
 import { createEnvelopeCipher } from '../../src/modules/pii/envelope-cipher.js';
 import { parseKeyring } from '../../src/modules/pii/keyring.js';
 import { createPiiReader, createPiiSealer } from '../../src/modules/pii/pii-store.js';
-import { createPgOfferStore } from '../../src/modules/offers/index.js';
+import { createPgOfferStore, DEFAULT_COOLING_OFF_DAYS, renderKfsPdf } from '../../src/modules/offers/index.js';
 import { createApprovalGate, createDeclineNotices, createPgReviewStore, renderAdverseActionNotice, type ReviewStore } from '../../src/modules/review/index.js';
 import { createPgDecisionRepository, createPgPolicyRepository, createPolicyEngine, decideWhenChecksConclude, loadScorecardModel } from '../../src/modules/underwriting/index.js';
 
@@ -124,7 +124,10 @@ export async function startLosTestServer(tenantPrefix: string, options: LosTestS
     reconciliation: { pool, authSecret: config.AUTH_TOKEN_SECRET },
     underwriting: { ...underwriting, authSecret: config.AUTH_TOKEN_SECRET },
     review: { reviews, applications: store, decisions: underwriting.decisions, checks, now: () => new Date(), authSecret: config.AUTH_TOKEN_SECRET, ...notices },
-    offers: { offers: createPgOfferStore(pool), newId: randomUUID, now: () => new Date(), authSecret: config.AUTH_TOKEN_SECRET },
+    offers: {
+      offers: createPgOfferStore(pool), newId: randomUUID, now: () => new Date(), authSecret: config.AUTH_TOKEN_SECRET,
+      kfs: { creditor: (tenantId) => reviews.creditor(tenantId), product: (tenantId, code) => catalogue.find(tenantId, code), render: renderKfsPdf, coolingOffDays: DEFAULT_COOLING_OFF_DAYS },
+    },
     readiness: { database: async () => (await pool.query('SELECT 1')).rowCount === 1 },
   });
   await app.ready();
