@@ -19,6 +19,8 @@ import { createCheckRunners, validateRunners } from './modules/checks/runners.js
 import { createEnvelopeCipher } from './modules/pii/envelope-cipher.js';
 import { parseKeyring } from './modules/pii/keyring.js';
 import { createPiiReader, createPiiSealer } from './modules/pii/pii-store.js';
+import { createOriginationCompletion } from './modules/applications/use-cases/complete-origination.js';
+import { createMandatePorts, createPgMandateStore } from './modules/mandates/index.js';
 import { createPgOfferStore, DEFAULT_COOLING_OFF_DAYS, renderKfsPdf } from './modules/offers/index.js';
 import { createApprovalGate, createDeclineNotices, createPgReviewStore, DEMO_APPROVAL_LIMITS, DEMO_CREDITOR, renderAdverseActionNotice } from './modules/review/index.js';
 import { createPgDecisionRepository, createPgPolicyRepository, createPolicyEngine, decideWhenChecksConclude, DEMO_PRODUCTS, defaultPolicy, loadScorecardModel } from './modules/underwriting/index.js';
@@ -201,6 +203,11 @@ export async function startLos(config: LosConfig, logger: Logger = createLogger(
     offers: {
       offers: createPgOfferStore(pool), newId: randomUUID, now: () => new Date(), authSecret: config.AUTH_TOKEN_SECRET,
       kfs: { creditor: (tenantId) => reviews.creditor(tenantId), product: (tenantId, code) => catalogue.find(tenantId, code), render: renderKfsPdf, coolingOffDays: DEFAULT_COOLING_OFF_DAYS },
+    },
+    // Repayment mandates; the one that becomes active completes origination in its transaction.
+    mandates: {
+      mandates: createPgMandateStore(pool, createOriginationCompletion({ newId: randomUUID })), ports: createMandatePorts(config),
+      accountNumberOf: (tenantId, applicationId) => createPiiReader({ pool, cipher }).reveal(tenantId, applicationId, 'bank-account'), now: () => new Date(), authSecret: config.AUTH_TOKEN_SECRET,
     },
     readiness: {
       database: async () => (await pool.query('SELECT 1')).rowCount === 1,

@@ -9,6 +9,7 @@ import { checkRoutes, type CheckRoutesDeps } from '../modules/checks/adapters/ch
 import { underwritingRoutes, type UnderwritingRoutesDeps } from '../modules/underwriting/index.js';
 import { reviewRoutes, type ReviewRoutesDeps } from '../modules/review/index.js';
 import { offerRoutes, type OfferRoutesDeps } from '../modules/offers/index.js';
+import { mandateRoutes, type MandateRoutesDeps } from '../modules/mandates/index.js';
 
 export interface LosServerDeps {
   readonly logger: Logger;
@@ -30,6 +31,8 @@ export interface LosServerDeps {
   readonly review?: ReviewRoutesDeps;
   /** POST/GET /v1/applications/{id}/offers, the Key Fact Statement (GET …/kfs) and POST …/offers/{offerId}/accept. */
   readonly offers?: OfferRoutesDeps;
+  /** POST/GET /v1/applications/{id}/mandate and the mandate processors' webhooks (POST /v1/mandate-webhooks/{vendor}). */
+  readonly mandates?: MandateRoutesDeps;
 }
 
 /** The LOS HTTP API without listen(), so tests drive it with app.inject. */
@@ -52,5 +55,6 @@ export async function buildServer(deps: LosServerDeps): Promise<FastifyInstance>
   if (deps.underwriting) await app.register(underwritingRoutes, deps.underwriting);
   if (deps.review) await app.register(reviewRoutes, deps.review);
   if (deps.offers) await app.register(offerRoutes, deps.offers);
+  if (deps.mandates) await app.register(mandateRoutes, deps.mandates);
   return app;
 }

@@ -18,6 +18,8 @@ import type { CheckRetryPolicy } from '../../src/modules/checks/workflows/applic
 import { createEnvelopeCipher } from '../../src/modules/pii/envelope-cipher.js';
 import { parseKeyring } from '../../src/modules/pii/keyring.js';
 import { createPiiReader, createPiiSealer } from '../../src/modules/pii/pii-store.js';
+import { createOriginationCompletion } from '../../src/modules/applications/use-cases/complete-origination.js';
+import { createMandatePorts, createPgMandateStore } from '../../src/modules/mandates/index.js';
 import { createPgOfferStore, DEFAULT_COOLING_OFF_DAYS, renderKfsPdf } from '../../src/modules/offers/index.js';
 import { createApprovalGate, createDeclineNotices, createPgReviewStore, renderAdverseActionNotice, type ReviewStore } from '../../src/modules/review/index.js';
 import { createPgDecisionRepository, createPgPolicyRepository, createPolicyEngine, decideWhenChecksConclude, loadScorecardModel } from '../../src/modules/underwriting/index.js';
@@ -59,6 +61,8 @@ export interface LosTestServerOptions {
    * parallel on one database, each server with its own runners, and must not run each other's checks.
    */
   readonly ownTenantsOnly?: boolean;
+  /** Mandate processors' base URLs (default: the config's, the shared nach-sandbox) and the completion step (default: the LOS's own). */
+  readonly mandates?: { readonly nachBaseUrl?: string; readonly stripeBaseUrl?: string; readonly stepDone?: Parameters<typeof createPgMandateStore>[1] };
 }
 
 /** Statuses in which an application's checks have concluded, the automated decision's included. */
@@ -127,6 +131,11 @@ export async function startLosTestServer(tenantPrefix: string, options: LosTestS
     offers: {
       offers: createPgOfferStore(pool), newId: randomUUID, now: () => new Date(), authSecret: config.AUTH_TOKEN_SECRET,
       kfs: { creditor: (tenantId) => reviews.creditor(tenantId), product: (tenantId, code) => catalogue.find(tenantId, code), render: renderKfsPdf, coolingOffDays: DEFAULT_COOLING_OFF_DAYS },
+    },
+    mandates: {
+      mandates: createPgMandateStore(pool, options.mandates?.stepDone ?? createOriginationCompletion({ newId: randomUUID })),
+      ports: createMandatePorts({ ...config, NACH_BASE_URL: options.mandates?.nachBaseUrl ?? config.NACH_BASE_URL, STRIPE_BASE_URL: options.mandates?.stripeBaseUrl ?? config.STRIPE_BASE_URL }),
+      accountNumberOf: (tenant, applicationId) => createPiiReader({ pool, cipher }).reveal(tenant, applicationId, 'bank-account'), now: () => new Date(), authSecret: config.AUTH_TOKEN_SECRET,
     },
     readiness: { database: async () => (await pool.query('SELECT 1')).rowCount === 1 },
   });

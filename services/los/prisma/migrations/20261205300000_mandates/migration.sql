@@ -41,3 +41,16 @@ CREATE UNIQUE INDEX "application_mandates_live_key" ON "application_mandates"("a
 -- A processor's callback names its own id.
 CREATE UNIQUE INDEX "application_mandates_vendor_key" ON "application_mandates"("vendor", "vendor_mandate_id");
 CREATE INDEX "application_mandates_tenant_application_idx" ON "application_mandates"("tenant_id", "application_id", "created_at");
+
+-- A mandate is registered for an offer-accepted application; 20261205000000_offer_acceptance added that status
+-- to the domain but not to applications_status_check. Added only when the check still lacks it, keeping every
+-- status it already allows (the same idempotent step as the KFS and agreement migrations, whichever runs first).
+DO $$
+DECLARE def text;
+BEGIN
+  SELECT pg_get_constraintdef(oid) INTO def FROM pg_constraint WHERE conname = 'applications_status_check' AND conrelid = 'applications'::regclass;
+  IF def IS NOT NULL AND position('offer-accepted' IN def) = 0 THEN
+    ALTER TABLE "applications" DROP CONSTRAINT "applications_status_check";
+    EXECUTE 'ALTER TABLE "applications" ADD CONSTRAINT "applications_status_check" ' || replace(def, '''policy-approved''::text', '''policy-approved''::text, ''offer-accepted''::text');
+  END IF;
+END $$;
