@@ -33,7 +33,7 @@ export async function offerRoutes(app: FastifyInstance, deps: OfferRoutesDeps): 
   app.post('/v1/applications/:id/offers', {
     schema: {
       tags: ['offers'], summary: 'Make the offers of an application that passed policy (partners, operators)',
-      description: 'The requested terms within the decision’s limits at its pricing band’s rate, and the same amount over the longest term the limits allow when that is longer; each priced by the loan engine (installment, totals, APR) and valid for 7 days. Made once per checks run: asking again returns them (200). The Key Fact Statement comes later. Requires `Idempotency-Key`.',
+      description: 'The requested terms within the decision’s limits at its pricing band’s rate, and the same amount over the longest term the limits allow when that is longer; each priced by the loan engine (installment, totals, APR) and valid for 7 days. Made once per checks run: asking again returns them (200). Each has its Key Fact Statement at GET …/kfs. Requires `Idempotency-Key`.',
       params: schemaDoc(idParams), headers: idempotencyKeyHeaderDoc({ required: true }),
       response: { 201: { description: '`{ items }`: the offers' }, 200: { description: 'The offers already made' }, 403: { description: 'Not a partner or operator' }, 404: { description: 'No such application' }, 409: { description: 'Not policy-approved, or its decision set no pricing band' }, 422: { description: 'Idempotency-Key reused, or terms the engine cannot price' } },
     },
