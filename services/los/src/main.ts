@@ -6,6 +6,7 @@ import type { LosConfig } from './config.js';
 import { buildServer } from './http/server.js';
 import { createHmacPiiVault } from './modules/applications/adapters/hmac-pii.vault.js';
 import { startLoanLifecycleConsumer } from './modules/applications/adapters/loan-lifecycle.consumer.js';
+import { createPgRepaymentProfileStore } from './modules/borrower-profile/index.js';
 import { createPrismaProductCatalogue } from './modules/catalogue/adapters/prisma-product.catalogue.js';
 import { startProductsConsumer } from './modules/catalogue/adapters/products.consumer.js';
 import { createPrismaBookingFeedbackStore } from './modules/applications/adapters/prisma-booking-feedback.store.js';
@@ -108,6 +109,8 @@ export async function startLos(config: LosConfig, logger: Logger = createLogger(
   const policies = createPgPolicyRepository(pool);
   const policyEngine = createPolicyEngine();
   const scorecardModel = loadScorecardModel();
+  // Borrower repayment profiles from the LMS's lifecycle events: the lifecycle consumer writes them, underwriting reads them.
+  const profiles = createPgRepaymentProfileStore(pool);
   await policies.seed('demo', DEMO_PRODUCTS.map((p) => ({ productCode: p.code, document: defaultPolicy(p) })), new Date()).then(
     (seeded) => seeded.length > 0 && logger.info({ products: seeded }, 'seeded default underwriting policies for tenant demo'),
     (error: unknown) => logger.warn({ err: error }, 'default underwriting policies not seeded (database unavailable?); seeded at the next start'),
@@ -141,7 +144,7 @@ export async function startLos(config: LosConfig, logger: Logger = createLogger(
           onChecksConcluded: decideWhenChecksConclude({
             applications: createPrismaApplicationStore(checksPrisma), checks: createPrismaChecksRepository({ prisma: checksPrisma, now: () => new Date(), newId: randomUUID, notifyOutbox }),
             pii: createPiiReader({ pool: checksPool, cipher: createEnvelopeCipher({ pool: checksPool, keyring: parseKeyring(config.LOS_PII_KEKS, config.LOS_PII_ACTIVE_KEK) }) }),
-            policies: createPgPolicyRepository(checksPool), decisions: createPgDecisionRepository(checksPool), engine: policyEngine, model: scorecardModel, now: () => new Date(), logger,
+            policies: createPgPolicyRepository(checksPool), decisions: createPgDecisionRepository(checksPool), profiles: createPgRepaymentProfileStore(checksPool), engine: policyEngine, model: scorecardModel, now: () => new Date(), logger,
             notices: notices(checksReviews),
           }),
         });
@@ -156,12 +159,13 @@ export async function startLos(config: LosConfig, logger: Logger = createLogger(
     }
   })();
   const consumersReady = Promise.all([
-    startConsumer('lifecycle consumer (booking feedback)', (producer) => startLoanLifecycleConsumer({
+    startConsumer('lifecycle consumer (booking feedback, repayment profiles)', (producer) => startLoanLifecycleConsumer({
       kafka, producer, logger, metrics,
       groupId: config.LOS_CONSUMER_GROUP,
       fromBeginning: config.LOS_CONSUMER_FROM_BEGINNING,
       topicPrefix: config.KAFKA_TOPIC_PREFIX,
       feedback: createPrismaBookingFeedbackStore(prisma),
+      profiles,
       onBookingFailed: (count) => bookingFailed.inc(count),
     })),
     startConsumer('products consumer (catalogue)', (producer) => startProductsConsumer({
@@ -193,8 +197,9 @@ export async function startLos(config: LosConfig, logger: Logger = createLogger(
     checks: { prisma, checks, applications: store, newId: randomUUID, now: () => new Date(), notifyOutbox, onRequested: () => checksRuntime?.starter.kick(), authSecret: config.AUTH_TOKEN_SECRET },
     quotes: { authSecret: config.AUTH_TOKEN_SECRET },
     reconciliation: { pool, authSecret: config.AUTH_TOKEN_SECRET },
+    borrowerProfiles: { profiles, now: () => new Date(), authSecret: config.AUTH_TOKEN_SECRET },
     underwriting: {
-      applications: store, checks, pii: createPiiReader({ pool, cipher }), policies, decisions: createPgDecisionRepository(pool),
+      applications: store, checks, pii: createPiiReader({ pool, cipher }), policies, decisions: createPgDecisionRepository(pool), profiles,
       engine: policyEngine, model: scorecardModel, now: () => new Date(), authSecret: config.AUTH_TOKEN_SECRET, notices: notices(reviews),
     },
     review: {

@@ -9,6 +9,7 @@ import { checkRoutes, type CheckRoutesDeps } from '../modules/checks/adapters/ch
 import { underwritingRoutes, type UnderwritingRoutesDeps } from '../modules/underwriting/index.js';
 import { reviewRoutes, type ReviewRoutesDeps } from '../modules/review/index.js';
 import { offerRoutes, type OfferRoutesDeps } from '../modules/offers/index.js';
+import { repaymentProfileRoutes, type RepaymentProfileRoutesDeps } from '../modules/borrower-profile/index.js';
 import { mandateRoutes, type MandateRoutesDeps } from '../modules/mandates/index.js';
 
 export interface LosServerDeps {
@@ -21,6 +22,8 @@ export interface LosServerDeps {
   readonly readiness: Record<string, ReadinessCheck>;
   /** Approvals vs bookings (GET /v1/reconciliation/loans). */
   readonly reconciliation?: ReconciliationRoutesDeps;
+  /** Borrower repayment profiles from the LMS (GET /v1/borrowers/{key}/repayment-profile, GET /v1/applications/{id}/repayment-profile). */
+  readonly borrowerProfiles?: RepaymentProfileRoutesDeps;
   /** POST/GET /v1/applications/{id}/documents. */
   readonly documents?: DocumentRoutesDeps;
   /** POST /v1/kyc-webhooks/onfido. */
@@ -50,6 +53,7 @@ export async function buildServer(deps: LosServerDeps): Promise<FastifyInstance>
   await app.register(quoteRoutes, deps.quotes);
   await app.register(checkRoutes, deps.checks);
   if (deps.reconciliation) await app.register(reconciliationRoutes, deps.reconciliation);
+  if (deps.borrowerProfiles) await app.register(repaymentProfileRoutes, deps.borrowerProfiles);
   if (deps.documents) await app.register(documentRoutes, deps.documents);
   if (deps.kycWebhooks) await app.register(onfidoWebhookRoutes, deps.kycWebhooks);
   if (deps.underwriting) await app.register(underwritingRoutes, deps.underwriting);

@@ -8,6 +8,7 @@ import { buildServer } from '../../src/http/server.js';
 import { createPrismaProductCatalogue } from '../../src/modules/catalogue/adapters/prisma-product.catalogue.js';
 import type { ProductCatalogue } from '../../src/modules/catalogue/ports.js';
 import { createHmacPiiVault } from '../../src/modules/applications/adapters/hmac-pii.vault.js';
+import { createPgRepaymentProfileStore } from '../../src/modules/borrower-profile/index.js';
 import { createPrismaApplicationStore } from '../../src/modules/applications/adapters/prisma-application.store.js';
 import { createPrisma } from '../../src/platform/prisma.js';
 import { startChecksRuntime, type ChecksRuntime } from '../../src/modules/checks/adapters/checks-runtime.js';
@@ -96,7 +97,7 @@ export async function startLosTestServer(tenantPrefix: string, options: LosTestS
   const notices = { creditor: (tenantId: string) => reviews.creditor(tenantId), render: renderAdverseActionNotice };
   const underwriting = {
     applications: store, checks, pii: createPiiReader({ pool, cipher }), policies: createPgPolicyRepository(pool), decisions: createPgDecisionRepository(pool),
-    engine: policyEngine, model: loadScorecardModel(), now: () => new Date(), notices,
+    profiles: createPgRepaymentProfileStore(pool), engine: policyEngine, model: loadScorecardModel(), now: () => new Date(), notices,
   };
   const checksRuntime = await startChecksRuntime({
     temporalAddress, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default', taskQueue, policy: { ...TEST_CHECK_POLICY, ...options.policy },
@@ -126,6 +127,7 @@ export async function startLosTestServer(tenantPrefix: string, options: LosTestS
     checks: { prisma, checks, applications: store, newId: randomUUID, now: () => new Date(), notifyOutbox: () => undefined, onRequested: () => checksRuntime.starter.kick(), authSecret: config.AUTH_TOKEN_SECRET },
     quotes: { authSecret: config.AUTH_TOKEN_SECRET },
     reconciliation: { pool, authSecret: config.AUTH_TOKEN_SECRET },
+    borrowerProfiles: { profiles: underwriting.profiles, now: () => new Date(), authSecret: config.AUTH_TOKEN_SECRET },
     underwriting: { ...underwriting, authSecret: config.AUTH_TOKEN_SECRET },
     review: { reviews, applications: store, decisions: underwriting.decisions, checks, now: () => new Date(), authSecret: config.AUTH_TOKEN_SECRET, ...notices },
     offers: {

@@ -9,6 +9,7 @@ export function applicationView(app: Application) {
     applicant: { ...app.applicant, ...(app.dateOfBirthMasked ? { dateOfBirthMasked: app.dateOfBirthMasked } : {}) },
     employment: app.employment,
     loan: app.loanRequest,
+    topUpOf: app.topUpOf ?? null,
     submittedBy: app.submittedBy,
     createdAt: app.createdAt.toISOString(),
     decision: app.decidedAt

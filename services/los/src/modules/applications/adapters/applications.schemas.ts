@@ -35,6 +35,10 @@ export const submitApplicationBodySchema = z
           .strict(),
       })
       .strict(),
+    topUpOf: z
+      .uuid('topUpOf must be a loan id (UUID)')
+      .optional()
+      .describe("A top-up: the id of the borrower's existing loan with us (an approved application's loanId) this application tops up. Underwriting reads the borrower's repayment profile at the LMS: a top-up is declined while the borrower is delinquent on a loan with us."),
     draft: z.boolean().optional().describe('true: record the application as a draft (upload its documents, then POST /v1/applications/{id}/submit); checks start at submission'),
     employment: z
       .object({ employerName: z.string().min(1).max(200), monthlyNetIncome: nonNegativeMoneySchema })

@@ -1,17 +1,22 @@
 import { envelopeHeaderSchema, parseEvent, topics, type LoanBookingRejectedV1 } from '@lendstack/contracts';
 import { startEventConsumer, violatesDataRules, type Logger, type Metrics, type Parsed, type RunningConsumer } from '@lendstack/platform';
 import type { Kafka, Producer } from 'kafkajs';
+import { isRepaymentEventType, recordRepaymentEvents, type RepaymentEvent, type RepaymentProfileDeps } from '../../borrower-profile/index.js';
 import { recordBookingRejections, type RecordBookingRejectionsDeps } from '../use-cases/record-booking-rejections.js';
 
 /** The events of the LMS's lifecycle topic the LOS acts on; every other type is skipped, not refused. */
-type Relevant = LoanBookingRejectedV1 | null;
+type Relevant = LoanBookingRejectedV1 | RepaymentEvent | null;
+
+const isRelevantType = (type: string) => type === 'LoanBookingRejected' || isRepaymentEventType(type);
 
 /**
- * Reads the LMS's loan lifecycle topic. LoanBookingRejected moves the application to booking-failed;
- * other event types are other teams' business and pass by. A message that claims to be a
- * LoanBookingRejected but breaks its contract goes to the LOS dead-letter topic with the reason.
+ * Reads the LMS's loan lifecycle topic. LoanBookingRejected moves the application to booking-failed; the
+ * repayment events (LoanDisbursed, InstallmentDue / Overdue / Paid, DelinquencyChanged, LoanChargedOff,
+ * LoanClosed) build the borrower repayment profiles (modules/borrower-profile); other event types are other
+ * teams' business and pass by. A message that claims to be one of those types but breaks its contract goes
+ * to the LOS dead-letter topic with the reason.
  */
-export function startLoanLifecycleConsumer(deps: RecordBookingRejectionsDeps & { kafka: Kafka; producer: Producer; logger: Logger; groupId: string; fromBeginning: boolean; topicPrefix: string; metrics: Metrics }): Promise<RunningConsumer> {
+export function startLoanLifecycleConsumer(deps: RecordBookingRejectionsDeps & RepaymentProfileDeps & { kafka: Kafka; producer: Producer; logger: Logger; groupId: string; fromBeginning: boolean; topicPrefix: string; metrics: Metrics }): Promise<RunningConsumer> {
   return startEventConsumer<Relevant>({
     kafka: deps.kafka,
     producer: deps.producer,
@@ -25,7 +30,10 @@ export function startLoanLifecycleConsumer(deps: RecordBookingRejectionsDeps & {
     parse: parseRelevant,
     handle: async (deliveries) => {
       const events = deliveries.flatMap((d) => (d.event ? [d.event] : []));
-      if (events.length > 0) await recordBookingRejections(deps, events);
+      const rejections = events.filter((e): e is LoanBookingRejectedV1 => e.type === 'LoanBookingRejected');
+      const repayments = events.filter((e): e is RepaymentEvent => e.type !== 'LoanBookingRejected');
+      if (rejections.length > 0) await recordBookingRejections(deps, rejections);
+      if (repayments.length > 0) await recordRepaymentEvents(deps, repayments);
       return [];
     },
     // An event that breaks a table constraint alone is dead-lettered rather than blocking its partition.
@@ -41,8 +49,8 @@ function parseRelevant(value: Buffer | null): Parsed<Relevant> {
     return { ok: false, reason: 'message value is not valid JSON' };
   }
   const envelope = envelopeHeaderSchema.safeParse(header);
-  if (envelope.success && envelope.data.type !== 'LoanBookingRejected') return { ok: true, event: null };
+  if (envelope.success && !isRelevantType(envelope.data.type)) return { ok: true, event: null };
   const parsed = parseEvent(value);
   if (!parsed.ok) return parsed;
-  return parsed.event.type === 'LoanBookingRejected' ? { ok: true, event: parsed.event } : { ok: true, event: null };
+  return isRelevantType(parsed.event.type) ? { ok: true, event: parsed.event as Relevant } : { ok: true, event: null };
 }

@@ -22,6 +22,7 @@ function toDomain(row: Row): Application {
     dateOfBirthMasked: row.dateOfBirthMasked ?? null,
     employment: (row.employment as unknown as Employment | null) ?? null,
     device: (row.device as unknown as DeviceSignal | null) ?? null,
+    topUpOf: row.topUpOfLoanId ?? null,
     checksRun: row.checksRun,
     version: row.version,
     createdAt: row.createdAt,
@@ -45,6 +46,7 @@ interface LockedRow {
   date_of_birth_masked: string | null;
   employment: unknown;
   device: unknown;
+  top_up_of_loan_id: string | null;
   checks_run: number;
   version: number;
   created_at: Date;
@@ -55,7 +57,7 @@ function fromLockedRow(row: LockedRow): Application {
     id: row.id, tenantId: row.tenant_id, status: row.status, applicant: row.applicant, loanRequest: row.loan_request,
     submittedBy: row.submitted_by, decidedBy: row.decided_by, decidedAt: row.decided_at, decisionReason: row.decision_reason,
     loanId: row.loan_id, bookingFailure: row.booking_failure, dateOfBirthMasked: row.date_of_birth_masked, employment: row.employment,
-    device: row.device, checksRun: row.checks_run, version: row.version, createdAt: row.created_at,
+    device: row.device, topUpOfLoanId: row.top_up_of_loan_id, checksRun: row.checks_run, version: row.version, createdAt: row.created_at,
   } as Row);
 }
 
@@ -66,7 +68,7 @@ export function unitOfWork(tx: Tx): ApplicationUnitOfWork {
       // One round trip: the locking read returns the row itself (approval is the LOS's hot path).
       const [row] = await tx.$queryRaw<LockedRow[]>`
         SELECT id, tenant_id, status, applicant, loan_request, submitted_by, decided_by, decided_at, decision_reason, loan_id, booking_failure,
-               date_of_birth_masked, employment, device, checks_run, version, created_at
+               date_of_birth_masked, employment, device, top_up_of_loan_id, checks_run, version, created_at
         FROM applications WHERE id = ${id}::uuid AND tenant_id = ${tenantId} FOR UPDATE`;
       return row ? fromLockedRow(row) : undefined;
     },
@@ -75,7 +77,7 @@ export function unitOfWork(tx: Tx): ApplicationUnitOfWork {
         data: {
           id: app.id, tenantId: app.tenantId, status: app.status, applicant: json(app.applicant), loanRequest: json(app.loanRequest), submittedBy: app.submittedBy,
           version: app.version, createdAt: app.createdAt, dateOfBirthMasked: app.dateOfBirthMasked,
-          ...(app.employment ? { employment: json(app.employment) } : {}), ...(app.device ? { device: json(app.device) } : {}), checksRun: app.checksRun,
+          ...(app.employment ? { employment: json(app.employment) } : {}), ...(app.device ? { device: json(app.device) } : {}), ...(app.topUpOf ? { topUpOfLoanId: app.topUpOf } : {}), checksRun: app.checksRun,
         },
       });
     },

@@ -65,6 +65,8 @@ export interface Application {
   readonly dateOfBirthMasked: string | null;
   readonly employment: Employment | null;
   readonly device: DeviceSignal | null;
+  /** A top-up names the loan (an earlier application's loanId) it tops up; absent or null for any other application. */
+  readonly topUpOf?: string | null;
   /** How many checks runs started (1 at submission, +1 per re-run); 0 until the first starts. */
   readonly checksRun: number;
   readonly version: number;
@@ -122,6 +124,7 @@ export function submit(input: {
   dateOfBirthMasked?: string | null;
   employment?: Employment | null;
   device?: DeviceSignal | null;
+  topUpOf?: string | null;
   /** A draft waits for its documents; its checks start when it is submitted (submitDraft). */
   draft?: boolean;
 }): Application {

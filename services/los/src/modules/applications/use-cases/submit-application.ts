@@ -60,6 +60,7 @@ export async function submitApplication(
         dateOfBirthMasked: applicant.dateOfBirth ? maskDateOfBirth(applicant.dateOfBirth) : null,
         employment: input.body.employment ?? null,
         device: input.body.device ?? null,
+        topUpOf: input.body.topUpOf ?? null,
         draft: input.body.draft === true,
       });
       await uow.insert(application);

@@ -2,7 +2,8 @@
  * The default policy a tenant starts with for a product, by the product's currency and ranges. The cut-offs
  * are common retail-lending practice, not regulation (see ../shared/research/origination.md §4a): FOIR at
  * most 50 % in India, DTI at most 43 % in the US, bureau score 650, no 90+ DPD in 12 months. Reasons use
- * the wording of Reg B Form C-1 where one fits. A tenant replaces them through the policies API.
+ * the wording of Reg B Form C-1 where one fits. A top-up is declined while the borrower is delinquent on a loan
+ * with us (the LMS's DPD, from the repayment profile). A tenant replaces them through the policies API.
  */
 import type { PolicyDocument } from './policy.js';
 
@@ -51,6 +52,10 @@ export function defaultPolicy(p: ProductShape): PolicyDocument {
       { id: 'duplicate-clear', feature: 'duplicateResult', test: '"pass"', onFail: 'refer', onMissing: 'refer', reason: 'Identity details seen on other applications' },
       { id: 'velocity-clear', feature: 'velocityResult', test: '"pass"', onFail: 'refer', onMissing: 'refer', reason: 'Many applications in a short time' },
       { id: 'device-clear', feature: 'deviceResult', test: '"pass"', onFail: 'refer', onMissing: 'refer', reason: 'Device used by other applicants' },
+      // Top-ups only: a borrower behind on a loan with us (any DPD the LMS reports) gets no more credit; a
+      // top-up of a loan that is not theirs and open here, or with no record of their loans, goes to a person.
+      { id: 'top-up-not-delinquent', appliesWhen: { feature: 'topUp', test: 'true' }, feature: 'currentDpdAtLender', test: '<= 0', onFail: 'decline', onMissing: 'refer', reason: 'Delinquent on an existing loan with us' },
+      { id: 'top-up-of-open-loan', appliesWhen: { feature: 'topUp', test: 'true' }, feature: 'topUpLoanOpenAtLender', test: 'true', onFail: 'refer', onMissing: 'refer', reason: 'The loan to top up is not an open loan of this borrower with us' },
     ],
     // Score bands sit where the shipped scorecard puts applicants (roughly 430–640 points; 580 = 25:1 odds).
     limits: {

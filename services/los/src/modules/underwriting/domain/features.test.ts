@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bureauEvidence, checkRecord, cleanApplicant } from '../../../../test/underwriting-fixtures.js';
+import { repaymentProfile } from '../../borrower-profile/domain/repayment-profile.js';
 import { monthlyInstallmentOf } from '../../checks/check-subject.js';
 import { ageOn, deriveFeatures, FEATURE_CATALOG, FEATURE_NAMES, featureValues } from './features.js';
 
@@ -64,5 +65,36 @@ describe('underwriting features', () => {
     expect(ageOn('2004-02-29', '2026-02-28')).toBe(21);
     expect(ageOn('2004-02-29', '2026-03-01')).toBe(22);
     expect(ageOn('2030-01-01', '2026-12-02')).toBeNull();
+  });
+});
+
+describe('features from the borrower’s repayment profile at this lender', () => {
+  const LOAN = '0b8f6c1e-2f43-4c0e-9a51-3d3c1a7f9e20';
+  const profile = repaymentProfile('tok_borrower', '2026-12-02', [{
+    loanId: LOAN, applicationId: '5d1b5a0c-0000-4000-8000-000000000001', disbursedOn: '2026-06-01', closedOn: null, closureReason: null, chargedOffOn: null,
+    currentDpd: 45, dpdAsOf: '2026-11-15', worstDpd: 45, worstDpd12m: 45, installmentsDue: 3, installmentsPaidOnTime: 2, lastBusinessDate: '2026-11-15', lastEventAt: '2026-11-16T00:05:00.000Z',
+  }]);
+
+  it('reads loans held, DPD and the on-time ratio, each naming the profile it came from; a top-up names its loan', () => {
+    const f = deriveFeatures({ ...cleanApplicant(), lender: { topUpOf: LOAN, profile } });
+    expect(featureValues(f)).toMatchObject({ topUp: true, topUpLoanOpenAtLender: true, existingLoansOpen: 1, loansClosedAtLender: 0, chargeOffsAtLender: 0, currentDpdAtLender: 45, worstDpdAtLender12m: 45, onTimeRatioBasisPointsAtLender: 6666 });
+    expect(f.currentDpdAtLender.source).toBe('repayment-profile currentDpd of tok_borrower');
+  });
+
+  it('says why a lender feature is missing: no loans with us, not a top-up, or not looked up', () => {
+    const first = deriveFeatures({ ...cleanApplicant(), lender: { topUpOf: null, profile: repaymentProfile('tok_new', '2026-12-02', []) } });
+    expect(first.existingLoansOpen.value).toBe(0);
+    expect(first.topUp.value).toBe(false);
+    expect(first.currentDpdAtLender).toMatchObject({ value: null, missing: 'no-loans-at-lender' });
+    expect(first.onTimeRatioBasisPointsAtLender).toMatchObject({ value: null, missing: 'no-installments-due' });
+    expect(first.topUpLoanOpenAtLender).toMatchObject({ value: null, missing: 'not-a-top-up' });
+    expect(deriveFeatures(cleanApplicant()).topUp).toMatchObject({ value: null, missing: 'not-looked-up' });
+  });
+
+  it('reads a decision stored before the lender features existed with them missing', () => {
+    const old = Object.fromEntries(Object.entries(deriveFeatures(cleanApplicant())).filter(([n]) => !n.endsWith('AtLender') && n !== 'topUp' && n !== 'existingLoansOpen'));
+    const values = featureValues(old as ReturnType<typeof deriveFeatures>);
+    expect(values.currentDpdAtLender).toBeNull();
+    expect(values.bureauScore).toBe(780);
   });
 });

@@ -7,6 +7,7 @@
 import type { Money } from '@lendstack/contracts';
 import type { LoanTerms } from '../../applications/domain/application.js';
 import { monthlyInstallmentOf } from '../../checks/check-subject.js';
+import type { RepaymentProfile } from '../../borrower-profile/domain/repayment-profile.js';
 import type { CheckRecord } from '../../checks/ports.js';
 
 export type FeatureType = 'number' | 'string' | 'boolean';
@@ -38,6 +39,15 @@ export const FEATURE_CATALOG = {
   duplicateResult: { type: 'string', description: 'Duplicate-identity check result' },
   velocityResult: { type: 'string', description: 'Application velocity check result' },
   deviceResult: { type: 'string', description: 'Device check result' },
+  // The borrower's record with this lender, from the LMS's lifecycle events (modules/borrower-profile).
+  topUp: { type: 'boolean', description: 'The application tops up an existing loan with us (submission field topUpOf)' },
+  topUpLoanOpenAtLender: { type: 'boolean', description: 'The loan a top-up names is an open loan of this borrower with us (absent when not a top-up)' },
+  existingLoansOpen: { type: 'number', description: 'Loans the borrower holds with us that are open at the LMS' },
+  loansClosedAtLender: { type: 'number', description: 'Loans of the borrower with us that closed (repaid, foreclosed, topped up …)' },
+  chargeOffsAtLender: { type: 'number', description: 'Loans of the borrower with us that were charged off' },
+  currentDpdAtLender: { type: 'number', description: 'Highest days past due of the borrower’s loans with us not closed, as the LMS last reported it (absent with no loans)' },
+  worstDpdAtLender12m: { type: 'number', description: 'Worst days past due the LMS reported on the borrower’s loans with us in the 12 months to the decision date' },
+  onTimeRatioBasisPointsAtLender: { type: 'number', description: 'Installments paid by their due date ÷ installments due on the borrower’s loans with us, basis points (absent when none fell due)' },
 } as const satisfies Record<string, { type: FeatureType; description: string }>;
 
 export type FeatureName = keyof typeof FEATURE_CATALOG;
@@ -66,6 +76,11 @@ export interface FeatureInput {
   readonly dateOfBirth: string | null;
   /** The decision date, `YYYY-MM-DD`. */
   readonly asOf: string;
+  /**
+   * The applicant's record with this lender: the loan a top-up names and the borrower's repayment profile.
+   * Absent when it was not looked up (its features are missing as `not-looked-up`).
+   */
+  readonly lender?: { readonly topUpOf: string | null; readonly profile: RepaymentProfile };
 }
 
 const have = (value: FeatureValue, source: string): Feature => ({ value, source });
@@ -129,6 +144,32 @@ function bureauFeatures(checks: readonly CheckRecord[], currency: string, scale:
   };
 }
 
+/** The lender-history features (see FEATURE_CATALOG): facts of the repayment profile, missing with the reason when there is none. */
+function lenderFeatures(lender: FeatureInput['lender']) {
+  const source = (field: string) => `repayment-profile ${field}`;
+  if (!lender) {
+    const none = (field: string) => lack('not-looked-up', source(field));
+    return {
+      topUp: none('topUpOf'), topUpLoanOpenAtLender: none('loans'), existingLoansOpen: none('loansOpen'), loansClosedAtLender: none('loansClosed'),
+      chargeOffsAtLender: none('loansChargedOff'), currentDpdAtLender: none('currentDpd'), worstDpdAtLender12m: none('worstDpd12m'), onTimeRatioBasisPointsAtLender: none('onTimeRatioBasisPoints'),
+    };
+  }
+  const { topUpOf, profile: p } = lender;
+  const at = (field: string) => `${source(field)} of ${p.borrowerKey}`;
+  const known = (value: number | null, field: string, missing: string): Feature => (value === null ? lack(missing, at(field)) : have(value, at(field)));
+  const named = topUpOf === null ? undefined : p.loans.find((l) => l.loanId.toLowerCase() === topUpOf.toLowerCase());
+  return {
+    topUp: have(topUpOf !== null, 'application.topUpOf'),
+    topUpLoanOpenAtLender: topUpOf === null ? lack('not-a-top-up', 'application.topUpOf') : have(named?.status === 'open', `${at('loans')} loan ${topUpOf}`),
+    existingLoansOpen: have(p.loansOpen, at('loansOpen')),
+    loansClosedAtLender: have(p.loansClosed, at('loansClosed')),
+    chargeOffsAtLender: have(p.loansChargedOff, at('loansChargedOff')),
+    currentDpdAtLender: known(p.currentDpd, 'currentDpd', 'no-loans-at-lender'),
+    worstDpdAtLender12m: known(p.worstDpd12m, 'worstDpd12m', 'no-loans-at-lender'),
+    onTimeRatioBasisPointsAtLender: known(p.onTimeRatioBasisPoints, 'onTimeRatioBasisPoints', 'no-installments-due'),
+  };
+}
+
 /** Basis points of `owed` over `income`, rounded down (as the bureau check does). */
 const basisPoints = (owed: number, income: number) => Number((BigInt(owed) * 10_000n) / BigInt(income));
 
@@ -178,10 +219,12 @@ export function deriveFeatures(input: FeatureInput): FeatureSet {
     duplicateResult: checkResult(checks, 'duplicate'),
     velocityResult: checkResult(checks, 'velocity'),
     deviceResult: checkResult(checks, 'device'),
+    ...lenderFeatures(input.lender),
   };
 }
 
 /** The values alone, as the rules engine and the scorecard see them (null for a missing feature). */
 export function featureValues(features: FeatureSet): Record<FeatureName, FeatureValue | null> {
-  return Object.fromEntries(FEATURE_NAMES.map((n) => [n, features[n].value])) as Record<FeatureName, FeatureValue | null>;
+  // A decision stored before a feature existed replays with that feature missing.
+  return Object.fromEntries(FEATURE_NAMES.map((n) => [n, (features[n] as Feature | undefined)?.value ?? null])) as Record<FeatureName, FeatureValue | null>;
 }

@@ -17,6 +17,8 @@ export interface RuleResult {
   readonly outcome: RuleOutcome;
   /** The feature was missing: the outcome is the rule's onMissing. */
   readonly missing: boolean;
+  /** Only on a rule that `appliesWhen`: whether the application is one it is for (a rule that is not passes). */
+  readonly applies?: boolean;
   readonly reason: string;
   /** The values the rule saw, as the engine reported them. */
   readonly saw: Record<string, unknown>;
@@ -42,15 +44,21 @@ const literal = (v: unknown) => JSON.stringify(v);
 function eligibilityNode(rule: EligibilityRule, index: number) {
   const col = `c${index}`;
   const out = `o${index}`;
-  // Missing first (a null never reaches the test), then the test, then the rule's failure.
+  const guard = rule.appliesWhen;
+  const g = `g${index}`;
+  // Missing first (a null never reaches the test), then the test, then the rule's failure. A rule that
+  // appliesWhen has those rows only for the applications its guard passes; every other one passes it.
+  const when = guard ? { [g]: guard.test } : {};
   const rows = [
-    { _id: `${rule.id}:missing`, [col]: '$ == null', [out]: literal(rule.onMissing) },
-    { _id: `${rule.id}:pass`, [col]: rule.test, [out]: literal('pass') },
-    { _id: `${rule.id}:fail`, [col]: '', [out]: literal(rule.onFail) },
+    { _id: `${rule.id}:missing`, ...when, [col]: '$ == null', [out]: literal(rule.onMissing) },
+    { _id: `${rule.id}:pass`, ...when, [col]: rule.test, [out]: literal('pass') },
+    { _id: `${rule.id}:fail`, ...when, [col]: '', [out]: literal(rule.onFail) },
+    ...(guard ? [{ _id: `${rule.id}:not-applicable`, [g]: '', [col]: '', [out]: literal('pass') }] : []),
   ];
+  const inputs = [...(guard ? [{ id: g, name: guard.feature, field: guard.feature }] : []), { id: col, name: rule.feature, field: rule.feature }];
   return {
     id: `rule-${index}`, name: rule.id, type: 'decisionTableNode',
-    content: { hitPolicy: 'first', inputs: [{ id: col, name: rule.feature, field: rule.feature }], outputs: [{ id: out, name: rule.id, field: `rules.r${index}` }], rules: rows },
+    content: { hitPolicy: 'first', inputs, outputs: [{ id: out, name: rule.id, field: `rules.r${index}` }], rules: rows },
   };
 }
 
@@ -114,11 +122,13 @@ export function createPolicyEngine(options: { cacheSize?: number } = {}): Policy
       const trace = response.trace ?? {};
       const rules = policy.eligibility.map((rule, i): RuleResult => {
         const t = trace[`rule-${i}`];
+        const guard = rule.appliesWhen;
         return {
           id: rule.id, feature: rule.feature, test: rule.test, reason: rule.reason,
           outcome: result.rules?.[`r${i}`] ?? rule.onFail,
           missing: rowOf(t) === `${rule.id}:missing`,
-          saw: { [rule.feature]: context[rule.feature as FeatureName] ?? null, ...sawOf(t) },
+          ...(guard ? { applies: rowOf(t) !== `${rule.id}:not-applicable` } : {}),
+          saw: { ...(guard ? { [guard.feature]: context[guard.feature as FeatureName] ?? null } : {}), [rule.feature]: context[rule.feature as FeatureName] ?? null, ...sawOf(t) },
         };
       });
       const table = <T>(name: 'limits' | 'pricing'): TableResult<T> => {

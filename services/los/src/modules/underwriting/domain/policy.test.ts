@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanApplicant } from '../../../../test/underwriting-fixtures.js';
+import { repaymentProfile } from '../../borrower-profile/domain/repayment-profile.js';
 import { DEMO_PRODUCTS, defaultPolicy } from './default-policies.js';
 import { deriveFeatures, featureValues } from './features.js';
 import { parsePolicy, type PolicyDocument } from './policy.js';
@@ -92,5 +93,54 @@ describe('policy evaluation with zen-engine', () => {
     } finally {
       again.dispose();
     }
+  });
+});
+
+describe('top-ups against the borrower’s repayment profile at this lender', () => {
+  const LOAN = '0b8f6c1e-2f43-4c0e-9a51-3d3c1a7f9e20';
+  const loan = (currentDpd: number, closedOn: string | null = null) => ({
+    loanId: LOAN, applicationId: '5d1b5a0c-0000-4000-8000-000000000001', disbursedOn: '2026-06-01', closedOn, closureReason: closedOn ? 'repaid' : null, chargedOffOn: null,
+    currentDpd, dpdAsOf: '2026-11-15', worstDpd: currentDpd, worstDpd12m: currentDpd, installmentsDue: 5, installmentsPaidOnTime: 3, lastBusinessDate: '2026-11-15', lastEventAt: '2026-11-16T00:05:00.000Z',
+  });
+  const withLender = (topUpOf: string | null, loans: ReturnType<typeof loan>[]) => ({ ...cleanApplicant(), lender: { topUpOf, profile: repaymentProfile('tok_borrower', '2026-12-02', loans) } });
+  const topUpRules = async (input: Parameters<typeof deriveFeatures>[0]) => (await engine.evaluate(pl, contextOf(input))).rules.filter((r) => r.id.startsWith('top-up-'));
+
+  it('declines a top-up of a borrower 45 days past due with us, saying so, and records what the rule saw', async () => {
+    const [delinquent, ownLoan] = await topUpRules(withLender(LOAN, [loan(45)]));
+    expect(delinquent).toMatchObject({ id: 'top-up-not-delinquent', outcome: 'decline', applies: true, missing: false, reason: 'Delinquent on an existing loan with us', saw: { topUp: true, currentDpdAtLender: 45 } });
+    expect(ownLoan).toMatchObject({ id: 'top-up-of-open-loan', outcome: 'pass', applies: true });
+  });
+
+  it('passes a top-up of a borrower who is current; refers one of a loan that is not theirs and open, or with no loans on record', async () => {
+    expect((await topUpRules(withLender(LOAN, [loan(0)]))).map((r) => r.outcome)).toEqual(['pass', 'pass']);
+    expect((await topUpRules(withLender(LOAN, [loan(0, '2026-11-30')]))).map((r) => `${r.id}:${r.outcome}`)).toEqual(['top-up-not-delinquent:pass', 'top-up-of-open-loan:refer']);
+    const none = await topUpRules(withLender(LOAN, []));
+    expect(none[0]).toMatchObject({ outcome: 'refer', missing: true, saw: { topUp: true, currentDpdAtLender: null } });
+  });
+
+  it('does not apply the top-up rules to an application that is not a top-up, delinquent borrower or not', async () => {
+    for (const input of [withLender(null, [loan(45)]), cleanApplicant()]) {
+      const rules = await topUpRules(input);
+      expect(rules.map((r) => [r.outcome, r.applies])).toEqual([['pass', false], ['pass', false]]);
+    }
+    // A rule without appliesWhen records no `applies` (stored evaluations replay unchanged).
+    const e = await engine.evaluate(pl, contextOf(cleanApplicant()));
+    expect(e.rules.find((r) => r.id === 'age-range')).not.toHaveProperty('applies');
+  });
+
+  it('takes a tenant’s own threshold: a top-up rule of `<= 30` passes 20 days past due', async () => {
+    const lenient = structuredClone(pl);
+    lenient.eligibility.find((r) => r.id === 'top-up-not-delinquent')!.test = '<= 30';
+    const rule = (await engine.evaluate(lenient, contextOf(withLender(LOAN, [loan(20)])))).rules.find((r) => r.id === 'top-up-not-delinquent');
+    expect(rule).toMatchObject({ outcome: 'pass', applies: true });
+  });
+
+  it('refuses an appliesWhen on an unknown feature or with a test that does not fit it, naming the field', () => {
+    const doc = structuredClone(pl) as PolicyDocument;
+    const i = doc.eligibility.findIndex((r) => r.id === 'top-up-not-delinquent');
+    doc.eligibility[i]!.appliesWhen = { feature: 'isTopUpish', test: 'true' };
+    doc.eligibility[i + 1]!.appliesWhen = { feature: 'topUp', test: '>= 3' };
+    const parsed = parsePolicy(doc);
+    expect(parsed.ok ? [] : parsed.errors.map((e) => e.pointer)).toEqual([`/document/eligibility/${i}/appliesWhen/feature`, `/document/eligibility/${i + 1}/appliesWhen/test`]);
   });
 });

@@ -2,7 +2,8 @@
  * An underwriting policy as data: eligibility rules, a limits table and a pricing table over the features
  * (and, for limits and pricing, the scorecard score), plus the score cut-offs. Each rule's `test` and each
  * table cell is a ZEN unary expression (`[21..60]`, `>= 650`, `"IN", "US"`, `<= 5000`) tested against one
- * feature, so a policy never contains code; it is compiled to a JDM graph (policy-engine.ts) and evaluated by
+ * feature (a rule that `appliesWhen` has one more, saying which applications it is for), so a policy never
+ * contains code; it is compiled to a JDM graph (policy-engine.ts) and evaluated by
  * @gorules/zen-engine. Parsing refuses, naming the JSON pointer of the field: an unknown feature, an
  * expression that does not parse or does not fit the feature's type, a table cell for a column it does not have.
  */
@@ -29,6 +30,11 @@ const eligibilityRuleSchema = z.object({
   onMissing: z.enum(['decline', 'refer']).default('refer'),
   /** The adverse-action reason in plain words (Reg B), used when this rule declines. */
   reason: plainWords,
+  /**
+   * Only for applications whose `feature` passes `test` (e.g. top-ups: `{ feature: 'topUp', test: 'true' }`);
+   * any other application passes the rule, recorded as not applicable.
+   */
+  appliesWhen: z.object({ feature: z.string(), test: expression.min(1) }).strict().optional(),
 }).strict();
 
 const tableRuleSchema = <T extends z.ZodType>(then: T) => z.object({
@@ -60,6 +66,11 @@ export const policyDocumentSchema = z.object({
     if (!isFeatureName(rule.feature)) return ctx.addIssue({ code: 'custom', path: ['eligibility', i, 'feature'], message: `unknown feature ${rule.feature}` });
     const problem = expressionProblem(rule.test, FEATURE_CATALOG[rule.feature].type);
     if (problem) ctx.addIssue({ code: 'custom', path: ['eligibility', i, 'test'], message: problem });
+    const when = rule.appliesWhen;
+    if (!when) return;
+    if (!isFeatureName(when.feature)) return ctx.addIssue({ code: 'custom', path: ['eligibility', i, 'appliesWhen', 'feature'], message: `unknown feature ${when.feature}` });
+    const guard = expressionProblem(when.test, FEATURE_CATALOG[when.feature].type);
+    if (guard) ctx.addIssue({ code: 'custom', path: ['eligibility', i, 'appliesWhen', 'test'], message: guard });
   });
   for (const name of ['limits', 'pricing'] as const) {
     const t = doc[name];

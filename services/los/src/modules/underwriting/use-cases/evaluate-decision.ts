@@ -1,4 +1,5 @@
 import type { ApplicationStore } from '../../applications/ports.js';
+import { lenderHistoryOf, type RepaymentProfileStore } from '../../borrower-profile/index.js';
 import type { ChecksRepository } from '../../checks/ports.js';
 import type { PiiReader } from '../../pii/pii-store.js';
 import { underwrite } from '../domain/decision.js';
@@ -14,6 +15,8 @@ export interface EvaluateDecisionDeps {
   readonly pii: PiiReader;
   readonly policies: PolicyRepository;
   readonly decisions: DecisionRepository;
+  /** The applicant's repayment profile at this lender (modules/borrower-profile), for repeat and top-up applications. */
+  readonly profiles: RepaymentProfileStore;
   readonly engine: PolicyEngine;
   readonly model: ScorecardModel;
   readonly now: () => Date;
@@ -30,7 +33,8 @@ export type EvaluateResult = { ok: true; decision: StoredDecision; created: bool
 
 /**
  * The automated decision of an application whose checks completed: its features from the stored check
- * results, the scorecard, and the policy version in effect now for its product. One decision per checks run:
+ * results and from the applicant's repayment profile at this lender as it stands now (the features are stored
+ * with the decision, so it replays), the scorecard, and the policy version in effect now for its product. One decision per checks run:
  * evaluating again returns the stored one (so a retry or a concurrent call decides once). The decision moves
  * the application in the same transaction: approve → policy-approved, refer → referred (review queue),
  * decline → declined with its adverse-action notice. Failures: not-found,
@@ -53,7 +57,8 @@ export async function evaluateDecision(deps: EvaluateDecisionDeps, input: { tena
   const checks = await deps.checks.list(app.tenantId, app.id);
   const dateOfBirth = app.dateOfBirthMasked ? await deps.pii.reveal(app.tenantId, app.id, 'date-of-birth') : null;
   const asOf = now.toISOString().slice(0, 10);
-  const features = deriveFeatures({ applicant: app.applicant, loanRequest: app.loanRequest, employment: app.employment, checks, dateOfBirth, asOf });
+  const lender = await lenderHistoryOf(deps, { tenantId: app.tenantId, applicationId: app.id, asOf });
+  const features = deriveFeatures({ applicant: app.applicant, loanRequest: app.loanRequest, employment: app.employment, checks, dateOfBirth, asOf, ...(lender ? { lender } : {}) });
   const decided = await underwrite(deps, policy.document, features);
   const notice = decided.outcome === 'decline'
     ? await prepareNotice(deps.notices, { app, reasons: decided.reasons, decidedBy: 'automated underwriting', features, scorecard: decided.scorecard, checks, now })

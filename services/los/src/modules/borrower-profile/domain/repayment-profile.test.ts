@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { factsOf, foldRepaymentEvents, mergeLoanFacts, repaymentProfile, type LoanRecord, type RepaymentEvent } from './repayment-profile.js';
+
+const LOAN = '0b8f6c1e-2f43-4c0e-9a51-3d3c1a7f9e20';
+const inr = (amount: string) => ({ amount, currency: 'INR', scale: 2 });
+const scheduled = { principal: inr('800000'), interest: inr('100000'), fees: inr('0'), total: inr('900000') };
+let seq = 0;
+const envelope = <T extends RepaymentEvent['type']>(type: T, payload: object, occurredAt = '2026-11-01T00:05:00.000Z') => ({
+  id: `00000000-0000-4000-8000-${String((seq += 1)).padStart(12, '0')}`, type, version: 1, source: 'lendstack.lms', subject: LOAN, occurredAt, tenantId: 't1', correlationId: 'eod', payload: { loanId: LOAN, ...payload },
+}) as unknown as Extract<RepaymentEvent, { type: T }>;
+
+const disbursed = envelope('LoanDisbursed', { trancheId: 't1', effectKey: 'disbursement:t1', amount: inr('9000000'), valueDate: '2026-06-01', cumulativeDisbursed: inr('9000000'), payoutReference: 'UTR1', businessDate: '2026-06-01' });
+const due = (n: number, dueDate: string) => envelope('InstallmentDue', { eventKey: `installment-due:${n}`, businessDate: dueDate, installmentNumber: n, dueDate, scheduled });
+const paid = (n: number, dueDate: string, on: string) => envelope('InstallmentPaid', { eventKey: `installment-paid:${n}:${on}`, businessDate: on, installmentNumber: n, dueDate, scheduled, paid: { ...scheduled, penalties: inr('0') }, totalPaid: inr('900000') });
+const dpd = (value: number, on: string) => envelope('DelinquencyChanged', { eventKey: `delinquency:${on}`, businessDate: on, dpd: value, usBucket: value === 0 ? 'current' : '30-59', rbiClass: value === 0 ? 'standard' : 'SMA-1', previous: { dpd: 0, usBucket: 'current', rbiClass: 'standard' } });
+
+describe('repayment facts from lifecycle events', () => {
+  it('folds a chunk into one entry per loan, installment and DPD date: the latest DPD by business date, the worst of all', () => {
+    const facts = foldRepaymentEvents([disbursed, due(1, '2026-07-01'), paid(1, '2026-07-01', '2026-07-01'), due(2, '2026-08-01'), dpd(45, '2026-09-15'), dpd(10, '2026-08-11')]);
+    expect(facts.loans).toHaveLength(1);
+    expect(facts.loans[0]).toMatchObject({ disbursedOn: '2026-06-01', dpd: { value: 45, asOf: '2026-09-15' }, worstDpd: 45, lastBusinessDate: '2026-09-15', closedOn: null });
+    expect(facts.installments).toEqual([
+      { loanId: LOAN, installmentNumber: 1, dueDate: '2026-07-01', fellDue: true, overdue: false, paidOn: '2026-07-01' },
+      { loanId: LOAN, installmentNumber: 2, dueDate: '2026-08-01', fellDue: true, overdue: false, paidOn: null },
+    ]);
+    expect(facts.dpd.map((d) => [d.businessDate, d.dpd])).toEqual([['2026-09-15', 45], ['2026-08-11', 10]]);
+  });
+
+  it('gives the same facts whatever the order, and merging a fact twice changes nothing', () => {
+    const events = [disbursed, due(1, '2026-07-01'), dpd(30, '2026-08-01'), dpd(0, '2026-08-20'), envelope('LoanClosed', { eventKey: 'closed:2027-06-01', businessDate: '2027-06-01', closedOn: '2027-06-01', reason: 'repaid' })];
+    const forward = foldRepaymentEvents(events);
+    const backward = foldRepaymentEvents([...events].reverse());
+    expect(backward.loans).toEqual(forward.loans.map((l) => ({ ...l })));
+    const once = forward.loans[0]!;
+    expect(mergeLoanFacts(once, once)).toEqual(once);
+    expect(once).toMatchObject({ dpd: { value: 0, asOf: '2026-08-20' }, worstDpd: 30, closedOn: '2027-06-01', closureReason: 'repaid' });
+  });
+
+  it('counts an installment paid before its due date as due only once it falls due', () => {
+    expect(factsOf(paid(3, '2026-09-01', '2026-08-25')).installment).toMatchObject({ fellDue: false, paidOn: '2026-08-25' });
+    expect(factsOf(paid(3, '2026-09-01', '2026-09-04')).installment).toMatchObject({ fellDue: true, paidOn: '2026-09-04' });
+  });
+
+  it('takes a charge-off as the date and the DPD it states', () => {
+    const f = factsOf(envelope('LoanChargedOff', { eventKey: 'charged-off:2027-01-01', businessDate: '2027-01-01', principalWrittenOff: inr('5000000'), dpd: 120 }));
+    expect(f.loan).toMatchObject({ chargedOffOn: '2027-01-01', dpd: { value: 120, asOf: '2027-01-01' }, worstDpd: 120 });
+    expect(f.dpd).toEqual({ loanId: LOAN, businessDate: '2027-01-01', dpd: 120 });
+  });
+});
+
+const record = (over: Partial<LoanRecord>): LoanRecord => ({
+  loanId: LOAN, applicationId: '5d1b5a0c-0000-4000-8000-000000000001', disbursedOn: '2026-01-10', closedOn: null, closureReason: null, chargedOffOn: null,
+  currentDpd: 0, dpdAsOf: null, worstDpd: 0, worstDpd12m: 0, installmentsDue: 0, installmentsPaidOnTime: 0, lastBusinessDate: '2026-11-01', lastEventAt: '2026-11-01T00:05:00.000Z', ...over,
+});
+
+describe('the borrower profile', () => {
+  it('has no DPD and no on-time ratio for a borrower with no loans, but zero loans held', () => {
+    expect(repaymentProfile('tok_x', '2026-12-03', [])).toMatchObject({ loansOpen: 0, loansClosed: 0, loansChargedOff: 0, currentDpd: null, worstDpd12m: null, onTimeRatioBasisPoints: null, lastEventAt: null });
+  });
+
+  it('sums the loans: open ones, closures and charge-offs, the current DPD of the loans not closed, on-time basis points rounded down', () => {
+    const p = repaymentProfile('tok_x', '2026-12-03', [
+      record({ loanId: 'a', currentDpd: 45, worstDpd: 45, worstDpd12m: 31, installmentsDue: 5, installmentsPaidOnTime: 4 }),
+      record({ loanId: 'b', closedOn: '2026-05-01', closureReason: 'repaid', currentDpd: 12, worstDpd: 90, worstDpd12m: 0, installmentsDue: 6, installmentsPaidOnTime: 2, lastEventAt: '2026-12-01T00:00:00.000Z' }),
+      record({ loanId: 'c', chargedOffOn: '2026-10-01', currentDpd: 120, worstDpd: 120, worstDpd12m: 120, installmentsDue: 4, installmentsPaidOnTime: 0 }),
+    ]);
+    expect(p).toMatchObject({ loansOpen: 1, loansClosed: 1, loansChargedOff: 1, currentDpd: 120, worstDpd: 120, worstDpd12m: 120, installmentsDue: 15, installmentsPaidOnTime: 6, onTimeRatioBasisPoints: 4000, lastEventAt: '2026-12-01T00:00:00.000Z' });
+    expect(p.loans.map((l) => [l.loanId, l.status])).toEqual([['a', 'open'], ['b', 'closed'], ['c', 'charged-off']]);
+    // A delinquency still running counts in the 12-month window even when it was reported before it.
+    expect(repaymentProfile('tok_x', '2026-12-03', [record({ currentDpd: 200, worstDpd: 200, worstDpd12m: 0 })]).worstDpd12m).toBe(200);
+  });
+});

@@ -1,0 +1,201 @@
+/**
+ * A borrower's repayment record with this lender, from the LMS's lifecycle events: per loan the facts the
+ * events state (disbursed, each installment due / overdue / settled, the DPD of each delinquency change,
+ * closed, charged off), and per borrower the profile underwriting reads (loans held, on-time ratio, current
+ * and worst DPD, closures, charge-offs).
+ *
+ * Facts merge order-independently, so a replayed or late event cannot undo a newer one: dates by min / max,
+ * flags by or, the current DPD only from an observation of a later business date than the one held. The
+ * adapter's upsert applies the same rules (pg-repayment-profile.store.ts); `mergeLoanFacts` is their
+ * definition. DPD is what the LMS last reported: it publishes DelinquencyChanged when the loan moves between
+ * buckets or RBI classes, so between two moves the real DPD grows past the one held (`dpdAsOf` says from when).
+ * Pure: no clock, no I/O.
+ */
+import type {
+  DelinquencyChangedV1, InstallmentDueV1, InstallmentOverdueV1, InstallmentPaidV1, LoanChargedOffV1, LoanClosedV1, LoanDisbursedV1,
+} from '@lendstack/contracts';
+
+/** The lifecycle events the profile is built from. */
+export type RepaymentEvent = LoanDisbursedV1 | InstallmentDueV1 | InstallmentOverdueV1 | InstallmentPaidV1 | DelinquencyChangedV1 | LoanClosedV1 | LoanChargedOffV1;
+export const REPAYMENT_EVENT_TYPES: readonly RepaymentEvent['type'][] = ['LoanDisbursed', 'InstallmentDue', 'InstallmentOverdue', 'InstallmentPaid', 'DelinquencyChanged', 'LoanClosed', 'LoanChargedOff'];
+export const isRepaymentEventType = (type: string): type is RepaymentEvent['type'] => (REPAYMENT_EVENT_TYPES as readonly string[]).includes(type);
+
+/** Dates are `YYYY-MM-DD` business dates; they order as text. */
+export interface LoanFacts {
+  readonly tenantId: string;
+  readonly loanId: string;
+  readonly disbursedOn: string | null;
+  readonly closedOn: string | null;
+  readonly closureReason: string | null;
+  readonly chargedOffOn: string | null;
+  /** The DPD of the latest delinquency observation (DelinquencyChanged, LoanChargedOff) and its business date. */
+  readonly dpd: { readonly value: number; readonly asOf: string } | null;
+  readonly worstDpd: number;
+  readonly lastBusinessDate: string;
+  /** The latest envelope occurredAt, ISO 8601. */
+  readonly lastEventAt: string;
+}
+
+export interface InstallmentFacts {
+  readonly loanId: string;
+  readonly installmentNumber: number;
+  readonly dueDate: string;
+  readonly fellDue: boolean;
+  readonly overdue: boolean;
+  /** The business date it was settled (the latest, when settled again after a reversal). */
+  readonly paidOn: string | null;
+}
+
+export interface DpdFact {
+  readonly loanId: string;
+  readonly businessDate: string;
+  readonly dpd: number;
+}
+
+export interface RepaymentFacts {
+  readonly loans: readonly LoanFacts[];
+  readonly installments: readonly InstallmentFacts[];
+  readonly dpd: readonly DpdFact[];
+}
+
+const min = (a: string | null, b: string | null) => (a === null ? b : b === null ? a : a <= b ? a : b);
+const max = (a: string | null, b: string | null) => (a === null ? b : b === null ? a : a >= b ? a : b);
+const later = <T extends { asOf: string }>(a: T | null, b: T | null) => (a === null ? b : b === null ? a : b.asOf >= a.asOf ? b : a);
+
+/** The merge of two sets of facts about one loan; commutative, associative and idempotent. */
+export function mergeLoanFacts(a: LoanFacts, b: LoanFacts): LoanFacts {
+  const closedOn = max(a.closedOn, b.closedOn);
+  return {
+    tenantId: a.tenantId,
+    loanId: a.loanId,
+    disbursedOn: min(a.disbursedOn, b.disbursedOn),
+    closedOn,
+    closureReason: closedOn === null ? null : closedOn === b.closedOn ? b.closureReason : a.closureReason,
+    chargedOffOn: min(a.chargedOffOn, b.chargedOffOn),
+    dpd: later(a.dpd, b.dpd),
+    worstDpd: Math.max(a.worstDpd, b.worstDpd),
+    lastBusinessDate: max(a.lastBusinessDate, b.lastBusinessDate)!,
+    lastEventAt: a.lastEventAt >= b.lastEventAt ? a.lastEventAt : b.lastEventAt,
+  };
+}
+
+export function mergeInstallmentFacts(a: InstallmentFacts, b: InstallmentFacts): InstallmentFacts {
+  return { ...a, dueDate: b.dueDate, fellDue: a.fellDue || b.fellDue, overdue: a.overdue || b.overdue, paidOn: max(a.paidOn, b.paidOn) };
+}
+
+/** What one event says about its loan, its installment and its DPD. */
+export function factsOf(event: RepaymentEvent): { loan: LoanFacts; installment?: InstallmentFacts; dpd?: DpdFact } {
+  const p = event.payload;
+  const loan: LoanFacts = {
+    tenantId: event.tenantId, loanId: p.loanId, disbursedOn: null, closedOn: null, closureReason: null, chargedOffOn: null, dpd: null, worstDpd: 0,
+    lastBusinessDate: p.businessDate, lastEventAt: new Date(event.occurredAt).toISOString(),
+  };
+  const installment = (fellDue: boolean, overdue: boolean, paidOn: string | null) => {
+    const i = event.payload as InstallmentDueV1['payload'];
+    return { loanId: p.loanId, installmentNumber: i.installmentNumber, dueDate: i.dueDate, fellDue, overdue, paidOn };
+  };
+  const observed = (dpd: number) => ({ loan: { ...loan, dpd: { value: dpd, asOf: p.businessDate }, worstDpd: dpd }, dpd: { loanId: p.loanId, businessDate: p.businessDate, dpd } });
+  switch (event.type) {
+    case 'LoanDisbursed':
+      return { loan: { ...loan, disbursedOn: event.payload.valueDate } };
+    case 'InstallmentDue':
+      return { loan, installment: installment(true, false, null) };
+    case 'InstallmentOverdue':
+      return { loan, installment: installment(true, true, null) };
+    case 'InstallmentPaid':
+      // Settled on its business date; an installment paid before it fell due is not yet counted as due.
+      return { loan, installment: installment(event.payload.businessDate >= event.payload.dueDate, false, event.payload.businessDate) };
+    case 'DelinquencyChanged':
+      return observed(event.payload.dpd);
+    case 'LoanChargedOff':
+      return { ...observed(event.payload.dpd), loan: { ...observed(event.payload.dpd).loan, chargedOffOn: event.payload.businessDate } };
+    case 'LoanClosed':
+      return { loan: { ...loan, closedOn: event.payload.closedOn, closureReason: event.payload.reason } };
+  }
+}
+
+/** The facts of a chunk of events, one entry per loan, per installment and per DPD date (a set-based upsert touches each row once). */
+export function foldRepaymentEvents(events: readonly RepaymentEvent[]): RepaymentFacts {
+  const loans = new Map<string, LoanFacts>();
+  const installments = new Map<string, InstallmentFacts>();
+  const dpd = new Map<string, DpdFact>();
+  for (const event of events) {
+    const f = factsOf(event);
+    const held = loans.get(f.loan.loanId);
+    loans.set(f.loan.loanId, held ? mergeLoanFacts(held, f.loan) : f.loan);
+    if (f.installment) {
+      const key = `${f.installment.loanId}:${f.installment.installmentNumber}`;
+      const had = installments.get(key);
+      installments.set(key, had ? mergeInstallmentFacts(had, f.installment) : f.installment);
+    }
+    if (f.dpd) dpd.set(`${f.dpd.loanId}:${f.dpd.businessDate}`, f.dpd);
+  }
+  return { loans: [...loans.values()], installments: [...installments.values()], dpd: [...dpd.values()] };
+}
+
+/** One loan of the borrower as the store reads it back, with its installment counts and its worst DPD in the window. */
+export interface LoanRecord {
+  readonly loanId: string;
+  readonly applicationId: string;
+  readonly disbursedOn: string | null;
+  readonly closedOn: string | null;
+  readonly closureReason: string | null;
+  readonly chargedOffOn: string | null;
+  readonly currentDpd: number;
+  readonly dpdAsOf: string | null;
+  readonly worstDpd: number;
+  /** The worst DPD the LMS reported with a business date in the 12 months up to the profile's date. */
+  readonly worstDpd12m: number;
+  readonly installmentsDue: number;
+  readonly installmentsPaidOnTime: number;
+  readonly lastBusinessDate: string;
+  readonly lastEventAt: string;
+}
+
+export type LoanStatus = 'open' | 'closed' | 'charged-off';
+
+export interface RepaymentProfile {
+  readonly borrowerKey: string;
+  /** The date the 12-month window ends on. */
+  readonly asOf: string;
+  readonly loansOpen: number;
+  readonly loansClosed: number;
+  readonly loansChargedOff: number;
+  readonly installmentsDue: number;
+  readonly installmentsPaidOnTime: number;
+  /** Installments paid by their due date ÷ installments due, basis points rounded down; null when none fell due. */
+  readonly onTimeRatioBasisPoints: number | null;
+  /** The highest current DPD of the loans not closed (0 when all are closed); null with no loans. */
+  readonly currentDpd: number | null;
+  readonly worstDpd: number | null;
+  readonly worstDpd12m: number | null;
+  readonly lastEventAt: string | null;
+  readonly loans: readonly (LoanRecord & { readonly status: LoanStatus })[];
+}
+
+export const statusOf = (l: Pick<LoanRecord, 'closedOn' | 'chargedOffOn'>): LoanStatus => (l.closedOn ? 'closed' : l.chargedOffOn ? 'charged-off' : 'open');
+
+/** The profile of a borrower from their loans' records. */
+export function repaymentProfile(borrowerKey: string, asOf: string, records: readonly LoanRecord[]): RepaymentProfile {
+  const loans = records.map((l) => ({ ...l, status: statusOf(l) })).sort((a, b) => (a.disbursedOn ?? a.lastBusinessDate).localeCompare(b.disbursedOn ?? b.lastBusinessDate) || a.loanId.localeCompare(b.loanId));
+  const owing = loans.filter((l) => l.status !== 'closed');
+  const due = loans.reduce((s, l) => s + l.installmentsDue, 0);
+  const onTime = loans.reduce((s, l) => s + l.installmentsPaidOnTime, 0);
+  const none = loans.length === 0;
+  return {
+    borrowerKey,
+    asOf,
+    loansOpen: loans.filter((l) => l.status === 'open').length,
+    loansClosed: loans.filter((l) => l.closedOn !== null).length,
+    loansChargedOff: loans.filter((l) => l.chargedOffOn !== null).length,
+    installmentsDue: due,
+    installmentsPaidOnTime: onTime,
+    onTimeRatioBasisPoints: due === 0 ? null : Math.floor((onTime * 10_000) / due),
+    currentDpd: none ? null : Math.max(0, ...owing.map((l) => l.currentDpd)),
+    worstDpd: none ? null : Math.max(...loans.map((l) => l.worstDpd)),
+    // A delinquency still running counts in the window even when it was last reported before it.
+    worstDpd12m: none ? null : Math.max(...loans.map((l) => Math.max(l.worstDpd12m, l.status === 'closed' ? 0 : l.currentDpd))),
+    lastEventAt: none ? null : loans.map((l) => l.lastEventAt).reduce((a, b) => (a >= b ? a : b)),
+    loans,
+  };
+}
