@@ -107,7 +107,7 @@ function problem(id: string, e: Extract<RegisterMandateResult, { ok: false }>['e
     case 'no-accepted-offer':
       return new HttpProblem(409, 'no-accepted-offer', 'No accepted offer', `Application ${id} has no accepted offer on its current checks run.`);
     case 'mandate-exists':
-      return new HttpProblem(409, 'mandate-exists', 'Mandate already registered', `Application ${id} has a ${e.mandate.status} mandate ${e.mandate.id}; a new one may follow only a rejected one.`, { mandate: mandateView(e.mandate) });
+      return new HttpProblem(409, 'mandate-exists', 'Mandate already registered', `Application ${id} already has mandate ${e.mandate.id} (${e.mandate.status}); a new one may follow only a rejected one.`, { mandate: mandateView(e.mandate) });
     case 'rail-not-offered':
       return new HttpProblem(422, 'rail-not-offered', 'Rail not offered', `No mandate processor is configured for the ${e.rail} rail.`, { errors: [{ pointer: '/rail', detail: `${e.rail as MandateRail} is not offered` }] });
     case 'invalid':

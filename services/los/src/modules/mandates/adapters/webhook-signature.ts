@@ -18,7 +18,7 @@ export function verifySignedBody(raw: Buffer, header: string | string[] | undefi
   const expected = createHmac('sha256', opts.secret).update(`${t}.`).update(raw).digest();
   if (!signatures.some((s) => timingSafeEqual(s, expected))) return { ok: false, status: 401, pointer, detail: 'does not match the body' };
   const ageSeconds = Math.abs(opts.now.getTime() / 1000 - t);
-  if (ageSeconds > opts.toleranceSeconds) return { ok: false, status: 422, pointer, detail: `signed ${Math.round(ageSeconds)} s from now; at most ${opts.toleranceSeconds} s is accepted` };
+  if (ageSeconds > opts.toleranceSeconds) return { ok: false, status: 422, pointer, detail: `signed at ${t}, ${Math.round(ageSeconds)} s away from now; at most ${opts.toleranceSeconds} s either way is accepted` };
   try {
     return { ok: true, body: JSON.parse(raw.toString('utf8')) };
   } catch {
