@@ -196,6 +196,21 @@ describe('accepting an offer', () => {
     expect((await get(`/v1/applications/${id}/kfs`)).json().reference).toBe(kfs.reference);
   }, 120_000);
 
+  it('under concurrent requests issues one statement per offer, and accepts one offer of the two', async () => {
+    const { id, offers } = await offered();
+    const first = await Promise.all([0, 1, 2, 3].map(() => get(`/v1/applications/${id}/kfs?offerId=${offers[1].id}`)));
+    expect(new Set(first.map((r) => `${r.statusCode} ${r.json().reference}`)).size).toBe(1);
+    const [a, b] = await Promise.all([get(`/v1/applications/${id}/kfs`), get(`/v1/applications/${id}/kfs?offerId=${offers[1].id}`)]).then((rs) => rs.map((r) => r.json<any>()));
+    const both = await Promise.all([
+      accept(id, offers[0].id, { kfsReference: a.reference, kfsSha256: a.sha256, consents: consents() }),
+      accept(id, offers[1].id, { kfsReference: b.reference, kfsSha256: b.sha256, consents: consents() }),
+    ]);
+    expect(both.map((r) => r.statusCode).sort()).toEqual([201, 409]);
+    const winner = both.find((r) => r.statusCode === 201)!.json<any>().offerId;
+    expect((await rows('offer_acceptances', id)).map((r) => r.offer_id)).toEqual([winner]);
+    expect((await rows('application_kfs', id)).filter((r) => r.offer_id === offers[1].id)).toHaveLength(1);
+  }, 120_000);
+
   it('refuses an expired offer and an application no longer policy-approved, writing nothing; records "unknown" for a missing user agent', async () => {
     const { id, offers } = await offered();
     const kfs = (await get(`/v1/applications/${id}/kfs`)).json<any>();
