@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Python test tools from PyPI, pinned, in their own venv under $LENDSTACK_CACHE (git-ignored):
 # schemathesis, which fuzzes each service's OpenAPI document against the running service
-# (packages/testing/test/schemathesis.int.test.ts).
+# (packages/testing/test/schemathesis.int.test.ts), and kubernetes-validate, which checks deploy/k8s
+# against the Kubernetes API schemas it ships (offline; packages/platform/test/deployment-schemas.int.test.ts).
 #
 #   bash infra/local/python-tools.sh [TOOL]   install if needed (a no-op in well under a second when the
 #                                             marker matches), then print the absolute path of TOOL's
@@ -14,13 +15,13 @@ set -euo pipefail
 # shellcheck source=infra/local/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-PYTHON_TOOLS_PIP_SPECS=(schemathesis==4.32.5)
+PYTHON_TOOLS_PIP_SPECS=(schemathesis==4.32.5 kubernetes-validate==1.37.0)
 PYTHON_TOOLS_VENV="$LENDSTACK_CACHE/python-tools-venv"
 PYTHON_TOOLS_MARKER="$PYTHON_TOOLS_VENV/.lendstack-installed"
 PYTHON_TOOLS_INSTALL_LOG="$LOG_DIR/python-tools-install.log"
 
 python_tools_ready() {
-  [[ -f "$PYTHON_TOOLS_MARKER" && "$(cat "$PYTHON_TOOLS_MARKER")" == "${PYTHON_TOOLS_PIP_SPECS[*]}" && -x "$PYTHON_TOOLS_VENV/bin/st" ]]
+  [[ -f "$PYTHON_TOOLS_MARKER" && "$(cat "$PYTHON_TOOLS_MARKER")" == "${PYTHON_TOOLS_PIP_SPECS[*]}" && -x "$PYTHON_TOOLS_VENV/bin/st" && -x "$PYTHON_TOOLS_VENV/bin/kubernetes-validate" ]]
 }
 
 python_tools_python() {
@@ -64,6 +65,8 @@ python_tools_install() {
   fi
   timeout 60 "$PYTHON_TOOLS_VENV/bin/st" --version >>"$PYTHON_TOOLS_INSTALL_LOG" 2>&1 \
     || fail python-tools "pip installed schemathesis but $PYTHON_TOOLS_VENV/bin/st does not run" "$PYTHON_TOOLS_INSTALL_LOG"
+  timeout 60 "$PYTHON_TOOLS_VENV/bin/kubernetes-validate" --version >>"$PYTHON_TOOLS_INSTALL_LOG" 2>&1 \
+    || fail python-tools "pip installed kubernetes-validate but it does not run" "$PYTHON_TOOLS_INSTALL_LOG"
   printf '%s\n' "${PYTHON_TOOLS_PIP_SPECS[*]}" >"$PYTHON_TOOLS_MARKER"
   log "python-tools: installed in $(elapsed_s "$t0")"
 }

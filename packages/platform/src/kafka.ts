@@ -39,8 +39,20 @@ export async function createProducer(kafka: Kafka): Promise<Producer> {
   return producer;
 }
 
-/** Creates missing topics with their declared partition counts; existing topics are left alone. */
-export async function ensureTopics(kafka: Kafka, specs: readonly TopicSpec[]): Promise<string[]> {
+/** How a cluster keeps each topic: 1 and 1 on a single local broker; 3 and 2 in production (acks=all then survives one broker down). */
+export interface TopicDurability {
+  readonly replicationFactor: number;
+  readonly minInsyncReplicas: number;
+}
+
+/**
+ * Creates missing topics with their declared partition counts, replication factor and min.insync.replicas;
+ * existing topics are left alone.
+ */
+export async function ensureTopics(kafka: Kafka, specs: readonly TopicSpec[], durability: TopicDurability = { replicationFactor: 1, minInsyncReplicas: 1 }): Promise<string[]> {
+  if (durability.minInsyncReplicas > durability.replicationFactor) {
+    throw new Error(`min.insync.replicas ${durability.minInsyncReplicas} is above the replication factor ${durability.replicationFactor}: no write could ever succeed`);
+  }
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -52,8 +64,12 @@ export async function ensureTopics(kafka: Kafka, specs: readonly TopicSpec[]): P
         topics: missing.map((t) => ({
           topic: t.name,
           numPartitions: t.partitions,
-          replicationFactor: 1,
-          configEntries: [{ name: 'retention.ms', value: String(t.retentionMs) }, { name: 'cleanup.policy', value: t.cleanupPolicy ?? 'delete' }],
+          replicationFactor: durability.replicationFactor,
+          configEntries: [
+            { name: 'retention.ms', value: String(t.retentionMs) },
+            { name: 'cleanup.policy', value: t.cleanupPolicy ?? 'delete' },
+            { name: 'min.insync.replicas', value: String(durability.minInsyncReplicas) },
+          ],
         })),
       });
     }
