@@ -229,7 +229,7 @@ describe('accepting an offer', () => {
     const declined = await los.app.inject({ method: 'POST', url: `/v1/applications/${fresh.id}/decline`, headers: as('omar', ['operator']), payload: { reason: 'Applicant withdrew the application' } });
     expect(declined.statusCode, declined.body).toBe(200);
     const notApproved = await accept(fresh.id, fresh.offers[0].id, { kfsReference: k2.reference, kfsSha256: k2.sha256, consents: consents() });
-    expect([notApproved.statusCode, notApproved.json().type, notApproved.json().currentStatus]).toEqual([409, 'https://lendstack.dev/problems/not-policy-approved', 'declined']);
+    expect([notApproved.statusCode, notApproved.json().type, notApproved.json().currentStatus, notApproved.json().errors]).toEqual([409, 'https://lendstack.dev/problems/not-policy-approved', 'declined', [{ pointer: '/params/id', detail: expect.any(String) }]]);
     expect(await rows('offer_acceptances', fresh.id)).toEqual([]);
 
     const third = await offered();

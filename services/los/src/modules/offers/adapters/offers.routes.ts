@@ -119,7 +119,7 @@ function acceptProblem(id: string, offerId: string, e: Extract<AcceptOfferResult
     case 'another-offer-accepted':
       return new HttpProblem(409, 'another-offer-accepted', 'Another offer was accepted', `Offer ${e.offerId} of application ${id} is already accepted; only one offer of a checks run can be.`, { acceptedOfferId: e.offerId, errors: [{ pointer: '/params/offerId', detail: `offer ${e.offerId} is already accepted` }] });
     case 'not-policy-approved':
-      return new HttpProblem(409, 'not-policy-approved', 'Not awaiting an offer’s acceptance', `Application ${id} is ${e.status}; an offer is accepted while the application is policy-approved.`, { currentStatus: e.status });
+      return new HttpProblem(409, 'not-policy-approved', 'Not awaiting an offer’s acceptance', `Application ${id} is ${e.status}; an offer is accepted while the application is policy-approved.`, { currentStatus: e.status, errors: [{ pointer: '/params/id', detail: `application is ${e.status}, not policy-approved` }] });
     case 'offer-expired':
       return new HttpProblem(409, 'offer-expired', 'Offer expired', `Offer ${offerId} expired at ${e.expiresAt.toISOString()}.`, { expiresAt: e.expiresAt.toISOString(), errors: [{ pointer: '/params/offerId', detail: 'this offer has expired' }] });
     case 'kfs-not-issued':
