@@ -20,7 +20,13 @@ const toReview = (r: ReviewRow): Review => ({
 
 export { inTransaction };
 
-/** Appends to decision_audit inside the caller's transaction (other modules' steps too: offers). */
+/**
+ * Appends to decision_audit inside the caller's transaction (other modules' steps too: offers, acceptance,
+ * agreement, mandate, approval). The entry joins its tenant's hash chain when that transaction COMMITs
+ * (a deferred trigger takes the chain head's row lock then, after every lock the caller took, so callers
+ * may audit at any point of their transaction without deadlocking each other; modules/audit/domain/chain.ts).
+ * Its seq and hash exist only once committed.
+ */
 export const audit = (c: pg.PoolClient, e: DecisionAuditEntry) =>
   c.query('INSERT INTO decision_audit (tenant_id, application_id, checks_run, action, actor, detail, at) VALUES ($1, $2, $3, $4, $5, $6, $7)', [e.tenantId, e.applicationId, e.checksRun, e.action, e.actor, JSON.stringify(e.detail), e.at]);
 
