@@ -67,6 +67,19 @@ const envSchema = z.object({
   MANDATE_WEBHOOK_TOLERANCE_SECONDS: z.coerce.number().int().min(10).max(86_400).default(300),
   // Attempts of one mandate processor call (network errors, timeouts, 5xx; same Idempotency-Key), each bounded by VENDOR_TIMEOUT_MS.
   MANDATE_PROCESSOR_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+  // Loan agreements: e-signature through DocuSign eSignature REST v2.1 (https://demo.docusign.net/restapi or
+  // https://{server}.docusign.net/restapi in production) and e-stamping; the defaults are the local esign-sandbox.
+  DOCUSIGN_BASE_URL: z.string().url().default('http://127.0.0.1:3489/restapi'),
+  DOCUSIGN_ACCOUNT_ID: z.string().min(1).default('7f3c9d2e-lendstack-sandbox-account'),
+  // The OAuth access token (a deployment refreshes it by JWT grant and injects it).
+  DOCUSIGN_ACCESS_TOKEN: z.string().min(8).default('lendstack-esign-sandbox-access-token'),
+  // The Connect configuration's HMAC secret: verifies X-DocuSign-Signature-1 on POST /v1/webhooks/esign/docusign.
+  DOCUSIGN_CONNECT_HMAC_KEY: z.string().min(16).default('lendstack-esign-sandbox-connect-hmac-key'),
+  // Where the borrower lands after the embedded signing ceremony (the partner's app).
+  ESIGN_SIGNING_RETURN_URL: z.string().url().default('http://127.0.0.1:3001/signing-complete'),
+  // The e-stamp vendor's certificate API (SHCIL / state e-stamp style) and its key; INR agreements are stamped.
+  ESTAMP_BASE_URL: z.string().url().default('http://127.0.0.1:3489/estamp/v1'),
+  ESTAMP_API_KEY: z.string().min(8).default('lendstack-estamp-sandbox-api-key'),
   // Bound on one vendor HTTP call; past it the vendor counts as unavailable and the check is retried.
   VENDOR_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   // Where document bytes are kept (filesystem blob store), and the largest upload accepted.

@@ -23,6 +23,8 @@ import { createPiiReader, createPiiSealer } from './modules/pii/pii-store.js';
 import { createOriginationCompletion } from './modules/applications/use-cases/complete-origination.js';
 import { createMandatePorts, createPgMandateStore } from './modules/mandates/index.js';
 import { createPgOfferStore, DEFAULT_COOLING_OFF_DAYS, renderKfsPdf } from './modules/offers/index.js';
+import { createDocuSignESign, createEStamp, createPgAgreementStore, loadAgreementTemplate, renderAgreement } from './modules/agreements/index.js';
+import { createOriginationCompletion as completeOriginationStep } from './modules/applications/use-cases/complete-origination.js';
 import { createApprovalGate, createDeclineNotices, createPgReviewStore, DEMO_APPROVAL_LIMITS, DEMO_CREDITOR, renderAdverseActionNotice } from './modules/review/index.js';
 import { createPgDecisionRepository, createPgPolicyRepository, createPolicyEngine, decideWhenChecksConclude, DEMO_PRODUCTS, defaultPolicy, loadScorecardModel } from './modules/underwriting/index.js';
 
@@ -175,6 +177,12 @@ export async function startLos(config: LosConfig, logger: Logger = createLogger(
     })),
   ]);
 
+  // Loan agreements: generated from the template, stamped (INR), sent through DocuSign; Connect's signed
+  // callback records the signature and completes the origination step in its transaction.
+  const agreements = createPgAgreementStore(pool, { stepDone: completeOriginationStep({ newId: randomUUID }) });
+  const esign = createDocuSignESign({ baseUrl: config.DOCUSIGN_BASE_URL, accountId: config.DOCUSIGN_ACCOUNT_ID, accessToken: config.DOCUSIGN_ACCESS_TOKEN, timeoutMs: config.VENDOR_TIMEOUT_MS });
+  const estamp = createEStamp({ baseUrl: config.ESTAMP_BASE_URL, apiKey: config.ESTAMP_API_KEY, timeoutMs: config.VENDOR_TIMEOUT_MS });
+
   // The Onfido webhooks the KYC check waits on are recorded by their route.
   const app = await buildServer({
     logger,
@@ -214,6 +222,11 @@ export async function startLos(config: LosConfig, logger: Logger = createLogger(
       mandates: createPgMandateStore(pool, createOriginationCompletion({ newId: randomUUID })), ports: createMandatePorts(config),
       accountNumberOf: (tenantId, applicationId) => createPiiReader({ pool, cipher }).reveal(tenantId, applicationId, 'bank-account'), now: () => new Date(), authSecret: config.AUTH_TOKEN_SECRET,
     },
+    agreements: {
+      agreements, esign, estamp, render: renderAgreement, template: loadAgreementTemplate(), creditor: (tenantId) => reviews.creditor(tenantId),
+      signingReturnUrl: config.ESIGN_SIGNING_RETURN_URL, newId: randomUUID, now: () => new Date(), authSecret: config.AUTH_TOKEN_SECRET,
+    },
+    esignWebhooks: { agreements, esign, now: () => new Date(), connectHmacKey: config.DOCUSIGN_CONNECT_HMAC_KEY },
     readiness: {
       database: async () => (await pool.query('SELECT 1')).rowCount === 1,
       kafka: () => kafkaReachable(kafka),

@@ -9,6 +9,7 @@ import { checkRoutes, type CheckRoutesDeps } from '../modules/checks/adapters/ch
 import { underwritingRoutes, type UnderwritingRoutesDeps } from '../modules/underwriting/index.js';
 import { reviewRoutes, type ReviewRoutesDeps } from '../modules/review/index.js';
 import { offerRoutes, type OfferRoutesDeps } from '../modules/offers/index.js';
+import { agreementRoutes, docuSignWebhookRoutes, type AgreementRoutesDeps, type DocuSignWebhookRoutesDeps } from '../modules/agreements/index.js';
 import { repaymentProfileRoutes, type RepaymentProfileRoutesDeps } from '../modules/borrower-profile/index.js';
 import { mandateRoutes, type MandateRoutesDeps } from '../modules/mandates/index.js';
 
@@ -34,6 +35,10 @@ export interface LosServerDeps {
   readonly review?: ReviewRoutesDeps;
   /** POST/GET /v1/applications/{id}/offers, the Key Fact Statement (GET …/kfs) and POST …/offers/{offerId}/accept. */
   readonly offers?: OfferRoutesDeps;
+  /** POST/GET /v1/applications/{id}/agreement (generated, stamped, sent for e-signature). */
+  readonly agreements?: AgreementRoutesDeps;
+  /** POST /v1/webhooks/esign/docusign (DocuSign Connect, HMAC-verified). */
+  readonly esignWebhooks?: DocuSignWebhookRoutesDeps;
   /** POST/GET /v1/applications/{id}/mandate and the mandate processors' webhooks (POST /v1/mandate-webhooks/{vendor}). */
   readonly mandates?: MandateRoutesDeps;
 }
@@ -59,6 +64,8 @@ export async function buildServer(deps: LosServerDeps): Promise<FastifyInstance>
   if (deps.underwriting) await app.register(underwritingRoutes, deps.underwriting);
   if (deps.review) await app.register(reviewRoutes, deps.review);
   if (deps.offers) await app.register(offerRoutes, deps.offers);
+  if (deps.agreements) await app.register(agreementRoutes, deps.agreements);
+  if (deps.esignWebhooks) await app.register(docuSignWebhookRoutes, deps.esignWebhooks);
   if (deps.mandates) await app.register(mandateRoutes, deps.mandates);
   return app;
 }

@@ -22,6 +22,8 @@ import { createPiiReader, createPiiSealer } from '../../src/modules/pii/pii-stor
 import { createOriginationCompletion } from '../../src/modules/applications/use-cases/complete-origination.js';
 import { createMandatePorts, createPgMandateStore } from '../../src/modules/mandates/index.js';
 import { createPgOfferStore, DEFAULT_COOLING_OFF_DAYS, renderKfsPdf } from '../../src/modules/offers/index.js';
+import { createDocuSignESign, createEStamp, createPgAgreementStore, loadAgreementTemplate, renderAgreement } from '../../src/modules/agreements/index.js';
+import type { OriginationStepDone } from '../../src/modules/applications/use-cases/complete-origination.js';
 import { createApprovalGate, createDeclineNotices, createPgReviewStore, renderAdverseActionNotice, type ReviewStore } from '../../src/modules/review/index.js';
 import { createPgDecisionRepository, createPgPolicyRepository, createPolicyEngine, decideWhenChecksConclude, loadScorecardModel } from '../../src/modules/underwriting/index.js';
 
@@ -64,6 +66,8 @@ export interface LosTestServerOptions {
   readonly ownTenantsOnly?: boolean;
   /** Mandate processors' base URLs (default: the config's, the shared nach-sandbox) and the completion step (default: the LOS's own). */
   readonly mandates?: { readonly nachBaseUrl?: string; readonly stripeBaseUrl?: string; readonly stepDone?: Parameters<typeof createPgMandateStore>[1] };
+  /** Loan agreements against an esign-sandbox the test started (its base URL), completing steps through `stepDone`. */
+  readonly agreements?: { readonly sandboxUrl: string; readonly stepDone: OriginationStepDone };
 }
 
 /** Statuses in which an application's checks have concluded, the automated decision's included. */
@@ -139,6 +143,7 @@ export async function startLosTestServer(tenantPrefix: string, options: LosTestS
       ports: createMandatePorts({ ...config, NACH_BASE_URL: options.mandates?.nachBaseUrl ?? config.NACH_BASE_URL, STRIPE_BASE_URL: options.mandates?.stripeBaseUrl ?? config.STRIPE_BASE_URL }),
       accountNumberOf: (tenant, applicationId) => createPiiReader({ pool, cipher }).reveal(tenant, applicationId, 'bank-account'), now: () => new Date(), authSecret: config.AUTH_TOKEN_SECRET,
     },
+    ...(options.agreements ? agreementDeps(options.agreements, config, pool, reviews) : {}),
     readiness: { database: async () => (await pool.query('SELECT 1')).rowCount === 1 },
   });
   await app.ready();
@@ -181,6 +186,20 @@ export async function startLosTestServer(tenantPrefix: string, options: LosTestS
       await prisma.$disconnect();
       await pool.end();
     },
+  };
+}
+
+/** The agreement routes and the DocuSign webhook, against the sandbox at `sandboxUrl` with the default sandbox credentials. */
+function agreementDeps(o: NonNullable<LosTestServerOptions['agreements']>, config: ReturnType<typeof loadConfig>, pool: pg.Pool, reviews: ReviewStore) {
+  const agreements = createPgAgreementStore(pool, { stepDone: o.stepDone });
+  const esign = createDocuSignESign({ baseUrl: `${o.sandboxUrl}/restapi`, accountId: config.DOCUSIGN_ACCOUNT_ID, accessToken: config.DOCUSIGN_ACCESS_TOKEN, timeoutMs: 5_000 });
+  const now = () => new Date();
+  return {
+    agreements: {
+      agreements, esign, estamp: createEStamp({ baseUrl: `${o.sandboxUrl}/estamp/v1`, apiKey: config.ESTAMP_API_KEY, timeoutMs: 5_000 }), render: renderAgreement, template: loadAgreementTemplate(),
+      creditor: (tenantId: string) => reviews.creditor(tenantId), signingReturnUrl: config.ESIGN_SIGNING_RETURN_URL, newId: randomUUID, now, authSecret: config.AUTH_TOKEN_SECRET,
+    },
+    esignWebhooks: { agreements, esign, now, connectHmacKey: config.DOCUSIGN_CONNECT_HMAC_KEY },
   };
 }
 
