@@ -7,6 +7,7 @@ import { cleanApplicant } from '../test/underwriting-fixtures.js';
 import { loadScorecardModel } from '../src/modules/underwriting/adapters/scorecard-model.js';
 import { DEMO_PRODUCTS, defaultPolicy } from '../src/modules/underwriting/domain/default-policies.js';
 import { decide, underwrite, type UnderwritingDecision } from '../src/modules/underwriting/domain/decision.js';
+import { repaymentProfile } from '../src/modules/borrower-profile/domain/repayment-profile.js';
 import { deriveFeatures, featureValues, type FeatureSet } from '../src/modules/underwriting/domain/features.js';
 import type { PolicyEvaluation, RuleOutcome } from '../src/modules/underwriting/domain/policy-engine.js';
 import { createPolicyEngine } from '../src/modules/underwriting/domain/policy-engine.js';
@@ -21,7 +22,7 @@ const engine = createPolicyEngine();
 const random = seededRandom(20261202);
 const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)]!;
 
-// A mix of profiles: clean, delinquent, thin, over-indebted, PEP, missing date of birth.
+// A mix of profiles: clean, delinquent, thin, over-indebted, PEP, missing date of birth; some top-ups.
 const inputs = Array.from({ length: N + WARMUP }, () => cleanApplicant({
   bureau: {
     score: random() < 0.08 ? null : Math.round(520 + random() * 330),
@@ -31,7 +32,17 @@ const inputs = Array.from({ length: N + WARMUP }, () => cleanApplicant({
   dateOfBirth: random() < 0.03 ? null : `19${60 + Math.floor(random() * 45)}-0${1 + Math.floor(random() * 9)}-15`,
   pep: random() < 0.02,
 }));
-const featureSets = inputs.map(deriveFeatures);
+// Every fifth applicant asks for a top-up of their loan with us, some of them while past due on it (no draws
+// from the PRNG, so the mix above stays as it was).
+const TOP_UP_LOAN = '0b8f6c1e-2f43-4c0e-9a51-3d3c1a7f9e20';
+const lenderOf = (i: number) => {
+  const dpd = [0, 45, 0, 15, 0][Math.floor(i / 5) % 5]!;
+  return { topUpOf: TOP_UP_LOAN, profile: repaymentProfile('tok_bench', '2026-12-02', [{
+    loanId: TOP_UP_LOAN, applicationId: '5d1b5a0c-0000-4000-8000-000000000001', disbursedOn: '2026-06-01', closedOn: null, closureReason: null, chargedOffOn: null,
+    currentDpd: dpd, dpdAsOf: '2026-11-15', worstDpd: dpd, worstDpd12m: dpd, installmentsDue: 5, installmentsPaidOnTime: dpd > 0 ? 3 : 5, lastBusinessDate: '2026-11-15', lastEventAt: '2026-11-16T00:05:00.000Z',
+  }]) };
+};
+const featureSets = inputs.map((input, i) => deriveFeatures(i % 5 === 0 ? { ...input, lender: lenderOf(i) } : input));
 
 /** The default policy's rules, written by hand: what the JDM graph computes, in plain TypeScript. */
 function plainEvaluation(features: FeatureSet, score: number): PolicyEvaluation {
@@ -43,6 +54,10 @@ function plainEvaluation(features: FeatureSet, score: number): PolicyEvaluation 
     const outcome: RuleOutcome = missing ? r.onMissing : test(value as never) ? 'pass' : r.onFail;
     return { id, feature, test: r.test, outcome, missing, reason: r.reason, saw: { [feature]: value } };
   };
+  // A rule that appliesWhen topUp is true: any other application passes it.
+  const forTopUps = (r: PolicyEvaluation['rules'][number]): PolicyEvaluation['rules'][number] => (v.topUp === true
+    ? { ...r, applies: true, saw: { topUp: true, ...r.saw } }
+    : { ...r, outcome: 'pass', missing: false, applies: false, saw: { topUp: v.topUp, ...r.saw } });
   const rules = [
     rule('age-range', 'ageYears', (x: number) => x >= 21 && x <= 60),
     rule('residency', 'residenceCountry', (x: string) => x === 'IN'),
@@ -62,6 +77,8 @@ function plainEvaluation(features: FeatureSet, score: number): PolicyEvaluation 
     rule('duplicate-clear', 'duplicateResult', (x: string) => x === 'pass'),
     rule('velocity-clear', 'velocityResult', (x: string) => x === 'pass'),
     rule('device-clear', 'deviceResult', (x: string) => x === 'pass'),
+    forTopUps(rule('top-up-not-delinquent', 'currentDpdAtLender', (x: number) => x <= 0)),
+    forTopUps(rule('top-up-of-open-loan', 'topUpLoanOpenAtLender', (x: boolean) => x === true)),
   ];
   const limitsRow = score >= 600 ? 0 : score >= 580 ? 1 : 2;
   const pricingRow = score >= 610 ? 0 : score >= 590 ? 1 : 2;
