@@ -18,10 +18,11 @@ for name in lms los; do
   fi
   rm -f "$pidfile"
 done
-# The payout, ACH, NACH/UPI, card, KYC, bureau and messaging sandboxes and the mail sink; never a reason not to stop the rest.
+# The payout, ACH, NACH/UPI, e-sign, card, KYC, bureau and messaging sandboxes and the mail sink; never a reason not to stop the rest.
 (cd "$ROOT" && pnpm -s exec tsx packages/testing/sandboxes/payout-sandbox/src/cli.ts stop) || true
 (cd "$ROOT" && pnpm -s exec tsx packages/testing/sandboxes/ach-sandbox/src/cli.ts stop) || true
 (cd "$ROOT" && pnpm -s exec tsx packages/testing/sandboxes/nach-sandbox/src/cli.ts stop) || true
+(cd "$ROOT" && pnpm -s exec tsx packages/testing/sandboxes/esign-sandbox/src/cli.ts stop) || true
 (cd "$ROOT" && pnpm -s exec tsx packages/testing/sandboxes/card-sandbox/src/cli.ts stop) || true
 (cd "$ROOT" && pnpm -s exec tsx packages/testing/sandboxes/kyc-sandbox/src/cli.ts stop) || true
 (cd "$ROOT" && pnpm -s exec tsx packages/testing/sandboxes/bureau-sandbox/src/cli.ts stop) || true

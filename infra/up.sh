@@ -25,6 +25,11 @@ pnpm -s exec tsx packages/testing/sandboxes/ach-sandbox/src/cli.ts start
 # The India auto-debit sandbox (a NACH processor's mandate and debit API, a UPI AutoPay PSP's API) the LMS collects INR instalments through.
 pnpm -s exec tsx packages/testing/sandboxes/nach-sandbox/src/cli.ts start
 export NACH_BASE_URL="${NACH_BASE_URL:-http://127.0.0.1:${NACH_SANDBOX_PORT:-3487}}" UPI_BASE_URL="${UPI_BASE_URL:-http://127.0.0.1:${NACH_SANDBOX_PORT:-3487}}"
+# The e-sign and eStamp sandbox (DocuSign eSignature REST v2.1 with Connect, an e-stamp certificate API) the LOS
+# sends loan agreements through; Connect calls the LOS back when the signer (driven by /sandbox controls) signs.
+export ESIGN_CONNECT_URL="${ESIGN_CONNECT_URL:-http://127.0.0.1:${LOS_PORT:-3001}/v1/webhooks/esign/docusign}"
+pnpm -s exec tsx packages/testing/sandboxes/esign-sandbox/src/cli.ts start
+export DOCUSIGN_BASE_URL="${DOCUSIGN_BASE_URL:-http://127.0.0.1:${ESIGN_SANDBOX_PORT:-3489}/restapi}" ESTAMP_BASE_URL="${ESTAMP_BASE_URL:-http://127.0.0.1:${ESIGN_SANDBOX_PORT:-3489}/estamp/v1}"
 # The card processor sandbox (tokenised cards, merchant-initiated payments, decline codes) the card-on-file rail uses.
 pnpm -s exec tsx packages/testing/sandboxes/card-sandbox/src/cli.ts start
 export CARD_BASE_URL="${CARD_BASE_URL:-http://127.0.0.1:${CARD_SANDBOX_PORT:-3488}}"
@@ -79,6 +84,7 @@ Lendstack is up.
   Payouts        http://127.0.0.1:${PAYOUT_SANDBOX_PORT:-3480}   (sandbox of the RazorpayX Payouts protocol; webhooks to $PAYOUT_WEBHOOK_URL)
   ACH (USD)      http://127.0.0.1:${ACH_SANDBOX_PORT:-3481}   (sandbox ODFI taking NACHA files; webhooks to $ACH_WEBHOOK_URL)
   NACH / UPI     http://127.0.0.1:${NACH_SANDBOX_PORT:-3487}   (sandbox of a NACH processor's mandate and ach_debit API and a UPI AutoPay PSP's API; state: /sandbox/state)
+  e-sign/eStamp  http://127.0.0.1:${ESIGN_SANDBOX_PORT:-3489}   (sandbox of DocuSign eSignature v2.1, Connect to $ESIGN_CONNECT_URL, and an e-stamp certificate API; the signer: POST /sandbox/envelopes/{id}/sign)
   Cards          http://127.0.0.1:${CARD_SANDBOX_PORT:-3488}   (sandbox card processor: tokenised cards, merchant-initiated payments, Visa/Mastercard decline codes)
   KYC            http://127.0.0.1:${KYC_SANDBOX_PORT:-3482}   (sandbox of Onfido v3.6, PAN verification, Aadhaar offline e-KYC; webhooks to $KYC_WEBHOOK_URL)
   Bureau         http://127.0.0.1:${BUREAU_SANDBOX_PORT:-3484}   (sandbox credit bureau, Metro 2 style reports)
