@@ -23,6 +23,7 @@ import { createPiiReader, createPiiSealer } from './modules/pii/pii-store.js';
 import { createOriginationCompletion } from './modules/applications/use-cases/complete-origination.js';
 import { createMandatePorts, createPgMandateStore } from './modules/mandates/index.js';
 import { createPgOfferStore, DEFAULT_COOLING_OFF_DAYS, renderKfsPdf } from './modules/offers/index.js';
+import { createPgTimelineReader } from './modules/audit/index.js';
 import { createDocuSignESign, createEStamp, createPgAgreementStore, loadAgreementTemplate, renderAgreement } from './modules/agreements/index.js';
 import { createOriginationCompletion as completeOriginationStep } from './modules/applications/use-cases/complete-origination.js';
 import { createApprovalGate, createDeclineNotices, createPgReviewStore, DEMO_APPROVAL_LIMITS, DEMO_CREDITOR, renderAdverseActionNotice } from './modules/review/index.js';
@@ -227,6 +228,7 @@ export async function startLos(config: LosConfig, logger: Logger = createLogger(
       signingReturnUrl: config.ESIGN_SIGNING_RETURN_URL, newId: randomUUID, now: () => new Date(), authSecret: config.AUTH_TOKEN_SECRET,
     },
     esignWebhooks: { agreements, esign, now: () => new Date(), connectHmacKey: config.DOCUSIGN_CONNECT_HMAC_KEY },
+    timeline: { timeline: createPgTimelineReader(pool), authSecret: config.AUTH_TOKEN_SECRET },
     readiness: {
       database: async () => (await pool.query('SELECT 1')).rowCount === 1,
       kafka: () => kafkaReachable(kafka),

@@ -12,6 +12,7 @@ import { offerRoutes, type OfferRoutesDeps } from '../modules/offers/index.js';
 import { agreementRoutes, docuSignWebhookRoutes, type AgreementRoutesDeps, type DocuSignWebhookRoutesDeps } from '../modules/agreements/index.js';
 import { repaymentProfileRoutes, type RepaymentProfileRoutesDeps } from '../modules/borrower-profile/index.js';
 import { mandateRoutes, type MandateRoutesDeps } from '../modules/mandates/index.js';
+import { timelineRoutes, type TimelineRoutesDeps } from '../modules/audit/index.js';
 
 export interface LosServerDeps {
   readonly logger: Logger;
@@ -41,6 +42,8 @@ export interface LosServerDeps {
   readonly esignWebhooks?: DocuSignWebhookRoutesDeps;
   /** POST/GET /v1/applications/{id}/mandate and the mandate processors' webhooks (POST /v1/mandate-webhooks/{vendor}). */
   readonly mandates?: MandateRoutesDeps;
+  /** GET /v1/applications/{id}/timeline: the whole story of an application, from its audit trail and the tables that hold the rest. */
+  readonly timeline?: TimelineRoutesDeps;
 }
 
 /** The LOS HTTP API without listen(), so tests drive it with app.inject. */
@@ -67,5 +70,6 @@ export async function buildServer(deps: LosServerDeps): Promise<FastifyInstance>
   if (deps.agreements) await app.register(agreementRoutes, deps.agreements);
   if (deps.esignWebhooks) await app.register(docuSignWebhookRoutes, deps.esignWebhooks);
   if (deps.mandates) await app.register(mandateRoutes, deps.mandates);
+  if (deps.timeline) await app.register(timelineRoutes, deps.timeline);
   return app;
 }

@@ -22,6 +22,7 @@ import { createPiiReader, createPiiSealer } from '../../src/modules/pii/pii-stor
 import { createOriginationCompletion } from '../../src/modules/applications/use-cases/complete-origination.js';
 import { createMandatePorts, createPgMandateStore } from '../../src/modules/mandates/index.js';
 import { createPgOfferStore, DEFAULT_COOLING_OFF_DAYS, renderKfsPdf } from '../../src/modules/offers/index.js';
+import { createPgTimelineReader } from '../../src/modules/audit/index.js';
 import { createDocuSignESign, createEStamp, createPgAgreementStore, loadAgreementTemplate, renderAgreement } from '../../src/modules/agreements/index.js';
 import type { OriginationStepDone } from '../../src/modules/applications/use-cases/complete-origination.js';
 import { createApprovalGate, createDeclineNotices, createPgReviewStore, renderAdverseActionNotice, type ReviewStore } from '../../src/modules/review/index.js';
@@ -144,6 +145,7 @@ export async function startLosTestServer(tenantPrefix: string, options: LosTestS
       accountNumberOf: (tenant, applicationId) => createPiiReader({ pool, cipher }).reveal(tenant, applicationId, 'bank-account'), now: () => new Date(), authSecret: config.AUTH_TOKEN_SECRET,
     },
     ...(options.agreements ? agreementDeps(options.agreements, config, pool, reviews) : {}),
+    timeline: { timeline: createPgTimelineReader(pool), authSecret: config.AUTH_TOKEN_SECRET },
     readiness: { database: async () => (await pool.query('SELECT 1')).rowCount === 1 },
   });
   await app.ready();
