@@ -1,4 +1,7 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { parseEvent } from '@lendstack/contracts';
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../underwriting/domain/scorecard-training.js';
 import { factsOf, foldRepaymentEvents, mergeLoanFacts, repaymentProfile, type LoanRecord, type RepaymentEvent } from './repayment-profile.js';
 
 const LOAN = '0b8f6c1e-2f43-4c0e-9a51-3d3c1a7f9e20';
@@ -68,5 +71,44 @@ describe('the borrower profile', () => {
     expect(p.loans.map((l) => [l.loanId, l.status])).toEqual([['a', 'open'], ['b', 'closed'], ['c', 'charged-off']]);
     // A delinquency still running counts in the 12-month window even when it was reported before it.
     expect(repaymentProfile('tok_x', '2026-12-03', [record({ currentDpd: 200, worstDpd: 200, worstDpd12m: 0 })]).worstDpd12m).toBe(200);
+  });
+});
+
+describe('the contracts’ own lifecycle fixtures', () => {
+  // Every accept fixture of the seven event types (one loan's story, as the LMS publishes it), through the parser the consumer uses.
+  const dirs = ['loan-disbursed', 'installment-due', 'installment-overdue', 'installment-paid', 'delinquency-changed', 'loan-closed', 'loan-charged-off'];
+  const root = new URL('../../../../../../packages/contracts/fixtures/', import.meta.url);
+  const fixtures = dirs.flatMap((d) => readdirSync(new URL(`${d}.v1/accept/`, root)).map((f) => {
+    const parsed = parseEvent(readFileSync(new URL(`${d}.v1/accept/${f}`, root)));
+    if (!parsed.ok) throw new Error(`${d}/${f}: ${parsed.reason}`);
+    return parsed.event as RepaymentEvent;
+  }));
+  const sorted = (f: ReturnType<typeof foldRepaymentEvents>) => JSON.stringify([f.loans, [...f.installments].sort((a, b) => a.installmentNumber - b.installmentNumber), [...f.dpd].sort((a, b) => a.businessDate.localeCompare(b.businessDate))]);
+
+  it('folds them to the same facts in any order, each delivered once or twice', () => {
+    expect(fixtures.length).toBeGreaterThanOrEqual(10);
+    const expected = sorted(foldRepaymentEvents(fixtures));
+    const random = seededRandom(20261203);
+    for (let run = 0; run < 50; run += 1) {
+      const delivered = [...fixtures, ...fixtures.filter(() => random() < 0.5)];
+      for (let i = delivered.length - 1; i > 0; i -= 1) {
+        const j = Math.floor(random() * (i + 1));
+        [delivered[i], delivered[j]] = [delivered[j]!, delivered[i]!];
+      }
+      expect(sorted(foldRepaymentEvents(delivered)), `run ${run}`).toBe(expected);
+    }
+  });
+
+  it('reads the story they tell: the late-paid EMI is settled after its due date, the latest delinquency change holds the DPD', () => {
+    const facts = foldRepaymentEvents(fixtures);
+    const latestDelinquency = fixtures.filter((e) => e.type === 'DelinquencyChanged').sort((a, b) => b.payload.businessDate.localeCompare(a.payload.businessDate))[0]!;
+    const paidLate = fixtures.find((e) => e.type === 'InstallmentPaid')!;
+    expect(facts.loans).toHaveLength(1);
+    expect(facts.loans[0]!.dpd).toEqual({ value: (latestDelinquency.payload as { dpd: number }).dpd, asOf: latestDelinquency.payload.businessDate });
+    expect(facts.loans[0]!.closedOn).not.toBeNull();
+    expect(facts.loans[0]!.chargedOffOn).not.toBeNull();
+    const settled = facts.installments.find((i) => i.installmentNumber === (paidLate.payload as { installmentNumber: number }).installmentNumber)!;
+    expect(settled.fellDue).toBe(true);
+    expect(settled.paidOn! > settled.dueDate).toBe(true);
   });
 });
