@@ -153,7 +153,8 @@ describe('loan agreements', () => {
     expect(text).toContain(`Agreement ${sent.agreementId}`);
     expect(text).toContain(`Lender: ${DEMO_CREDITOR.legalName}`);
     expect(text).toContain('Borrower: Priya Sharma');
-    expect(text).toContain('Principal: INR 500,000.00');
+    // The processing fee is financed: the balance repaid is the principal plus it, and the schedule's principal column sums to it.
+    expect(text).toContain('Principal: INR 500,000.00; balance repaid over the term, financed fees included: INR 510,000.00');
     expect(text).toContain(`Annual interest rate: ${offer.annualRatePercent} %`);
     expect(text).toContain(`all fees included: ${offer.apr} %`);
     expect(text).toContain(`12 monthly instalments of ${formatMoney(offer.installment)}`);

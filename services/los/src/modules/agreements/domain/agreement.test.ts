@@ -43,6 +43,7 @@ describe('agreement content', () => {
     expect(text).toContain('Borrower: Priya Sharma, 14 MG Road, Bengaluru, KA, 560001, IN, e-mail priya@example.in, identity document PAN XXXXXX234F.');
     expect(text).toContain(`Annual percentage rate (APR), all fees included: ${offer.pricing.apr} %`);
     expect(text).toContain('e-stamp certificate IN-KA12345678901234X');
+    expect(text).toContain('Principal: INR 500,000.00; balance repaid over the term, financed fees included: INR 500,000.00');
     expect(drawn.content.lines).toContain('{{schedule}}');
     expect(drawn.content.schedule).toHaveLength(12);
     const paise = (s: string) => BigInt(s.replace(/[^\d]/g, ''));
