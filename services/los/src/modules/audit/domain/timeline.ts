@@ -35,7 +35,9 @@ const money = (v: unknown) => {
   const digits = m.amount.replace('-', '').padStart(scale + 1, '0');
   return `${m.currency} ${m.amount.startsWith('-') ? '-' : ''}${scale ? `${digits.slice(0, -scale)}.${digits.slice(-scale)}` : digits}`;
 };
-const list = (v: unknown) => (Array.isArray(v) && v.length ? `: ${v.map(text).join('; ')}` : '');
+/** A reason as plain words: a string, or the code of a structured one ({ code, detail }). */
+const reason = (v: unknown) => (v && typeof v === 'object' && 'code' in v ? text((v as { code: unknown }).code) : text(v));
+const list = (v: unknown) => (Array.isArray(v) && v.length ? `: ${v.map(reason).join('; ')}` : '');
 
 function ruleCounts(d: Detail): string {
   const rules = Array.isArray(d.rules) ? (d.rules as { outcome?: string }[]) : [];
@@ -53,7 +55,7 @@ const SUMMARIES: Record<string, (d: Detail, actor: string) => string> = {
   'adverse-action-notice': (d) => `Adverse-action notice drawn${list(d.reasons)}`,
   recommendation: (d, actor) => `${actor} recommended ${text(d.recommendation)} (maker)${d.comment ? `: ${text(d.comment)}` : ''}`,
   'checker-decision': (d, actor) => `${actor} decided ${text(d.decision)} (checker)${d.comment ? `: ${text(d.comment)}` : ''}`,
-  'override-approved': (d, actor) => `${actor} approved against the policy decline (override)${d.overrideReason ? `: ${text(d.overrideReason)}` : ''}`,
+  'override-approved': (d, actor) => `${actor} approved by override${d.from ? ` (was ${text(d.from)})` : ''}${d.overrideReason ? `: ${text(d.overrideReason)}` : ''}`,
   'override-refused': (d, actor) => `${actor} refused the override${d.comment ? `: ${text(d.comment)}` : ''}`,
   'manual-decline': (d, actor) => `Declined by ${actor}${d.reason ? `: ${text(d.reason)}` : ''}`,
   'offers-made': (d) => `${Array.isArray(d.offers) ? d.offers.length : 0} offer(s) made (band ${text(d.band)})`,
