@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sampleLoanApprovedV1 } from '@lendstack/contracts';
 import { eventually } from '@lendstack/testing';
 import { nachSandbox } from '@lendstack/testing/nach-sandbox';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OriginationStep } from '../src/modules/applications/use-cases/complete-origination.js';
 import { loadConfig } from '../src/config.js';
-import { signedWebhookHeader } from '../src/modules/mandates/index.js';
+import { originationMandateOf, signedWebhookHeader } from '../src/modules/mandates/index.js';
 import { makeOffers } from '../src/modules/offers/domain/offers.js';
 import { applicationBody, startLosTestServer, uniqueTenant, type LosTestServer } from './support/los-test-server.js';
 
@@ -21,7 +22,7 @@ const cache = process.env.LENDSTACK_CACHE || fileURLToPath(new URL('../../../.ca
 const sandboxFiles = { pidFile: join(cache, `nach-sandbox-${PORT}.pid`), logFile: join(cache, 'logs', `nach-sandbox-${PORT}.log`) };
 const SANDBOX = `http://127.0.0.1:${PORT}`;
 const config = loadConfig({});
-const steps: (OriginationStep & { sawActive: boolean })[] = [];
+const steps: (OriginationStep & { sawActive: boolean; forLoanApproved: Awaited<ReturnType<typeof originationMandateOf>> })[] = [];
 let los: LosTestServer;
 
 beforeAll(async () => {
@@ -31,7 +32,7 @@ beforeAll(async () => {
       nachBaseUrl: SANDBOX, stripeBaseUrl: `${SANDBOX}/stripe`,
       stepDone: async (c, step) => {
         const { rows } = await c.query("SELECT 1 FROM application_mandates WHERE application_id = $1 AND checks_run = $2 AND status = 'active'", [step.applicationId, step.checksRun]);
-        steps.push({ ...step, sawActive: rows.length === 1 });
+        steps.push({ ...step, sawActive: rows.length === 1, forLoanApproved: await originationMandateOf(c, step.applicationId, step.checksRun) });
       },
     },
   });
@@ -110,19 +111,24 @@ describe('NACH e-mandate', () => {
     expect((await fetch(pending.authenticationUrl, { method: 'POST' })).status).toBe(200);
     const active = await settled(a.tenantId, a.id);
     expect(active).toMatchObject({ id: pending.id, status: 'active', mandateReference: expect.stringMatching(/^SBOX\d{16}$/), authenticationUrl: null, activatedAt: expect.any(String) });
-    expect(stepsOf(a.id)).toEqual([{ tenantId: a.tenantId, applicationId: a.id, checksRun: expect.any(Number), actor: 'mandate:nach', at: expect.any(Date), sawActive: true }]);
+    expect(stepsOf(a.id)).toEqual([{ tenantId: a.tenantId, applicationId: a.id, checksRun: expect.any(Number), actor: 'mandate:nach', at: expect.any(Date), sawActive: true, forLoanApproved: expect.anything() }]);
+    // What the completion step can put on LoanApproved's bank account, within the contract.
+    const forLoanApproved = stepsOf(a.id)[0]!.forLoanApproved!;
+    expect(forLoanApproved).toEqual({ mandateReference: active.mandateReference, mandate: { rail: 'in-nach', maxAmount: pending.maxAmount, frequency: 'monthly', validFrom: pending.validFrom, validUntil: pending.validUntil } });
+    const event = sampleLoanApprovedV1({ borrower: { bankAccount: { holderName: 'Priya Sharma', accountNumberMasked: 'XXXX4321', accountToken: 'tok_acct_8f3a2c91', bankCode: 'HDFC0001234', ...forLoanApproved } } });
+    expect(event.payload.borrower.bankAccount.mandate?.rail).toBe('in-nach');
     const entries = (await trail(a.tenantId, a.id)).filter((e) => e.action.startsWith('mandate-'));
     expect(entries.map((e) => [e.action, e.actor])).toEqual([['mandate-requested', expect.stringMatching(/^partner-/)], ['mandate-registered', 'mandate:nach']]);
     expect(entries[1]!.detail).toMatchObject({ mandateReference: active.mandateReference, maxAmount: pending.maxAmount, validUntil: pending.validUntil });
 
     // A replayed delivery (signed again, in time) changes nothing; stale, forged and unsigned ones are refused.
-    const event = JSON.stringify({ id: 'EVreplay', object: 'event', type: 'mandate.active', created: now(), data: { object: { id: pending.vendorMandateId } } });
-    const again = await webhook('nach-emandate', event, signedWebhookHeader(event, config.NACH_WEBHOOK_SECRET, now()));
+    const replayed = JSON.stringify({ id: 'EVreplay', object: 'event', type: 'mandate.active', created: now(), data: { object: { id: pending.vendorMandateId } } });
+    const again = await webhook('nach-emandate', replayed, signedWebhookHeader(replayed, config.NACH_WEBHOOK_SECRET, now()));
     expect([again.statusCode, again.json()]).toEqual([200, { received: true, event: 'mandate.active', status: 'active', changed: false }]);
-    const stale = await webhook('nach-emandate', event, signedWebhookHeader(event, config.NACH_WEBHOOK_SECRET, now() - 3_600));
+    const stale = await webhook('nach-emandate', replayed, signedWebhookHeader(replayed, config.NACH_WEBHOOK_SECRET, now() - 3_600));
     expect([stale.statusCode, stale.json().errors]).toEqual([422, [{ pointer: '/header/x-nach-signature', detail: expect.stringMatching(/at most 300 s/) }]]);
-    expect((await webhook('nach-emandate', event, signedWebhookHeader(event, 'not-the-secret', now()))).statusCode).toBe(401);
-    expect((await webhook('nach-emandate', event, undefined)).json().errors).toEqual([{ pointer: '/header/x-nach-signature', detail: expect.any(String) }]);
+    expect((await webhook('nach-emandate', replayed, signedWebhookHeader(replayed, 'not-the-secret', now()))).statusCode).toBe(401);
+    expect((await webhook('nach-emandate', replayed, undefined)).json().errors).toEqual([{ pointer: '/header/x-nach-signature', detail: expect.any(String) }]);
     const unknown = JSON.stringify({ id: 'EVx', type: 'mandate.active', created: now(), data: { object: { id: 'MDnever' } } });
     expect((await webhook('nach-emandate', unknown, signedWebhookHeader(unknown, config.NACH_WEBHOOK_SECRET, now()))).statusCode).toBe(404);
     expect(stepsOf(a.id)).toHaveLength(1);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { envelopeSchema } from '../envelope.js';
-import { checkTermsRelations, loanTermsShape } from '../loan-terms.js';
+import { checkTermsRelations, loanDateSchema, loanTermsShape } from '../loan-terms.js';
+import { positiveMoneySchema } from '../money.js';
 import { contactSchema, personNameSchema, postalAddressSchema } from '../parties.js';
 
 /** A national id never travels in clear: only its type, a masked form and an opaque vault token. */
@@ -12,6 +13,21 @@ const nationalIdSchema = z
   })
   .strict();
 
+/**
+ * The repayment mandate registered at origination whose reference is `mandateReference`, with its terms as the
+ * borrower authorised them, so the LMS debits it instead of registering another. `rail` is the LMS's
+ * collection rail; `validUntil` absent means until cancelled. Without `mandateReference` it is ignored.
+ */
+const originationMandateSchema = z
+  .object({
+    rail: z.enum(['in-nach', 'upi-autopay', 'us-ach']),
+    maxAmount: positiveMoneySchema,
+    frequency: z.enum(['weekly', 'fortnightly', 'monthly', 'bi-monthly', 'quarterly', 'half-yearly', 'yearly', 'as-presented']),
+    validFrom: loanDateSchema(),
+    validUntil: loanDateSchema().optional(),
+  })
+  .strict();
+
 const bankAccountSchema = z
   .object({
     holderName: z.string().min(1).max(140),
@@ -19,6 +35,7 @@ const bankAccountSchema = z
     accountToken: z.string().min(8).max(128),
     bankCode: z.string().min(1).max(34),
     mandateReference: z.string().min(1).max(64).optional(),
+    mandate: originationMandateSchema.optional(),
   })
   .strict();
 

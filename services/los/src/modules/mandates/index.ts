@@ -1,4 +1,4 @@
-export { createPgMandateStore } from './adapters/pg-mandate.store.js';
+export { createPgMandateStore, originationMandateOf } from './adapters/pg-mandate.store.js';
 export { createMandatePorts } from './adapters/mandate-ports.js';
 export { createNachEmandateAdapter } from './adapters/nach-emandate.adapter.js';
 export { createStripeAchAdapter } from './adapters/stripe-ach-mandate.adapter.js';

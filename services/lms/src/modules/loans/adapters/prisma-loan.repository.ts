@@ -1,5 +1,6 @@
 import type { PrismaClient } from '../../../platform/prisma.js';
 import { afterKey } from '@lendstack/platform';
+import { adoptOriginationMandates } from '../../autodebit/adapters/origination-mandates.repository.js';
 import type { LoanAccountView, LoanBookingStore, LoanReader, NewBooking } from '../ports.js';
 
 /**
@@ -24,6 +25,8 @@ export function createPrismaLoanRepository(prisma: PrismaClient): LoanBookingSto
         const booked = toBook.filter((b) => inserted.has(b.account.id));
         await insertInstallments(tx, booked);
         await insertServicing(tx, booked);
+        // The mandate registered at origination becomes the loan's debit authorisation in the same transaction.
+        await adoptOriginationMandates(tx, booked.map((b) => ({ tenantId: b.account.tenantId, loanId: b.account.id, currency: b.account.currency, bankAccount: b.account.borrower.bankAccount })));
         const bookedEvents = new Set(booked.map((b) => b.eventId));
         // A new event for a loan that another event already booked changes nothing: report it.
         const conflicts = bookings.filter((b) => freshIds.has(b.eventId) && !bookedEvents.has(b.eventId)).map((b) => b.eventId);

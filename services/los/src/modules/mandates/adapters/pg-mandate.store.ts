@@ -79,3 +79,18 @@ export function createPgMandateStore(pool: pg.Pool, stepDone: OriginationStepDon
     },
   };
 }
+
+/** The LMS's collection rail of each of ours (LoanApproved's `bankAccount.mandate.rail`). */
+const LMS_RAIL: Record<MandateRail, 'in-nach' | 'upi-autopay' | 'us-ach'> = { nach: 'in-nach', upi: 'upi-autopay', ach: 'us-ach' };
+
+/**
+ * The active mandate of a checks run as LoanApproved's `bankAccount.mandate` (with `mandateReference`), so the
+ * LMS books it as the loan's debit authorisation instead of registering another; on the caller's transaction
+ * (the completion step's). Undefined while none is active.
+ */
+export async function originationMandateOf(c: pg.PoolClient, applicationId: string, checksRun: number): Promise<{ mandateReference: string; mandate: { rail: 'in-nach' | 'upi-autopay' | 'us-ach'; maxAmount: Money; frequency: MandateFrequency; validFrom: string; validUntil: string } } | undefined> {
+  const { rows } = await c.query<MandateRow>(`SELECT ${COLUMNS} FROM application_mandates WHERE application_id = $1 AND checks_run = $2 AND status = 'active'`, [applicationId, checksRun]);
+  const m = rows[0] ? toMandate(rows[0]) : undefined;
+  if (!m?.mandateReference) return undefined;
+  return { mandateReference: m.mandateReference, mandate: { rail: LMS_RAIL[m.rail], maxAmount: { amount: m.maxAmount.amount, currency: m.maxAmount.currency, scale: m.maxAmount.scale } as Money, frequency: m.frequency, validFrom: m.validFrom, validUntil: m.validUntil } };
+}
