@@ -71,9 +71,11 @@ describe.each(services)('the $name deployables', ({ name, port, version }) => {
     expect(container.livenessProbe.httpGet).toEqual({ path: '/health/live', port: 'http' });
     expect(container.startupProbe.httpGet).toEqual({ path: '/health/live', port: 'http' });
     expect(container.readinessProbe.httpGet).toEqual({ path: '/health/ready', port: 'http' });
-    // The Dockerfile's command is the pods' (no override) and docker-compose's.
+    // The Dockerfile's command is the pods' (no override) and docker-compose's; tsx, which runs the sources,
+    // is a production dependency, so `pnpm deploy --prod` puts it in the image.
     expect(dockerfile).toContain('CMD ["node", "--import", "tsx", "src/bin.ts"]');
     expect(container.command).toBeUndefined();
+    expect(JSON.parse(read(`services/${name}/package.json`)).dependencies).toHaveProperty('tsx');
   });
 
   it('runs as the image’s unprivileged user on a read-only root, scaled by an HPA and kept up by a PDB', () => {
