@@ -22,10 +22,10 @@ import { parseKeyring } from './modules/pii/keyring.js';
 import { createPiiReader, createPiiSealer } from './modules/pii/pii-store.js';
 import { createOriginationCompletion } from './modules/applications/use-cases/complete-origination.js';
 import { createMandatePorts, createPgMandateStore } from './modules/mandates/index.js';
+import { startMandatePoller } from './modules/mandates/index.js';
 import { createPgOfferStore, DEFAULT_COOLING_OFF_DAYS, renderKfsPdf } from './modules/offers/index.js';
 import { createPgTimelineReader } from './modules/audit/index.js';
 import { createDocuSignESign, createEStamp, createPgAgreementStore, loadAgreementTemplate, renderAgreement } from './modules/agreements/index.js';
-import { createOriginationCompletion as completeOriginationStep } from './modules/applications/use-cases/complete-origination.js';
 import { createApprovalGate, createDeclineNotices, createPgReviewStore, DEMO_APPROVAL_LIMITS, DEMO_CREDITOR, renderAdverseActionNotice } from './modules/review/index.js';
 import { createPgDecisionRepository, createPgPolicyRepository, createPolicyEngine, decideWhenChecksConclude, DEMO_PRODUCTS, defaultPolicy, loadScorecardModel } from './modules/underwriting/index.js';
 
@@ -180,7 +180,9 @@ export async function startLos(config: LosConfig, logger: Logger = createLogger(
 
   // Loan agreements: generated from the template, stamped (INR), sent through DocuSign; Connect's signed
   // callback records the signature and completes the origination step in its transaction.
-  const agreements = createPgAgreementStore(pool, { stepDone: completeOriginationStep({ newId: randomUUID }) });
+  // One completion step for both: the agreement signed or the mandate active, whichever comes last, approves.
+  const completeOrigination = createOriginationCompletion({ newId: randomUUID });
+  const agreements = createPgAgreementStore(pool, { stepDone: completeOrigination });
   const esign = createDocuSignESign({ baseUrl: config.DOCUSIGN_BASE_URL, accountId: config.DOCUSIGN_ACCOUNT_ID, accessToken: config.DOCUSIGN_ACCESS_TOKEN, timeoutMs: config.VENDOR_TIMEOUT_MS });
   const estamp = createEStamp({ baseUrl: config.ESTAMP_BASE_URL, apiKey: config.ESTAMP_API_KEY, timeoutMs: config.VENDOR_TIMEOUT_MS });
 
@@ -220,7 +222,7 @@ export async function startLos(config: LosConfig, logger: Logger = createLogger(
     },
     // Repayment mandates; the one that becomes active completes origination in its transaction.
     mandates: {
-      mandates: createPgMandateStore(pool, createOriginationCompletion({ newId: randomUUID })), ports: createMandatePorts(config),
+      mandates: createPgMandateStore(pool, completeOrigination), ports: createMandatePorts(config),
       accountNumberOf: (tenantId, applicationId) => createPiiReader({ pool, cipher }).reveal(tenantId, applicationId, 'bank-account'), now: () => new Date(), authSecret: config.AUTH_TOKEN_SECRET,
     },
     agreements: {
@@ -236,12 +238,18 @@ export async function startLos(config: LosConfig, logger: Logger = createLogger(
     },
   });
   const url = await app.listen({ host: config.LOS_HOST, port: config.LOS_PORT });
+  // Pending mandates whose processor's webhook never came are read back (the same transition as the webhook's).
+  const mandatePoller = startMandatePoller({
+    mandates: createPgMandateStore(pool, createOriginationCompletion({ newId: randomUUID })), ports: createMandatePorts(config), now: () => new Date(), logger,
+    everyMs: config.MANDATE_POLL_EVERY_MS, quietMs: config.MANDATE_POLL_QUIET_MS, limit: config.MANDATE_POLL_BATCH,
+  });
 
   return {
     url,
     async stop() {
       stopped = true;
       await app.close();
+      await mandatePoller.stop();
       await checksReady;
       await checksRuntime?.stop();
       await ocr.close();
