@@ -11,7 +11,11 @@ import { createHash } from 'node:crypto';
  * are gone, or leave a gap in seq) with one walk and one head to compare. The cost is that a tenant's audit
  * writers take turns on its head row; they take it at COMMIT (deferred triggers, migration
  * 20261205400000_audit_chain), after every other lock of their transaction, and hold it for the commit
- * only, so writers neither deadlock on it nor wait long. seq is commit order.
+ * only, so writers neither deadlock on it nor wait long. seq is commit order. Three things undo that, and
+ * the LOS does none of them: `SET CONSTRAINTS ALL IMMEDIATE` (links, and the head lock, at each insert);
+ * one transaction auditing for two tenants (heads locked in insertion order, so two such transactions
+ * with opposite orders could deadlock); and REPEATABLE READ or SERIALIZABLE writers, which fail with a
+ * serialization error instead of waiting when another commit moved the head first.
  *
  * The links are written by the database (triggers) so every writer is chained, whichever client it
  * uses; this file is the same encoding in TypeScript, which the verifier recomputes independently of
