@@ -204,17 +204,24 @@ describe('loan agreements', () => {
     expect(notConnect.json().errors[0].pointer).toBe('/event');
   });
 
-  it('refuses a signature over a different document: 422 to the webhook, signature-refused in the audit, the agreement stays sent', async () => {
+  it('refuses a signature over a different document: 422 to the webhook, signature-refused in the audit (once), the agreement stays sent; voided later', async () => {
     const id = ids.tampered;
+    // Two requests at once: one envelope; the other answers the same agreement, or 409 while the first is sending it.
+    const both = await Promise.all([postAgreement(id), postAgreement(id)]);
+    expect(both.map((r) => r.statusCode).sort(), both.map((r) => r.body).join('\n')).toEqual(expect.arrayContaining([201]));
+    for (const r of both) expect([200, 201, 409]).toContain(r.statusCode);
     const sent = (await postAgreement(id)).json<Record<string, any>>();
     expect(sent.status).toBe('sent');
+    expect((await sandboxState()).envelopes.filter((e) => e.transactionId === sent.agreementId).map((e) => e.envelopeId)).toEqual([sent.envelopeId]);
     await sandbox(`/sandbox/envelopes/${sent.envelopeId}/sign`, { tamper: true });
     const [completion] = await delivered(sent.envelopeId, 'envelope-completed');
     expect(completion!.lastResult).toBe('422');
     const after = await getAgreement(id);
     expect(after).toMatchObject({ status: 'sent', signedDocumentSha256: null, signedAt: null });
+    // Connect redelivered the refused event until it gave up (5 attempts): one audit entry.
+    expect(completion!.attempts).toBe(5);
     const refused = (await trail(id)).filter((e) => e.action === 'signature-refused');
-    expect(refused.length).toBeGreaterThanOrEqual(1);
+    expect(refused).toHaveLength(1);
     expect(refused[0]!.detail).toMatchObject({ reason: 'hash-mismatch', documentSha256: sent.documentSha256, signedDocumentSha256: expect.not.stringMatching(sent.documentSha256) });
     expect(steps.filter((s) => s.applicationId === id)).toEqual([]);
     // The same refusal straight from the route: problem+json naming the document.
@@ -224,6 +231,14 @@ describe('loan agreements', () => {
     expect(direct.statusCode).toBe(422);
     expect(direct.headers['content-type']).toContain('application/problem+json');
     expect(direct.json()).toMatchObject({ type: expect.stringMatching(/signature-refused$/), expectedSha256: sent.documentSha256, errors: [{ pointer: '/data/envelopeSummary/envelopeDocuments/0/PDFBytes' }] });
+    expect((await trail(id)).filter((e) => e.action === 'signature-refused')).toHaveLength(2);
+
+    // The sender voids the envelope: recorded once, the agreement is not sent again.
+    await sandbox(`/sandbox/envelopes/${sent.envelopeId}/void`, { reason: 'Document disputed' });
+    await delivered(sent.envelopeId, 'envelope-voided');
+    expect(await getAgreement(id)).toMatchObject({ status: 'voided' });
+    expect((await trail(id)).filter((e) => e.action === 'agreement-voided')).toHaveLength(1);
+    expect((await postAgreement(id)).json()).toMatchObject({ status: 409, agreementStatus: 'voided' });
   }, 60_000);
 
   it('records a declined envelope once; a later completion is not signable (409) and the POST does not resend it', async () => {

@@ -89,6 +89,8 @@ export interface AgreementTransaction {
   lock(agreementId: string): Promise<StoredAgreement | undefined>;
   update(agreementId: string, change: Partial<Pick<StoredAgreement, 'status' | 'envelopeId' | 'signingUrl' | 'esignEvents' | 'signedDocumentSha256' | 'signedAt' | 'declinedReason' | 'sentAt'>>, at: Date): Promise<void>;
   audit(entry: DecisionAuditEntry): Promise<void>;
+  /** Whether a signature over `signedSha256` was already refused for this agreement (a redelivered refusal is audited once). */
+  refusedBefore(agreementId: string, applicationId: string, signedSha256: string | null): Promise<boolean>;
   claim(tenantId: string, claim: IdempotencyClaim): Promise<Claimed>;
   remember(tenantId: string, key: string, status: number, body: unknown): Promise<void>;
   /** The origination step this signature completes (the lead's completion: approves once every step is in). */
@@ -102,5 +104,10 @@ export interface AgreementStore {
   /** Stores a generated agreement with its audit entry; when the run already has one (a concurrent request), returns that one instead. */
   insertGenerated(agreement: StoredAgreement, audit: DecisionAuditEntry): Promise<StoredAgreement>;
   byEnvelope(vendor: string, envelopeId: string): Promise<StoredAgreement | undefined>;
+  /**
+   * Runs `work` (the vendor calls that send the agreement) while holding a session lock on the agreement, no
+   * transaction open; `undefined` when another request holds it (two concurrent sends would create two envelopes).
+   */
+  whileSending<T>(agreementId: string, work: () => Promise<T>): Promise<T | undefined>;
   transaction<T>(work: (tx: AgreementTransaction) => Promise<T>): Promise<T>;
 }

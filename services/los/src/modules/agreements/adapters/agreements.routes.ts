@@ -19,7 +19,7 @@ export async function agreementRoutes(app: FastifyInstance, deps: AgreementRoute
       params: schemaDoc(idParams), headers: idempotencyKeyHeaderDoc({ required: true }),
       response: {
         201: { description: 'Sent: agreement id, template version, document hash, stamp, envelope id and signing URL' }, 200: { description: 'The agreement already made' }, 403: { description: 'Not a partner or operator' },
-        404: { description: 'No such application' }, 409: { description: 'No accepted offer, or the agreement was declined or voided' }, 422: { description: 'Idempotency-Key reused, or the borrower’s state cannot be stamped' },
+        404: { description: 'No such application' }, 409: { description: 'No accepted offer, the agreement was declined or voided, or another request is sending it (retry)' }, 422: { description: 'Idempotency-Key reused, or the borrower’s state cannot be stamped' },
         502: { description: 'A vendor refused the request' }, 503: { description: 'The e-sign or eStamp vendor is unavailable; retry' },
       },
     },
@@ -71,6 +71,8 @@ function problem(id: string, e: Extract<SendAgreementResult, { ok: false }>['err
       return new HttpProblem(409, 'offer-not-accepted', 'No accepted offer', `Application ${id} is ${e.status}; the agreement follows an accepted offer (offer-accepted).`, { currentStatus: e.status });
     case 'closed':
       return new HttpProblem(409, 'agreement-closed', 'Agreement closed', `The agreement of application ${id} was ${e.status}; it is not sent again.`, { agreementStatus: e.status });
+    case 'being-sent':
+      return new HttpProblem(409, 'agreement-being-sent', 'Agreement being sent', `Another request is sending the agreement of application ${id} now; retry to read its outcome.`, {}, { 'retry-after': '1' });
     case 'stamp-state-unknown':
       return new HttpProblem(422, 'stamp-state-unknown', 'Agreement cannot be stamped', `The borrower's region "${e.region}" is not an Indian state code (KA, MH, DL, …); the stamp duty is paid in the borrower's state.`, { errors: [{ pointer: '/applicant/address/region', detail: 'not an Indian state code' }] });
     case 'unpriceable':

@@ -22,6 +22,9 @@ const UPDATABLE: Record<string, { column: string; json?: boolean }> = {
   signedAt: { column: 'signed_at' }, declinedReason: { column: 'declined_reason' }, sentAt: { column: 'sent_at' },
 };
 
+/** Advisory lock class of an agreement being sent (the second key is the hash of its id). */
+const SENDING_LOCK_CLASS = 41_002;
+
 interface OfferRow { id: string; label: Offer['label']; band: string; terms: LoanTerms; pricing: Offer['pricing']; expires_at: Date; created_at: Date }
 
 /** The agreements of accepted offers in application_agreements; a signature's step completes through `stepDone` on the same client. */
@@ -65,6 +68,20 @@ export function createPgAgreementStore(pool: pg.Pool, deps: { stepDone: Originat
       const { rows } = await pool.query<AgreementRow>(`SELECT ${COLUMNS} FROM application_agreements WHERE esign_vendor = $1 AND envelope_id = $2`, [vendor, envelopeId]);
       return rows[0] ? toAgreement(rows[0]) : undefined;
     },
+    async whileSending(agreementId, work) {
+      const c = await pool.connect();
+      try {
+        const { rows } = await c.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS locked', [SENDING_LOCK_CLASS, agreementId]);
+        if (!rows[0]?.locked) return undefined;
+        try {
+          return await work();
+        } finally {
+          await c.query('SELECT pg_advisory_unlock($1, hashtext($2))', [SENDING_LOCK_CLASS, agreementId]);
+        }
+      } finally {
+        c.release();
+      }
+    },
     transaction: (work) => inTransaction(pool, (c) => work({
       async lock(id) {
         const { rows } = await c.query<AgreementRow>(`SELECT ${COLUMNS} FROM application_agreements WHERE id = $1 FOR UPDATE`, [id]);
@@ -82,6 +99,12 @@ export function createPgAgreementStore(pool: pg.Pool, deps: { stepDone: Originat
         await c.query(`UPDATE application_agreements SET ${[...sets, 'updated_at = $2'].join(', ')} WHERE id = $1`, values);
       },
       audit: (e) => audit(c, e).then(() => undefined),
+      async refusedBefore(agreementId, applicationId, signedSha256) {
+        const { rowCount } = await c.query(
+          `SELECT 1 FROM decision_audit WHERE application_id = $1 AND action = 'signature-refused' AND detail->>'agreementId' = $2 AND (detail->>'signedDocumentSha256') IS NOT DISTINCT FROM $3 LIMIT 1`,
+          [applicationId, agreementId, signedSha256]);
+        return rowCount === 1;
+      },
       claim: (tenantId, claim) => claimKey(c, tenantId, claim),
       remember: (tenantId, key, status, body) => rememberKey(c, tenantId, key, status, body),
       stepDone: (step) => deps.stepDone(c, step),

@@ -24,7 +24,7 @@ export interface AgreementDeps {
 
 export type SendAgreementResult =
   | { ok: true; status: 201 | 200; body: AgreementSummary; replayed: boolean }
-  | { ok: false; error: AgreementError | { kind: 'not-found' } | { kind: 'idempotency-key-reused' } | { kind: 'not-accepted'; status: ApplicationStatus } | { kind: 'closed'; status: StoredAgreement['status'] } };
+  | { ok: false; error: AgreementError | { kind: 'not-found' } | { kind: 'idempotency-key-reused' } | { kind: 'not-accepted'; status: ApplicationStatus } | { kind: 'closed'; status: StoredAgreement['status'] } | { kind: 'being-sent' } };
 
 export interface AgreementSummary {
   readonly agreementId: string; readonly applicationId: string; readonly checksRun: number; readonly status: StoredAgreement['status']; readonly templateVersion: string;
@@ -44,7 +44,8 @@ const unconfigured = (tenantId: string): CreditorProfile => ({ legalName: `Lende
  * run), the PDF stored as `generated` with its audit entry, the envelope sent under the agreement's id as its
  * transaction id, then `sent` is recorded with the Idempotency-Key's answer. A failure in between leaves a row
  * a retry finishes (a `generated` agreement is sent again; the vendor finds the envelope it already created).
- * Failures: not-found, idempotency-key-reused, not-accepted, closed (declined or voided), stamp-state-unknown,
+ * The send runs under a lock on the agreement: a concurrent request for it is refused (being-sent) rather than
+ * creating a second envelope. Failures: not-found, idempotency-key-reused, not-accepted, closed (declined or voided), being-sent, stamp-state-unknown,
  * unpriceable, template-placeholder; vendor errors are thrown (VendorUnavailableError → 503).
  */
 export async function sendAgreement(deps: AgreementDeps, input: { principal: Principal; applicationId: string; idempotency: IdempotencyClaim }): Promise<SendAgreementResult> {
@@ -64,11 +65,13 @@ export async function sendAgreement(deps: AgreementDeps, input: { principal: Pri
   if (agreement.status === 'declined' || agreement.status === 'voided') return { ok: false, error: { kind: 'closed', status: agreement.status } };
   if (agreement.status !== 'generated') return remember(deps, tenantId, input.idempotency, agreement, 200);
   const applicant = source.applicant;
-  const sent = await deps.esign.send({
-    transactionId: agreement.id, subject: `Loan agreement ${agreement.id} for your signature`, returnUrl: deps.signingReturnUrl,
-    document: { name: `loan-agreement-${agreement.id}.pdf`, pdf: agreement.pdf },
+  const toSend = agreement;
+  const sent = await deps.agreements.whileSending(toSend.id, () => deps.esign.send({
+    transactionId: toSend.id, subject: `Loan agreement ${toSend.id} for your signature`, returnUrl: deps.signingReturnUrl,
+    document: { name: `loan-agreement-${toSend.id}.pdf`, pdf: toSend.pdf },
     signer: { name: `${applicant.name.given} ${applicant.name.family}`, email: applicant.contact.email, clientUserId: applicant.id },
-  });
+  }));
+  if (!sent) return { ok: false, error: { kind: 'being-sent' } };
   const at = deps.now();
   return deps.agreements.transaction(async (tx): Promise<SendAgreementResult> => {
     const current = await tx.lock(agreement.id);
