@@ -67,6 +67,11 @@ const envSchema = z.object({
   MANDATE_WEBHOOK_TOLERANCE_SECONDS: z.coerce.number().int().min(10).max(86_400).default(300),
   // Attempts of one mandate processor call (network errors, timeouts, 5xx; same Idempotency-Key), each bounded by VENDOR_TIMEOUT_MS.
   MANDATE_PROCESSOR_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+  // The fallback for a lost webhook: every MANDATE_POLL_EVERY_MS, up to MANDATE_POLL_BATCH pending mandates untouched for
+  // MANDATE_POLL_QUIET_MS are read back from their processor.
+  MANDATE_POLL_EVERY_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(60_000),
+  MANDATE_POLL_QUIET_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(300_000),
+  MANDATE_POLL_BATCH: z.coerce.number().int().min(1).max(1_000).default(50),
   // Loan agreements: e-signature through DocuSign eSignature REST v2.1 (https://demo.docusign.net/restapi or
   // https://{server}.docusign.net/restapi in production) and e-stamping; the defaults are the local esign-sandbox.
   DOCUSIGN_BASE_URL: z.string().url().default('http://127.0.0.1:3489/restapi'),

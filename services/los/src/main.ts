@@ -21,8 +21,7 @@ import { createEnvelopeCipher } from './modules/pii/envelope-cipher.js';
 import { parseKeyring } from './modules/pii/keyring.js';
 import { createPiiReader, createPiiSealer } from './modules/pii/pii-store.js';
 import { createOriginationCompletion } from './modules/applications/use-cases/complete-origination.js';
-import { createMandatePorts, createPgMandateStore } from './modules/mandates/index.js';
-import { startMandatePoller } from './modules/mandates/index.js';
+import { createMandatePorts, createPgMandateStore, startMandatePoller } from './modules/mandates/index.js';
 import { createPgOfferStore, DEFAULT_COOLING_OFF_DAYS, renderKfsPdf } from './modules/offers/index.js';
 import { createPgTimelineReader } from './modules/audit/index.js';
 import { createDocuSignESign, createEStamp, createPgAgreementStore, loadAgreementTemplate, renderAgreement } from './modules/agreements/index.js';
@@ -240,7 +239,7 @@ export async function startLos(config: LosConfig, logger: Logger = createLogger(
   const url = await app.listen({ host: config.LOS_HOST, port: config.LOS_PORT });
   // Pending mandates whose processor's webhook never came are read back (the same transition as the webhook's).
   const mandatePoller = startMandatePoller({
-    mandates: createPgMandateStore(pool, createOriginationCompletion({ newId: randomUUID })), ports: createMandatePorts(config), now: () => new Date(), logger,
+    mandates: createPgMandateStore(pool, completeOrigination), ports: createMandatePorts(config), now: () => new Date(), logger,
     everyMs: config.MANDATE_POLL_EVERY_MS, quietMs: config.MANDATE_POLL_QUIET_MS, limit: config.MANDATE_POLL_BATCH,
   });
 

@@ -113,6 +113,10 @@ export interface MandateStore {
   /** The application's mandate of its current checks run: the live one, else the latest. */
   ofApplication(tenantId: string, applicationId: string): Promise<{ found: boolean; mandate?: StoredMandate }>;
   byVendor(vendor: string, vendorMandateId: string): Promise<StoredMandate | undefined>;
+  /** Pending mandates, any tenant, not updated since `before`, least recently updated first. */
+  pendingQuietSince(before: Date, limit: number): Promise<StoredMandate[]>;
+  /** Marks a pending mandate as just read back (its updated_at), so a poller reads others first. */
+  touch(id: string, at: Date): Promise<void>;
 }
 
 /** The debtor's clear account number (sealed PII), revealed only to register the mandate. */

@@ -73,6 +73,13 @@ export function createPgMandateStore(pool: pg.Pool, stepDone: OriginationStepDon
         `SELECT ${COLUMNS} FROM application_mandates WHERE application_id = $1 AND checks_run = $2 ORDER BY (status IN ('pending', 'active')) DESC, created_at DESC LIMIT 1`, [applicationId, rows[0].checks_run]);
       return m.rows[0] ? { found: true, mandate: toMandate(m.rows[0]) } : { found: true };
     },
+    async pendingQuietSince(before, limit) {
+      const { rows } = await pool.query<MandateRow>(`SELECT ${COLUMNS} FROM application_mandates WHERE status = 'pending' AND updated_at < $1 ORDER BY updated_at LIMIT $2`, [before, limit]);
+      return rows.map(toMandate);
+    },
+    async touch(id, at) {
+      await pool.query(`UPDATE application_mandates SET updated_at = $2 WHERE id = $1 AND status = 'pending'`, [id, at]);
+    },
     async byVendor(vendor, vendorMandateId) {
       const { rows } = await pool.query<MandateRow>(`SELECT ${COLUMNS} FROM application_mandates WHERE vendor = $1 AND vendor_mandate_id = $2`, [vendor, vendorMandateId]);
       return rows[0] ? toMandate(rows[0]) : undefined;
