@@ -15,7 +15,7 @@ import { eventually } from '@lendstack/testing';
 import { esignSandbox } from '@lendstack/testing/esign-sandbox';
 import { signToken } from '@lendstack/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { OriginationStep } from '../src/modules/applications/use-cases/complete-origination.js';
+import { createOriginationCompletion, type OriginationStep } from '../src/modules/applications/use-cases/complete-origination.js';
 import { createPdfjsPdfReader } from '../src/modules/documents/index.js';
 import { formatMoney } from '../src/modules/review/domain/adverse-action-notice.js';
 import { DEMO_APPROVAL_LIMITS, DEMO_CREDITOR } from '../src/modules/review/index.js';
@@ -40,6 +40,7 @@ let sandboxUrl: string;
 let sandboxFiles: { port: number; pidFile: string; logFile: string; env: Record<string, string> };
 /** Every step the agreement completed, with the agreement status its transaction saw (it runs inside it). */
 const steps: (OriginationStep & { seen: string | undefined })[] = [];
+const completion = createOriginationCompletion({ newId: randomUUID });
 
 beforeAll(async () => {
   const port = await freePort();
@@ -48,9 +49,11 @@ beforeAll(async () => {
     runners: controlledRunners,
     agreements: {
       sandboxUrl,
+      // Records each call, then runs the LOS's own completion step in the same transaction.
       stepDone: async (c, step) => {
         const { rows } = await c.query<{ status: string }>('SELECT status FROM application_agreements WHERE application_id = $1 AND checks_run = $2', [step.applicationId, step.checksRun]);
         steps.push({ ...step, seen: rows[0]?.status });
+        await completion(c, step);
       },
     },
   });
@@ -165,6 +168,11 @@ describe('loan agreements', () => {
     expect(text).toMatch(new RegExp(`Repayment schedule No\\. Due date Principal Interest Fees Instalment Balance after 1 ${offer.firstDueDate} `));
     expect(text).toMatch(/ 12 \d{4}-\d{2}-\d{2} [^]*INR 0\.00/);
 
+    // The repayment mandate is already active (as the mandates module records an activation), so the signature is the last step.
+    await los.pool.query(
+      `INSERT INTO application_mandates (id, tenant_id, application_id, checks_run, rail, status, mandate_reference, max_amount_minor, currency, scale, frequency, valid_from, valid_until, vendor, vendor_mandate_id, consent, requested_by, created_at, updated_at, activated_at)
+       VALUES ($1, $2, $3, 1, 'nach', 'active', 'SBOX0000000000AGR001', 6986300, 'INR', 2, 'monthly', CURRENT_DATE, CURRENT_DATE + 800, 'nach-emandate', $4, '{}', 'partner-app', now(), now(), now())`,
+      [randomUUID(), los.tenantId, id, `MD-${id.slice(0, 8)}`]);
     // The signer views and signs in the sandbox; Connect calls the LOS, which accepts the signature over the same bytes.
     await sandbox(`/sandbox/envelopes/${sent.envelopeId}/view`, { ip: '203.0.113.55' });
     await sandbox(`/sandbox/envelopes/${sent.envelopeId}/sign`, { ip: '203.0.113.55' });
@@ -174,6 +182,12 @@ describe('loan agreements', () => {
     expect(signed).toMatchObject({ status: 'signed', signedDocumentSha256: sent.documentSha256, signedAt: expect.any(String) });
     expect(signed.auditTrail.map((e: any) => [e.action, e.ip])).toEqual([['Registered', '10.0.0.1'], ['Sent Invitations', '10.0.0.1'], ['Viewed', '203.0.113.55'], ['Signed', '203.0.113.55']]);
     expect(steps.filter((s) => s.applicationId === id)).toEqual([{ tenantId: los.tenantId, applicationId: id, checksRun: 1, actor: 'esign:docusign', at: new Date(signed.signedAt), seen: 'signed' }]);
+    // The completion step ran in the signature's transaction: approved, LoanApproved in the outbox with the offer, KFS and mandate.
+    expect((await los.app.inject({ method: 'GET', url: `/v1/applications/${id}`, headers: partner() })).json().status).toBe('approved');
+    const events = (await los.pool.query<{ value: any }>("SELECT o.value FROM outbox o JOIN applications a ON a.loan_id::text = o.key WHERE a.id = $1 AND o.value->>'type' = 'LoanApproved'", [id])).rows;
+    expect(events).toHaveLength(1);
+    expect(JSON.stringify(events[0]!.value)).toContain('SBOX0000000000AGR001');
+    expect(events[0]!.value.payload.loan).toMatchObject({ offerId: offer.id, kfsReference: acceptance.kfs_reference });
 
     // Signing twice (the vendor reports completion again) and the same event replayed: 200, nothing changes.
     await sandbox(`/sandbox/envelopes/${sent.envelopeId}/sign`, { ip: '203.0.113.55' });
