@@ -238,6 +238,9 @@ describe('origination, from policy to a booked loan', () => {
     const active = (await losCall(`/v1/applications/${id}/mandate`, { headers: operator })).body;
     expect(active).toMatchObject({ status: 'active', mandateReference: expect.any(String) });
     expect(loan.borrower.bankAccount.mandateReference).toBe(active.mandateReference);
+    // …booked as the loan's debit authorisation on its terms, not registered at the processor again.
+    const debitMandates = (await lmsCall(`/v1/loans/${approvedLoanId}/mandates`, { headers: operator })).body.items;
+    expect(debitMandates).toEqual([expect.objectContaining({ rail: 'in-nach', status: 'active', umrn: active.mandateReference, maxAmount: active.maxAmount, frequency: active.frequency, validFrom: active.validFrom })]);
 
     const timeline = (await losCall(`/v1/applications/${id}/timeline?limit=100`, { headers: operator })).body.items.map((e: any) => e.kind);
     for (const kind of ['offer-accepted', 'agreement-signed', 'mandate-registered', 'loan-approved']) expect(timeline.join(' '), kind).toContain(kind);

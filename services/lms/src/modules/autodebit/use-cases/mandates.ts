@@ -63,9 +63,9 @@ export const mandateView = (m: StoredMandate): MandateView => ({
 });
 
 const refused = (status: number, code: string, pointer: string, detail: string): MandateOutcome => ({ ok: false, status, code, pointer, detail });
-/** The processor's Idempotency-Key: derived from ours, so a retried request is the same request to it. */
 /** A processor's refusal as ours: its 409 and 422 name the request's fault; anything else (auth, 404, a body it does not document) is a bad gateway. */
 const passOn = (status: number) => (status === 409 || status === 422 ? status : 502);
+/** The processor's Idempotency-Key: derived from ours, so a retried request is the same request to it. */
 const processorKey = (prefix: string, tenantId: string, key: string) => `${prefix}-${createHash('sha256').update(`${tenantId}:${key}`).digest('hex').slice(0, 40)}`;
 
 interface Ctx { readonly tenantId: string; readonly loanId: string; readonly actor: string; readonly idempotencyKey: string }

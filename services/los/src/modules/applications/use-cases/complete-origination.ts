@@ -1,5 +1,6 @@
 import { topics } from '@lendstack/contracts';
 import type pg from 'pg';
+import { originationMandateOf } from '../../mandates/index.js';
 import { audit } from '../../review/adapters/pg-review.repository.js';
 import type { Application, LoanTerms } from '../domain/application.js';
 import { buildLoanApproved } from './decide-application.js';
@@ -59,7 +60,7 @@ export async function originationState(c: pg.PoolClient, applicationId: string, 
  * The completion step: on an offer-accepted application of that checks run whose agreement is signed and
  * mandate active, approve it on the accepted offer's terms (basis policy, by ORIGINATION_APPROVER), record
  * `loan-approved` in the decision audit and enqueue LoanApproved (offerId, kfsReference and the mandate
- * reference on the borrower's repayment account). Anything else (another run, already approved, a step
+ * reference and terms on the borrower's repayment account, booked by the LMS as the loan's debit authorisation). Anything else (another run, already approved, a step
  * still missing) changes nothing: each step calls it, the last one approves. The outbox relay polls, so
  * nothing needs waking after the caller commits.
  */
@@ -79,7 +80,9 @@ export function createOriginationCompletion(deps: { newId: () => string }): Orig
       decidedBy: ORIGINATION_APPROVER, decidedAt: step.at, decisionReason: null, loanId, bookingFailure: null, dateOfBirthMasked: null,
       employment: null, device: null, checksRun: app.checks_run, version: app.version + 1, createdAt: app.created_at,
     };
-    const event = buildLoanApproved(approved, deps.newId(), { offerId: state.offerId, kfsReference: state.kfsReference, mandateReference: state.mandateReference });
+    const mandate = await originationMandateOf(c, app.id, app.checks_run);
+    if (!mandate) throw new Error(`application ${app.id}: the active mandate has no reference`);
+    const event = buildLoanApproved(approved, deps.newId(), { offerId: state.offerId, kfsReference: state.kfsReference, mandate });
     const updated = await c.query(
       `UPDATE applications SET status = 'approved', decided_by = $3, decided_at = $4, loan_id = $5, version = version + 1, updated_at = now()
         WHERE tenant_id = $1 AND id = $2 AND version = $6`,

@@ -85,13 +85,21 @@ export async function decideApplication(
   return result.ok ? { ok: true, application: result.application } : result;
 }
 
+/** What an origination completed with: the accepted offer, its KFS, and the active repayment mandate with its terms. */
+export interface OriginationRefs {
+  readonly offerId: string;
+  readonly kfsReference: string;
+  readonly mandate?: { readonly mandateReference: string; readonly mandate: NonNullable<LoanApprovedV1['payload']['borrower']['bankAccount']['mandate']> };
+}
+
 /**
  * The LoanApproved event of an approved application: its terms (for an accepted offer, the offer's), the
- * offer and KFS references, and the repayment mandate when one was registered. An operator's approval
+ * offer and KFS references, and the repayment mandate (reference and terms, which the LMS books as the
+ * loan's debit authorisation) when one was registered. An operator's approval
  * without an offer (an override, or a tenant with no policy) derives both references from the
  * application, so a republished event carries the same values.
  */
-export function buildLoanApproved(application: Application, eventId: string, refs?: { offerId: string; kfsReference: string; mandateReference?: string }): LoanApprovedV1 {
+export function buildLoanApproved(application: Application, eventId: string, refs?: OriginationRefs): LoanApprovedV1 {
   const traceContext = currentTraceContext();
   const payload = loanApprovedPayload(application, refs ?? { offerId: `ofr_${application.id}`, kfsReference: `KFS-${application.id}` });
   const event = {
@@ -104,8 +112,8 @@ export function buildLoanApproved(application: Application, eventId: string, ref
     tenantId: application.tenantId,
     correlationId: application.id,
     ...(traceContext ? { traceContext } : {}),
-    payload: refs?.mandateReference
-      ? { ...payload, borrower: { ...payload.borrower, bankAccount: { ...payload.borrower.bankAccount, mandateReference: refs.mandateReference } } }
+    payload: refs?.mandate
+      ? { ...payload, borrower: { ...payload.borrower, bankAccount: { ...payload.borrower.bankAccount, mandateReference: refs.mandate.mandateReference, mandate: refs.mandate.mandate } } }
       : payload,
   };
   // Never publish an event our own contract would reject.
