@@ -23,6 +23,8 @@ pnpm -s exec tsx packages/testing/sandboxes/payout-sandbox/src/cli.ts start
 export ACH_WEBHOOK_URL="${ACH_WEBHOOK_URL:-http://127.0.0.1:${LMS_PORT:-3002}/v1/payout-webhooks/ach}"
 pnpm -s exec tsx packages/testing/sandboxes/ach-sandbox/src/cli.ts start
 # The India auto-debit sandbox (a NACH processor's mandate and debit API, a UPI AutoPay PSP's API) the LMS collects INR instalments through.
+# Its e-mandate and Stripe events (a mandate registered at origination becoming active) go to the LOS.
+export NACH_WEBHOOK_URL="${NACH_WEBHOOK_URL:-http://127.0.0.1:${LOS_PORT:-3001}/v1/mandate-webhooks/nach-emandate}" STRIPE_WEBHOOK_URL="${STRIPE_WEBHOOK_URL:-http://127.0.0.1:${LOS_PORT:-3001}/v1/mandate-webhooks/stripe}"
 pnpm -s exec tsx packages/testing/sandboxes/nach-sandbox/src/cli.ts start
 export NACH_BASE_URL="${NACH_BASE_URL:-http://127.0.0.1:${NACH_SANDBOX_PORT:-3487}}" UPI_BASE_URL="${UPI_BASE_URL:-http://127.0.0.1:${NACH_SANDBOX_PORT:-3487}}"
 # The e-sign and eStamp sandbox (DocuSign eSignature REST v2.1 with Connect, an e-stamp certificate API) the LOS
@@ -83,7 +85,7 @@ Lendstack is up.
   Temporal UI    http://127.0.0.1:${TEMPORAL_UI_PORT:-8233}   (gRPC $TEMPORAL_ADDRESS)
   Payouts        http://127.0.0.1:${PAYOUT_SANDBOX_PORT:-3480}   (sandbox of the RazorpayX Payouts protocol; webhooks to $PAYOUT_WEBHOOK_URL)
   ACH (USD)      http://127.0.0.1:${ACH_SANDBOX_PORT:-3481}   (sandbox ODFI taking NACHA files; webhooks to $ACH_WEBHOOK_URL)
-  NACH / UPI     http://127.0.0.1:${NACH_SANDBOX_PORT:-3487}   (sandbox of a NACH processor's mandate and ach_debit API and a UPI AutoPay PSP's API; state: /sandbox/state)
+  NACH / UPI     http://127.0.0.1:${NACH_SANDBOX_PORT:-3487}   (sandbox of a NACH processor's mandate and ach_debit API and a UPI AutoPay PSP's API, e-mandate events to ${NACH_WEBHOOK_URL}; state: /sandbox/state)
   e-sign/eStamp  http://127.0.0.1:${ESIGN_SANDBOX_PORT:-3489}   (sandbox of DocuSign eSignature v2.1, Connect to $ESIGN_CONNECT_URL, and an e-stamp certificate API; the signer: POST /sandbox/envelopes/{id}/sign)
   Cards          http://127.0.0.1:${CARD_SANDBOX_PORT:-3488}   (sandbox card processor: tokenised cards, merchant-initiated payments, Visa/Mastercard decline codes)
   KYC            http://127.0.0.1:${KYC_SANDBOX_PORT:-3482}   (sandbox of Onfido v3.6, PAN verification, Aadhaar offline e-KYC; webhooks to $KYC_WEBHOOK_URL)
