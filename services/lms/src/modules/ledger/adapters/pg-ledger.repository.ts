@@ -54,13 +54,16 @@ export function createPgLedger(newId: () => string = randomUUID): LedgerWriter &
     },
 
     async liveEffects(client, loanId, fromDate, months) {
+      // With months, one (loan_id, value_date) index range per month, [its first day, the next month's).
+      const inMonths = months
+        ? `JOIN unnest($3::date[]) AS m(first_day) ON e.value_date >= m.first_day AND e.value_date < (m.first_day + interval '1 month')::date`
+        : '';
       const { rows } = await client.query<LineRow>(
         `SELECT e.id, e.loan_id, e.effect_key, e.kind, e.value_date::text AS value_date, false AS reversed, l.account_code, l.logical_account, l.side, l.amount_minor::text AS amount_minor
-         FROM journal_entries e JOIN journal_lines l ON l.entry_id = e.id
+         FROM journal_entries e ${inMonths} JOIN journal_lines l ON l.entry_id = e.id
          WHERE e.loan_id = $1 AND e.reverses IS NULL AND e.reversed_by IS NULL AND ($2::date IS NULL OR e.value_date >= $2::date)
-           AND ($3::text[] IS NULL OR to_char(e.value_date, 'YYYY-MM') = ANY($3::text[]))
          ORDER BY e.value_date, e.effect_key COLLATE "C", l.line_no`,
-        [loanId, fromDate ?? null, months ?? null],
+        months ? [loanId, fromDate ?? null, [...new Set(months)].map((m) => `${m}-01`)] : [loanId, fromDate ?? null],
       );
       return groupLines(rows).map((s) => s.effect);
     },
