@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { adjustDate, makeCalendar } from './business-days.js';
-import { nthDate } from './frequency.js';
+import { dateSeries, FREQUENCIES, nthDate } from './frequency.js';
 import { dayOfWeek, formatIsoDate, fromCivil, parseIsoDate, toCivil, tryParseIsoDate } from './local-date.js';
 
 const d = parseIsoDate;
@@ -40,6 +41,15 @@ describe('due-date series', () => {
   it('weekly and biweekly step 7 and 14 days', () => {
     expect(series('2024-12-26', 'weekly', 2)).toEqual(['2024-12-26', '2025-01-02']);
     expect(series('2024-12-26', 'biweekly', 2)).toEqual(['2024-12-26', '2025-01-09']);
+  });
+
+  it('dateSeries gives the dates nthDate gives, one by one (property)', () => {
+    const anchor = fc.integer({ min: fromCivil(1900, 1, 1), max: fromCivil(2999, 12, 31) });
+    fc.assert(
+      fc.property(anchor, fc.constantFrom(...FREQUENCIES), fc.integer({ min: -30, max: 30 }), fc.integer({ min: 0, max: 400 }), (a, f, from, count) => {
+        expect(dateSeries(a, f, from, count)).toEqual(Array.from({ length: count }, (_, i) => nthDate(a, f, from + i)));
+      }),
+    );
   });
 });
 

@@ -61,7 +61,23 @@ export function dateSeries(anchor: DayNumber, frequency: Frequency, from: number
   }
   const c = toCivil(anchor);
   const step = frequency === 'monthly' ? 1 : 3;
-  for (let i = 0; i < count; i += 1) out[i] = addMonthsAnchored(c.year, c.month, (from + i) * step, c.day);
+  // addMonthsAnchored(c.year, c.month, (from + i) * step, c.day) for each i, walking the first
+  // days of the months instead of converting every date from its civil form.
+  const index = c.year * 12 + (c.month - 1) + from * step;
+  let y = Math.floor(index / 12);
+  let m = index - y * 12 + 1;
+  let monthStart = fromCivil(y, m, 1);
+  for (let i = 0; i < count; i += 1) {
+    const days = daysInMonth(y, m);
+    out[i] = monthStart + (c.day < days ? c.day : days) - 1;
+    for (let s = 0; s < step; s += 1) {
+      monthStart += daysInMonth(y, m);
+      if (m === 12) {
+        m = 1;
+        y += 1;
+      } else m += 1;
+    }
+  }
   return out;
 }
 

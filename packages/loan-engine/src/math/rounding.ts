@@ -21,7 +21,7 @@ export function divRound(numerator: bigint, denominator: bigint, mode: RoundingM
     d = -d;
   }
   const q = n / d; // truncates towards zero
-  const r = n % d;
+  const r = n - q * d; // n % d, without a second long division
   if (r === 0n) return q;
   const away = n < 0n ? q - 1n : q + 1n;
   switch (mode) {

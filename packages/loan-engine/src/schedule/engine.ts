@@ -2,6 +2,7 @@ import { adjustDate } from '../dates/business-days.js';
 import { yearFraction } from '../daycount/day-count.js';
 import { add, fromInt, mul, type Rational } from '../math/rational.js';
 import { divRound, type RoundingMode } from '../math/rounding.js';
+import { amortiseDecliningBalance, type Amortised } from './declining-balance.js';
 import { feeTotals } from './fees.js';
 import { buildPeriods, dayCountContext, hasOddFirstPeriod, scheduledDate, periodicRate, periodsBetween, type Period } from './periods.js';
 import { makePrincipalPlan } from './principal-plan.js';
@@ -64,13 +65,6 @@ interface LoopState {
   deferredInterest: bigint;
 }
 
-interface Amortised {
-  /** The level installment, if the method has one. */
-  readonly level: bigint | undefined;
-  /** Whether some installment before the last was cut short so that the loan was not repaid early. */
-  readonly capped: boolean;
-}
-
 /**
  * Appends the installments to `rows`. Invariant: a schedule keeps its term — exactly
  * `termPeriods` installments, a positive balance until the last — except with a fixed
@@ -79,6 +73,8 @@ interface Amortised {
 function amortise(terms: LoanTerms, opening: bigint, perInstallmentFee: bigint, rows: InstallmentMinor[], levelMode: RoundingMode): Amortised {
   const n = terms.termPeriods;
   const periods = buildPeriods(terms, n);
+  const fast = amortiseDecliningBalance(terms, periods, opening, perInstallmentFee, rows, levelMode);
+  if (fast) return fast;
   const plan = makePrincipalPlan(terms, periods, opening, levelMode);
   const state: LoopState = { balance: opening, deferredInterest: 0n };
   const { moratoriumPeriods: m, interestPeriods: gi } = terms.grace;

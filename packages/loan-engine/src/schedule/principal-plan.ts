@@ -120,7 +120,7 @@ class InterestOnlyPlan extends DecliningBalancePlan {
   }
 }
 
-function emi(terms: LoanTerms, periods: readonly Period[], k: number, balance: bigint, mode: RoundingMode): bigint {
+export function emi(terms: LoanTerms, periods: readonly Period[], k: number, balance: bigint, mode: RoundingMode): bigint {
   const rate = periodicRate(terms);
   const first = periods[k] as Period;
   const oddFirst = k === 0 && hasOddFirstPeriod(terms);
