@@ -42,12 +42,14 @@ export function regZApr(advances: readonly DatedAmount[], payments: readonly Dat
 /** Appendix J on flows already placed on the unit-period time line (e.g. a regular schedule). */
 export function regZAprTimed(advances: readonly TimedAmount[], payments: readonly TimedAmount[], unit: UnitPeriod): AprResult | undefined {
   const groups = groupByFraction([...advances.map((a) => signed(a, 1n)), ...payments.map((p) => signed(p, -1n))]);
+  const scaled = groups.map((g) => g.amountsByPeriod.map((a) => a * RATE_SCALE));
   const npv = (rate: bigint): bigint => {
     const v = (RATE_SCALE * RATE_SCALE) / (RATE_SCALE + rate);
     let sum = 0n;
-    for (const g of groups) {
+    for (let j = 0; j < groups.length; j += 1) {
+      const g = groups[j] as FractionGroup;
       // Σ A_t v^t by Horner's rule, then the common simple-interest factor 1 / (1 + f i).
-      const pv = horner(g.amountsByPeriod, v);
+      const pv = hornerScaled(scaled[j] as bigint[], v);
       sum += (pv * g.fraction.d * RATE_SCALE) / (g.fraction.d * RATE_SCALE + g.fraction.n * rate);
     }
     return sum;
@@ -76,13 +78,22 @@ export interface FractionGroup {
 
 export function groupByFraction(flows: readonly TimedAmount[]): FractionGroup[] {
   const groups = new Map<string, FractionGroup>();
+  let lastFraction: Rational | undefined;
+  let lastGroup: FractionGroup | undefined;
   for (const x of flows) {
-    const f = reduce(x.time.fraction);
-    const key = `${f.n}/${f.d}`;
-    let g = groups.get(key);
-    if (!g) {
-      g = { fraction: f, amountsByPeriod: [] };
-      groups.set(key, g);
+    // Consecutive flows usually share one fraction object (a regular schedule): skip the key then.
+    let g: FractionGroup | undefined;
+    if (x.time.fraction === lastFraction && lastGroup) g = lastGroup;
+    else {
+      const f = reduce(x.time.fraction);
+      const key = `${f.n}/${f.d}`;
+      g = groups.get(key);
+      if (!g) {
+        g = { fraction: f, amountsByPeriod: [] };
+        groups.set(key, g);
+      }
+      lastFraction = x.time.fraction;
+      lastGroup = g;
     }
     const t = x.time.wholePeriods;
     while (g.amountsByPeriod.length <= t) g.amountsByPeriod.push(0n);
@@ -107,5 +118,12 @@ export function floatNpv(groups: readonly FractionGroup[], rate: number, groupFa
 export function horner(amounts: readonly bigint[], v: bigint): bigint {
   let acc = 0n;
   for (let t = amounts.length - 1; t >= 0; t -= 1) acc = (acc * v) / RATE_SCALE + (amounts[t] as bigint) * RATE_SCALE;
+  return acc;
+}
+
+/** horner() with the amounts already multiplied by RATE_SCALE (once per solve, not per evaluation). */
+function hornerScaled(scaledAmounts: readonly bigint[], v: bigint): bigint {
+  let acc = 0n;
+  for (let t = scaledAmounts.length - 1; t >= 0; t -= 1) acc = (acc * v) / RATE_SCALE + (scaledAmounts[t] as bigint);
   return acc;
 }
