@@ -1,4 +1,4 @@
-import { MAX_AMOUNT_MINOR } from '@lendstack/contracts';
+import { dayCountSchema, MAX_AMOUNT_MINOR } from '@lendstack/contracts';
 import { DECIMAL_CURRENCIES, LOAN_DATE_RANGE } from '@lendstack/loan-engine';
 import fc from 'fast-check';
 
@@ -138,7 +138,7 @@ export function loanArb(today: string) {
           frequency: frequencyArb,
           scheduleMethod: fc.constant(method),
           interestCalculation: optional(fc.constantFrom('per-period', 'daily')),
-          dayCount: optional(fc.constantFrom('30/360', '30e/360', 'actual/360', 'actual/365', 'actual/actual-isda')),
+          dayCount: optional(fc.constantFrom(...dayCountSchema.options)),
           expectedDisbursementDate: fc.constant(isoOf(disbursementDay)),
           firstDueDate: fc.constant(firstDue),
           fees: optional(fc.integer({ min: 0, max: 20 }).chain((n) => fc.array(
