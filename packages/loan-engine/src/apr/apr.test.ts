@@ -165,3 +165,38 @@ describe('odd-day fractions above one unit-period', () => {
     expect(out.apr).toBe('0.0000');
   });
 });
+
+describe('Regulation Z, Appendix J multiple advances (general equation (b)(8), advances discounted like payments)', () => {
+  it('two advances a month apart repaid by one payment at 1 % a month: APR 12.0000 % exactly', () => {
+    // 1000 + 1000/1.01 = 2030.10/1.01²: both sides of (b)(8) agree at i = 1 % with whole unit-periods only.
+    const r = apr({
+      method: 'reg-z',
+      advances: [
+        { date: '2024-01-01', amount: '1000' },
+        { date: '2024-02-01', amount: '1000' },
+      ],
+      payments: [{ date: '2024-03-01', amount: '2030.10' }],
+    });
+    expect(r.unitPeriod).toBe('monthly');
+    expect(r.apr).toBe('12.0000');
+  });
+
+  it('a second advance part-way through a unit-period is discounted by (1 + f i): f = 15/30 of a month', () => {
+    // Built at i = 1 % a month: the payment on Apr 1 (t = 3 from Jan 1) repays 1000 advanced on Jan 1
+    // and 500 on Jan 16 (t = 0, f = 15/30), rounded to the cent.
+    const payment = ((1000 + 500 / 1.005) * 1.01 ** 3).toFixed(2);
+    const r = apr({
+      method: 'reg-z',
+      unitPeriod: 'monthly',
+      advances: [
+        { date: '2024-01-01', amount: '1000' },
+        { date: '2024-01-16', amount: '500' },
+      ],
+      payments: [{ date: '2024-04-01', amount: payment }],
+    });
+    expect(Number(r.apr)).toBeCloseTo(12, 2);
+    // Counting the second advance as made on Jan 1 (undiscounted) would give a lower rate.
+    const asOne = apr({ method: 'reg-z', unitPeriod: 'monthly', advances: [{ date: '2024-01-01', amount: '1500' }], payments: [{ date: '2024-04-01', amount: payment }] });
+    expect(Number(asOne.apr)).toBeLessThan(Number(r.apr) - 0.5);
+  });
+});
