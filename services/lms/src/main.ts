@@ -15,7 +15,7 @@ import { startCollectionsWaker } from './modules/collections/adapters/collection
 import { resendPendingActions } from './modules/collections/use-cases/collector-actions.js';
 import { createAutodebitActivities } from './modules/autodebit/activities/autodebit.activities.js';
 import { createAchCollectionRail } from './modules/autodebit/adapters/ach-collection-rail.adapter.js';
-import { createIndiaProcessorClient } from './modules/autodebit/adapters/india-processor.client.js';
+import { createProcessorApiClient } from './modules/autodebit/adapters/processor-api.client.js';
 import { mandateByUmrn } from './modules/autodebit/adapters/mandates.repository.js';
 import { mandateRoutes } from './modules/autodebit/adapters/mandates.routes.js';
 import { createNachCollectionRail } from './modules/autodebit/adapters/nach-collection-rail.adapter.js';
@@ -125,16 +125,16 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
   });
   // INR instalments: NACH debits on the loan's e-mandate, or UPI AutoPay executions after a pre-debit notification.
   const nachCollections = createNachCollectionRail({
-    client: createIndiaProcessorClient({ name: 'NACH processor', baseUrl: config.NACH_BASE_URL, apiKey: config.NACH_API_KEY, timeoutMs: config.NACH_TIMEOUT_MS, maxAttempts: config.NACH_MAX_ATTEMPTS }),
+    client: createProcessorApiClient({ name: 'NACH processor', baseUrl: config.NACH_BASE_URL, apiKey: config.NACH_API_KEY, timeoutMs: config.NACH_TIMEOUT_MS, maxAttempts: config.NACH_MAX_ATTEMPTS }),
     mandateOf: (umrn) => mandateByUmrn(pool, 'in-nach', umrn), cutoffMinutesIst: config.NACH_CUTOFF_MINUTES_IST, presentAheadDays: config.NACH_PRESENT_AHEAD_DAYS,
   });
   const upiCollections = createUpiAutopayRail({
-    client: createIndiaProcessorClient({ name: 'UPI PSP', baseUrl: config.UPI_BASE_URL, apiKey: config.UPI_API_KEY, timeoutMs: config.NACH_TIMEOUT_MS, maxAttempts: config.NACH_MAX_ATTEMPTS }),
+    client: createProcessorApiClient({ name: 'UPI PSP', baseUrl: config.UPI_BASE_URL, apiKey: config.UPI_API_KEY, timeoutMs: config.NACH_TIMEOUT_MS, maxAttempts: config.NACH_MAX_ATTEMPTS }),
     mandateOf: (umn) => mandateByUmrn(pool, 'upi-autopay', umn),
   });
   // Instalments charged to the borrower's tokenised card (merchant-initiated payments).
   const cardCollections = createCardOnFileRail({
-    client: createIndiaProcessorClient({ name: 'card processor', baseUrl: config.CARD_BASE_URL, apiKey: config.CARD_API_KEY, timeoutMs: config.NACH_TIMEOUT_MS, maxAttempts: config.NACH_MAX_ATTEMPTS }),
+    client: createProcessorApiClient({ name: 'card processor', baseUrl: config.CARD_BASE_URL, apiKey: config.CARD_API_KEY, timeoutMs: config.NACH_TIMEOUT_MS, maxAttempts: config.NACH_MAX_ATTEMPTS }),
   });
   const collectorActivities = {
     ...createCollectionActivities({ prisma, now: () => new Date() }),

@@ -13,7 +13,7 @@ import { eventually } from '@lendstack/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCardOnFileRail } from '../src/modules/autodebit/adapters/card-on-file-rail.adapter.js';
 import { presentmentsOfLoan } from '../src/modules/autodebit/adapters/autodebit.repository.js';
-import { createIndiaProcessorClient } from '../src/modules/autodebit/adapters/india-processor.client.js';
+import { createProcessorApiClient } from '../src/modules/autodebit/adapters/processor-api.client.js';
 import type { CollectionRailPort } from '../src/modules/autodebit/ports.js';
 import { collectResults, repaymentKeyOf } from '../src/modules/autodebit/use-cases/apply-results.js';
 import { presentDue } from '../src/modules/autodebit/use-cases/present-batch.js';
@@ -40,7 +40,7 @@ beforeAll(async () => {
   h = await startHarness();
   cli('stop');
   cli('start');
-  rail = createCardOnFileRail({ client: createIndiaProcessorClient({ name: 'card processor', baseUrl: BASE, apiKey: API_KEY, timeoutMs: 5_000, maxAttempts: 3, retryBaseDelayMs: 20 }) });
+  rail = createCardOnFileRail({ client: createProcessorApiClient({ name: 'card processor', baseUrl: BASE, apiKey: API_KEY, timeoutMs: 5_000, maxAttempts: 3, retryBaseDelayMs: 20 }) });
 });
 
 afterAll(async () => {

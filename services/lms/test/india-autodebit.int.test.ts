@@ -16,7 +16,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { presentmentsOfLoan } from '../src/modules/autodebit/adapters/autodebit.repository.js';
-import { createIndiaProcessorClient } from '../src/modules/autodebit/adapters/india-processor.client.js';
+import { createProcessorApiClient } from '../src/modules/autodebit/adapters/processor-api.client.js';
 import { mandateByUmrn } from '../src/modules/autodebit/adapters/mandates.repository.js';
 import { mandateRoutes } from '../src/modules/autodebit/adapters/mandates.routes.js';
 import { createNachCollectionRail } from '../src/modules/autodebit/adapters/nach-collection-rail.adapter.js';
@@ -50,7 +50,7 @@ beforeAll(async () => {
   h = await startHarness();
   await nachSandbox.stop(sandboxFiles);
   await nachSandbox.start({ port: PORT, ...sandboxFiles, env: { NACH_SANDBOX_RESPONSE_DELAY_MS: '50', NACH_SANDBOX_LATE_RETURN_DELAY_MS: '600', UPI_SANDBOX_EXECUTE_DELAY_MS: '50', LOG_LEVEL: 'warn' } });
-  const client = (name: string) => createIndiaProcessorClient({ name, baseUrl: BASE, apiKey: API_KEY, timeoutMs: 5_000, maxAttempts: 3, retryBaseDelayMs: 20 });
+  const client = (name: string) => createProcessorApiClient({ name, baseUrl: BASE, apiKey: API_KEY, timeoutMs: 5_000, maxAttempts: 3, retryBaseDelayMs: 20 });
   nach = createNachCollectionRail({ client: client('NACH processor'), mandateOf: (umrn) => mandateByUmrn(h.pool, 'in-nach', umrn) });
   upi = createUpiAutopayRail({ client: client('UPI PSP'), mandateOf: (umn) => mandateByUmrn(h.pool, 'upi-autopay', umn) });
   app = await createHttpServer({ logger: createLogger({ service: 'lendstack-lms-test', level: 'silent' }), metrics: createMetrics('lendstack-lms-test'), serviceName: 'lendstack-lms', title: 'test', description: 'test', version: '1.0.0' });

@@ -1,10 +1,10 @@
 import { cardDeclineCode, CARD_DECLINES, isCardDeclineCode, MERCHANT_ADVICE } from '../domain/card-rules.js';
 import type { CollectionRailPort, ResultDocument, UnreadableDocument } from '../ports.js';
-import { vendorDetail, vendorField, vendorRule, type IndiaProcessorClient } from './india-processor.client.js';
+import { vendorDetail, vendorField, vendorRule, type ProcessorApiClient } from './processor-api.client.js';
 
 export interface CardOnFileRailOptions {
   /** The card processor's API (stored payment methods, merchant-initiated payments); the same JSON client. */
-  readonly client: IndiaProcessorClient;
+  readonly client: ProcessorApiClient;
 }
 
 /**

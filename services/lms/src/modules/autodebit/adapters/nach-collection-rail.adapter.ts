@@ -1,11 +1,11 @@
 import { checkNachPresentation, type Mandate } from '../domain/nach-mandate.js';
 import { isNachReasonCode, nachReasonText } from '../domain/nach-rules.js';
 import type { CollectionRailPort, MandateAnswer, MandatePort, PresentmentResult, ResultDocument, UnreadableDocument } from '../ports.js';
-import { vendorDetail, vendorField, vendorRule, type IndiaProcessorClient, type VendorAnswer } from './india-processor.client.js';
+import { vendorDetail, vendorField, vendorRule, type ProcessorApiClient, type VendorAnswer } from './processor-api.client.js';
 
 export interface NachCollectionRailOptions {
   /** The NACH processor's API (LotusPay-shaped: mandates and ach_debits). */
-  readonly client: IndiaProcessorClient;
+  readonly client: ProcessorApiClient;
   /** The mandate a debit names by UMRN, as the LMS stores it (status, maximum, validity). */
   readonly mandateOf: (umrn: string) => Promise<Mandate | undefined>;
   /** The sponsor bank's cut-off on the charge date, IST minutes after midnight (default 10:00). */

@@ -1,7 +1,7 @@
 import { istParts } from '../domain/india-calendar.js';
 import { checkUpiAmount, checkUpiExecution, planUpiExecution, UPI_FAILURE_REASONS, UPI_NO_AFA_LIMIT_PAISE } from '../domain/upi-autopay.js';
 import type { CollectionRailPort, MandateAnswer, MandatePort, ResultDocument, UnreadableDocument } from '../ports.js';
-import { vendorDetail, vendorField, vendorRule, type IndiaProcessorClient, type VendorAnswer } from './india-processor.client.js';
+import { vendorDetail, vendorField, vendorRule, type ProcessorApiClient, type VendorAnswer } from './processor-api.client.js';
 
 export interface UpiMandateView {
   readonly status: string;
@@ -11,7 +11,7 @@ export interface UpiMandateView {
 
 export interface UpiAutopayRailOptions {
   /** The PSP's AutoPay API (mandates, pre-debit notifications, executions). */
-  readonly client: IndiaProcessorClient;
+  readonly client: ProcessorApiClient;
   /** The mandate a debit names by its UMN, as the LMS stores it. */
   readonly mandateOf: (umn: string) => Promise<UpiMandateView | undefined>;
   /** The most a debit may be without the payer's PIN (default ₹15,000; RBI's e-mandate framework). */

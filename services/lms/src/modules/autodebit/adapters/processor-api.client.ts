@@ -1,5 +1,6 @@
 /**
- * The India auto-debit vendors' JSON APIs (packages/testing/sandboxes/nach-sandbox speaks both locally):
+ * A collection processor's JSON API, with the retry and error rules every rail shares (the NACH, UPI AutoPay
+ * and card-on-file rails each use one). Locally, packages/testing/sandboxes/nach-sandbox and card-sandbox speak:
  * - a NACH processor shaped like LotusPay's (Juspay) `mandate` and `ach_debit` resources: POST /v1/mandates,
  *   /v1/mandates/{id}/amend and /cancel, POST /v1/ach_debits, GET /v1/ach_debits?batch=;
  * - a UPI AutoPay PSP: POST /upi/v1/mandates, /upi/v1/mandates/{id}/notifications (the pre-debit notification
@@ -10,7 +11,7 @@
  */
 import { CollectionRailUnavailableError } from '../ports.js';
 
-export interface IndiaProcessorClientOptions {
+export interface ProcessorApiClientOptions {
   readonly baseUrl: string;
   readonly apiKey: string;
   readonly timeoutMs: number;
@@ -28,12 +29,12 @@ export interface VendorAnswer {
   readonly text: string;
 }
 
-export interface IndiaProcessorClient {
+export interface ProcessorApiClient {
   post(path: string, body: Record<string, unknown>, idempotencyKey: string): Promise<VendorAnswer>;
   get(path: string): Promise<VendorAnswer>;
 }
 
-export function createIndiaProcessorClient(options: IndiaProcessorClientOptions): IndiaProcessorClient {
+export function createProcessorApiClient(options: ProcessorApiClientOptions): ProcessorApiClient {
   const base = options.baseUrl.replace(/\/+$/, '');
   const baseDelayMs = options.retryBaseDelayMs ?? 100;
   async function call(method: 'GET' | 'POST', path: string, body?: Record<string, unknown>, idempotencyKey?: string): Promise<VendorAnswer> {
