@@ -1,6 +1,6 @@
 import { scheduleApr } from '../apr/schedule-apr.js';
 import { formatIsoDate } from '../dates/local-date.js';
-import { mul, rat, toDecimalString } from '../math/rational.js';
+import { toDecimalString, type Rational } from '../math/rational.js';
 import { formatMoney } from '../money/money.js';
 import { buildSchedule } from '../schedule/engine.js';
 import type { InstallmentMinor, ScheduleMinor } from '../schedule/types.js';
@@ -41,7 +41,12 @@ export function schedule(request: ScheduleRequest): ScheduleResult {
   const terms = toLoanTerms(scheduleRequestSchema.parse(request));
   const minor = buildSchedule(terms);
   const apr = scheduleApr(terms, minor);
-  return formatSchedule(minor, apr ? toDecimalString(mul(apr.apr, rat(100n)), APR_DECIMALS) : null);
+  return formatSchedule(minor, apr ? aprPercent(apr.apr) : null);
+}
+
+/** The APR in percent with APR_DECIMALS places (toDecimalString needs no reduced fraction: no gcd). */
+export function aprPercent(apr: Rational): string {
+  return toDecimalString({ n: apr.n * 100n, d: apr.d }, APR_DECIMALS);
 }
 
 export function formatSchedule(s: ScheduleMinor, apr: string | null): ScheduleResult {

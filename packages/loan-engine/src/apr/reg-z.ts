@@ -1,6 +1,6 @@
 import type { DayNumber } from '../dates/local-date.js';
 import { rat, reduce, type Rational } from '../math/rational.js';
-import { estimateRoot, RATE_SCALE, solveIncreasing } from './solver.js';
+import { estimateRoot, RATE_SCALE, RATE_SCALE_FIVES, RATE_SCALE_TWOS, solveIncreasing } from './solver.js';
 import { unitPeriodsPerYear, unitTime, type UnitPeriod, type UnitTime } from './unit-period.js';
 
 export interface DatedAmount {
@@ -117,13 +117,13 @@ export function floatNpv(groups: readonly FractionGroup[], rate: number, groupFa
 /** Σ a_t · v^t (v in fixed point) by Horner's rule; the result is in minor units × RATE_SCALE. */
 export function horner(amounts: readonly bigint[], v: bigint): bigint {
   let acc = 0n;
-  for (let t = amounts.length - 1; t >= 0; t -= 1) acc = (acc * v) / RATE_SCALE + (amounts[t] as bigint) * RATE_SCALE;
+  for (let t = amounts.length - 1; t >= 0; t -= 1) acc = (acc * v) / RATE_SCALE_FIVES / RATE_SCALE_TWOS + (amounts[t] as bigint) * RATE_SCALE;
   return acc;
 }
 
 /** horner() with the amounts already multiplied by RATE_SCALE (once per solve, not per evaluation). */
 function hornerScaled(scaledAmounts: readonly bigint[], v: bigint): bigint {
   let acc = 0n;
-  for (let t = scaledAmounts.length - 1; t >= 0; t -= 1) acc = (acc * v) / RATE_SCALE + (scaledAmounts[t] as bigint);
+  for (let t = scaledAmounts.length - 1; t >= 0; t -= 1) acc = (acc * v) / RATE_SCALE_FIVES / RATE_SCALE_TWOS + (scaledAmounts[t] as bigint);
   return acc;
 }

@@ -4,6 +4,13 @@
  * involved. Illinois (modified regula falsi) keeps the root bracketed and converges superlinearly.
  */
 export const RATE_SCALE = 10n ** 24n;
+/**
+ * RATE_SCALE = 5^24 · 2^24, each factor below 2^64: x / RATE_SCALE equals x / RATE_SCALE_FIVES /
+ * RATE_SCALE_TWOS (truncating division composes), and two divisions by a one-word divisor are
+ * cheaper than one by a two-word divisor — the present value's Horner loop divides once per flow.
+ */
+export const RATE_SCALE_FIVES = 5n ** 24n;
+export const RATE_SCALE_TWOS = 2n ** 24n;
 
 /** Stop once the bracket is narrower than 1e-16 per unit period (far below Reg Z tolerances). */
 const TOLERANCE = RATE_SCALE / 10n ** 16n;
