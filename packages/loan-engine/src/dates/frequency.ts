@@ -68,10 +68,10 @@ export function dateSeries(anchor: DayNumber, frequency: Frequency, from: number
   let m = index - y * 12 + 1;
   let monthStart = fromCivil(y, m, 1);
   for (let i = 0; i < count; i += 1) {
-    const days = daysInMonth(y, m);
+    const days = monthLength(y, m);
     out[i] = monthStart + (c.day < days ? c.day : days) - 1;
     for (let s = 0; s < step; s += 1) {
-      monthStart += daysInMonth(y, m);
+      monthStart += monthLength(y, m);
       if (m === 12) {
         m = 1;
         y += 1;
@@ -79,6 +79,17 @@ export function dateSeries(anchor: DayNumber, frequency: Frequency, from: number
     }
   }
   return out;
+}
+
+const MONTH_LENGTHS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * daysInMonth for the series loop, in this module: the tsx loader serves these modules as
+ * CommonJS, where every call of an imported function first goes through an export getter.
+ */
+function monthLength(year: number, month: number): number {
+  if (month !== 2) return MONTH_LENGTHS[month - 1] as number;
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
 }
 
 function nthSemiMonthly(anchor: DayNumber, k: number): DayNumber {
