@@ -80,11 +80,14 @@ export function buildPeriods(terms: LoanTerms, count: number): Period[] {
   const bd = terms.businessDays;
   const context = dayCountContext(terms);
   const periods: Period[] = new Array<Period>(count);
+  const daily = terms.interestCalculation === 'daily';
   let start = terms.disbursementDate;
   for (let k = 0; k < count; k += 1) {
     const end = ends[k] as DayNumber;
     const dueDate = bd ? adjustDate(end, bd.convention, bd.calendar) : end;
-    periods[k] = { start, end, dueDate, factor: periodFactor(terms, rate, start, end, k, context) };
+    // Per-period interest after the first period is always the periodic rate (one shared object).
+    const factor = daily || k === 0 ? periodFactor(terms, rate, start, end, k, context) : rate;
+    periods[k] = { start, end, dueDate, factor };
     start = end;
   }
   return periods;
