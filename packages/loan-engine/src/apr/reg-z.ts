@@ -54,7 +54,20 @@ export function regZAprTimed(advances: readonly TimedAmount[], payments: readonl
     }
     return sum;
   };
-  const estimate = estimateRoot((i) => floatNpv(groups, i, (g, rate) => 1 / (1 + (Number(g.fraction.n) / Number(g.fraction.d)) * rate)));
+  // floatNpv's arithmetic with the conversions to double made once per solve, not per evaluation.
+  const floatAmounts = groups.map((g) => g.amountsByPeriod.map(Number));
+  const floatFractions = groups.map((g) => Number(g.fraction.n) / Number(g.fraction.d));
+  const estimate = estimateRoot((rate) => {
+    const v = 1 / (1 + rate);
+    let sum = 0;
+    for (let j = 0; j < floatAmounts.length; j += 1) {
+      const amounts = floatAmounts[j] as number[];
+      let acc = 0;
+      for (let t = amounts.length - 1; t >= 0; t -= 1) acc = acc * v + (amounts[t] as number);
+      sum += acc * (1 / (1 + (floatFractions[j] as number) * rate));
+    }
+    return sum;
+  });
   const rate = solveIncreasing(npv, estimate);
   if (rate === undefined) return undefined;
   const perYear = unitPeriodsPerYear(unit);
@@ -121,9 +134,14 @@ export function horner(amounts: readonly bigint[], v: bigint): bigint {
   return acc;
 }
 
+// Module-local copies for the Horner loop: under the tsx loader every read of an imported binding
+// goes through an export getter.
+const FIVES = RATE_SCALE_FIVES;
+const TWOS = RATE_SCALE_TWOS;
+
 /** horner() with the amounts already multiplied by RATE_SCALE (once per solve, not per evaluation). */
 function hornerScaled(scaledAmounts: readonly bigint[], v: bigint): bigint {
   let acc = 0n;
-  for (let t = scaledAmounts.length - 1; t >= 0; t -= 1) acc = (acc * v) / RATE_SCALE_FIVES / RATE_SCALE_TWOS + (scaledAmounts[t] as bigint);
+  for (let t = scaledAmounts.length - 1; t >= 0; t -= 1) acc = (acc * v) / FIVES / TWOS + (scaledAmounts[t] as bigint);
   return acc;
 }
