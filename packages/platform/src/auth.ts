@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import type { Scope } from './access/credentials.js';
 import { HttpProblem } from './problem.js';
 
 /**
@@ -22,6 +23,29 @@ export interface Principal {
   readonly subject: string;
   readonly tenantId: string;
   readonly roles: readonly Role[];
+  /**
+   * A partner credential (API key, client-credentials token) holds the partner role and these scopes,
+   * and reaches only the routes its service opens to a scope; staff tokens have no scopes.
+   */
+  readonly scopes?: readonly Scope[];
+  /** The key behind a partner credential: what its rate limit counts. */
+  readonly credential?: { readonly kind: 'api-key' | 'client-token'; readonly id: string; readonly ratePerMinute: number };
+}
+
+/**
+ * The caller as the access hook (installAccess) resolved it before the route ran: whether a credential
+ * was sent, the principal it proves (if valid), and the scope the route needs of partner credentials.
+ */
+export interface ResolvedAccess {
+  readonly sent: boolean;
+  readonly principal?: Principal;
+  readonly scope?: Scope;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    access?: ResolvedAccess;
+  }
 }
 
 const claimsSchema = z.object({
@@ -71,15 +95,27 @@ export function bearerToken(authorization: string | undefined): string | undefin
  * `role`, throws 403 unless the caller holds it (or, given a list, any one of them).
  */
 export function authenticate(request: FastifyRequest, secret: string, role?: Role | readonly Role[]): Principal {
-  const token = bearerToken(request.headers.authorization);
-  const principal = token ? verifyToken(secret, token, Math.floor(Date.now() / 1000)) : undefined;
+  let sent: boolean;
+  let principal: Principal | undefined;
+  if (request.access) {
+    ({ sent, principal } = request.access);
+  } else {
+    const token = bearerToken(request.headers.authorization);
+    sent = token !== undefined;
+    principal = token ? verifyToken(secret, token, Math.floor(Date.now() / 1000)) : undefined;
+  }
   if (!principal) {
-    const challenge = token ? 'Bearer realm="lendstack", error="invalid_token"' : 'Bearer realm="lendstack"';
-    throw new HttpProblem(401, 'unauthenticated', 'Authentication required', 'Send a valid, unexpired bearer token.', {}, { 'www-authenticate': challenge });
+    const challenge = sent ? 'Bearer realm="lendstack", error="invalid_token"' : 'Bearer realm="lendstack"';
+    throw new HttpProblem(401, 'unauthenticated', 'Authentication required', 'Send a valid, unexpired bearer token or API key.', {}, { 'www-authenticate': challenge });
   }
   const needed: readonly Role[] = role === undefined ? [] : typeof role === 'string' ? [role] : role;
   if (needed.length > 0 && !needed.some((r) => principal.roles.includes(r))) {
     throw new HttpProblem(403, 'forbidden', 'Not allowed', `This action needs the ${needed.join(' or ')} role.`);
+  }
+  if (principal.scopes) {
+    const scope = request.access?.scope;
+    if (scope === undefined) throw new HttpProblem(403, 'forbidden', 'Not allowed', 'This route is not open to partner credentials (API keys, client tokens).');
+    if (!principal.scopes.includes(scope)) throw new HttpProblem(403, 'insufficient-scope', 'Not allowed', `This action needs the ${scope} scope.`, {}, { 'www-authenticate': `Bearer realm="lendstack", error="insufficient_scope", scope="${scope}"` });
   }
   return principal;
 }

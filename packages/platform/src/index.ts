@@ -18,3 +18,4 @@ export * from './lifecycle.js';
 export * from './text-hygiene.js';
 export * from './reconciliation.js';
 export * from './each-limited.js';
+export * from './access/index.js';

@@ -1,4 +1,4 @@
-import { DEV_AUTH_TOKEN_SECRET, parseEnv } from '@lendstack/platform';
+import { accessEnv, DEV_AUTH_TOKEN_SECRET, externalIssuerComplete, parseEnv } from '@lendstack/platform';
 import { isRoutingNumber } from '@lendstack/nacha';
 import { z } from 'zod';
 
@@ -43,6 +43,8 @@ const envSchema = z.object({
   TEMPORAL_WORKFLOW_TRACING: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   // Verifies bearer tokens (HS256); the same secret the LOS uses in one deployment.
   AUTH_TOKEN_SECRET: z.string().min(32).default(DEV_AUTH_TOKEN_SECRET),
+  // Partner API keys, OAuth2 client-credentials tokens, staff tokens of an identity provider, rate limits.
+  ...accessEnv('lms'),
   // Disbursement rail (RazorpayX Payouts protocol, modules/payouts). The defaults are the local sandbox's
   // (packages/testing/sandboxes/payout-sandbox, started by infra/up.sh); a deployment sets its own.
   PAYOUT_BASE_URL: z.string().url().default('http://127.0.0.1:3480'),
@@ -126,7 +128,7 @@ const envSchema = z.object({
   TWILIO_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   OTEL_TRACES_EXPORTER: z.enum(['none', 'console']).default('none'),
-});
+}).refine(externalIssuerComplete, { message: 'set all of AUTH_ISSUER, AUTH_JWKS_URL and AUTH_AUDIENCE, or none', path: ['AUTH_ISSUER'] });
 
 export type LmsConfig = z.infer<typeof envSchema>;
 

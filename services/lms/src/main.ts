@@ -1,9 +1,10 @@
-import { createKafka, createMetrics, createProducer, kafkaReachable, startInboxRetention, startOutboxRelay, type Logger, type Telemetry } from '@lendstack/platform';
+import { accessOptionsOf, createKafka, createMetrics, createProducer, kafkaReachable, startInboxRetention, startOutboxRelay, type Logger, type Telemetry } from '@lendstack/platform';
 import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import pg from 'pg';
 import type { LmsConfig } from './config.js';
+import { LMS_PARTNER_SCOPES } from './http/partner-scopes.js';
 import { buildServer } from './http/server.js';
 import { createCollectionActivities } from './modules/collections/activities/collections.activities.js';
 import { startCollectionsStarter } from './modules/collections/adapters/collections-starter.js';
@@ -229,6 +230,7 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
   const app = await buildServer({
     logger,
     metrics,
+    access: accessOptionsOf(config, pool, LMS_PARTNER_SCOPES),
     loans: { loans, authSecret: config.AUTH_TOKEN_SECRET, servicing: createServicingReader(pool) },
     endOfDay: { ...servicing, runner: eodRunner, authSecret: config.AUTH_TOKEN_SECRET },
     businessDate: { pool, authSecret: config.AUTH_TOKEN_SECRET, today: utcToday },

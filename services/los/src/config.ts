@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { DEV_AUTH_TOKEN_SECRET, parseEnv } from '@lendstack/platform';
+import { accessEnv, DEV_AUTH_TOKEN_SECRET, externalIssuerComplete, parseEnv } from '@lendstack/platform';
 import { z } from 'zod';
 import { DEV_ONLY_ACTIVE_KEK, DEV_ONLY_PII_KEKS } from './modules/pii/keyring.js';
 import { SANDBOX_UIDAI_CERTIFICATE_PEM } from './modules/kyc/adapters/sandbox-uidai-certificate.js';
@@ -27,6 +27,8 @@ const envSchema = z.object({
   LOS_CONSUMER_FROM_BEGINNING: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
   // Verifies partners' and operators' bearer tokens (HS256); one secret per deployment.
   AUTH_TOKEN_SECRET: z.string().min(32).default(DEV_AUTH_TOKEN_SECRET),
+  // Partner API keys, OAuth2 client-credentials tokens, staff tokens of an identity provider, rate limits.
+  ...accessEnv('los'),
   // Pepper for tokenising national ids and account numbers before they are stored or sent.
   PII_TOKEN_SECRET: z.string().min(32).default('lendstack-local-pii-tokenisation-secret-change-me'),
   // KYC, bureau and documents. The defaults are the local sandboxes (packages/testing/sandboxes) and their
@@ -127,7 +129,7 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // Where spans go: nowhere (ids still propagate) or stdout.
   OTEL_TRACES_EXPORTER: z.enum(['none', 'console']).default('none'),
-});
+}).refine(externalIssuerComplete, { message: 'set all of AUTH_ISSUER, AUTH_JWKS_URL and AUTH_AUDIENCE, or none', path: ['AUTH_ISSUER'] });
 
 export type LosConfig = z.infer<typeof envSchema>;
 

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { createKafka, createLogger, createMetrics, createProducer, kafkaReachable, startOutboxRelay, type Logger, type OutboxRelay, type RunningConsumer } from '@lendstack/platform';
+import { accessOptionsOf, createKafka, createLogger, createMetrics, createProducer, kafkaReachable, startOutboxRelay, type Logger, type OutboxRelay, type RunningConsumer } from '@lendstack/platform';
 import type { Producer } from 'kafkajs';
 import pg from 'pg';
 import type { LosConfig } from './config.js';
+import { LOS_PARTNER_SCOPES } from './http/partner-scopes.js';
 import { buildServer } from './http/server.js';
 import { createHmacPiiVault } from './modules/applications/adapters/hmac-pii.vault.js';
 import { startLoanLifecycleConsumer } from './modules/applications/adapters/loan-lifecycle.consumer.js';
@@ -189,6 +190,7 @@ export async function startLos(config: LosConfig, logger: Logger = createLogger(
   const app = await buildServer({
     logger,
     metrics,
+    access: accessOptionsOf(config, pool, LOS_PARTNER_SCOPES),
     documents: { store: documents, blobs, authSecret: config.AUTH_TOKEN_SECRET, maxBytes: config.LOS_DOCUMENT_MAX_BYTES, newId: randomUUID, now: () => new Date() },
     kycWebhooks: { inbox: createPgKycWebhookInbox(pool), webhookToken: config.ONFIDO_WEBHOOK_TOKEN, toleranceSeconds: config.ONFIDO_WEBHOOK_TOLERANCE_SECONDS, now: () => new Date() },
     applications: {

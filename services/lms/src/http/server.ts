@@ -1,4 +1,4 @@
-import { createHttpServer, registerHealthRoutes, type Logger, type Metrics, type ReadinessCheck } from '@lendstack/platform';
+import { createHttpServer, installAccess, registerHealthRoutes, type AccessOptions, type Logger, type Metrics, type ReadinessCheck } from '@lendstack/platform';
 import type { FastifyInstance } from 'fastify';
 import { reconciliationRoutes, type ReconciliationRoutesDeps } from '../modules/reconciliation/reconciliation.routes.js';
 import { loanRoutes, type LoanRoutesDeps } from '../modules/loans/adapters/loans.routes.js';
@@ -15,6 +15,8 @@ import { collectionsRoutes, type CollectionsRoutesDeps } from '../modules/collec
 import { twilioStatusRoutes, type TwilioStatusRouteDeps } from '../modules/notifications/adapters/twilio-status.routes.js';
 
 export interface LmsServerDeps {
+  /** Partner API keys, client-credentials tokens, staff tokens of an identity provider, rate limits (before every route). */
+  readonly access?: AccessOptions;
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly loans: LoanRoutesDeps;
@@ -53,6 +55,7 @@ export async function buildServer(deps: LmsServerDeps): Promise<FastifyInstance>
     description: 'Products, loan accounts and repayment schedules. Money is integer minor units as strings with currency and scale. Errors are RFC 9457 problem+json.',
     version: '1.0.0',
   });
+  if (deps.access) await installAccess(app, deps.access);
   registerHealthRoutes(app, deps.readiness);
   await app.register(loanRoutes, deps.loans);
   await app.register(productRoutes, deps.products);

@@ -1,4 +1,4 @@
-import { createHttpServer, registerHealthRoutes, type Logger, type Metrics, type ReadinessCheck } from '@lendstack/platform';
+import { createHttpServer, installAccess, registerHealthRoutes, type AccessOptions, type Logger, type Metrics, type ReadinessCheck } from '@lendstack/platform';
 import type { FastifyInstance } from 'fastify';
 import { reconciliationRoutes, type ReconciliationRoutesDeps } from '../modules/reconciliation/reconciliation.routes.js';
 import { applicationRoutes, type ApplicationRoutesDeps } from '../modules/applications/adapters/applications.routes.js';
@@ -15,6 +15,8 @@ import { mandateRoutes, type MandateRoutesDeps } from '../modules/mandates/index
 import { timelineRoutes, type TimelineRoutesDeps } from '../modules/audit/index.js';
 
 export interface LosServerDeps {
+  /** Partner API keys, client-credentials tokens, staff tokens of an identity provider, rate limits (before every route). */
+  readonly access?: AccessOptions;
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly applications: ApplicationRoutesDeps;
@@ -56,6 +58,7 @@ export async function buildServer(deps: LosServerDeps): Promise<FastifyInstance>
     description: 'Applications from submission through their automatic checks to approval, and quotes (schedule, totals, APR) for loan offers. Errors are RFC 9457 problem+json. Authenticate with a bearer token (JWT, HS256) carrying your tenant and roles.',
     version: '1.0.0',
   });
+  if (deps.access) await installAccess(app, deps.access);
   registerHealthRoutes(app, deps.readiness);
   await app.register(applicationRoutes, deps.applications);
   await app.register(quoteRoutes, deps.quotes);
