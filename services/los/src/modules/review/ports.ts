@@ -80,7 +80,8 @@ export interface ReviewStore extends ReviewSettingsStore {
   transaction<T>(work: (tx: ReviewTransaction) => Promise<T>): Promise<T>;
   /** Open reviews, oldest first (keyset on opened_at, application id); at most `limit + 1` rows. */
   queue(tenantId: string, query: QueueQuery): Promise<Review[]>;
-  auditTrail(tenantId: string, applicationId: string, query: { limit: number; afterId?: string }): Promise<StoredAuditEntry[]>;
+  /** Undefined when the tenant has no such application (another tenant's is no different from none). */
+  auditTrail(tenantId: string, applicationId: string, query: { limit: number; afterId?: string }): Promise<StoredAuditEntry[] | undefined>;
   /** The notice of the application's latest declined checks run. */
   notice(tenantId: string, applicationId: string): Promise<StoredNotice | undefined>;
   creditor(tenantId: string): Promise<CreditorProfile | undefined>;

@@ -76,6 +76,10 @@ export async function mandateRoutes(app: FastifyInstance, deps: MandateRoutesDep
   }, async (request) => {
     const principal = authenticate(request, deps.authSecret, 'operator');
     const { id } = parseOr400(loanParams, request.params, 'params');
-    return { items: (await mandatesOfLoan(deps.pool, principal.tenantId, id)).map(mandateView) };
+    const items = await mandatesOfLoan(deps.pool, principal.tenantId, id);
+    if (items.length === 0 && (await deps.pool.query('SELECT 1 FROM loan_accounts WHERE tenant_id = $1 AND id = $2', [principal.tenantId, id])).rowCount === 0) {
+      throw new HttpProblem(404, 'not-found', 'Loan not found', `No loan ${id} in this tenant.`);
+    }
+    return { items: items.map(mandateView) };
   });
 }

@@ -153,6 +153,8 @@ export function createPgReviewStore(pool: pg.Pool): ReviewStore {
       return rows.map(toReview);
     },
     async auditTrail(tenantId, applicationId, q) {
+      const known = await pool.query('SELECT 1 FROM applications WHERE tenant_id = $1 AND id = $2', [tenantId, applicationId]);
+      if (known.rowCount === 0) return undefined;
       const { rows } = await pool.query<{ id: string; tenant_id: string; application_id: string; checks_run: number; action: string; actor: string; detail: Record<string, unknown>; at: Date }>(
         // ORDER BY the column, not the text alias: as text, entry 10 would sort before entry 9.
         'SELECT id::text AS id, tenant_id, application_id, checks_run, action, actor, detail, at FROM decision_audit WHERE tenant_id = $1 AND application_id = $2 AND id > $3 ORDER BY decision_audit.id LIMIT $4',

@@ -85,13 +85,14 @@ export async function reviewRoutes(app: FastifyInstance, deps: ReviewRoutesDeps)
     schema: {
       tags: ['review'], summary: "An application's decision audit trail, oldest first (append-only)",
       description: 'Every step: the automated decision, recommendations, checker decisions, overrides, manual approvals and declines, adverse-action notices. Keyset pagination by entry id.',
-      params: schemaDoc(idParams), querystring: schemaDoc(auditQuery), response: { 200: { description: '`{ items, nextCursor }`' } },
+      params: schemaDoc(idParams), querystring: schemaDoc(auditQuery), response: { 200: { description: '`{ items, nextCursor }`' }, 404: { description: 'No such application in this tenant' } },
     },
   }, async (request) => {
     const principal = authenticate(request, deps.authSecret, [...STAFF]);
     const { id } = parseOr400(idParams, request.params, 'params');
     const q = parseOr400(auditQuery, request.query, 'query');
     const rows = await deps.reviews.auditTrail(principal.tenantId, id, { limit: q.limit, ...(q.cursor ? { afterId: q.cursor } : {}) });
+    if (!rows) throw new HttpProblem(404, 'not-found', 'Application not found', `No application ${id} in this tenant.`);
     const items = rows.slice(0, q.limit);
     return { items: items.map((e) => ({ id: e.id, checksRun: e.checksRun, action: e.action, actor: e.actor, at: e.at.toISOString(), detail: e.detail })), nextCursor: rows.length > q.limit ? items.at(-1)!.id : null };
   });
