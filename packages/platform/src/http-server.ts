@@ -65,8 +65,17 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     openapi: {
       openapi: '3.1.0',
       info: { title: options.title, description: options.description, version: options.version },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
-      security: [{ bearer: [] }],
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'A staff JWT (HS256 development token, or RS256/ES256 from the configured identity provider), a client-credentials access token, or an API key (`lsk_…`).' },
+          apiKey: { type: 'apiKey', in: 'header', name: 'X-Api-Key', description: 'A partner API key (`lsk_…`), created by a tenant admin at POST /v1/api-keys.' },
+          oauth2: {
+            type: 'oauth2', description: "Client credentials (RFC 6749 §4.4): client id = an API key's id, client secret = the key.",
+            flows: { clientCredentials: { tokenUrl: '/oauth/token', scopes: { read: 'Read the tenant’s applications and loans', submit: 'Create and submit applications, upload documents, accept offers', service: 'Post repayments and repayment files' } } },
+          },
+        },
+      },
+      security: [{ bearer: [] }, { apiKey: [] }, { oauth2: [] }],
     },
     transform: documentSharedResponses({ bodyLimitBytes, maxUrlChars }),
     transformObject: problemMediaTypes as never,
