@@ -11,7 +11,7 @@ import { createPgRepaymentProfileStore } from './modules/borrower-profile/index.
 import { createPrismaProductCatalogue } from './modules/catalogue/adapters/prisma-product.catalogue.js';
 import { startProductsConsumer } from './modules/catalogue/adapters/products.consumer.js';
 import { createPrismaBookingFeedbackStore } from './modules/applications/adapters/prisma-booking-feedback.store.js';
-import { createPrismaApplicationStore } from './modules/applications/adapters/prisma-application.store.js';
+import { createPgApplicationStore } from './modules/applications/adapters/pg-application.store.js';
 import { createPrisma } from './platform/prisma.js';
 import { createFsBlobStore, createPgDocumentStore, createTesseractOcrEngine } from './modules/documents/index.js';
 import { createPgKycWebhookInbox } from './modules/kyc/index.js';
@@ -94,7 +94,7 @@ export async function startLos(config: LosConfig, logger: Logger = createLogger(
     }
   })();
   const catalogue = createPrismaProductCatalogue(prisma);
-  const store = createPrismaApplicationStore(prisma);
+  const store = createPgApplicationStore(pool);
   const cipher = createEnvelopeCipher({ pool, keyring: parseKeyring(config.LOS_PII_KEKS, config.LOS_PII_ACTIVE_KEK) });
   const notifyOutbox = () => relay?.wake();
   // Document bytes (uploads; read by the KYC and OCR checks) and the one OCR engine the checks share.
@@ -139,13 +139,13 @@ export async function startLos(config: LosConfig, logger: Logger = createLogger(
           policy: { startToCloseMs: config.LOS_CHECK_TIMEOUT_MS, initialIntervalMs: config.LOS_CHECK_RETRY_INITIAL_MS, maximumIntervalMs: config.LOS_CHECK_RETRY_MAX_MS, maximumAttempts: config.LOS_CHECK_MAX_ATTEMPTS },
           pool: checksPool, prisma: checksPrisma, logger,
           checks: createPrismaChecksRepository({ prisma: checksPrisma, now: () => new Date(), newId: randomUUID, notifyOutbox }),
-          applications: createPrismaApplicationStore(checksPrisma),
+          applications: createPgApplicationStore(checksPool),
           pii: createPiiReader({ pool: checksPool, cipher: createEnvelopeCipher({ pool: checksPool, keyring: parseKeyring(config.LOS_PII_KEKS, config.LOS_PII_ACTIVE_KEK) }) }),
           runners,
           documentsOf: (tenantId, applicationId) => checksDocuments.list(tenantId, applicationId),
           // The automated decision, on the checks' own connections.
           onChecksConcluded: decideWhenChecksConclude({
-            applications: createPrismaApplicationStore(checksPrisma), checks: createPrismaChecksRepository({ prisma: checksPrisma, now: () => new Date(), newId: randomUUID, notifyOutbox }),
+            applications: createPgApplicationStore(checksPool), checks: createPrismaChecksRepository({ prisma: checksPrisma, now: () => new Date(), newId: randomUUID, notifyOutbox }),
             pii: createPiiReader({ pool: checksPool, cipher: createEnvelopeCipher({ pool: checksPool, keyring: parseKeyring(config.LOS_PII_KEKS, config.LOS_PII_ACTIVE_KEK) }) }),
             policies: createPgPolicyRepository(checksPool), decisions: createPgDecisionRepository(checksPool), profiles: createPgRepaymentProfileStore(checksPool), engine: policyEngine, model: scorecardModel, now: () => new Date(), logger,
             notices: notices(checksReviews),

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { createLogger } from '@lendstack/platform';
 import pg from 'pg';
 import { loadConfig } from '../../src/config.js';
-import { createPrismaApplicationStore } from '../../src/modules/applications/adapters/prisma-application.store.js';
+import { createPgApplicationStore } from '../../src/modules/applications/adapters/pg-application.store.js';
 import type { CheckRunner } from '../../src/modules/checks/check-runner.js';
 import { startChecksRuntime } from '../../src/modules/checks/adapters/checks-runtime.js';
 import { createPrismaChecksRepository } from '../../src/modules/checks/adapters/prisma-checks.repository.js';
@@ -38,7 +38,7 @@ const slowBureau: CheckRunner = {
     return { kind: 'bureau', result: 'pass', reasons: [], vendorReference: reference, evidence: { replayedByVendor: false } };
   },
 };
-const store = createPrismaApplicationStore(prisma);
+const store = createPgApplicationStore(pool);
 const documents = createPgDocumentStore(pool);
 const runtime = await startChecksRuntime({
   temporalAddress: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, taskQueue: process.env.CHECKS_TASK_QUEUE!,

@@ -9,7 +9,7 @@ import { createPrismaProductCatalogue } from '../../src/modules/catalogue/adapte
 import type { ProductCatalogue } from '../../src/modules/catalogue/ports.js';
 import { createHmacPiiVault } from '../../src/modules/applications/adapters/hmac-pii.vault.js';
 import { createPgRepaymentProfileStore } from '../../src/modules/borrower-profile/index.js';
-import { createPrismaApplicationStore } from '../../src/modules/applications/adapters/prisma-application.store.js';
+import { createPgApplicationStore } from '../../src/modules/applications/adapters/pg-application.store.js';
 import { createPrisma } from '../../src/platform/prisma.js';
 import { startChecksRuntime, type ChecksRuntime } from '../../src/modules/checks/adapters/checks-runtime.js';
 import { createPrismaChecksRepository } from '../../src/modules/checks/adapters/prisma-checks.repository.js';
@@ -89,7 +89,7 @@ export async function startLosTestServer(tenantPrefix: string, options: LosTestS
   const prisma = createPrisma(pool);
   const catalogue = createPrismaProductCatalogue(prisma);
   const logger = options.logger ?? createLogger({ service: 'lendstack-los-test', level: (process.env.LOS_TEST_LOG_LEVEL ?? 'silent') as 'silent' });
-  const store = createPrismaApplicationStore(prisma);
+  const store = createPgApplicationStore(pool);
   const cipher = createEnvelopeCipher({ pool, keyring: parseKeyring(config.LOS_PII_KEKS, config.LOS_PII_ACTIVE_KEK) });
   const checks = createPrismaChecksRepository({ prisma, now: () => new Date(), newId: randomUUID, notifyOutbox: () => undefined });
   const blobs = createFsBlobStore(config.LOS_BLOB_DIR);
