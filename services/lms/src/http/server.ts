@@ -7,12 +7,15 @@ import { ledgerRoutes, type LedgerRoutesDeps } from '../modules/ledger/adapters/
 import { businessDateRoutes, type BusinessDateRoutesDeps } from '../modules/business-date/business-date.routes.js';
 import { servicingRoutes, type ServicingRoutesDeps } from '../modules/servicing/adapters/servicing.routes.js';
 import { eodRoutes, type EodRoutesDeps } from '../modules/servicing/adapters/eod.routes.js';
+import { portfolioRoutes, type PortfolioRoutesDeps } from '../modules/portfolio/adapters/portfolio.routes.js';
 import { payoutWebhookRoute, type PayoutWebhookRouteDeps } from '../modules/payouts/adapters/payout-webhook.routes.js';
 import { achWebhookRoutes, type AchWebhookRouteDeps } from '../modules/payouts/adapters/ach-webhook.routes.js';
 import { repaymentFileRoutes, type RepaymentFileRoutesDeps } from '../modules/repayment-files/adapters/repayment-files.routes.js';
 import { contactRoutes, type ContactRoutesDeps } from '../modules/notifications/adapters/contacts.routes.js';
 import { collectionsRoutes, type CollectionsRoutesDeps } from '../modules/collections/adapters/collections.routes.js';
 import { twilioStatusRoutes, type TwilioStatusRouteDeps } from '../modules/notifications/adapters/twilio-status.routes.js';
+import { reportRoutes, type ReportRoutesDeps } from '../modules/reports/adapters/reports.routes.js';
+import { statementRoutes, type StatementRoutesDeps } from '../modules/statements/adapters/statements.routes.js';
 
 export interface LmsServerDeps {
   /** Partner API keys, client-credentials tokens, staff tokens of an identity provider, rate limits (before every route). */
@@ -32,6 +35,8 @@ export interface LmsServerDeps {
   readonly servicing?: ServicingRoutesDeps;
   /** POST/GET /v1/end-of-day-runs. */
   readonly endOfDay?: EodRoutesDeps;
+  /** GET /v1/portfolio/... (buckets, roll rates, vintages, heatmap as of a date). */
+  readonly portfolio?: PortfolioRoutesDeps;
   /** The payout provider's webhook, settling pending disbursements. */
   readonly payoutWebhook?: PayoutWebhookRouteDeps;
   /** The ACH ODFI's webhook (USD disbursements): settlements, returns and notifications of change. */
@@ -43,6 +48,10 @@ export interface LmsServerDeps {
   readonly collections?: CollectionsRoutesDeps;
   /** The messaging vendor's delivery receipts (POST /v1/notification-webhooks/twilio). */
   readonly twilioStatus?: TwilioStatusRouteDeps;
+  /** GET /v1/reports/... (RBI asset classification, US delinquency, trial balance by product, as of a date). */
+  readonly reports?: ReportRoutesDeps;
+  /** GET /v1/loans/{id}/statement (JSON, CSV, PDF from the ledger). */
+  readonly statements?: StatementRoutesDeps;
 }
 
 /** The LMS HTTP API without listen(), so tests drive it with app.inject. */
@@ -64,11 +73,14 @@ export async function buildServer(deps: LmsServerDeps): Promise<FastifyInstance>
   if (deps.businessDate) await app.register(businessDateRoutes, deps.businessDate);
   if (deps.servicing) await app.register(servicingRoutes, deps.servicing);
   if (deps.endOfDay) await app.register(eodRoutes, deps.endOfDay);
+  if (deps.portfolio) await app.register(portfolioRoutes, deps.portfolio);
   if (deps.payoutWebhook) await payoutWebhookRoute(app, deps.payoutWebhook);
   if (deps.achWebhook) await app.register(achWebhookRoutes, deps.achWebhook);
   if (deps.repaymentFiles) await app.register(repaymentFileRoutes, deps.repaymentFiles);
   if (deps.contacts) await app.register(contactRoutes, deps.contacts);
   if (deps.collections) await app.register(collectionsRoutes, deps.collections);
   if (deps.twilioStatus) await app.register(twilioStatusRoutes, deps.twilioStatus);
+  if (deps.reports) await app.register(reportRoutes, deps.reports);
+  if (deps.statements) await app.register(statementRoutes, deps.statements);
   return app;
 }
