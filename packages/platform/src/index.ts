@@ -19,3 +19,4 @@ export * from './text-hygiene.js';
 export * from './reconciliation.js';
 export * from './each-limited.js';
 export * from './access/index.js';
+export * from './audit-chain/index.js';

@@ -37,7 +37,7 @@ function view(c: pg.PoolClient, tenantId: string): TenantChainView {
       return rows.map((r) => {
         const link = { tenantId, seq: BigInt(r.seq), source: r.source, sourceId: r.source_id, prevHash: r.prev_hash, hash: r.hash };
         const content: ChainContent | undefined = r.entry_tenant === null || r.at === null ? undefined
-          : { tenantId: r.entry_tenant, source: r.source, sourceId: r.source_id, at: r.at, actor: r.actor, action: r.action, subject: r.subject, checksRun: r.checks_run, detail: r.detail };
+          : { tenantId: r.entry_tenant, source: r.source, sourceId: r.source_id, at: r.at, actor: r.actor, action: r.action, subject: r.subject, qualifier: r.checks_run, detail: r.detail };
         return { link, content };
       });
     },

@@ -3,7 +3,7 @@ import { canonicalEncoding, checkLink, entryHash, GENESIS_HASH, START, type Chai
 
 const content: ChainContent = {
   tenantId: 'acme', source: 'decision', sourceId: '7', at: new Date('2026-12-05T10:15:30.125Z'), actor: 'operator-1', action: 'recommendation',
-  subject: '0b6f2c64-5a1e-4c55-9d0a-3f1f0a2b8c11', checksRun: '1', detail: '{"comment": "ok — fine\\n", "recommendation": "approve"}',
+  subject: '0b6f2c64-5a1e-4c55-9d0a-3f1f0a2b8c11', qualifier: '1', detail: '{"comment": "ok — fine\\n", "recommendation": "approve"}',
 };
 const first: ChainLink = { tenantId: 'acme', seq: 1n, source: 'decision', sourceId: '7', prevHash: GENESIS_HASH, hash: entryHash(1n, GENESIS_HASH, content) };
 

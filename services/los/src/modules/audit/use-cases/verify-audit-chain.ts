@@ -1,78 +1,14 @@
-import { checkLink, SOURCE_TABLES, START, type ChainPosition } from '../domain/chain.js';
-import type { AuditChainReader, TenantChainView } from '../ports.js';
+import { verifyAuditChain as verifyChain, type VerifyOptions, type VerifySummary } from '@lendstack/platform';
+import { SOURCE_TABLES, type AuditSource } from '../domain/chain.js';
+import type { AuditChainReader } from '../ports.js';
 
-export type TenantVerdict =
-  | { readonly tenantId: string; readonly ok: true; readonly entries: bigint; readonly head: string }
-  /** `entries`: how many links verified before the first broken one. */
-  | { readonly tenantId: string; readonly ok: false; readonly entries: bigint; readonly seq: bigint | null; readonly problem: string };
-
-export interface VerifyOptions {
-  /** Only this tenant's chain (default: every tenant's, one after the other). */
-  readonly tenantId?: string;
-  /** Links read per query; memory stays bounded by it whatever the chain's length. */
-  readonly pageSize: number;
-  readonly onProgress?: (tenantId: string, verified: bigint) => void;
-  readonly onTenant?: (verdict: TenantVerdict) => void;
-}
-
-export interface VerifySummary {
-  readonly tenants: number;
-  readonly entries: bigint;
-  readonly broken: number;
-}
+export type { TenantVerdict, VerifySummary } from '@lendstack/platform';
 
 /**
- * Walks each tenant's chain in seq order with keyset pages, each tenant on one snapshot (what commits
- * meanwhile is left for the next run), up to the head read at the start of that snapshot. A tenant's first
- * broken link stops its walk and is reported; the other tenants are still walked. After the walk: the
- * head must be the last link walked (links deleted from the end), and every entry of the tenant must have
- * a link (an entry written with the chaining trigger disabled).
+ * Walks each tenant's chain (the shared verifier of @lendstack/platform audit-chain) over the LOS's three
+ * audit tables: each tenant on one snapshot, its first broken link reported, then the head and the
+ * entries with no link (written with the chaining trigger disabled).
  */
-export async function verifyAuditChain(reader: AuditChainReader, options: VerifyOptions): Promise<VerifySummary> {
-  let tenants = 0;
-  let entries = 0n;
-  let broken = 0;
-  let tenantId = options.tenantId ?? (await reader.nextTenant(null));
-  while (tenantId !== null) {
-    const current = tenantId;
-    const verdict = await reader.withTenant(current, (view) => verifyTenant(current, view, options));
-    tenants += 1;
-    entries += verdict.entries;
-    if (!verdict.ok) broken += 1;
-    options.onTenant?.(verdict);
-    tenantId = options.tenantId ? null : await reader.nextTenant(current);
-  }
-  return { tenants, entries, broken };
-}
-
-async function verifyTenant(tenantId: string, view: TenantChainView, options: VerifyOptions): Promise<TenantVerdict> {
-  const head = await view.head();
-  const end = head?.seq ?? null;
-  let position: ChainPosition = START;
-  for (;;) {
-    const page = await view.links(position.seq, options.pageSize);
-    for (const { link, content } of page) {
-      if (end !== null && link.seq > end) break;
-      const checked = checkLink(position, link, content);
-      if (!checked.ok) return { tenantId, ok: false, entries: position.seq, seq: checked.seq, problem: checked.problem };
-      position = checked.position;
-    }
-    if (page.length < options.pageSize || (end !== null && position.seq >= end)) break;
-    options.onProgress?.(tenantId, position.seq);
-  }
-  const ended = endCheck(head, position);
-  if (ended) return { tenantId, ok: false, entries: position.seq, ...ended };
-  const unchained = await view.unchained();
-  if (unchained.length > 0) {
-    const problem = unchained.map((u) => `${u.count} ${SOURCE_TABLES[u.source]} row(s) are not in the chain (first id ${u.firstId}): written with the chaining trigger disabled`).join('; ');
-    return { tenantId, ok: false, entries: position.seq, seq: null, problem };
-  }
-  return { tenantId, ok: true, entries: position.seq, head: position.hash };
-}
-
-function endCheck(head: ChainPosition | undefined, last: ChainPosition): { seq: bigint | null; problem: string } | null {
-  if (!head) return last.seq > 0n ? { seq: null, problem: `the chain has ${last.seq} link(s) but no head row (audit_chain_heads row deleted)` } : null;
-  if (head.seq > last.seq) return { seq: last.seq + 1n, problem: `seq ${last.seq + 1n}${head.seq > last.seq + 1n ? `–${head.seq}` : ''} missing: the chain ends at seq ${last.seq} but its head is at seq ${head.seq} (links deleted from the end)` };
-  if (head.hash !== last.hash) return { seq: head.seq, problem: `the head's hash ${head.hash} is not the hash of seq ${head.seq} (${last.hash})` };
-  return null;
+export function verifyAuditChain(reader: AuditChainReader, options: Omit<VerifyOptions<AuditSource>, 'tables'>): Promise<VerifySummary> {
+  return verifyChain(reader, { ...options, tables: SOURCE_TABLES });
 }
