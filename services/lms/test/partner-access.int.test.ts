@@ -78,6 +78,11 @@ beforeAll(async () => {
   await pool.query("INSERT INTO signing_keys (kid, alg, public_jwk, private_jwk_sealed, created_at) VALUES ($1, 'ES256', $2, $3, now() - interval '1 hour')", [
     TRUSTED_KID, { ...(await exportJWK(trusted.publicKey)), kid: TRUSTED_KID, alg: 'ES256', use: 'sig' }, Buffer.alloc(32),
   ]);
+  // A newer key sealed under another deployment's secret (a second service on the same database, as in
+  // the test suite): this one signs with its own key, not that one.
+  await pool.query("INSERT INTO signing_keys (kid, alg, public_jwk, private_jwk_sealed, created_at) VALUES ($1, 'ES256', $2, $3, now() + interval '1 hour')", [
+    `foreign-${TRUSTED_KID}`, { ...(await exportJWK((await generateKeyPair('ES256', { extractable: true })).publicKey)), kid: `foreign-${TRUSTED_KID}`, alg: 'ES256', use: 'sig' }, Buffer.alloc(48, 7),
+  ]);
   app.post('/v1/partner-writes', async (request) => ({ tenantId: authenticate(request, secret, ['partner', 'operator']).tenantId }));
   app.post('/v1/staff-writes', async (request) => ({ tenantId: authenticate(request, secret, ['partner', 'operator']).tenantId }));
   await app.ready();

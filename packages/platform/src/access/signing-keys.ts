@@ -41,26 +41,35 @@ async function inLock<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise
   }
 }
 
-/** Makes sure a signing key exists (the first boot creates one). */
+/** Whether `secret` opens the key's private half (a key sealed under another deployment secret is not ours to sign with). */
+function opens(row: { kid: string; private_jwk_sealed: Buffer }, secret: string): boolean {
+  try {
+    unseal(row.private_jwk_sealed, secret, row.kid);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Makes sure a signing key this deployment can sign with exists (the first boot creates one). */
 export async function ensureSigningKey(pool: pg.Pool, secret: string): Promise<void> {
   await inLock(pool, async (client) => {
-    const active = await client.query('SELECT 1 FROM signing_keys WHERE retired_at IS NULL LIMIT 1');
-    if (active.rowCount === 0) await insertKey(client, secret);
+    const active = await client.query<Row>('SELECT kid, private_jwk_sealed FROM signing_keys WHERE retired_at IS NULL');
+    if (!active.rows.some((row) => opens(row, secret))) await insertKey(client, secret);
   });
 }
 
-/** Adds a signing key and retires every key older than the one it replaces. Returns the new and retired kids. */
+/**
+ * Adds a signing key and retires every older key of this deployment (sealed under its secret) but the
+ * newest one before it. Returns the new and retired kids.
+ */
 export async function rotateSigningKey(pool: pg.Pool, secret: string): Promise<{ kid: string; retired: string[] }> {
   return inLock(pool, async (client) => {
+    const ours = (await client.query<Row>('SELECT kid, private_jwk_sealed FROM signing_keys WHERE retired_at IS NULL ORDER BY created_at DESC, kid DESC')).rows.filter((row) => opens(row, secret));
     const kid = await insertKey(client, secret);
-    const retired = await client.query<{ kid: string }>(
-      `UPDATE signing_keys SET retired_at = now()
-       WHERE retired_at IS NULL AND kid <> $1
-         AND kid NOT IN (SELECT kid FROM signing_keys WHERE retired_at IS NULL AND kid <> $1 ORDER BY created_at DESC, kid DESC LIMIT 1)
-       RETURNING kid`,
-      [kid],
-    );
-    return { kid, retired: retired.rows.map((r) => r.kid) };
+    const retired = ours.slice(1).map((row) => row.kid);
+    if (retired.length > 0) await client.query('UPDATE signing_keys SET retired_at = now() WHERE kid = ANY($1)', [retired]);
+    return { kid, retired };
   });
 }
 
@@ -92,10 +101,16 @@ export function createKeyRing(pool: pg.Pool, secret: string, options: { refreshM
 
   return {
     async signer() {
-      const ring = await current();
+      let ring = await current();
       if (ring.signer) return ring.signer;
-      const newest = ring.rows[0];
-      if (!newest) throw new Error('no signing key: run ensureSigningKey at boot');
+      // The newest key this deployment can open; another deployment sharing the table (tests) has its own.
+      let newest = ring.rows.find((row) => opens(row, secret));
+      if (!newest) {
+        await ensureSigningKey(pool, secret);
+        ring = await load();
+        newest = ring.rows.find((row) => opens(row, secret));
+        if (!newest) throw new Error('no signing key this deployment can open');
+      }
       const key = (await importJWK(JSON.parse(unseal(newest.private_jwk_sealed, secret, newest.kid)) as JWK, SIGNING_ALG)) as CryptoKey;
       ring.signer = { kid: newest.kid, key };
       return ring.signer;
