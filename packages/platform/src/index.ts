@@ -20,3 +20,4 @@ export * from './reconciliation.js';
 export * from './each-limited.js';
 export * from './access/index.js';
 export * from './audit-chain/index.js';
+export * from './csv.js';

@@ -149,6 +149,30 @@ describe('GET /v1/portfolio/heatmap', () => {
   });
 });
 
+describe('CSV', () => {
+  it('gives each answer as RFC 4180 CSV with the same figures', async () => {
+    const roll = await get('/v1/portfolio/roll-rates?asOf=2026-03-31&months=2&format=csv');
+    expect(roll.statusCode).toBe(200);
+    expect(roll.headers['content-type']).toContain('text/csv');
+    expect(roll.body.split('\r\n')).toEqual([
+      'currency,from_date,to_date,from_bucket,to_bucket,principal_minor,share',
+      'INR,2026-01-31,2026-02-28,current,current,100000,0.2500',
+      'INR,2026-01-31,2026-02-28,current,1-29,300000,0.7500',
+      'INR,2026-02-28,2026-03-31,current,current,80000,0.6154',
+      'INR,2026-02-28,2026-03-31,current,closed,50000,0.3846',
+      'INR,2026-02-28,2026-03-31,1-29,30-59,200000,0.6667',
+      'INR,2026-02-28,2026-03-31,1-29,charged-off,100000,0.3333',
+      '',
+    ]);
+    const buckets = (await get('/v1/portfolio/buckets?asOf=2026-03-31&format=csv')).body.split('\r\n');
+    expect(buckets[1]).toBe('2026-03-31,INR,2,PL-12,current,1,80000');
+    const vintage = (await get('/v1/portfolio/vintages?asOf=2026-03-31&format=csv')).body.split('\r\n');
+    expect(vintage[3]).toBe('INR,2026-01,2,2026-03-31,2,300000,400000,0.7500');
+    const heat = (await get('/v1/portfolio/heatmap?asOf=2026-03-31&format=csv')).body.split('\r\n');
+    expect(heat[2]).toBe('2026-03-31,INR,2,PL-12,KA,30-59,1,200000');
+  });
+});
+
 describe('bad input', () => {
   it('refuses a date after the business date, an unknown bucket set and partners, naming the field', async () => {
     const future = await get('/v1/portfolio/buckets?asOf=2026-04-01');

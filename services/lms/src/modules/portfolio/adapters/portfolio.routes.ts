@@ -1,5 +1,5 @@
 import { loanDateString } from '@lendstack/loan-engine';
-import { authenticate, HttpProblem, parseOr400, schemaDoc, type Role } from '@lendstack/platform';
+import { authenticate, HttpProblem, parseOr400, schemaDoc, sendCsv, toCsv, type Role } from '@lendstack/platform';
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { z } from 'zod';
@@ -16,10 +16,11 @@ export interface PortfolioRoutesDeps {
 /** Risk and portfolio staff read the book; partners do not. */
 const READERS: readonly Role[] = ['operator', 'approver', 'admin'];
 
-const base = { asOf: loanDateString.optional().describe("A past business date (default: the tenant's business date)"), bucketSet: z.enum(['us', 'rbi']).default('us') };
+const format = z.enum(['json', 'csv']).default('json');
+const base = { asOf: loanDateString.optional().describe("A past business date (default: the tenant's business date)"), bucketSet: z.enum(['us', 'rbi']).default('us'), format };
 const bucketsQuery = z.object(base).strict();
 const rollQuery = z.object({ ...base, months: z.coerce.number().int().min(1).max(36).default(6) }).strict();
-const vintageQuery = z.object({ asOf: base.asOf, thresholdDpd: z.coerce.number().int().pipe(z.union([z.literal(30), z.literal(60), z.literal(90)])).default(30) }).strict();
+const vintageQuery = z.object({ asOf: base.asOf, format, thresholdDpd: z.coerce.number().int().pipe(z.union([z.literal(30), z.literal(60), z.literal(90)])).default(30) }).strict();
 
 const problems = {
   400: { description: 'Invalid query (problem+json naming the field)' },
@@ -44,43 +45,60 @@ export async function portfolioRoutes(app: FastifyInstance, deps: PortfolioRoute
   }
 
   app.get('/v1/portfolio/buckets', {
-    schema: { tags, summary: 'Outstanding principal by product and delinquency bucket, as of a date', description: 'Per currency: loans and principal by product × bucket (US buckets or RBI classes), charged-off loans counted with no principal, and the gross NPA ratio.', querystring: schemaDoc(bucketsQuery), response: { 200: { description: '`{ asOf, bucketSet, currencies }`' }, ...problems } },
-  }, async (request) => {
+    schema: { tags, summary: 'Outstanding principal by product and delinquency bucket, as of a date', description: 'Per currency: loans and principal by product × bucket (US buckets or RBI classes), charged-off loans counted with no principal, and the gross NPA ratio.', querystring: schemaDoc(bucketsQuery), response: { 200: { description: '`{ asOf, bucketSet, currencies }`, or CSV with `format=csv`', content: { 'application/json': { schema: { type: 'object' } }, 'text/csv': { schema: { type: 'string' } } } }, ...problems } },
+  }, async (request, reply) => {
     const principal = authenticate(request, deps.authSecret, READERS);
     const query = parseOr400(bucketsQuery, request.query, 'query');
     const { asOf } = await asOfOf(principal.tenantId, query.asOf);
-    const rows = await positionsAt(deps.pool, principal.tenantId, [asOf], query.bucketSet);
-    return { asOf, bucketSet: query.bucketSet, currencies: bucketSummary(rows, query.bucketSet) };
+    const currencies = bucketSummary(await positionsAt(deps.pool, principal.tenantId, [asOf], query.bucketSet), query.bucketSet);
+    if (query.format === 'csv') {
+      return sendCsv(reply, `buckets-${asOf}.csv`, toCsv(['as_of', 'currency', 'scale', 'product_code', 'bucket', 'loans', 'principal_minor'],
+        currencies.flatMap((c) => c.items.map((i) => [asOf, c.currency, i.principal.scale, i.productCode, i.bucket, i.loans, i.principal.amount]))));
+    }
+    return { asOf, bucketSet: query.bucketSet, currencies };
   });
 
   app.get('/v1/portfolio/roll-rates', {
-    schema: { tags, summary: 'Roll-rate matrices, month end over month end', description: 'For each of the last `months` month ends and then `asOf`: of the principal in each bucket at the start of a step, the share in each bucket (or closed, charged off) at its end, weighted by the start balance.', querystring: schemaDoc(rollQuery), response: { 200: { description: '`{ asOf, bucketSet, dates, currencies }`' }, ...problems } },
-  }, async (request) => {
+    schema: { tags, summary: 'Roll-rate matrices, month end over month end', description: 'For each of the last `months` month ends and then `asOf`: of the principal in each bucket at the start of a step, the share in each bucket (or closed, charged off) at its end, weighted by the start balance.', querystring: schemaDoc(rollQuery), response: { 200: { description: '`{ asOf, bucketSet, dates, currencies }`, or CSV with `format=csv`', content: { 'application/json': { schema: { type: 'object' } }, 'text/csv': { schema: { type: 'string' } } } }, ...problems } },
+  }, async (request, reply) => {
     const principal = authenticate(request, deps.authSecret, READERS);
     const query = parseOr400(rollQuery, request.query, 'query');
     const { asOf } = await asOfOf(principal.tenantId, query.asOf);
     const dates = monthEndsUpTo(asOf, query.months);
-    const rows = await positionsAt(deps.pool, principal.tenantId, dates, query.bucketSet);
-    return { asOf, bucketSet: query.bucketSet, dates, currencies: rollRates(rows, dates, query.bucketSet) };
+    const currencies = rollRates(await positionsAt(deps.pool, principal.tenantId, dates, query.bucketSet), dates, query.bucketSet);
+    if (query.format === 'csv') {
+      return sendCsv(reply, `roll-rates-${asOf}.csv`, toCsv(['currency', 'from_date', 'to_date', 'from_bucket', 'to_bucket', 'principal_minor', 'share'],
+        currencies.flatMap((c) => c.steps.flatMap((step) => step.matrix.flatMap((row) => row.to.map((cell) => [c.currency, step.from, step.to, row.from, cell.bucket, cell.principal.amount, cell.share]))))));
+    }
+    return { asOf, bucketSet: query.bucketSet, dates, currencies };
   });
 
   app.get('/v1/portfolio/vintages', {
-    schema: { tags, summary: 'Vintage curves by disbursement-month cohort', description: 'For each cohort (month of first disbursement), at each month on book up to `asOf`: the cumulative share of its disbursed principal in loans that had reached `thresholdDpd` (30, 60 or 90) days past due.', querystring: schemaDoc(vintageQuery), response: { 200: { description: '`{ asOf, thresholdDpd, currencies }`' }, ...problems } },
-  }, async (request) => {
+    schema: { tags, summary: 'Vintage curves by disbursement-month cohort', description: 'For each cohort (month of first disbursement), at each month on book up to `asOf`: the cumulative share of its disbursed principal in loans that had reached `thresholdDpd` (30, 60 or 90) days past due.', querystring: schemaDoc(vintageQuery), response: { 200: { description: '`{ asOf, thresholdDpd, currencies }`, or CSV with `format=csv`', content: { 'application/json': { schema: { type: 'object' } }, 'text/csv': { schema: { type: 'string' } } } }, ...problems } },
+  }, async (request, reply) => {
     const principal = authenticate(request, deps.authSecret, READERS);
     const query = parseOr400(vintageQuery, request.query, 'query');
     const { asOf } = await asOfOf(principal.tenantId, query.asOf);
     const [rows, reached] = await Promise.all([positionsAt(deps.pool, principal.tenantId, [asOf], 'us'), firstReached(deps.pool, principal.tenantId, query.thresholdDpd, asOf)]);
-    return { asOf, thresholdDpd: query.thresholdDpd, currencies: vintages(rows, reached, asOf, query.thresholdDpd) };
+    const currencies = vintages(rows, reached, asOf, query.thresholdDpd);
+    if (query.format === 'csv') {
+      return sendCsv(reply, `vintages-${query.thresholdDpd}dpd-${asOf}.csv`, toCsv(['currency', 'cohort', 'months_on_book', 'through', 'loans_reached', 'disbursed_reached_minor', 'cohort_disbursed_minor', 'share'],
+        currencies.flatMap((c) => c.cohorts.flatMap((cohort) => cohort.points.map((p) => [c.currency, cohort.cohort, p.monthsOnBook, p.through, p.loans, p.disbursed.amount, cohort.disbursed.amount, p.share])))));
+    }
+    return { asOf, thresholdDpd: query.thresholdDpd, currencies };
   });
 
   app.get('/v1/portfolio/heatmap', {
-    schema: { tags, summary: 'Risk heatmap: product × bucket × region', description: "Loans and outstanding principal by product, bucket and the borrower's region (the address's state or province code) at `asOf`.", querystring: schemaDoc(bucketsQuery), response: { 200: { description: '`{ asOf, bucketSet, currencies }`' }, ...problems } },
-  }, async (request) => {
+    schema: { tags, summary: 'Risk heatmap: product × bucket × region', description: "Loans and outstanding principal by product, bucket and the borrower's region (the address's state or province code) at `asOf`.", querystring: schemaDoc(bucketsQuery), response: { 200: { description: '`{ asOf, bucketSet, currencies }`, or CSV with `format=csv`', content: { 'application/json': { schema: { type: 'object' } }, 'text/csv': { schema: { type: 'string' } } } }, ...problems } },
+  }, async (request, reply) => {
     const principal = authenticate(request, deps.authSecret, READERS);
     const query = parseOr400(bucketsQuery, request.query, 'query');
     const { asOf } = await asOfOf(principal.tenantId, query.asOf);
-    const rows = await positionsAt(deps.pool, principal.tenantId, [asOf], query.bucketSet);
-    return { asOf, bucketSet: query.bucketSet, currencies: heatmap(rows, query.bucketSet) };
+    const currencies = heatmap(await positionsAt(deps.pool, principal.tenantId, [asOf], query.bucketSet), query.bucketSet);
+    if (query.format === 'csv') {
+      return sendCsv(reply, `heatmap-${asOf}.csv`, toCsv(['as_of', 'currency', 'scale', 'product_code', 'region', 'bucket', 'loans', 'principal_minor'],
+        currencies.flatMap((c) => c.cells.map((cell) => [asOf, c.currency, cell.principal.scale, cell.productCode, cell.region, cell.bucket, cell.loans, cell.principal.amount]))));
+    }
+    return { asOf, bucketSet: query.bucketSet, currencies };
   });
 }
