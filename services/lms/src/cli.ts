@@ -1,19 +1,23 @@
 // `pnpm -s lms eod --tenant T --to YYYY-MM-DD`: runs (or resumes) a tenant's end of day in this
 // process against LMS_DATABASE_URL, with a progress bar on a terminal and plain lines through a pipe.
+// `pnpm -s lms audit verify [--tenant T]`: recomputes the audit log's hash chain (exit 1 when broken).
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import pg from 'pg';
+import { verifyAuditChain, type TenantVerdict } from '@lendstack/platform';
 import { loadConfig } from './config.js';
+import { createPgAuditLogReader, LMS_AUDIT_TABLES } from './modules/audit/adapters/pg-audit-log.js';
 import { utcToday } from './modules/business-date/business-date.repository.js';
 import { createPgLedger } from './modules/ledger/adapters/pg-ledger.repository.js';
 import { requestHash } from './modules/servicing/domain/servicing.js';
 import { createEodRun, runEndOfDay, type EodProgress } from './modules/servicing/use-cases/end-of-day.js';
 
-const USAGE = 'usage: pnpm -s lms eod --tenant <tenant> --to <YYYY-MM-DD> [--batch-size N]';
+const USAGE = 'usage: pnpm -s lms eod --tenant <tenant> --to <YYYY-MM-DD> [--batch-size N]\n       pnpm -s lms audit verify [--tenant <tenant>] [--page-size N]';
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === 'audit' && rest[0] === 'verify') return auditVerify(rest.slice(1));
   if (command !== 'eod') {
     console.error(USAGE);
     return 2;
@@ -39,6 +43,30 @@ async function main(argv: string[]): Promise<number> {
     report.stop();
     console.log(`eod ${values.tenant}: ${done.status} through ${done.to} (run ${done.id}, ${done.progress.days_done} day(s))`);
     return done.status === 'completed' ? 0 : 1;
+  } finally {
+    await pool.end();
+  }
+}
+
+/** Walks one tenant's audit chain (or every tenant's), printing one line per tenant; 0 when all verify. */
+async function auditVerify(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { tenant: { type: 'string' }, 'page-size': { type: 'string' } } });
+  const pageSize = Number(values['page-size'] ?? 1000);
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 10_000) {
+    console.error(USAGE);
+    return 2;
+  }
+  const pool = new pg.Pool({ connectionString: loadConfig().LMS_DATABASE_URL, max: 2 });
+  const single = values.tenant !== undefined;
+  const line = (v: TenantVerdict) => {
+    const where = single ? '' : ` (tenant ${v.tenantId})`;
+    if (v.ok) console.log(`ok: ${v.entries} entries, head ${v.head}${where}`);
+    else console.log(`broken${where}: ${v.seq === null ? '' : `seq ${v.seq}: `}${v.problem} (${v.entries} entries verified before it)`);
+  };
+  try {
+    const summary = await verifyAuditChain(createPgAuditLogReader(pool), { tables: LMS_AUDIT_TABLES, pageSize, ...(single ? { tenantId: values.tenant } : {}), onTenant: line });
+    if (!single) console.log(`${summary.broken === 0 ? 'ok' : 'broken'}: ${summary.entries} entries in ${summary.tenants} tenant chain(s)${summary.broken ? `, ${summary.broken} broken` : ''}`);
+    return summary.broken === 0 ? 0 : 1;
   } finally {
     await pool.end();
   }

@@ -244,6 +244,8 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
     reports: { pool, authSecret: config.AUTH_TOKEN_SECRET, today: utcToday },
     ledger: { queries: createPgLedgerQueries(pool), authSecret: config.AUTH_TOKEN_SECRET },
     statements: { pool, authSecret: config.AUTH_TOKEN_SECRET },
+    serviceRequests: { pool, authSecret: config.AUTH_TOKEN_SECRET, now: () => new Date() },
+    auditLog: { pool, authSecret: config.AUTH_TOKEN_SECRET },
     contacts: { ...notifications, authSecret: config.AUTH_TOKEN_SECRET, now: () => new Date() },
     collections: { pool, temporal: () => temporalParts?.temporal, newId: () => crypto.randomUUID(), now: () => new Date(), authSecret: config.AUTH_TOKEN_SECRET, temporalUiUrl: config.TEMPORAL_UI_URL, namespace: config.TEMPORAL_NAMESPACE },
     twilioStatus: { pool, authToken: config.TWILIO_AUTH_TOKEN, publicUrl: config.TWILIO_STATUS_CALLBACK_URL, now: () => new Date() },

@@ -16,6 +16,8 @@ import { collectionsRoutes, type CollectionsRoutesDeps } from '../modules/collec
 import { twilioStatusRoutes, type TwilioStatusRouteDeps } from '../modules/notifications/adapters/twilio-status.routes.js';
 import { reportRoutes, type ReportRoutesDeps } from '../modules/reports/adapters/reports.routes.js';
 import { statementRoutes, type StatementRoutesDeps } from '../modules/statements/adapters/statements.routes.js';
+import { serviceRequestRoutes, type ServiceRequestRoutesDeps } from '../modules/service-requests/adapters/service-requests.routes.js';
+import { auditLogRoutes, type AuditLogRoutesDeps } from '../modules/audit/adapters/audit-log.routes.js';
 
 export interface LmsServerDeps {
   /** Partner API keys, client-credentials tokens, staff tokens of an identity provider, rate limits (before every route). */
@@ -52,6 +54,10 @@ export interface LmsServerDeps {
   readonly reports?: ReportRoutesDeps;
   /** GET /v1/loans/{id}/statement (JSON, CSV, PDF from the ledger). */
   readonly statements?: StatementRoutesDeps;
+  /** Service requests (customer queries) per loan, audited. */
+  readonly serviceRequests?: ServiceRequestRoutesDeps;
+  /** GET /v1/audit-log (admin). */
+  readonly auditLog?: AuditLogRoutesDeps;
 }
 
 /** The LMS HTTP API without listen(), so tests drive it with app.inject. */
@@ -82,5 +88,7 @@ export async function buildServer(deps: LmsServerDeps): Promise<FastifyInstance>
   if (deps.twilioStatus) await app.register(twilioStatusRoutes, deps.twilioStatus);
   if (deps.reports) await app.register(reportRoutes, deps.reports);
   if (deps.statements) await app.register(statementRoutes, deps.statements);
+  if (deps.serviceRequests) await app.register(serviceRequestRoutes, deps.serviceRequests);
+  if (deps.auditLog) await app.register(auditLogRoutes, deps.auditLog);
   return app;
 }
