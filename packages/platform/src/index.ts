@@ -21,3 +21,4 @@ export * from './each-limited.js';
 export * from './access/index.js';
 export * from './audit-chain/index.js';
 export * from './csv.js';
+export * from './vendor-request.js';

@@ -9,6 +9,7 @@
  * errors, timeouts and 5xx are retried a bounded number of times with the same key and body (so a lost answer
  * never creates twice) and then reported as CollectionRailUnavailableError; a 4xx is answered, never retried.
  */
+import { vendorRequest } from '@lendstack/platform';
 import { CollectionRailUnavailableError } from '../ports.js';
 
 export interface ProcessorApiClientOptions {
@@ -36,29 +37,13 @@ export interface ProcessorApiClient {
 
 export function createProcessorApiClient(options: ProcessorApiClientOptions): ProcessorApiClient {
   const base = options.baseUrl.replace(/\/+$/, '');
-  const baseDelayMs = options.retryBaseDelayMs ?? 100;
   async function call(method: 'GET' | 'POST', path: string, body?: Record<string, unknown>, idempotencyKey?: string): Promise<VendorAnswer> {
-    let lastProblem = '';
-    for (let attempt = 1; attempt <= options.maxAttempts; attempt += 1) {
-      if (attempt > 1) await new Promise((r) => setTimeout(r, Math.min(2_000, baseDelayMs * 2 ** (attempt - 2)) * (0.5 + Math.random() / 2)));
-      try {
-        const response = await fetch(`${base}${path}`, {
-          method,
-          headers: { authorization: `Bearer ${options.apiKey}`, ...(body ? { 'content-type': 'application/json' } : {}), ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}) },
-          ...(body ? { body: JSON.stringify(body) } : {}),
-          signal: AbortSignal.timeout(options.timeoutMs),
-        });
-        const text = await response.text();
-        if (response.status >= 500) {
-          lastProblem = `HTTP ${response.status}`;
-          continue;
-        }
-        return { status: response.status, body: parseObject(text), text };
-      } catch (error) {
-        lastProblem = (error as Error).name === 'TimeoutError' ? `timed out after ${options.timeoutMs} ms` : (error as Error).message;
-      }
-    }
-    throw new CollectionRailUnavailableError(`${options.name} ${method} ${path}: ${lastProblem} after ${options.maxAttempts} attempt(s)`);
+    const { status, text } = await vendorRequest({
+      url: `${base}${path}`, method, timeoutMs: options.timeoutMs, maxAttempts: options.maxAttempts, ...(options.retryBaseDelayMs === undefined ? {} : { retryBaseDelayMs: options.retryBaseDelayMs }),
+      headers: { authorization: `Bearer ${options.apiKey}`, ...(body ? { 'content-type': 'application/json' } : {}), ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    }, (problem) => new CollectionRailUnavailableError(`${options.name} ${method} ${path}: ${problem}`));
+    return { status, body: parseObject(text), text };
   }
   return {
     post: (path, body, idempotencyKey) => call('POST', path, body, idempotencyKey),

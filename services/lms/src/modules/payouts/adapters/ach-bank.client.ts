@@ -4,6 +4,7 @@
  * files. Each call has a timeout; network errors, timeouts and 5xx are retried a bounded number of times with
  * the same key and bytes (so a lost acknowledgement never sends a file twice); 4xx is never retried.
  */
+import { vendorRequest } from '@lendstack/platform';
 import { PayoutRailUnavailableError } from '../ports.js';
 
 export interface AchBankClientOptions {
@@ -41,29 +42,12 @@ export interface AchBankClient {
 
 export function createAchBankClient(options: AchBankClientOptions): AchBankClient {
   const base = options.baseUrl.replace(/\/+$/, '');
-  const baseDelayMs = options.retryBaseDelayMs ?? 100;
   async function call(method: 'GET' | 'POST', path: string, init: { body?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; text: string }> {
-    let lastProblem = '';
-    for (let attempt = 1; attempt <= options.maxAttempts; attempt += 1) {
-      if (attempt > 1) await new Promise((r) => setTimeout(r, Math.min(2_000, baseDelayMs * 2 ** (attempt - 2)) * (0.5 + Math.random() / 2)));
-      try {
-        const response = await fetch(`${base}${path}`, {
-          method,
-          headers: { authorization: `Bearer ${options.apiKey}`, ...(init.body ? { 'content-type': 'text/plain' } : {}), ...init.headers },
-          ...(init.body ? { body: init.body } : {}),
-          signal: AbortSignal.timeout(options.timeoutMs),
-        });
-        const text = await response.text();
-        if (response.status >= 500) {
-          lastProblem = `HTTP ${response.status}`;
-          continue;
-        }
-        return { status: response.status, text };
-      } catch (error) {
-        lastProblem = (error as Error).name === 'TimeoutError' ? `timed out after ${options.timeoutMs} ms` : (error as Error).message;
-      }
-    }
-    throw new PayoutRailUnavailableError(`ODFI ${method} ${path}: ${lastProblem} after ${options.maxAttempts} attempt(s)`);
+    return vendorRequest({
+      url: `${base}${path}`, method, timeoutMs: options.timeoutMs, maxAttempts: options.maxAttempts, ...(options.retryBaseDelayMs === undefined ? {} : { retryBaseDelayMs: options.retryBaseDelayMs }),
+      headers: { authorization: `Bearer ${options.apiKey}`, ...(init.body ? { 'content-type': 'text/plain' } : {}), ...init.headers },
+      ...(init.body ? { body: init.body } : {}),
+    }, (problem) => new PayoutRailUnavailableError(`ODFI ${method} ${path}: ${problem}`));
   }
   const json = (text: string): Record<string, unknown> => {
     try {

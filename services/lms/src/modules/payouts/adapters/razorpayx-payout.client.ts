@@ -16,6 +16,7 @@
  * Each call has a timeout; network errors, timeouts and 5xx are retried a bounded number of times with the
  * SAME idempotency key and body, so a retry never pays twice. 4xx is never retried.
  */
+import { vendorRequest } from '@lendstack/platform';
 import type { LmsConfig } from '../../../config.js';
 import { PayoutRailUnavailableError, type PayoutPort, type PayoutRefused, type PayoutRequest, type PayoutSnapshot, type PayoutStatus, type PayoutWebhookHeaders, type PayoutWebhookResult } from '../ports.js';
 import { createRazorpayXWebhookVerifier } from './razorpayx-webhook.verifier.js';
@@ -90,37 +91,21 @@ export function createRazorpayXPayoutClient(options: RazorpayXPayoutClientOption
   const base = options.baseUrl.replace(/\/+$/, '');
   const authorization = `Basic ${Buffer.from(`${options.keyId}:${options.keySecret}`).toString('base64')}`;
   const verifyWebhook = createRazorpayXWebhookVerifier({ secret: options.webhookSecret, maxAgeSeconds: options.webhookMaxAgeSeconds, now: options.now });
-  const baseDelayMs = options.retryBaseDelayMs ?? 100;
 
   /** One call with bounded retries on network errors, timeouts and 5xx; any other answer is returned. */
   async function call(method: 'GET' | 'POST', path: string, init: { body?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; json: unknown }> {
-    let lastProblem = '';
-    for (let attempt = 1; attempt <= options.maxAttempts; attempt += 1) {
-      if (attempt > 1) await new Promise((r) => setTimeout(r, Math.min(2_000, baseDelayMs * 2 ** (attempt - 2)) * (0.5 + Math.random() / 2)));
-      try {
-        const response = await fetch(`${base}${path}`, {
-          method,
-          headers: { authorization, accept: 'application/json', ...(init.body ? { 'content-type': 'application/json' } : {}), ...init.headers },
-          ...(init.body ? { body: init.body } : {}),
-          signal: AbortSignal.timeout(options.timeoutMs),
-        });
-        const text = await response.text();
-        if (response.status >= 500) {
-          lastProblem = `HTTP ${response.status}`;
-          continue;
-        }
-        let json: unknown = null;
-        try {
-          json = text ? JSON.parse(text) : null;
-        } catch {
-          json = null;
-        }
-        return { status: response.status, json };
-      } catch (error) {
-        lastProblem = (error as Error).name === 'TimeoutError' ? `timed out after ${options.timeoutMs} ms` : (error as Error).message;
-      }
+    const { status, text } = await vendorRequest({
+      url: `${base}${path}`, method, timeoutMs: options.timeoutMs, maxAttempts: options.maxAttempts, ...(options.retryBaseDelayMs === undefined ? {} : { retryBaseDelayMs: options.retryBaseDelayMs }),
+      headers: { authorization, accept: 'application/json', ...(init.body ? { 'content-type': 'application/json' } : {}), ...init.headers },
+      ...(init.body ? { body: init.body } : {}),
+    }, (problem) => new PayoutRailUnavailableError(`RazorpayX ${method} ${path}: ${problem}`));
+    let json: unknown;
+    try {
+      json = text ? JSON.parse(text) : null;
+    } catch {
+      json = null;
     }
-    throw new PayoutRailUnavailableError(`RazorpayX ${method} ${path}: ${lastProblem} after ${options.maxAttempts} attempt(s)`);
+    return { status, json };
   }
 
   const unexpected = (what: string, status: number, json: unknown) =>
