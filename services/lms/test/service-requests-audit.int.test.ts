@@ -27,12 +27,14 @@ beforeAll(async () => {
     products: { store: products, products, authSecret: secret, now: () => new Date(), newId: randomUUID, onPublished: () => undefined },
     serviceRequests: { pool: h.pool, authSecret: secret, now: () => new Date() },
     auditLog: { pool: h.pool, authSecret: secret },
+    businessDate: { pool: h.pool, authSecret: secret, today: h.deps.today },
+    collections: { pool: h.pool, temporal: () => undefined, newId: randomUUID, now: () => new Date(), authSecret: secret, temporalUiUrl: 'http://localhost:8233', namespace: 'default' },
   });
   await app.ready();
 });
 afterAll(async () => { await app?.close(); await h?.close(); });
 
-const call = (method: 'GET' | 'POST', url: string, tenant: string, payload?: object, headers: Record<string, string> = {}, roles: Parameters<Harness['auth']>[0] = ['operator']) =>
+const call = (method: 'GET' | 'POST' | 'PUT', url: string, tenant: string, payload?: object, headers: Record<string, string> = {}, roles: Parameters<Harness['auth']>[0] = ['operator']) =>
   app.inject({ method, url, headers: { ...h.auth(roles, tenant), ...headers }, ...(payload ? { payload } : {}) });
 const verify = (tenant: string) => {
   const run = spawnSync('pnpm', ['exec', 'tsx', 'src/cli.ts', 'audit', 'verify', '--tenant', tenant], { cwd, env: process.env, encoding: 'utf8', timeout: 60_000 });
@@ -137,5 +139,27 @@ describe('audit verify', () => {
     const run = verify(tenant);
     expect(run.status).toBe(1);
     expect(run.out).toBe('broken: seq 2: seq 2 missing: the chain ends at seq 1 but its head is at seq 2 (links deleted from the end) (1 entries verified before it)');
+  });
+});
+
+describe('configuration changes in the audit log', () => {
+  it('records a business-date change and a collection schedule change with before and after, and the chain verifies', async () => {
+    const tenant = newTenant('audit');
+    expect((await call('PUT', '/v1/business-date', tenant, { date: '2026-01-05' }, {}, ['admin'])).statusCode).toBe(200);
+    expect((await call('PUT', '/v1/business-date', tenant, { date: '2026-01-07' }, {}, ['admin'])).statusCode).toBe(200);
+    // A product row as the catalogue test seeds one (the schedule routes only check it exists).
+    await h.pool.query(`INSERT INTO products (tenant_id, code, id, latest_version, updated_at) VALUES ($1, 'TEST-PL', $2, 0, now())`, [tenant, randomUUID()]);
+    const current = (await call('GET', '/v1/collections/schedules/TEST-PL', tenant)).json();
+    expect(current.stored).toBe(false);
+    const changed = { ...current.schedule, autoDebit: !current.schedule.autoDebit };
+    const put = await call('PUT', '/v1/collections/schedules/TEST-PL', tenant, changed, {}, ['admin']);
+    expect(put.statusCode).toBe(200);
+    const log = (await call('GET', '/v1/audit-log', tenant, undefined, {}, ['admin'])).json();
+    expect(log.items.map((e: { action: string; subject: string; before: unknown; after: unknown }) => [e.action, e.subject, e.before, e.after])).toEqual([
+      ['collections-schedule.set', 'product/TEST-PL', null, changed],
+      ['business-date.set', `business-date/${tenant}`, { date: '2026-01-05' }, { date: '2026-01-07' }],
+      ['business-date.set', `business-date/${tenant}`, { date: '2026-01-01' }, { date: '2026-01-05' }],
+    ]);
+    expect(verify(tenant).out).toMatch(/^ok: 3 entries, head [0-9a-f]{64}$/);
   });
 });

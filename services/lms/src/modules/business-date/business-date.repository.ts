@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { appendAudit } from '../audit/adapters/pg-audit-log.js';
 
 /** The wall-clock UTC date: used ONLY to start a tenant's business date at its first use. */
 export const utcToday = (): string => new Date().toISOString().slice(0, 10);
@@ -26,7 +27,10 @@ export type SetBusinessDateResult =
  * Sets a tenant's business date, forward or back, provided nothing happened after the new date: no
  * money event dated later, no loan state computed past it, no end-of-day run under way.
  */
-export async function setBusinessDate(pool: pg.Pool, tenantId: string, date: string, today: () => string): Promise<SetBusinessDateResult> {
+/** Who set the date, for the audit log (absent: a test or bench setting it directly, not audited). */
+export interface BusinessDateAudit { readonly actor: string; readonly requestId: string; readonly at: Date; readonly id: string }
+
+export async function setBusinessDate(pool: pg.Pool, tenantId: string, date: string, today: () => string, audit?: BusinessDateAudit): Promise<SetBusinessDateResult> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
@@ -48,6 +52,7 @@ export async function setBusinessDate(pool: pg.Pool, tenantId: string, date: str
       return { ok: false, error: 'activity-after-date', detail: `${first.what} is dated ${first.d}, after ${date}` };
     }
     await client.query('UPDATE business_dates SET business_date = $2::date, updated_at = now() WHERE tenant_id = $1', [tenantId, date]);
+    if (audit) await appendAudit(client, { tenantId, ...audit, action: 'business-date.set', subject: `business-date/${tenantId}`, before: { date: previous }, after: { date } });
     await client.query('COMMIT');
     return { ok: true, date, previous };
   } catch (error) {

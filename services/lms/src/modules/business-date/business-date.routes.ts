@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { loanDateString } from '@lendstack/loan-engine';
 import { authenticate, HttpProblem, parseOr400, schemaDoc } from '@lendstack/platform';
 import type { FastifyInstance } from 'fastify';
@@ -39,7 +40,7 @@ export async function businessDateRoutes(app: FastifyInstance, deps: BusinessDat
   }, async (request) => {
     const principal = authenticate(request, deps.authSecret, 'admin');
     const { date } = parseOr400(putSchema, request.body, 'body');
-    const result = await setBusinessDate(deps.pool, principal.tenantId, date, deps.today);
+    const result = await setBusinessDate(deps.pool, principal.tenantId, date, deps.today, { actor: principal.subject, requestId: request.id, at: new Date(), id: randomUUID() });
     if (!result.ok) throw new HttpProblem(409, result.error, 'Business date cannot be set', result.detail, { errors: [{ pointer: '/date', detail: result.detail }] });
     return { tenantId: principal.tenantId, date: result.date, previous: result.previous };
   });

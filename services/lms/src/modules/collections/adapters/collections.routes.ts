@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { authenticate, HttpProblem, idempotencyKeyOf, parseOr400, schemaDoc } from '@lendstack/platform';
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { z } from 'zod';
+import { appendAudit } from '../../audit/adapters/pg-audit-log.js';
 import { collectionsWorkflowId } from '../../loans/domain/loan-account.js';
 import { collectionScheduleSchema } from '../domain/collection-plan.js';
 import { actionsOfLoan, collectorActionBody, recordCollectorAction, type CollectorActionDeps } from '../use-cases/collector-actions.js';
@@ -113,7 +115,20 @@ export async function collectionsRoutes(app: FastifyInstance, deps: CollectionsR
     const { code } = parseOr400(productParams, request.params, 'params');
     const schedule = parseOr400(collectionScheduleSchema, request.body, 'body');
     await productMustExist(deps.pool, principal.tenantId, code);
-    await saveSchedule(deps.pool, { tenantId: principal.tenantId, productCode: code, schedule, updatedBy: principal.subject });
+    // The change and its audit entry commit together (appendAudit last: it holds the tenant's chain head to commit).
+    const client = await deps.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const before = (await client.query<{ schedule: unknown }>('SELECT schedule FROM collection_schedules WHERE tenant_id = $1 AND product_code = $2 FOR UPDATE', [principal.tenantId, code])).rows[0]?.schedule ?? null;
+      await saveSchedule(client, { tenantId: principal.tenantId, productCode: code, schedule, updatedBy: principal.subject });
+      await appendAudit(client, { tenantId: principal.tenantId, id: randomUUID(), at: deps.now(), actor: principal.subject, action: 'collections-schedule.set', subject: `product/${code}`, requestId: request.id, before, after: schedule });
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
     return { productCode: code, stored: true, schedule };
   });
 }
