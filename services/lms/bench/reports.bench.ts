@@ -1,0 +1,130 @@
+/**
+ * Report generation for the whole book: BENCH_REPORT_LOANS (200,000) loans seeded set-based (not timed) —
+ * loan_accounts, a disbursement, three month-end interest accruals and (for 70 %) a repayment in the ledger,
+ * and delinquency change points giving a spread of classes (standard, SMA-0/1/2, NPA of several ages) —
+ * then, timed, the three reports' queries as the routes run them (RBI classification, US delinquency with
+ * the period's flows, trial balance by product) beside a plain SQL aggregate baseline before and after:
+ * each loan's portfolio balance and its latest delinquency point, grouped by stored class (no NPA age, no
+ * non-accrual, no flows). Also checks that the RBI total equals the ledger's loan-portfolio balance.
+ * Run by infra/bench.sh (BENCH_ONLY=reports) against a local *_bench database only.
+ *
+ *   BENCH_REPORT_LOANS (200000)  BENCH_REPORT_ROUNDS (3: timed runs of each query; the median is reported)
+ */
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { rbiClassification, trialBalanceByProduct, usDelinquency } from '../src/modules/reports/adapters/pg-reports.queries.js';
+import { intEnv } from '../../../packages/testing/bench/lib/env.js';
+
+const N = intEnv('BENCH_REPORT_LOANS', 200_000, 100, 2_000_000);
+const ROUNDS = intEnv('BENCH_REPORT_ROUNDS', 3, 1, 20);
+const dbUrl = new URL(process.env.LMS_DATABASE_URL || 'invalid://');
+if (!/_bench[a-z0-9]*$/.test(dbUrl.pathname) || !['127.0.0.1', 'localhost'].includes(dbUrl.hostname)) throw new Error('the bench only runs against a local *_bench database; use infra/bench.sh');
+
+const log = (line: string) => console.log(`[reports] ${line}`);
+const run = randomUUID().slice(0, 8);
+const tenant = `rptbench-${run}`;
+const AS_OF = '2026-04-30';
+const CHUNK = 50_000;
+
+/** One chunk of loans [lo, hi]: accounts, ledger entries with their lines (one transaction), delinquency points. */
+async function seedChunk(pool: pg.Pool, lo: number, hi: number): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const p = [tenant, lo, hi, run];
+    await client.query(
+      `INSERT INTO loan_accounts (id, tenant_id, application_id, borrower, product_code, principal_minor, currency, scale, annual_rate_percent, term_periods, frequency, schedule_method,
+         disbursement_date, status, approved_at, approved_by, source_event_id, collections_workflow_id)
+       SELECT $4 || '-' || g, $1, 'app-' || g, '{}'::jsonb, CASE g % 3 WHEN 0 THEN 'PL-12' WHEN 1 THEN 'PL-24' ELSE 'BL-36' END, 120000, 'INR', 2, '12', 12, 'monthly', 'equal-installment',
+         '2026-01-05', 'active', now(), 'bench', gen_random_uuid(), 'c-' || $4 || '-' || g
+       FROM generate_series($2::int, $3::int) g`, p);
+    // Entries: disbursement (5 Jan), accruals (31 Jan, 28 Feb, 31 Mar), a repayment (5 Feb) for g % 10 < 7.
+    const entries = `SELECT g, k, d FROM generate_series($2::int, $3::int) g
+       CROSS JOIN (VALUES ('disbursement', DATE '2026-01-05'), ('interest-accrual-1', DATE '2026-01-31'), ('interest-accrual-2', DATE '2026-02-28'), ('interest-accrual-3', DATE '2026-03-31'), ('repayment', DATE '2026-02-05')) AS x(k, d)
+       WHERE k <> 'repayment' OR g % 10 < 7`;
+    await client.query(
+      `INSERT INTO journal_entries (id, tenant_id, loan_id, effect_key, kind, value_date, posted_on, currency, scale)
+       SELECT md5($4 || g || k)::uuid, $1, $4 || '-' || g, k || ':' || d, split_part(k, '-1', 1), d, d, 'INR', 2 FROM (${entries}) e`, p);
+    await client.query(
+      `INSERT INTO journal_lines (entry_id, line_no, tenant_id, loan_id, value_date, currency, scale, account_code, logical_account, side, amount_minor)
+       SELECT md5($4 || g || k)::uuid, n, $1, $4 || '-' || g, d, 'INR', 2, a, a, s, CASE WHEN k = 'disbursement' THEN 120000 WHEN k = 'repayment' THEN 10000 ELSE 1200 END
+       FROM (${entries}) e CROSS JOIN LATERAL (VALUES
+         (1, CASE WHEN k = 'disbursement' THEN 'loan-portfolio' WHEN k = 'repayment' THEN 'cash-clearing' ELSE 'interest-receivable' END, 'debit'),
+         (2, CASE WHEN k = 'disbursement' THEN 'disbursement-clearing' WHEN k = 'repayment' THEN 'loan-portfolio' ELSE 'interest-income' END, 'credit')) AS l(n, a, s)`, p);
+    await client.query('COMMIT');
+    // Delinquency: by g % 20 an oldest unpaid due date (none for 0–11), and a point at each class boundary it
+    // crossed by AS_OF (1, 31, 61, 91 days past it), NPA from day 91; g % 40 = 39 (an NPA) was cured on 25 April.
+    await client.query(
+      `INSERT INTO delinquency_history (loan_id, from_date, dpd, dpd_anchor, us_bucket, rbi_class, npa_since)
+       SELECT $3 || '-' || g, anchor + t, t, anchor, b, c, CASE WHEN c = 'NPA' THEN anchor + 91 END
+       FROM (SELECT g, CASE WHEN g % 20 < 12 THEN NULL WHEN g % 20 < 14 THEN DATE '2026-04-05' WHEN g % 20 < 16 THEN DATE '2026-03-20'
+                             WHEN g % 20 < 17 THEN DATE '2026-02-25' ELSE DATE '2026-01-20' END AS anchor
+             FROM generate_series($1::int, $2::int) g) x
+       CROSS JOIN (VALUES (1, '1-29', 'SMA-0'), (31, '30-59', 'SMA-1'), (61, '60-89', 'SMA-2'), (91, '90-119', 'NPA')) AS v(t, b, c)
+       WHERE anchor IS NOT NULL AND anchor + t <= DATE '2026-04-30'
+       UNION ALL
+       SELECT $3 || '-' || g, DATE '2026-04-25', 0, NULL, 'current', 'standard', NULL FROM generate_series($1::int, $2::int) g WHERE g % 40 = 39`, [lo, hi, run]);
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+async function timed<T>(label: string, work: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  const times: number[] = [];
+  let value!: T;
+  for (let i = 0; i < ROUNDS; i += 1) {
+    const started = performance.now();
+    value = await work();
+    times.push(performance.now() - started);
+  }
+  const ms = times.sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
+  log(`${label}: median ${Math.round(ms)} ms of ${ROUNDS} (${Math.round((N / ms) * 1000).toLocaleString('en')} loans/s; runs ${times.map((t) => Math.round(t)).join(', ')} ms)`);
+  return { ms, value };
+}
+
+async function baseline(pool: pg.Pool) {
+  const { rows } = await pool.query(
+    `SELECT coalesce(h.rbi_class, 'standard') AS cls, count(*) AS loans, sum(b.principal) AS principal
+     FROM (SELECT loan_id, sum(CASE side WHEN 'debit' THEN amount_minor ELSE -amount_minor END) AS principal FROM journal_lines
+           WHERE tenant_id = $1 AND logical_account = 'loan-portfolio' AND value_date <= $2::date GROUP BY loan_id) b
+     LEFT JOIN LATERAL (SELECT rbi_class FROM delinquency_history WHERE loan_id = b.loan_id AND from_date <= $2::date ORDER BY from_date DESC LIMIT 1) h ON true
+     GROUP BY 1`, [tenant, AS_OF]);
+  return rows;
+}
+
+async function main() {
+  const pool = new pg.Pool({ connectionString: process.env.LMS_DATABASE_URL, max: 4 });
+  try {
+    const seeded = performance.now();
+    await pool.query(
+      `INSERT INTO ledger_accounts (tenant_id, code, name, type, normal_side)
+       SELECT $1, code, code, type, side FROM (VALUES ('loan-portfolio', 'asset', 'debit'), ('disbursement-clearing', 'liability', 'credit'), ('cash-clearing', 'asset', 'debit'),
+         ('interest-receivable', 'asset', 'debit'), ('interest-income', 'income', 'credit')) AS a(code, type, side)`, [tenant]);
+    for (let lo = 1; lo <= N; lo += CHUNK) await seedChunk(pool, lo, Math.min(N, lo + CHUNK - 1));
+    await pool.query('ANALYZE loan_accounts; ANALYZE journal_lines; ANALYZE delinquency_history');
+    const lines = (await pool.query(`SELECT count(*)::int AS n FROM journal_lines WHERE tenant_id = $1`, [tenant])).rows[0].n;
+    log(`setup (not timed): ${N.toLocaleString('en')} loans, ${lines.toLocaleString('en')} journal lines, seeded set-based in ${Math.round((performance.now() - seeded) / 1000)} s; asOf ${AS_OF}`);
+    const before = await timed('baseline (before): plain SQL aggregate, balance + latest class per loan', () => baseline(pool));
+    const rbi = await timed('RBI asset classification', () => rbiClassification(pool, tenant, AS_OF));
+    const us = await timed('US delinquency (with charge-offs/recoveries since 2026-01-01)', () => usDelinquency(pool, tenant, AS_OF, '2026-01-01'));
+    const tb = await timed('trial balance by product', () => trialBalanceByProduct(pool, tenant, AS_OF));
+    const after = await timed('baseline (after)', () => baseline(pool));
+    const ledger = BigInt((await pool.query(`SELECT sum(CASE side WHEN 'debit' THEN amount_minor ELSE -amount_minor END)::text AS n FROM journal_lines WHERE tenant_id = $1 AND logical_account = 'loan-portfolio' AND value_date <= $2::date`, [tenant, AS_OF])).rows[0].n);
+    const total = rbi.value.reduce((s, r) => s + r.principalMinor, 0n);
+    if (total !== ledger) throw new Error(`RBI total ${total} differs from the ledger's loan-portfolio balance ${ledger}`);
+    log(`RBI classes: ${rbi.value.map((r) => `${r.cls} ${r.loans}`).join(', ')}; total ${total} = ledger loan-portfolio ${ledger}`);
+    log(`US bands: ${us.value.bands.map((r) => `${r.band} ${r.loans}`).join(', ')}; trial balance rows ${tb.value.length}`);
+    const base = (before.ms + after.ms) / 2;
+    log(`ratio to the baseline (baseline mean time / report time; 1 = as fast as the plain aggregate): RBI ${(base / rbi.ms).toFixed(2)}, US ${(base / us.ms).toFixed(2)}, trial balance ${(base / tb.ms).toFixed(2)}`);
+  } finally {
+    await pool.end();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
