@@ -56,6 +56,7 @@ export { replayAccount, resumeAccount, advanceAccount } from './account/account.
 export { diffEffects, netBalances, isBalanced, type EffectDiff } from './account/diff.js';
 export { compareEvents, DEFAULT_NON_ACCRUAL_DPD, DEFAULT_CHARGE_OFF_DPD, DEFAULT_BUCKET_LOWER_BOUNDS_DAYS } from './account/rules.js';
 export { LEDGER_ACCOUNTS } from './account/types.js';
+export { accountPayoffQuote, quoteOf, type AccountPayoffQuote, type AccountPayoffParts, type AccountPayoffOptions, type AccountPayoffError } from './account/payoff.js';
 export type * from './account/types.js';
 
 export { payoffQuote, type PayoffInput, type PayoffQuote, type PrepaymentCharge } from './servicing/payoff.js';
