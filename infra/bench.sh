@@ -9,7 +9,7 @@
 # of its own (KAFKA_TOPIC_PREFIX=bench.), and a consumer group, task queue and tenant of its own per run,
 # so dev and test data are never touched.
 # Other knobs: BENCH_CONCURRENCY, BENCH_DRAIN_TIMEOUT_S, BENCH_WORKFLOW_TIMEOUT_S, BENCH_BASELINE_ROUNDS,
-# BENCH_LOS_DB_POOL_MAX, BENCH_LMS_DB_POOL_MAX; BENCH_ONLY=pipeline|engine|servicing|checks|autodebit|collections|underwriting|reports runs one of them.
+# BENCH_LOS_DB_POOL_MAX, BENCH_LMS_DB_POOL_MAX; BENCH_ONLY=pipeline|engine|servicing|checks|autodebit|collections|underwriting|reports|statements runs one of them.
 #   4. Checks: applications submitted at BENCH_CHECKS_RATE/s (default 50) to a LOS with the KYC and bureau
 #      sandboxes, submit → checks concluded, beside the bare submit at the same rate (checks.bench.ts).
 #   5. Auto-debit: BENCH_AUTODEBIT_DEBITS (100000) ACH debits presented to the ACH sandbox as NACHA files,
@@ -19,6 +19,8 @@
 #      policy on zen-engine, beside the same rules as plain TypeScript, in process (services/los/bench/underwriting.bench.ts).
 #   7. Reports: BENCH_REPORT_LOANS (200000) loans seeded set-based, the RBI, US and trial-balance-by-product
 #      report queries beside a plain SQL aggregate of the same rows (services/lms/bench/reports.bench.ts).
+#   8. Statements: a 360-instalment loan through BENCH_STATEMENT_DAYS (730) days of end of day, its statement as
+#      JSON and as PDF, beside the plain SQL read of the same rows (services/lms/bench/statements.bench.ts).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -114,6 +116,16 @@ if [[ "$BENCH_ONLY" == all || "$BENCH_ONLY" == reports ]]; then
     isolated_environment bench
     step "reports: RBI classification, US delinquency, trial balance by product over ${BENCH_REPORT_LOANS:-200000} loans, beside a plain SQL aggregate"
     cd services/lms && pnpm exec tsx bench/reports.bench.ts
+  ) || status=$?
+fi
+if [[ "$BENCH_ONLY" == all || "$BENCH_ONLY" == statements ]]; then
+  step "fresh bench databases (statements)"
+  source infra/isolated-env.sh
+  (
+    eval "$(bash infra/local/infra.sh env)"
+    isolated_environment bench
+    step "statements: a 360-instalment loan's statement as JSON and PDF, beside the plain SQL read of the same rows"
+    cd services/lms && pnpm exec tsx bench/statements.bench.ts
   ) || status=$?
 fi
 if [[ "$BENCH_ONLY" == all || "$BENCH_ONLY" == underwriting ]]; then
