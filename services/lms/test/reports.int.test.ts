@@ -14,7 +14,7 @@ import { createPrismaProductRepository } from '../src/modules/products/adapters/
 import { historyRow } from '../src/modules/servicing/domain/servicing.js';
 import { createPrisma, type PrismaClient } from '../src/platform/prisma.js';
 
-// Regulatory reports over the REAL LMS database. A small book of four loans: the loan engine replays each
+// Regulatory reports over the REAL LMS database. A small book of five loans: the loan engine replays each
 // one's payments (as servicing does) and its ledger effects and delinquency change points are written to
 // journal_lines and delinquency_history; the expected classes below are worked out by hand from the
 // schedule and the payment dates, at several past business dates.
@@ -48,15 +48,22 @@ const LOANS = {
   // D pays installments 1 and 2 on time, then nothing: dpd counts from 1 April.
   D: [disbursed, paid('d1p', '2027-02-01', due(1)), paid('d2p', '2027-03-01', due(2))],
 } as const;
-const ids = Object.fromEntries(Object.keys(LOANS).map((k) => [k, `L-${tenant}-${k}`])) as Record<keyof typeof LOANS, string>;
+// E, on a schedule a year earlier (due from 1 January 2026) and a product that never charges off, never pays:
+// NPA from 2 April 2026 (dpd 91), doubtful-1 once it has been NPA for twelve months (from 2 April 2027).
+const E_SCHEDULE: readonly ScheduledInstallment[] = SCHEDULE.map((s, i) => ({ ...s, dueDate: d(`2026-0${i + 1}-01`) }));
+const E_PRODUCT: AccountProduct = { ...PRODUCT, chargeOffDpd: 3650 };
+const E_EVENTS: readonly MoneyEvent[] = [{ kind: 'disbursement', id: 'e0', valueDate: d('2025-12-01'), amountMinor: 300_000n }];
+const ids = Object.fromEntries([...Object.keys(LOANS), 'E'].map((k) => [k, `L-${tenant}-${k}`])) as Record<keyof typeof LOANS | 'E', string>;
 
 const auth = (roles: Role[], tenantId = tenant) => ({
   authorization: `Bearer ${signToken(secret, { subject: `${roles[0]}-user`, tenantId, roles }, 300, Math.floor(Date.now() / 1000))}`,
 });
 const get = (url: string, roles: Role[] = ['operator']) => app.inject({ method: 'GET', url, headers: auth(roles) });
 
-async function seedLoan(key: keyof typeof LOANS): Promise<void> {
-  const r = replayAccount({ schedule: SCHEDULE, product: PRODUCT, events: LOANS[key], businessDate: d(BUSINESS_DATE) });
+async function seedLoan(key: keyof typeof LOANS | 'E'): Promise<void> {
+  const r = key === 'E'
+    ? replayAccount({ schedule: E_SCHEDULE, product: E_PRODUCT, events: E_EVENTS, businessDate: d(BUSINESS_DATE) })
+    : replayAccount({ schedule: SCHEDULE, product: PRODUCT, events: LOANS[key], businessDate: d(BUSINESS_DATE) });
   if (!r.ok) throw new Error(JSON.stringify(r.error));
   const loanId = ids[key];
   const client = await pool.connect();
@@ -65,8 +72,8 @@ async function seedLoan(key: keyof typeof LOANS): Promise<void> {
     await client.query(
       `INSERT INTO loan_accounts (id, tenant_id, application_id, borrower, product_code, principal_minor, currency, scale, annual_rate_percent,
          term_periods, frequency, schedule_method, disbursement_date, status, approved_at, approved_by, source_event_id, collections_workflow_id)
-       VALUES ($1, $2, $1, '{}', $3, 300000, 'INR', 2, '12', 6, 'monthly', 'emi', '2027-01-01', $4, now(), 'test', $5, $1)`,
-      [loanId, tenant, key === 'D' ? 'PL-SALARIED' : 'PL-STANDARD', r.value.state.status, randomUUID()],
+       VALUES ($1, $2, $1, '{}', $3, 300000, 'INR', 2, '12', 6, 'monthly', 'emi', $6::date, $4, now(), 'test', $5, $1)`,
+      [loanId, tenant, key === 'D' ? 'PL-SALARIED' : 'PL-STANDARD', r.value.state.status, randomUUID(), key === 'E' ? '2025-12-01' : '2027-01-01'],
     );
     await createPgLedger().post(client, { tenantId: tenant, loanId, currency: 'INR', scale: 2, chart: defaultChart(), postedOn: BUSINESS_DATE, reverse: [], post: r.value.effects });
     const rows = r.value.delinquencyHistory.map(historyRow);
@@ -119,7 +126,7 @@ beforeAll(async () => {
   });
   await app.ready();
   await pool.query('INSERT INTO business_dates (tenant_id, business_date) VALUES ($1, $2::date)', [tenant, BUSINESS_DATE]);
-  for (const key of Object.keys(LOANS) as (keyof typeof LOANS)[]) await seedLoan(key);
+  for (const key of [...Object.keys(LOANS), 'E'] as (keyof typeof LOANS | 'E')[]) await seedLoan(key);
 });
 
 afterAll(async () => {
@@ -130,35 +137,40 @@ afterAll(async () => {
 
 describe('RBI asset classification as of past business dates', () => {
   it('classifies the book by hand-worked dpd on each date, NPA sticky until all arrears are paid, and ties to the ledger', async () => {
-    // 3 Mar: B and C 30 days overdue (SMA-0); A and D paid the 1 March installment.
-    expect(await rbi('2027-03-03')).toEqual({ standard: [2, 400_000n], 'SMA-0': [2, 600_000n] });
+    // 3 Mar: B and C 30 days overdue (SMA-0); A and D paid the 1 March installment; E NPA for 11 months.
+    expect(await rbi('2027-03-03')).toEqual({ standard: [2, 400_000n], 'SMA-0': [2, 600_000n], 'sub-standard': [1, 300_000n] });
     // 4 Mar: 31 days → SMA-1.
-    expect(await rbi('2027-03-04')).toEqual({ standard: [2, 400_000n], 'SMA-1': [2, 600_000n] });
+    expect(await rbi('2027-03-04')).toEqual({ standard: [2, 400_000n], 'SMA-1': [2, 600_000n], 'sub-standard': [1, 300_000n] });
+    // 1 Apr: D's third installment is due today, not past due; E is sub-standard on its last day.
+    expect(await rbi('2027-04-01')).toEqual({ standard: [2, 350_000n], 'SMA-1': [2, 600_000n], 'sub-standard': [1, 300_000n] });
+    // 2 Apr: D 1 day past due (SMA-0); E NPA for twelve months → doubtful-1.
+    expect(await rbi('2027-04-02')).toEqual({ standard: [1, 150_000n], 'SMA-0': [1, 200_000n], 'SMA-1': [2, 600_000n], 'doubtful-1': [1, 300_000n] });
     // 2 May: B and C at 90 days (SMA-2); D 31 days since 1 April (SMA-1); A paid through 1 May.
-    expect(await rbi('2027-05-02')).toEqual({ standard: [1, 100_000n], 'SMA-1': [1, 200_000n], 'SMA-2': [2, 600_000n] });
+    expect(await rbi('2027-05-02')).toEqual({ standard: [1, 100_000n], 'SMA-1': [1, 200_000n], 'SMA-2': [2, 600_000n], 'doubtful-1': [1, 300_000n] });
     // 3 May: 91 days → NPA, sub-standard (NPA for under 12 months).
-    expect(await rbi('2027-05-03')).toEqual({ standard: [1, 100_000n], 'SMA-1': [1, 200_000n], 'sub-standard': [2, 600_000n] });
+    expect(await rbi('2027-05-03')).toEqual({ standard: [1, 100_000n], 'SMA-1': [1, 200_000n], 'sub-standard': [2, 600_000n], 'doubtful-1': [1, 300_000n] });
     // 15 May: B paid installments 1–2 on 10 May (oldest unpaid now 1 April, 44 days) but stays NPA.
-    expect(await rbi('2027-05-15')).toEqual({ standard: [1, 100_000n], 'SMA-1': [1, 200_000n], 'sub-standard': [2, 500_000n] });
+    expect(await rbi('2027-05-15')).toEqual({ standard: [1, 100_000n], 'SMA-1': [1, 200_000n], 'sub-standard': [2, 500_000n], 'doubtful-1': [1, 300_000n] });
     // 25 May: B paid every arrear → upgraded to standard.
-    expect(await rbi('2027-05-25')).toEqual({ standard: [2, 200_000n], 'SMA-1': [1, 200_000n], 'sub-standard': [1, 300_000n] });
+    expect(await rbi('2027-05-25')).toEqual({ standard: [2, 200_000n], 'SMA-1': [1, 200_000n], 'sub-standard': [1, 300_000n], 'doubtful-1': [1, 300_000n] });
     // 20 Jun: C charged off on 1 June (no principal left); B 19 days past the 1 June installment; D 80 days.
-    expect(await rbi('2027-06-20')).toEqual({ standard: [1, 50_000n], 'SMA-0': [1, 100_000n], 'SMA-2': [1, 200_000n] });
+    expect(await rbi('2027-06-20')).toEqual({ standard: [1, 50_000n], 'SMA-0': [1, 100_000n], 'SMA-2': [1, 200_000n], 'doubtful-1': [1, 300_000n] });
   });
 
-  it('provisions at the RBI rates per class (0.40 % standard assets, 10 % sub-standard), the CSV carries the same rows', async () => {
+  it('provisions at the RBI rates per class (0.40 % standard assets, 10 % sub-standard, 100 % unsecured doubtful), the CSV carries the same rows', async () => {
     const res = await get('/v1/reports/rbi-asset-classification?asOf=2027-05-15');
     const inr = res.json().currencies[0];
     const provision = Object.fromEntries((inr.classes as ClassView[]).map((c) => [c.class, c.provision.amount]));
-    expect(provision).toMatchObject({ standard: '400', 'SMA-1': '800', 'sub-standard': '50000', 'doubtful-1': '0', loss: '0' });
-    expect(inr.totals.provision.amount).toBe('51200');
-    expect(inr.totals.npaPrincipal.amount).toBe('500000');
+    expect(provision).toMatchObject({ standard: '400', 'SMA-1': '800', 'sub-standard': '50000', 'doubtful-1': '300000', 'doubtful-2': '0', loss: '0' });
+    expect(inr.totals.provision.amount).toBe('351200');
+    expect(inr.totals.npaPrincipal.amount).toBe('800000');
     const csv = await get('/v1/reports/rbi-asset-classification?asOf=2027-05-15&format=csv');
     expect(csv.headers['content-type']).toMatch(/^text\/csv/);
     const lines = csv.body.trim().split('\r\n');
     expect(lines[0]).toBe('as_of,currency,scale,class,loans,principal_minor,provision_bps,provision_minor');
     expect(lines).toContain('2027-05-15,INR,2,sub-standard,2,500000,1000,50000');
     expect(lines).toContain('2027-05-15,INR,2,SMA-1,1,200000,40,800');
+    expect(lines).toContain('2027-05-15,INR,2,doubtful-1,1,300000,10000,300000');
     expect(lines).toHaveLength(10);
   });
 });
@@ -166,8 +178,8 @@ describe('RBI asset classification as of past business dates', () => {
 describe('US delinquency (RC-N view)', () => {
   it('splits accruing loans by days past due from non-accrual, and counts charge-offs and recoveries of the period', async () => {
     const may = (await get('/v1/reports/us-delinquency?asOf=2027-05-15&from=2027-04-30')).json().currencies[0];
-    // B and C reached 90 dpd on 2 May: non-accrual (B stays so until dpd 0); D 44 days, accruing.
-    expect(may.nonAccrual).toEqual({ loans: 2, principal: { amount: '500000', currency: 'INR', scale: 2 } });
+    // B and C reached 90 dpd on 2 May: non-accrual (B stays so until dpd 0), as E is; D 44 days, accruing.
+    expect(may.nonAccrual).toEqual({ loans: 3, principal: { amount: '800000', currency: 'INR', scale: 2 } });
     expect(may.accruing['30-89'].loans).toBe(1);
     expect(may.accruing['30-89'].principal.amount).toBe('200000');
     expect(may.accruing.current.principal.amount).toBe('100000');
@@ -175,7 +187,7 @@ describe('US delinquency (RC-N view)', () => {
     expect(may.chargeOffs.amount.amount).toBe('0');
     const june = (await get('/v1/reports/us-delinquency?asOf=2027-06-20&from=2027-05-31')).json().currencies[0];
     // B back to accruing at dpd 0 on 25 May, 19 days now; C charged off (3,000.00) and 100.00 recovered.
-    expect(june.nonAccrual.loans).toBe(0);
+    expect(june.nonAccrual.loans).toBe(1);
     expect(june.accruing['1-29']).toEqual({ loans: 1, principal: { amount: '100000', currency: 'INR', scale: 2 } });
     expect(june.accruing['30-89'].principal.amount).toBe('200000');
     expect(june.chargeOffs).toEqual({ loans: 1, amount: { amount: '300000', currency: 'INR', scale: 2 } });
@@ -193,7 +205,7 @@ describe('US delinquency (RC-N view)', () => {
       '2027-06-20,2027-05-31,INR,2,accruing-1-29,1,100000',
       '2027-06-20,2027-05-31,INR,2,accruing-30-89,1,200000',
       '2027-06-20,2027-05-31,INR,2,accruing-90+,0,0',
-      '2027-06-20,2027-05-31,INR,2,non-accrual,0,0',
+      '2027-06-20,2027-05-31,INR,2,non-accrual,1,300000',
       '2027-06-20,2027-05-31,INR,2,charge-offs,1,300000',
       '2027-06-20,2027-05-31,INR,2,recoveries,1,10000',
     ]);
