@@ -3,7 +3,7 @@ import type { Logger } from './logger.js';
 /**
  * Graceful shutdown for a service process: on SIGTERM or SIGINT, stop taking work, drain what is in
  * flight (`stop`), then exit. A second signal while draining is ignored; a drain that hangs is cut
- * after `graceMs` so an orchestrator's kill timeout is never the thing that ends us.
+ * after `graceMs` (the services' SHUTDOWN_GRACE_MS) so an orchestrator's kill timeout is never the thing that ends us.
  */
 export function stopOnSignals(logger: Logger, stop: () => Promise<void>, graceMs = 25_000): void {
   let stopping = false;

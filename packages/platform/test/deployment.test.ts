@@ -92,6 +92,12 @@ describe.each(services)('the $name deployables', ({ name, port, version }) => {
     expect(container.envFrom).toEqual([{ configMapRef: { name: `${name}-config` } }, { configMapRef: { name: `${name}-site` } }, { secretRef: { name: `${name}-secrets` } }]);
   });
 
+  it('drains within SHUTDOWN_GRACE_MS, below the pod\'s termination grace period, so Kubernetes never SIGKILLs a drain', () => {
+    const graceMs = Number(settings.config.SHUTDOWN_GRACE_MS);
+    expect(graceMs).toBeGreaterThanOrEqual(1_000);
+    expect(pod.terminationGracePeriodSeconds * 1_000).toBeGreaterThan(graceMs);
+  });
+
   it('sets only settings the service reads, keeps every credential in the Secret and every machine-local default overridden', () => {
     const set = { ...settings.config, ...settings.site, ...settings.secrets };
     const unknown = [...Object.keys(set), ...Object.keys(compose.services[name]!.environment!), ...Object.keys(compose.services[`${name}-migrate`]!.environment!)].filter((k) => !variables.has(k));

@@ -10,4 +10,4 @@ logger.info({ url: service.url, docs: `${service.url}/openapi.json` }, 'lms list
 stopOnSignals(logger, async () => {
   await service.stop();
   await telemetry.shutdown();
-});
+}, config.SHUTDOWN_GRACE_MS);

@@ -126,6 +126,9 @@ const envSchema = z.object({
   // The public URL of POST /v1/notification-webhooks/twilio as Twilio calls it (its signature covers the URL).
   TWILIO_STATUS_CALLBACK_URL: z.string().url().default('http://127.0.0.1:3002/v1/notification-webhooks/twilio'),
   TWILIO_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  // Bound on the drain after SIGTERM/SIGINT (HTTP, consumers, worker, relay); past it the process exits 1.
+  // Keep it below the orchestrator's kill timeout (deploy/k8s terminationGracePeriodSeconds).
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(1_000).max(600_000).default(25_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   OTEL_TRACES_EXPORTER: z.enum(['none', 'console']).default('none'),
 }).refine(externalIssuerComplete, { message: 'set all of AUTH_ISSUER, AUTH_JWKS_URL and AUTH_AUDIENCE, or none', path: ['AUTH_ISSUER'] });

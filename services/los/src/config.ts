@@ -126,6 +126,9 @@ const envSchema = z.object({
   // Sanctions list directory in OFAC's CSV layout (sdn.csv, alt.csv, add.csv); the shipped excerpt by default.
   LOS_SANCTIONS_DATA_DIR: z.string().min(1).optional(),
   LOS_PEP_DATA_DIR: z.string().min(1).optional(),
+  // Bound on the drain after SIGTERM/SIGINT (HTTP, consumers, worker, relay); past it the process exits 1.
+  // Keep it below the orchestrator's kill timeout (deploy/k8s terminationGracePeriodSeconds).
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(1_000).max(600_000).default(25_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // Where spans go: nowhere (ids still propagate) or stdout.
   OTEL_TRACES_EXPORTER: z.enum(['none', 'console']).default('none'),
