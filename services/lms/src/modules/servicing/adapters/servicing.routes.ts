@@ -9,6 +9,7 @@ import type { Outcome, ServicingFailureCode } from '../domain/failures.js';
 import { requestHash, type LoanTransaction } from '../domain/servicing.js';
 import { applyMoneyEvent, type ServicingDeps } from '../use-cases/apply-money-event.js';
 import { requestDisbursement, type DisbursementDeps } from '../use-cases/disbursements.js';
+import { requestPayoffQuote, type StoredPayoffQuote } from '../use-cases/payoff-quote.js';
 import { delinquencyHistory } from './servicing.reader.js';
 import { pageTransactions } from './servicing.repository.js';
 
@@ -21,6 +22,7 @@ const txParams = z.object({ id: z.string().min(1).max(64), txId: z.uuid() }).str
 const repaymentBody = z.object({ amount: positiveMoneySchema, valueDate: loanDateString, channel: repaymentChannelSchema, reference: z.string().min(1).max(100) }).strict();
 const reversalBody = z.object({ reason: z.string().min(1).max(500) }).strict();
 const disbursementBody = z.object({ amount: positiveMoneySchema, valueDate: loanDateString }).strict();
+const payoffQuoteBody = z.object({ asOf: loanDateString }).strict();
 const pageQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(25), cursor: z.string().regex(/^\d{1,19}$/, 'not a cursor from a previous page').optional() }).strict();
 
 /** One table from failure to HTTP status. */
@@ -37,6 +39,7 @@ const STATUS: Record<ServicingFailureCode, number> = {
   'currency-mismatch': 400,
   'scale-mismatch': 400,
   'value-date-after-business-date': 422,
+  'as-of-before-business-date': 422,
   'exceeds-approved-principal': 422,
   'no-account-token': 422,
   'idempotency-key-reused': 422,
@@ -49,7 +52,7 @@ const problems = {
   403: { description: 'The caller lacks the role' },
   404: { description: 'No such loan or transaction for this tenant' },
   409: { description: 'The loan is not disbursed, closed or charged off (a recovery: not charged off); the transaction is reversed or not reversible' },
-  422: { description: 'Value date after the business date (a recovery: or before the charge-off), more than the approved principal, Idempotency-Key reused with another body, or refused by the loan engine' },
+  422: { description: 'Value date after the business date (a recovery: or before the charge-off), a payoff quote as of a date before the business date, more than the approved principal, Idempotency-Key reused with another body, or refused by the loan engine' },
 };
 const idempotencyHeader = idempotencyKeyHeaderDoc();
 
@@ -99,6 +102,22 @@ export async function servicingRoutes(app: FastifyInstance, deps: ServicingRoute
     return send(reply, result, 202);
   });
 
+  app.post('/v1/loans/:id/payoff-quotes', {
+    schema: { tags: ['servicing'], summary: 'Quote the amount that closes the loan on a date (operator or partner)', description: "`asOf` on or after the tenant's business date. The loan engine replays the loan to the end of `asOf` (nothing is persisted but the quote): `total` = principal + interest accrued to that date (suspended interest included) + fees and penalties due + the product version's prepayment charge − excess held. Valid for its as-of date only (`validUntil` = `asOf`). Kept, with an id a foreclosure can name. Honours `Idempotency-Key`.", headers: idempotencyHeader, params: schemaDoc(loanParams), body: schemaDoc(payoffQuoteBody), response: { 201: { description: '`{ id, loanId, asOf, validUntil, total, parts: { principal, interest, fees, penalties, prepaymentCharge, excess } }` (money in minor units with currency)' }, ...problems } },
+  }, async (request, reply) => {
+    const principal = authenticate(request, deps.authSecret, ['partner', 'operator']);
+    const { id } = parseOr400(loanParams, request.params, 'params');
+    const body = parseOr400(payoffQuoteBody, request.body, 'body');
+    const key = idempotencyKey(request);
+    const result = await requestPayoffQuote(deps, { tenantId: principal.tenantId, loanId: id, actor: principal.subject, asOf: body.asOf, ...(key ? { idempotencyKey: key } : {}), requestHash: requestHash(['payoff-quote', id, body]) });
+    if (!result.ok) {
+      const { code, pointer, detail } = result.error;
+      throw new HttpProblem(STATUS[code], code, titleOf(code), detail, { errors: [{ pointer, detail }] });
+    }
+    if (result.replayed) void reply.header('idempotent-replayed', 'true');
+    return reply.status(201).send(payoffQuoteView(result.value));
+  });
+
   app.get('/v1/loans/:id/transactions', {
     schema: { tags: ['servicing'], summary: "List a loan's transactions, newest first", description: 'Keyset pagination: pass `nextCursor` as `cursor`; null on the last page.', params: schemaDoc(loanParams), querystring: schemaDoc(pageQuery), response: { 200: { description: '`{ items, nextCursor }`' }, 400: problems[400], 401: problems[401], 404: problems[404] } },
   }, async (request) => {
@@ -143,6 +162,17 @@ function send(reply: FastifyReply, result: Outcome<LoanTransaction>, status: num
 const titleOf = (code: string) => code.charAt(0).toUpperCase() + code.slice(1).replaceAll('-', ' ');
 
 const money = (minor: bigint | string, currency: string, scale: number) => ({ amount: minor.toString(), currency, scale, display: minorToDecimal(BigInt(minor), scale) });
+
+/** The public representation of a payoff quote. */
+export function payoffQuoteView(q: StoredPayoffQuote) {
+  const m = (v: bigint) => money(v, q.currency, q.scale);
+  const p = q.parts;
+  return {
+    id: q.id, loanId: q.loanId, asOf: q.asOf, validUntil: q.validUntil, businessDate: q.businessDate, total: m(q.totalMinor),
+    parts: { principal: m(p.principal), interest: m(p.interest), fees: m(p.fees), penalties: m(p.penalties), prepaymentCharge: m(p.prepaymentCharge), excess: m(p.excess) },
+    createdBy: q.createdBy, createdAt: q.createdAt.toISOString(),
+  };
+}
 
 /** The public representation of a loan transaction. */
 export function transactionView(t: LoanTransaction) {

@@ -13,6 +13,7 @@ export type ServicingFailureCode =
   | 'currency-mismatch'
   | 'scale-mismatch'
   | 'value-date-after-business-date'
+  | 'as-of-before-business-date'
   | 'transaction-not-found'
   | 'already-reversed'
   | 'not-reversible'
