@@ -22,3 +22,4 @@ export * from './access/index.js';
 export * from './audit-chain/index.js';
 export * from './csv.js';
 export * from './vendor-request.js';
+export * from './webhooks/index.js';

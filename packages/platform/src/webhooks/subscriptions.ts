@@ -1,0 +1,95 @@
+import type pg from 'pg';
+import type { PageKey } from '../pagination.js';
+import { newWebhookSecret } from './signing.js';
+
+/** How long the previous secret still signs (beside the new one) after a rotation, so receivers can switch over. */
+export const PREVIOUS_SECRET_GRACE_MS = 24 * 3_600_000;
+
+export interface Subscription {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly url: string;
+  readonly description: string | null;
+  /** Empty: every event type the service sends. */
+  readonly eventTypes: readonly string[];
+  readonly timeoutMs: number;
+  readonly createdAt: Date;
+  readonly disabledAt: Date | null;
+  readonly secretRotatedAt: Date | null;
+}
+
+interface Row { id: string; tenant_id: string; url: string; description: string | null; event_types: string[]; timeout_ms: number; created_at: Date; disabled_at: Date | null; secret_rotated_at: Date | null; secret: string; request_hash: string | null; rotation_key: string | null }
+
+const COLUMNS = 'id, tenant_id, url, description, event_types, timeout_ms, created_at, disabled_at, secret_rotated_at, secret, request_hash, rotation_key';
+const view = (r: Row): Subscription => ({ id: r.id, tenantId: r.tenant_id, url: r.url, description: r.description, eventTypes: r.event_types, timeoutMs: r.timeout_ms, createdAt: r.created_at, disabledAt: r.disabled_at, secretRotatedAt: r.secret_rotated_at });
+
+export interface NewSubscription {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly url: string;
+  readonly description?: string | undefined;
+  readonly eventTypes: readonly string[];
+  readonly timeoutMs: number;
+  readonly idempotencyKey?: string | undefined;
+  readonly requestHash: string;
+}
+
+export type Created = { ok: true; subscription: Subscription; secret: string; replayed: boolean } | { ok: false; error: 'idempotency-key-reused' };
+
+/** Creates a subscription with a new secret; the same Idempotency-Key and body answer the first one again (secret included). */
+export async function createSubscription(pool: pg.Pool, input: NewSubscription, now: Date): Promise<Created> {
+  const secret = newWebhookSecret();
+  const { rows } = await pool.query<Row>(
+    `INSERT INTO webhook_subscriptions (id, tenant_id, url, description, event_types, timeout_ms, secret, created_at, idempotency_key, request_hash)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+     ON CONFLICT (tenant_id, idempotency_key) DO NOTHING RETURNING ${COLUMNS}`,
+    [input.id, input.tenantId, input.url, input.description ?? null, input.eventTypes, input.timeoutMs, secret, now, input.idempotencyKey ?? null, input.requestHash],
+  );
+  if (rows[0]) return { ok: true, subscription: view(rows[0]), secret, replayed: false };
+  const earlier = (await pool.query<Row>(`SELECT ${COLUMNS} FROM webhook_subscriptions WHERE tenant_id = $1 AND idempotency_key = $2`, [input.tenantId, input.idempotencyKey])).rows[0]!;
+  if (earlier.request_hash !== input.requestHash) return { ok: false, error: 'idempotency-key-reused' };
+  return { ok: true, subscription: view(earlier), secret: earlier.secret, replayed: true };
+}
+
+export async function findSubscription(pool: pg.Pool, tenantId: string, id: string): Promise<Subscription | undefined> {
+  const { rows } = await pool.query<Row>(`SELECT ${COLUMNS} FROM webhook_subscriptions WHERE tenant_id = $1 AND id = $2`, [tenantId, id]);
+  return rows[0] && view(rows[0]);
+}
+
+/** Newest first, keyset-paged by (created_at, id); `limit + 1` rows so the caller knows whether a next page exists. */
+export async function listSubscriptions(pool: pg.Pool, tenantId: string, limit: number, after: PageKey | undefined): Promise<Subscription[]> {
+  const { rows } = await pool.query<Row>(
+    `SELECT ${COLUMNS} FROM webhook_subscriptions WHERE tenant_id = $1 ${after ? 'AND (created_at, id) < ($3, $4)' : ''} ORDER BY created_at DESC, id DESC LIMIT $2`,
+    after ? [tenantId, limit + 1, after.createdAt, after.id] : [tenantId, limit + 1],
+  );
+  return rows.map(view);
+}
+
+/** Disables (never deletes: its delivery log stays readable); pending deliveries stop being sent. Idempotent. */
+export async function disableSubscription(pool: pg.Pool, tenantId: string, id: string, now: Date): Promise<Subscription | undefined> {
+  const { rows } = await pool.query<Row>(
+    `UPDATE webhook_subscriptions SET disabled_at = coalesce(disabled_at, $3) WHERE tenant_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
+    [tenantId, id, now],
+  );
+  return rows[0] && view(rows[0]);
+}
+
+export type Rotated = { ok: true; subscription: Subscription; secret: string } | { ok: false; error: 'not-found' | 'disabled' };
+
+/**
+ * A new secret; the previous one keeps signing beside it for PREVIOUS_SECRET_GRACE_MS. A retry with the
+ * rotation's Idempotency-Key answers the same new secret without rotating again.
+ */
+export async function rotateSecret(pool: pg.Pool, tenantId: string, id: string, idempotencyKey: string | undefined, now: Date): Promise<Rotated> {
+  const current = (await pool.query<Row>(`SELECT ${COLUMNS} FROM webhook_subscriptions WHERE tenant_id = $1 AND id = $2`, [tenantId, id])).rows[0];
+  if (!current) return { ok: false, error: 'not-found' };
+  if (current.disabled_at) return { ok: false, error: 'disabled' };
+  if (idempotencyKey !== undefined && current.rotation_key === idempotencyKey) return { ok: true, subscription: view(current), secret: current.secret };
+  const secret = newWebhookSecret();
+  const { rows } = await pool.query<Row>(
+    `UPDATE webhook_subscriptions SET previous_secret = secret, previous_secret_expires_at = $4, secret = $3, secret_rotated_at = $5, rotation_key = $6
+      WHERE tenant_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
+    [tenantId, id, secret, new Date(now.getTime() + PREVIOUS_SECRET_GRACE_MS), now, idempotencyKey ?? null],
+  );
+  return { ok: true, subscription: view(rows[0]!), secret };
+}
