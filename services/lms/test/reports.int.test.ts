@@ -45,13 +45,15 @@ const LOANS = {
   B: [disbursed, paid('b1', '2027-05-10', due(1) + due(2)), paid('b2', '2027-05-25', due(3) + due(4))],
   // C never pays: NPA from 3 May, charged off at 120 dpd on 1 June, then 100.00 recovered on 15 June.
   C: [disbursed, paid('c1', '2027-06-15', 10_000n)],
-  // D pays installments 1 and 2 on time, then nothing: dpd counts from 1 April.
+  // D pays installments 1 and 2 on time, then nothing: dpd counts from 1 April. Its product (PL-SALARIED v1)
+  // stops accruing at 30 dpd (1 May), not the default 90.
   D: [disbursed, paid('d1p', '2027-02-01', due(1)), paid('d2p', '2027-03-01', due(2))],
 } as const;
 // E, on a schedule a year earlier (due from 1 January 2026) and a product that never charges off, never pays:
 // NPA from 2 April 2026 (dpd 91), doubtful-1 once it has been NPA for twelve months (from 2 April 2027).
 const E_SCHEDULE: readonly ScheduledInstallment[] = SCHEDULE.map((s, i) => ({ ...s, dueDate: d(`2026-0${i + 1}-01`) }));
 const E_PRODUCT: AccountProduct = { ...PRODUCT, chargeOffDpd: 3650 };
+const D_PRODUCT: AccountProduct = { ...PRODUCT, nonAccrualDpd: 30 };
 const E_EVENTS: readonly MoneyEvent[] = [{ kind: 'disbursement', id: 'e0', valueDate: d('2025-12-01'), amountMinor: 300_000n }];
 const ids = Object.fromEntries([...Object.keys(LOANS), 'E'].map((k) => [k, `L-${tenant}-${k}`])) as Record<keyof typeof LOANS | 'E', string>;
 
@@ -63,7 +65,7 @@ const get = (url: string, roles: Role[] = ['operator']) => app.inject({ method: 
 async function seedLoan(key: keyof typeof LOANS | 'E'): Promise<void> {
   const r = key === 'E'
     ? replayAccount({ schedule: E_SCHEDULE, product: E_PRODUCT, events: E_EVENTS, businessDate: d(BUSINESS_DATE) })
-    : replayAccount({ schedule: SCHEDULE, product: PRODUCT, events: LOANS[key], businessDate: d(BUSINESS_DATE) });
+    : replayAccount({ schedule: SCHEDULE, product: key === 'D' ? D_PRODUCT : PRODUCT, events: LOANS[key], businessDate: d(BUSINESS_DATE) });
   if (!r.ok) throw new Error(JSON.stringify(r.error));
   const loanId = ids[key];
   const client = await pool.connect();
@@ -75,6 +77,13 @@ async function seedLoan(key: keyof typeof LOANS | 'E'): Promise<void> {
        VALUES ($1, $2, $1, '{}', $3, 300000, 'INR', 2, '12', 6, 'monthly', 'emi', $6::date, $4, now(), 'test', $5, $1)`,
       [loanId, tenant, key === 'D' ? 'PL-SALARIED' : 'PL-STANDARD', r.value.state.status, randomUUID(), key === 'E' ? '2025-12-01' : '2027-01-01'],
     );
+    if (key === 'D') {
+      // The loan's servicing row names its product version, whose definition carries nonAccrualDpd.
+      await client.query(`INSERT INTO products (tenant_id, code, id, latest_version) VALUES ($1, 'PL-SALARIED', $2, 1)`, [tenant, randomUUID()]);
+      await client.query(
+        `INSERT INTO product_versions (tenant_id, code, version, definition, definition_hash, effective_at, created_by) VALUES ($1, 'PL-SALARIED', 1, '{"nonAccrualDpd": 30}', 'test', now(), 'test')`, [tenant]);
+      await client.query(`INSERT INTO loan_servicing (loan_id, tenant_id, product_code, product_version, status) VALUES ($1, $2, 'PL-SALARIED', 1, 'active')`, [loanId, tenant]);
+    }
     await createPgLedger().post(client, { tenantId: tenant, loanId, currency: 'INR', scale: 2, chart: defaultChart(), postedOn: BUSINESS_DATE, reverse: [], post: r.value.effects });
     const rows = r.value.delinquencyHistory.map(historyRow);
     await client.query(
@@ -178,18 +187,21 @@ describe('RBI asset classification as of past business dates', () => {
 describe('US delinquency (RC-N view)', () => {
   it('splits accruing loans by days past due from non-accrual, and counts charge-offs and recoveries of the period', async () => {
     const may = (await get('/v1/reports/us-delinquency?asOf=2027-05-15&from=2027-04-30')).json().currencies[0];
-    // B and C reached 90 dpd on 2 May: non-accrual (B stays so until dpd 0), as E is; D 44 days, accruing.
-    expect(may.nonAccrual).toEqual({ loans: 3, principal: { amount: '800000', currency: 'INR', scale: 2 } });
-    expect(may.accruing['30-89'].loans).toBe(1);
-    expect(may.accruing['30-89'].principal.amount).toBe('200000');
+    // B and C reached 90 dpd on 2 May: non-accrual (B stays so until dpd 0), as E is; D 44 days, past its
+    // product's 30.
+    expect(may.nonAccrual).toEqual({ loans: 4, principal: { amount: '1000000', currency: 'INR', scale: 2 } });
+    expect(may.accruing['30-89'].loans).toBe(0);
     expect(may.accruing.current.principal.amount).toBe('100000');
     expect(may.accruing['90+'].loans).toBe(0);
     expect(may.chargeOffs.amount.amount).toBe('0');
     const june = (await get('/v1/reports/us-delinquency?asOf=2027-06-20&from=2027-05-31')).json().currencies[0];
     // B back to accruing at dpd 0 on 25 May, 19 days now; C charged off (3,000.00) and 100.00 recovered.
-    expect(june.nonAccrual.loans).toBe(1);
+    expect(june.nonAccrual).toEqual({ loans: 2, principal: { amount: '500000', currency: 'INR', scale: 2 } });
     expect(june.accruing['1-29']).toEqual({ loans: 1, principal: { amount: '100000', currency: 'INR', scale: 2 } });
-    expect(june.accruing['30-89'].principal.amount).toBe('200000');
+    expect(june.accruing['30-89'].principal.amount).toBe('0');
+    // On 30 April D was 29 days past due: still accruing.
+    const april = (await get('/v1/reports/us-delinquency?asOf=2027-04-30')).json().currencies[0];
+    expect(april.accruing['1-29']).toEqual({ loans: 1, principal: { amount: '200000', currency: 'INR', scale: 2 } });
     expect(june.chargeOffs).toEqual({ loans: 1, amount: { amount: '300000', currency: 'INR', scale: 2 } });
     expect(june.recoveries).toEqual({ loans: 1, amount: { amount: '10000', currency: 'INR', scale: 2 } });
     expect(june.netChargeOffs.amount).toBe('290000');
@@ -203,9 +215,9 @@ describe('US delinquency (RC-N view)', () => {
       'as_of,from,currency,scale,measure,loans,amount_minor',
       '2027-06-20,2027-05-31,INR,2,accruing-current,1,50000',
       '2027-06-20,2027-05-31,INR,2,accruing-1-29,1,100000',
-      '2027-06-20,2027-05-31,INR,2,accruing-30-89,1,200000',
+      '2027-06-20,2027-05-31,INR,2,accruing-30-89,0,0',
       '2027-06-20,2027-05-31,INR,2,accruing-90+,0,0',
-      '2027-06-20,2027-05-31,INR,2,non-accrual,1,300000',
+      '2027-06-20,2027-05-31,INR,2,non-accrual,2,500000',
       '2027-06-20,2027-05-31,INR,2,charge-offs,1,300000',
       '2027-06-20,2027-05-31,INR,2,recoveries,1,10000',
     ]);

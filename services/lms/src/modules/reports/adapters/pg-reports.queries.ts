@@ -9,9 +9,9 @@ type Db = pg.Pool | pg.PoolClient;
  * debit − credit of ALL its lines to that value date, contra-entries included, so it ties to the GL) and
  * its delinquency change point in force that day (delinquency_history: a point holds until the next; on
  * day t, dpd = t − dpd_anchor; a class change is always a point, so the point's RBI class is the day's).
- * Non-accrual as of t: since its last dpd-0 point the loan reached DEFAULT_NON_ACCRUAL_DPD days past due
- * (the engine moves a loan to non-accrual at that dpd and back only at dpd 0). One statement, no per-loan
- * work in Node: written for a million loans.
+ * Non-accrual as of t: since its last dpd-0 point the loan reached its product version's nonAccrualDpd
+ * (DEFAULT_NON_ACCRUAL_DPD for a loan without one; the engine moves a loan to non-accrual at that dpd and
+ * back only at dpd 0). One statement, no per-loan work in Node: written for a million loans.
  */
 const POSITIONS = `
   bal AS MATERIALIZED (
@@ -22,12 +22,18 @@ const POSITIONS = `
     GROUP BY l.loan_id
     HAVING sum(CASE l.side WHEN 'debit' THEN l.amount_minor ELSE -l.amount_minor END) <> 0
   ),
+  rules AS (
+    SELECT b.loan_id, coalesce((pv.definition ->> 'nonAccrualDpd')::int, ${DEFAULT_NON_ACCRUAL_DPD}) AS non_accrual_dpd
+    FROM bal b
+    LEFT JOIN loan_servicing s ON s.loan_id = b.loan_id
+    LEFT JOIN product_versions pv ON pv.tenant_id = s.tenant_id AND pv.code = s.product_code AND pv.version = s.product_version
+  ),
   hist AS (
-    SELECT h.loan_id, h.from_date, h.dpd_anchor, h.rbi_class, h.npa_since,
+    SELECT h.loan_id, h.from_date, h.dpd_anchor, h.rbi_class, h.npa_since, r.non_accrual_dpd,
            lead(h.from_date) OVER w AS next_from,
            max(CASE WHEN h.dpd_anchor IS NULL THEN h.from_date END) OVER (PARTITION BY h.loan_id) AS last_zero,
            max(h.from_date) OVER (PARTITION BY h.loan_id) AS last_from
-    FROM delinquency_history h JOIN bal b ON b.loan_id = h.loan_id
+    FROM delinquency_history h JOIN rules r ON r.loan_id = h.loan_id
     WHERE h.from_date <= $2::date
     WINDOW w AS (PARTITION BY h.loan_id ORDER BY h.from_date)
   ),
@@ -37,7 +43,7 @@ const POSITIONS = `
            max(CASE WHEN from_date = last_from THEN rbi_class END) AS rbi_class,
            max(CASE WHEN from_date = last_from THEN npa_since END) AS npa_since,
            bool_or(dpd_anchor IS NOT NULL AND from_date > coalesce(last_zero, '-infinity'::date)
-                   AND least(coalesce(next_from - 1, $2::date), $2::date) - dpd_anchor >= ${DEFAULT_NON_ACCRUAL_DPD}) AS non_accrual
+                   AND least(coalesce(next_from - 1, $2::date), $2::date) - dpd_anchor >= non_accrual_dpd) AS non_accrual
     FROM hist GROUP BY loan_id
   ),
   pos AS (

@@ -111,8 +111,8 @@ export async function reportRoutes(app: FastifyInstance, deps: ReportRoutesDeps)
       summary: 'US delinquency (Call Report RC-N view) as of a business date',
       description:
         'Per currency, outstanding principal (ledger loan-portfolio balance as of `asOf`) and loans: accruing loans current, 1–29, 30–89 and ' +
-        '90+ days past due (still accruing), and non-accrual loans (reached the product default of 90 dpd since they were last current; back ' +
-        'to accruing only at 0 dpd). Charge-offs (principal written off) and recoveries with value dates in (`from`, `asOf`], reversals ' +
+        '90+ days past due (still accruing), and non-accrual loans (reached the `nonAccrualDpd` of their product version, default 90, since they were ' +
+        'last current; back to accruing only at 0 dpd). Charge-offs (principal written off) and recoveries with value dates in (`from`, `asOf`], reversals ' +
         'netted. `format=csv`: one line per currency and measure.',
       querystring: schemaDoc(usQuery),
       response: { 200: { description: '`{ asOf, from, currencies: [{ currency, pastDue, chargeOffs, recoveries, totals }] }` or text/csv' }, ...problems },
