@@ -9,6 +9,7 @@ import { loadConfig } from '../src/config.js';
 import { buildServer } from '../src/http/server.js';
 import { createPrismaLoanRepository } from '../src/modules/loans/adapters/prisma-loan.repository.js';
 import { createPrismaProductRepository } from '../src/modules/products/adapters/prisma-product.repository.js';
+import { seedDemoProducts } from '../src/modules/products/use-cases/seed-demo-products.js';
 import { createServicingReader } from '../src/modules/servicing/adapters/servicing.reader.js';
 import { newTenant, startHarness, type Harness } from './servicing-harness.js';
 
@@ -161,5 +162,18 @@ describe('configuration changes in the audit log', () => {
       ['business-date.set', `business-date/${tenant}`, { date: '2026-01-01' }, { date: '2026-01-05' }],
     ]);
     expect(verify(tenant).out).toMatch(/^ok: 3 entries, head [0-9a-f]{64}$/);
+  });
+});
+
+describe('product publication in the audit log', () => {
+  it('records each new product version in the publishing transaction (Prisma), not a replay of the same definition', async () => {
+    const tenant = newTenant('audit');
+    const deps = { store: createPrismaProductRepository(h.prisma), now: () => new Date(), newId: randomUUID };
+    const first = await seedDemoProducts(deps, tenant);
+    await seedDemoProducts(deps, tenant);
+    const log = (await call('GET', '/v1/audit-log?limit=100', tenant, undefined, {}, ['admin'])).json();
+    expect(log.items.map((e: { action: string; subject: string; after: { version: number }; actor: string }) => [e.action, e.subject, e.after.version, e.actor]).sort())
+      .toEqual(first.map((p) => ['product.published', `product/${p.code}`, p.version, 'seed']).sort());
+    expect(verify(tenant).out).toMatch(new RegExp(`^ok: ${first.length} entries, head [0-9a-f]{64}$`));
   });
 });

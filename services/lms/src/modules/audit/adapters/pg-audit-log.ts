@@ -19,17 +19,28 @@ export interface AuditRecord {
   readonly id: string;
 }
 
+/** What appendAudit needs of a transaction: a pg client, or a Prisma transaction through `prismaAuditSql`. */
+export interface AuditSql {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- pg's own row type; each call site names its columns
+  query(text: string, values: unknown[]): Promise<{ rows: any[] }>;
+}
+
+/** A Prisma interactive transaction as AuditSql (positional $n parameters, as pg takes them). */
+export function prismaAuditSql(tx: { $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T> }): AuditSql {
+  return { query: async (text: string, values: unknown[]) => ({ rows: await tx.$queryRawUnsafe<unknown[]>(text, ...values) }) };
+}
+
 /**
  * Appends one entry to the tenant's audit chain inside the caller's transaction (it commits or rolls back
  * with the change it records). It takes the tenant's head row FOR UPDATE until that commit, so call it
  * LAST in the transaction, after every other lock (then two writers never deadlock, they take turns), in
  * READ COMMITTED, and for one tenant per transaction. Returns the entry's seq and hash.
  */
-export async function appendAudit(tx: pg.ClientBase, r: AuditRecord): Promise<{ seq: bigint; hash: string }> {
+export async function appendAudit(tx: AuditSql, r: AuditRecord): Promise<{ seq: bigint; hash: string }> {
   await tx.query('INSERT INTO audit_chain_heads (tenant_id, seq, hash) VALUES ($1, 0, $2) ON CONFLICT (tenant_id) DO NOTHING', [r.tenantId, GENESIS_HASH]);
-  const head = (await tx.query<{ seq: string; hash: string; detail: string; at: Date }>(
+  const head = (await tx.query(
     'SELECT seq::text AS seq, hash, $2::jsonb::text AS detail, $3::timestamptz(3) AS at FROM audit_chain_heads WHERE tenant_id = $1 FOR UPDATE',
-    [r.tenantId, JSON.stringify({ before: r.before ?? null, after: r.after ?? null }), r.at])).rows[0]!;
+    [r.tenantId, JSON.stringify({ before: r.before ?? null, after: r.after ?? null }), r.at])).rows[0] as { seq: string; hash: string; detail: string; at: Date };
   const seq = BigInt(head.seq) + 1n;
   const content: ChainContent<LmsAuditSource> = { tenantId: r.tenantId, source: 'lms', sourceId: r.id, at: head.at, actor: r.actor, action: r.action, subject: r.subject, qualifier: r.requestId ?? '', detail: head.detail };
   const hash = entryHash(seq, head.hash, content);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterKey } from '@lendstack/platform';
+import { appendAudit, prismaAuditSql } from '../../audit/adapters/pg-audit-log.js';
 import type { ProductDefinition, ProductVersion } from '../domain/product.js';
 import type { PrismaClient, Tx } from '../../../platform/prisma.js';
 import type { IdempotencyRecord, ProductReader, ProductStore, ProductUnitOfWork } from '../ports.js';
@@ -85,6 +86,9 @@ function unitOfWork(tx: Tx): ProductUnitOfWork {
         data: { tenantId: v.tenantId, code: v.code, version: v.version, definition: v.definition, definitionHash: v.definitionHash, effectiveAt: v.effectiveAt, createdBy: v.createdBy },
       });
       await tx.product.update({ where: { tenantId_code: { tenantId: v.tenantId, code: v.code } }, data: { latestVersion: v.version, updatedAt: v.effectiveAt } });
+      // Audited in the same transaction; the tenant's chain head is taken after the product's lock (appendAudit's rule).
+      const before = v.version > 1 ? { code: v.code, version: v.version - 1 } : null;
+      await appendAudit(prismaAuditSql(tx), { tenantId: v.tenantId, id: randomUUID(), at: v.effectiveAt, actor: v.createdBy, action: 'product.published', subject: `product/${v.code}`, before, after: { code: v.code, version: v.version, definitionHash: v.definitionHash } });
     },
 
     async enqueue(topic, key, event) {
