@@ -1,31 +1,56 @@
 #!/usr/bin/env bash
-# Stops both services (gracefully: SIGTERM drains in-flight work) and the local infrastructure.
+# Stops both services (gracefully: SIGTERM drains in-flight work, bounded by the services' SHUTDOWN_GRACE_MS),
+# the sandboxes and the local infrastructure, and says what it did for each service: stopped (after N s),
+# killed after N s (SIGKILL once DOWN_TIMEOUT_S passed) or not running.
+#   bash infra/down.sh               everything up.sh started
+#   bash infra/down.sh --keep-infra  the services and sandboxes only; Postgres, Kafka and Temporal keep running
+# Reads LENDSTACK_CACHE (pid files) and DOWN_TIMEOUT_S (default 35: above the services' 25 s drain bound).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CACHE="${LENDSTACK_CACHE:-$ROOT/.cache}"
+export LENDSTACK_CACHE="$CACHE"
+KEEP_INFRA=false
+for arg in "$@"; do
+  case "$arg" in
+    --keep-infra) KEEP_INFRA=true ;;
+    *) echo "usage: bash infra/down.sh [--keep-infra]" >&2; exit 2 ;;
+  esac
+done
+TIMEOUT="${DOWN_TIMEOUT_S:-35}"
+# Alive: the process, or anything left in its process group (the pid is the group's leader, see infra/up.sh).
+alive() { kill -0 -- "-$1" 2>/dev/null || kill -0 "$1" 2>/dev/null; }
 for name in lms los; do
   pidfile="$CACHE/$name.pid"
   if [[ -f "$pidfile" ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
     pid="$(cat "$pidfile")"
-    # The pid is the leader of the service's process group (see infra/up.sh): signal the whole group.
     kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid"
-    for _ in $(seq 1 30); do kill -0 -- "-$pid" 2>/dev/null || break; sleep 1; done
-    if kill -0 -- "-$pid" 2>/dev/null; then
-      echo "$name: still running after 30 s; killing its process group" >&2
-      kill -KILL -- "-$pid" 2>/dev/null || true
+    waited=0
+    while alive "$pid" && (( waited < TIMEOUT )); do sleep 1; waited=$((waited + 1)); done
+    if alive "$pid"; then
+      kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+      while alive "$pid"; do sleep 0.2; done
+      echo "$name: killed (pid $pid did not stop within ${TIMEOUT} s of SIGTERM; SIGKILL sent to its process group)"
+    else
+      echo "$name: stopped (pid $pid, ${waited} s after SIGTERM)"
     fi
-    echo "$name: stopped"
+  elif [[ -f "$pidfile" ]]; then
+    echo "$name: was not running (stale pid file $pidfile, pid $(cat "$pidfile"))"
+  else
+    echo "$name: was not running (no $pidfile)"
   fi
   rm -f "$pidfile"
 done
-# The payout, ACH, NACH/UPI, e-sign, card, KYC, bureau and messaging sandboxes and the mail sink; never a reason not to stop the rest.
-(cd "$ROOT" && pnpm -s exec tsx packages/testing/sandboxes/payout-sandbox/src/cli.ts stop) || true
-(cd "$ROOT" && pnpm -s exec tsx packages/testing/sandboxes/ach-sandbox/src/cli.ts stop) || true
-(cd "$ROOT" && pnpm -s exec tsx packages/testing/sandboxes/nach-sandbox/src/cli.ts stop) || true
-(cd "$ROOT" && pnpm -s exec tsx packages/testing/sandboxes/esign-sandbox/src/cli.ts stop) || true
-(cd "$ROOT" && pnpm -s exec tsx packages/testing/sandboxes/card-sandbox/src/cli.ts stop) || true
-(cd "$ROOT" && pnpm -s exec tsx packages/testing/sandboxes/kyc-sandbox/src/cli.ts stop) || true
-(cd "$ROOT" && pnpm -s exec tsx packages/testing/sandboxes/bureau-sandbox/src/cli.ts stop) || true
-(cd "$ROOT" && pnpm -s exec tsx packages/testing/sandboxes/mail-sink/src/cli.ts stop) || true
-(cd "$ROOT" && pnpm -s exec tsx packages/testing/sandboxes/messaging-sandbox/src/cli.ts stop) || true
-bash "$ROOT/infra/local/infra.sh" stop
+# The payout, ACH, NACH/UPI, e-sign, card, KYC, bureau and messaging sandboxes and the mail sink; never a reason not
+# to stop the rest. One without a pid file in this cache was not started from here: nothing to stop.
+for sandbox in payout-sandbox ach-sandbox nach-sandbox esign-sandbox card-sandbox kyc-sandbox bureau-sandbox mail-sink messaging-sandbox; do
+  if [[ -f "$CACHE/$sandbox.pid" ]]; then
+    (cd "$ROOT" && pnpm -s exec tsx "packages/testing/sandboxes/$sandbox/src/cli.ts" stop) || true
+  else
+    echo "$sandbox: was not running (no $CACHE/$sandbox.pid)"
+  fi
+done
+if [[ "$KEEP_INFRA" == true ]]; then
+  echo "infrastructure: left running (--keep-infra)"
+else
+  bash "$ROOT/infra/local/infra.sh" stop
+fi

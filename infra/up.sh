@@ -58,10 +58,11 @@ start_service() {
     echo "$name: port $port already answers, but not from a process this script started ($pidfile); stop that one first" >&2
     exit 1
   else
-    # The subshell execs into setsid → nohup → the service, so the pid recorded is the service's own, the
-    # leader of its process group (down.sh signals the group), and no process is left holding this
-    # script's stdout: `bash infra/up.sh | tee up.log` returns.
-    (cd "services/$name" && exec setsid nohup pnpm exec tsx src/bin.ts >>"$LOGS/$name.log" 2>&1 </dev/null) &
+    # The subshell execs into setsid → nohup → node (as the image starts it, no pnpm or tsx launcher in
+    # between), so the pid recorded is the listening process itself, the leader of its process group
+    # (down.sh signals the group), and no process is left holding this script's stdout:
+    # `bash infra/up.sh | tee up.log` returns.
+    (cd "services/$name" && exec setsid nohup node --import tsx src/bin.ts >>"$LOGS/$name.log" 2>&1 </dev/null) &
     echo $! >"$pidfile"
     echo "$name: started (pid $(cat "$pidfile")), log $LOGS/$name.log"
   fi
