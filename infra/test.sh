@@ -46,9 +46,14 @@ kyc_sandbox="http://127.0.0.1:${KYC_SANDBOX_PORT:-3482}"
 export ONFIDO_BASE_URL="${ONFIDO_BASE_URL:-$kyc_sandbox/v3.6}" PAN_BASE_URL="${PAN_BASE_URL:-$kyc_sandbox}" UIDAI_OFFLINE_EKYC_URL="${UIDAI_OFFLINE_EKYC_URL:-$kyc_sandbox/uidai/offline-ekyc}"
 export BUREAU_BASE_URL="${BUREAU_BASE_URL:-http://127.0.0.1:${BUREAU_SANDBOX_PORT:-3484}}"
 
-# Tests never touch the databases or topics a person uses with infra/up.sh.
+# Tests never touch the databases or topics a person uses with infra/up.sh, nor another checkout's test run
+# on the same machine: the name (databases lendstack_*_<name>, topic prefix <name>.) comes from this checkout's
+# path unless TEST_ENV_NAME is given ([a-z0-9] only: it is part of a database name and a topic prefix).
 source infra/isolated-env.sh
-isolated_environment test
+TEST_ENV_NAME="${TEST_ENV_NAME:-test$(printf %s "$ROOT" | cksum | cut -d' ' -f1)}"
+[[ "$TEST_ENV_NAME" =~ ^[a-z0-9]+$ ]] || { echo "TEST_ENV_NAME must be [a-z0-9]+, got '$TEST_ENV_NAME'" >&2; exit 2; }
+echo "test: isolated environment $TEST_ENV_NAME"
+isolated_environment "$TEST_ENV_NAME"
 
 RESULTS="$LENDSTACK_CACHE/test-results.json"
 rm -f "$RESULTS"
