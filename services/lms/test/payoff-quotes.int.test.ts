@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_PRODUCTS } from '../src/modules/products/domain/demo-products.js';
+import { productInputSchema } from '../src/modules/products/domain/product.js';
 import { inr, newTenant, startHarness, type Harness } from './servicing-harness.js';
 
 // POST /v1/loans/{id}/payoff-quotes over the real Postgres: the loan engine's account advanced to the
@@ -64,6 +66,21 @@ describe('payoff quotes', () => {
     expect(q.parts.excess).toMatchObject(inr('500000'));
     // floor(1,000.00 × 20/31) = 645.16 accrued
     expect(q.total).toMatchObject(inr(10000000n + 64516n - 500000n));
+  });
+
+  it("takes the prepayment charge from the loan's product version (the seeded personal EMI product: 2 % of principal)", async () => {
+    const tenant = newTenant('pay');
+    const definition = productInputSchema.parse(DEMO_PRODUCTS.find((p) => p.code === 'PL-12'));
+    expect(definition.prepaymentCharge).toMatchObject({ percentOfPrincipal: '2' });
+    await h.pool.query(`INSERT INTO products (tenant_id, code, id, latest_version) VALUES ($1, 'TEST-PL', $2, 1)`, [tenant, randomUUID()]);
+    await h.pool.query(
+      `INSERT INTO product_versions (tenant_id, code, version, definition, definition_hash, effective_at, created_by) VALUES ($1, 'TEST-PL', 1, $2, 'test', now(), 'test')`, [tenant, JSON.stringify(definition)]);
+    const loanId = await disbursedLoan(tenant);
+    expect((await h.pool.query('SELECT product_version FROM loan_servicing WHERE loan_id = $1', [loanId])).rows[0].product_version).toBe(1);
+    const q = (await quote(tenant, loanId, '2026-01-20')).json();
+    expect(q.parts.prepaymentCharge).toMatchObject(inr('200000'));
+    expect(q.parts.principal).toMatchObject(inr('10000000'));
+    expect(q.total.amount).toBe(sumOfParts(q.parts).toString());
   });
 
   it('Idempotency-Key: the same request returns the stored quote; another body is 422', async () => {
