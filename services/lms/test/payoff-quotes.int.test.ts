@@ -111,4 +111,11 @@ describe('payoff quotes', () => {
     expect((await call('POST', `/v1/loans/${loanId}/payoff-quotes`, tenant, ['admin'], { asOf: '2026-01-20' })).statusCode).toBe(403);
     expect((await h.pool.query('SELECT 1 FROM payoff_quotes WHERE tenant_id = $1', [tenant])).rowCount).toBe(0);
   });
+
+  it('is in the OpenAPI document: body asOf, 201 and its problem responses', async () => {
+    const doc = (await h.app.inject({ url: '/openapi.json' })).json();
+    const op = doc.paths['/v1/loans/{id}/payoff-quotes'].post;
+    expect(op.requestBody.content['application/json'].schema.properties).toHaveProperty('asOf');
+    expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['201', '400', '401', '403', '404', '409', '422']));
+  });
 });
