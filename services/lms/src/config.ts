@@ -39,6 +39,10 @@ const envSchema = z.object({
   /** How often the waker looks for collections workflows whose business date has come (ms). */
   LMS_COLLECTIONS_WAKE_MS: z.coerce.number().int().min(50).max(600_000).default(1_000),
   /** How often the auto-debit rails are presented to and their results collected (ms). */
+  /** Partner webhook deliveries in flight at once (the dispatcher's bound). */
+  LMS_WEBHOOKS_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(8),
+  /** Accept plain-http localhost webhook endpoints (development and tests only; https otherwise). */
+  WEBHOOKS_ALLOW_LOCAL_HTTP: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   LMS_AUTODEBIT_INTERVAL_MS: z.coerce.number().int().min(100).max(86_400_000).default(5_000),
   TEMPORAL_WORKFLOW_TRACING: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   // Verifies bearer tokens (HS256); the same secret the LOS uses in one deployment.

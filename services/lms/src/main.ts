@@ -43,6 +43,7 @@ import { createEodRunner } from './modules/servicing/adapters/eod-runner.js';
 import { createRepaymentFileRunner } from './modules/repayment-files/adapters/repayment-file-runner.js';
 import { notificationDeps } from './modules/notifications/adapters/notifications.wiring.js';
 import { createPrisma } from './platform/prisma.js';
+import { LMS_WEBHOOK_EVENT_TYPES, startLmsWebhookDispatcher, startLmsWebhookEnqueuer } from './modules/webhooks/webhooks.wiring.js';
 
 /** Advisory lock id that elects one outbox relay per LMS database. */
 const OUTBOX_LOCK_ID = 42_001;
@@ -209,6 +210,16 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
       throw error;
     }
   });
+  // Partner webhooks: the LMS's own consumer group on its lifecycle topic enqueues; the dispatcher delivers.
+  const webhookDispatcher = startLmsWebhookDispatcher(pool, logger, config.LMS_WEBHOOKS_CONCURRENCY);
+  let webhookEnqueuer: Awaited<ReturnType<typeof startLmsWebhookEnqueuer>> | undefined;
+  const webhooksReady = (async () => {
+    const k = await kafkaReady;
+    if (!k) return;
+    webhookEnqueuer = await joined('webhook enqueuer', () => startLmsWebhookEnqueuer({
+      kafka, producer: k.producer, pool, logger, metrics, groupId: `${config.LMS_CONSUMER_GROUP}.webhooks`, topicPrefix: config.KAFKA_TOPIC_PREFIX, dispatcher: webhookDispatcher,
+    }));
+  })();
   // The LMS's own lifecycle events, as signals to each loan's collections workflow: needs both.
   let collectionsSignals: Awaited<ReturnType<typeof startLifecycleSignalsConsumer>> | undefined;
   const signalsReady = (async () => {
@@ -246,6 +257,7 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
     statements: { pool, authSecret: config.AUTH_TOKEN_SECRET },
     serviceRequests: { pool, authSecret: config.AUTH_TOKEN_SECRET, now: () => new Date() },
     auditLog: { pool, authSecret: config.AUTH_TOKEN_SECRET },
+    webhooks: { pool, authSecret: config.AUTH_TOKEN_SECRET, now: () => new Date(), eventTypes: LMS_WEBHOOK_EVENT_TYPES, allowLocalHttp: config.WEBHOOKS_ALLOW_LOCAL_HTTP, onDue: () => webhookDispatcher.wake() },
     contacts: { ...notifications, authSecret: config.AUTH_TOKEN_SECRET, now: () => new Date() },
     collections: { pool, temporal: () => temporalParts?.temporal, newId: () => crypto.randomUUID(), now: () => new Date(), authSecret: config.AUTH_TOKEN_SECRET, temporalUiUrl: config.TEMPORAL_UI_URL, namespace: config.TEMPORAL_NAMESPACE },
     twilioStatus: { pool, authToken: config.TWILIO_AUTH_TOKEN, publicUrl: config.TWILIO_STATUS_CALLBACK_URL, now: () => new Date() },
@@ -286,8 +298,10 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
       inboxRetention.stop();
       stopped = true;
       for (const wake of wakers) wake();
-      await Promise.all([temporalReady, kafkaReady, signalsReady]);
+      await Promise.all([temporalReady, kafkaReady, signalsReady, webhooksReady]);
       await kafkaParts?.consumer.stop();
+      await webhookEnqueuer?.stop();
+      await webhookDispatcher.stop();
       await collectionsSignals?.stop();
       await temporalParts?.starter.stop();
       await temporalParts?.waker.stop();

@@ -5,3 +5,4 @@ export * from './deliveries.js';
 export * from './delivery-log.js';
 export * from './dispatcher.js';
 export * from './enqueue.js';
+export * from './routes.js';

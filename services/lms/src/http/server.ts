@@ -1,4 +1,4 @@
-import { createHttpServer, installAccess, registerHealthRoutes, type AccessOptions, type Logger, type Metrics, type ReadinessCheck } from '@lendstack/platform';
+import { createHttpServer, installAccess, registerHealthRoutes, webhookRoutes, type WebhookRoutesDeps, type AccessOptions, type Logger, type Metrics, type ReadinessCheck } from '@lendstack/platform';
 import type { FastifyInstance } from 'fastify';
 import { reconciliationRoutes, type ReconciliationRoutesDeps } from '../modules/reconciliation/reconciliation.routes.js';
 import { loanRoutes, type LoanRoutesDeps } from '../modules/loans/adapters/loans.routes.js';
@@ -58,6 +58,8 @@ export interface LmsServerDeps {
   readonly serviceRequests?: ServiceRequestRoutesDeps;
   /** GET /v1/audit-log (admin). */
   readonly auditLog?: AuditLogRoutesDeps;
+  /** Partner webhook subscriptions, delivery log and replay (the shared engine in @lendstack/platform). */
+  readonly webhooks?: WebhookRoutesDeps;
 }
 
 /** The LMS HTTP API without listen(), so tests drive it with app.inject. */
@@ -90,5 +92,6 @@ export async function buildServer(deps: LmsServerDeps): Promise<FastifyInstance>
   if (deps.statements) await app.register(statementRoutes, deps.statements);
   if (deps.serviceRequests) await app.register(serviceRequestRoutes, deps.serviceRequests);
   if (deps.auditLog) await app.register(auditLogRoutes, deps.auditLog);
+  if (deps.webhooks) await app.register(webhookRoutes, deps.webhooks);
   return app;
 }
