@@ -21,6 +21,10 @@ const envSchema = z.object({
   KAFKA_BROKERS: z.string().default('127.0.0.1:9092').transform((s) => s.split(',').map((b) => b.trim())),
   // Prefix of every topic name, so environments sharing one Kafka cluster never read each other's events.
   KAFKA_TOPIC_PREFIX: z.string().regex(/^[a-z0-9.-]*$/).default(''),
+  // Partner webhook deliveries in flight at once (the dispatcher's bound).
+  LOS_WEBHOOKS_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(8),
+  // Accept plain-http localhost webhook endpoints (development and tests only; https otherwise).
+  WEBHOOKS_ALLOW_LOCAL_HTTP: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   // The LOS's consumer group on the LMS's lifecycle topic (LoanBookingRejected); one per deployment.
   LOS_CONSUMER_GROUP: z.string().min(1).default('lendstack-los'),
   // Where a new consumer group starts: the topic's beginning (nothing missed) or its end.

@@ -27,6 +27,7 @@ import { createPgOfferStore, DEFAULT_COOLING_OFF_DAYS, renderKfsPdf } from './mo
 import { createPgTimelineReader } from './modules/audit/index.js';
 import { createDocuSignESign, createEStamp, createPgAgreementStore, loadAgreementTemplate, renderAgreement } from './modules/agreements/index.js';
 import { createApprovalGate, createDeclineNotices, createPgReviewStore, DEMO_APPROVAL_LIMITS, DEMO_CREDITOR, renderAdverseActionNotice } from './modules/review/index.js';
+import { LOS_WEBHOOK_EVENT_TYPES, startLosWebhookDispatcher, startLosWebhookEnqueuer } from './modules/webhooks/webhooks.wiring.js';
 import { createPgDecisionRepository, createPgPolicyRepository, createPolicyEngine, decideWhenChecksConclude, DEMO_PRODUCTS, defaultPolicy, loadScorecardModel } from './modules/underwriting/index.js';
 
 /** Advisory lock id that elects one outbox relay per LOS database. */
@@ -161,7 +162,12 @@ export async function startLos(config: LosConfig, logger: Logger = createLogger(
       }
     }
   })();
+  // Partner webhooks: the dispatcher delivers from the database; the LOS's own group on its applications topic enqueues.
+  const webhookDispatcher = startLosWebhookDispatcher(pool, logger, config.LOS_WEBHOOKS_CONCURRENCY);
   const consumersReady = Promise.all([
+    startConsumer('webhook enqueuer (partner webhooks)', (producer) => startLosWebhookEnqueuer({
+      kafka, producer, pool, logger, metrics, groupId: `${config.LOS_CONSUMER_GROUP}.webhooks`, topicPrefix: config.KAFKA_TOPIC_PREFIX, dispatcher: webhookDispatcher,
+    })),
     startConsumer('lifecycle consumer (booking feedback, repayment profiles)', (producer) => startLoanLifecycleConsumer({
       kafka, producer, logger, metrics,
       groupId: config.LOS_CONSUMER_GROUP,
@@ -232,6 +238,7 @@ export async function startLos(config: LosConfig, logger: Logger = createLogger(
     },
     esignWebhooks: { agreements, esign, now: () => new Date(), connectHmacKey: config.DOCUSIGN_CONNECT_HMAC_KEY },
     timeline: { timeline: createPgTimelineReader(pool), authSecret: config.AUTH_TOKEN_SECRET },
+    webhooks: { pool, authSecret: config.AUTH_TOKEN_SECRET, now: () => new Date(), eventTypes: LOS_WEBHOOK_EVENT_TYPES, allowLocalHttp: config.WEBHOOKS_ALLOW_LOCAL_HTTP, onDue: () => webhookDispatcher.wake() },
     readiness: {
       database: async () => (await pool.query('SELECT 1')).rowCount === 1,
       kafka: () => kafkaReachable(kafka),
@@ -259,6 +266,7 @@ export async function startLos(config: LosConfig, logger: Logger = createLogger(
       await relay?.stop();
       await consumersReady;
       for (const consumer of consumers) await consumer.stop().catch((error: unknown) => logger.warn({ err: error }, 'consumer stop failed'));
+      await webhookDispatcher.stop();
       await Promise.all([prisma.$disconnect(), checksPrisma.$disconnect()]);
       await Promise.all([pool.end(), relayPool.end(), checksPool.end()]);
     },

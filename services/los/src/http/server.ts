@@ -1,4 +1,4 @@
-import { createHttpServer, installAccess, registerHealthRoutes, type AccessOptions, type Logger, type Metrics, type ReadinessCheck } from '@lendstack/platform';
+import { createHttpServer, installAccess, registerHealthRoutes, webhookRoutes, type WebhookRoutesDeps, type AccessOptions, type Logger, type Metrics, type ReadinessCheck } from '@lendstack/platform';
 import type { FastifyInstance } from 'fastify';
 import { reconciliationRoutes, type ReconciliationRoutesDeps } from '../modules/reconciliation/reconciliation.routes.js';
 import { applicationRoutes, type ApplicationRoutesDeps } from '../modules/applications/adapters/applications.routes.js';
@@ -46,6 +46,8 @@ export interface LosServerDeps {
   readonly mandates?: MandateRoutesDeps;
   /** GET /v1/applications/{id}/timeline: the whole story of an application, from its audit trail and the tables that hold the rest. */
   readonly timeline?: TimelineRoutesDeps;
+  /** Partner webhook subscriptions, delivery log and replay (the shared engine in @lendstack/platform). */
+  readonly webhooks?: WebhookRoutesDeps;
 }
 
 /** The LOS HTTP API without listen(), so tests drive it with app.inject. */
@@ -74,5 +76,6 @@ export async function buildServer(deps: LosServerDeps): Promise<FastifyInstance>
   if (deps.esignWebhooks) await app.register(docuSignWebhookRoutes, deps.esignWebhooks);
   if (deps.mandates) await app.register(mandateRoutes, deps.mandates);
   if (deps.timeline) await app.register(timelineRoutes, deps.timeline);
+  if (deps.webhooks) await app.register(webhookRoutes, deps.webhooks);
   return app;
 }

@@ -1,0 +1,21 @@
+import { eventCatalog, topics } from '@lendstack/contracts';
+import { startWebhookDispatcher, startWebhookEnqueuer, type Logger, type Metrics, type RunningConsumer, type WebhookDispatcher } from '@lendstack/platform';
+import type { Kafka, Producer } from 'kafkajs';
+import type pg from 'pg';
+
+/** The application event types partners can subscribe to (the names on the LOS applications topic). */
+export const LOS_WEBHOOK_EVENT_TYPES: readonly string[] = Object.values(eventCatalog).filter((e) => e.topic === 'applications').map((e) => e.name);
+
+/** The dispatcher: state is in the database only, so it is started before Kafka is reachable. */
+export function startLosWebhookDispatcher(pool: pg.Pool, logger: Logger, concurrency: number): WebhookDispatcher {
+  return startWebhookDispatcher({ pool, logger, concurrency, pollMs: 1_000 });
+}
+
+/** The LOS's own consumer group on its applications topic (the outbox relay's output) writes one delivery per (subscription, event). */
+export function startLosWebhookEnqueuer(options: { kafka: Kafka; producer: Producer; pool: pg.Pool; logger: Logger; metrics: Metrics; groupId: string; topicPrefix: string; dispatcher: WebhookDispatcher }): Promise<RunningConsumer> {
+  return startWebhookEnqueuer({
+    kafka: options.kafka, producer: options.producer, pool: options.pool, logger: options.logger, metrics: options.metrics,
+    groupId: options.groupId, topics: [topics.applications.name], deadLetterTopic: topics.losDeadLetter.name, topicPrefix: options.topicPrefix,
+    fromBeginning: false, onEnqueued: () => options.dispatcher.wake(),
+  });
+}
