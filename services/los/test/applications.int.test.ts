@@ -194,6 +194,14 @@ describe('decisions', () => {
     expect(await outboxRows(first.json().loanId)).toHaveLength(1);
   });
 
+  it('approves more applications at once than the pool has connections (no connection waits inside a transaction for another)', async () => {
+    // The test server's pool has 10 connections; 16 approvals at once each hold one while deciding.
+    const ids = await Promise.all(Array.from({ length: 16 }, () => checked()));
+    const results = await Promise.all(ids.map((id) => decide(id, 'approve')));
+    expect(results.map((r) => r.statusCode)).toEqual(ids.map(() => 200));
+    expect(new Set(results.map((r) => r.json().loanId)).size).toBe(16);
+  }, 60_000);
+
   it('concurrent approvals produce one loan and one outbox row', async () => {
     const id = await checked();
     const results = await Promise.all(Array.from({ length: 4 }, () => decide(id, 'approve')));

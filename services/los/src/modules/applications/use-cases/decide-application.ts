@@ -46,20 +46,40 @@ export const declineReasons = (c: { reason: string; reasons?: readonly string[] 
  * Each decision appends to the application's decision audit trail in the same transaction; a decline stores
  * its adverse-action notice (the operator's reasons) in it too, as the automated and the checker's declines do.
  */
+const TERMS_CHANGED = Symbol('terms changed between the gate read and the lock');
+
 export async function decideApplication(
   deps: DecideApplicationDeps,
   input: { principal: Principal; applicationId: string; command: DecideCommand },
 ): Promise<DecideResult> {
-  const result = await deps.store.transaction(async (uow): Promise<DecideResult & { emitted?: boolean }> => {
+  const command = input.command;
+  // What the approval gate says is read BEFORE the transaction takes its connection: the gate reads on the
+  // pool, and doing that while holding a locked row's connection starves the pool (every connection
+  // waiting inside a transaction for one more) once as many approvals run at once as it has connections.
+  const seen = await deps.store.find(input.principal.tenantId, input.applicationId);
+  if (!seen) return { ok: false, error: { kind: 'not-found' } };
+  const gateAt = deps.now();
+  const gate = command.kind === 'approve'
+    ? {
+      productCode: seen.loanRequest.productCode,
+      currency: seen.loanRequest.principal.currency,
+      policyInEffect: await deps.approvalGate.policyInEffect(seen.tenantId, seen.loanRequest.productCode, gateAt),
+      // Only an override is held to the caller's limit (a policy approval was within its checker's).
+      approvalLimitMinor: command.overrideReason ? await deps.approvalGate.approvalLimit(seen.tenantId, input.principal.roles, seen.loanRequest.principal.currency) : null,
+    }
+    : undefined;
+  const result = await deps.store.transaction(async (uow): Promise<(DecideResult & { emitted?: boolean }) | typeof TERMS_CHANGED> => {
     const current = await uow.lockForUpdate(input.principal.tenantId, input.applicationId);
     if (!current) return { ok: false, error: { kind: 'not-found' } };
     const now = deps.now();
-    const command = input.command;
+    if (gate && (current.loanRequest.productCode !== gate.productCode || current.loanRequest.principal.currency !== gate.currency)) {
+      // The terms changed between the read and the lock (an offer accepted meanwhile): decide again from the top.
+      return TERMS_CHANGED;
+    }
     const decision: Decision = command.kind === 'approve'
       ? approve(current, { operator: input.principal.subject, roles: input.principal.roles, loanId: deps.newId(), now, ...(command.overrideReason ? { overrideReason: command.overrideReason } : {}) }, await uow.checksOf(current.id), {
-        policyInEffect: current.status === 'checks-complete' ? await deps.approvalGate.policyInEffect(current.tenantId, current.loanRequest.productCode, now) : false,
-        // Only an override is held to the caller's limit (a policy approval was within its checker's).
-        approvalLimitMinor: command.overrideReason ? await deps.approvalGate.approvalLimit(current.tenantId, input.principal.roles, current.loanRequest.principal.currency) : null,
+        policyInEffect: current.status === 'checks-complete' ? gate!.policyInEffect : false,
+        approvalLimitMinor: gate!.approvalLimitMinor,
       })
       : decline(current, { operator: input.principal.subject, reason: command.reason, now });
     if (!decision.ok) return decision;
@@ -81,6 +101,7 @@ export async function decideApplication(
     await uow.enqueue({ id: event.id, topic: topics.loanApproved.name, key: event.subject, value: event, headers: { ...event.traceContext } });
     return { ok: true, application: decision.application, emitted: true };
   });
+  if (result === TERMS_CHANGED) return decideApplication(deps, input);
   if (result.ok && result.emitted) deps.notifyOutbox();
   return result.ok ? { ok: true, application: result.application } : result;
 }
