@@ -23,3 +23,4 @@ export * from './audit-chain/index.js';
 export * from './csv.js';
 export * from './vendor-request.js';
 export * from './webhooks/index.js';
+export * from './pg-transaction.js';

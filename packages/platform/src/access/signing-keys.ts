@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createLocalJWKSet, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JSONWebKeySet, type JWK, type JWTVerifyGetKey } from 'jose';
 import type pg from 'pg';
+import { inTransaction } from '../pg-transaction.js';
 import { seal, unseal } from './credentials.js';
 
 /**
@@ -25,21 +26,12 @@ async function insertKey(client: pg.PoolClient, secret: string): Promise<string>
   return kid;
 }
 
-async function inLock<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+/** `work` in one transaction that holds the keys lock (two replicas booting create one key, not two). */
+const inLock = <T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> =>
+  inTransaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock($1)', [KEYS_LOCK]);
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
-}
+    return work(client);
+  });
 
 /** Whether `secret` opens the key's private half (a key sealed under another deployment secret is not ours to sign with). */
 function opens(row: { kid: string; private_jwk_sealed: Buffer }, secret: string): boolean {

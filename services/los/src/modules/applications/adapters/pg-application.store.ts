@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { inTransaction } from '../../../platform/pg-transaction.js';
+import { inTransaction } from '@lendstack/platform';
 import type { Application, ApplicationStatus, BookingFailure, Borrower, CheckState, DeviceSignal, Employment, LoanTerms } from '../domain/application.js';
 import { IdempotencyConflict, type ApplicationStore, type ApplicationUnitOfWork, type IdempotencyRecord } from '../ports.js';
 

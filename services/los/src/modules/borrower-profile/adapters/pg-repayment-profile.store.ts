@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { inTransaction } from '../../../platform/pg-transaction.js';
+import { inTransaction } from '@lendstack/platform';
 import { foldRepaymentEvents, type LoanRecord } from '../domain/repayment-profile.js';
 import type { RepaymentProfileStore } from '../ports.js';
 

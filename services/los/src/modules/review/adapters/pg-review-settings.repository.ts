@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { CreditorProfile } from '../domain/adverse-action-notice.js';
-import { inTransaction } from '../../../platform/pg-transaction.js';
+import { inTransaction } from '@lendstack/platform';
 import type { ApprovalLimit, ReviewSettingsStore, SettingChange, StaffRole } from '../ports.js';
 
 interface LimitRow { role: StaffRole; currency: string; max_principal_minor: string; updated_at: Date }

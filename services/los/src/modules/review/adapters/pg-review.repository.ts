@@ -3,7 +3,7 @@ import { applyUnderwriting, type ApplicationStatus } from '../../applications/do
 import type { CreditorProfile } from '../domain/adverse-action-notice.js';
 import type { Review, ReviewedApplication } from '../domain/review.js';
 import { createPgReviewSettings } from './pg-review-settings.repository.js';
-import { inTransaction } from '../../../platform/pg-transaction.js';
+import { inTransaction } from '@lendstack/platform';
 import type { Claimed, DecisionAuditEntry, IdempotencyClaim, NoticeDraft, ReviewStore, ReviewTransaction, StoredNotice } from '../ports.js';
 
 interface ReviewRow {

@@ -3,7 +3,7 @@ import type pg from 'pg';
 import { applyAutomatedDecision } from '../../review/adapters/pg-review.repository.js';
 import type { PolicyDocument } from '../domain/policy.js';
 import type { DecisionRepository, IdempotentRequest, PolicyRepository, PolicyVersion, PolicyWrite, StoredDecision } from '../ports.js';
-import { inTransaction } from '../../../platform/pg-transaction.js';
+import { inTransaction } from '@lendstack/platform';
 
 /** SHA-256 of a policy document as stored (JSON with sorted keys), so two versions can be compared by hash. */
 export function documentHash(document: unknown): string {
