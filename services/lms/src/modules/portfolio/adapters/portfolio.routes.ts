@@ -5,7 +5,7 @@ import type pg from 'pg';
 import { z } from 'zod';
 import { businessDateOf } from '../../business-date/business-date.repository.js';
 import { bucketSummary, heatmap, monthEndsUpTo, rollRates, vintages } from '../domain/analytics.js';
-import { firstReached, positionsAt } from './pg-portfolio.queries.js';
+import { bookAt, cohorts, transitions } from './pg-portfolio.queries.js';
 
 export interface PortfolioRoutesDeps {
   readonly pool: pg.Pool;
@@ -50,7 +50,7 @@ export async function portfolioRoutes(app: FastifyInstance, deps: PortfolioRoute
     const principal = authenticate(request, deps.authSecret, READERS);
     const query = parseOr400(bucketsQuery, request.query, 'query');
     const { asOf } = await asOfOf(principal.tenantId, query.asOf);
-    const currencies = bucketSummary(await positionsAt(deps.pool, principal.tenantId, [asOf], query.bucketSet), query.bucketSet);
+    const currencies = bucketSummary(await bookAt(deps.pool, principal.tenantId, asOf, query.bucketSet), query.bucketSet);
     if (query.format === 'csv') {
       return sendCsv(reply, `buckets-${asOf}.csv`, toCsv(['as_of', 'currency', 'scale', 'product_code', 'bucket', 'loans', 'principal_minor'],
         currencies.flatMap((c) => c.items.map((i) => [asOf, c.currency, i.principal.scale, i.productCode, i.bucket, i.loans, i.principal.amount]))));
@@ -65,7 +65,7 @@ export async function portfolioRoutes(app: FastifyInstance, deps: PortfolioRoute
     const query = parseOr400(rollQuery, request.query, 'query');
     const { asOf } = await asOfOf(principal.tenantId, query.asOf);
     const dates = monthEndsUpTo(asOf, query.months);
-    const currencies = rollRates(await positionsAt(deps.pool, principal.tenantId, dates, query.bucketSet), dates, query.bucketSet);
+    const currencies = rollRates(await transitions(deps.pool, principal.tenantId, dates, query.bucketSet), dates, query.bucketSet);
     if (query.format === 'csv') {
       return sendCsv(reply, `roll-rates-${asOf}.csv`, toCsv(['currency', 'from_date', 'to_date', 'from_bucket', 'to_bucket', 'principal_minor', 'share'],
         currencies.flatMap((c) => c.steps.flatMap((step) => step.matrix.flatMap((row) => row.to.map((cell) => [c.currency, step.from, step.to, row.from, cell.bucket, cell.principal.amount, cell.share]))))));
@@ -79,8 +79,7 @@ export async function portfolioRoutes(app: FastifyInstance, deps: PortfolioRoute
     const principal = authenticate(request, deps.authSecret, READERS);
     const query = parseOr400(vintageQuery, request.query, 'query');
     const { asOf } = await asOfOf(principal.tenantId, query.asOf);
-    const [rows, reached] = await Promise.all([positionsAt(deps.pool, principal.tenantId, [asOf], 'us'), firstReached(deps.pool, principal.tenantId, query.thresholdDpd, asOf)]);
-    const currencies = vintages(rows, reached, asOf, query.thresholdDpd);
+    const currencies = vintages(await cohorts(deps.pool, principal.tenantId, asOf, query.thresholdDpd), asOf, query.thresholdDpd);
     if (query.format === 'csv') {
       return sendCsv(reply, `vintages-${query.thresholdDpd}dpd-${asOf}.csv`, toCsv(['currency', 'cohort', 'months_on_book', 'through', 'loans_reached', 'disbursed_reached_minor', 'cohort_disbursed_minor', 'share'],
         currencies.flatMap((c) => c.cohorts.flatMap((cohort) => cohort.points.map((p) => [c.currency, cohort.cohort, p.monthsOnBook, p.through, p.loans, p.disbursed.amount, cohort.disbursed.amount, p.share])))));
@@ -94,7 +93,7 @@ export async function portfolioRoutes(app: FastifyInstance, deps: PortfolioRoute
     const principal = authenticate(request, deps.authSecret, READERS);
     const query = parseOr400(bucketsQuery, request.query, 'query');
     const { asOf } = await asOfOf(principal.tenantId, query.asOf);
-    const currencies = heatmap(await positionsAt(deps.pool, principal.tenantId, [asOf], query.bucketSet), query.bucketSet);
+    const currencies = heatmap(await bookAt(deps.pool, principal.tenantId, asOf, query.bucketSet), query.bucketSet);
     if (query.format === 'csv') {
       return sendCsv(reply, `heatmap-${asOf}.csv`, toCsv(['as_of', 'currency', 'scale', 'product_code', 'region', 'bucket', 'loans', 'principal_minor'],
         currencies.flatMap((c) => c.cells.map((cell) => [asOf, c.currency, cell.principal.scale, cell.productCode, cell.region, cell.bucket, cell.loans, cell.principal.amount]))));

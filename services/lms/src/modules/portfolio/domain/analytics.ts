@@ -1,8 +1,7 @@
-import type { BucketSet, PositionRow } from '../adapters/pg-portfolio.queries.js';
-import { CHARGED_OFF, CLOSED } from '../adapters/pg-portfolio.queries.js';
+import { CHARGED_OFF, CLOSED, type BookCell, type BucketSet, type CohortCell, type Transition } from '../adapters/pg-portfolio.queries.js';
 
 /**
- * Portfolio analytics over loan positions (pure). Money stays in integer minor units per currency (never
+ * Portfolio analytics over the book's aggregates (pure; pg-portfolio.queries.ts computes them). Money stays in integer minor units per currency (never
  * summed across currencies); a share is a ratio of two such sums, given as a decimal string with four
  * places, rounded half up, beside the two sums it comes from so a reader can recompute it exactly.
  */
@@ -29,36 +28,36 @@ export function share(numerator: bigint, denominator: bigint): string {
 
 const money = (amountMinor: bigint, currency: string, scale: number) => ({ amount: amountMinor.toString(), currency, scale });
 
-function byCurrency(rows: readonly PositionRow[]): Map<string, PositionRow[]> {
-  const out = new Map<string, PositionRow[]>();
+function byCurrency<T extends { currency: string }>(rows: readonly T[]): [string, T[]][] {
+  const out = new Map<string, T[]>();
   for (const row of rows) out.set(row.currency, [...(out.get(row.currency) ?? []), row]);
-  return out;
+  return [...out].sort(([a], [b]) => a.localeCompare(b));
 }
 
-/** Outstanding principal and loans by product and bucket at one date, per currency, with the NPA ratio (gross). */
-export function bucketSummary(rows: readonly PositionRow[], set: BucketSet) {
-  return [...byCurrency(rows)].sort(([a], [b]) => a.localeCompare(b)).map(([currency, positions]) => {
-    const scale = positions[0]!.scale;
-    const cells = new Map<string, { productCode: string; bucket: string; loans: number; principal: bigint }>();
-    for (const p of positions) {
-      if (p.state === CLOSED) continue;
-      const key = `${p.productCode}\u0000${p.state}`;
-      const cell = cells.get(key) ?? { productCode: p.productCode, bucket: p.state, loans: 0, principal: 0n };
-      cell.loans += 1;
-      cell.principal += p.state === CHARGED_OFF ? 0n : p.principalMinor;
-      cells.set(key, cell);
+/** Outstanding principal and loans by product and bucket at one date, per currency, with the NPA ratio (gross). Closed loans are left out. */
+export function bucketSummary(cells: readonly BookCell[], set: BucketSet) {
+  return byCurrency(cells.filter((c) => c.state !== CLOSED)).map(([currency, rows]) => {
+    const scale = rows[0]!.scale;
+    const merged = new Map<string, { productCode: string; bucket: string; loans: number; principal: bigint }>();
+    for (const c of rows) {
+      const key = `${c.productCode}\u0000${c.state}`;
+      const cell = merged.get(key) ?? { productCode: c.productCode, bucket: c.state, loans: 0, principal: 0n };
+      cell.loans += c.loans;
+      cell.principal += c.principalMinor;
+      merged.set(key, cell);
     }
-    const order = bucketOrder(set, positions.map((p) => p.state));
-    const items = [...cells.values()].sort((a, b) => a.productCode.localeCompare(b.productCode) || order.indexOf(a.bucket) - order.indexOf(b.bucket));
-    const live = positions.filter((p) => p.state !== CLOSED && p.state !== CHARGED_OFF);
-    const outstanding = live.reduce((s, p) => s + p.principalMinor, 0n);
-    const npa = live.filter((p) => (set === 'rbi' ? p.state === 'NPA' : p.dpd > 90)).reduce((s, p) => s + p.principalMinor, 0n);
+    const order = bucketOrder(set, rows.map((c) => c.state));
+    const live = rows.filter((c) => c.state !== CHARGED_OFF);
+    const outstanding = live.reduce((sum, c) => sum + c.principalMinor, 0n);
+    const npa = live.reduce((sum, c) => sum + (set === 'rbi' ? (c.state === 'NPA' ? c.principalMinor : 0n) : c.over90Minor), 0n);
     return {
       currency,
       outstanding: money(outstanding, currency, scale),
-      loans: live.length,
+      loans: live.reduce((n, c) => n + c.loans, 0),
       npa: { outstanding: money(npa, currency, scale), grossRatio: share(npa, outstanding), rule: set === 'rbi' ? 'RBI class NPA' : 'more than 90 days past due' },
-      items: items.map((c) => ({ productCode: c.productCode, bucket: c.bucket, loans: c.loans, principal: money(c.principal, currency, scale) })),
+      items: [...merged.values()]
+        .sort((a, b) => a.productCode.localeCompare(b.productCode) || order.indexOf(a.bucket) - order.indexOf(b.bucket))
+        .map((c) => ({ productCode: c.productCode, bucket: c.bucket, loans: c.loans, principal: money(c.principal, currency, scale) })),
     };
   });
 }
@@ -68,31 +67,23 @@ export function bucketSummary(rows: readonly PositionRow[], set: BucketSet) {
  * (closed and charged-off loans excluded), the share found in bucket j at its end, weighted by the
  * start balance; a loan that closed or was charged off within the step lands in those columns.
  */
-export function rollRates(rows: readonly PositionRow[], dates: readonly string[], set: BucketSet) {
-  return [...byCurrency(rows)].sort(([a], [b]) => a.localeCompare(b)).map(([currency, positions]) => {
-    const scale = positions[0]!.scale;
-    const at = new Map<string, Map<string, PositionRow>>();
-    for (const p of positions) at.set(p.at, (at.get(p.at) ?? new Map<string, PositionRow>()).set(p.loanId, p));
-    const order = bucketOrder(set, positions.map((p) => p.state));
+export function rollRates(moves: readonly Transition[], dates: readonly string[], set: BucketSet) {
+  return byCurrency(moves).map(([currency, rows]) => {
+    const scale = rows[0]!.scale;
+    const order = bucketOrder(set, rows.flatMap((m) => [m.fromState, m.toState]));
     const steps = dates.slice(1).map((to, k) => {
       const from = dates[k]!;
-      const start = at.get(from) ?? new Map<string, PositionRow>();
-      const end = at.get(to) ?? new Map<string, PositionRow>();
-      const cells = new Map<string, Map<string, bigint>>();
-      for (const [loanId, p] of start) {
-        if (p.state === CLOSED || p.state === CHARGED_OFF) continue;
-        const landed = end.get(loanId)?.state ?? CLOSED;
-        const row = cells.get(p.state) ?? new Map<string, bigint>();
-        row.set(landed, (row.get(landed) ?? 0n) + p.principalMinor);
-        cells.set(p.state, row);
-      }
-      const matrix = order.filter((b) => cells.has(b)).map((bucket) => {
-        const row = cells.get(bucket)!;
-        const total = [...row.values()].reduce((s, v) => s + v, 0n);
+      const step = rows.filter((m) => m.from === from && m.to === to);
+      const matrix = order.filter((b) => step.some((m) => m.fromState === b)).map((bucket) => {
+        const row = step.filter((m) => m.fromState === bucket);
+        const total = row.reduce((sum, m) => sum + m.principalMinor, 0n);
         return {
           from: bucket,
           principal: money(total, currency, scale),
-          to: order.filter((b) => row.has(b)).map((b) => ({ bucket: b, principal: money(row.get(b)!, currency, scale), share: share(row.get(b)!, total) })),
+          to: order.filter((b) => row.some((m) => m.toState === b)).map((b) => {
+            const amount = row.filter((m) => m.toState === b).reduce((sum, m) => sum + m.principalMinor, 0n);
+            return { bucket: b, principal: money(amount, currency, scale), share: share(amount, total) };
+          }),
         };
       });
       return { from, to, matrix };
@@ -126,51 +117,41 @@ export function monthEndsUpTo(asOf: string, months: number): string[] {
  * k = 0, 1, … (the end of the cohort month + k, up to asOf), the share of the cohort's disbursed
  * principal that belongs to loans which had reached the threshold by then. Cumulative, so it never falls.
  */
-export function vintages(positions: readonly PositionRow[], reached: ReadonlyMap<string, string>, asOf: string, threshold: number) {
-  return [...byCurrency(positions)].sort(([a], [b]) => a.localeCompare(b)).map(([currency, rows]) => {
+export function vintages(cells: readonly CohortCell[], asOf: string, threshold: number) {
+  return byCurrency(cells).map(([currency, rows]) => {
     const scale = rows[0]!.scale;
-    const cohorts = new Map<string, PositionRow[]>();
-    for (const p of rows) cohorts.set(p.disbursedOn.slice(0, 7), [...(cohorts.get(p.disbursedOn.slice(0, 7)) ?? []), p]);
+    const names = [...new Set(rows.map((c) => c.cohort))].sort();
     return {
       currency,
       thresholdDpd: threshold,
-      cohorts: [...cohorts].sort(([a], [b]) => a.localeCompare(b)).map(([cohort, loans]) => {
-        const disbursed = loans.reduce((s, p) => s + p.disbursedMinor, 0n);
+      cohorts: names.map((cohort) => {
+        const group = rows.filter((c) => c.cohort === cohort);
+        const disbursed = group.reduce((sum, c) => sum + c.disbursedMinor, 0n);
         const points: { monthsOnBook: number; through: string; loans: number; disbursed: ReturnType<typeof money>; share: string }[] = [];
         for (let k = 0; ; k += 1) {
-          const end = monthEnd(addMonths(cohort, k));
-          const through = end < asOf ? end : asOf;
-          const hit = loans.filter((p) => (reached.get(p.loanId) ?? '9999-12-31') <= through);
-          const amount = hit.reduce((s, p) => s + p.disbursedMinor, 0n);
-          points.push({ monthsOnBook: k, through, loans: hit.length, disbursed: money(amount, currency, scale), share: share(amount, disbursed) });
+          const month = addMonths(cohort, k);
+          const end = monthEnd(month);
+          const hit = group.filter((c) => c.reachedMonth !== null && c.reachedMonth <= month);
+          const amount = hit.reduce((sum, c) => sum + c.disbursedMinor, 0n);
+          points.push({ monthsOnBook: k, through: end < asOf ? end : asOf, loans: hit.reduce((n, c) => n + c.loans, 0), disbursed: money(amount, currency, scale), share: share(amount, disbursed) });
           if (end >= asOf) break;
         }
-        return { cohort, loans: loans.length, disbursed: money(disbursed, currency, scale), points };
+        return { cohort, loans: group.reduce((n, c) => n + c.loans, 0), disbursed: money(disbursed, currency, scale), points };
       }),
     };
   });
 }
 
 /** Product × bucket × region at one date: loans and outstanding principal (closed loans left out). */
-export function heatmap(rows: readonly PositionRow[], set: BucketSet) {
-  return [...byCurrency(rows)].sort(([a], [b]) => a.localeCompare(b)).map(([currency, positions]) => {
-    const scale = positions[0]!.scale;
-    const cells = new Map<string, { productCode: string; bucket: string; region: string; loans: number; principal: bigint }>();
-    for (const p of positions) {
-      if (p.state === CLOSED) continue;
-      const key = [p.productCode, p.state, p.region].join('\u0000');
-      const cell = cells.get(key) ?? { productCode: p.productCode, bucket: p.state, region: p.region, loans: 0, principal: 0n };
-      cell.loans += 1;
-      cell.principal += p.state === CHARGED_OFF ? 0n : p.principalMinor;
-      cells.set(key, cell);
-    }
-    const order = bucketOrder(set, positions.map((p) => p.state));
+export function heatmap(cells: readonly BookCell[], set: BucketSet) {
+  return byCurrency(cells.filter((c) => c.state !== CLOSED)).map(([currency, rows]) => {
+    const order = bucketOrder(set, rows.map((c) => c.state));
     return {
       currency,
-      buckets: order.filter((b) => [...cells.values()].some((c) => c.bucket === b)),
-      cells: [...cells.values()]
-        .sort((a, b) => a.productCode.localeCompare(b.productCode) || a.region.localeCompare(b.region) || order.indexOf(a.bucket) - order.indexOf(b.bucket))
-        .map((c) => ({ productCode: c.productCode, region: c.region, bucket: c.bucket, loans: c.loans, principal: money(c.principal, currency, scale) })),
+      buckets: order.filter((b) => rows.some((c) => c.state === b)),
+      cells: [...rows]
+        .sort((a, b) => a.productCode.localeCompare(b.productCode) || a.region.localeCompare(b.region) || order.indexOf(a.state) - order.indexOf(b.state))
+        .map((c) => ({ productCode: c.productCode, region: c.region, bucket: c.state, loans: c.loans, principal: money(c.principalMinor, currency, c.scale) })),
     };
   });
 }
