@@ -1,6 +1,7 @@
+import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { HttpProblem, jsonPointer, parseOr400 } from './problem.js';
+import { HttpProblem, installProblemHandlers, jsonPointer, parseOr400 } from './problem.js';
 
 const schema = z.object({ loan: z.object({ amount: z.string(), 'a/b~c': z.number().optional() }).strict() }).strict();
 
@@ -37,5 +38,25 @@ describe('jsonPointer', () => {
   it('escapes ~ and / as RFC 6901 says', () => {
     expect(jsonPointer(['loan', 'a/b~c'])).toBe('/loan/a~1b~0c');
     expect(jsonPointer([])).toBe('/');
+  });
+});
+
+describe('installProblemHandlers', () => {
+  it('answers a known path asked with another method 405 with Allow, and an unknown path 404', async () => {
+    const app = Fastify();
+    installProblemHandlers(app);
+    app.get('/v1/things/:id', async () => ({ ok: true }));
+    app.post('/v1/things/:id/moves', async () => ({ ok: true }));
+    app.delete('/v1/things/:id', async () => ({ ok: true }));
+    await app.ready();
+    const wrong = await app.inject({ method: 'PATCH', url: '/v1/things/abc?x=1' });
+    expect(wrong.statusCode).toBe(405);
+    expect(wrong.headers.allow).toBe('DELETE, GET, HEAD');
+    expect(wrong.headers['content-type']).toContain('application/problem+json');
+    expect(wrong.json()).toMatchObject({ status: 405, type: 'https://lendstack.dev/problems/method-not-allowed' });
+    expect((await app.inject({ method: 'GET', url: '/v1/things/abc/moves' })).headers.allow).toBe('POST');
+    expect((await app.inject({ method: 'GET', url: '/v1/others/abc' })).statusCode).toBe(404);
+    expect((await app.inject({ method: 'GET', url: '/v1/things/abc/moves/extra' })).statusCode).toBe(404);
+    await app.close();
   });
 });

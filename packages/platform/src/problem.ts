@@ -53,9 +53,25 @@ export function jsonPointer(segments: readonly string[]): string {
 
 /** One table from failure to response, for every route of a service. */
 export function installProblemHandlers(app: FastifyInstance): void {
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(reply, { type: `${PROBLEM_BASE}not-found`, title: 'Not found', status: 404, detail: `No route ${request.method} ${request.url}`, instance: request.url }),
-  );
+  // Every route's path as a pattern with its methods, so a known path asked with another method answers
+  // 405 with Allow (RFC 9110 §15.5.6) instead of 404.
+  const routes: { pattern: RegExp; methods: Set<string> }[] = [];
+  app.addHook('onRoute', (route) => {
+    const source = route.url.split('/').map((segment) => (segment.startsWith(':') ? '[^/]+' : segment === '*' ? '.*' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('/');
+    const known = routes.find((r) => r.pattern.source === `^${source}$`);
+    const methods = [route.method].flat();
+    if (known) methods.forEach((m) => known.methods.add(m));
+    else routes.push({ pattern: new RegExp(`^${source}$`), methods: new Set(methods) });
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    const allowed = [...new Set(routes.filter((r) => r.pattern.test(path)).flatMap((r) => [...r.methods]))].sort();
+    if (allowed.length > 0) {
+      void reply.header('allow', allowed.join(', '));
+      return sendProblem(reply, { type: `${PROBLEM_BASE}method-not-allowed`, title: 'Method not allowed', status: 405, detail: `${request.method} is not allowed here; allowed: ${allowed.join(', ')}.`, instance: request.url });
+    }
+    return sendProblem(reply, { type: `${PROBLEM_BASE}not-found`, title: 'Not found', status: 404, detail: `No route ${request.method} ${request.url}`, instance: request.url });
+  });
   app.setErrorHandler((error, request, reply) => {
     if (error instanceof HttpProblem) {
       void reply.headers(error.headers);
