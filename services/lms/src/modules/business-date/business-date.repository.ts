@@ -1,3 +1,4 @@
+import { HttpProblem } from '@lendstack/platform';
 import type pg from 'pg';
 import { appendAudit } from '../audit/adapters/pg-audit-log.js';
 
@@ -61,4 +62,16 @@ export async function setBusinessDate(pool: pg.Pool, tenantId: string, date: str
   } finally {
     client.release();
   }
+}
+
+/**
+ * The date a report or analytics question is asked as of: `requested` (a past business date) or, when
+ * none, the tenant's business date. A date after the business date is a 422 naming `/query/asOf`.
+ */
+export async function asOfWithinBusinessDate(client: pg.PoolClient | pg.Pool, tenantId: string, requested: string | undefined, today: () => string): Promise<string> {
+  const businessDate = await businessDateOf(client, tenantId, today);
+  if (requested !== undefined && requested > businessDate) {
+    throw new HttpProblem(422, 'validation-error', 'Request is not valid', `asOf ${requested} is after the business date ${businessDate}.`, { errors: [{ pointer: '/query/asOf', detail: `after the business date ${businessDate}` }] });
+  }
+  return requested ?? businessDate;
 }

@@ -1,9 +1,9 @@
 import { loanDateString } from '@lendstack/loan-engine';
-import { authenticate, HttpProblem, parseOr400, schemaDoc, sendCsv, toCsv, type Role } from '@lendstack/platform';
+import { authenticate, parseOr400, schemaDoc, sendCsv, toCsv, type Role } from '@lendstack/platform';
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { z } from 'zod';
-import { businessDateOf } from '../../business-date/business-date.repository.js';
+import { asOfWithinBusinessDate } from '../../business-date/business-date.repository.js';
 import { bucketSummary, heatmap, monthEndsUpTo, rollRates, vintages } from '../domain/analytics.js';
 import { bookAt, cohorts, transitions } from './pg-portfolio.queries.js';
 
@@ -36,13 +36,7 @@ const problems = {
 export async function portfolioRoutes(app: FastifyInstance, deps: PortfolioRoutesDeps): Promise<void> {
   const tags = ['portfolio'];
 
-  async function asOfOf(tenantId: string, asOf: string | undefined): Promise<{ asOf: string; businessDate: string }> {
-    const businessDate = await businessDateOf(deps.pool, tenantId, deps.today);
-    if (asOf !== undefined && asOf > businessDate) {
-      throw new HttpProblem(422, 'validation-error', 'Request is not valid', `asOf ${asOf} is after the business date ${businessDate}.`, { errors: [{ pointer: '/query/asOf', detail: `after the business date ${businessDate}` }] });
-    }
-    return { asOf: asOf ?? businessDate, businessDate };
-  }
+  const asOfOf = async (tenantId: string, requested: string | undefined) => ({ asOf: await asOfWithinBusinessDate(deps.pool, tenantId, requested, deps.today) });
 
   app.get('/v1/portfolio/buckets', {
     schema: { tags, summary: 'Outstanding principal by product and delinquency bucket, as of a date', description: 'Per currency: loans and principal by product × bucket (US buckets or RBI classes), charged-off loans counted with no principal, and the gross NPA ratio.', querystring: schemaDoc(bucketsQuery), response: { 200: { description: '`{ asOf, bucketSet, currencies }`, or CSV with `format=csv`', content: { 'application/json': { schema: { type: 'object' } }, 'text/csv': { schema: { type: 'string' } } } }, ...problems } },

@@ -1,9 +1,9 @@
 import { loanDateString } from '@lendstack/loan-engine';
-import { authenticate, HttpProblem, parseOr400, schemaDoc, type Role } from '@lendstack/platform';
+import { authenticate, HttpProblem, parseOr400, schemaDoc, sendCsv, toCsv, type Role } from '@lendstack/platform';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type pg from 'pg';
 import { z } from 'zod';
-import { businessDateOf } from '../../business-date/business-date.repository.js';
+import { asOfWithinBusinessDate } from '../../business-date/business-date.repository.js';
 import { PROVISION_BPS, provisionMinor, RBI_CLASSES } from '../domain/rbi.js';
 import { rbiClassification, trialBalanceByProduct, usDelinquency, type UsBand } from './pg-reports.queries.js';
 
@@ -35,10 +35,8 @@ const problems = {
 const money = (amountMinor: bigint, currency: string, scale: number) => ({ amount: amountMinor.toString(), currency, scale });
 const invalid = (pointer: string, detail: string) => new HttpProblem(422, 'validation-error', 'Request is not valid', `${pointer.split('/').pop()} ${detail}.`, { errors: [{ pointer, detail }] });
 
-function csv(reply: FastifyReply, name: string, header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
-  const cell = (v: string | number) => (typeof v === 'number' || /^[\w .:+-]*$/.test(v) ? String(v) : `"${v.replaceAll('"', '""')}"`);
-  void reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}.csv"`);
-  return [header.join(','), ...rows.map((r) => r.map(cell).join(','))].join('\r\n') + '\r\n';
+function csv(reply: FastifyReply, name: string, header: readonly string[], rows: readonly (readonly (string | number)[])[]): FastifyReply {
+  return sendCsv(reply, `${name}.csv`, toCsv(header, rows));
 }
 
 /**
@@ -50,11 +48,7 @@ function csv(reply: FastifyReply, name: string, header: readonly string[], rows:
 export async function reportRoutes(app: FastifyInstance, deps: ReportRoutesDeps): Promise<void> {
   const tags = ['reports'];
 
-  async function asOfOf(tenantId: string, requested: string | undefined): Promise<string> {
-    const businessDate = await businessDateOf(deps.pool, tenantId, deps.today);
-    if (requested !== undefined && requested > businessDate) throw invalid('/query/asOf', `is after the business date ${businessDate}`);
-    return requested ?? businessDate;
-  }
+  const asOfOf = (tenantId: string, requested: string | undefined) => asOfWithinBusinessDate(deps.pool, tenantId, requested, deps.today);
 
   app.get('/v1/reports/rbi-asset-classification', {
     schema: {
