@@ -73,7 +73,7 @@ describe('service requests', () => {
     expect((await call('POST', `/v1/service-requests/${sr.id}/transitions`, tenant, { to: 'in-progress', note: 'checking the mandate' })).json().status).toBe('in-progress');
     const back = await call('POST', `/v1/service-requests/${sr.id}/transitions`, tenant, { to: 'open' });
     expect(back.statusCode).toBe(409);
-    expect(back.json().errors).toEqual([{ pointer: '/to', detail: 'a in-progress request cannot become open (allowed: resolved, rejected)' }]);
+    expect(back.json().errors).toEqual([{ pointer: '/to', detail: 'an in-progress request cannot become open (allowed: resolved, rejected)' }]);
     expect((await call('POST', `/v1/service-requests/${sr.id}/transitions`, tenant, { to: 'resolved', note: 'refunded' })).statusCode).toBe(200);
     expect((await call('POST', `/v1/service-requests/${sr.id}/transitions`, tenant, { to: 'rejected' })).statusCode).toBe(409);
 

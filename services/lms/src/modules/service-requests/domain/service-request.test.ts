@@ -10,7 +10,7 @@ describe('service request transitions', () => {
   });
 
   it('refuses going back and leaving a final status, saying what is allowed', () => {
-    expect(checkTransition('in-progress', 'open')).toEqual({ ok: false, detail: 'a in-progress request cannot become open (allowed: resolved, rejected)' });
+    expect(checkTransition('in-progress', 'open')).toEqual({ ok: false, detail: 'an in-progress request cannot become open (allowed: resolved, rejected)' });
     expect(checkTransition('resolved', 'in-progress')).toEqual({ ok: false, detail: 'a resolved request cannot become in-progress (resolved is final)' });
     expect(checkTransition('open', 'open').ok).toBe(false);
   });

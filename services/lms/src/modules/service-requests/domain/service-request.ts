@@ -20,5 +20,5 @@ export type TransitionCheck = { readonly ok: true } | { readonly ok: false; read
 export function checkTransition(from: ServiceRequestStatus, to: ServiceRequestStatus): TransitionCheck {
   if (NEXT[from].includes(to)) return { ok: true };
   const allowed = NEXT[from];
-  return { ok: false, detail: `a ${from} request cannot become ${to}${allowed.length ? ` (allowed: ${allowed.join(', ')})` : ` (${from} is final)`}` };
+  return { ok: false, detail: `${from === 'open' || from === 'in-progress' ? 'an' : 'a'} ${from} request cannot become ${to}${allowed.length ? ` (allowed: ${allowed.join(', ')})` : ` (${from} is final)`}` };
 }
