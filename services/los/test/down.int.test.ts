@@ -42,7 +42,7 @@ describe('infra/down.sh', () => {
     const startLine = /\(cd "services\/\$name" && exec setsid nohup (.+) >>"\$LOGS\/\$name\.log" 2>&1 <\/dev\/null\) &/.exec(upSh);
     expect(startLine, 'infra/up.sh starts the services with setsid nohup').not.toBeNull();
     const command = startLine![1]!;
-    const env = { ...process.env, LENDSTACK_CACHE: cache, LOS_PORT: String(port), LOS_HOST: '127.0.0.1' };
+    const env = { ...process.env, LENDSTACK_CACHE: cache, LOS_PORT: String(port), LOS_HOST: '127.0.0.1', LOS_CONSUMER_GROUP: `los-down-${process.pid}`, LOS_CONSUMER_FROM_BEGINNING: 'false' };
     // As start_service does: a background subshell that execs into the service; $! goes to the pid file.
     execFileSync('bash', ['-c', `(cd "${root}services/los" && exec setsid nohup ${command} >>"${cache}/los.log" 2>&1 </dev/null) & echo $! >"${pidFile}"`], { env });
     const pid = Number(readFileSync(pidFile, 'utf8'));
