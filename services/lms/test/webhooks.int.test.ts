@@ -82,6 +82,10 @@ describe('LMS partner webhooks', () => {
     const bad = await app.inject({ method: 'POST', url: '/v1/webhook-subscriptions', headers: auth(tenant), payload: { url: 'http://partner.example/hooks', eventTypes: ['Nope'] } });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().errors.map((e: { pointer: string }) => e.pointer).sort()).toEqual(['/eventTypes/0', '/url']);
+    // A url that is no URL at all is a 400 naming it, not a 500 (schemathesis found one).
+    const notUrl = await app.inject({ method: 'POST', url: '/v1/webhook-subscriptions', headers: auth(tenant), payload: { url: 'X' } });
+    expect(notUrl.statusCode).toBe(400);
+    expect(notUrl.json().errors.map((e: { pointer: string }) => e.pointer)).toContain('/url');
     const operator = await app.inject({ method: 'POST', url: '/v1/webhook-subscriptions', headers: auth(tenant, ['operator']), payload: { url } });
     expect(operator.statusCode).toBe(403);
   });

@@ -43,6 +43,8 @@ const keyReused = () => new HttpProblem(422, 'idempotency-key-reused', 'Idempote
 export async function webhookRoutes(app: FastifyInstance, deps: WebhookRoutesDeps): Promise<void> {
   const body = z.object({
     url: z.url().max(2_000).refine((u) => {
+      // zod runs a refinement even when z.url() already failed: a string that is no URL is refused here, not thrown.
+      if (!URL.canParse(u)) return false;
       const parsed = new URL(u);
       return parsed.protocol === 'https:' || (deps.allowLocalHttp && parsed.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(parsed.hostname));
     }, deps.allowLocalHttp ? 'https required (http only for localhost)' : 'https required'),
