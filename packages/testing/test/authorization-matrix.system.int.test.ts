@@ -103,7 +103,8 @@ beforeAll(async () => {
   await producer.send({ topic: `${prefix}${topics.loanApproved.name}`, messages: [{ key: event.subject, value: JSON.stringify(event) }] });
   await producer.disconnect();
   loanId = event.subject;
-  await eventually(async () => ((await call(lms.url, 'GET', `/v1/loans/${loanId}`, bearer(staff(owner)))).status === 200 ? true : undefined), { timeoutMs: 60_000, what: 'the owner’s loan booked' });
+  await eventually(async () => ((await call(lms.url, 'GET', `/v1/loans/${loanId}`, bearer(staff(owner)))).status === 200 ? true : undefined), { timeoutMs: 90_000, what: 'the owner’s loan booked' })
+    .catch((error: Error) => { throw new Error(`${error.message}; the LMS printed:\n${lms.output().slice(-4_000)}`); });
 
   // The owner's LOS object: an application for that product, once the LOS has read the catalogue.
   const application = {
