@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { PageKey } from '../pagination.js';
+import { inTransaction } from '../pg-transaction.js';
 
 export const DELIVERY_STATUSES = ['pending', 'delivering', 'delivered', 'dead'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
@@ -67,32 +68,20 @@ export type Replayed = { ok: true; delivery: DeliveryView; replayed: boolean } |
  * answers the first replay again (nothing re-sent twice), another delivery under that key is refused.
  */
 export async function replayDelivery(pool: pg.Pool, tenantId: string, id: string, idempotencyKey: string, now: Date): Promise<Replayed> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  // A refusal returns before anything is written, so its transaction commits nothing.
+  const outcome = await inTransaction(pool, async (client): Promise<Replayed | { ok: true; earlier: boolean }> => {
     const earlier = (await client.query<{ delivery_id: string }>('SELECT delivery_id FROM webhook_replays WHERE tenant_id = $1 AND idempotency_key = $2', [tenantId, idempotencyKey])).rows[0];
-    if (earlier) {
-      await client.query('ROLLBACK');
-      if (earlier.delivery_id !== id) return { ok: false, error: 'idempotency-key-reused' };
-      return { ok: true, delivery: (await findDelivery(pool, tenantId, id))!, replayed: true };
-    }
+    if (earlier) return earlier.delivery_id !== id ? { ok: false, error: 'idempotency-key-reused' } : { ok: true, earlier: true };
     const current = (await client.query<{ status: DeliveryStatus; disabled: boolean }>(
       `SELECT d.status, s.disabled_at IS NOT NULL AS disabled FROM webhook_deliveries d JOIN webhook_subscriptions s ON s.id = d.subscription_id
         WHERE d.tenant_id = $1 AND d.id = $2 FOR UPDATE OF d`, [tenantId, id])).rows[0];
     const refusal = !current ? 'not-found' : current.status === 'delivering' ? 'in-flight' : current.disabled ? 'subscription-disabled' : undefined;
-    if (refusal) {
-      await client.query('ROLLBACK');
-      return { ok: false, error: refusal };
-    }
+    if (refusal) return { ok: false, error: refusal };
     await client.query(`UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = $2, round_attempts = 0, dead_at = NULL WHERE id = $1`, [id, now]);
     // Two replays racing with one key: the loser's insert fails on the primary key and its transaction rolls back.
     await client.query('INSERT INTO webhook_replays (tenant_id, idempotency_key, delivery_id, created_at) VALUES ($1, $2, $3, $4)', [tenantId, idempotencyKey, id, now]);
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
-  return { ok: true, delivery: (await findDelivery(pool, tenantId, id))!, replayed: false };
+    return { ok: true, earlier: false };
+  });
+  if (!outcome.ok) return outcome;
+  return { ok: true, delivery: (await findDelivery(pool, tenantId, id))!, replayed: 'earlier' in outcome ? outcome.earlier : false };
 }
