@@ -3,7 +3,8 @@
  * loan_accounts, a disbursement, three month-end interest accruals and (for 70 %) a repayment in the ledger,
  * and delinquency change points giving a spread of classes (standard, SMA-0/1/2, NPA of several ages) —
  * then, timed, the three reports' queries as the routes run them (RBI classification, US delinquency with
- * the period's flows, trial balance by product) beside a plain SQL aggregate baseline before and after:
+ * the period's flows, trial balance by product) and the portfolio dashboard's four (buckets, heatmap, roll
+ * rates over three month ends, vintages) beside a plain SQL aggregate baseline before and after:
  * each loan's portfolio balance and its latest delinquency point, grouped by stored class (no NPA age, no
  * non-accrual, no flows). Also checks that the RBI total equals the ledger's loan-portfolio balance.
  * Run by infra/bench.sh (BENCH_ONLY=reports) against a local *_bench database only.
@@ -12,6 +13,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { bookAt, cohorts, transitions } from '../src/modules/portfolio/adapters/pg-portfolio.queries.js';
+import { bucketSummary, heatmap, monthEndsUpTo, rollRates, vintages } from '../src/modules/portfolio/domain/analytics.js';
 import { rbiClassification, trialBalanceByProduct, usDelinquency } from '../src/modules/reports/adapters/pg-reports.queries.js';
 import { intEnv } from '../../../packages/testing/bench/lib/env.js';
 
@@ -111,6 +114,12 @@ async function main() {
     const rbi = await timed('RBI asset classification', () => rbiClassification(pool, tenant, AS_OF));
     const us = await timed('US delinquency (with charge-offs/recoveries since 2026-01-01)', () => usDelinquency(pool, tenant, AS_OF, '2026-01-01'));
     const tb = await timed('trial balance by product', () => trialBalanceByProduct(pool, tenant, AS_OF));
+    // The portfolio dashboard's queries (modules/portfolio) over the same book, as its routes run them.
+    const dates = monthEndsUpTo(AS_OF, 3);
+    const buckets = await timed('portfolio buckets', async () => bucketSummary(await bookAt(pool, tenant, AS_OF, 'us'), 'us'));
+    const heat = await timed('portfolio heatmap', async () => heatmap(await bookAt(pool, tenant, AS_OF, 'rbi'), 'rbi'));
+    const roll = await timed(`portfolio roll rates (${dates.length} dates)`, async () => rollRates(await transitions(pool, tenant, dates, 'us'), dates, 'us'));
+    const vint = await timed('portfolio vintages (30 dpd)', async () => vintages(await cohorts(pool, tenant, AS_OF, 30), AS_OF, 30));
     const after = await timed('baseline (after)', () => baseline(pool));
     const ledger = BigInt((await pool.query(`SELECT sum(CASE side WHEN 'debit' THEN amount_minor ELSE -amount_minor END)::text AS n FROM journal_lines WHERE tenant_id = $1 AND logical_account = 'loan-portfolio' AND value_date <= $2::date`, [tenant, AS_OF])).rows[0].n);
     const total = rbi.value.reduce((s, r) => s + r.principalMinor, 0n);
@@ -119,6 +128,10 @@ async function main() {
     log(`US bands: ${us.value.bands.map((r) => `${r.band} ${r.loans}`).join(', ')}; trial balance rows ${tb.value.length}`);
     const base = (before.ms + after.ms) / 2;
     log(`ratio to the baseline (baseline mean time / report time; 1 = as fast as the plain aggregate): RBI ${(base / rbi.ms).toFixed(2)}, US ${(base / us.ms).toFixed(2)}, trial balance ${(base / tb.ms).toFixed(2)}`);
+    const portfolioTotal = BigInt(buckets.value[0]?.outstanding.amount ?? '0');
+    if (portfolioTotal !== ledger) throw new Error(`portfolio buckets total ${portfolioTotal} differs from the ledger's loan-portfolio balance ${ledger}`);
+    log(`portfolio: ${heat.value[0]?.cells.length ?? 0} heatmap cells, ${roll.value[0]?.steps.length ?? 0} roll steps, ${vint.value[0]?.cohorts.length ?? 0} cohorts; buckets total ${portfolioTotal} = ledger`);
+    log(`portfolio ratio to the baseline: buckets ${(base / buckets.ms).toFixed(2)}, heatmap ${(base / heat.ms).toFixed(2)}, roll rates ${(base / roll.ms).toFixed(2)} (${dates.length} dates), vintages ${(base / vint.ms).toFixed(2)}`);
   } finally {
     await pool.end();
   }
