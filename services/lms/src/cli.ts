@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import pg from 'pg';
-import { verifyAuditChain, type TenantVerdict } from '@lendstack/platform';
+import { summaryLine, verdictLine, verifyAuditChain, type TenantVerdict } from '@lendstack/platform';
 import { loadConfig } from './config.js';
 import { createPgAuditLogReader, LMS_AUDIT_TABLES } from './modules/audit/adapters/pg-audit-log.js';
 import { utcToday } from './modules/business-date/business-date.repository.js';
@@ -58,14 +58,10 @@ async function auditVerify(args: string[]): Promise<number> {
   }
   const pool = new pg.Pool({ connectionString: loadConfig().LMS_DATABASE_URL, max: 2 });
   const single = values.tenant !== undefined;
-  const line = (v: TenantVerdict) => {
-    const where = single ? '' : ` (tenant ${v.tenantId})`;
-    if (v.ok) console.log(`ok: ${v.entries} entries, head ${v.head}${where}`);
-    else console.log(`broken${where}: ${v.seq === null ? '' : `seq ${v.seq}: `}${v.problem} (${v.entries} entries verified before it)`);
-  };
+  const line = (v: TenantVerdict) => console.log(verdictLine(v, !single));
   try {
     const summary = await verifyAuditChain(createPgAuditLogReader(pool), { tables: LMS_AUDIT_TABLES, pageSize, ...(single ? { tenantId: values.tenant } : {}), onTenant: line });
-    if (!single) console.log(`${summary.broken === 0 ? 'ok' : 'broken'}: ${summary.entries} entries in ${summary.tenants} tenant chain(s)${summary.broken ? `, ${summary.broken} broken` : ''}`);
+    if (!single) console.log(summaryLine(summary));
     return summary.broken === 0 ? 0 : 1;
   } finally {
     await pool.end();

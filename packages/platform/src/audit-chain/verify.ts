@@ -96,3 +96,15 @@ function endCheck(head: ChainPosition | undefined, last: ChainPosition): { seq: 
   if (head.hash !== last.hash) return { seq: head.seq, problem: `the head's hash ${head.hash} is not the hash of seq ${head.seq} (${last.hash})` };
   return null;
 }
+
+/** The line a verify command prints for one tenant's chain (`withTenant`: when it walks every tenant). */
+export function verdictLine(verdict: TenantVerdict, withTenant: boolean): string {
+  const where = withTenant ? ` (tenant ${verdict.tenantId})` : '';
+  if (verdict.ok) return `ok: ${verdict.entries} entries, head ${verdict.head}${where}`;
+  return `broken${where}: ${verdict.seq === null ? '' : `seq ${verdict.seq}: `}${verdict.problem} (${verdict.entries} entries verified before it)`;
+}
+
+/** The closing line of a verify over every tenant. */
+export function summaryLine(summary: VerifySummary): string {
+  return `${summary.broken === 0 ? 'ok' : 'broken'}: ${summary.entries} entries in ${summary.tenants} tenant chain(s)${summary.broken ? `, ${summary.broken} broken` : ''}`;
+}

@@ -4,6 +4,7 @@
 //     exits 1. Progress goes to stderr, one line per page.
 import { parseArgs } from 'node:util';
 import pg from 'pg';
+import { summaryLine, verdictLine } from '@lendstack/platform';
 import { loadConfig } from '../config.js';
 import { createPgAuditChainReader } from '../modules/audit/adapters/pg-audit-chain.repository.js';
 import { verifyAuditChain, type TenantVerdict } from '../modules/audit/use-cases/verify-audit-chain.js';
@@ -26,18 +27,14 @@ async function auditVerify(args: string[]): Promise<number> {
   }
   const pool = new pg.Pool({ connectionString: loadConfig().LOS_DATABASE_URL, max: 2 });
   const single = values.tenant !== undefined;
-  const line = (v: TenantVerdict) => {
-    const where = single ? '' : ` (tenant ${v.tenantId})`;
-    if (v.ok) console.log(`ok: ${v.entries} entries, head ${v.head}${where}`);
-    else console.log(`broken${where}: ${v.seq === null ? '' : `seq ${v.seq}: `}${v.problem} (${v.entries} entries verified before it)`);
-  };
+  const line = (v: TenantVerdict) => console.log(verdictLine(v, !single));
   try {
     const summary = await verifyAuditChain(createPgAuditChainReader(pool), {
       pageSize, ...(single ? { tenantId: values.tenant } : {}),
       onProgress: (tenantId, verified) => console.error(`audit verify: tenant ${tenantId}: ${verified} entries verified…`),
       onTenant: line,
     });
-    if (!single) console.log(`${summary.broken === 0 ? 'ok' : 'broken'}: ${summary.entries} entries in ${summary.tenants} tenant chain(s)${summary.broken ? `, ${summary.broken} broken` : ''}`);
+    if (!single) console.log(summaryLine(summary));
     return summary.broken === 0 ? 0 : 1;
   } finally {
     await pool.end();
