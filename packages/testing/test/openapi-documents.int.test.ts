@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { errorMediaTypes, signToken } from '@lendstack/platform';
+import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { infrastructure, startServiceProcess, type Infrastructure, type ServiceProcess } from '../src/index.js';
 
@@ -34,6 +35,18 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all([services.los?.stop(), services.lms?.stop()]);
   await infra?.stop();
+});
+
+describe.each(['los', 'lms'] as const)('the %s OpenAPI document under an independent validator', (name) => {
+  // @seriousme/openapi-schema-validator: the OpenAPI Initiative's published JSON Schema for 3.1 (with the
+  // 2020-12 dialect for the schema objects), run by Ajv; every $ref must resolve inside the document.
+  it('is a valid OpenAPI 3.1 document whose references all resolve', async () => {
+    const validator = new Validator();
+    const result = await validator.validate(docs[name]! as unknown as Record<string, unknown>);
+    expect([validator.version, result.errors ?? []]).toEqual(['3.1', []]);
+    expect(result.valid).toBe(true);
+    expect(() => validator.resolveRefs()).not.toThrow();
+  });
 });
 
 const longIdPaths = { los: '/v1/applications/', lms: '/v1/loans/' } as const;
