@@ -1,10 +1,13 @@
 import { loanDateString } from '@lendstack/loan-engine';
-import { authenticate, parseOr400, schemaDoc, sendCsv, toCsv, type Role } from '@lendstack/platform';
+import { authenticate, HttpProblem, parseOr400, schemaDoc, sendCsv, toCsv, type Role } from '@lendstack/platform';
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { z } from 'zod';
 import { asOfWithinBusinessDate } from '../../business-date/business-date.repository.js';
-import { bucketSummary, heatmap, monthEndsUpTo, rollRates, vintages } from '../domain/analytics.js';
+import { rbiClassification } from '../../reports/adapters/pg-reports.queries.js';
+import { addMonths, bucketSummary, heatmap, monthEnd, monthEndsUpTo, rollRates, vintages } from '../domain/analytics.js';
+import { efficiencySummary, npaRatios } from '../domain/efficiency.js';
+import { collectionEfficiency } from './pg-efficiency.queries.js';
 import { bookAt, cohorts, transitions } from './pg-portfolio.queries.js';
 
 export interface PortfolioRoutesDeps {
@@ -20,6 +23,8 @@ const format = z.enum(['json', 'csv']).default('json');
 const base = { asOf: loanDateString.optional().describe("A past business date (default: the tenant's business date)"), bucketSet: z.enum(['us', 'rbi']).default('us'), format };
 const bucketsQuery = z.object(base).strict();
 const rollQuery = z.object({ ...base, months: z.coerce.number().int().min(1).max(36).default(6) }).strict();
+const efficiencyQuery = z.object({ ...base, from: loanDateString.optional().describe("Start of the period, exclusive (default: the month end before asOf's month, so the month to date)") }).strict();
+const npaQuery = z.object({ asOf: base.asOf, format }).strict();
 const vintageQuery = z.object({ asOf: base.asOf, format, thresholdDpd: z.coerce.number().int().pipe(z.union([z.literal(30), z.literal(60), z.literal(90)])).default(30) }).strict();
 
 const problems = {
@@ -79,6 +84,36 @@ export async function portfolioRoutes(app: FastifyInstance, deps: PortfolioRoute
         currencies.flatMap((c) => c.cohorts.flatMap((cohort) => cohort.points.map((p) => [c.currency, cohort.cohort, p.monthsOnBook, p.through, p.loans, p.disbursed.amount, cohort.disbursed.amount, p.share])))));
     }
     return { asOf, thresholdDpd: query.thresholdDpd, currencies };
+  });
+
+  app.get('/v1/portfolio/collection-efficiency', {
+    schema: { tags, summary: 'Collection efficiency: collected ÷ due in a period, by product and bucket', description: 'Per currency, for the period (`from`, `asOf`]: the installments falling due (the loan schedule) and the amount collected (the net debit of the collection-clearing account over the period, reversals netted), for the book, each product and each product × the bucket the loan stood in at `from`. `efficiency` = collected ÷ due, four places, half up; it can pass 1 when arrears or prepayments are collected.', querystring: schemaDoc(efficiencyQuery), response: { 200: { description: '`{ asOf, from, bucketSet, currencies }`, or CSV with `format=csv`', content: { 'application/json': { schema: { type: 'object' } }, 'text/csv': { schema: { type: 'string' } } } }, ...problems } },
+  }, async (request, reply) => {
+    const principal = authenticate(request, deps.authSecret, READERS);
+    const query = parseOr400(efficiencyQuery, request.query, 'query');
+    const { asOf } = await asOfOf(principal.tenantId, query.asOf);
+    const from = query.from ?? monthEnd(addMonths(asOf.slice(0, 7), -1));
+    if (from >= asOf) throw new HttpProblem(422, 'validation-error', 'Request is not valid', `from ${from} is not before asOf ${asOf}.`, { errors: [{ pointer: '/query/from', detail: `not before asOf ${asOf}` }] });
+    const currencies = efficiencySummary(await collectionEfficiency(deps.pool, principal.tenantId, from, asOf, query.bucketSet), query.bucketSet);
+    if (query.format === 'csv') {
+      return sendCsv(reply, `collection-efficiency-${from}-${asOf}.csv`, toCsv(['from', 'as_of', 'currency', 'scale', 'product_code', 'bucket', 'loans', 'due_minor', 'collected_minor', 'efficiency'],
+        currencies.flatMap((c) => c.products.flatMap((p) => p.buckets.map((b) => [from, asOf, c.currency, b.due.scale, p.productCode, b.bucket, b.loans, b.due.amount, b.collected.amount, b.efficiency])))));
+    }
+    return { asOf, from, bucketSet: query.bucketSet, currencies };
+  });
+
+  app.get('/v1/portfolio/npa-ratio', {
+    schema: { tags, summary: 'Gross and net NPA ratios as of a date', description: 'Per currency, from the RBI asset classification as of `asOf` (GET /v1/reports/rbi-asset-classification: its classes and provision rates): gross NPA ratio = NPA principal ÷ gross advances; net NPA ratio = (gross NPA − provisions held on NPAs) ÷ (gross advances − those provisions).', querystring: schemaDoc(npaQuery), response: { 200: { description: '`{ asOf, currencies }`, or CSV with `format=csv`', content: { 'application/json': { schema: { type: 'object' } }, 'text/csv': { schema: { type: 'string' } } } }, ...problems } },
+  }, async (request, reply) => {
+    const principal = authenticate(request, deps.authSecret, READERS);
+    const query = parseOr400(npaQuery, request.query, 'query');
+    const { asOf } = await asOfOf(principal.tenantId, query.asOf);
+    const currencies = npaRatios(await rbiClassification(deps.pool, principal.tenantId, asOf));
+    if (query.format === 'csv') {
+      return sendCsv(reply, `npa-ratio-${asOf}.csv`, toCsv(['as_of', 'currency', 'scale', 'gross_advances_minor', 'gross_npa_minor', 'npa_provisions_minor', 'net_npa_minor', 'gross_ratio', 'net_ratio'],
+        currencies.map((c) => [asOf, c.currency, c.grossAdvances.scale, c.grossAdvances.amount, c.grossNpa.amount, c.npaProvisions.amount, c.netNpa.amount, c.grossRatio, c.netRatio])));
+    }
+    return { asOf, currencies };
   });
 
   app.get('/v1/portfolio/heatmap', {

@@ -6,6 +6,8 @@
 /** Report rows in this order; SMA-0/1/2 are standard assets for provisioning. */
 export const RBI_CLASSES = ['standard', 'SMA-0', 'SMA-1', 'SMA-2', 'sub-standard', 'doubtful-1', 'doubtful-2', 'doubtful-3', 'loss'] as const;
 export type RbiReportClass = (typeof RBI_CLASSES)[number];
+/** The non-performing classes (sub-standard, doubtful, loss); the rest are standard assets. */
+export const NPA_CLASSES: readonly RbiReportClass[] = ['sub-standard', 'doubtful-1', 'doubtful-2', 'doubtful-3', 'loss'];
 
 /**
  * Provision rates in basis points of outstanding principal. Doubtful assets: 20 / 30 / 50 % of the secured
