@@ -5,7 +5,7 @@ import pg from 'pg';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  MAX_ATTEMPTS, RETRY_DELAYS_SECONDS, claimDeliveries, createLogger, createSubscription, enqueueDeliveries, findDelivery, listDeliveries,
+  CANCELLED_BY_DISABLE, MAX_ATTEMPTS, RETRY_DELAYS_SECONDS, claimDeliveries, createLogger, createSubscription, disableSubscription, enqueueDeliveries, findDelivery, listDeliveries,
   nextAttempt, recordAttempt, replayDelivery, signWebhook, startWebhookDispatcher, verifyWebhook, type EnqueuedEvent, type WebhookDispatcher,
 } from '@lendstack/platform';
 import { eventually, infrastructure } from '../src/index.js';
@@ -198,6 +198,43 @@ describe('webhook engine on the real database', () => {
     expect(sends).toHaveLength(MAX_ATTEMPTS + 1);
     expect(new Set(sends.map((r) => r.body)).size).toBe(1);
     expect(received.every((r) => r.verified)).toBe(true);
+  });
+
+  it('disabling a subscription cancels what it still had to send, says why in the log, still logs an attempt in flight, and enqueues nothing after', async () => {
+    clock = new Date();
+    const tenant = `t-${randomUUID()}`;
+    const subscriptionId = await subscribe(tenant);
+    const [takenOk, takenFailing, waiting] = [event(tenant, 'loan-f'), event(tenant, 'loan-g'), event(tenant, 'loan-f')];
+    await enqueueDeliveries(pool, [takenOk!, takenFailing!, waiting!], now());
+    // A dispatcher is sending the first event of each loan (loan-f's second waits behind its first).
+    const claims = (await claimDeliveries(pool, 100, now())).filter((c) => c.eventId === takenOk!.id || c.eventId === takenFailing!.id);
+    expect(claims).toHaveLength(2);
+    expect((await statusOf(waiting!.id)).status).toBe('pending');
+
+    const disabledAt = new Date(clock.getTime() + 1_000);
+    expect((await disableSubscription(pool, tenant, subscriptionId, disabledAt))!.disabledAt).toEqual(disabledAt);
+    for (const e of [takenOk!, takenFailing!, waiting!]) expect((await statusOf(e.id)).status).toBe('cancelled');
+    // The attempts in flight finish after the disable: both are logged; the one the endpoint took is delivered,
+    // the failed one stays cancelled (no retry scheduled, not dead-lettered).
+    const claimOf = (id: string) => claims.find((c) => c.eventId === id)!;
+    expect(await recordAttempt(pool, claimOf(takenOk!.id), { startedAt: now(), latencyMs: 3, statusCode: 200, result: { kind: 'delivered' } })).toBe(true);
+    expect(await recordAttempt(pool, claimOf(takenFailing!.id), { startedAt: now(), latencyMs: 3, statusCode: 500, error: 'receiver failing', result: { kind: 'retry', at: new Date(clock.getTime() + 5_000) } })).toBe(true);
+    // Disabling again changes nothing (the first disable's time stays).
+    expect((await disableSubscription(pool, tenant, subscriptionId, new Date(clock.getTime() + 9_000)))!.disabledAt).toEqual(disabledAt);
+
+    const log = await listDeliveries(pool, tenant, subscriptionId, { limit: 10 });
+    const byEvent = (id: string) => log.find((d) => d.eventId === id)!;
+    expect(byEvent(takenOk!.id)).toMatchObject({ status: 'delivered', attempts: 1, attemptLog: [expect.objectContaining({ statusCode: 200 })] });
+    expect(byEvent(takenFailing!.id)).toMatchObject({ status: 'cancelled', cancelReason: CANCELLED_BY_DISABLE, cancelledAt: disabledAt, nextAttemptAt: null, deadAt: null, attempts: 1, attemptLog: [expect.objectContaining({ statusCode: 500 })] });
+    expect(byEvent(waiting!.id)).toMatchObject({ status: 'cancelled', cancelReason: CANCELLED_BY_DISABLE, cancelledAt: disabledAt, attempts: 0, attemptLog: [] });
+    expect((await listDeliveries(pool, tenant, subscriptionId, { limit: 10, status: 'cancelled' })).map((d) => d.eventId).sort()).toEqual([takenFailing!.id, waiting!.id].sort());
+
+    // Nothing more: no new delivery for a later event, no claim of a cancelled one (hours later), no replay.
+    expect(await enqueueDeliveries(pool, [event(tenant, 'loan-f')], now())).toBe(0);
+    const later = await claimDeliveries(pool, 100, new Date(clock.getTime() + 48 * 3_600_000));
+    expect(later.filter((c) => [takenOk!.id, takenFailing!.id, waiting!.id].includes(c.eventId))).toEqual([]);
+    expect(await replayDelivery(pool, tenant, byEvent(waiting!.id).id, randomUUID(), now())).toEqual({ ok: false, error: 'subscription-disabled' });
+    expect((await statusOf(waiting!.id)).status).toBe('cancelled');
   });
 
   it('survives a dispatcher killed mid-delivery: the lease runs out, the same webhook-id is sent again, the dead claim writes nothing', async () => {

@@ -14,7 +14,11 @@ export interface EnqueuedEvent extends Pick<EnvelopeHeader, 'id' | 'type' | 'sub
   readonly body: string;
 }
 
-/** Writes one pending delivery per matching enabled subscription of the event's tenant; returns how many were new. */
+/**
+ * Writes one pending delivery per matching enabled subscription of the event's tenant; returns how many were new.
+ * The subscriptions are read FOR SHARE: a disable running at the same time either waits for these rows (and
+ * cancels them) or is waited for (and they are not written).
+ */
 export async function enqueueDeliveries(pool: pg.Pool, events: readonly EnqueuedEvent[], now: Date): Promise<number> {
   if (events.length === 0) return 0;
   const result = await pool.query(
@@ -24,6 +28,7 @@ export async function enqueueDeliveries(pool: pg.Pool, events: readonly Enqueued
        JOIN webhook_subscriptions s ON s.tenant_id = e.tenant_id AND s.disabled_at IS NULL
                                     AND (cardinality(s.event_types) = 0 OR e.event_type = ANY(s.event_types))
       ORDER BY e.ord, s.id
+        FOR SHARE OF s
      ON CONFLICT (subscription_id, event_id) DO NOTHING`,
     [events.map((e) => e.id), events.map((e) => e.type), events.map((e) => e.subject), events.map((e) => e.tenantId), events.map((e) => e.body), now],
   );
@@ -96,17 +101,21 @@ export interface AttemptOutcome {
 /**
  * Records one attempt and the delivery's new state in one statement. Only the claim that made the attempt
  * may record it (same attempt number, still delivering): a dispatcher whose lease ran out and whose row was
- * claimed again writes nothing over the newer attempt.
+ * claimed again writes nothing over the newer attempt. A delivery cancelled while this attempt was in flight
+ * (its subscription disabled) still logs the attempt; it becomes `delivered` if the endpoint took it, else stays
+ * cancelled (no retry, no dead letter).
  */
 export async function recordAttempt(pool: pg.Pool, claim: ClaimedDelivery, outcome: AttemptOutcome): Promise<boolean> {
   const { result } = outcome;
   const { rowCount } = await pool.query(
     `WITH updated AS (
        UPDATE webhook_deliveries
-          SET status = $3, locked_until = NULL, last_status_code = $4, last_error = $5,
-              next_attempt_at = $6, delivered_at = CASE WHEN $3 = 'delivered' THEN $7::timestamptz END,
-              dead_at = CASE WHEN $3 = 'dead' THEN $7::timestamptz END
-        WHERE id = $1 AND attempts = $2 AND status = 'delivering'
+          SET status = CASE WHEN status = 'cancelled' AND $3::text <> 'delivered' THEN 'cancelled' ELSE $3::text END,
+              locked_until = NULL, last_status_code = $4, last_error = $5,
+              next_attempt_at = CASE WHEN status = 'cancelled' THEN NULL ELSE $6::timestamptz END,
+              delivered_at = CASE WHEN $3 = 'delivered' THEN $7::timestamptz END,
+              dead_at = CASE WHEN $3 = 'dead' AND status <> 'cancelled' THEN $7::timestamptz END
+        WHERE id = $1 AND attempts = $2 AND (status = 'delivering' OR (status = 'cancelled' AND locked_until IS NOT NULL))
        RETURNING id)
      INSERT INTO webhook_attempts (id, delivery_id, attempt, started_at, latency_ms, status_code, error)
      SELECT gen_random_uuid(), id, $2, $8, $9, $4, $5 FROM updated`,

@@ -2,7 +2,8 @@ import type pg from 'pg';
 import type { PageKey } from '../pagination.js';
 import { inTransaction } from '../pg-transaction.js';
 
-export const DELIVERY_STATUSES = ['pending', 'delivering', 'delivered', 'dead'] as const;
+/** `cancelled`: its subscription was disabled before it was delivered (see disableSubscription). */
+export const DELIVERY_STATUSES = ['pending', 'delivering', 'delivered', 'dead', 'cancelled'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 export interface AttemptView {
@@ -26,15 +27,18 @@ export interface DeliveryView {
   readonly lastError: string | null;
   readonly deliveredAt: Date | null;
   readonly deadAt: Date | null;
+  readonly cancelledAt: Date | null;
+  /** Why it was cancelled ('subscription disabled'). */
+  readonly cancelReason: string | null;
   readonly createdAt: Date;
   /** Every attempt of the delivery, oldest first (at most MAX_ATTEMPTS per round, replays start a new round). */
   readonly attemptLog: readonly AttemptView[];
 }
 
-interface Row { id: string; subscription_id: string; event_id: string; event_type: string; aggregate_id: string; status: DeliveryStatus; attempts: number; next_attempt_at: Date | null; last_status_code: number | null; last_error: string | null; delivered_at: Date | null; dead_at: Date | null; created_at: Date; attempt_log: AttemptView[] }
+interface Row { id: string; subscription_id: string; event_id: string; event_type: string; aggregate_id: string; status: DeliveryStatus; attempts: number; next_attempt_at: Date | null; last_status_code: number | null; last_error: string | null; delivered_at: Date | null; dead_at: Date | null; cancelled_at: Date | null; cancel_reason: string | null; created_at: Date; attempt_log: AttemptView[] }
 
 const SELECT = `SELECT d.id, d.subscription_id, d.event_id, d.event_type, d.aggregate_id, d.status, d.attempts, d.next_attempt_at, d.last_status_code, d.last_error,
-                       d.delivered_at, d.dead_at, d.created_at,
+                       d.delivered_at, d.dead_at, d.cancelled_at, d.cancel_reason, d.created_at,
                        coalesce((SELECT json_agg(json_build_object('attempt', a.attempt, 'startedAt', a.started_at, 'latencyMs', a.latency_ms, 'statusCode', a.status_code, 'error', a.error) ORDER BY a.attempt)
                                    FROM webhook_attempts a WHERE a.delivery_id = d.id), '[]') AS attempt_log
                   FROM webhook_deliveries d`;
@@ -42,6 +46,7 @@ const SELECT = `SELECT d.id, d.subscription_id, d.event_id, d.event_type, d.aggr
 const view = (r: Row): DeliveryView => ({
   id: r.id, subscriptionId: r.subscription_id, eventId: r.event_id, eventType: r.event_type, subject: r.aggregate_id, status: r.status, attempts: r.attempts,
   nextAttemptAt: r.status === 'pending' ? r.next_attempt_at : null, lastStatusCode: r.last_status_code, lastError: r.last_error, deliveredAt: r.delivered_at, deadAt: r.dead_at,
+  cancelledAt: r.cancelled_at, cancelReason: r.cancel_reason,
   createdAt: r.created_at, attemptLog: r.attempt_log,
 });
 

@@ -82,7 +82,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookRoutesDep
   });
 
   app.delete('/v1/webhook-subscriptions/:id', {
-    schema: { tags: ['webhooks'], summary: 'Disable a subscription (its log stays readable; pending deliveries stop)', params: schemaDoc(idParams), response: { 200: { description: 'The subscription, `disabledAt` set' }, 400: problems[400], 401: problems[401], 403: problems[403], 404: problems[404] } },
+    schema: { tags: ['webhooks'], summary: 'Disable a subscription (its log stays readable; deliveries not yet sent are cancelled)', description: 'Final: there is no re-enable. Every delivery still pending or in flight becomes `cancelled` (`cancelledAt`, `cancelReason: subscription disabled` in the log) and is never sent; an attempt already in flight is still logged, and is `delivered` if the endpoint took it. A new subscription receives new events only.', params: schemaDoc(idParams), response: { 200: { description: 'The subscription, `disabledAt` set' }, 400: problems[400], 401: problems[401], 403: problems[403], 404: problems[404] } },
   }, async (request) => {
     const p = admin(request);
     const { id } = parseOr400(idParams, request.params, 'params');
@@ -101,7 +101,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookRoutesDep
   });
 
   app.get('/v1/webhook-subscriptions/:id/deliveries', {
-    schema: { tags: ['webhooks'], summary: "A subscription's delivery log, newest first", description: 'Each delivery with its status (pending, delivering, delivered, dead), next attempt, and every attempt (status code, latency, error). Filter by `status`; keyset pagination (`nextCursor` → `cursor`).', params: schemaDoc(idParams), querystring: schemaDoc(deliveriesQuery), response: { 200: { description: '`{ items, nextCursor }`' }, 400: problems[400], 401: problems[401], 403: problems[403], 404: problems[404] } },
+    schema: { tags: ['webhooks'], summary: "A subscription's delivery log, newest first", description: 'Each delivery with its status (pending, delivering, delivered, dead, cancelled), next attempt, and every attempt (status code, latency, error). Filter by `status`; keyset pagination (`nextCursor` → `cursor`).', params: schemaDoc(idParams), querystring: schemaDoc(deliveriesQuery), response: { 200: { description: '`{ items, nextCursor }`' }, 400: problems[400], 401: problems[401], 403: problems[403], 404: problems[404] } },
   }, async (request) => {
     const p = admin(request);
     const { id } = parseOr400(idParams, request.params, 'params');

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { PageKey } from '../pagination.js';
+import { inTransaction } from '../pg-transaction.js';
 import { newWebhookSecret } from './signing.js';
 
 /** How long the previous secret still signs (beside the new one) after a rotation, so receivers can switch over. */
@@ -65,13 +66,32 @@ export async function listSubscriptions(pool: pg.Pool, tenantId: string, limit: 
   return rows.map(view);
 }
 
-/** Disables (never deletes: its delivery log stays readable); pending deliveries stop being sent. Idempotent. */
+/** The reason a disabled subscription's unsent deliveries carry in the log. */
+export const CANCELLED_BY_DISABLE = 'subscription disabled';
+
+/**
+ * Disables (never deletes: its delivery log stays readable) and cancels, in the same transaction, every delivery
+ * it still had to send: pending ones and ones a dispatcher holds (an attempt in flight still logs its outcome,
+ * and if the endpoint took it the delivery is `delivered`; see recordAttempt). Cancelled deliveries are not
+ * sent again: there is no re-enable, and a new subscription receives new events only. Idempotent.
+ *
+ * Two statements, not one: the subscription's row lock waits for an enqueue holding it (enqueueDeliveries reads
+ * subscriptions FOR SHARE), and the cancel's own snapshot, taken after, sees what that enqueue wrote.
+ */
 export async function disableSubscription(pool: pg.Pool, tenantId: string, id: string, now: Date): Promise<Subscription | undefined> {
-  const { rows } = await pool.query<Row>(
-    `UPDATE webhook_subscriptions SET disabled_at = coalesce(disabled_at, $3) WHERE tenant_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
-    [tenantId, id, now],
-  );
-  return rows[0] && view(rows[0]);
+  return inTransaction(pool, async (client) => {
+    const { rows } = await client.query<Row>(
+      `UPDATE webhook_subscriptions SET disabled_at = coalesce(disabled_at, $3) WHERE tenant_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
+      [tenantId, id, now],
+    );
+    if (!rows[0]) return undefined;
+    await client.query(
+      `UPDATE webhook_deliveries SET status = 'cancelled', cancelled_at = $2, cancel_reason = $3, next_attempt_at = NULL
+        WHERE subscription_id = $1 AND status IN ('pending', 'delivering')`,
+      [id, rows[0].disabled_at, CANCELLED_BY_DISABLE],
+    );
+    return view(rows[0]);
+  });
 }
 
 export type Rotated = { ok: true; subscription: Subscription; secret: string } | { ok: false; error: 'not-found' | 'disabled' };
