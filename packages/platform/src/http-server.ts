@@ -54,10 +54,11 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   }) as unknown as FastifyInstance;
   app.setValidatorCompiler(() => () => true);
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
-  installProblemHandlers(app);
   app.addHook('onRequest', async (request) => {
     if ((request.raw.url ?? '').length > maxUrlChars) throw new HttpProblem(414, 'uri-too-long', 'URI too long', uriTooLong(maxUrlChars).detail);
   });
+  // After the 414 bound (a 405 repeats the request target), before text hygiene (a 405 outranks a bad query).
+  installProblemHandlers(app);
   installTextHygiene(app);
   installTracing(app, options.serviceName, options.metrics);
   registerMetricsRoute(app, options.metrics);

@@ -59,4 +59,15 @@ describe('installProblemHandlers', () => {
     expect((await app.inject({ method: 'GET', url: '/v1/things/abc/moves/extra' })).statusCode).toBe(404);
     await app.close();
   });
+
+  it('answers 405 before reading the body: a QUERY with no Content-Type, or a body no parser takes', async () => {
+    const app = Fastify();
+    installProblemHandlers(app);
+    app.post('/v1/things', async () => ({ ok: true }));
+    await app.ready();
+    const noType = await app.inject({ method: 'QUERY', url: '/v1/things', payload: 'x' });
+    const odd = await app.inject({ method: 'PATCH', url: '/v1/things', headers: { 'content-type': 'text/x-unknown' }, payload: '{' });
+    expect([noType.statusCode, noType.headers.allow, odd.statusCode, odd.headers.allow]).toEqual([405, 'POST', 405, 'POST']);
+    await app.close();
+  });
 });

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 
 /** RFC 9457 problem details. `errors` names each offending field as a JSON pointer into the request. */
@@ -63,13 +63,24 @@ export function installProblemHandlers(app: FastifyInstance): void {
     if (known) methods.forEach((m) => known.methods.add(m));
     else routes.push({ pattern: new RegExp(`^${source}$`), methods: new Set(methods) });
   });
+  const allowedAt = (url: string) => {
+    const path = url.split('?')[0] ?? '';
+    return [...new Set(routes.filter((r) => r.pattern.test(path)).flatMap((r) => [...r.methods]))].sort();
+  };
+  const methodNotAllowed = (request: FastifyRequest, reply: FastifyReply, allowed: string[]) => {
+    void reply.header('allow', allowed.join(', '));
+    return sendProblem(reply, { type: `${PROBLEM_BASE}method-not-allowed`, title: 'Method not allowed', status: 405, detail: `${request.method} is not allowed here; allowed: ${allowed.join(', ')}.`, instance: request.url });
+  };
+  // Before the body is read: a method no route serves (QUERY, PATCH, ...) is 405 whatever its body, not a
+  // 400 for a Content-Type or body the parsers refuse.
+  app.addHook('onRequest', async (request, reply) => {
+    if (!request.is404) return;
+    const allowed = allowedAt(request.url);
+    if (allowed.length > 0) await methodNotAllowed(request, reply, allowed);
+  });
   app.setNotFoundHandler((request, reply) => {
-    const path = request.url.split('?')[0] ?? '';
-    const allowed = [...new Set(routes.filter((r) => r.pattern.test(path)).flatMap((r) => [...r.methods]))].sort();
-    if (allowed.length > 0) {
-      void reply.header('allow', allowed.join(', '));
-      return sendProblem(reply, { type: `${PROBLEM_BASE}method-not-allowed`, title: 'Method not allowed', status: 405, detail: `${request.method} is not allowed here; allowed: ${allowed.join(', ')}.`, instance: request.url });
-    }
+    const allowed = allowedAt(request.url);
+    if (allowed.length > 0) return methodNotAllowed(request, reply, allowed);
     return sendProblem(reply, { type: `${PROBLEM_BASE}not-found`, title: 'Not found', status: 404, detail: `No route ${request.method} ${request.url}`, instance: request.url });
   });
   app.setErrorHandler((error, request, reply) => {
