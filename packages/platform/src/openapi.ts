@@ -1,7 +1,8 @@
 /**
  * What every Lendstack OpenAPI document says about errors, so the document tells the truth about the
  * responses the shared HTTP layer gives on every route:
- * - every 4xx and 5xx body is RFC 9457 `application/problem+json` (the `Problem` component);
+ * - every 4xx and 5xx body is RFC 9457 `application/problem+json` (the `Problem` component), except a
+ *   response whose schema names a media type of its own (`x-media-type`: OAuth 2.0's token errors);
  * - every route documents 400 (text hygiene refuses bad paths and query strings anywhere), 414 (the
  *   request-target bound) and 500; every route that reads a body also 413 (body limit) and 415 (a
  *   content type it has no parser for), and 401 where a route has not described its own. Routes
@@ -96,6 +97,13 @@ export function problemMediaTypes({ openapiObject }: { openapiObject: unknown })
       for (const [code, response] of Object.entries(operation.responses ?? {})) {
         if (!isErrorStatus(code)) continue;
         const own = Object.values(response.content ?? {})[0]?.schema;
+        // A response in a format of its own (OAuth 2.0's token errors) names its media type.
+        const mediaType = own?.['x-media-type'];
+        if (typeof mediaType === 'string') {
+          const { 'x-media-type': _named, ...schema } = own!;
+          response.content = { [mediaType]: { schema } };
+          continue;
+        }
         const hasOwnShape = own !== undefined && ('properties' in own || '$ref' in own || 'allOf' in own);
         response.content = { [PROBLEM_MEDIA_TYPE]: { schema: hasOwnShape ? { allOf: [PROBLEM_REF, own] } : PROBLEM_REF } };
       }

@@ -39,6 +39,21 @@ const tokenRequest = z.object({
 });
 
 /** RFC 6749 §5.2: an OAuth error is `{ error, error_description }` as application/json, never cached. */
+// The token request and its errors as the document shows them. RFC 6749 §5.2 errors are
+// application/json `{ error, error_description }`, not problem+json (`x-media-type` keeps them so).
+const tokenRequestDoc = {
+  type: 'object', required: ['grant_type'],
+  properties: {
+    grant_type: { type: 'string', enum: ['client_credentials'] },
+    scope: { type: 'string', maxLength: 200, description: 'Space-separated subset of the key’s scopes (default: all of them)' },
+    client_id: { type: 'string', maxLength: 200 }, client_secret: { type: 'string', maxLength: 200 },
+  },
+};
+const oauthErrorDoc = {
+  type: 'object', 'x-media-type': 'application/json', required: ['error', 'error_description'],
+  properties: { error: { type: 'string', enum: ['invalid_request', 'invalid_client', 'unsupported_grant_type', 'invalid_scope'] }, error_description: { type: 'string' } },
+};
+
 function oauthError(reply: FastifyReply, status: 400 | 401, error: string, description: string) {
   if (status === 401) void reply.header('www-authenticate', 'Basic realm="lendstack", charset="UTF-8"');
   return reply.status(status).header('cache-control', 'no-store').type('application/json').send({ error, error_description: description });
@@ -122,7 +137,12 @@ export async function accessRoutes(app: FastifyInstance, deps: Deps): Promise<vo
       schema: {
         tags, summary: 'OAuth2 client-credentials token (RFC 6749 §4.4)', security: [],
         description: `Client id = an API key's id, client secret = the key, by HTTP Basic or in the body. Answers an ${SIGNING_ALG} JWT access token (RFC 9068 \`at+jwt\`) signed by a key in /.well-known/jwks.json, for the key's scopes or the requested subset. Errors follow RFC 6749 §5.2 (\`{ error, error_description }\`).`,
-        response: { 200: { description: '`{ access_token, token_type, expires_in, scope }`' }, 400: { description: 'invalid_request, unsupported_grant_type or invalid_scope' }, 401: { description: 'invalid_client' } },
+        body: { content: { 'application/x-www-form-urlencoded': { schema: tokenRequestDoc }, 'application/json': { schema: tokenRequestDoc } } },
+        response: {
+          200: { description: '`{ access_token, token_type, expires_in, scope }`' },
+          400: { description: 'invalid_request, unsupported_grant_type or invalid_scope', ...oauthErrorDoc },
+          401: { description: 'invalid_client', ...oauthErrorDoc },
+        },
       },
     }, async (request, reply) => {
       const body = tokenRequest.safeParse(request.body ?? {});
