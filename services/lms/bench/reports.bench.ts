@@ -1,6 +1,7 @@
 /**
  * Report generation for the whole book: BENCH_REPORT_LOANS (200,000) loans seeded set-based (not timed) —
  * loan_accounts, a disbursement, three month-end interest accruals and (for 70 %) a repayment in the ledger,
+ * written by the portfolio simulator's set-based writer (modules/simulator/adapters/pg-book-writer.ts),
  * and delinquency change points giving a spread of classes (standard, SMA-0/1/2, NPA of several ages) —
  * then, timed, the three reports' queries as the routes run them (RBI classification, US delinquency with
  * the period's flows, trial balance by product) and the portfolio dashboard's four (buckets, heatmap, roll
@@ -13,6 +14,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { ensureLedgerAccounts, writeBook, type BookEntryRow, type BookLoanRow, type BookPointRow, type BookRows } from '../src/modules/simulator/adapters/pg-book-writer.js';
 import { bookAt, cohorts, transitions } from '../src/modules/portfolio/adapters/pg-portfolio.queries.js';
 import { bucketSummary, heatmap, monthEndsUpTo, rollRates, vintages } from '../src/modules/portfolio/domain/analytics.js';
 import { rbiClassification, trialBalanceByProduct, usDelinquency } from '../src/modules/reports/adapters/pg-reports.queries.js';
@@ -27,46 +29,44 @@ const log = (line: string) => console.log(`[reports] ${line}`);
 const run = randomUUID().slice(0, 8);
 const tenant = `rptbench-${run}`;
 const AS_OF = '2026-04-30';
-const CHUNK = 50_000;
+const CHUNK = 10_000;
 
-/** One chunk of loans [lo, hi]: accounts, ledger entries with their lines (one transaction), delinquency points. */
+/** One chunk of loans [lo, hi] as rows for the shared set-based writer (the simulator's): accounts, ledger entries with their lines, delinquency points. */
+function chunkRows(lo: number, hi: number): BookRows {
+  const loans: BookLoanRow[] = [];
+  const entries: BookEntryRow[] = [];
+  const points: BookPointRow[] = [];
+  const add = (d: string, days: number) => new Date(Date.parse(`${d}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+  for (let g = lo; g <= hi; g += 1) {
+    const id = `${run}-${g}`;
+    loans.push({ id, productCode: ['PL-12', 'PL-24', 'BL-36'][g % 3]!, principalMinor: 120_000, currency: 'INR', scale: 2, annualRatePercent: '12', termPeriods: 12, disbursementDate: '2026-01-05', status: 'active', region: '' });
+    const entry = (kind: string, key: string, date: string, debit: string, credit: string, amount: number) =>
+      entries.push({ loanId: id, key: `${key}:${date}`, kind, date, currency: 'INR', scale: 2, lines: [[debit, 'debit', amount], [credit, 'credit', amount]] });
+    // Entries: disbursement (5 Jan), accruals (31 Jan, 28 Feb, 31 Mar), a repayment (5 Feb) for g % 10 < 7.
+    entry('disbursement', 'disbursement', '2026-01-05', 'loan-portfolio', 'disbursement-clearing', 120_000);
+    for (const [k, d] of [[1, '2026-01-31'], [2, '2026-02-28'], [3, '2026-03-31']] as const) entry('interest-accrual', `interest-accrual-${k}`, d, 'interest-receivable', 'interest-income', 1200);
+    if (g % 10 < 7) entry('repayment', 'repayment', '2026-02-05', 'collection-clearing', 'loan-portfolio', 10_000);
+    // Delinquency: by g % 20 an oldest unpaid due date (none for 0–11), and a point at each class boundary it
+    // crossed by AS_OF (1, 31, 61, 91 days past it), NPA from day 91; g % 40 = 39 (an NPA) was cured on 25 April.
+    const r = g % 20;
+    const anchor = r < 12 ? null : r < 14 ? '2026-04-05' : r < 16 ? '2026-03-20' : r < 17 ? '2026-02-25' : '2026-01-20';
+    if (anchor) {
+      for (const [t, us, rbi] of [[1, '1-29', 'SMA-0'], [31, '30-59', 'SMA-1'], [61, '60-89', 'SMA-2'], [91, '90-119', 'NPA']] as const) {
+        const from = add(anchor, t);
+        if (from <= AS_OF) points.push({ loanId: id, from, dpd: t, anchor, us, rbi, npaSince: rbi === 'NPA' ? add(anchor, 91) : null });
+      }
+    }
+    if (g % 40 === 39) points.push({ loanId: id, from: '2026-04-25', dpd: 0, anchor: null, us: 'current', rbi: 'standard', npaSince: null });
+  }
+  return { loans, entries, points };
+}
+
 async function seedChunk(pool: pg.Pool, lo: number, hi: number): Promise<void> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
-    const p = [tenant, lo, hi, run];
-    await client.query(
-      `INSERT INTO loan_accounts (id, tenant_id, application_id, borrower, product_code, principal_minor, currency, scale, annual_rate_percent, term_periods, frequency, schedule_method,
-         disbursement_date, status, approved_at, approved_by, source_event_id, collections_workflow_id)
-       SELECT $4 || '-' || g, $1, 'app-' || g, '{}'::jsonb, CASE g % 3 WHEN 0 THEN 'PL-12' WHEN 1 THEN 'PL-24' ELSE 'BL-36' END, 120000, 'INR', 2, '12', 12, 'monthly', 'equal-installment',
-         '2026-01-05', 'active', now(), 'bench', gen_random_uuid(), 'c-' || $4 || '-' || g
-       FROM generate_series($2::int, $3::int) g`, p);
-    // Entries: disbursement (5 Jan), accruals (31 Jan, 28 Feb, 31 Mar), a repayment (5 Feb) for g % 10 < 7.
-    const entries = `SELECT g, k, d FROM generate_series($2::int, $3::int) g
-       CROSS JOIN (VALUES ('disbursement', DATE '2026-01-05'), ('interest-accrual-1', DATE '2026-01-31'), ('interest-accrual-2', DATE '2026-02-28'), ('interest-accrual-3', DATE '2026-03-31'), ('repayment', DATE '2026-02-05')) AS x(k, d)
-       WHERE k <> 'repayment' OR g % 10 < 7`;
-    await client.query(
-      `INSERT INTO journal_entries (id, tenant_id, loan_id, effect_key, kind, value_date, posted_on, currency, scale)
-       SELECT md5($4 || g || k)::uuid, $1, $4 || '-' || g, k || ':' || d, split_part(k, '-1', 1), d, d, 'INR', 2 FROM (${entries}) e`, p);
-    await client.query(
-      `INSERT INTO journal_lines (entry_id, line_no, tenant_id, loan_id, value_date, currency, scale, account_code, logical_account, side, amount_minor)
-       SELECT md5($4 || g || k)::uuid, n, $1, $4 || '-' || g, d, 'INR', 2, a, a, s, CASE WHEN k = 'disbursement' THEN 120000 WHEN k = 'repayment' THEN 10000 ELSE 1200 END
-       FROM (${entries}) e CROSS JOIN LATERAL (VALUES
-         (1, CASE WHEN k = 'disbursement' THEN 'loan-portfolio' WHEN k = 'repayment' THEN 'cash-clearing' ELSE 'interest-receivable' END, 'debit'),
-         (2, CASE WHEN k = 'disbursement' THEN 'disbursement-clearing' WHEN k = 'repayment' THEN 'loan-portfolio' ELSE 'interest-income' END, 'credit')) AS l(n, a, s)`, p);
+    await writeBook(client, tenant, chunkRows(lo, hi));
     await client.query('COMMIT');
-    // Delinquency: by g % 20 an oldest unpaid due date (none for 0–11), and a point at each class boundary it
-    // crossed by AS_OF (1, 31, 61, 91 days past it), NPA from day 91; g % 40 = 39 (an NPA) was cured on 25 April.
-    await client.query(
-      `INSERT INTO delinquency_history (loan_id, from_date, dpd, dpd_anchor, us_bucket, rbi_class, npa_since)
-       SELECT $3 || '-' || g, anchor + t, t, anchor, b, c, CASE WHEN c = 'NPA' THEN anchor + 91 END
-       FROM (SELECT g, CASE WHEN g % 20 < 12 THEN NULL WHEN g % 20 < 14 THEN DATE '2026-04-05' WHEN g % 20 < 16 THEN DATE '2026-03-20'
-                             WHEN g % 20 < 17 THEN DATE '2026-02-25' ELSE DATE '2026-01-20' END AS anchor
-             FROM generate_series($1::int, $2::int) g) x
-       CROSS JOIN (VALUES (1, '1-29', 'SMA-0'), (31, '30-59', 'SMA-1'), (61, '60-89', 'SMA-2'), (91, '90-119', 'NPA')) AS v(t, b, c)
-       WHERE anchor IS NOT NULL AND anchor + t <= DATE '2026-04-30'
-       UNION ALL
-       SELECT $3 || '-' || g, DATE '2026-04-25', 0, NULL, 'current', 'standard', NULL FROM generate_series($1::int, $2::int) g WHERE g % 40 = 39`, [lo, hi, run]);
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
@@ -102,10 +102,7 @@ async function main() {
   const pool = new pg.Pool({ connectionString: process.env.LMS_DATABASE_URL, max: 4 });
   try {
     const seeded = performance.now();
-    await pool.query(
-      `INSERT INTO ledger_accounts (tenant_id, code, name, type, normal_side)
-       SELECT $1, code, code, type, side FROM (VALUES ('loan-portfolio', 'asset', 'debit'), ('disbursement-clearing', 'liability', 'credit'), ('cash-clearing', 'asset', 'debit'),
-         ('interest-receivable', 'asset', 'debit'), ('interest-income', 'income', 'credit')) AS a(code, type, side)`, [tenant]);
+    await ensureLedgerAccounts(pool, tenant);
     for (let lo = 1; lo <= N; lo += CHUNK) await seedChunk(pool, lo, Math.min(N, lo + CHUNK - 1));
     await pool.query('ANALYZE loan_accounts; ANALYZE journal_lines; ANALYZE delinquency_history');
     const lines = (await pool.query(`SELECT count(*)::int AS n FROM journal_lines WHERE tenant_id = $1`, [tenant])).rows[0].n;
