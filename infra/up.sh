@@ -50,31 +50,9 @@ kyc_sandbox="http://127.0.0.1:${KYC_SANDBOX_PORT:-3482}"
 export ONFIDO_BASE_URL="${ONFIDO_BASE_URL:-$kyc_sandbox/v3.6}" PAN_BASE_URL="${PAN_BASE_URL:-$kyc_sandbox}" UIDAI_OFFLINE_EKYC_URL="${UIDAI_OFFLINE_EKYC_URL:-$kyc_sandbox/uidai/offline-ekyc}"
 export BUREAU_BASE_URL="${BUREAU_BASE_URL:-http://127.0.0.1:${BUREAU_SANDBOX_PORT:-3484}}"
 
-start_service() {
-  local name="$1" port="$2" pidfile="$LENDSTACK_CACHE/$1.pid"
-  if [[ -f "$pidfile" ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
-    echo "$name: already running (pid $(cat "$pidfile"))"
-  elif curl -fsS "http://127.0.0.1:$port/health/live" >/dev/null 2>&1; then
-    echo "$name: port $port already answers, but not from a process this script started ($pidfile); stop that one first" >&2
-    exit 1
-  else
-    # The subshell execs into setsid → nohup → node (as the image starts it, no pnpm or tsx launcher in
-    # between), so the pid recorded is the listening process itself, the leader of its process group
-    # (down.sh signals the group), and no process is left holding this script's stdout:
-    # `bash infra/up.sh | tee up.log` returns.
-    (cd "services/$name" && exec setsid nohup node --import tsx src/bin.ts >>"$LOGS/$name.log" 2>&1 </dev/null) &
-    echo $! >"$pidfile"
-    echo "$name: started (pid $(cat "$pidfile")), log $LOGS/$name.log"
-  fi
-  for _ in $(seq 1 90); do
-    if curl -fsS "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1; then return 0; fi
-    if ! kill -0 "$(cat "$pidfile")" 2>/dev/null; then break; fi
-    sleep 1
-  done
-  echo "$name did not become ready on port $port; last log lines:" >&2
-  tail -n 20 "$LOGS/$name.log" >&2
-  exit 1
-}
+# start_service NAME PORT: already running / started once ready / failed (port taken, exited, not ready).
+# shellcheck source=infra/local/services.sh
+source infra/local/services.sh
 start_service los "${LOS_PORT:-3001}"
 start_service lms "${LMS_PORT:-3002}"
 

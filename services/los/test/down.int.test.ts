@@ -1,16 +1,21 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import net from 'node:net';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 
-// `bash infra/down.sh` leaves no project process running, checked by pid and by port. The LOS is started
-// the way infra/up.sh starts it (the same exec line, read from up.sh) against this run's own cache dir and
-// port, so the pid file is checked to be the process listening on the port; then down.sh --keep-infra (the
-// shared Postgres, Kafka and Temporal stay up) stops it and says so, and reports the LMS as not running.
+// Start and stop as infra/up.sh and infra/down.sh do them, on real processes. The LOS is started by up.sh's own
+// start_service (infra/local/services.sh) against this run's cache dir and port: it returns through a pipe (no
+// process left holding it), the pid file is the process listening on the port, a second start says "already
+// running" and starts nothing, and a service whose port something else holds is reported failed, not started.
+// Then down.sh --keep-infra (the shared Postgres, Kafka and Temporal stay up) stops it and says so, and reports
+// the LMS as not running; afterwards neither the pid nor anything on the port is left.
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-const port = Number(process.env.LOS_DOWN_TEST_PORT ?? 3821);
+const port = Number(process.env.LOS_DOWN_TEST_PORT ?? 3876);
+const takenPort = Number(process.env.DOWN_TEST_TAKEN_PORT ?? 3877);
 const cache = mkdtempSync(join(tmpdir(), 'lendstack-down-'));
 const pidFile = join(cache, 'los.pid');
 
@@ -28,6 +33,24 @@ const alive = (pid: number) => {
   }
 };
 
+/**
+ * Runs start_service with stdout and stderr on pipes and resolves once both are closed (the 'close' event),
+ * so a process left holding the pipe (what made `bash infra/up.sh | tee` hang) fails the test by name.
+ */
+async function startService(name: string, servicePort: number, env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const child = spawn('bash', ['-c', `set -euo pipefail; ROOT="$1"; cd "$ROOT"; source infra/local/services.sh; start_service ${name} ${servicePort}`, 'start', root], { env: { ...env, LOGS: cache }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => { stdout += c.toString(); });
+  child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
+  // Listen for 'close' from the start: it follows 'exit' in the same tick when nothing else holds the pipes.
+  const close = once(child, 'close').then(() => true);
+  const [status] = (await once(child, 'exit')) as [number | null];
+  const closed = await Promise.race([close, new Promise<false>((r) => setTimeout(() => r(false), 15_000))]);
+  if (!closed) throw new Error(`start_service ${name} exited (${status}) but its output pipe is still held open by a process it left behind`);
+  return { status, stdout, stderr };
+}
+
 afterAll(() => {
   if (existsSync(pidFile)) {
     const pid = Number(readFileSync(pidFile, 'utf8'));
@@ -37,22 +60,33 @@ afterAll(() => {
 });
 
 describe('infra/down.sh', () => {
-  it('stops the service up.sh started, by its pid file, and leaves nothing on its port', async () => {
-    const upSh = readFileSync(join(root, 'infra/up.sh'), 'utf8');
-    const startLine = /\(cd "services\/\$name" && exec setsid nohup (.+) >>"\$LOGS\/\$name\.log" 2>&1 <\/dev\/null\) &/.exec(upSh);
-    expect(startLine, 'infra/up.sh starts the services with setsid nohup').not.toBeNull();
-    const command = startLine![1]!;
+  it('starts once (a second start says already running; a taken port is a failure), then stops it by its pid file and leaves nothing on its port', async () => {
     const env = { ...process.env, LENDSTACK_CACHE: cache, LOS_PORT: String(port), LOS_HOST: '127.0.0.1', LOS_CONSUMER_GROUP: `los-down-${process.pid}`, LOS_CONSUMER_FROM_BEGINNING: 'false' };
-    // As start_service does: a background subshell that execs into the service; $! goes to the pid file.
-    execFileSync('bash', ['-c', `(cd "${root}services/los" && exec setsid nohup ${command} >>"${cache}/los.log" 2>&1 </dev/null) & echo $! >"${pidFile}"`], { env });
+    const first = await startService('los', port, env);
+    expect(first.status, first.stderr).toBe(0);
     const pid = Number(readFileSync(pidFile, 'utf8'));
-    let ready = false;
-    for (let i = 0; i < 120 && !ready; i++) {
-      ready = await fetch(`http://127.0.0.1:${port}/health/live`).then((r) => r.ok, () => false);
-      if (!ready) await new Promise((r) => setTimeout(r, 500));
-    }
-    expect(ready, readFileSync(join(cache, 'los.log'), 'utf8').slice(-2_000)).toBe(true);
+    expect(first.stdout).toMatch(new RegExp(`^los: started \\(pid ${pid}, ready after \\d+ s\\), log ${cache}/los\\.log$`, 'm'));
     expect(listeners()).toEqual([pid]);
+    expect(await fetch(`http://127.0.0.1:${port}/health/ready`).then((r) => r.status)).toBe(200);
+
+    // Again: the same process, nothing new started.
+    const second = await startService('los', port, env);
+    expect(second.status, second.stderr).toBe(0);
+    expect(second.stdout.trim()).toBe(`los: already running (pid ${pid})`);
+    expect(listeners()).toEqual([pid]);
+
+    // A port something else holds: failed, no pid file, nothing started.
+    const squatter = net.createServer();
+    await new Promise<void>((resolve) => squatter.listen(takenPort, '127.0.0.1', resolve));
+    try {
+      const taken = await startService('lms', takenPort, { ...env, LMS_PORT: String(takenPort) });
+      expect(taken.status).toBe(1);
+      expect(taken.stdout).toBe('');
+      expect(taken.stderr).toMatch(new RegExp(`^lms: failed: port ${takenPort} is taken by another process .*nothing started`, 'm'));
+      expect(existsSync(join(cache, 'lms.pid'))).toBe(false);
+    } finally {
+      await new Promise((resolve) => squatter.close(resolve));
+    }
 
     const down = spawnSync('bash', [join(root, 'infra/down.sh'), '--keep-infra'], { env, encoding: 'utf8' });
     expect(down.status, down.stderr).toBe(0);
