@@ -156,6 +156,15 @@ export const eventCatalog = {
     summary:
       'The loan closed (repaid; later also foreclosed, top-up), on the LMS business date.',
   },
+  'LoanReopened.v1': {
+    name: 'LoanReopened',
+    version: 1,
+    topic: 'loanLifecycle',
+    producer: 'lms',
+    consumers: [],
+    summary:
+      'A foreclosure no longer covers the payoff on its value date after a backdated change: the loan it closed is open again.',
+  },
   'CollectionsFlagRaised.v1': {
     name: 'CollectionsFlagRaised',
     version: 1,

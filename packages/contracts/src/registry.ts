@@ -13,6 +13,7 @@ import { delinquencyChangedV1Schema } from './events/delinquency-changed.v1.js';
 import { accrualStatusChangedV1Schema } from './events/accrual-status-changed.v1.js';
 import { loanChargedOffV1Schema } from './events/loan-charged-off.v1.js';
 import { loanClosedV1Schema } from './events/loan-closed.v1.js';
+import { loanReopenedV1Schema } from './events/loan-reopened.v1.js';
 import { collectionsFlagRaisedV1Schema } from './events/collections-flag-raised.v1.js';
 import { applicationSubmittedV1Schema } from './events/application-submitted.v1.js';
 import { applicationChecksStartedV1Schema } from './events/application-checks-started.v1.js';
@@ -36,6 +37,7 @@ export const eventSchemas = {
   'AccrualStatusChanged.v1': accrualStatusChangedV1Schema,
   'LoanChargedOff.v1': loanChargedOffV1Schema,
   'LoanClosed.v1': loanClosedV1Schema,
+  'LoanReopened.v1': loanReopenedV1Schema,
   'CollectionsFlagRaised.v1': collectionsFlagRaisedV1Schema,
   'ApplicationSubmitted.v1': applicationSubmittedV1Schema,
   'ApplicationChecksStarted.v1': applicationChecksStartedV1Schema,

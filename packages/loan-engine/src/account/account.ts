@@ -157,6 +157,7 @@ function stateOf(b: Book, schedule: readonly ScheduledInstallment[], bucketLabel
     balances: balancesOf(b),
     installments: schedule.map((s, i) => installmentOf(b, s, i)),
     delinquency: { dpd: b.dpd, usBucket: bucketLabels[b.bucket] as string, rbiClass: b.rbi, oldestUnpaidDueDate: b.anchor, npaSince: b.npaSince },
+    ...(b.foreclosure === null ? {} : { foreclosure: b.foreclosure }),
   };
 }
 

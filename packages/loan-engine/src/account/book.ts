@@ -2,7 +2,7 @@
 // Per-installment figures are parallel arrays indexed like the schedule, mutated in place, so a
 // quiet day touches a handful of scalars and never copies the installment list.
 import type { DayNumber } from '../dates/local-date.js';
-import type { AccountSnapshot, AccountStatus, AccrualStatus, RbiClass } from './types.js';
+import type { AccountSnapshot, AccountStatus, AccrualStatus, ForeclosureOutcome, RbiClass } from './types.js';
 
 const MONEY = [
   'disbursed',
@@ -52,6 +52,8 @@ export class Book {
   bucket = 0;
   rbi: RbiClass = 'standard';
   npaSince: DayNumber | null = null;
+  /** The last foreclosure applied (immutable value: shared by clones). */
+  foreclosure: ForeclosureOutcome | null = null;
   readonly m: Record<MoneyKey, bigint>;
   readonly paidP: bigint[];
   readonly paidI: bigint[];
@@ -100,6 +102,7 @@ export class Book {
     b.bucket = this.bucket;
     b.rbi = this.rbi;
     b.npaSince = this.npaSince;
+    b.foreclosure = this.foreclosure;
     for (const k of MONEY) b.m[k] = this.m[k];
     for (const k of INSTALLMENT_MONEY) copyArray(b[k], this[k]);
     for (const k of INSTALLMENT_DAYS) copyArray(b[k], this[k]);
@@ -122,6 +125,9 @@ export class Book {
       rbi: this.rbi,
       npaSince: this.npaSince,
     };
+    const f = this.foreclosure;
+    // Only when there is one: snapshots of loans never foreclosed stay as they were.
+    if (f !== null) Object.assign(scalars, { foreclosureId: f.id, foreclosureOn: f.date, foreclosureAmount: f.amountMinor.toString(), foreclosurePayoff: f.payoffMinor.toString(), foreclosureOutcome: f.outcome });
     for (const k of MONEY) scalars[k] = this.m[k].toString();
     const installments: Record<string, readonly (string | number)[]> = {};
     for (const k of INSTALLMENT_MONEY) installments[k] = this[k].map(String);
@@ -148,6 +154,15 @@ export class Book {
     b.bucket = v.bucket as number;
     b.rbi = v.rbi as RbiClass;
     b.npaSince = v.npaSince as number | null;
+    if (typeof v.foreclosureId === 'string') {
+      b.foreclosure = {
+        id: v.foreclosureId,
+        date: v.foreclosureOn as number,
+        amountMinor: BigInt(v.foreclosureAmount as string),
+        payoffMinor: BigInt(v.foreclosurePayoff as string),
+        outcome: v.foreclosureOutcome as ForeclosureOutcome['outcome'],
+      };
+    }
     for (const k of MONEY) b.m[k] = BigInt(v[k] as string);
     for (const k of INSTALLMENT_MONEY) copyInto(b[k], s.installments[k] ?? [], BigInt);
     for (const k of INSTALLMENT_DAYS) copyInto(b[k], s.installments[k] ?? [], Number);

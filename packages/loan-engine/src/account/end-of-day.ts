@@ -7,18 +7,30 @@ import type { Rules } from './rules.js';
 import type { StepContext } from './step.js';
 import type { PostingLine, RbiClass, ScheduledInstallment } from './types.js';
 
-export function endOfDay(ctx: StepContext, d: DayNumber): void {
+/** `settle` (the day's foreclosures) runs after the day's penalties, before the classification. */
+export function endOfDay(ctx: StepContext, d: DayNumber, settle?: () => void): void {
   const b = ctx.book;
-  while (b.oldestUnpaid < b.dueCount && unpaidScheduled(ctx, b.oldestUnpaid) === 0n) b.oldestUnpaid += 1;
+  advanceOldestUnpaid(ctx);
   overdueCharges(ctx, d);
+  if (settle !== undefined) {
+    settle();
+    advanceOldestUnpaid(ctx);
+  }
   recordDelinquency(ctx, d);
   accrualStatus(ctx, d);
+  // A foreclosure closed the loan (and announced it).
+  if (b.status !== 'active') return;
   if (b.dpd >= ctx.rules.chargeOffDpd) chargeOff(ctx, d);
   else if (b.dueCount === ctx.schedule.length && b.oldestUnsettled === b.dueCount && b.principalOutstanding() === 0n) {
     b.status = 'closed';
     b.closedOn = d;
     ctx.out.events.push({ key: `closed:${ctx.labels.of(d)}`, date: d, kind: 'LoanClosed' });
   }
+}
+
+function advanceOldestUnpaid(ctx: StepContext): void {
+  const b = ctx.book;
+  while (b.oldestUnpaid < b.dueCount && unpaidScheduled(ctx, b.oldestUnpaid) === 0n) b.oldestUnpaid += 1;
 }
 
 function unpaidScheduled(ctx: StepContext, i: number): bigint {

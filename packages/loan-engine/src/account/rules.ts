@@ -21,10 +21,12 @@ export interface Rules {
   readonly chargeOffDpd: number;
   readonly bucketBounds: readonly number[];
   readonly bucketLabels: readonly string[];
+  /** The prepayment charge a foreclosure pays: rate (fraction of 1) of the principal outstanding, plus fixed. */
+  readonly prepaymentCharge: { readonly rate: Rational; readonly fixedMinor: bigint } | undefined;
 }
 
 /** A money event that takes effect: reversed repayments and not-yet-effective events removed. */
-export type AppliedEvent = Extract<MoneyEvent, { kind: 'disbursement' | 'repayment' }>;
+export type AppliedEvent = Extract<MoneyEvent, { kind: 'disbursement' | 'repayment' | 'foreclosure' }>;
 
 const fail = (code: AccountErrorCode, message: string, eventId?: string): Result<never, AccountError> => ({
   ok: false,
@@ -75,6 +77,11 @@ export function normaliseProduct(p: AccountProduct): Result<Rules, AccountError>
   }
   const penalRate = p.penalAnnualPercent === undefined ? undefined : percentRate(p.penalAnnualPercent);
   if (p.penalAnnualPercent !== undefined && penalRate === undefined) return fail('invalid-product', 'penalAnnualPercent must be a non-negative decimal string');
+  const charge = p.prepaymentCharge;
+  const chargeRate = charge === undefined ? undefined : percentRate(charge.percentOfPrincipal);
+  if (charge !== undefined && (chargeRate === undefined || charge.fixedMinor < 0n)) {
+    return fail('invalid-product', 'prepaymentCharge needs a non-negative decimal percent and a non-negative fixed amount');
+  }
   const bucketLabels = ['current', ...bounds.map((b, k) => (k + 1 < bounds.length ? `${b}-${(bounds[k + 1] as number) - 1}` : `${b}+`))];
   return ok({
     strategy,
@@ -86,12 +93,13 @@ export function normaliseProduct(p: AccountProduct): Result<Rules, AccountError>
     chargeOffDpd,
     bucketBounds: bounds,
     bucketLabels,
+    prepaymentCharge: charge === undefined || chargeRate === undefined ? undefined : { rate: chargeRate, fixedMinor: charge.fixedMinor },
   });
 }
 
-const KIND_RANK = { disbursement: 0, repayment: 1, reversal: 2 } as const;
+const KIND_RANK = { disbursement: 0, repayment: 1, foreclosure: 2, reversal: 3 } as const;
 
-/** The documented total order: value date, then disbursement < repayment < reversal, then id (code units). */
+/** The documented total order: value date, then disbursement < repayment < foreclosure < reversal, then id (code units). */
 export function compareEvents(a: MoneyEvent, b: MoneyEvent): number {
   return a.valueDate - b.valueDate || KIND_RANK[a.kind] - KIND_RANK[b.kind] || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }

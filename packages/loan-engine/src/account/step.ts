@@ -4,6 +4,7 @@ import { allocatePayment, type OutstandingInstallment } from '../allocation/allo
 import type { DayNumber } from '../dates/local-date.js';
 import type { Book } from './book.js';
 import { endOfDay, markSettled, recordDelinquency } from './end-of-day.js';
+import { payoffNow, settleInFull } from './foreclosure.js';
 import { DayLabels, effect, line, pair, type PairCache } from './postings.js';
 import type { AppliedEvent, Rules } from './rules.js';
 import type { DelinquencyPoint, Effect, LifecycleEvent, PaymentAllocation, PostingLine, ScheduledInstallment } from './types.js';
@@ -28,7 +29,7 @@ export interface StepContext {
 /**
  * Day d, in this order: disbursements; interest accrual for the day; installments falling due
  * (fees recognised, excess applied); repayments in event order; then end of day (overdue, late
- * fees, penal interest, DPD and classes, accrual status, charge-off, closure).
+ * fees, penal interest, then foreclosures, then DPD and classes, accrual status, charge-off, closure).
  */
 export function stepDay(ctx: StepContext, d: DayNumber, events: readonly AppliedEvent[], from: number, to: number): void {
   const b = ctx.book;
@@ -44,8 +45,36 @@ export function stepDay(ctx: StepContext, d: DayNumber, events: readonly Applied
     const e = events[k] as AppliedEvent;
     if (e.kind === 'repayment') repay(ctx, d, e);
   }
-  if (b.status === 'active') endOfDay(ctx, d);
+  let foreclosures: AppliedEvent[] | undefined;
+  for (let k = from; k < to; k += 1) {
+    const e = events[k] as AppliedEvent;
+    if (e.kind === 'foreclosure') (foreclosures ??= []).push(e);
+  }
+  if (b.status === 'active') endOfDay(ctx, d, foreclosures === undefined ? undefined : () => foreclosures.forEach((e) => foreclose(ctx, d, e)));
+  else foreclosures?.forEach((e) => foreclose(ctx, d, e));
   b.asOf = d;
+}
+
+/**
+ * A foreclosure at the end of day d (after the day's penalties): it closes the loan when it covers the
+ * payoff; otherwise (or on a loan no longer active) its money is taken as a repayment, and a short
+ * foreclosure announces that the loan is open (LoanReopened: it closed the loan before a backdated change).
+ */
+function foreclose(ctx: StepContext, d: DayNumber, e: AppliedEvent): void {
+  const b = ctx.book;
+  const payoff = b.status === 'active' ? payoffNow(ctx) : undefined;
+  if (payoff !== undefined && e.amountMinor >= payoff.total) {
+    settleInFull(ctx, d, e, payoff);
+    return;
+  }
+  repay(ctx, d, e);
+  const posted = ctx.out.effects.pop() as Effect;
+  ctx.out.effects.push(effect(`foreclosure:${e.id}`, d, 'foreclosure', posted.lines));
+  const allocation = ctx.out.allocations.pop() as PaymentAllocation;
+  ctx.out.allocations.push({ ...allocation, kind: 'foreclosure' });
+  if (payoff === undefined) return;
+  b.foreclosure = { id: e.id, date: d, amountMinor: e.amountMinor, payoffMinor: payoff.total, outcome: 'short' };
+  ctx.out.events.push({ key: `reopened:${e.id}`, date: d, kind: 'LoanReopened', foreclosureId: e.id, shortfallMinor: payoff.total - e.amountMinor });
 }
 
 function disburse(ctx: StepContext, d: DayNumber, e: AppliedEvent): void {

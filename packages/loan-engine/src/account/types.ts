@@ -29,17 +29,29 @@ export interface AccountProduct {
   readonly chargeOffDpd?: number;
   /** Lower DPD bounds of the buckets after `current`, strictly increasing; default [1, 30, 60, 90, 120]. */
   readonly bucketLowerBoundsDays?: readonly number[];
+  /**
+   * Charged on a foreclosure: `percentOfPrincipal` (decimal string, "2" = 2 %) of the principal
+   * outstanding, rounded half-even to the minor unit, plus `fixedMinor`. Posted to fee income.
+   */
+  readonly prepaymentCharge?: { readonly percentOfPrincipal: string; readonly fixedMinor: bigint };
 }
 
 export type MoneyEvent =
   | { readonly kind: 'disbursement'; readonly id: string; readonly valueDate: DayNumber; readonly amountMinor: bigint }
   | { readonly kind: 'repayment'; readonly id: string; readonly valueDate: DayNumber; readonly amountMinor: bigint }
-  | { readonly kind: 'reversal'; readonly id: string; readonly targetId: string; readonly valueDate: DayNumber };
+  | { readonly kind: 'reversal'; readonly id: string; readonly targetId: string; readonly valueDate: DayNumber }
+  /**
+   * Pays the loan off at the end of its value date (after that day's accrual and penalties, so it meets a
+   * payoff quote as of that date exactly): when it covers the payoff, every balance is settled and the loan
+   * closes; when it falls short (a later backdated change raised the payoff) it is allocated like a repayment
+   * and the loan stays open (`LoanReopened`).
+   */
+  | { readonly kind: 'foreclosure'; readonly id: string; readonly valueDate: DayNumber; readonly amountMinor: bigint };
 
 export interface AccountInput {
   readonly schedule: readonly ScheduledInstallment[];
   readonly product: AccountProduct;
-  /** In any order; sorted inside by (valueDate, kind: disbursement < repayment < reversal, id). */
+  /** In any order; sorted inside by (valueDate, kind: disbursement < repayment < foreclosure < reversal, id). */
   readonly events: readonly MoneyEvent[];
   /** The replay runs through the end of this day; later-dated events are not yet effective. */
   readonly businessDate: DayNumber;
@@ -103,7 +115,8 @@ export type EffectKind =
   | 'penal-interest'
   | 'non-accrual'
   | 'accrual-resumed'
-  | 'charge-off';
+  | 'charge-off'
+  | 'foreclosure';
 
 /** A balanced ledger posting. `key` is stable across replays: the LMS diffs effects by key. */
 export interface Effect {
@@ -131,7 +144,10 @@ export type LifecycleEvent =
     }
   | { readonly key: string; readonly date: DayNumber; readonly kind: 'AccrualStatusChanged'; readonly accrualStatus: AccrualStatus }
   | { readonly key: string; readonly date: DayNumber; readonly kind: 'LoanChargedOff' }
-  | { readonly key: string; readonly date: DayNumber; readonly kind: 'LoanClosed' };
+  /** `reason` is set when a foreclosure closed the loan; otherwise it closed by its schedule. */
+  | { readonly key: string; readonly date: DayNumber; readonly kind: 'LoanClosed'; readonly reason?: 'foreclosed' }
+  /** A foreclosure that closed the loan no longer covers its payoff: the loan is open again. */
+  | { readonly key: string; readonly date: DayNumber; readonly kind: 'LoanReopened'; readonly foreclosureId: string; readonly shortfallMinor: bigint };
 
 export interface AccountBalances {
   /** = loan-portfolio: disbursed − principal repaid − principal written off. */
@@ -207,13 +223,30 @@ export interface PaymentAllocation {
   /** The repayment's event id, or `excess:<date>` for excess applied at a due date. */
   readonly source: string;
   readonly date: DayNumber;
-  readonly kind: 'repayment' | 'excess-applied' | 'recovery';
+  readonly kind: 'repayment' | 'excess-applied' | 'recovery' | 'foreclosure';
   readonly amountMinor: bigint;
   readonly installments: readonly AllocationLine[];
   readonly byComponent: Readonly<Record<Component, bigint>>;
   /** Part kept as excess (a repayment) — for a recovery, the whole amount is recovery income and this is 0. */
   readonly excessMinor: bigint;
   readonly recoveryMinor: bigint;
+  /**
+   * A foreclosure that closed the loan: the prepayment charge it paid and the excess already held that it
+   * used. Then amountMinor + excessUsedMinor = byComponent + prepaymentChargeMinor + excessMinor.
+   */
+  readonly prepaymentChargeMinor?: bigint;
+  readonly excessUsedMinor?: bigint;
+}
+
+/** The last foreclosure applied to the account and what it did. */
+export interface ForeclosureOutcome {
+  readonly id: string;
+  readonly date: DayNumber;
+  readonly amountMinor: bigint;
+  /** What closed the loan at the end of `date` (the payoff quote's total as of that date). */
+  readonly payoffMinor: bigint;
+  /** closed: it covered the payoff; short: it did not (allocated as a repayment, the loan stays open). */
+  readonly outcome: 'closed' | 'short';
 }
 
 export interface AccountState {
@@ -227,6 +260,8 @@ export interface AccountState {
   readonly balances: AccountBalances;
   readonly installments: readonly InstallmentState[];
   readonly delinquency: Delinquency;
+  /** Present once a foreclosure event took effect. */
+  readonly foreclosure?: ForeclosureOutcome;
 }
 
 /** JSON-safe (bigints as decimal strings); opaque to the LMS, which stores it per loan. */

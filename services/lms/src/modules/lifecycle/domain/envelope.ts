@@ -8,6 +8,7 @@ import {
   type LoanChargedOffV1,
   type LoanClosedV1,
   type LoanDisbursedV1,
+  type LoanReopenedV1,
   type Money,
   type RepaymentReallocatedV1,
   type RepaymentReceivedV1,
@@ -29,7 +30,8 @@ export type LifecycleEnvelope =
   | DelinquencyChangedV1
   | AccrualStatusChangedV1
   | LoanChargedOffV1
-  | LoanClosedV1;
+  | LoanClosedV1
+  | LoanReopenedV1;
 
 export const lifecycleTopic = topics.loanLifecycle.name;
 export const LMS_SOURCE = 'lendstack.lms';

@@ -6,6 +6,7 @@ import {
   installmentPaidV1Schema,
   loanChargedOffV1Schema,
   loanClosedV1Schema,
+  loanReopenedV1Schema,
 } from '@lendstack/contracts';
 import type { AccountState, DayNumber, Delinquency, DelinquencyPoint, InstallmentState, LifecycleEvent } from '@lendstack/loan-engine';
 import { sealed, wireDate, wireMoney, type LifecycleContext, type LifecycleEnvelope } from './envelope.js';
@@ -96,7 +97,14 @@ function toEnvelope(input: LifecycleEventsInput, event: LifecycleEvent, installm
       return sealed(loanClosedV1Schema, event.kind, input, event.key, {
         ...base,
         closedOn: base.businessDate,
-        reason: input.state.chargedOffOn === null ? 'repaid' : 'charged-off-recovered',
+        reason: event.reason ?? (input.state.chargedOffOn === null ? 'repaid' : 'charged-off-recovered'),
+      });
+    case 'LoanReopened':
+      return sealed(loanReopenedV1Schema, event.kind, input, event.key, {
+        ...base,
+        foreclosureId: event.foreclosureId,
+        foreclosureValueDate: wireDate(event.date),
+        shortfall: wireMoney(input, event.shortfallMinor),
       });
   }
 }
