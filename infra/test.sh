@@ -12,6 +12,8 @@ bash infra/local/infra.sh start
 eval "$(bash infra/local/infra.sh env)"
 # schemathesis (PyPI, pinned) for packages/testing/test/schemathesis.int.test.ts; a no-op once installed.
 bash infra/local/python-tools.sh st >/dev/null
+# Debian's chromium for the console's browser test (services/console/test/console.browser.int.test.ts); a no-op once installed.
+bash infra/local/chromium.sh >/dev/null
 # The payout sandbox (RazorpayX protocol), started as infra/up.sh starts it, so either may find it running;
 # tests that need webhooks of their own start another on their own port.
 export PAYOUT_WEBHOOK_URL="${PAYOUT_WEBHOOK_URL:-http://127.0.0.1:${LMS_PORT:-3002}/v1/payout-webhooks/razorpayx}"

@@ -19,7 +19,7 @@ export interface ServiceProcess {
  * waits until /health/ready answers 200. System tests talk to it over a real socket.
  */
 /** `waitFor: 'live'` returns once the process answers at all (a test of a degraded start); default: ready. */
-export async function startServiceProcess(name: 'los' | 'lms', port: number, env: Record<string, string>, options: { keepOutputChars?: number; waitFor?: 'ready' | 'live' } = {}): Promise<ServiceProcess> {
+export async function startServiceProcess(name: 'los' | 'lms' | 'console', port: number, env: Record<string, string>, options: { keepOutputChars?: number; waitFor?: 'ready' | 'live' } = {}): Promise<ServiceProcess> {
   const child: ChildProcess = spawn('pnpm', ['exec', 'tsx', 'src/bin.ts'], {
     cwd: `${repoRoot}services/${name}`,
     env: { ...process.env, ...env, [`${name.toUpperCase()}_PORT`]: String(port), LOG_LEVEL: env.LOG_LEVEL ?? 'warn' },
