@@ -1,7 +1,6 @@
-import { scheduleApr } from '../apr/schedule-apr.js';
+import { scheduleAprPercent } from '../apr/schedule-apr.js';
 import { formatIsoDate } from '../dates/local-date.js';
-import { toDecimalString, type Rational } from '../math/rational.js';
-import { formatMoney } from '../money/money.js';
+import { formatScaled, toDecimalString, type Rational } from '../math/rational.js';
 import { buildSchedule } from '../schedule/engine.js';
 import type { InstallmentMinor, ScheduleMinor } from '../schedule/types.js';
 import { scheduleRequestSchema, type ScheduleRequest } from './schedule-request.js';
@@ -40,8 +39,7 @@ export const APR_DECIMALS = 4;
 export function schedule(request: ScheduleRequest): ScheduleResult {
   const terms = toLoanTerms(scheduleRequestSchema.parse(request));
   const minor = buildSchedule(terms);
-  const apr = scheduleApr(terms, minor);
-  return formatSchedule(minor, apr ? aprPercent(apr.apr) : null);
+  return formatSchedule(minor, scheduleAprPercent(terms, minor, APR_DECIMALS));
 }
 
 /** The APR in percent with APR_DECIMALS places (toDecimalString needs no reduced fraction: no gcd). */
@@ -50,11 +48,35 @@ export function aprPercent(apr: Rational): string {
 }
 
 export function formatSchedule(s: ScheduleMinor, apr: string | null): ScheduleResult {
-  const m = (v: bigint): string => formatMoney(v, s.currency);
+  const scale = s.currency.scale;
+  const m = (v: bigint): string => money(v, scale);
   const hasMoratorium = s.totals.capitalisedInterest > 0n;
+  const rows = s.installments;
+  const installments: InstallmentView[] = [];
+  // A level installment repeats its total (and fee) row after row: those strings are reused.
+  let totalMinor: bigint | undefined;
+  let totalText = '';
+  let feesMinor: bigint | undefined;
+  let feesText = '';
+  for (let i = 0; i < rows.length; i += 1) {
+    const r = rows[i] as InstallmentMinor;
+    if (r.total !== totalMinor) [totalMinor, totalText] = [r.total, money(r.total, scale)];
+    if (r.fees !== feesMinor) [feesMinor, feesText] = [r.fees, money(r.fees, scale)];
+    const view: InstallmentView = {
+      number: r.number,
+      dueDate: isoDate(r.dueDate),
+      principal: money(r.principal, scale),
+      interest: money(r.interest, scale),
+      fees: feesText,
+      total: totalText,
+      balanceAfter: money(r.balanceAfter, scale),
+    };
+    if (hasMoratorium) view.capitalisedInterest = money(r.capitalisedInterest, scale);
+    installments.push(view);
+  }
   return {
     currency: s.currency.code,
-    installments: s.installments.map((r) => formatRow(r, m, hasMoratorium)),
+    installments,
     totals: {
       principal: m(s.totals.principal),
       interest: m(s.totals.interest),
@@ -70,16 +92,7 @@ export function formatSchedule(s: ScheduleMinor, apr: string | null): ScheduleRe
   };
 }
 
-function formatRow(r: InstallmentMinor, m: (v: bigint) => string, withCapitalised: boolean): InstallmentView {
-  const view: InstallmentView = {
-    number: r.number,
-    dueDate: formatIsoDate(r.dueDate),
-    principal: m(r.principal),
-    interest: m(r.interest),
-    fees: m(r.fees),
-    total: m(r.total),
-    balanceAfter: m(r.balanceAfter),
-  };
-  if (withCapitalised) view.capitalisedInterest = m(r.capitalisedInterest);
-  return view;
-}
+// Module-local bindings: under the tsx loader every call of an imported function goes through
+// an export getter, and formatting calls these up to seven times per row.
+const money = formatScaled;
+const isoDate = formatIsoDate;

@@ -1,6 +1,6 @@
 import type { DayNumber } from '../dates/local-date.js';
-import { rat, reduce, type Rational } from '../math/rational.js';
-import { estimateRoot, RATE_SCALE, RATE_SCALE_FIVES, RATE_SCALE_TWOS, solveIncreasing } from './solver.js';
+import { rat, reduce, toDecimalString, type Rational } from '../math/rational.js';
+import { estimateRoot, GUESS_HALF_WIDTH_FEMTO, guessBracket, RATE_SCALE, RATE_SCALE_FIVES, RATE_SCALE_TWOS, solveIncreasing } from './solver.js';
 import { unitPeriodsPerYear, unitTime, type UnitPeriod, type UnitTime } from './unit-period.js';
 
 export interface DatedAmount {
@@ -41,7 +41,77 @@ export function regZApr(advances: readonly DatedAmount[], payments: readonly Dat
 
 /** Appendix J on flows already placed on the unit-period time line (e.g. a regular schedule). */
 export function regZAprTimed(advances: readonly TimedAmount[], payments: readonly TimedAmount[], unit: UnitPeriod): AprResult | undefined {
+  const rate = exactRate(prepareFlows(advances, payments));
+  if (rate === undefined) return undefined;
+  const perYear = unitPeriodsPerYear(unit);
+  return {
+    apr: rat(rate * BigInt(perYear), RATE_SCALE),
+    periodicRate: rat(rate, RATE_SCALE),
+    unitPeriod: unit,
+    unitPeriodsPerYear: perYear,
+  };
+}
+
+/**
+ * The Appendix J APR of the same flows as a percent string with `places` decimals (half-even), or
+ * null when no rate balances them: always the string regZAprTimed's exact rate prints as
+ * (`toDecimalString(apr × 100, places)`), usually without the exact solve (see decideAprPercent).
+ */
+export function regZAprPercentTimed(advances: readonly TimedAmount[], payments: readonly TimedAmount[], unit: UnitPeriod, places: number): string | null {
+  return decideAprPercent(prepareFlows(advances, payments), unitPeriodsPerYear(unit), places).percent;
+}
+
+/**
+ * Net flows grouped by odd-day fraction (groupByFraction), as doubles for the float estimate and
+ * the certified signs, with the exact groups built only when the exact solve needs them.
+ */
+export interface PreparedFlows {
+  /** Number(amount) of each group's net amount per whole unit-period. */
+  readonly floatAmounts: readonly (readonly number[])[];
+  /** Number(f.n) / Number(f.d) of each group's reduced fraction. */
+  readonly floatFractions: readonly number[];
+  /** The float estimate of the root (estimateRoot), the exact solve's first bracket's centre. */
+  readonly estimate: number | undefined;
+  readonly exactGroups: () => readonly FractionGroup[];
+}
+
+export function prepareFlows(advances: readonly TimedAmount[], payments: readonly TimedAmount[]): PreparedFlows {
   const groups = groupByFraction([...advances.map((a) => signed(a, 1n)), ...payments.map((p) => signed(p, -1n))]);
+  return preparedFromGroups(groups);
+}
+
+/** PreparedFlows of groups already formed (the conversions to double made once per solve). */
+export function preparedFromGroups(groups: readonly FractionGroup[]): PreparedFlows {
+  return withEstimate(
+    groups.map((g) => g.amountsByPeriod.map(Number)),
+    groups.map((g) => Number(g.fraction.n) / Number(g.fraction.d)),
+    () => groups,
+  );
+}
+
+/**
+ * PreparedFlows from the doubles of groups (which must be exactly what preparedFromGroups would
+ * convert `exactGroups()` to, so the estimate, and with it the exact solve, is the same).
+ */
+export function withEstimate(floatAmounts: readonly (readonly number[])[], floatFractions: readonly number[], exactGroups: () => readonly FractionGroup[]): PreparedFlows {
+  // floatNpv's arithmetic on the doubles.
+  const estimate = estimateRoot((rate) => {
+    const v = 1 / (1 + rate);
+    let sum = 0;
+    for (let j = 0; j < floatAmounts.length; j += 1) {
+      const amounts = floatAmounts[j] as number[];
+      let acc = 0;
+      for (let t = amounts.length - 1; t >= 0; t -= 1) acc = acc * v + (amounts[t] as number);
+      sum += acc * (1 / (1 + (floatFractions[j] as number) * rate));
+    }
+    return sum;
+  });
+  return { floatAmounts, floatFractions, estimate, exactGroups };
+}
+
+/** The exact fixed-point root (rate × RATE_SCALE per unit-period), located by solveIncreasing. */
+export function exactRate(flows: PreparedFlows): bigint | undefined {
+  const groups = flows.exactGroups();
   const scaled = groups.map((g) => g.amountsByPeriod.map((a) => a * RATE_SCALE));
   const npv = (rate: bigint): bigint => {
     const v = (RATE_SCALE * RATE_SCALE) / (RATE_SCALE + rate);
@@ -54,29 +124,87 @@ export function regZAprTimed(advances: readonly TimedAmount[], payments: readonl
     }
     return sum;
   };
-  // floatNpv's arithmetic with the conversions to double made once per solve, not per evaluation.
-  const floatAmounts = groups.map((g) => g.amountsByPeriod.map(Number));
-  const floatFractions = groups.map((g) => Number(g.fraction.n) / Number(g.fraction.d));
-  const estimate = estimateRoot((rate) => {
-    const v = 1 / (1 + rate);
-    let sum = 0;
-    for (let j = 0; j < floatAmounts.length; j += 1) {
-      const amounts = floatAmounts[j] as number[];
-      let acc = 0;
-      for (let t = amounts.length - 1; t >= 0; t -= 1) acc = acc * v + (amounts[t] as number);
-      sum += acc * (1 / (1 + (floatFractions[j] as number) * rate));
+  return solveIncreasing(npv, flows.estimate);
+}
+
+/** The APR percent string of a fixed-point periodic rate: toDecimalString(rate × perYear × 100 / RATE_SCALE). */
+export function percentOfRate(rate: bigint, perYear: number, places: number): string {
+  return toDecimalString({ n: rate * BigInt(perYear) * 100n, d: RATE_SCALE }, places);
+}
+
+/**
+ * Decides the printed APR without the exact solve when that is certain, else runs it.
+ *
+ * The exact solve starts from the bracket [lo, hi] = centre ± 10^-12 around the float estimate
+ * (guessBracket) whenever the fixed-point present value F has F(lo) ≤ 0 ≤ F(hi), and every later
+ * point it evaluates, and the rate it returns, lies inside that bracket. So when the signs
+ * F(lo) < 0 < F(hi) are certain and lo and hi print the same string, every rate the exact solve
+ * can return prints that string too (printing is monotone). The signs are decided in doubles
+ * (certifiedSign) with a rigorous bound on the rounding error of the float sum and on the
+ * fixed-point sum's own truncations; if either sign is not certain, or lo and hi print
+ * differently (a rounding boundary lies within 10^-12 of the root), the exact solve decides.
+ * Restricted to 0 < lo and hi < 1 per period, where v = 1/(1 + i) ≤ 1 keeps the bounds simple.
+ */
+export function decideAprPercent(flows: PreparedFlows, perYear: number, places: number): { percent: string | null; path: 'certified' | 'exact' } {
+  const guess = flows.estimate === undefined ? undefined : guessBracket(flows.estimate);
+  if (guess && guess.centreFemto > GUESS_HALF_WIDTH_FEMTO && guess.centreFemto + GUESS_HALF_WIDTH_FEMTO < 1e15) {
+    const low = percentOfRate(guess.lo, perYear, places);
+    if (
+      low === percentOfRate(guess.hi, perYear, places) &&
+      certifiedSign(flows, (guess.centreFemto - GUESS_HALF_WIDTH_FEMTO) / 1e15) < 0 &&
+      certifiedSign(flows, (guess.centreFemto + GUESS_HALF_WIDTH_FEMTO) / 1e15) > 0
+    ) {
+      return { percent: low, path: 'certified' };
     }
-    return sum;
-  });
-  const rate = solveIncreasing(npv, estimate);
-  if (rate === undefined) return undefined;
-  const perYear = unitPeriodsPerYear(unit);
-  return {
-    apr: rat(rate * BigInt(perYear), RATE_SCALE),
-    periodicRate: rat(rate, RATE_SCALE),
-    unitPeriod: unit,
-    unitPeriodsPerYear: perYear,
-  };
+  }
+  const rate = exactRate(flows);
+  return { percent: rate === undefined ? null : percentOfRate(rate, perYear, places), path: 'exact' };
+}
+
+/** 2^-52, twice the unit roundoff of a double. */
+const TWO_U = 2 ** -52;
+
+/**
+ * The sign of the exact fixed-point present value F at the rate r (0 ≤ r < 1 per period, given as
+ * the double nearest it), or 0 when doubles cannot tell. With N Horner steps in G groups:
+ * - the float sum s̃ differs from the true present value s(r) by at most
+ *   γ(5N + G + 10) · Σ|A_t| v^t / (1 + f r) (Horner's γ(2n) bound, v = 1/(1 + r) and r each one
+ *   or three roundings off — v^t then γ(3t) — amounts converted to double, the group factor, the
+ *   sum over groups); it is bounded here by (12N + 4G + 64) u times that absolute sum as computed
+ *   (which is itself within γ(2N + …) of the true one), γ(k) = ku / (1 − ku);
+ * - F / RATE_SCALE differs from s(r) by at most (N + G + N Σ|A_t|) / RATE_SCALE minor units: each
+ *   Horner step and group division truncates by under one unit of 10^-24, and v's own truncation
+ *   (under 10^-24) moves v^t by under t · 10^-24 since v ≤ 1.
+ * So s̃ beyond both bounds has F's sign.
+ */
+export function certifiedSign(flows: PreparedFlows, rate: number): -1 | 0 | 1 {
+  const { floatAmounts, floatFractions } = flows;
+  const v = 1 / (1 + rate);
+  let sum = 0;
+  let sumAbs = 0;
+  let steps = 0;
+  let absAmounts = 0;
+  for (let j = 0; j < floatAmounts.length; j += 1) {
+    const amounts = floatAmounts[j] as number[];
+    let acc = 0;
+    let accAbs = 0;
+    for (let t = amounts.length - 1; t >= 0; t -= 1) {
+      const a = amounts[t] as number;
+      acc = acc * v + a;
+      accAbs = accAbs * v + Math.abs(a);
+      absAmounts += Math.abs(a);
+    }
+    steps += amounts.length;
+    const k = 1 / (1 + (floatFractions[j] as number) * rate);
+    sum += acc * k;
+    sumAbs += accAbs * k;
+  }
+  const groups = floatAmounts.length;
+  const floatBound = sumAbs * (12 * steps + 4 * groups + 64) * (TWO_U / 2) * 1.01;
+  const fixedBound = 2 * (steps + groups) * (1 + absAmounts) * 1e-24;
+  const bound = floatBound + fixedBound;
+  if (!(Number.isFinite(sum) && Number.isFinite(bound))) return 0;
+  return sum > bound ? 1 : sum < -bound ? -1 : 0;
 }
 
 function signed(x: TimedAmount, sign: bigint): TimedAmount {

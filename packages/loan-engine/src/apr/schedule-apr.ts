@@ -1,8 +1,9 @@
 import { feeTotals } from '../schedule/fees.js';
 import { firstDueDate } from '../schedule/periods.js';
 import type { LoanTerms, ScheduleMinor } from '../schedule/types.js';
-import { regZAprTimed, type AprResult, type TimedAmount } from './reg-z.js';
-import { unitTime } from './unit-period.js';
+import { reduce } from '../math/rational.js';
+import { decideAprPercent, regZAprPercentTimed, regZAprTimed, withEstimate, type AprResult, type FractionGroup, type PreparedFlows, type TimedAmount } from './reg-z.js';
+import { unitPeriodsPerYear, unitTime } from './unit-period.js';
 
 /**
  * Regulation Z APR of a schedule's own flows. The advance is the amount financed on the
@@ -12,6 +13,68 @@ import { unitTime } from './unit-period.js';
  * holidays are disregarded, as 12 CFR 1026.17(c)(4) permits.
  */
 export function scheduleApr(terms: LoanTerms, schedule: ScheduleMinor): AprResult | undefined {
+  const flows = scheduleFlows(terms, schedule);
+  return flows && regZAprTimed(flows.advances, flows.payments, terms.frequency);
+}
+
+/**
+ * scheduleApr's APR in percent with `places` decimals (half-even), null when there is none: the
+ * same string as `toDecimalString(scheduleApr(…).apr × 100, places)`, decided without the exact
+ * solve when a certified float bound allows it (regZAprPercentTimed).
+ */
+export function scheduleAprPercent(terms: LoanTerms, schedule: ScheduleMinor, places: number): string | null {
+  const perYear = unitPeriodsPerYear(terms.frequency);
+  const regular = terms.method === 'bullet' ? undefined : regularFlows(terms, schedule);
+  if (regular !== undefined) return regular && decideAprPercent(regular, perYear, places).percent;
+  const flows = scheduleFlows(terms, schedule);
+  return flows ? regZAprPercentTimed(flows.advances, flows.payments, terms.frequency, places) : null;
+}
+
+/**
+ * The flows scheduleFlows gives a schedule that is not a bullet, grouped as groupByFraction groups
+ * them (the advance's fraction 0 first, then the payments' common fraction, or one group when
+ * that is 0 too), built straight from the rows: no object per payment, and the exact groups only
+ * if the exact solve runs. null when there is no advance; undefined (use the general path) in the
+ * cases this does not handle: a payment at a negative time, or two flows at one time of a group.
+ */
+function regularFlows(terms: LoanTerms, schedule: ScheduleMinor): PreparedFlows | null | undefined {
+  const advance = schedule.amountFinancedMinor;
+  if (advance <= 0n) return null;
+  const notInApr = feeTotals(terms).perInstallmentNotInApr;
+  const first = unitTime(terms.disbursementDate, firstDueDate(terms), terms.frequency);
+  const fraction = reduce(first.fraction);
+  const merged = fraction.n === 0n; // the payments' group is the advance's (key "0/1")
+  const offset = first.wholePeriods - 1 - (terms.seriesStart ?? 0);
+  const times: number[] = [];
+  const amounts: bigint[] = [];
+  const floats: number[] = merged ? [Number(advance)] : [];
+  for (const row of schedule.installments) {
+    if (row.number === 0) continue;
+    const amountMinor = row.total - (row.fees > 0n ? notInApr : 0n);
+    if (amountMinor <= 0n) continue;
+    const t = offset + row.number;
+    if (t < 0 || (merged && t === 0)) return undefined;
+    while (floats.length <= t) floats.push(0);
+    if (floats[t] !== 0) return undefined;
+    floats[t] = -Number(amountMinor); // = Number(0n − amount): rounding to nearest is symmetric
+    times.push(t);
+    amounts.push(amountMinor);
+  }
+  const exactGroups = (): FractionGroup[] => {
+    const byPeriod: bigint[] = floats.map(() => 0n);
+    if (merged) byPeriod[0] = advance;
+    for (let k = 0; k < times.length; k += 1) byPeriod[times[k] as number] = -(amounts[k] as bigint);
+    const payments = { fraction, amountsByPeriod: byPeriod };
+    return merged ? [payments] : [{ fraction: { n: 0n, d: 1n }, amountsByPeriod: [advance] }, payments];
+  };
+  const fractionDouble = Number(fraction.n) / Number(fraction.d);
+  if (merged) return withEstimate([floats], [fractionDouble], exactGroups);
+  // With no payment at all groupByFraction makes no payment group.
+  if (times.length === 0) return withEstimate([[Number(advance)]], [0], () => [{ fraction: { n: 0n, d: 1n }, amountsByPeriod: [advance] }]);
+  return withEstimate([[Number(advance)], floats], [0, fractionDouble], exactGroups);
+}
+
+function scheduleFlows(terms: LoanTerms, schedule: ScheduleMinor): { advances: TimedAmount[]; payments: TimedAmount[] } | undefined {
   const fees = feeTotals(terms);
   const advance = schedule.amountFinancedMinor;
   if (advance <= 0n) return undefined;
@@ -28,5 +91,5 @@ export function scheduleApr(terms: LoanTerms, schedule: ScheduleMinor): AprResul
     payments.push({ time, amountMinor });
   }
   const advances: TimedAmount[] = [{ time: { wholePeriods: 0, fraction: { n: 0n, d: 1n } }, amountMinor: advance }];
-  return regZAprTimed(advances, payments, unit);
+  return { advances, payments };
 }

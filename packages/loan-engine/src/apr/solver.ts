@@ -15,7 +15,7 @@ export const RATE_SCALE_TWOS = 2n ** 24n;
 /** Stop once the bracket is narrower than 1e-16 per unit period (far below Reg Z tolerances). */
 const TOLERANCE = RATE_SCALE / 10n ** 16n;
 /** Half-width of the bracket tried around a floating-point estimate of the root. */
-const GUESS_HALF_WIDTH = RATE_SCALE / 10n ** 12n;
+const GUESS_HALF_WIDTH = RATE_SCALE / 10n ** 12n; // = GUESS_HALF_WIDTH_FEMTO × 10^-15
 const MAX_ITERATIONS = 300;
 const MAX_RATE = RATE_SCALE * 1000n;
 const MIN_RATE = -(RATE_SCALE * 99n) / 100n;
@@ -50,11 +50,25 @@ export function solveIncreasing(f: (rate: bigint) => bigint, estimate?: number):
   return bisect(f, lo, hi);
 }
 
-function bracketAround(f: (rate: bigint) => bigint, estimate: number): [bigint, bigint, bigint, bigint] | undefined {
+/**
+ * The first bracket solveIncreasing tries around a float estimate: centre ± 10^-12 per period,
+ * the centre being the estimate rounded to 10^-15 (`centreFemto` = that centre × 10^15, an
+ * integer-valued double). Undefined when the estimate is out of range (then a search runs).
+ */
+export function guessBracket(estimate: number): { lo: bigint; hi: bigint; centreFemto: number } | undefined {
   if (!Number.isFinite(estimate) || estimate <= -0.99 || estimate >= 1000) return undefined;
-  const centre = (BigInt(Math.round(estimate * 1e15)) * RATE_SCALE) / 10n ** 15n;
-  const lo = centre - GUESS_HALF_WIDTH;
-  const hi = centre + GUESS_HALF_WIDTH;
+  const centreFemto = Math.round(estimate * 1e15);
+  const centre = (BigInt(centreFemto) * RATE_SCALE) / 10n ** 15n;
+  return { lo: centre - GUESS_HALF_WIDTH, hi: centre + GUESS_HALF_WIDTH, centreFemto };
+}
+
+/** GUESS_HALF_WIDTH in units of 10^-15 per period. */
+export const GUESS_HALF_WIDTH_FEMTO = 1000;
+
+function bracketAround(f: (rate: bigint) => bigint, estimate: number): [bigint, bigint, bigint, bigint] | undefined {
+  const guess = guessBracket(estimate);
+  if (!guess) return undefined;
+  const { lo, hi } = guess;
   const flo = f(lo);
   if (flo > 0n) return undefined;
   const fhi = f(hi);

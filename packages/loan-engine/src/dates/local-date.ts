@@ -61,9 +61,24 @@ export function parseIsoDate(text: string): DayNumber {
 }
 
 export function formatIsoDate(dayNumber: DayNumber): string {
-  const { year, month, day } = toCivil(dayNumber);
-  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+  // toCivil inlined (no object per date), months and days from a table of two-digit strings.
+  const z = dayNumber + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  const y = year >= 1000 && year <= 9999 ? `${year}` : String(year).padStart(4, '0');
+  return y + ((MONTH_DAYS_TEXT[month] as readonly string[])[day] as string);
 }
+
+/** MONTH_DAYS_TEXT[month][day] = "-MM-DD" (one concatenation per date). */
+const MONTH_DAYS_TEXT: readonly (readonly string[])[] = Array.from({ length: 13 }, (_, m) =>
+  Array.from({ length: 32 }, (_, d) => `-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`),
+);
 
 /** 0 = Sunday … 6 = Saturday. */
 export function dayOfWeek(dayNumber: DayNumber): number {

@@ -87,6 +87,19 @@ export function toDecimalString(r: Rational, places: number): string {
 
 /** Formats an integer count of 10^-places units as a decimal string ("-12.05"). */
 export function formatScaled(value: bigint, places: number): string {
+  // Fast path: a value within ±(2^53 − 1) is an exact double, and its digits come from the
+  // double's own integer-to-string conversion; a % p and (a − a % p) / p are exact for integers
+  // below 2^53, and the fraction's zero-padded digits come from a table.
+  if (value <= MAX_SAFE && value >= -MAX_SAFE && places <= MAX_TABLE_PLACES) {
+    const n = Number(value);
+    if (n === 0) return ZEROS[places] as string;
+    const a = n < 0 ? -n : n;
+    if (places === 0) return n < 0 ? `-${a}` : `${a}`;
+    const p = POW10[places] as number;
+    const f = a % p;
+    const text = `${(a - f) / p}${(DOT_FRACTIONS[places] as readonly string[])[f] as string}`;
+    return n < 0 ? `-${text}` : text;
+  }
   const neg = value < 0n;
   const digits = (neg ? -value : value).toString();
   if (places === 0) return (neg ? '-' : '') + digits;
@@ -94,3 +107,12 @@ export function formatScaled(value: bigint, places: number): string {
   const int = padded.slice(0, padded.length - places);
   return `${neg ? '-' : ''}${int}.${padded.slice(padded.length - places)}`;
 }
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+/** Currencies have 0–4 minor-unit decimals; tables for up to 3 cover all but a few (1,110 strings). */
+const MAX_TABLE_PLACES = 3;
+const POW10: readonly number[] = [1, 10, 100, 1000];
+/** DOT_FRACTIONS[places][f] = "." and f zero-padded to `places` digits (one concatenation per value). */
+const DOT_FRACTIONS: readonly (readonly string[])[] = POW10.map((p, places) => Array.from({ length: p }, (_, f) => `.${String(f).padStart(places, '0')}`));
+/** "0", "0.0", "0.00", "0.000". */
+const ZEROS: readonly string[] = POW10.map((_, places) => (places === 0 ? '0' : `0${DOT_FRACTIONS[places]?.[0] as string}`));
