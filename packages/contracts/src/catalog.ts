@@ -175,6 +175,16 @@ export const eventCatalog = {
       'The collector saw a pattern that precedes default (two bounced debits in a row, a broken promise to pay, DPD rising ' +
       'two month ends running), once per occurrence, as of the LMS business date.',
   },
+  'LoanEarlyWarningRaised.v1': {
+    name: 'LoanEarlyWarningRaised',
+    version: 1,
+    topic: 'loanLifecycle',
+    producer: 'lms',
+    consumers: ['los'],
+    summary:
+      "The LMS's NPA early-warning model, re-scored at end of day, put the loan's probability of reaching 90+ days past due " +
+      'within 90 days at or above its threshold (below it, or unscored, the last time), with the factors adding most to the score.',
+  },
   'ApplicationSubmitted.v1': {
     name: 'ApplicationSubmitted',
     version: 1,

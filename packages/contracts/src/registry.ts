@@ -15,6 +15,7 @@ import { loanChargedOffV1Schema } from './events/loan-charged-off.v1.js';
 import { loanClosedV1Schema } from './events/loan-closed.v1.js';
 import { loanReopenedV1Schema } from './events/loan-reopened.v1.js';
 import { collectionsFlagRaisedV1Schema } from './events/collections-flag-raised.v1.js';
+import { loanEarlyWarningRaisedV1Schema } from './events/loan-early-warning-raised.v1.js';
 import { applicationSubmittedV1Schema } from './events/application-submitted.v1.js';
 import { applicationChecksStartedV1Schema } from './events/application-checks-started.v1.js';
 import { applicationChecksCompletedV1Schema } from './events/application-checks-completed.v1.js';
@@ -39,6 +40,7 @@ export const eventSchemas = {
   'LoanClosed.v1': loanClosedV1Schema,
   'LoanReopened.v1': loanReopenedV1Schema,
   'CollectionsFlagRaised.v1': collectionsFlagRaisedV1Schema,
+  'LoanEarlyWarningRaised.v1': loanEarlyWarningRaisedV1Schema,
   'ApplicationSubmitted.v1': applicationSubmittedV1Schema,
   'ApplicationChecksStarted.v1': applicationChecksStartedV1Schema,
   'ApplicationChecksCompleted.v1': applicationChecksCompletedV1Schema,
