@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Stops both services (gracefully: SIGTERM drains in-flight work, bounded by the services' SHUTDOWN_GRACE_MS),
+# Stops the services — console, LMS, LOS — (gracefully: SIGTERM drains in-flight work, bounded by the services' SHUTDOWN_GRACE_MS),
 # the sandboxes and the local infrastructure, and says what it did for each service: stopped (after N s),
 # killed after N s (SIGKILL once DOWN_TIMEOUT_S passed) or not running.
 #   bash infra/down.sh               everything up.sh started
@@ -19,7 +19,7 @@ done
 TIMEOUT="${DOWN_TIMEOUT_S:-35}"
 # Alive: the process, or anything left in its process group (the pid is the group's leader, see infra/up.sh).
 alive() { kill -0 -- "-$1" 2>/dev/null || kill -0 "$1" 2>/dev/null; }
-for name in lms los; do
+for name in console lms los; do
   pidfile="$CACHE/$name.pid"
   if [[ -f "$pidfile" ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
     pid="$(cat "$pidfile")"

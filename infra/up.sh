@@ -55,12 +55,15 @@ export BUREAU_BASE_URL="${BUREAU_BASE_URL:-http://127.0.0.1:${BUREAU_SANDBOX_POR
 source infra/local/services.sh
 start_service los "${LOS_PORT:-3001}"
 start_service lms "${LMS_PORT:-3002}"
+# The operations console calls both APIs with the signed-in user's token.
+LOS_BASE_URL="${LOS_BASE_URL:-http://127.0.0.1:${LOS_PORT:-3001}}" LMS_BASE_URL="${LMS_BASE_URL:-http://127.0.0.1:${LMS_PORT:-3002}}" start_service console "${CONSOLE_PORT:-3003}"
 
 cat <<TXT
 
 Lendstack is up.
   LOS API        http://127.0.0.1:${LOS_PORT:-3001}   OpenAPI: http://127.0.0.1:${LOS_PORT:-3001}/openapi.json
   LMS API        http://127.0.0.1:${LMS_PORT:-3002}   OpenAPI: http://127.0.0.1:${LMS_PORT:-3002}/openapi.json
+  Console        http://127.0.0.1:${CONSOLE_PORT:-3003}   (operations console: portfolio dashboard, maker-checker, collections, loan and application 360; sign in with a token below)
   Temporal UI    http://127.0.0.1:${TEMPORAL_UI_PORT:-8233}   (gRPC $TEMPORAL_ADDRESS)
   Payouts        http://127.0.0.1:${PAYOUT_SANDBOX_PORT:-3480}   (sandbox of the RazorpayX Payouts protocol; webhooks to $PAYOUT_WEBHOOK_URL)
   ACH (USD)      http://127.0.0.1:${ACH_SANDBOX_PORT:-3481}   (sandbox ODFI taking NACHA files; webhooks to $ACH_WEBHOOK_URL)
