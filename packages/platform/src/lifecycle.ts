@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import type { Logger } from './logger.js';
 
 /**
@@ -25,4 +26,19 @@ export function stopOnSignals(logger: Logger, stop: () => Promise<void>, graceMs
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+/**
+ * A connection Postgres ends (restart, failover, pg_terminate_backend: 57P01) is not a reason to crash. pg emits
+ * `error` on a client whose connection dies while no query runs on it: the pool handles that for its idle
+ * clients (its `error` event), but a client checked out and held between queries (the outbox relay's
+ * advisory-lock connection, a transaction waiting on a vendor call) has no listener of its own, and an
+ * unhandled `error` event ends the process. Every client the pool opens gets one here; the broken client fails
+ * its next query (the caller's error path releases it and the pool discards it) and a fresh one replaces it.
+ */
+export function surviveLostConnections(pool: pg.Pool, logger: Logger): void {
+  pool.on('error', (error) => logger.warn({ err: error }, 'idle database connection lost'));
+  pool.on('connect', (client) => {
+    client.on('error', (error) => logger.warn({ err: error }, 'held database connection lost; its next query fails and the pool replaces it'));
+  });
 }

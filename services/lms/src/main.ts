@@ -1,4 +1,4 @@
-import { accessOptionsOf, createKafka, createMetrics, createProducer, kafkaReachable, startInboxRetention, startOutboxRelay, type Logger, type Telemetry } from '@lendstack/platform';
+import { accessOptionsOf, createKafka, surviveLostConnections, createMetrics, createProducer, kafkaReachable, startInboxRetention, startOutboxRelay, type Logger, type Telemetry } from '@lendstack/platform';
 import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
@@ -57,8 +57,8 @@ export interface RunningLms {
 export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pick<Telemetry, 'spanProcessor'>): Promise<RunningLms> {
   const pool = new pg.Pool({ connectionString: config.LMS_DATABASE_URL, max: config.LMS_DB_POOL_MAX });
   const relayPool = new pg.Pool({ connectionString: config.LMS_DATABASE_URL, max: 2 });
-  // An idle connection dropped by the server (restart, failover) is not a reason to crash.
-  for (const p of [pool, relayPool]) p.on('error', (error) => logger.warn({ err: error }, 'idle database connection lost'));
+  // A connection dropped by the server (restart, failover, 57P01), idle or held, is not a reason to crash.
+  for (const p of [pool, relayPool]) surviveLostConnections(p, logger);
   const prisma = createPrisma(pool);
   const loans = createPrismaLoanRepository(prisma);
   const products = createPrismaProductRepository(prisma);

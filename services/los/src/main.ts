@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { accessOptionsOf, createKafka, createLogger, createMetrics, createProducer, kafkaReachable, startOutboxRelay, type Logger, type OutboxRelay, type RunningConsumer } from '@lendstack/platform';
+import { accessOptionsOf, createKafka, surviveLostConnections, createLogger, createMetrics, createProducer, kafkaReachable, startOutboxRelay, type Logger, type OutboxRelay, type RunningConsumer } from '@lendstack/platform';
 import type { Producer } from 'kafkajs';
 import pg from 'pg';
 import type { LosConfig } from './config.js';
@@ -42,9 +42,9 @@ export interface RunningLos {
 export async function startLos(config: LosConfig, logger: Logger = createLogger({ service: 'lendstack-los', level: config.LOG_LEVEL })): Promise<RunningLos> {
   const pool = new pg.Pool({ connectionString: config.LOS_DATABASE_URL, max: config.LOS_DB_POOL_MAX });
   const relayPool = new pg.Pool({ connectionString: config.LOS_DATABASE_URL, max: 2 });
-  // An idle connection dropped by the server (restart, failover) is not a reason to crash.
+  // A connection dropped by the server (restart, failover, 57P01), idle or held, is not a reason to crash.
   const checksPool = new pg.Pool({ connectionString: config.LOS_DATABASE_URL, max: config.LOS_CHECKS_DB_POOL_MAX });
-  for (const p of [pool, relayPool, checksPool]) p.on('error', (error) => logger.warn({ err: error }, 'idle database connection lost'));
+  for (const p of [pool, relayPool, checksPool]) surviveLostConnections(p, logger);
   const prisma = createPrisma(pool);
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'lendstack-los', logger });
   const metrics = createMetrics('lendstack-los');
