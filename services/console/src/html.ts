@@ -49,7 +49,16 @@ export const major = (m: Money) => Number(m.amount) / 10 ** m.scale;
 export function cell(v: unknown): Html {
   if (v === null || v === undefined) return html`<span class="muted">—</span>`;
   if (isMoney(v)) return html`<span class="num">${money(v)}</span>`;
-  if (typeof v === 'object') return html`<code>${JSON.stringify(v)}</code>`;
+  if (Array.isArray(v) && v.every((x) => typeof x !== 'object' || x === null)) return html`${v.join(', ')}`;
+  if (typeof v === 'object') {
+    const entries = Object.entries(v as Record<string, unknown>);
+    // A small object of amounts and scalars reads as fields; anything bigger folds away as JSON.
+    if (!Array.isArray(v) && entries.length <= 16 && entries.every(([, x]) => x === null || typeof x !== 'object' || isMoney(x))) {
+      return html`<dl class="fields nested">${entries.map(([k, x]) => html`<dt>${k}</dt><dd>${cell(x)}</dd>`)}</dl>`;
+    }
+    const json = JSON.stringify(v);
+    return json.length <= 120 ? html`<code>${json}</code>` : html`<details><summary>${Array.isArray(v) ? `${v.length} items` : `${entries.length} fields`}</summary><code>${json}</code></details>`;
+  }
   return html`${String(v)}`;
 }
 

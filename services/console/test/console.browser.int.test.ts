@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { parseIsoDate, type Effect } from '@lendstack/loan-engine';
 import { DEV_AUTH_TOKEN_SECRET, signToken, type Role } from '@lendstack/platform';
@@ -10,8 +10,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPgLedger } from '../../lms/src/modules/ledger/adapters/pg-ledger.repository.js';
 import { newTenant, startHarness, type Harness } from '../../lms/test/servicing-harness.js';
 import { percent } from '../src/charts.js';
-import { defaultPolicy } from '../../los/src/modules/underwriting/index.js';
-import { applicationBody } from '../../los/test/support/los-test-server.js';
 
 // The operations console in headless Chromium (Debian's package, driven by playwright-core) against the LOS,
 // the LMS and the console as their own processes over the real Postgres, Kafka and Temporal. The book is the
@@ -86,6 +84,19 @@ const seriesOf = (name: string) => page.evaluate((n) => {
   return { series: option.series.map((s) => ({ name: s.name, data: s.data })), x: option.xAxis[0]!.data, y: option.yAxis[0]!.data ?? [] };
 }, name);
 const major = (m: { amount: string; scale: number }) => Number(m.amount) / 10 ** m.scale;
+const letter = () => String.fromCharCode(65 + randomInt(26));
+/** An application as a partner submits it (the LOS's own tests use the same shape). */
+const applicationBody = () => ({
+  applicant: {
+    name: { given: 'Priya', family: 'Sharma' },
+    contact: { email: `priya.${randomUUID().slice(0, 8)}@example.in`, phone: `+9198${randomInt(10_000_000, 99_999_999)}` },
+    dateOfBirth: '1990-04-15',
+    address: { line1: '14 MG Road', city: 'Bengaluru', region: 'KA', postalCode: '560001', country: 'IN' },
+    nationalId: { type: 'PAN', value: `${letter()}${letter()}${letter()}P${letter()}${String(randomInt(9_000)).padStart(4, '0')}${letter()}` },
+    bankAccount: { holderName: 'Priya Sharma', accountNumber: `50100${randomInt(10_000_000, 99_999_999)}`, bankCode: 'HDFC0001234' },
+  },
+  loan: { productCode: 'PL-12M', principal: { amount: '50000000', currency: 'INR', scale: 2 }, annualRatePercent: '14.5', termPeriods: 12, frequency: 'monthly', expectedDisbursementDate: new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10) },
+});
 
 beforeAll(async () => {
   // Debian's chromium, installed by the project's script when missing (one clear message if it cannot be).
@@ -192,11 +203,15 @@ describe('operations console in headless Chromium', () => {
   });
 
   it('approves a policy draft in the maker-checker queue and it leaves the queue', async () => {
-    // The maker: another admin writes a draft through the LOS API.
+    // The maker: another admin writes a draft through the LOS API, a new version of the default policy the LOS
+    // seeds for tenant demo at start.
     const maker = token('ann@console', ['admin']);
+    const demoAdmin = signToken(secret, { subject: 'admin@demo', tenantId: 'demo', roles: ['admin'] }, 600, Math.floor(Date.now() / 1000));
+    const seeded = (await api<{ items: { productCode: string; document: unknown }[] }>(los.url, '/v1/policies', demoAdmin)).items[0];
+    expect(seeded, 'the LOS seeds default policies for tenant demo').toBeDefined();
     const draft = await api<{ policyId: string; version: number; status: string }>(los.url, '/v1/policies', maker, {
       method: 'POST', headers: { 'idempotency-key': `console-${runId}` },
-      body: JSON.stringify({ productCode: 'PL-12', effectiveFrom: '2026-01-01T00:00:00Z', document: defaultPolicy({ code: 'PL-12', currency: 'INR', maxPrincipalMinor: 250_000_000, maxTermPeriods: 60, minRatePercent: '10.5', maxRatePercent: '24' }) }),
+      body: JSON.stringify({ productCode: seeded!.productCode, effectiveFrom: '2026-01-01T00:00:00Z', document: seeded!.document }),
     });
     expect(draft.status).toBe('draft');
     await page.goto(`${consoleApp.url}/approvals`);
