@@ -5,8 +5,9 @@
  *   response whose schema names a media type of its own (`x-media-type`: OAuth 2.0's token errors);
  * - every route documents 400 (text hygiene refuses bad paths and query strings anywhere), 414 (the
  *   request-target bound) and 500; every route that reads a body also 413 (body limit) and 415 (a
- *   content type it has no parser for), and 401 where a route has not described its own. Routes
- *   document their own 403, 404, 409 and 422.
+ *   content type it has no parser for), and 401 where a route has not described its own; 422 where
+ *   a route reads an Idempotency-Key (reused with another request) or a page cursor (one not issued).
+ *   Routes document their own 403, 404, 409 and other 422s.
  */
 export const PROBLEM_MEDIA_TYPE = 'application/problem+json';
 
@@ -42,6 +43,8 @@ export interface ErrorDocOptions {
 type ResponseDoc = Record<string, unknown> & { description?: string };
 interface RouteSchema {
   hide?: boolean;
+  headers?: unknown;
+  querystring?: unknown;
   response?: Record<string | number, ResponseDoc>;
   [key: string]: unknown;
 }
@@ -70,6 +73,10 @@ export function documentSharedResponses(options: ErrorDocOptions) {
       add(413, `Body larger than ${route.bodyLimit ?? options.bodyLimitBytes} bytes`);
       add(415, 'Content-Type is not one this operation accepts');
     }
+    // Refusals the shared helpers make wherever a route reads what they read.
+    const props = (part: unknown) => ((part as { properties?: Record<string, unknown> } | undefined)?.properties ?? {});
+    if ('idempotency-key' in props(routeSchema.headers)) add(422, 'Idempotency-Key reused with another request (`errors` names /header/idempotency-key)');
+    if ('cursor' in props(routeSchema.querystring)) add(422, 'A cursor this API did not issue (`errors` names /query/cursor)');
     add(414, `Request target (path and query) longer than ${options.maxUrlChars} characters; the problem does not repeat it`);
     add(500, 'Internal error (no details are given)');
     return { schema: { ...routeSchema, response }, url };

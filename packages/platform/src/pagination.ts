@@ -24,14 +24,18 @@ export function encodeCursor(key: PageKey): string {
   return Buffer.from(JSON.stringify({ createdAt: key.createdAt.toISOString(), id: key.id })).toString('base64url');
 }
 
-/** Reads a cursor from a query string, or throws a 400 problem naming `/query/cursor`. */
+/**
+ * Reads a cursor from a query string, or throws a 422 problem naming `/query/cursor`: a cursor is any
+ * non-empty string to the document (opaque), so one this API never issued is well-formed but unknown,
+ * like an id that names nothing (an empty or over-long one is the schema's 400).
+ */
 export function decodeCursor(cursor: string | undefined): PageKey | undefined {
   if (cursor === undefined) return undefined;
   try {
     const parsed = cursorSchema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString()));
     return { createdAt: new Date(parsed.createdAt), id: parsed.id };
   } catch {
-    throw new HttpProblem(400, 'validation-error', 'Request is not valid', 'The cursor is not one this API issued.', {
+    throw new HttpProblem(422, 'unknown-cursor', 'Cursor not recognised', 'The cursor is not one this API issued.', {
       errors: [{ pointer: '/query/cursor', detail: 'not a cursor from a previous page' }],
     });
   }

@@ -1,4 +1,4 @@
-import { authenticate, HttpProblem, idempotencyKeyOf, parseOr400, schemaDoc } from '@lendstack/platform';
+import { authenticate, HttpProblem, idempotencyKeyHeaderDoc, idempotencyKeyOf, parseOr400, schemaDoc } from '@lendstack/platform';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { amendLoanMandate, amendMandateBody, cancelLoanMandate, cancelMandateBody, mandateView, registerMandate, registerMandateBody, type MandateDeps, type MandateOutcome } from '../use-cases/mandates.js';
@@ -28,6 +28,7 @@ const answer = (result: MandateOutcome) => {
 export async function mandateRoutes(app: FastifyInstance, deps: MandateRoutesDeps): Promise<void> {
   app.post('/v1/loans/:id/mandates', {
     schema: {
+      headers: idempotencyKeyHeaderDoc({ required: true }),
       tags: ['autodebit'], summary: 'Register a NACH e-mandate or UPI AutoPay mandate for the loan (operator)',
       description: 'Sent to the processor (NACH: the sponsor bank; UPI: the PSP). `201` with `status` `active` and the `umrn` (NACH) or UMN (UPI), which becomes the loan\'s debit authorisation, or `rejected` with the bank\'s APxx reason. A loan-instalment mandate needs a fixed frequency (not `as-presented`); an e-mandate is for at most ₹1 crore. Requires `Idempotency-Key`.',
       params: schemaDoc(loanParams), body: schemaDoc(registerMandateBody), response: { 201: { description: 'The mandate' }, 200: { description: 'The mandate registered earlier under this Idempotency-Key' }, ...problems },
@@ -43,6 +44,7 @@ export async function mandateRoutes(app: FastifyInstance, deps: MandateRoutesDep
 
   app.post('/v1/loans/:id/mandates/:mandateId/amend', {
     schema: {
+      headers: idempotencyKeyHeaderDoc({ required: true }),
       tags: ['autodebit'], summary: 'Amend an active NACH mandate: maximum amount or end of validity (operator)',
       description: 'Same UMRN. A UPI AutoPay mandate is modified by the payer in their app (409). Requires `Idempotency-Key`.',
       params: schemaDoc(mandateParams), body: schemaDoc(amendMandateBody), response: { 200: { description: 'The amended mandate' }, 409: { description: 'The mandate is not active, or the payer modifies it' }, ...problems },
@@ -58,6 +60,7 @@ export async function mandateRoutes(app: FastifyInstance, deps: MandateRoutesDep
 
   app.post('/v1/loans/:id/mandates/:mandateId/cancel', {
     schema: {
+      headers: idempotencyKeyHeaderDoc({ required: true }),
       tags: ['autodebit'], summary: 'Cancel a mandate, irreversibly (operator)',
       description: 'A cancelled mandate is never restored (NPCI/2025-26/NACH/001): `confirmedBy` names who at the lender confirmed it, and on a live loan `alternativeAuthorisationId` or `riskAccepted: true` is required. The loan\'s debit account on it is revoked. Requires `Idempotency-Key`.',
       params: schemaDoc(mandateParams), body: schemaDoc(cancelMandateBody), response: { 200: { description: 'The cancelled mandate' }, 409: { description: 'The mandate is not active' }, ...problems },

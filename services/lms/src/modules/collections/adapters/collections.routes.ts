@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { authenticate, HttpProblem, idempotencyKeyOf, parseOr400, schemaDoc } from '@lendstack/platform';
+import { authenticate, HttpProblem, idempotencyKeyHeaderDoc, idempotencyKeyOf, parseOr400, schemaDoc } from '@lendstack/platform';
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { z } from 'zod';
@@ -69,6 +69,7 @@ export async function collectionsRoutes(app: FastifyInstance, deps: CollectionsR
 
   app.post('/v1/loans/:id/collections/actions', {
     schema: {
+      headers: idempotencyKeyHeaderDoc({ required: true }),
       tags: ['collections'], summary: 'Record a collector action and tell the loan\'s collector (operator)',
       description: 'One of `call-outcome`, `promise-to-pay` (reminders pause until `payBy`; a promise not met then is broken: flagged, and contacts resume), `field-visit`, `hardship-hold` (everything pauses until `until`), `hold-lifted`, `dispute-opened` (the collector stops until resolved), `dispute-resolved`. Stored, then sent to the loan\'s collections workflow as a signal (resent later if Temporal is unavailable: `signalled` false). Requires `Idempotency-Key`. 409 for a closed or charged-off loan.',
       params: schemaDoc(loanParams), body: schemaDoc(collectorActionBody),
@@ -193,7 +194,7 @@ function decodeCursor(cursor: string): z.infer<typeof cursorSchema> {
     parsed = undefined;
   }
   const result = cursorSchema.safeParse(parsed);
-  if (!result.success) throw new HttpProblem(400, 'validation-error', 'Request is not valid', 'cursor is not one from a previous page', { errors: [{ pointer: '/query/cursor', detail: 'not a cursor from a previous page' }] });
+  if (!result.success) throw new HttpProblem(422, 'unknown-cursor', 'Cursor not recognised', 'cursor is not one from a previous page', { errors: [{ pointer: '/query/cursor', detail: 'not a cursor from a previous page' }] });
   return result.data;
 }
 

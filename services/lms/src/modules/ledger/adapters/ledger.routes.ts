@@ -150,6 +150,6 @@ function decodeSeqCursor(cursor: string | undefined): bigint | undefined {
     const { seq } = z.object({ seq: z.string().regex(/^\d{1,19}$/) }).strict().parse(JSON.parse(Buffer.from(cursor, 'base64url').toString()));
     return BigInt(seq);
   } catch {
-    throw new HttpProblem(400, 'validation-error', 'Request is not valid', 'The cursor is not one this API issued.', { errors: [{ pointer: '/query/cursor', detail: 'not a cursor from a previous page' }] });
+    throw new HttpProblem(422, 'unknown-cursor', 'Cursor not recognised', 'The cursor is not one this API issued.', { errors: [{ pointer: '/query/cursor', detail: 'not a cursor from a previous page' }] });
   }
 }

@@ -1,4 +1,4 @@
-import { authenticate, HttpProblem, idempotencyKeyOf, parseOr400, schemaDoc } from '@lendstack/platform';
+import { authenticate, HttpProblem, idempotencyKeyHeaderDoc, idempotencyKeyOf, parseOr400, schemaDoc } from '@lendstack/platform';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { CONTACT_CHANNELS } from '../domain/conduct-policy.js';
@@ -55,7 +55,7 @@ export async function contactRoutes(app: FastifyInstance, deps: ContactRoutesDep
   });
 
   app.post('/v1/loans/:id/calls', {
-    schema: { tags: ['notifications'], summary: 'Record a collector call before dialling (operator)', description: 'The call goes through the conduct policy (Regulation F: 7 calls in 7 days, 7 days after a conversation, 08:00-21:00; RBI: 08:00-19:00 and the daily cap; opt-outs). 201: placed, dial. 409 problem `contact-blocked`: do not dial, with `rule` and `nextAllowedAt` (the refusal is recorded too). Requires `Idempotency-Key`.', params: schemaDoc(loanParams), response: { 201: { description: 'The call is logged as placed' }, 200: { description: 'The call recorded earlier under this Idempotency-Key' }, 409: { description: 'Blocked by a conduct rule (recorded)' }, ...problems } },
+    schema: { headers: idempotencyKeyHeaderDoc({ required: true }), tags: ['notifications'], summary: 'Record a collector call before dialling (operator)', description: 'The call goes through the conduct policy (Regulation F: 7 calls in 7 days, 7 days after a conversation, 08:00-21:00; RBI: 08:00-19:00 and the daily cap; opt-outs). 201: placed, dial. 409 problem `contact-blocked`: do not dial, with `rule` and `nextAllowedAt` (the refusal is recorded too). Requires `Idempotency-Key`.', params: schemaDoc(loanParams), response: { 201: { description: 'The call is logged as placed' }, 200: { description: 'The call recorded earlier under this Idempotency-Key' }, 409: { description: 'Blocked by a conduct rule (recorded)' }, ...problems } },
   }, async (request, reply) => {
     const principal = authenticate(request, deps.authSecret, 'operator');
     const { id } = parseOr400(loanParams, request.params, 'params');
@@ -135,7 +135,7 @@ const encodeCursor = (a: ContactAttempt) => Buffer.from(`${a.attemptedAt.toISOSt
 function decodeCursor(cursor: string): { at: Date; id: string } {
   const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
   const parsed = z.object({ at: z.iso.datetime(), id: z.uuid() }).safeParse({ at, id });
-  if (!parsed.success) throw new HttpProblem(400, 'validation-error', 'Request is not valid', 'cursor is not one from a previous page', { errors: [{ pointer: '/query/cursor', detail: 'not a cursor from a previous page' }] });
+  if (!parsed.success) throw new HttpProblem(422, 'unknown-cursor', 'Cursor not recognised', 'cursor is not one from a previous page', { errors: [{ pointer: '/query/cursor', detail: 'not a cursor from a previous page' }] });
   return { at: new Date(parsed.data.at), id: parsed.data.id };
 }
 

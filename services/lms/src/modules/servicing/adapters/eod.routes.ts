@@ -1,5 +1,5 @@
 import { loanDateString } from '@lendstack/loan-engine';
-import { authenticate, HttpProblem, idempotencyKeyOf, parseOr400, schemaDoc } from '@lendstack/platform';
+import { authenticate, HttpProblem, idempotencyKeyHeaderDoc, idempotencyKeyOf, parseOr400, schemaDoc } from '@lendstack/platform';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { requestHash } from '../domain/servicing.js';
@@ -19,6 +19,7 @@ const params = z.object({ id: z.uuid() }).strict();
 export async function eodRoutes(app: FastifyInstance, deps: EodRoutesDeps): Promise<void> {
   app.post('/v1/end-of-day-runs', {
     schema: {
+      headers: idempotencyKeyHeaderDoc(),
       tags: ['end of day'], summary: 'Advance the business date to `to`, day by day (admin)',
       description: 'Each day: accrual, dues, overdues, DPD and buckets, late fees, penal interest, non-accrual and charge-off for every active loan, posted to the ledger; then the business date moves. Idempotent per (loan, day) and resumable. One run per tenant at a time (409 with the active run). Honours `Idempotency-Key`.',
       body: schemaDoc(body),

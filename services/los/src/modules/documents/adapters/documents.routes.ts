@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import multipart from '@fastify/multipart';
-import { authenticate, HttpProblem, idempotencyKeyOf, parseOr400, schemaDoc } from '@lendstack/platform';
+import { authenticate, HttpProblem, idempotencyKeyHeaderDoc, idempotencyKeyOf, parseOr400, schemaDoc } from '@lendstack/platform';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { declaredContentType, sniffContentType } from '../domain/sniff.js';
@@ -65,6 +65,7 @@ export async function documentRoutes(app: FastifyInstance, deps: DocumentRoutesD
 
   app.post('/v1/applications/:id/documents', {
     schema: {
+      headers: idempotencyKeyHeaderDoc(),
       tags: ['documents'],
       summary: 'Upload a document for an application (multipart: kind, file)',
       description: 'jpg, png or pdf, recognised by the bytes (not the declared type). Same bytes for the same application → the same document (200). Honours Idempotency-Key.',
