@@ -1,5 +1,5 @@
 import swagger from '@fastify/swagger';
-import { currencyCodes, MAX_AMOUNT_DIGITS, moneySchema, nonNegativeMoneySchema, positiveMoneySchema } from '@lendstack/contracts';
+import { currencyCodes, isLoanDateSchema, LOAN_DATE_PATTERN, loanDateDescription, MAX_AMOUNT_DIGITS, moneySchema, nonNegativeMoneySchema, positiveMoneySchema } from '@lendstack/contracts';
 import { context, propagation, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { z } from 'zod';
@@ -110,11 +110,15 @@ function installTracing(app: FastifyInstance, serviceName: string, metrics: Metr
   });
 }
 
-/** Minor-unit amounts the money schemas' refinements accept, which JSON Schema cannot see in a refine. */
+/**
+ * Minor-unit amounts the money schemas' refinements accept, which JSON Schema cannot see in a refine.
+ * Keyed by the schemas' definitions, which `.describe()` and `.meta()` copies share with the original.
+ */
+const defOf = (schema: unknown) => (schema as { _zod?: { def?: unknown } })._zod?.def;
 const AMOUNT_PATTERNS = new Map<unknown, string | undefined>([
-  [moneySchema, undefined],
-  [positiveMoneySchema, `^[1-9]\\d{0,${MAX_AMOUNT_DIGITS - 1}}$`],
-  [nonNegativeMoneySchema, `^(0|[1-9]\\d{0,${MAX_AMOUNT_DIGITS - 1}})$`],
+  [defOf(moneySchema), undefined],
+  [defOf(positiveMoneySchema), `^[1-9]\\d{0,${MAX_AMOUNT_DIGITS - 1}}$`],
+  [defOf(nonNegativeMoneySchema), `^(0|[1-9]\\d{0,${MAX_AMOUNT_DIGITS - 1}})$`],
 ]);
 
 /**
@@ -134,15 +138,22 @@ let moneyScaleBranches: Record<string, unknown>[] | undefined;
 /**
  * A route's zod schema as JSON Schema for the OpenAPI document (what callers send, before defaults).
  * Money carries what its refinements enforce: the amount's sign in the pattern (positive and
- * non-negative money) and the scale of each currency, so a schema-valid amount is one the service accepts.
+ * non-negative money) and the scale of each currency, so a schema-valid amount is one the service accepts;
+ * a loan date carries the range and calendar of its refinements as LOAN_DATE_PATTERN.
  */
 export function schemaDoc(schema: z.ZodType): Record<string, unknown> {
   return z.toJSONSchema(schema, {
     io: 'input',
     unrepresentable: 'any',
     override: ({ zodSchema, jsonSchema }) => {
-      if (!AMOUNT_PATTERNS.has(zodSchema)) return;
-      const pattern = AMOUNT_PATTERNS.get(zodSchema);
+      // A loan date (the engine's 1900-01-01..2999-12-31, a real calendar day) as the contracts' pattern
+      // says it, so a schema-valid date is one the route accepts.
+      if (isLoanDateSchema(zodSchema) || z.globalRegistry.get(zodSchema)?.description === loanDateDescription) {
+        jsonSchema.pattern = LOAN_DATE_PATTERN;
+        return;
+      }
+      if (!AMOUNT_PATTERNS.has(defOf(zodSchema))) return;
+      const pattern = AMOUNT_PATTERNS.get(defOf(zodSchema));
       const properties = jsonSchema.properties as Record<string, Record<string, unknown>> | undefined;
       // New objects, not edits: both refinements share their parent's (moneySchema's) generated members.
       if (pattern && properties?.amount) jsonSchema.properties = { ...properties, amount: { ...properties.amount, pattern } };
