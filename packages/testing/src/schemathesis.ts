@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const installScript = join(repoRoot, 'infra/local/python-tools.sh');
 const hooksFile = fileURLToPath(new URL('../schemathesis/hooks.py', import.meta.url));
+const configFile = fileURLToPath(new URL('../schemathesis/schemathesis.toml', import.meta.url));
 
 /**
  * Path of schemathesis' `st`, installed by infra/local/python-tools.sh (pinned, in a venv under
@@ -71,7 +72,7 @@ const decode = (content: unknown): string => {
 
 /**
  * `st run <url>/openapi.json --checks all` against a running service, with the project's hooks
- * (schemathesis/hooks.py). Exit 0 (nothing found) and 1 (failures found) are results; anything else,
+ * (schemathesis/hooks.py) and settings (schemathesis/schemathesis.toml). Exit 0 (nothing found) and 1 (failures found) are results; anything else,
  * or no report, throws with schemathesis' output.
  */
 export async function runSchemathesis(o: SchemathesisOptions): Promise<SchemathesisRun> {
@@ -79,6 +80,7 @@ export async function runSchemathesis(o: SchemathesisOptions): Promise<Schemathe
   await mkdir(o.reportDir, { recursive: true });
   const ndjson = join(o.reportDir, 'events.ndjson');
   const args = [
+    '--config-file', configFile,
     'run', `${o.baseUrl}/openapi.json`, '--url', o.baseUrl, '-H', `Authorization: Bearer ${o.token}`,
     '--checks', 'all',
     // Without it a (non-server-error) failure ends an operation's fuzzing at its first case, so a 5xx
