@@ -108,5 +108,6 @@ function servicingView(s: LoanServicingView, currency: string, scale: number) {
       disbursed: m('disbursed'), principalWrittenOff: m('principalWrittenOff'), recovered: m('recovered'),
     },
     delinquency: s.delinquency,
+    ...(s.foreclosure ? { foreclosure: { ...s.foreclosure, amount: money(BigInt(s.foreclosure.amount), currency, scale), payoff: money(BigInt(s.foreclosure.payoff), currency, scale) } } : {}),
   };
 }

@@ -151,6 +151,7 @@ export function toAccountProduct(p: ProductDefinition): AccountProduct {
     nonAccrualDpd: p.nonAccrualDpd,
     chargeOffDpd: p.chargeOffDpd,
     bucketLowerBoundsDays: DELINQUENCY_BUCKET_SETS[p.bucketSet].lowerBoundsDays,
+    ...(p.prepaymentCharge ? { prepaymentCharge: { percentOfPrincipal: p.prepaymentCharge.percentOfPrincipal, fixedMinor: BigInt(p.prepaymentCharge.fixed.amount) } } : {}),
   };
 }
 

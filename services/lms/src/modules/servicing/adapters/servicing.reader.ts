@@ -9,6 +9,8 @@ export interface LoanServicingView {
   readonly productVersion: number | null;
   readonly balances: Record<string, bigint>;
   readonly delinquency: { readonly dpd: number; readonly bucket: string; readonly rbiClass: string; readonly oldestUnpaidDueDate: string | null; readonly npaSince: string | null };
+  /** The loan's foreclosure, once one took effect: `closed`, or `short` (a later change reopened the loan). */
+  readonly foreclosure?: NonNullable<StoredState['foreclosure']>;
 }
 
 export interface ServicingReader {
@@ -30,6 +32,7 @@ export function createServicingReader(pool: pg.Pool): ServicingReader {
       return {
         asOf: row.as_of, status: row.status, accrualStatus: row.accrual_status, productVersion: row.product_version, balances,
         delinquency: { dpd: row.dpd, bucket: row.us_bucket, rbiClass: row.rbi_class, oldestUnpaidDueDate: row.oldest, npaSince: row.npa_since },
+        ...(row.state?.foreclosure ? { foreclosure: row.state.foreclosure } : {}),
       };
     },
   };

@@ -9,6 +9,7 @@ import type { Outcome, ServicingFailureCode } from '../domain/failures.js';
 import { requestHash, type LoanTransaction } from '../domain/servicing.js';
 import { applyMoneyEvent, type ServicingDeps } from '../use-cases/apply-money-event.js';
 import { requestDisbursement, type DisbursementDeps } from '../use-cases/disbursements.js';
+import { foreclose } from '../use-cases/foreclose.js';
 import { requestPayoffQuote, type StoredPayoffQuote } from '../use-cases/payoff-quote.js';
 import { delinquencyHistory } from './servicing.reader.js';
 import { pageTransactions } from './servicing.repository.js';
@@ -23,6 +24,7 @@ const repaymentBody = z.object({ amount: positiveMoneySchema, valueDate: loanDat
 const reversalBody = z.object({ reason: z.string().min(1).max(500) }).strict();
 const disbursementBody = z.object({ amount: positiveMoneySchema, valueDate: loanDateString }).strict();
 const payoffQuoteBody = z.object({ asOf: loanDateString }).strict();
+const foreclosureBody = z.object({ amount: positiveMoneySchema, valueDate: loanDateString }).strict();
 const pageQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(25), cursor: z.string().regex(/^\d{1,19}$/, 'not a cursor from a previous page').optional() }).strict();
 
 /** One table from failure to HTTP status. */
@@ -43,6 +45,7 @@ const STATUS: Record<ServicingFailureCode, number> = {
   'exceeds-approved-principal': 422,
   'no-account-token': 422,
   'idempotency-key-reused': 422,
+  'foreclosure-short': 422,
   'engine-refused': 422,
 };
 
@@ -52,7 +55,7 @@ const problems = {
   403: { description: 'The caller lacks the role' },
   404: { description: 'No such loan or transaction for this tenant' },
   409: { description: 'The loan is not disbursed, closed or charged off (a recovery: not charged off); the transaction is reversed or not reversible' },
-  422: { description: 'Value date after the business date (a recovery: or before the charge-off), a payoff quote as of a date before the business date, more than the approved principal, Idempotency-Key reused with another body, or refused by the loan engine' },
+  422: { description: 'Value date after the business date (a recovery: or before the charge-off), a payoff quote as of a date before the business date, a foreclosure short of the payoff, more than the approved principal, Idempotency-Key reused with another body, or refused by the loan engine' },
 };
 const idempotencyHeader = idempotencyKeyHeaderDoc();
 
@@ -118,6 +121,17 @@ export async function servicingRoutes(app: FastifyInstance, deps: ServicingRoute
     return reply.status(201).send(payoffQuoteView(result.value));
   });
 
+  app.post('/v1/loans/:id/foreclosure', {
+    schema: { tags: ['servicing'], summary: 'Pay the loan off on a date: foreclosure (operator)', description: "`amount` at least the payoff at the end of `valueDate` (on or before the business date) — the `total` of a payoff quote as of that date: principal outstanding, interest accrued to that day, fees and penalties due, the product version's prepayment charge (posted to fee income), less excess held. The loan closes with every balance zero, the ledger is posted and `LoanClosed` (reason `foreclosed`) is published; what the amount exceeds the payoff by is held as excess (owed back). Short of the payoff: 422 `foreclosure-short` naming `/amount`, with the `payoff` (total and parts) in the problem, and nothing written. A later backdated change that raises that payoff reopens the loan (`LoanReopened`; the foreclosure's money then counts as a repayment). Not reversible. Honours `Idempotency-Key`.", headers: idempotencyHeader, params: schemaDoc(loanParams), body: schemaDoc(foreclosureBody), response: { 201: { description: 'The foreclosure transaction with its `allocation` (what it settled by component and installment, `prepaymentCharge`, `excess` kept, `excessUsed`)' }, ...problems } },
+  }, async (request, reply) => {
+    const principal = authenticate(request, deps.authSecret, 'operator');
+    const { id } = parseOr400(loanParams, request.params, 'params');
+    const body = parseOr400(foreclosureBody, request.body, 'body');
+    const key = idempotencyKey(request);
+    const result = await foreclose(deps, { tenantId: principal.tenantId, loanId: id, actor: principal.subject, ...body, ...(key ? { idempotencyKey: key } : {}), requestHash: requestHash(['foreclosure', id, body]), correlationId: request.id });
+    return send(reply, result, 201);
+  });
+
   app.get('/v1/loans/:id/transactions', {
     schema: { tags: ['servicing'], summary: "List a loan's transactions, newest first", description: 'Keyset pagination: pass `nextCursor` as `cursor`; null on the last page.', params: schemaDoc(loanParams), querystring: schemaDoc(pageQuery), response: { 200: { description: '`{ items, nextCursor }`' }, 400: problems[400], 401: problems[401], 404: problems[404] } },
   }, async (request) => {
@@ -152,8 +166,8 @@ async function mustExist(pool: pg.Pool, tenantId: string, loanId: string): Promi
 
 function send(reply: FastifyReply, result: Outcome<LoanTransaction>, status: number) {
   if (!result.ok) {
-    const { code, pointer, detail } = result.error;
-    throw new HttpProblem(STATUS[code], code, titleOf(code), detail, { errors: [{ pointer, detail }] });
+    const { code, pointer, detail, extensions } = result.error;
+    throw new HttpProblem(STATUS[code], code, titleOf(code), detail, { ...extensions, errors: [{ pointer, detail }] });
   }
   if (result.replayed) void reply.header('idempotent-replayed', 'true');
   return reply.status(status).send(transactionView(result.value));
@@ -192,6 +206,7 @@ export function transactionView(t: LoanTransaction) {
     failureReason: t.failureReason,
     allocation: a === null ? null : {
       principal: m(a.principal), interest: m(a.interest), fees: m(a.fees), penalties: m(a.penalties), excess: m(a.excess), recovery: m(a.recovery),
+      ...(a.prepaymentCharge === undefined ? {} : { prepaymentCharge: m(a.prepaymentCharge), excessUsed: m(a.excessUsed ?? '0') }),
       installments: a.installments.map((l) => ({ number: l.number, principal: m(l.principal), interest: m(l.interest), fees: m(l.fees), penalties: m(l.penalties) })),
     },
     createdBy: t.createdBy,

@@ -20,12 +20,15 @@ export type ServicingFailureCode =
   | 'exceeds-approved-principal'
   | 'no-account-token'
   | 'idempotency-key-reused'
+  | 'foreclosure-short'
   | 'engine-refused';
 
 export interface ServicingFailure {
   readonly code: ServicingFailureCode;
   readonly pointer: string;
   readonly detail: string;
+  /** Members added to the problem document (e.g. the payoff a short foreclosure did not meet). */
+  readonly extensions?: Readonly<Record<string, unknown>>;
 }
 
 export const failure = (code: ServicingFailureCode, pointer: string, detail: string): ServicingFailure => ({ code, pointer, detail });

@@ -12,7 +12,7 @@ import {
   type ScheduledInstallment,
 } from '@lendstack/loan-engine';
 
-export type TransactionKind = 'disbursement' | 'repayment' | 'reversal';
+export type TransactionKind = 'disbursement' | 'repayment' | 'reversal' | 'foreclosure';
 export type TransactionStatus = 'pending' | 'confirmed' | 'failed' | 'posted';
 
 /** One row of loan_transactions. */
@@ -48,12 +48,13 @@ export interface LoanTransaction {
  */
 export const DEFAULT_ACCOUNT_PRODUCT: AccountProduct = { strategy: 'penalties-fees-interest-principal', graceDays: 0 };
 
-/** The money events the engine replays: confirmed disbursements and every posted repayment and reversal. */
+/** The money events the engine replays: confirmed disbursements and every posted repayment, foreclosure and reversal. */
 export function engineEvents(rows: readonly LoanTransaction[]): MoneyEvent[] {
   return rows.flatMap((t): MoneyEvent[] => {
     const valueDate = parseIsoDate(t.valueDate);
     if (t.kind === 'disbursement') return t.status === 'confirmed' ? [{ kind: 'disbursement', id: t.id, valueDate, amountMinor: t.amountMinor! }] : [];
     if (t.kind === 'repayment') return [{ kind: 'repayment', id: t.id, valueDate, amountMinor: t.amountMinor! }];
+    if (t.kind === 'foreclosure') return [{ kind: 'foreclosure', id: t.id, valueDate, amountMinor: t.amountMinor! }];
     return [{ kind: 'reversal', id: t.id, targetId: t.targetId!, valueDate }];
   });
 }
@@ -87,12 +88,23 @@ export function stateJson(s: AccountState) {
       overdueSince: iso(i.overdueSince),
       paidOn: iso(i.paidOn),
     })),
+    // Only once a foreclosure took effect: whether it closed the loan or fell short of a later payoff.
+    ...(s.foreclosure === undefined ? {} : {
+      foreclosure: {
+        transactionId: s.foreclosure.id, valueDate: formatIsoDate(s.foreclosure.date), amount: s.foreclosure.amountMinor.toString(),
+        payoff: s.foreclosure.payoffMinor.toString(), outcome: s.foreclosure.outcome,
+      },
+    }),
   };
 }
 export type StoredState = ReturnType<typeof stateJson>;
 
-/** How a repayment was split, as loan_transactions.allocation stores it. */
+/**
+ * How a repayment was split, as loan_transactions.allocation stores it. A foreclosure's adds the prepayment
+ * charge and the excess held that it used (only there, so other allocations and their digests are unchanged).
+ */
 export function allocationJson(a: PaymentAllocation) {
+  const foreclosure = a.kind === 'foreclosure' ? { prepaymentCharge: (a.prepaymentChargeMinor ?? 0n).toString(), excessUsed: (a.excessUsedMinor ?? 0n).toString() } : {};
   return {
     date: formatIsoDate(a.date),
     kind: a.kind,
@@ -104,9 +116,10 @@ export function allocationJson(a: PaymentAllocation) {
     excess: a.excessMinor.toString(),
     recovery: a.recoveryMinor.toString(),
     installments: a.installments.map((l) => ({ number: l.installment, principal: l.principal.toString(), interest: l.interest.toString(), fees: l.fees.toString(), penalties: l.penalties.toString() })),
+    ...foreclosure,
   };
 }
-export type StoredAllocation = ReturnType<typeof allocationJson>;
+export type StoredAllocation = ReturnType<typeof allocationJson> & { readonly prepaymentCharge?: string; readonly excessUsed?: string };
 
 /** A stored allocation back as the engine's, for the repayment `source` (inverse of allocationJson). */
 export function allocationFromStored(source: string, a: StoredAllocation): PaymentAllocation {
@@ -120,6 +133,7 @@ export function allocationFromStored(source: string, a: StoredAllocation): Payme
     installments: a.installments.map((l) => ({ installment: l.number, principal: n(l.principal), interest: n(l.interest), fees: n(l.fees), penalties: n(l.penalties) })),
     excessMinor: n(a.excess),
     recoveryMinor: n(a.recovery),
+    ...(a.kind === 'foreclosure' ? { prepaymentChargeMinor: n(a.prepaymentCharge ?? '0'), excessUsedMinor: n(a.excessUsed ?? '0') } : {}),
   };
 }
 
@@ -128,10 +142,11 @@ export function allocationFromStored(source: string, a: StoredAllocation): Payme
  * with their RepaymentReceived, when they took effect) that the new allocation's digest does not match.
  * `except` holds the transactions the replay announces itself (the new repayment: RepaymentReceived).
  * A repayment the replay no longer allocates (the reversed one) is not here: TransactionReversed says so.
+ * Nor is a foreclosure: what it settles is announced by LoanClosed (or LoanReopened), not as a repayment split.
  */
 export function reallocatedRepayments(allocations: readonly PaymentAllocation[], storedDigests: ReadonlyMap<string, string | null>, except: ReadonlySet<string>): PaymentAllocation[] {
   return allocations.filter((a) => {
-    if (a.kind === 'excess-applied' || except.has(a.source)) return false;
+    if (a.kind === 'excess-applied' || a.kind === 'foreclosure' || except.has(a.source)) return false;
     const stored = storedDigests.get(a.source);
     return stored !== undefined && stored !== null && stored !== allocationDigest(a).digest;
   });

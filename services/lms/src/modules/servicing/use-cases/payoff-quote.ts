@@ -2,10 +2,10 @@ import { accountPayoffQuote, parseIsoDate, percentToRate, type AccountPayoffPart
 import type pg from 'pg';
 import { businessDateOf } from '../../business-date/business-date.repository.js';
 import { toAccountProduct } from '../../products/domain/product.js';
-import { lockLoan, productDefinition, scheduleOf, transactionsOf } from '../adapters/servicing.repository.js';
+import { lockLoan, productDefinition, scheduleOf, transactionsOf, type ServicedLoan } from '../adapters/servicing.repository.js';
 import { inTransaction } from '../adapters/pg-transaction.js';
 import { failure, type Outcome } from '../domain/failures.js';
-import { DEFAULT_ACCOUNT_PRODUCT, engineEvents, engineSchedule } from '../domain/servicing.js';
+import { DEFAULT_ACCOUNT_PRODUCT, engineEvents, engineSchedule, type LoanTransaction } from '../domain/servicing.js';
 
 export interface PayoffQuoteDeps {
   readonly pool: pg.Pool;
@@ -60,17 +60,7 @@ export async function requestPayoffQuote(deps: PayoffQuoteDeps, request: PayoffQ
     if (loan.status === 'pending-disbursement') return refuse('loan-not-disbursed', '/params/id', 'The loan has not been disbursed yet.');
     if (loan.status === 'closed') return refuse('loan-closed', '/params/id', 'The loan is closed.');
     if (loan.status === 'charged-off') return refuse('loan-charged-off', '/params/id', 'The loan is charged off.');
-    const definition = await productDefinition(client, loan.tenantId, loan.productCode, loan.productVersion);
-    const charge = definition?.prepaymentCharge;
-    const q = accountPayoffQuote(
-      {
-        schedule: engineSchedule((await scheduleOf(client, [loan.id])).get(loan.id) ?? []),
-        product: definition ? toAccountProduct(definition) : DEFAULT_ACCOUNT_PRODUCT,
-        events: engineEvents(await transactionsOf(client, loan.id, { allocations: false })),
-      },
-      parseIsoDate(request.asOf),
-      charge ? { prepaymentCharge: { rate: percentToRate(charge.percentOfPrincipal), fixedMinor: BigInt(charge.fixed.amount) } } : {},
-    );
+    const q = await payoffAt(client, loan, request.asOf);
     if (!q.ok) {
       if (q.error.code === 'loan-charged-off') return refuse('loan-charged-off', '/params/id', `By ${request.asOf} the loan is charged off.`);
       if (q.error.code === 'nothing-outstanding') return refuse('loan-closed', '/params/id', `Nothing is outstanding on ${request.asOf}: ${q.error.message}.`);
@@ -88,6 +78,24 @@ export async function requestPayoffQuote(deps: PayoffQuoteDeps, request: PayoffQ
     );
     return { ok: true as const, value: quote };
   });
+}
+
+/**
+ * The engine's payoff of a locked loan at the end of `asOf` (its transactions read on `client`, nothing
+ * written): what a quote states and what a foreclosure on that date must pay.
+ */
+export async function payoffAt(client: pg.PoolClient, loan: ServicedLoan, asOf: string, transactions?: readonly LoanTransaction[]) {
+  const definition = await productDefinition(client, loan.tenantId, loan.productCode, loan.productVersion);
+  const charge = definition?.prepaymentCharge;
+  return accountPayoffQuote(
+    {
+      schedule: engineSchedule((await scheduleOf(client, [loan.id])).get(loan.id) ?? []),
+      product: definition ? toAccountProduct(definition) : DEFAULT_ACCOUNT_PRODUCT,
+      events: engineEvents(transactions ?? (await transactionsOf(client, loan.id, { allocations: false }))),
+    },
+    parseIsoDate(asOf),
+    charge ? { prepaymentCharge: { rate: percentToRate(charge.percentOfPrincipal), fixedMinor: BigInt(charge.fixed.amount) } } : {},
+  );
 }
 
 const refuse = (code: Parameters<typeof failure>[0], pointer: string, detail: string) => ({ ok: false as const, error: failure(code, pointer, detail) });
