@@ -5,10 +5,10 @@ import { formatIsoDate, tryParseIsoDate } from '../dates/local-date.js';
 import { DAY_COUNTS } from '../daycount/day-count.js';
 import { compare, fromInt, parseDecimal } from '../math/rational.js';
 import { ROUNDING_MODES } from '../math/rounding.js';
-import { findCurrency } from '../money/currency.js';
+import { findCurrency, isKnownCurrency } from '../money/currency.js';
 import { METHODS } from '../schedule/types.js';
 import { MAX_TERM_PERIODS } from '../schedule/validate.js';
-import { currencyCode, decimals, decimalString, isDecimal, isoDateString, loanDateString } from './common-schemas.js';
+import { currencyCode, decimals, decimalString, isDecimal, isoDateString, LOAN_DATE_RANGE, loanDateString } from './common-schemas.js';
 
 const MAX_GRACE_PERIODS = MAX_TERM_PERIODS;
 const MAX_FEES = 50;
@@ -61,16 +61,20 @@ const baseSchema = z.object({
   businessDays: businessDaysSchema.optional(),
 });
 
-type Ctx = z.core.$RefinementCtx<z.output<typeof baseSchema>>;
-
 /**
  * The schedule request: every amount a decimal string in major units of `currency`, every rate
  * a decimal percent string. Errors carry the field path (e.g. ["fees", 0, "amount"]).
  */
 export const scheduleRequestSchema = baseSchema.superRefine((req, ctx) => {
+  crossFieldChecks(req, (path, message) => ctx.addIssue({ code: 'custom', path, message }));
+});
+
+type Issue = (path: (string | number)[], message: string) => void;
+
+/** The checks across fields, run on a request whose every field passed its own schema. */
+function crossFieldChecks(req: z.output<typeof baseSchema>, issue: Issue): void {
   const currency = findCurrency(req.currency);
   if (!currency) return;
-  const issue = (path: (string | number)[], message: string): void => ctx.addIssue({ code: 'custom', path, message });
   checkAmount(req.principal, currency.scale, ['principal'], issue, true);
   checkAmount(req.downPayment, currency.scale, ['downPayment'], issue, false);
   checkAmount(req.rounding?.installmentMultipleOf, currency.scale, ['rounding', 'installmentMultipleOf'], issue, true);
@@ -79,11 +83,9 @@ export const scheduleRequestSchema = baseSchema.superRefine((req, ctx) => {
   if (isDecimal(down) && isDecimal(req.principal) && compare(parseDecimal(down), parseDecimal(req.principal)) >= 0) {
     issue(['downPayment'], 'must be less than the principal');
   }
-  checkRelations(req, ctx);
+  checkRelations(req, issue);
   checkCalendar(req.businessDays, issue);
-});
-
-type Issue = (path: (string | number)[], message: string) => void;
+}
 
 function checkAmount(value: string | undefined, scale: number, path: (string | number)[], issue: Issue, positive: boolean): void {
   if (value === undefined || !isDecimal(value)) return; // the field's own check reports it
@@ -91,8 +93,7 @@ function checkAmount(value: string | undefined, scale: number, path: (string | n
   else if (positive && !/[1-9]/.test(value)) issue(path, 'must be greater than zero');
 }
 
-function checkRelations(req: z.output<typeof baseSchema>, ctx: Ctx): void {
-  const issue = (path: (string | number)[], message: string): void => ctx.addIssue({ code: 'custom', path, message });
+function checkRelations(req: z.output<typeof baseSchema>, issue: Issue): void {
   const disbursed = tryParseIsoDate(req.disbursementDate);
   const first = req.firstDueDate === undefined ? undefined : tryParseIsoDate(req.firstDueDate);
   if (disbursed !== undefined && first !== undefined && first <= disbursed) {
@@ -109,7 +110,8 @@ function checkRelations(req: z.output<typeof baseSchema>, ctx: Ctx): void {
     issue(['annualRatePercent'], 'must be 0 for zero-interest-split');
   }
   const rate = req.annualRatePercent;
-  if (isDecimal(rate) && compare(parseDecimal(rate), fromInt(MAX_RATE_PERCENT)) > 0) {
+  // Number(rate) < 1000 (correctly rounded, and 1000 is a double) already shows rate ≤ 1000.
+  if (isDecimal(rate) && !(Number(rate) < MAX_RATE_PERCENT) && compare(parseDecimal(rate), fromInt(MAX_RATE_PERCENT)) > 0) {
     issue(['annualRatePercent'], `must be at most ${MAX_RATE_PERCENT}`);
   }
 }
@@ -133,3 +135,139 @@ function checkCalendar(bd: z.output<typeof businessDaysSchema> | undefined, issu
 
 export type ScheduleRequest = z.input<typeof scheduleRequestSchema>;
 export type ParsedScheduleRequest = z.output<typeof scheduleRequestSchema>;
+
+/**
+ * Validates a schedule request: `scheduleRequestSchema.parse(input)`, with its ZodError on bad
+ * input. A request whose every field certainly passes (the checks below are the schema's own,
+ * field by field, then the same cross-field checks) is returned without running zod, built as
+ * zod builds it (defaults filled, unknown keys dropped); anything else — every refusal included —
+ * goes through zod, so errors are zod's. (A property test compares the two on fuzzed requests.)
+ */
+export function parseScheduleRequest(input: unknown): ParsedScheduleRequest {
+  return parseValidRequest(input) ?? scheduleRequestSchema.parse(input);
+}
+
+/** The parsed request when `input` passes scheduleRequestSchema for certain, else undefined. */
+export function parseValidRequest(input: unknown): ParsedScheduleRequest | undefined {
+  if (!isObject(input)) return undefined;
+  const r = input as Record<string, unknown>;
+  const { principal, currency, annualRatePercent, termPeriods, frequency, method, interestCalculation, dayCount, disbursementDate, firstDueDate, downPayment } = r;
+  if (!isDecimal(principal) || typeof currency !== 'string' || !isKnownCurrency(currency) || !isDecimal(annualRatePercent)) return undefined;
+  if (!isIntIn(termPeriods, 1, MAX_TERM_PERIODS)) return undefined;
+  if (!isOneOf<Field<'frequency'>>(frequency, FREQUENCY_SET) || !isOneOf<Field<'method'>>(method, METHOD_SET)) return undefined;
+  if (!isOneOf<Field<'interestCalculation'>>(interestCalculation, INTEREST_SET) || !isOneOf<Field<'dayCount'>>(dayCount, DAY_COUNT_SET)) return undefined;
+  if (!isLoanDate(disbursementDate) || (firstDueDate !== undefined && !isLoanDate(firstDueDate))) return undefined;
+  if (downPayment !== undefined && !isDecimal(downPayment)) return undefined;
+  const out: ParsedScheduleRequest = { principal, currency, annualRatePercent, termPeriods, frequency, method, interestCalculation, dayCount, disbursementDate };
+  if (firstDueDate !== undefined) out.firstDueDate = firstDueDate;
+  if (r.rounding !== undefined) {
+    const rounding = parseRounding(r.rounding);
+    if (!rounding) return undefined;
+    out.rounding = rounding;
+  }
+  if (r.grace !== undefined) {
+    const grace = parseGrace(r.grace);
+    if (!grace) return undefined;
+    out.grace = grace;
+  }
+  if (r.fees !== undefined) {
+    const fees = parseFees(r.fees);
+    if (!fees) return undefined;
+    out.fees = fees;
+  }
+  if (downPayment !== undefined) out.downPayment = downPayment;
+  if (r.businessDays !== undefined) {
+    const businessDays = parseBusinessDays(r.businessDays);
+    if (!businessDays) return undefined;
+    out.businessDays = businessDays;
+  }
+  refusals = 0;
+  crossFieldChecks(out, countRefusal);
+  return refusals === 0 ? out : undefined;
+}
+
+/** Cross-field refusals of the request parseValidRequest is checking (it runs synchronously). */
+let refusals = 0;
+const countRefusal: Issue = () => {
+  refusals += 1;
+};
+
+type Parsed<K extends keyof ParsedScheduleRequest> = NonNullable<ParsedScheduleRequest[K]>;
+type Field<K extends keyof ParsedScheduleRequest> = ParsedScheduleRequest[K];
+
+const FREQUENCY_SET: ReadonlySet<unknown> = new Set(FREQUENCIES);
+const METHOD_SET: ReadonlySet<unknown> = new Set(METHODS);
+const INTEREST_SET: ReadonlySet<unknown> = new Set(['per-period', 'daily']);
+const DAY_COUNT_SET: ReadonlySet<unknown> = new Set(DAY_COUNTS);
+const ROUNDING_SET: ReadonlySet<unknown> = new Set(ROUNDING_MODES);
+const TIMING_SET: ReadonlySet<unknown> = new Set(['upfront', 'financed', 'per-installment']);
+const CONVENTION_SET: ReadonlySet<unknown> = new Set(BUSINESS_DAY_CONVENTIONS);
+
+/** What z.object accepts: a non-null object that is not an array. */
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isOneOf<T>(value: unknown, set: ReadonlySet<unknown>): value is T {
+  return set.has(value);
+}
+
+/** z.int().min(min).max(max) with bounds inside the safe integers. */
+function isIntIn(value: unknown, min: number, max: number): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
+}
+
+function isLoanDate(value: unknown): value is string {
+  return typeof value === 'string' && tryParseIsoDate(value) !== undefined && value >= LOAN_DATE_RANGE.min && value <= LOAN_DATE_RANGE.max;
+}
+
+function parseRounding(value: unknown): Parsed<'rounding'> | undefined {
+  if (!isObject(value)) return undefined;
+  const { mode, installmentMultipleOf } = value;
+  if (mode !== undefined && !isOneOf<Parsed<'rounding'>['mode']>(mode, ROUNDING_SET)) return undefined;
+  if (installmentMultipleOf !== undefined && !isDecimal(installmentMultipleOf)) return undefined;
+  const out: Parsed<'rounding'> = { mode: mode ?? 'half-up' };
+  if (installmentMultipleOf !== undefined) out.installmentMultipleOf = installmentMultipleOf;
+  return out;
+}
+
+function parseGrace(value: unknown): Parsed<'grace'> | undefined {
+  if (!isObject(value)) return undefined;
+  const { principalPeriods = 0, interestPeriods = 0, moratoriumPeriods = 0 } = value;
+  const ok = isIntIn(principalPeriods, 0, MAX_GRACE_PERIODS) && isIntIn(interestPeriods, 0, MAX_GRACE_PERIODS) && isIntIn(moratoriumPeriods, 0, MAX_GRACE_PERIODS);
+  return ok ? { principalPeriods, interestPeriods, moratoriumPeriods } : undefined;
+}
+
+function parseFees(value: unknown): Parsed<'fees'> | undefined {
+  if (!Array.isArray(value) || value.length > MAX_FEES) return undefined;
+  const fees: Parsed<'fees'> = [];
+  for (let i = 0; i < value.length; i += 1) {
+    const f: unknown = value[i];
+    if (!isObject(f)) return undefined;
+    const { name, amount, timing, includeInApr = true } = f;
+    if (typeof name !== 'string' || name.length < 1 || name.length > 100 || !isDecimal(amount)) return undefined;
+    if (!isOneOf<Parsed<'fees'>[number]['timing']>(timing, TIMING_SET) || typeof includeInApr !== 'boolean') return undefined;
+    fees.push({ name, amount, timing, includeInApr });
+  }
+  return fees;
+}
+
+function parseBusinessDays(value: unknown): Parsed<'businessDays'> | undefined {
+  if (!isObject(value)) return undefined;
+  const { convention, holidays = [], weekendDays = [0, 6] } = value;
+  if (!isOneOf<Parsed<'businessDays'>['convention']>(convention, CONVENTION_SET)) return undefined;
+  if (!Array.isArray(holidays) || holidays.length > MAX_HOLIDAYS || !Array.isArray(weekendDays) || weekendDays.length > 7) return undefined;
+  const days: string[] = [];
+  for (let i = 0; i < holidays.length; i += 1) {
+    const h: unknown = holidays[i];
+    if (typeof h !== 'string' || tryParseIsoDate(h) === undefined) return undefined;
+    days.push(h);
+  }
+  const weekend: number[] = [];
+  for (let i = 0; i < weekendDays.length; i += 1) {
+    const w: unknown = weekendDays[i];
+    if (!isIntIn(w, 0, 6)) return undefined;
+    weekend.push(w);
+  }
+  return { convention, holidays: days, weekendDays: weekend };
+}

@@ -3,7 +3,7 @@ import { formatIsoDate } from '../dates/local-date.js';
 import { formatScaled, toDecimalString, type Rational } from '../math/rational.js';
 import { buildSchedule } from '../schedule/engine.js';
 import type { InstallmentMinor, ScheduleMinor } from '../schedule/types.js';
-import { scheduleRequestSchema, type ScheduleRequest } from './schedule-request.js';
+import { parseScheduleRequest, type ScheduleRequest } from './schedule-request.js';
 import { toLoanTerms } from './to-terms.js';
 
 export interface InstallmentView {
@@ -34,10 +34,11 @@ export const APR_DECIMALS = 4;
 
 /**
  * Builds a schedule from a request in major-unit decimal strings. Validates with
- * `scheduleRequestSchema` (throws its ZodError, with field paths, on bad input).
+ * `scheduleRequestSchema` (throws its ZodError, with field paths, on bad input; see
+ * parseScheduleRequest).
  */
 export function schedule(request: ScheduleRequest): ScheduleResult {
-  const terms = toLoanTerms(scheduleRequestSchema.parse(request));
+  const terms = toLoanTerms(parseScheduleRequest(request));
   const minor = buildSchedule(terms);
   return formatSchedule(minor, scheduleAprPercent(terms, minor, APR_DECIMALS));
 }

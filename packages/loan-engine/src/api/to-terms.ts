@@ -21,12 +21,11 @@ export function percentToRate(percent: string): ReturnType<typeof rat> {
 /** Maps a validated request (major-unit strings) onto the minor-unit API's LoanTerms. */
 export function toLoanTerms(req: ParsedScheduleRequest): LoanTerms {
   const currency = requireCurrency(req.currency);
-  const money = (v: string): bigint => parseMoney(v, currency);
   const multiple = req.rounding?.installmentMultipleOf;
   const bd = req.businessDays;
   return {
     currency,
-    principalMinor: money(req.principal),
+    principalMinor: parseMoney(req.principal, currency),
     annualRate: percentToRate(req.annualRatePercent),
     termPeriods: req.termPeriods,
     frequency: req.frequency,
@@ -37,23 +36,27 @@ export function toLoanTerms(req: ParsedScheduleRequest): LoanTerms {
     firstDueDate: req.firstDueDate === undefined ? undefined : parseIsoDate(req.firstDueDate),
     rounding: {
       mode: req.rounding?.mode ?? 'half-up',
-      installmentMultipleMinor: multiple === undefined ? 1n : money(multiple),
+      installmentMultipleMinor: multiple === undefined ? 1n : parseMoney(multiple, currency),
     },
     grace: {
       principalPeriods: req.grace?.principalPeriods ?? 0,
       interestPeriods: req.grace?.interestPeriods ?? 0,
       moratoriumPeriods: req.grace?.moratoriumPeriods ?? 0,
     },
-    fees: (req.fees ?? []).map((f) => ({
-      name: f.name,
-      amountMinor: money(f.amount),
-      timing: f.timing,
-      includeInApr: f.includeInApr,
-    })),
-    downPaymentMinor: req.downPayment === undefined ? 0n : money(req.downPayment),
+    fees: req.fees === undefined || req.fees.length === 0 ? [] : toFees(req.fees, currency),
+    downPaymentMinor: req.downPayment === undefined ? 0n : parseMoney(req.downPayment, currency),
     businessDays: bd && {
       convention: bd.convention,
       calendar: makeCalendar(bd.holidays.map(parseIsoDate), bd.weekendDays),
     },
   };
+}
+
+function toFees(fees: NonNullable<ParsedScheduleRequest['fees']>, currency: Currency): LoanTerms['fees'] {
+  return fees.map((f) => ({
+    name: f.name,
+    amountMinor: parseMoney(f.amount, currency),
+    timing: f.timing,
+    includeInApr: f.includeInApr,
+  }));
 }

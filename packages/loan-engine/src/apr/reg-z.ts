@@ -1,6 +1,6 @@
 import type { DayNumber } from '../dates/local-date.js';
-import { rat, reduce, toDecimalString, type Rational } from '../math/rational.js';
-import { estimateRoot, GUESS_HALF_WIDTH_FEMTO, guessBracket, RATE_SCALE, RATE_SCALE_FIVES, RATE_SCALE_TWOS, solveIncreasing } from './solver.js';
+import { formatScaled, rat, reduce, toDecimalString, type Rational } from '../math/rational.js';
+import { estimateRoot, GUESS_HALF_WIDTH_FEMTO, guessCentreFemto, RATE_SCALE, RATE_SCALE_FIVES, RATE_SCALE_TWOS, solveIncreasing } from './solver.js';
 import { unitPeriodsPerYear, unitTime, type UnitPeriod, type UnitTime } from './unit-period.js';
 
 export interface DatedAmount {
@@ -146,20 +146,37 @@ export function percentOfRate(rate: bigint, perYear: number, places: number): st
  * Restricted to 0 < lo and hi < 1 per period, where v = 1/(1 + i) ≤ 1 keeps the bounds simple.
  */
 export function decideAprPercent(flows: PreparedFlows, perYear: number, places: number): { percent: string | null; path: 'certified' | 'exact' } {
-  const guess = flows.estimate === undefined ? undefined : guessBracket(flows.estimate);
-  if (guess && guess.centreFemto > GUESS_HALF_WIDTH_FEMTO && guess.centreFemto + GUESS_HALF_WIDTH_FEMTO < 1e15) {
-    const low = percentOfRate(guess.lo, perYear, places);
-    if (
-      low === percentOfRate(guess.hi, perYear, places) &&
-      certifiedSign(flows, (guess.centreFemto - GUESS_HALF_WIDTH_FEMTO) / 1e15) < 0 &&
-      certifiedSign(flows, (guess.centreFemto + GUESS_HALF_WIDTH_FEMTO) / 1e15) > 0
-    ) {
-      return { percent: low, path: 'certified' };
+  const centre = flows.estimate === undefined ? undefined : guessCentreFemto(flows.estimate);
+  if (centre !== undefined && centre > GUESS_HALF_WIDTH_FEMTO && centre + GUESS_HALF_WIDTH_FEMTO < 1e15) {
+    const lo = centre - GUESS_HALF_WIDTH_FEMTO;
+    const hi = centre + GUESS_HALF_WIDTH_FEMTO;
+    const printed = commonPrintedValue(lo, hi, perYear, places);
+    if (printed !== undefined && certifiedSign(flows, lo / 1e15) < 0 && certifiedSign(flows, hi / 1e15) > 0) {
+      return { percent: formatScaled(BigInt(printed), places), path: 'certified' };
     }
   }
   const rate = exactRate(flows);
   return { percent: rate === undefined ? null : percentOfRate(rate, perYear, places), path: 'exact' };
 }
+
+/**
+ * The integer percentOfRate prints (the percent × 10^places, rounded half-even) for every rate
+ * from lo to hi × 10^-15 per period, when doubles show that one is common to them all: the
+ * percent × 10^places of a rate r × 10^-15 is x = r · perYear · 10^(places + 2) / 10^15, computed
+ * with three roundings (relative error under 4u); when [x_lo − ε, x_hi + ε] lies strictly inside
+ * one (q − ½, q + ½), every rate between prints q (ties cannot occur). Undefined otherwise.
+ */
+function commonPrintedValue(lo: number, hi: number, perYear: number, places: number): number | undefined {
+  if (places > 20) return undefined;
+  const scale = 10 ** (places + 2);
+  const xLo = ((lo * perYear) * scale) / 1e15;
+  const xHi = ((hi * perYear) * scale) / 1e15;
+  const q = Math.round(xLo);
+  const margin = 8 * U * xHi;
+  return xLo - margin > q - 0.5 && xHi + margin < q + 0.5 && Number.isSafeInteger(q) ? q : undefined;
+}
+
+const U = 2 ** -53;
 
 /** 2^-52, twice the unit roundoff of a double. */
 const TWO_U = 2 ** -52;

@@ -56,11 +56,19 @@ export function solveIncreasing(f: (rate: bigint) => bigint, estimate?: number):
  * integer-valued double). Undefined when the estimate is out of range (then a search runs).
  */
 export function guessBracket(estimate: number): { lo: bigint; hi: bigint; centreFemto: number } | undefined {
-  if (!Number.isFinite(estimate) || estimate <= -0.99 || estimate >= 1000) return undefined;
-  const centreFemto = Math.round(estimate * 1e15);
-  const centre = (BigInt(centreFemto) * RATE_SCALE) / 10n ** 15n;
+  const centreFemto = guessCentreFemto(estimate);
+  if (centreFemto === undefined) return undefined;
+  const centre = (BigInt(centreFemto) * RATE_SCALE) / FEMTO;
   return { lo: centre - GUESS_HALF_WIDTH, hi: centre + GUESS_HALF_WIDTH, centreFemto };
 }
+
+/** guessBracket's centre × 10^15 (an integer-valued double), without the bigints. */
+export function guessCentreFemto(estimate: number): number | undefined {
+  if (!Number.isFinite(estimate) || estimate <= -0.99 || estimate >= 1000) return undefined;
+  return Math.round(estimate * 1e15);
+}
+
+const FEMTO = 10n ** 15n;
 
 /** GUESS_HALF_WIDTH in units of 10^-15 per period. */
 export const GUESS_HALF_WIDTH_FEMTO = 1000;

@@ -43,15 +43,28 @@ export function toCivil(dayNumber: DayNumber): Civil {
   return { year: yoe + era * 400 + (month <= 2 ? 1 : 0), month, day };
 }
 
-const ISO = /^(\d{4})-(\d{2})-(\d{2})$/;
-
-/** Parses YYYY-MM-DD; undefined when malformed or not a real calendar date. */
+/** Parses YYYY-MM-DD (exactly: 4, 2 and 2 ASCII digits); undefined when malformed or not a real calendar date. */
 export function tryParseIsoDate(text: string): DayNumber | undefined {
-  const m = ISO.exec(text);
-  if (!m) return undefined;
-  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
+  if (text.length !== 10 || text.charCodeAt(4) !== DASH || text.charCodeAt(7) !== DASH) return undefined;
+  const year = digitsAt(text, 0, 4);
+  const month = digitsAt(text, 5, 2);
+  const day = digitsAt(text, 8, 2);
+  if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
   return fromCivil(year, month, day);
+}
+
+const DASH = 0x2d;
+const ZERO_CODE = 0x30;
+
+/** The number written by `count` ASCII digits from `start`, or −1 if one is not a digit. */
+function digitsAt(text: string, start: number, count: number): number {
+  let value = 0;
+  for (let i = start; i < start + count; i += 1) {
+    const digit = text.charCodeAt(i) - ZERO_CODE;
+    if (digit < 0 || digit > 9) return -1;
+    value = value * 10 + digit;
+  }
+  return value;
 }
 
 export function parseIsoDate(text: string): DayNumber {
