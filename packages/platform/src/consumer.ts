@@ -90,6 +90,9 @@ export async function startEventConsumer<E>(unprefixed: EventConsumerOptions<E>)
     sessionTimeout: 30_000,
     heartbeatInterval: 3_000,
     maxBytesPerPartition: 4 * 1024 * 1024,
+    // How long an idle fetch waits on the broker (kafkajs: 5 s). A fetch answers as soon as a message is there,
+    // so this costs no latency; it bounds how long stop() waits for the fetch in flight (an idle drain).
+    maxWaitTimeInMs: 1_000,
   });
   // Resolve only once the group has assigned partitions, so "started" means "receiving".
   const joined = new Promise<void>((resolve, reject) => {

@@ -299,10 +299,9 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
       stopped = true;
       for (const wake of wakers) wake();
       await Promise.all([temporalReady, kafkaReady, signalsReady, webhooksReady]);
-      await kafkaParts?.consumer.stop();
-      await webhookEnqueuer?.stop();
+      // The consumers at once: each waits for its fetch in flight, so one after another the waits would add up.
+      await Promise.all([kafkaParts?.consumer.stop(), webhookEnqueuer?.stop(), collectionsSignals?.stop()]);
       await webhookDispatcher.stop();
-      await collectionsSignals?.stop();
       await temporalParts?.starter.stop();
       await temporalParts?.waker.stop();
       await kafkaParts?.relay.stop();

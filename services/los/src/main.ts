@@ -265,7 +265,8 @@ export async function startLos(config: LosConfig, logger: Logger = createLogger(
       await relayReady;
       await relay?.stop();
       await consumersReady;
-      for (const consumer of consumers) await consumer.stop().catch((error: unknown) => logger.warn({ err: error }, 'consumer stop failed'));
+      // At once: each waits for its fetch in flight, so one after another the waits would add up.
+      await Promise.all(consumers.map((consumer) => consumer.stop().catch((error: unknown) => logger.warn({ err: error }, 'consumer stop failed'))));
       await webhookDispatcher.stop();
       await Promise.all([prisma.$disconnect(), checksPrisma.$disconnect()]);
       await Promise.all([pool.end(), relayPool.end(), checksPool.end()]);
