@@ -13,13 +13,15 @@ import { createPgLedger } from './modules/ledger/adapters/pg-ledger.repository.j
 import { requestHash } from './modules/servicing/domain/servicing.js';
 import { createEodRun, runEndOfDay, type EodProgress } from './modules/servicing/use-cases/end-of-day.js';
 import { simulateCommand, SIMULATE_USAGE } from './modules/simulator/adapters/simulate.cli.js';
+import { earlyWarningCommand, EARLY_WARNING_USAGE } from './modules/early-warning/adapters/early-warning.cli.js';
 
-const USAGE = 'usage: pnpm -s lms eod --tenant <tenant> --to <YYYY-MM-DD> [--batch-size N]\n       pnpm -s lms audit verify [--tenant <tenant>] [--page-size N]\n       ' + SIMULATE_USAGE;
+const USAGE = 'usage: pnpm -s lms eod --tenant <tenant> --to <YYYY-MM-DD> [--batch-size N]\n       pnpm -s lms audit verify [--tenant <tenant>] [--page-size N]\n       ' + SIMULATE_USAGE + '\n       ' + EARLY_WARNING_USAGE;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === 'audit' && rest[0] === 'verify') return auditVerify(rest.slice(1));
   if (command === 'simulate') return simulateCommand(rest, loadConfig().LMS_DATABASE_URL);
+  if (command === 'early-warning') return earlyWarningCommand(rest, loadConfig().LMS_DATABASE_URL);
   if (command !== 'eod') {
     console.error(USAGE);
     return 2;
