@@ -7,9 +7,11 @@
  *   BENCH_REPAYMENTS (2000 per case)  BENCH_SINGLE_LOAN_REPAYMENTS (300: each replays all the loan's earlier ones)  BENCH_SPREAD_LOANS (10000)
  *   BENCH_CONCURRENCY (16)  BENCH_BACKDATED_TRANSACTIONS (1000)  BENCH_BACKDATED_RUNS (30)  BENCH_EOD_LOANS (100000)
  *   BENCH_LMS_PORT (3702)  BENCH_PAYOUT_PORT (3790)  BENCH_LMS_DB_POOL_MAX (10)
+ *   BENCH_PROFILE_DIR (unset: no profiling; set: a V8 CPU profile of the LMS over the backdated requests
+ *   only, lms-<pid>-2.cpuprofile, summarised by bench/profile-summary.ts)
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseIsoDate, replayAccount, resumeAccount, type MoneyEvent } from '@lendstack/loan-engine';
@@ -22,6 +24,7 @@ import { fmt, markdownTable, textTable, type Row } from './lib/report.js';
 import { endOfDayBaseline, repaymentBaseline } from './lib/servicing-baseline.js';
 import { cloneLoan, publishApprovals } from './lib/servicing-fixtures.js';
 import { intEnv } from './lib/env.js';
+import { pidListeningOn } from './lib/processes.js';
 
 const repayments = intEnv('BENCH_REPAYMENTS', 2_000, 1, 100_000);
 const config = {
@@ -41,6 +44,7 @@ const config = {
   kafkaBrokers: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
   topicPrefix: process.env.KAFKA_TOPIC_PREFIX ?? '',
   temporalAddress: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
+  profileDir: process.env.BENCH_PROFILE_DIR,
 };
 
 // Never against a person's or the tests' databases, never off this machine.
@@ -208,16 +212,34 @@ async function benchBackdated(lms: ServiceProcess, db: pg.Pool, loanId: string) 
   if (seal.status !== 201) throw new Error(`sealing repayment: ${seal.status} ${JSON.stringify(seal.body).slice(0, 500)}`);
   log(`  first replay of all ${config.backdatedTransactions} transactions (ledger posted from scratch): ${fmt(performance.now() - sealStarted)} ms`);
   const httpMs: number[] = [];
+  await profileMark();
   for (let i = 0; i < config.backdatedRuns + 2; i += 1) {
     const started = performance.now();
     const r = await pay(addDays(START, 7 * Math.floor(n / 2) + 1 + (i % 5)), 1_000n);
     if (r.status !== 201) throw new Error(`backdated repayment: ${r.status} ${JSON.stringify(r.body).slice(0, 500)}`);
     if (i >= 2) httpMs.push(performance.now() - started); // two warm-up requests
   }
+  await profileMark();
   const engineMs = await engineReplayMs(db, loanId, last, config.backdatedRuns, addDays(START, 7 * Math.floor(n / 2) + 1));
   const txCount = Number((await db.query('SELECT count(*) FROM loan_transactions WHERE loan_id = $1', [loanId])).rows[0].count);
   const installments = Number((await db.query('SELECT count(*) FROM installments WHERE loan_id = $1', [loanId])).rows[0].count);
   return { httpMs, engineMs, txCount, installments, midDate: addDays(START, 7 * Math.floor(n / 2) + 1), businessDate: last };
+}
+
+/**
+ * With BENCH_PROFILE_DIR: asks the LMS (lib/cpu-profile.mjs) to write what it profiled since the last
+ * mark and waits for the file, at most 15 s — so the second mark's file holds only what lies between the two.
+ */
+async function profileMark() {
+  const dir = config.profileDir;
+  const pid = pidListeningOn(config.lmsPort);
+  if (!dir || pid === undefined) return;
+  const count = () => readdirSync(dir).filter((f) => f.startsWith(`lms-${pid}`)).length;
+  const before = count();
+  process.kill(pid, 'SIGUSR2');
+  const deadline = Date.now() + 15_000;
+  while (count() === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  log(`  CPU profile of the LMS written to ${dir} (lms-${pid}${before > 0 ? `-${before + 1}` : ''}.cpuprofile)`);
 }
 
 async function benchEndOfDay(lms: ServiceProcess, db: pg.Pool, templateId: string) {
@@ -261,6 +283,9 @@ async function main() {
       LMS_DATABASE_URL: config.lmsDatabaseUrl, LMS_DB_POOL_MAX: String(config.lmsPoolMax), TEMPORAL_ADDRESS: config.temporalAddress,
       LMS_CONSUMER_GROUP: `lms-servicing-bench-${config.runId}`, LMS_CONSUMER_FROM_BEGINNING: 'true', TEMPORAL_TASK_QUEUE: `collections-servicing-bench-${config.runId}`,
       PAYOUT_BASE_URL: `http://127.0.0.1:${config.payoutPort}`,
+      ...(config.profileDir
+        ? { BENCH_PROFILE_DIR: config.profileDir, BENCH_PROFILE_NAME: 'lms', NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${new URL('./lib/cpu-profile.mjs', import.meta.url).href}`.trim() }
+        : {}),
     });
     log('LMS and payout sandbox ready; booking and disbursing the template loans');
     const ids = await templates(lms, db);

@@ -159,6 +159,33 @@ describe('repayments', () => {
     expect(again.json().errors).toEqual([{ pointer: '/params/txId', detail: 'The transaction is already reversed.' }]);
   });
 
+  it('a transaction or schedule written behind the LMS (SQL) is replayed by the next request, not the inputs the last replay kept', async () => {
+    const tenant = newTenant('svc');
+    const loanId = await disbursedLoan(tenant);
+    const schedule = await scheduleOf(tenant, loanId);
+    await setDate(tenant, '2026-02-05');
+    expect((await repay(tenant, loanId, '100', '2026-02-05')).statusCode).toBe(201);
+    const version = async () => (await h.pool.query<{ v: number }>('SELECT version AS v FROM loan_servicing WHERE loan_id = $1', [loanId])).rows[0]!.v;
+    const before = await version();
+    // Installment 1 paid in full by a transaction this process never saw (an import, another writer).
+    await h.pool.query(
+      `INSERT INTO loan_transactions (id, tenant_id, loan_id, kind, value_date, amount_minor, currency, scale, channel, reference, status, request_hash, created_by)
+       VALUES (gen_random_uuid(), $1, $2, 'repayment', '2026-02-05', $3::bigint, 'INR', 2, 'upi', 'sql-1', 'posted', 'sql', 'sql')`,
+      [tenant, loanId, schedule[0]!.total.amount]);
+    expect(await version()).toBe(before + 1);
+    expect((await repay(tenant, loanId, '100', '2026-02-05')).statusCode).toBe(201);
+    // The replay took it in: it has an allocation, and installment 1 is no longer unpaid.
+    const sql = (await h.pool.query<{ allocation: { principal: string } | null }>(`SELECT allocation FROM loan_transactions WHERE loan_id = $1 AND reference = 'sql-1'`, [loanId])).rows[0]!;
+    expect(sql.allocation).not.toBeNull();
+    expect(BigInt(sql.allocation!.principal)).toBeGreaterThan(0n);
+    expect((await loanOf(tenant, loanId)).delinquency.oldestUnpaidDueDate).not.toBe(schedule[0]!.dueDate);
+    await balanced(tenant);
+    // The schedule likewise: any write of it moves the version.
+    const now = await version();
+    await h.pool.query('UPDATE installments SET fees_minor = fees_minor WHERE loan_id = $1', [loanId]);
+    expect(await version()).toBe(now + 1);
+  });
+
   it('Idempotency-Key: the same request returns the first result, another body is 422, nothing posted twice', async () => {
     const tenant = newTenant('svc');
     const loanId = await disbursedLoan(tenant);

@@ -14,9 +14,15 @@ if (dir && isMainThread && !wrapper && process.argv.some((a) => a.endsWith('src/
   session.post('Profiler.enable');
   session.post('Profiler.setSamplingInterval', { interval: 1000 });
   session.post('Profiler.start');
+  // Each SIGUSR2 writes what was profiled since the start or the previous one (the first as
+  // <name>-<pid>.cpuprofile, the next as <name>-<pid>-2.cpuprofile, ...) and profiles on, so a bench can
+  // profile just one of its phases.
+  let written = 0;
   process.on('SIGUSR2', () => {
     session.post('Profiler.stop', (error, result) => {
-      if (!error) writeFileSync(`${dir}/${process.env.BENCH_PROFILE_NAME ?? 'service'}-${process.pid}.cpuprofile`, JSON.stringify(result.profile));
+      written += 1;
+      if (!error) writeFileSync(`${dir}/${process.env.BENCH_PROFILE_NAME ?? 'service'}-${process.pid}${written > 1 ? `-${written}` : ''}.cpuprofile`, JSON.stringify(result.profile));
+      session.post('Profiler.start');
     });
   });
 }

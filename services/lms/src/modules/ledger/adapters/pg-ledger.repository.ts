@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { formatIsoDate, parseIsoDate, type Effect, type EffectKind, type LedgerAccount, type PostingLine } from '@lendstack/loan-engine';
 import type pg from 'pg';
 import { ACCOUNT_TYPES, contraLines, defaultChart, effectDigest, type Chart, LedgerPostingError, REVERSAL_PREFIX, sameEffect, validatePostings } from '../domain/ledger.js';
+import { onCommit } from '../../servicing/adapters/pg-transaction.js';
 import type { LedgerPosting, LedgerReader, LedgerWriter } from '../ports.js';
 
 type Queryable = pg.PoolClient | pg.Pool;
@@ -36,6 +37,7 @@ interface EntryRow {
  * writer decided (balance at commit, one live entry per key, one reversal per entry, immutability).
  */
 export function createPgLedger(newId: () => string = randomUUID): LedgerWriter & LedgerReader & { defaultChart(): Chart } {
+  const known = new Set<string>();
   const writer: LedgerWriter & LedgerReader & { defaultChart(): Chart } = {
     defaultChart,
     post: (client, posting) => writer.postBatch(client, [posting]),
@@ -44,7 +46,7 @@ export function createPgLedger(newId: () => string = randomUUID): LedgerWriter &
       const invalid = validatePostings(postings);
       if (invalid) throw invalid;
       if (postings.every((p) => p.post.length === 0 && p.reverse.length === 0)) return { posted: 0, reversed: 0 };
-      await upsertAccounts(client, postings);
+      await upsertAccounts(client, postings, known);
       const stored = await storedEntries(client, postings);
       const { reversals, entries } = plan(postings, stored, newId);
       await insertEntries(client, reversals);
@@ -84,17 +86,24 @@ export function createPgLedger(newId: () => string = randomUUID): LedgerWriter &
   return writer;
 }
 
-/** Every GL account the batch's lines post to, created from the chart if new (sorted: no deadlock between batches). */
-async function upsertAccounts(client: Queryable, postings: readonly LedgerPosting[]): Promise<void> {
+/**
+ * Every GL account the batch's lines post to, created from the chart if new (sorted: no deadlock between
+ * batches). `known` holds the accounts this process saw committed (the caller's transaction, run by
+ * servicing's inTransaction, committed after upserting them): they are not sent again. Accounts are never
+ * deleted (journal lines reference them, ON DELETE RESTRICT).
+ */
+async function upsertAccounts(client: pg.PoolClient, postings: readonly LedgerPosting[], known: Set<string>): Promise<void> {
   const accounts = new Map<string, { tenant: string; code: string; name: string; account: LedgerAccount }>();
   for (const p of postings) {
     for (const e of [...p.reverse, ...p.post]) {
       for (const l of e.lines) {
         const gl = p.chart[l.account];
-        accounts.set(`${p.tenantId}\u0000${gl.code}`, { tenant: p.tenantId, code: gl.code, name: gl.name, account: l.account });
+        const key = `${p.tenantId}\u0000${gl.code}`;
+        if (!known.has(key)) accounts.set(key, { tenant: p.tenantId, code: gl.code, name: gl.name, account: l.account });
       }
     }
   }
+  if (accounts.size === 0) return;
   const sorted = [...accounts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
   await client.query(
     `INSERT INTO ledger_accounts (tenant_id, code, name, type, normal_side)
@@ -102,6 +111,10 @@ async function upsertAccounts(client: Queryable, postings: readonly LedgerPostin
      ON CONFLICT (tenant_id, code) DO NOTHING`,
     [sorted.map((a) => a.tenant), sorted.map((a) => a.code), sorted.map((a) => a.name), sorted.map((a) => ACCOUNT_TYPES[a.account].type), sorted.map((a) => ACCOUNT_TYPES[a.account].normalSide)],
   );
+  // Once the caller's transaction commits, every one of them exists (inserted now or found there).
+  onCommit(client, () => {
+    for (const key of accounts.keys()) known.add(key);
+  });
 }
 
 interface LineRow {

@@ -8,8 +8,14 @@
 // - the ledger effects the replay left live on the loan's books, believed only after its transaction
 //   committed (onCommit) and only while loan_servicing.version is still the one that transaction wrote
 //   (every change to a loan's books writes its servicing row in the same transaction: replays, end of
-//   day), so the next replay diffs against them instead of reading the books.
-import { replayAccount, resumeAccount, type AccountCheckpoint, type AccountError, type AccountInput, type AccountResult, type DayNumber, type Effect, type Result } from '@lendstack/loan-engine';
+//   day), so the next replay diffs against them instead of reading the books;
+// - the replay's inputs (the loan's transactions, schedule and product version), believed on the same
+//   terms: every write of a loan's transactions or schedule changes its servicing row (and so its
+//   version) in the same transaction, so a version still the one a committed replay wrote means they are
+//   what that replay left, and the next request on the loan does not read them again.
+import type { ProductDefinition } from '@lendstack/contracts';
+import { replayAccount, resumeAccount, type AccountCheckpoint, type AccountError, type AccountInput, type AccountResult, type DayNumber, type Effect, type Result, type ScheduledInstallment } from '@lendstack/loan-engine';
+import type { LoanTransaction } from '../domain/servicing.js';
 
 /** A checkpoint at the end of every December a replay folds. */
 export const CHECKPOINT_EVERY_MONTHS = 12;
@@ -27,9 +33,19 @@ interface KnownBooks {
   readonly effects: readonly Effect[];
 }
 
+/** What a replay reads besides the books, as the loan held them at servicing version `version`. */
+export interface KnownInputs {
+  readonly version: number;
+  /** Every transaction of the loan in order, as transactionsOf reads them for a replay (allocation JSON left out). */
+  readonly transactions: readonly LoanTransaction[];
+  readonly schedule: readonly ScheduledInstallment[];
+  readonly definition: ProductDefinition | undefined;
+}
+
 interface Kept {
   readonly checkpoints: readonly AccountCheckpoint[];
   readonly books?: KnownBooks;
+  readonly inputs?: KnownInputs;
 }
 
 export class ReplayCheckpoints {
@@ -57,9 +73,19 @@ export class ReplayCheckpoints {
     this.put(loanId, { checkpoints: [...kept, ...taken] });
   }
 
-  /** After the transaction that left the loan's books at `books` (and its servicing row at books.version) committed. */
-  books(loanId: string, books: KnownBooks): void {
-    this.put(loanId, { checkpoints: this.loans.get(loanId)?.checkpoints ?? [], books });
+  /**
+   * After the transaction that left the loan's books at `books` (and its servicing row at books.version)
+   * committed, with the inputs it left (`inputs.version` is the same version).
+   */
+  books(loanId: string, books: KnownBooks, inputs?: KnownInputs): void {
+    if (inputs !== undefined && inputs.version !== books.version) throw new Error(`inputs at version ${inputs.version} kept with books at ${books.version}`);
+    this.put(loanId, { checkpoints: this.loans.get(loanId)?.checkpoints ?? [], books, ...(inputs ? { inputs } : {}) });
+  }
+
+  /** The loan's transactions, schedule and product version, if kept for the servicing version it has now (read under its row lock). */
+  inputs(loanId: string, version: number): KnownInputs | undefined {
+    const inputs = this.loans.get(loanId)?.inputs;
+    return inputs !== undefined && inputs.version === version ? inputs : undefined;
   }
 
   /**
@@ -96,7 +122,8 @@ export class ReplayCheckpoints {
   }
 }
 
-const cost = (kept: Kept) => kept.checkpoints.reduce((s, c) => s + c.size, 0) + (kept.books?.effects.length ?? 0);
+const cost = (kept: Kept) =>
+  kept.checkpoints.reduce((s, c) => s + c.size, 0) + (kept.books?.effects.length ?? 0) + (kept.inputs ? kept.inputs.transactions.length + kept.inputs.schedule.length : 0);
 
 /** This process's checkpoints (replayLoan's default). */
 export const processCheckpoints = new ReplayCheckpoints();

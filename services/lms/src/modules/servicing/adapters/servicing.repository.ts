@@ -31,19 +31,21 @@ export interface ServicedLoan {
   readonly asOf: string | null;
   readonly snapshot: AccountSnapshot | null;
   readonly version: number;
+  /** The tenant's business date as the lock read it (null: not set yet — businessDateOf sets it on first use). */
+  readonly businessDate: string | null;
 }
 
 const LOAN_COLUMNS = `a.id, a.tenant_id, a.currency, a.scale, a.principal_minor::text AS principal_minor,
   a.borrower #>> '{bankAccount,accountToken}' AS account_token, a.borrower -> 'bankAccount' AS bank_account, a.terms, s.product_code, s.product_version,
   to_char(a.disbursement_date, 'YYYY-MM-DD') AS disbursement_date, s.status, to_char(s.as_of, 'YYYY-MM-DD') AS as_of,
-  s.snapshot, s.version`;
+  s.snapshot, s.version, (SELECT to_char(b.business_date, 'YYYY-MM-DD') FROM business_dates b WHERE b.tenant_id = s.tenant_id) AS business_date`;
 
-type LoanRow = { id: string; tenant_id: string; currency: string; scale: number; principal_minor: string; account_token: string | null; bank_account: ServicedLoan['bankAccount']; terms: unknown; product_code: string; product_version: number | null; disbursement_date: string; status: string; as_of: string | null; snapshot: AccountSnapshot | null; version: number };
+type LoanRow = { id: string; tenant_id: string; currency: string; scale: number; principal_minor: string; account_token: string | null; bank_account: ServicedLoan['bankAccount']; terms: unknown; product_code: string; product_version: number | null; disbursement_date: string; status: string; as_of: string | null; snapshot: AccountSnapshot | null; version: number; business_date: string | null };
 
 const toLoan = (r: LoanRow): ServicedLoan => ({
   id: r.id, tenantId: r.tenant_id, currency: r.currency, scale: r.scale, principalMinor: BigInt(r.principal_minor), accountToken: r.account_token, bankAccount: r.bank_account,
   terms: r.terms, productCode: r.product_code, productVersion: r.product_version, disbursementDate: r.disbursement_date, status: r.status,
-  asOf: r.as_of, snapshot: r.snapshot, version: r.version,
+  asOf: r.as_of, snapshot: r.snapshot, version: r.version, businessDate: r.business_date,
 });
 
 /**
@@ -171,9 +173,12 @@ export interface StateWrite {
 /** A StateWrite's historyFrom when its delinquency history is unchanged: nothing deleted or inserted. */
 export const NO_HISTORY_CHANGE = '9999-12-31';
 
-/** loan_servicing and loan_accounts.status (one statement), and delinquency_history, for many loans. */
-export async function saveStates(client: pg.PoolClient, writes: readonly StateWrite[]): Promise<void> {
-  if (writes.length === 0) return;
+/**
+ * loan_servicing and loan_accounts.status (one statement), and delinquency_history, for many loans.
+ * Returns each loan's servicing version as the write left it.
+ */
+export async function saveStates(client: pg.PoolClient, writes: readonly StateWrite[]): Promise<Map<string, number>> {
+  if (writes.length === 0) return new Map();
   const col = <T>(pick: (w: StateWrite) => T) => writes.map(pick);
   const iso = (d: number | null) => (d === null ? null : formatIsoDate(d));
   // One statement for both tables (a data-modifying WITH): loan_servicing, then the account's status
@@ -189,24 +194,28 @@ export async function saveStates(client: pg.PoolClient, writes: readonly StateWr
     col((w) => w.state.status), col((w) => w.state.accrualStatus), col((w) => w.state.delinquency.dpd), col((w) => w.state.delinquency.usBucket),
     col((w) => w.state.delinquency.rbiClass), col((w) => iso(w.state.delinquency.oldestUnpaidDueDate)), col((w) => iso(w.state.delinquency.npaSince)),
     col((w) => w.eodThrough ?? null)];
-  await client.query(
+  const saved = await client.query<{ loan_id: string; version: number }>(
     `WITH t AS (${rows}), servicing AS (
        UPDATE loan_servicing s SET snapshot = t.snapshot, state = t.state, as_of = t.as_of, status = t.status, accrual_status = t.accrual_status,
          dpd = t.dpd, us_bucket = t.us_bucket, rbi_class = t.rbi_class, oldest_unpaid_due_date = t.oldest, npa_since = t.npa_since,
          eod_through = coalesce(t.eod_through, s.eod_through), version = s.version + 1, updated_at = now()
        FROM t WHERE s.loan_id = t.loan_id
+       RETURNING s.loan_id, s.version
+     ), accounts AS (
+       UPDATE loan_accounts a SET status = t.status FROM t WHERE a.id = t.loan_id AND a.status <> t.status
      )
-     UPDATE loan_accounts a SET status = t.status FROM t WHERE a.id = t.loan_id AND a.status <> t.status`,
+     SELECT loan_id, version FROM servicing`,
     single ? params.map((values) => values[0]) : params,
   );
+  const versions = new Map(saved.rows.map((r) => [r.loan_id, r.version]));
   const rewritten = writes.filter((w) => w.historyFrom !== NO_HISTORY_CHANGE);
-  if (rewritten.length === 0) return;
+  if (rewritten.length === 0) return versions;
   await client.query(
     `DELETE FROM delinquency_history h USING unnest($1::text[], $2::date[]) AS t(loan_id, from_date) WHERE h.loan_id = t.loan_id AND h.from_date >= t.from_date`,
     [rewritten.map((w) => w.loanId), rewritten.map((w) => w.historyFrom)],
   );
   const points = rewritten.flatMap((w) => w.history.map((p) => ({ loanId: w.loanId, ...historyRow(p) })).filter((p) => p.fromDate >= w.historyFrom));
-  if (points.length === 0) return;
+  if (points.length === 0) return versions;
   const pc = <T>(pick: (p: (typeof points)[number]) => T) => points.map(pick);
   await client.query(
     `INSERT INTO delinquency_history (loan_id, from_date, dpd, dpd_anchor, us_bucket, rbi_class, npa_since)
@@ -214,6 +223,7 @@ export async function saveStates(client: pg.PoolClient, writes: readonly StateWr
      ON CONFLICT (loan_id, from_date) DO UPDATE SET dpd = excluded.dpd, dpd_anchor = excluded.dpd_anchor, us_bucket = excluded.us_bucket, rbi_class = excluded.rbi_class, npa_since = excluded.npa_since`,
     [pc((p) => p.loanId), pc((p) => p.fromDate), pc((p) => p.dpd), pc((p) => p.dpdAnchor), pc((p) => p.usBucket), pc((p) => p.rbiClass), pc((p) => p.npaSince)],
   );
+  return versions;
 }
 
 /**

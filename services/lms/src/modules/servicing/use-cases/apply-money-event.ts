@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { businessDateOf } from '../../business-date/business-date.repository.js';
 import { insertTransaction, lockLoan, transactionById, transactionByKey, transactionsOf, type ServicedLoan } from '../adapters/servicing.repository.js';
 import { inTransaction } from '../adapters/pg-transaction.js';
+import { processCheckpoints } from '../adapters/replay-checkpoints.js';
 import { failure, type Outcome, type ServicingFailure } from '../domain/failures.js';
 import { allocationDigest, type LoanTransaction, type StoredAllocation } from '../domain/servicing.js';
 import { replayLoan, type ReplayDeps } from './replay-loan.js';
@@ -61,8 +62,10 @@ export async function applyMoneyEvent(deps: ServicingDeps, request: MoneyRequest
     if (!loan) return refuse(failure('loan-not-found', '/params/id', `No loan ${request.loanId} for this tenant.`));
     const prior = await priorResult(client, request);
     if (prior) return prior;
-    const businessDate = await businessDateOf(client, request.tenantId, deps.today);
-    const transactions = await transactionsOf(client, loan.id, { allocations: false });
+    const businessDate = loan.businessDate ?? (await businessDateOf(client, request.tenantId, deps.today));
+    // What the loan's last replay in this process left, if nothing has written the loan since (its version).
+    const known = (deps.checkpoints ?? processCheckpoints).inputs(loan.id, loan.version);
+    const transactions = known?.transactions ?? (await transactionsOf(client, loan.id, { allocations: false }));
     const checked = request.command.kind === 'repayment'
       ? checkRepayment(loan, request.command, businessDate)
       : request.command.kind === 'recovery'
@@ -77,7 +80,7 @@ export async function applyMoneyEvent(deps: ServicingDeps, request: MoneyRequest
         : { kind: 'reversal', valueDate: businessDate, amountMinor: null, targetId: request.command.targetId, reason: request.command.reason }),
     });
     const replayed = await replayLoan(deps, client, {
-      loan, businessDate, transactions: [...transactions, tx], affectedFrom: checked.value, correlationId: request.correlationId,
+      loan, businessDate, transactions: [...transactions, tx], affectedFrom: checked.value, correlationId: request.correlationId, ...(known ? { known } : {}),
       notice: tx.kind === 'repayment'
         ? { kind: 'repayment-received', transaction: tx }
         : { kind: 'transaction-reversed', transaction: tx, target: transactions.find((t) => t.id === tx.targetId)! },

@@ -29,9 +29,10 @@ import {
   type ServicedLoan,
 } from '../adapters/servicing.repository.js';
 import { onCommit } from '../adapters/pg-transaction.js';
-import { processCheckpoints, replayFromCheckpoint, type ReplayCheckpoints } from '../adapters/replay-checkpoints.js';
+import { processCheckpoints, replayFromCheckpoint, type KnownInputs, type ReplayCheckpoints } from '../adapters/replay-checkpoints.js';
 import { failure, type Outcome } from '../domain/failures.js';
 import {
+  allocationDigest,
   allocationFromStored,
   DEFAULT_ACCOUNT_PRODUCT,
   engineEvents,
@@ -67,6 +68,11 @@ export interface ReplayRequest {
   /** The transaction that caused the replay: announced first, and the cause of any RepaymentReallocated. */
   readonly notice: TransactionNotice;
   readonly correlationId: string;
+  /**
+   * The loan's schedule and product version as kept from its last replay (replay-checkpoints.ts), when the
+   * caller found them kept for the version it locked and wrote neither since; else they are read.
+   */
+  readonly known?: Pick<KnownInputs, 'schedule' | 'definition'>;
 }
 
 /**
@@ -84,15 +90,15 @@ export interface ReplayRequest {
 export async function replayLoan(deps: ReplayDeps, client: pg.PoolClient, request: ReplayRequest): Promise<Outcome<AccountResult>> {
   const r = { ...request, affectedFrom: comparedFrom(request.affectedFrom, request.loan.asOf) };
   const { loan } = r;
-  const schedule = engineSchedule((await scheduleOf(client, [loan.id])).get(loan.id) ?? []);
-  const definition = await productDefinition(client, loan.tenantId, loan.productCode, loan.productVersion);
+  const checkpoints = deps.checkpoints ?? processCheckpoints;
+  const schedule = r.known?.schedule ?? engineSchedule((await scheduleOf(client, [loan.id])).get(loan.id) ?? []);
+  const definition = r.known ? r.known.definition : await productDefinition(client, loan.tenantId, loan.productCode, loan.productVersion);
   const input = {
     schedule,
     product: definition ? toAccountProduct(definition) : DEFAULT_ACCOUNT_PRODUCT,
     events: engineEvents(r.transactions),
     businessDate: parseIsoDate(maxDate(r.businessDate, loan.asOf)),
   };
-  const checkpoints = deps.checkpoints ?? processCheckpoints;
   // Read before the replay, which drops them until its own transaction commits.
   const known = checkpoints.liveEffects(loan.id, loan.version, parseIsoDate(r.affectedFrom));
   const { replayed, resumedFrom } = replayFromCheckpoint(checkpoints, loan.id, input, parseIsoDate(r.affectedFrom));
@@ -111,19 +117,33 @@ export async function replayLoan(deps: ReplayDeps, client: pg.PoolClient, reques
     const chart = definition?.chartOfAccounts ?? deps.ledger.defaultChart();
     await deps.ledger.post(client, { tenantId: loan.tenantId, loanId: loan.id, currency: loan.currency, scale: loan.scale, chart, postedOn: r.businessDate, reverse: diff.reverse, post: diff.post });
   }
-  const historyChange = await firstHistoryChange(client, loan.id, r.affectedFrom, result);
-  await saveStates(client, [{ loanId: loan.id, tenantId: loan.tenantId, snapshot: result.snapshot, state: result.state, historyFrom: historyChange, history: result.delinquencyHistory }]);
-  // The books now hold the replay's effects from its first day on (older ones were equal), and the
-  // servicing row the version saveStates wrote: believed once this transaction commits.
-  const books = { version: loan.version + 1, from: resumedFrom ? resumedFrom.asOf + 1 : Number.NEGATIVE_INFINITY, effects: result.effects };
-  onCommit(client, () => checkpoints.books(loan.id, books));
   const allocated = result.allocations.filter((a) => a.date >= from);
   const digests = new Map(r.transactions.map((t) => [t.id, t.allocationDigest]));
   const reallocations = await reallocationsOf(client, r, allocated, digests);
   await saveAllocations(client, allocated, digests);
+  // Last of the writes that move the servicing version (transactions and schedule move it by trigger).
+  const historyChange = await firstHistoryChange(client, loan.id, r.affectedFrom, result);
+  const saved = await saveStates(client, [{ loanId: loan.id, tenantId: loan.tenantId, snapshot: result.snapshot, state: result.state, historyFrom: historyChange, history: result.delinquencyHistory }]);
+  // The books now hold the replay's effects from its first day on (older ones were equal), the loan the
+  // transactions, schedule and product version replayed, and its servicing row the version saveStates
+  // left: believed once this transaction commits.
+  const version = saved.get(loan.id)!;
+  const books = { version, from: resumedFrom ? resumedFrom.asOf + 1 : Number.NEGATIVE_INFINITY, effects: result.effects };
+  const inputs = { version, transactions: withDigests(r.transactions, allocated), schedule, definition };
+  onCommit(client, () => checkpoints.books(loan.id, books, inputs));
   if (result.state.asOf !== null) await upsertLoanBalances(client, [balancesRow(loan, result.state)]);
   await enqueue(client, (await envelopesOf(deps, client, r, result, reallocations, resumedFrom?.delinquency)).map((e) => ({ id: e.id, key: loan.id, value: e })));
   return { ok: true, value: result };
+}
+
+/** The transactions as saveAllocations leaves them: each repayment split from the affected date on carries its new digest. */
+function withDigests(transactions: readonly LoanTransaction[], allocated: readonly PaymentAllocation[]): LoanTransaction[] {
+  const next = new Map<string, string>();
+  for (const a of allocated) if (a.kind !== 'excess-applied') next.set(a.source, allocationDigest(a).digest);
+  return transactions.map((t) => {
+    const digest = next.get(t.id);
+    return digest === undefined || digest === t.allocationDigest ? t : { ...t, allocationDigest: digest };
+  });
 }
 
 /**
