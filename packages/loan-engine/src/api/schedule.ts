@@ -50,7 +50,6 @@ export function aprPercent(apr: Rational): string {
 
 export function formatSchedule(s: ScheduleMinor, apr: string | null): ScheduleResult {
   const scale = s.currency.scale;
-  const m = (v: bigint): string => money(v, scale);
   const hasMoratorium = s.totals.capitalisedInterest > 0n;
   const rows = s.installments;
   const installments: InstallmentView[] = [];
@@ -61,8 +60,14 @@ export function formatSchedule(s: ScheduleMinor, apr: string | null): ScheduleRe
   let feesText = '';
   for (let i = 0; i < rows.length; i += 1) {
     const r = rows[i] as InstallmentMinor;
-    if (r.total !== totalMinor) [totalMinor, totalText] = [r.total, money(r.total, scale)];
-    if (r.fees !== feesMinor) [feesMinor, feesText] = [r.fees, money(r.fees, scale)];
+    if (r.total !== totalMinor) {
+      totalMinor = r.total;
+      totalText = money(r.total, scale);
+    }
+    if (r.fees !== feesMinor) {
+      feesMinor = r.fees;
+      feesText = money(r.fees, scale);
+    }
     const view: InstallmentView = {
       number: r.number,
       dueDate: isoDate(r.dueDate),
@@ -75,21 +80,22 @@ export function formatSchedule(s: ScheduleMinor, apr: string | null): ScheduleRe
     if (hasMoratorium) view.capitalisedInterest = money(r.capitalisedInterest, scale);
     installments.push(view);
   }
+  const totals = s.totals;
   return {
     currency: s.currency.code,
     installments,
     totals: {
-      principal: m(s.totals.principal),
-      interest: m(s.totals.interest),
-      fees: m(s.totals.fees),
-      payable: m(s.totals.payable),
-      capitalisedInterest: m(s.totals.capitalisedInterest),
-      upfrontFees: m(s.totals.upfrontFees),
+      principal: money(totals.principal, scale),
+      interest: money(totals.interest, scale),
+      fees: money(totals.fees, scale),
+      payable: money(totals.payable, scale),
+      capitalisedInterest: money(totals.capitalisedInterest, scale),
+      upfrontFees: money(totals.upfrontFees, scale),
     },
     apr,
-    installmentAmount: s.installmentAmountMinor === undefined ? null : m(s.installmentAmountMinor),
-    amountFinanced: m(s.amountFinancedMinor),
-    netDisbursed: m(s.netDisbursedMinor),
+    installmentAmount: s.installmentAmountMinor === undefined ? null : money(s.installmentAmountMinor, scale),
+    amountFinanced: money(s.amountFinancedMinor, scale),
+    netDisbursed: money(s.netDisbursedMinor, scale),
   };
 }
 

@@ -1,6 +1,6 @@
 import type { DayNumber } from '../dates/local-date.js';
 import { formatScaled, rat, reduce, toDecimalString, type Rational } from '../math/rational.js';
-import { estimateRoot, GUESS_HALF_WIDTH_FEMTO, guessCentreFemto, RATE_SCALE, RATE_SCALE_FIVES, RATE_SCALE_TWOS, solveIncreasing } from './solver.js';
+import { estimateRootWith, GUESS_HALF_WIDTH_FEMTO, guessCentreFemto, RATE_SCALE, RATE_SCALE_FIVES, RATE_SCALE_TWOS, solveIncreasing } from './solver.js';
 import { unitPeriodsPerYear, unitTime, type UnitPeriod, type UnitTime } from './unit-period.js';
 
 export interface DatedAmount {
@@ -70,9 +70,10 @@ export interface PreparedFlows {
   readonly floatAmounts: readonly (readonly number[])[];
   /** Number(f.n) / Number(f.d) of each group's reduced fraction. */
   readonly floatFractions: readonly number[];
-  /** The float estimate of the root (estimateRoot), the exact solve's first bracket's centre. */
+  /** The float estimate of the root (estimateFlowsRoot), the exact solve's first bracket's centre. */
   readonly estimate: number | undefined;
-  readonly exactGroups: () => readonly FractionGroup[];
+  /** The groups themselves (their doubles are floatAmounts and floatFractions). */
+  exactGroups(): readonly FractionGroup[];
 }
 
 export function prepareFlows(advances: readonly TimedAmount[], payments: readonly TimedAmount[]): PreparedFlows {
@@ -82,31 +83,41 @@ export function prepareFlows(advances: readonly TimedAmount[], payments: readonl
 
 /** PreparedFlows of groups already formed (the conversions to double made once per solve). */
 export function preparedFromGroups(groups: readonly FractionGroup[]): PreparedFlows {
-  return withEstimate(
-    groups.map((g) => g.amountsByPeriod.map(Number)),
-    groups.map((g) => Number(g.fraction.n) / Number(g.fraction.d)),
-    () => groups,
-  );
+  return new GroupedFlows(groups);
 }
 
-/**
- * PreparedFlows from the doubles of groups (which must be exactly what preparedFromGroups would
- * convert `exactGroups()` to, so the estimate, and with it the exact solve, is the same).
- */
-export function withEstimate(floatAmounts: readonly (readonly number[])[], floatFractions: readonly number[], exactGroups: () => readonly FractionGroup[]): PreparedFlows {
-  // floatNpv's arithmetic on the doubles.
-  const estimate = estimateRoot((rate) => {
-    const v = 1 / (1 + rate);
-    let sum = 0;
-    for (let j = 0; j < floatAmounts.length; j += 1) {
-      const amounts = floatAmounts[j] as number[];
-      let acc = 0;
-      for (let t = amounts.length - 1; t >= 0; t -= 1) acc = acc * v + (amounts[t] as number);
-      sum += acc * (1 / (1 + (floatFractions[j] as number) * rate));
-    }
-    return sum;
-  });
-  return { floatAmounts, floatFractions, estimate, exactGroups };
+class GroupedFlows implements PreparedFlows {
+  readonly floatAmounts: readonly (readonly number[])[];
+  readonly floatFractions: readonly number[];
+  readonly estimate: number | undefined;
+
+  constructor(private readonly groups: readonly FractionGroup[]) {
+    this.floatAmounts = groups.map((g) => g.amountsByPeriod.map(Number));
+    this.floatFractions = groups.map((g) => Number(g.fraction.n) / Number(g.fraction.d));
+    this.estimate = estimateFlowsRoot(this.floatAmounts, this.floatFractions);
+  }
+
+  exactGroups(): readonly FractionGroup[] {
+    return this.groups;
+  }
+}
+
+/** The float estimate of the root of the doubles' present value (floatNpv's arithmetic). */
+export function estimateFlowsRoot(floatAmounts: readonly (readonly number[])[], floatFractions: readonly number[]): number | undefined {
+  return estimateRootWith(floatPresentValue, { floatAmounts, floatFractions });
+}
+
+function floatPresentValue(rate: number, flows: { readonly floatAmounts: readonly (readonly number[])[]; readonly floatFractions: readonly number[] }): number {
+  const { floatAmounts, floatFractions } = flows;
+  const v = 1 / (1 + rate);
+  let sum = 0;
+  for (let j = 0; j < floatAmounts.length; j += 1) {
+    const amounts = floatAmounts[j] as number[];
+    let acc = 0;
+    for (let t = amounts.length - 1; t >= 0; t -= 1) acc = acc * v + (amounts[t] as number);
+    sum += acc * (1 / (1 + (floatFractions[j] as number) * rate));
+  }
+  return sum;
 }
 
 /** The exact fixed-point root (rate × RATE_SCALE per unit-period), located by solveIncreasing. */

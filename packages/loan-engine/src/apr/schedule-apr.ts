@@ -1,8 +1,8 @@
 import { feeTotals } from '../schedule/fees.js';
 import { firstDueDate } from '../schedule/periods.js';
 import type { LoanTerms, ScheduleMinor } from '../schedule/types.js';
-import { reduce } from '../math/rational.js';
-import { decideAprPercent, regZAprPercentTimed, regZAprTimed, withEstimate, type AprResult, type FractionGroup, type PreparedFlows, type TimedAmount } from './reg-z.js';
+import { reduce, type Rational } from '../math/rational.js';
+import { decideAprPercent, estimateFlowsRoot, regZAprPercentTimed, regZAprTimed, type AprResult, type FractionGroup, type PreparedFlows, type TimedAmount } from './reg-z.js';
 import { unitPeriodsPerYear, unitTime } from './unit-period.js';
 
 /**
@@ -60,18 +60,39 @@ function regularFlows(terms: LoanTerms, schedule: ScheduleMinor): PreparedFlows 
     times.push(t);
     amounts.push(amountMinor);
   }
-  const exactGroups = (): FractionGroup[] => {
-    const byPeriod: bigint[] = floats.map(() => 0n);
-    if (merged) byPeriod[0] = advance;
-    for (let k = 0; k < times.length; k += 1) byPeriod[times[k] as number] = -(amounts[k] as bigint);
-    const payments = { fraction, amountsByPeriod: byPeriod };
-    return merged ? [payments] : [{ fraction: { n: 0n, d: 1n }, amountsByPeriod: [advance] }, payments];
-  };
-  const fractionDouble = Number(fraction.n) / Number(fraction.d);
-  if (merged) return withEstimate([floats], [fractionDouble], exactGroups);
-  // With no payment at all groupByFraction makes no payment group.
-  if (times.length === 0) return withEstimate([[Number(advance)]], [0], () => [{ fraction: { n: 0n, d: 1n }, amountsByPeriod: [advance] }]);
-  return withEstimate([[Number(advance)], floats], [0, fractionDouble], exactGroups);
+  return new RegularFlows(advance, fraction, merged, floats, times, amounts);
+}
+
+class RegularFlows implements PreparedFlows {
+  readonly floatAmounts: readonly (readonly number[])[];
+  readonly floatFractions: readonly number[];
+  readonly estimate: number | undefined;
+
+  constructor(
+    private readonly advance: bigint,
+    private readonly fraction: Rational,
+    private readonly merged: boolean,
+    floats: number[],
+    private readonly times: readonly number[],
+    private readonly amounts: readonly bigint[],
+  ) {
+    const fractionDouble = Number(fraction.n) / Number(fraction.d);
+    if (merged) [this.floatAmounts, this.floatFractions] = [[floats], [fractionDouble]];
+    // With no payment at all groupByFraction makes no payment group.
+    else if (times.length === 0) [this.floatAmounts, this.floatFractions] = [[[Number(advance)]], [0]];
+    else [this.floatAmounts, this.floatFractions] = [[[Number(advance)], floats], [0, fractionDouble]];
+    this.estimate = estimateFlowsRoot(this.floatAmounts, this.floatFractions);
+  }
+
+  exactGroups(): readonly FractionGroup[] {
+    const advanceGroup: FractionGroup = { fraction: { n: 0n, d: 1n }, amountsByPeriod: [this.advance] };
+    if (!this.merged && this.times.length === 0) return [advanceGroup];
+    const byPeriod: bigint[] = (this.floatAmounts.at(-1) as readonly number[]).map(() => 0n);
+    if (this.merged) byPeriod[0] = this.advance;
+    for (let k = 0; k < this.times.length; k += 1) byPeriod[this.times[k] as number] = -(this.amounts[k] as bigint);
+    const payments: FractionGroup = { fraction: this.fraction, amountsByPeriod: byPeriod };
+    return this.merged ? [payments] : [advanceGroup, payments];
+  }
 }
 
 function scheduleFlows(terms: LoanTerms, schedule: ScheduleMinor): { advances: TimedAmount[]; payments: TimedAmount[] } | undefined {

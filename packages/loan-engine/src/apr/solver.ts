@@ -88,11 +88,20 @@ function bracketAround(f: (rate: bigint) => bigint, estimate: number): [bigint, 
  * ever used as a hint for solveIncreasing. Undefined when it does not settle.
  */
 export function estimateRoot(f: (rate: number) => number, start = 0.01): number | undefined {
+  return estimateRootWith(callWithRate, f, start);
+}
+
+function callWithRate(rate: number, f: (rate: number) => number): number {
+  return f(rate);
+}
+
+/** estimateRoot of f(·, context): a module-level f needs no closure per solve. */
+export function estimateRootWith<C>(f: (rate: number, context: C) => number, context: C, start = 0.01): number | undefined {
   let x0 = start;
   let x1 = start * 1.1 + 1e-4;
-  let f0 = f(x0);
+  let f0 = f(x0, context);
   for (let i = 0; i < 60; i += 1) {
-    const f1 = f(x1);
+    const f1 = f(x1, context);
     if (!Number.isFinite(f1) || f1 === f0) break;
     const x2 = x1 - (f1 * (x1 - x0)) / (f1 - f0);
     if (!Number.isFinite(x2) || x2 <= -0.99) return undefined;

@@ -18,8 +18,10 @@ describe('formatIsoDate', () => {
     );
   });
 
-  it('formats every day of 1899–2101 like the reference', () => {
-    for (let d = fromCivil(1899, 1, 1); d <= fromCivil(2101, 12, 31); d += 1) if (formatIsoDate(d) !== reference(d)) expect(formatIsoDate(d)).toBe(reference(d));
+  it('formats every day of 1899–2101 like the reference, computed and then kept (2000–2100)', () => {
+    for (let pass = 0; pass < 2; pass += 1) {
+      for (let d = fromCivil(1899, 1, 1); d <= fromCivil(2101, 12, 31); d += 1) if (formatIsoDate(d) !== reference(d)) expect(formatIsoDate(d)).toBe(reference(d));
+    }
     expect(formatIsoDate(fromCivil(2024, 2, 29))).toBe('2024-02-29');
     expect(formatIsoDate(fromCivil(999, 12, 31))).toBe('0999-12-31');
   });

@@ -129,9 +129,9 @@ export function countBackPeriods(
 }
 
 function countBackMonthEnds(start: DayNumber, end: DayNumber, step: number): { wholePeriods: number; stubEnd: DayNumber } {
+  // The month-ends k·step months before end's; no closure (under tsx each one created costs a call).
   const c = toCivil(end);
-  const monthEnd = (k: number): DayNumber => addMonthsAnchored(c.year, c.month, -k * step, 31);
   let t = Math.max(0, Math.floor((end - start) / (31 * step)) - 1);
-  while (monthEnd(t + 1) >= start) t += 1;
-  return { wholePeriods: t, stubEnd: monthEnd(t) };
+  while (addMonthsAnchored(c.year, c.month, -(t + 1) * step, 31) >= start) t += 1;
+  return { wholePeriods: t, stubEnd: addMonthsAnchored(c.year, c.month, -t * step, 31) };
 }

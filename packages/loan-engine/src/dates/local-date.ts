@@ -74,6 +74,14 @@ export function parseIsoDate(text: string): DayNumber {
 }
 
 export function formatIsoDate(dayNumber: DayNumber): string {
+  // Dates of this century are formatted once and kept (a schedule formats one per row, and
+  // loans share their due dates): at most ISO_CACHE_DAYS strings of 10 characters.
+  const index = dayNumber - ISO_CACHE_FIRST_DAY;
+  if (index >= 0 && index < ISO_CACHE_DAYS) return (ISO_CACHE[index] as string | undefined) ?? (ISO_CACHE[index] = computeIsoDate(dayNumber));
+  return computeIsoDate(dayNumber);
+}
+
+function computeIsoDate(dayNumber: DayNumber): string {
   // toCivil inlined (no object per date), months and days from a table of two-digit strings.
   const z = dayNumber + 719468;
   const era = Math.floor(z / 146097);
@@ -87,6 +95,11 @@ export function formatIsoDate(dayNumber: DayNumber): string {
   const y = year >= 1000 && year <= 9999 ? `${year}` : String(year).padStart(4, '0');
   return y + ((MONTH_DAYS_TEXT[month] as readonly string[])[day] as string);
 }
+
+/** 2000-01-01 (day 10,957) to 2100-12-31: 36,890 days. */
+const ISO_CACHE_FIRST_DAY = 10_957;
+const ISO_CACHE_DAYS = 36_890;
+const ISO_CACHE: (string | undefined)[] = new Array<string | undefined>(ISO_CACHE_DAYS);
 
 /** MONTH_DAYS_TEXT[month][day] = "-MM-DD" (one concatenation per date). */
 const MONTH_DAYS_TEXT: readonly (readonly string[])[] = Array.from({ length: 13 }, (_, m) =>
