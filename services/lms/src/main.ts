@@ -40,6 +40,8 @@ import { utcToday } from './modules/business-date/business-date.repository.js';
 import { createServicingReader } from './modules/servicing/adapters/servicing.reader.js';
 import { payoutOutcomeHandler } from './modules/servicing/use-cases/disbursements.js';
 import { createEodRunner } from './modules/servicing/adapters/eod-runner.js';
+import { loadEarlyWarningModel } from './modules/early-warning/adapters/model-file.js';
+import { scoreBook } from './modules/early-warning/use-cases/score-book.js';
 import { createRepaymentFileRunner } from './modules/repayment-files/adapters/repayment-file-runner.js';
 import { notificationDeps } from './modules/notifications/adapters/notifications.wiring.js';
 import { createPrisma } from './platform/prisma.js';
@@ -112,7 +114,9 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
   const payouts = createCurrencyPayoutRouter({ INR: razorpayX, USD: ach }, { defaultCurrency: 'INR', providerPrefixes: { USD: 'ach_' } });
   // The money path: business dates from business_dates only (utcToday starts a tenant on first use).
   const servicing = { pool, ledger: createPgLedger(), payouts, now: () => new Date(), today: utcToday, newId: () => crypto.randomUUID(), onOutbox: wakeOutbox };
-  const eodRunner = createEodRunner({ ...servicing, logger });
+  // End of day re-scores the NPA early warning of each day it closes (modules/early-warning).
+  const earlyWarningModel = loadEarlyWarningModel();
+  const eodRunner = createEodRunner({ ...servicing, logger, afterDay: async (tenantId, day) => void (await scoreBook({ ...servicing, model: earlyWarningModel }, tenantId, day)) });
   const repaymentFileRunner = createRepaymentFileRunner({ ...servicing, logger });
   // Borrower messages within the conduct limits (email over SMTP, SMS and WhatsApp over Twilio's API).
   const notifications = notificationDeps(config, pool);
@@ -246,6 +250,7 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
     endOfDay: { ...servicing, runner: eodRunner, authSecret: config.AUTH_TOKEN_SECRET },
     businessDate: { pool, authSecret: config.AUTH_TOKEN_SECRET, today: utcToday },
     portfolio: { pool, authSecret: config.AUTH_TOKEN_SECRET, today: utcToday },
+    earlyWarning: { pool, authSecret: config.AUTH_TOKEN_SECRET, today: utcToday, model: earlyWarningModel },
     servicing: { ...servicing, authSecret: config.AUTH_TOKEN_SECRET },
     repaymentFiles: { ...servicing, authSecret: config.AUTH_TOKEN_SECRET, runner: repaymentFileRunner },
     payoutWebhook: { verify: (raw, headers) => razorpayX.verifyWebhook(raw, headers), onOutcome: payoutOutcomeHandler(servicing) },

@@ -8,6 +8,7 @@ import { businessDateRoutes, type BusinessDateRoutesDeps } from '../modules/busi
 import { servicingRoutes, type ServicingRoutesDeps } from '../modules/servicing/adapters/servicing.routes.js';
 import { eodRoutes, type EodRoutesDeps } from '../modules/servicing/adapters/eod.routes.js';
 import { portfolioRoutes, type PortfolioRoutesDeps } from '../modules/portfolio/adapters/portfolio.routes.js';
+import { earlyWarningRoutes, type EarlyWarningRoutesDeps } from '../modules/early-warning/adapters/early-warning.routes.js';
 import { payoutWebhookRoute, type PayoutWebhookRouteDeps } from '../modules/payouts/adapters/payout-webhook.routes.js';
 import { achWebhookRoutes, type AchWebhookRouteDeps } from '../modules/payouts/adapters/ach-webhook.routes.js';
 import { repaymentFileRoutes, type RepaymentFileRoutesDeps } from '../modules/repayment-files/adapters/repayment-files.routes.js';
@@ -39,6 +40,8 @@ export interface LmsServerDeps {
   readonly endOfDay?: EodRoutesDeps;
   /** GET /v1/portfolio/... (buckets, roll rates, vintages, heatmap as of a date). */
   readonly portfolio?: PortfolioRoutesDeps;
+  /** GET /v1/loans/{id}/early-warning, GET /v1/portfolio/early-warning (NPA early-warning scores). */
+  readonly earlyWarning?: EarlyWarningRoutesDeps;
   /** The payout provider's webhook, settling pending disbursements. */
   readonly payoutWebhook?: PayoutWebhookRouteDeps;
   /** The ACH ODFI's webhook (USD disbursements): settlements, returns and notifications of change. */
@@ -82,6 +85,7 @@ export async function buildServer(deps: LmsServerDeps): Promise<FastifyInstance>
   if (deps.servicing) await app.register(servicingRoutes, deps.servicing);
   if (deps.endOfDay) await app.register(eodRoutes, deps.endOfDay);
   if (deps.portfolio) await app.register(portfolioRoutes, deps.portfolio);
+  if (deps.earlyWarning) await app.register(earlyWarningRoutes, deps.earlyWarning);
   if (deps.payoutWebhook) await payoutWebhookRoute(app, deps.payoutWebhook);
   if (deps.achWebhook) await app.register(achWebhookRoutes, deps.achWebhook);
   if (deps.repaymentFiles) await app.register(repaymentFileRoutes, deps.repaymentFiles);

@@ -17,6 +17,11 @@ export interface EodDeps {
   readonly onOutbox: () => void;
   /** Loans per batch (one transaction each); default 1,000. */
   readonly batchSize?: number;
+  /**
+   * Work that belongs to a closed day (the NPA early-warning re-score), run after its loans are advanced and
+   * before the business date moves to it; idempotent per (tenant, day), so a resumed run may repeat it.
+   */
+  readonly afterDay?: (tenantId: string, day: string) => Promise<void>;
 }
 
 export interface EodProgress {
@@ -85,6 +90,7 @@ export async function runEndOfDay(deps: EodDeps, runId: string, options: RunOpti
         if (options.abortAfterBatches !== undefined && batches >= options.abortAfterBatches) throw new EodAborted(`aborted after ${batches} batch(es)`);
       }
       const daysDone = total - daysBetween(day, run.to);
+      await deps.afterDay?.(run.tenantId, day);
       await closeDay(deps.pool, run, day, { days_done: daysDone, days_total: total, loans_done: done, loans_total: loansTotal, day });
       options.onProgress?.({ days_done: daysDone, days_total: total, loans_done: done, loans_total: loansTotal, day });
       day = nextDay(day);
