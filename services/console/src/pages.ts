@@ -1,8 +1,9 @@
 // The console's pages: each reads the LOS and LMS APIs with the signed-in user's token and renders HTML.
 // A section whose call failed shows the API's problem (a 403 names the missing role) and the rest still renders.
 import { randomUUID } from 'node:crypto';
-import { bucketsOverTimeOption, currenciesOf, heatmapOption, rollRateOption, vintagesOption, type BucketsResponse, type ChartOption, type HeatmapResponse, type RollRatesResponse, type VintagesResponse } from './charts.js';
+import type { ChartOption, RollRatesResponse } from './charts.js';
 import { fields, html, money, problem, raw, table, type Html, type Money, type Viewer } from './html.js';
+import { CHARTS, chartOption, lastStep, loadPortfolio, qs } from './portfolio.js';
 import type { Upstream, UpstreamResult } from './upstream.js';
 
 export interface PageContext {
@@ -21,52 +22,30 @@ export interface Page {
 }
 
 type Items<T = Record<string, unknown>> = { items: T[]; nextCursor: string | null };
-const q = (params: Record<string, string | number | undefined>) => {
-  const s = new URLSearchParams(Object.entries(params).filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => [k, String(v)])).toString();
-  return s ? `?${s}` : '';
-};
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const q = qs;
 const section = <T>(title: string, res: UpstreamResult<T>, ok: (body: T) => Html, id?: string): Html =>
   html`<section ${id ? raw(`id="${id}"`) : ''}><h2>${title}</h2>${res.ok ? ok(res.body) : problem(res.body, res.status)}</section>`;
-
-/** The last `months` month ends before asOf's month, oldest first, then asOf (the LMS's roll-rate dates). */
-export function monthEndsBefore(asOf: string, months: number): string[] {
-  const [y, m] = asOf.split('-').map(Number) as [number, number];
-  const ends = Array.from({ length: months }, (_, k) => new Date(Date.UTC(y, m - 1 - (months - 1 - k), 0)).toISOString().slice(0, 10));
-  return [...ends, asOf];
-}
 
 const chart = (name: string, option: ChartOption, height = 360): Html => html`<div class="chart" id="chart-${name}" data-chart="${name}" style="height:${height}px"></div>
 <script type="application/json" data-chart-option="${name}">${raw(JSON.stringify(option).replace(/</g, '\\u003c'))}</script>`;
 
 export async function dashboardPage(ctx: PageContext): Promise<Page> {
-  const bucketSet = ctx.query.bucketSet === 'rbi' ? 'rbi' : 'us';
-  const threshold = ['30', '60', '90'].includes(ctx.query.thresholdDpd ?? '') ? ctx.query.thresholdDpd! : '30';
-  const requested = ctx.query.asOf && DATE.test(ctx.query.asOf) ? ctx.query.asOf : undefined;
-  const current = await ctx.lms.get<BucketsResponse>(`/v1/portfolio/buckets${q({ asOf: requested, bucketSet })}`);
-  if (!current.ok) return { title: 'Portfolio', active: '/', status: current.status, body: problem(current.body, current.status) };
-  const asOf = current.body.asOf;
-  const earlier = monthEndsBefore(asOf, 5).slice(0, -1);
-  const [history, roll, vint, heat] = await Promise.all([
-    Promise.all(earlier.map((d) => ctx.lms.get<BucketsResponse>(`/v1/portfolio/buckets${q({ asOf: d, bucketSet })}`))),
-    ctx.lms.get<RollRatesResponse>(`/v1/portfolio/roll-rates${q({ asOf, bucketSet, months: 6 })}`),
-    ctx.lms.get<VintagesResponse>(`/v1/portfolio/vintages${q({ asOf, thresholdDpd: threshold })}`),
-    ctx.lms.get<HeatmapResponse>(`/v1/portfolio/heatmap${q({ asOf, bucketSet })}`),
-  ]);
-  const failed = [...history, roll, vint, heat].find((r) => !r.ok);
-  if (failed) return { title: 'Portfolio', active: '/', status: failed.status, body: problem(failed.body, failed.status) };
-  const snapshots = [...history.map((h) => h.body), current.body];
-  const currencies = currenciesOf(current.body, roll.body, vint.body, heat.body, ...snapshots);
-  const currency = currencies.includes(ctx.query.currency ?? '') ? ctx.query.currency! : currencies[0];
-  const summary = current.body.currencies.find((c) => c.currency === currency);
-  const step = roll.body.currencies.find((c) => c.currency === currency)?.steps.filter((s) => s.matrix.length > 0).at(-1);
+  const loaded = await loadPortfolio(ctx.lms, ctx.query);
+  if (!loaded.ok) return { title: 'Portfolio', active: '/', status: loaded.status, body: problem(loaded.body, loaded.status) };
+  const view = loaded.view;
+  const { asOf, bucketSet, currencies, currency } = view;
+  const threshold = view.thresholdDpd;
+  const summary = view.current.currencies.find((c) => c.currency === currency);
+  const step = lastStep(view);
+  const params = qs({ asOf, bucketSet, currency, thresholdDpd: threshold });
   const body = html`
 <form method="get" action="/" class="filters">
 <label>As of <input type="date" name="asOf" value="${asOf}"></label>
 <label>Buckets <select name="bucketSet">${['us', 'rbi'].map((b) => html`<option value="${b}" ${b === bucketSet ? raw('selected') : ''}>${b === 'us' ? 'US (DPD)' : 'RBI (SMA/NPA)'}</option>`)}</select></label>
 <label>Currency <select name="currency">${currencies.map((c) => html`<option ${c === currency ? raw('selected') : ''}>${c}</option>`)}</select></label>
 <label>Vintage threshold <select name="thresholdDpd">${['30', '60', '90'].map((t) => html`<option value="${t}" ${t === threshold ? raw('selected') : ''}>${t}+ DPD</option>`)}</select></label>
-<button type="submit">Show</button></form>
+<button type="submit">Show</button>
+<a id="risk-pack" href="/reports/risk-pack.pdf${params}">Risk pack (PDF)</a> <span class="muted">Charts as PNG:</span> ${CHARTS.map((name) => html`<a href="/charts/${name}.png${params}">${name}</a> `)}</form>
 ${currency === undefined ? html`<p class="muted">No loans on the book at ${asOf}.</p>` : html`
 <div class="cards" data-as-of="${asOf}" data-currency="${currency}">
 <div class="card"><span>Outstanding</span><strong id="kpi-outstanding" data-amount="${summary?.outstanding.amount ?? '0'}">${summary ? money(summary.outstanding) : '—'}</strong></div>
@@ -74,10 +53,7 @@ ${currency === undefined ? html`<p class="muted">No loans on the book at ${asOf}
 <div class="card"><span>Gross NPA (${summary?.npa.rule ?? ''})</span><strong id="kpi-npa" data-ratio="${summary?.npa.grossRatio ?? '0.0000'}">${summary ? `${(Number(summary.npa.grossRatio) * 100).toFixed(2)} %` : '—'}</strong></div>
 </div>
 <div class="grid">
-${chart('buckets', bucketsOverTimeOption(snapshots, currency))}
-${chart('roll-rates', rollRateOption(roll.body, currency))}
-${chart('vintages', vintagesOption(vint.body, currency))}
-${chart('heatmap', heatmapOption(heat.body, currency), 420)}
+${CHARTS.map((name) => chart(name, chartOption(view, name), name === 'heatmap' ? 420 : 360))}
 </div>
 <section><h2>Outstanding by product and bucket at ${asOf}</h2>${table((summary?.items ?? []) as unknown as Record<string, unknown>[], { id: 'buckets-table', columns: ['productCode', 'bucket', 'loans', 'principal'] })}</section>
 <section><h2>Roll-rate matrix ${step ? `${step.from} → ${step.to}` : ''}</h2>${step ? rollTable(step.matrix) : html`<p class="muted">No balances at the start of the step.</p>`}</section>`}`;

@@ -6,6 +6,9 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { ConsoleConfig } from './config.js';
 import { html, layout, problem, raw, type Viewer } from './html.js';
 import { applicationPage, applicationsPage, approvalsPage, collectionsPage, dashboardPage, loanPage, loansPage, type PageContext } from './pages.js';
+import { CHARTS, chartOption, loadPortfolio, type ChartName } from './portfolio.js';
+import { renderPng, renderSvg } from './render.js';
+import { renderRiskPack } from './risk-pack.js';
 import { clearSession, cookieToken, devToken, setSession, viewerOf } from './session.js';
 import { upstream, UpstreamUnauthorized } from './upstream.js';
 
@@ -107,6 +110,27 @@ export async function buildConsoleServer({ config, logger }: ConsoleServerDeps):
   });
 
   app.get('/', async (request, reply) => page(reply, await dashboardPage(ctx(request)), request.viewer!));
+  // The dashboard's charts as images and the monthly risk pack (PDF), from the same APIs with the user's token.
+  app.get<{ Params: { file: string } }>('/charts/:file', async (request, reply) => {
+    const match = /^(.+)\.(svg|png)$/.exec(request.params.file);
+    const name = match?.[1] as ChartName | undefined;
+    if (!match || !name || !(CHARTS as readonly string[]).includes(name)) {
+      return reply.status(404).type('text/html; charset=utf-8').send(layout('No such chart', request.viewer, problem({ title: 'No such chart', detail: `Charts: ${CHARTS.map((c) => `${c}.svg, ${c}.png`).join(', ')}.` }, 404)));
+    }
+    const loaded = await loadPortfolio(ctx(request).lms, request.query as Record<string, string | undefined>);
+    if (!loaded.ok) return reply.status(loaded.status).type('text/html; charset=utf-8').send(layout('Chart', request.viewer, problem(loaded.body, loaded.status)));
+    const size = { width: 900, height: name === 'heatmap' ? 520 : 450 };
+    const option = chartOption(loaded.view, name);
+    const filename = `${name}-${loaded.view.asOf}-${loaded.view.currency ?? 'none'}.${match[2]}`;
+    void reply.header('content-disposition', `inline; filename="${filename}"`).header('cache-control', 'private, no-store');
+    return match[2] === 'svg' ? reply.type('image/svg+xml').send(renderSvg(option, size)) : reply.type('image/png').send(renderPng(option, size));
+  });
+  app.get('/reports/risk-pack.pdf', async (request, reply) => {
+    const loaded = await loadPortfolio(ctx(request).lms, request.query as Record<string, string | undefined>, { monthEnd: true });
+    if (!loaded.ok) return reply.status(loaded.status).type('text/html; charset=utf-8').send(layout('Risk pack', request.viewer, problem(loaded.body, loaded.status)));
+    const pdf = await renderRiskPack(loaded.view, request.viewer!.tenantId);
+    return reply.type('application/pdf').header('cache-control', 'private, no-store').header('content-disposition', `inline; filename="risk-pack-${request.viewer!.tenantId}-${loaded.view.asOf}.pdf"`).send(pdf);
+  });
   app.get('/approvals', async (request, reply) => page(reply, await approvalsPage(ctx(request)), request.viewer!));
   app.post<{ Params: { id: string; version: string } }>('/approvals/policies/:id/:version/approve', async (request, reply) => {
     const c = ctx(request);

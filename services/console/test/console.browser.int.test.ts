@@ -4,7 +4,8 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { parseIsoDate, type Effect } from '@lendstack/loan-engine';
 import { DEV_AUTH_TOKEN_SECRET, signToken, type Role } from '@lendstack/platform';
-import { infrastructure, startServiceProcess, type ServiceProcess } from '@lendstack/testing';
+import { eventually, infrastructure, startServiceProcess, type ServiceProcess } from '@lendstack/testing';
+import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPgLedger } from '../../lms/src/modules/ledger/adapters/pg-ledger.repository.js';
@@ -84,6 +85,13 @@ const seriesOf = (name: string) => page.evaluate((n) => {
   return { series: option.series.map((s) => ({ name: s.name, data: s.data })), x: option.xAxis[0]!.data, y: option.yAxis[0]!.data ?? [] };
 }, name);
 const major = (m: { amount: string; scale: number }) => Number(m.amount) / 10 ** m.scale;
+async function pdfText(bytes: Buffer): Promise<string[]> {
+  const doc = await getDocument({ data: new Uint8Array(bytes), isEvalSupported: false, verbosity: 0 }).promise;
+  const pages: string[] = [];
+  for (let p = 1; p <= doc.numPages; p += 1) pages.push((await (await doc.getPage(p)).getTextContent()).items.map((i) => ('str' in i ? i.str : '')).join(' ').replace(/\s+/g, ' '));
+  await doc.destroy();
+  return pages;
+}
 const letter = () => String.fromCharCode(65 + randomInt(26));
 /** An application as a partner submits it (the LOS's own tests use the same shape). */
 const applicationBody = () => ({
@@ -202,6 +210,43 @@ describe('operations console in headless Chromium', () => {
     expect(heatCells).toEqual(heat.currencies.find((c) => c.currency === 'INR')!.cells.map((c) => `${c.productCode} · ${c.region}|${c.bucket}=${major(c.principal)}`).sort());
   });
 
+  it('renders the charts to PNG and SVG server side and the monthly risk pack as a PDF with the charts and tables', async () => {
+    // Through the browser's session (its cookie), as a user clicking the dashboard's links.
+    const png = await page.request.get(`${consoleApp.url}/charts/roll-rates.png`);
+    expect(png.status()).toBe(200);
+    expect(png.headers()['content-type']).toBe('image/png');
+    const bytes = await png.body();
+    expect(bytes.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
+    expect([bytes.readUInt32BE(16), bytes.readUInt32BE(20)]).toEqual([1800, 900]); // IHDR: 900 × 450 at scale 2
+    const svg = await (await page.request.get(`${consoleApp.url}/charts/heatmap.svg`)).text();
+    expect(svg).toMatch(/^<svg [^>]*width="900" height="520"/);
+    for (const label of ['PL-12 · KA', 'SME-TL · KA', '30-59', '2000']) expect(svg).toContain(label);
+
+    const res = await page.request.get(`${consoleApp.url}/reports/risk-pack.pdf`);
+    expect(res.status()).toBe(200);
+    expect(res.headers()['content-type']).toBe('application/pdf');
+    const pdf = await res.body();
+    const pages = await pdfText(pdf);
+    expect(pages).toHaveLength(4);
+    expect(pages[0]).toContain('Monthly risk pack');
+    expect(pages[0]).toContain(`Tenant ${tenant} As of 2026-03-31 INR`);
+    // The tables are the APIs' figures: the book, the roll-rate matrix, the vintages, the heatmap.
+    for (const text of ['INR 2,800.00', 'PL-12 current 1 INR 800.00', 'PL-12 30-59 1 INR 2,000.00', 'SME-TL charged-off 1 INR 0.00']) expect(pages[0]).toContain(text);
+    const roll = await api<{ currencies: { currency: string; steps: { from: string; to: string; matrix: { from: string; to: { bucket: string; share: string }[] }[] }[] }[] }>(lms.url, '/v1/portfolio/roll-rates?months=6');
+    const step = roll.currencies.find((c) => c.currency === 'INR')!.steps.filter((s) => s.matrix.length > 0).at(-1)!;
+    expect(pages[1]).toContain(`Roll rates ${step.from} to ${step.to}`);
+    for (const cell of step.matrix.flatMap((r) => r.to)) expect(pages[1]).toContain(`${percent(cell.share).toFixed(2)} %`);
+    // January's cohort (A, B, D: 4,000.00) has B and D (3,000.00) at 30+ DPD by its second month on book.
+    expect(pages[2]).toContain('2026-01 3 INR 4,000.00 0.00% 0.00% 75.00% 2026-02 1 INR 500.00 0.00% 0.00%');
+    expect(pages[3]).toContain('PL-12 KA 30-59 1 INR 2,000.00');
+    // Four chart images, one a page (each PNG is an image and its alpha mask).
+    const raw = pdf.toString('latin1');
+    expect((raw.match(/\/Subtype \/Image/g)?.length ?? 0) - (raw.match(/\/SMask \d+ 0 R/g)?.length ?? 0)).toBe(4);
+    mkdirSync(shots, { recursive: true });
+    (await import('node:fs')).writeFileSync(join(shots, 'risk-pack.pdf'), pdf);
+    console.info(`console risk pack: ${join(shots, 'risk-pack.pdf')}`);
+  });
+
   it('approves a policy draft in the maker-checker queue and it leaves the queue', async () => {
     // The maker: another admin writes a draft through the LOS API, a new version of the default policy the LOS
     // seeds for tenant demo at start.
@@ -247,12 +292,16 @@ describe('operations console in headless Chromium', () => {
 
     // An application submitted by a partner; its 360 shows what the LOS has: the checks, decision, offers, documents.
     const submitted = await api<{ id: string }>(los.url, '/v1/applications', token('partner@console', ['partner']), { method: 'POST', body: JSON.stringify(applicationBody()) });
+    // Its checks (the four on the LOS's own data this LOS runs) are recorded first; then the page shows them.
+    const checks = await eventually(async () => {
+      const c = await api<{ items: { kind: string; status: string }[] }>(los.url, `/v1/applications/${submitted.id}/checks`);
+      return c.items.length === 4 && c.items.every((i) => i.status === 'completed') ? c : undefined;
+    }, { timeoutMs: 60_000, what: `the checks of ${submitted.id}` });
     await page.goto(`${consoleApp.url}/applications`);
     await expect(page.locator(`#applications a[href="/applications/${submitted.id}"]`).count()).resolves.toBe(1);
     await shot('applications');
     await page.locator(`#applications a[href="/applications/${submitted.id}"]`).click();
     await page.waitForURL(`${consoleApp.url}/applications/${submitted.id}`);
-    const checks = await api<{ items: { kind: string }[] }>(los.url, `/v1/applications/${submitted.id}/checks`);
     expect(await page.locator('#checks tbody tr td:first-child').allTextContents()).toEqual(checks.items.map((c) => c.kind));
     for (const id of ['application', 'applicant', 'checks-section', 'decision-section', 'offers-section', 'documents-section', 'trail-section']) await expect(page.locator(`#${id}`).count()).resolves.toBe(1);
     await shot('application-360');
