@@ -108,7 +108,8 @@ export function problemMediaTypes({ openapiObject }: { openapiObject: unknown })
         const mediaType = own?.['x-media-type'];
         if (typeof mediaType === 'string') {
           const { 'x-media-type': _named, ...schema } = own!;
-          response.content = { [mediaType]: { schema } };
+          // A 400 may still come from the shared layer (a body that is not JSON, text hygiene) as problem+json.
+          response.content = { [mediaType]: { schema }, ...(code === '400' ? { [PROBLEM_MEDIA_TYPE]: { schema: PROBLEM_REF } } : {}) };
           continue;
         }
         const hasOwnShape = own !== undefined && ('properties' in own || '$ref' in own || 'allOf' in own);

@@ -46,6 +46,23 @@ export function parseOr400<S extends z.ZodType>(schema: S, value: unknown, where
   throw new HttpProblem(400, 'validation-error', 'Request is not valid', `The request ${where} has ${errors.length} invalid field(s).`, { errors });
 }
 
+/**
+ * As parseOr400, except that a value refused only by rules across its fields (zod refinements: `custom`
+ * issues, e.g. every amount in the product's currency, min ≤ max) is a 422: it has the documented
+ * shape, and the rule is one no JSON Schema in the document can state. Any shape error keeps it a 400.
+ */
+export function parseOr422Rules<S extends z.ZodType>(schema: S, value: unknown, where: 'body' | 'query' | 'params' | 'header'): z.infer<S> {
+  try {
+    return parseOr400(schema, value, where);
+  } catch (error) {
+    const result = schema.safeParse(value);
+    if (error instanceof HttpProblem && !result.success && result.error.issues.every((issue) => issue.code === 'custom')) {
+      throw new HttpProblem(422, 'validation-error', 'Request is not valid', `The request ${where} breaks ${result.error.issues.length} rule(s) across its fields.`, error.extensions);
+    }
+    throw error;
+  }
+}
+
 /** RFC 6901: each segment escapes ~ as ~0 and / as ~1. */
 export function jsonPointer(segments: readonly string[]): string {
   return segments.length === 0 ? '/' : segments.map((s) => `/${s.replaceAll('~', '~0').replaceAll('/', '~1')}`).join('');

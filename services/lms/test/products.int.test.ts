@@ -127,10 +127,11 @@ describe('POST /v1/products', () => {
     expect(results.map((r) => r.json().version).sort()).toEqual([1, 2, 3, 4]);
   });
 
-  it('refuses an invalid definition with 400 naming each field', async () => {
+  it('refuses a definition that breaks rules across its fields with 422 naming each field (a shape error is 400)', async () => {
     const res = await post(product('PL-F', { termPeriods: { min: 12, max: 6 }, lateFee: { kind: 'flat', amount: { amount: '500', currency: 'USD', scale: 2 } } }));
-    expect(res.statusCode).toBe(400);
+    expect(res.statusCode).toBe(422);
     expect(res.json().errors.map((e: { pointer: string }) => e.pointer).sort()).toEqual(['/lateFee/amount/currency', '/termPeriods/max']);
+    expect((await post(product('PL-F', { termPeriods: { min: 0, max: 6 } }))).statusCode).toBe(400);
     expect(await outboxRows(tenant, 'PL-F')).toHaveLength(0);
   });
 

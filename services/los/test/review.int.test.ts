@@ -299,15 +299,15 @@ describe('admin settings: approval limits and the creditor profile', () => {
 
   it('refuses bad limits with problem+json naming the field', async () => {
     const admin = los.auth(['admin'], tenant());
-    const pointers = async (url: string, payload: unknown) => {
+    const pointers = async (url: string, payload: unknown, status = 400) => {
       const res = await call('PUT', url, admin, payload);
-      expect(res.statusCode, res.body).toBe(400);
+      expect(res.statusCode, res.body).toBe(status);
       expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
       return res.json().errors.map((e: { pointer: string }) => e.pointer);
     };
     expect(await pointers('/v1/approval-limits/checker/USD', { maxPrincipal: { amount: '1', currency: 'USD', scale: 2 } })).toEqual(['/params/role']);
     expect(await pointers('/v1/approval-limits/approver/XYZ', { maxPrincipal: { amount: '1', currency: 'USD', scale: 2 } })).toEqual(['/params/currency']);
-    expect(await pointers('/v1/approval-limits/approver/USD', { maxPrincipal: { amount: '1', currency: 'INR', scale: 2 } })).toEqual(['/maxPrincipal/currency']);
+    expect(await pointers('/v1/approval-limits/approver/USD', { maxPrincipal: { amount: '1', currency: 'INR', scale: 2 } }, 422)).toEqual(['/maxPrincipal/currency']);
     expect(await pointers('/v1/approval-limits/approver/USD', { maxPrincipal: { amount: '-5', currency: 'USD', scale: 2 } })).toEqual(['/maxPrincipal/amount']);
     expect(await pointers('/v1/approval-limits/approver/USD', { maxPrincipal: { amount: '5', currency: 'USD', scale: 3 } })).toEqual(['/maxPrincipal/scale']);
     expect(await pointers('/v1/approval-limits/approver/USD', { maxPrincipal: { amount: '5', currency: 'USD', scale: 2 }, note: 'x' })).toEqual(['/note']);
@@ -332,7 +332,7 @@ describe('admin settings: approval limits and the creditor profile', () => {
     expect(bad.statusCode).toBe(400);
     expect(bad.json().errors.map((e: { pointer: string }) => e.pointer).sort()).toEqual(['/bureauPhone', '/fax', '/legalName']);
     const range = await call('PUT', '/v1/creditor-profile', admin, { ...moved, scoreMin: 900, scoreMax: 300 });
-    expect(range.json().errors).toEqual([{ pointer: '/scoreMax', detail: 'scoreMax must be greater than scoreMin' }]);
+    expect([range.statusCode, range.json().errors]).toEqual([422, [{ pointer: '/scoreMax', detail: 'scoreMax must be greater than scoreMin' }]]);
     expect((await call('GET', '/v1/creditor-profile', los.auth(['operator'], t))).json()).toEqual(moved);
   });
 });

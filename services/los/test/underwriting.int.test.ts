@@ -132,7 +132,7 @@ describe('automated decisions over the stored check results', () => {
     (doc.eligibility[0] as { feature: string }).feature = 'shoeSize';
     doc.eligibility[1]!.test = '>= (';
     const res = await los.app.inject({ method: 'POST', url: '/v1/policies', headers: { ...as('ana', ['admin']), ...key() }, payload: { productCode: 'PL-12M', effectiveFrom: new Date().toISOString(), document: doc } });
-    expect(res.statusCode).toBe(400);
+    expect(res.statusCode).toBe(422); // the shape is a policy's; its rules refuse it
     expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
     expect(res.json().errors.map((e: any) => e.pointer)).toEqual(['/body/document/eligibility/0/feature', '/body/document/eligibility/1/test']);
     const notParsed = await los.app.inject({ method: 'POST', url: '/v1/policies', headers: { ...as('ana', ['admin']), ...key() }, payload: { productCode: 'PL-12M', effectiveFrom: new Date().toISOString(), document: { eligibility: 'everyone' } } });

@@ -19,7 +19,7 @@ interface Deps extends AccessOptions {
 
 const createSchema = z.object({
   name: z.string().trim().min(1).max(100),
-  scopes: z.array(z.enum(SCOPES)).min(1).max(SCOPES.length).refine((s) => new Set(s).size === s.length, 'scopes must not repeat'),
+  scopes: z.array(z.enum(SCOPES)).min(1).max(SCOPES.length).refine((s) => new Set(s).size === s.length, 'scopes must not repeat').meta({ uniqueItems: true }),
   rateLimitPerMinute: z.number().int().min(1).max(100_000).optional(),
   expiresAt: z.iso.datetime({ offset: true }).optional(),
 }).strict();

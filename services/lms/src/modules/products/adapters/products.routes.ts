@@ -1,4 +1,4 @@
-import { authenticate, decodeCursor, HttpProblem, idempotencyKeyHeaderDoc, idempotencyKeyOf, pageQuerySchema, parseOr400, schemaDoc, toPage } from '@lendstack/platform';
+import { authenticate, decodeCursor, HttpProblem, idempotencyKeyHeaderDoc, idempotencyKeyOf, pageQuerySchema, parseOr400, parseOr422Rules, schemaDoc, toPage } from '@lendstack/platform';
 import { productCodeSchema } from '@lendstack/contracts';
 import { trace } from '@opentelemetry/api';
 import type { FastifyInstance } from 'fastify';
@@ -20,7 +20,7 @@ const problems = {
   403: { description: 'The caller lacks the admin role' },
   404: { description: 'No such product (or version) for this tenant' },
   409: { description: 'The definition changes the currency of an existing product' },
-  422: { description: 'Idempotency-Key reused with another body' },
+  422: { description: 'Idempotency-Key reused with another body, or a definition of the documented shape that breaks a rule across its fields (an amount not in the product currency, min above max, grace not below non-accrual, ...; `errors` names each field)' },
 };
 
 /** Products: any authenticated caller of the tenant reads them; writing one needs the admin role. */
@@ -42,7 +42,7 @@ export async function productRoutes(app: FastifyInstance, deps: ProductRoutesDep
   }, async (request, reply) => {
     const principal = authenticate(request, deps.authSecret, 'admin');
     const idempotencyKey = idempotencyKeyOf(request.headers);
-    const definition = parseOr400(productInputSchema, request.body, 'body');
+    const definition = parseOr422Rules(productInputSchema, request.body, 'body');
     const traceparent = traceparentOf();
     const result = await publishProduct(deps, {
       tenantId: principal.tenantId,

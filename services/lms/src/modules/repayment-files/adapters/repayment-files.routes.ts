@@ -47,6 +47,7 @@ export async function repaymentFileRoutes(app: FastifyInstance, deps: RepaymentF
       tags: ['servicing'], summary: 'Upload a file of repayments (partner or operator)',
       description: `\`text/csv\`, UTF-8, header required: \`${COLUMNS.join(',')}\` (any order); amount in minor units. Rows are stored, then posted in the background through the single-repayment use case; poll the Location. \`Idempotency-Key\`: the same key and bytes return the same file, other bytes 422. The same bytes uploaded again under another key are refused (409 naming the earlier file).`,
       headers: idempotencyKeyHeaderDoc(),
+      body: { content: { 'text/csv': { schema: { type: 'string', description: `UTF-8 CSV with the header ${COLUMNS.join(',')}` } } } },
       response: { 202: { description: '`{ id, status, progress }`' }, ...problems, 409: { description: 'The same file was uploaded before (`duplicateOf`)' }, 413: { description: 'Larger than the limit' }, 415: { description: 'Not text/csv' }, 422: { description: 'Header missing or not the seven columns, too many rows, or Idempotency-Key reused with other bytes' } },
     },
   }, async (request, reply) => {

@@ -30,14 +30,14 @@ export async function approvalLimitsRoutes(app: FastifyInstance, deps: SettingsR
       tags: ['review'], summary: "Set a role's approval limit in a currency (admins)",
       description: 'Replaces the limit (201 when the role had none in the currency). Idempotent: the same body again answers 200 with `setting-changed: false` and records nothing. `maxPrincipal.currency` must be the path’s currency. Every change is audited (review_settings_audit).',
       params: schemaDoc(limitParams), body: schemaDoc(limitBody),
-      response: { 200: { description: 'The limit, replaced' }, 201: { description: 'The limit, set for the first time' }, 400: { description: 'Invalid role, currency or amount (`errors` names the field)' }, 403: { description: 'Not an admin' } },
+      response: { 200: { description: 'The limit, replaced' }, 201: { description: 'The limit, set for the first time' }, 400: { description: 'Invalid role, currency or amount (`errors` names the field)' }, 403: { description: 'Not an admin' }, 422: { description: 'maxPrincipal in another currency than the path’s (`errors` names /maxPrincipal/currency)' } },
     },
   }, async (request, reply) => {
     const principal = authenticate(request, deps.authSecret, 'admin');
     const { role, currency } = parseOr400(limitParams, request.params, 'params');
     const { maxPrincipal } = parseOr400(limitBody, request.body, 'body');
     if (maxPrincipal.currency !== currency) {
-      throw new HttpProblem(400, 'validation-error', 'Request is not valid', `maxPrincipal is in ${maxPrincipal.currency}; this limit is in ${currency}.`, { errors: [{ pointer: '/maxPrincipal/currency', detail: `must be ${currency}, the currency in the path` }] });
+      throw new HttpProblem(422, 'validation-error', 'Request is not valid', `maxPrincipal is in ${maxPrincipal.currency}; this limit is in ${currency}.`, { errors: [{ pointer: '/maxPrincipal/currency', detail: `must be ${currency}, the currency in the path` }] });
     }
     const amount = BigInt(maxPrincipal.amount);
     if (amount > MAX_AMOUNT_MINOR) throw new HttpProblem(400, 'validation-error', 'Request is not valid', 'maxPrincipal is too large.', { errors: [{ pointer: '/maxPrincipal/amount', detail: 'too large' }] });

@@ -16,7 +16,7 @@ const creditorBody = z.object({
   bureauPhone: line(40),
   scoreMin: z.number().int().min(0).max(10_000).describe('The lowest score the bureau’s model gives'),
   scoreMax: z.number().int().min(1).max(10_000).describe('The highest'),
-}).strict().refine((p) => p.scoreMin < p.scoreMax, { path: ['scoreMax'], message: 'scoreMax must be greater than scoreMin' });
+}).strict();
 
 /**
  * The tenant's creditor profile: what its adverse-action notices name. Staff read it; admins replace it
@@ -38,11 +38,15 @@ export async function creditorProfileRoutes(app: FastifyInstance, deps: Settings
       tags: ['review'], summary: 'Replace the creditor profile (admins)',
       description: 'The creditor, its ECOA agency and the bureau whose score the notices disclose; notices generated from now on read it (stored notices keep what they were drawn with). Idempotent: the same body again answers 200 with `setting-changed: false` and records nothing. Every change is audited (review_settings_audit).',
       body: schemaDoc(creditorBody),
-      response: { 200: { description: 'The profile, replaced' }, 201: { description: 'The profile, set for the first time' }, 400: { description: 'Invalid body (`errors` names the field)' }, 403: { description: 'Not an admin' } },
+      response: { 200: { description: 'The profile, replaced' }, 201: { description: 'The profile, set for the first time' }, 400: { description: 'Invalid body (`errors` names the field)' }, 403: { description: 'Not an admin' }, 422: { description: 'scoreMax not greater than scoreMin (`errors` names /scoreMax)' } },
     },
   }, async (request, reply) => {
     const principal = authenticate(request, deps.authSecret, 'admin');
     const profile = parseOr400(creditorBody, request.body, 'body');
+    // A relation between two fields, which no schema states: the body is well-formed, the range is not one (422).
+    if (profile.scoreMin >= profile.scoreMax) {
+      throw new HttpProblem(422, 'validation-error', 'Request is not valid', 'scoreMax must be greater than scoreMin.', { errors: [{ pointer: '/scoreMax', detail: 'scoreMax must be greater than scoreMin' }] });
+    }
     const change = await deps.reviews.setCreditor(principal.tenantId, profile, { actor: principal.subject, at: deps.now() });
     changed(reply, change);
     return change.current;

@@ -3,7 +3,7 @@ import { authenticate, HttpProblem, idempotencyKeyHeaderDoc, idempotencyKeyOf, p
 import { productCodeSchema } from '@lendstack/contracts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { parsePolicy } from '../domain/policy.js';
+import { parsePolicy, policyDocumentSchema } from '../domain/policy.js';
 import type { PolicyVersion, PolicyWriteError, StoredDecision } from '../ports.js';
 import { evaluateDecision, replayDecision, type EvaluateDecisionDeps, type EvaluateError } from '../use-cases/evaluate-decision.js';
 
@@ -52,15 +52,16 @@ export async function underwritingRoutes(app: FastifyInstance, deps: Underwritin
     schema: {
       tags: ['underwriting'], summary: 'Write a new draft version of a product’s policy (admin)',
       description: 'The body is `{ productCode, effectiveFrom, document }`; the document is refused with problem+json naming each wrong field (`/document/eligibility/2/feature`) when it does not parse, refers to an unknown feature, or has an expression that is not a test of its feature. The draft takes effect only once a second admin approves it. Requires `Idempotency-Key`.',
-      headers: idemHeader,
-      response: { 201: { description: 'The draft version' }, 400: { description: 'Invalid body or Idempotency-Key' }, 401: { description: 'Missing or invalid bearer token' }, 403: { description: 'Caller is not an admin' }, 422: { description: 'Idempotency-Key reused for another request' } },
+      headers: idemHeader, body: schemaDoc(draftBody.extend({ document: policyDocumentSchema })),
+      response: { 201: { description: 'The draft version' }, 400: { description: 'Invalid body or Idempotency-Key' }, 401: { description: 'Missing or invalid bearer token' }, 403: { description: 'Caller is not an admin' }, 422: { description: 'Idempotency-Key reused for another request, or a well-shaped document its rules refuse (unknown feature, a test that is not one of its feature, band or cut-off relations)' } },
     },
   }, async (request, reply) => {
     const principal = authenticate(request, deps.authSecret, 'admin');
     const key = keyOf(request);
     const body = parseOr400(draftBody, request.body, 'body');
     const parsed = parsePolicy(body.document);
-    if (!parsed.ok) throw new HttpProblem(400, 'invalid-policy', 'Policy refused', `The policy document has ${parsed.errors.length} problem(s): ${parsed.errors.map((e) => `${e.pointer}: ${e.detail}`).join('; ')}`, { errors: parsed.errors.map((e) => ({ pointer: `/body${e.pointer}`, detail: e.detail })) });
+    // Shape errors are the document's 400; a well-shaped document its rules refuse is 422.
+    if (!parsed.ok) throw new HttpProblem(parsed.onlyRules ? 422 : 400, 'invalid-policy', 'Policy refused', `The policy document has ${parsed.errors.length} problem(s): ${parsed.errors.map((e) => `${e.pointer}: ${e.detail}`).join('; ')}`, { errors: parsed.errors.map((e) => ({ pointer: `/body${e.pointer}`, detail: e.detail })) });
     const written = await deps.policies.createDraft({
       tenantId: principal.tenantId, productCode: body.productCode, document: parsed.policy, effectiveFrom: new Date(body.effectiveFrom), createdBy: principal.subject, now: deps.now(),
       idempotency: { key, path: '/v1/policies', requestHash: hash(body) },

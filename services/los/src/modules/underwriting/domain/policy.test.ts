@@ -19,7 +19,7 @@ describe('policy as data', () => {
   it('refuses an unknown feature, naming the field', () => {
     const doc = structuredClone(pl) as PolicyDocument;
     (doc.eligibility[2] as { feature: string }).feature = 'shoeSize';
-    expect(parsePolicy(doc)).toEqual({ ok: false, errors: [{ pointer: '/document/eligibility/2/feature', detail: 'unknown feature shoeSize' }] });
+    expect(parsePolicy(doc)).toEqual({ ok: false, errors: [{ pointer: '/document/eligibility/2/feature', detail: 'unknown feature shoeSize' }], onlyRules: true });
   });
 
   it('refuses a test that does not parse, and one that does not fit the feature’s type', () => {

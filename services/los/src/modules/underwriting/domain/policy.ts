@@ -114,11 +114,16 @@ export function expressionProblem(expression: string, type: FeatureType): string
   }
 }
 
-export type PolicyParse = { ok: true; policy: PolicyDocument } | { ok: false; errors: { pointer: string; detail: string }[] };
+export type PolicyParse = { ok: true; policy: PolicyDocument } | { ok: false; errors: { pointer: string; detail: string }[]; onlyRules: boolean };
 
-/** Parses a policy document; the errors name each wrong field by JSON pointer (under `/document`). */
+/**
+ * Parses a policy document; the errors name each wrong field by JSON pointer (under `/document`).
+ * `onlyRules`: the document has the policy's shape and only its rules (known features, tests of them,
+ * band and cut-off relations) refuse it.
+ */
 export function parsePolicy(input: unknown): PolicyParse {
   const parsed = policyDocumentSchema.safeParse(input);
   if (parsed.success) return { ok: true, policy: parsed.data };
-  return { ok: false, errors: parsed.error.issues.map((i) => ({ pointer: `/document${i.path.map((p) => `/${String(p)}`).join('')}`, detail: i.message })) };
+  const errors = parsed.error.issues.map((i) => ({ pointer: `/document${i.path.map((p) => `/${String(p)}`).join('')}`, detail: i.message }));
+  return { ok: false, errors, onlyRules: parsed.error.issues.every((i) => i.code === 'custom') };
 }
