@@ -26,7 +26,7 @@ export interface Rules {
 }
 
 /** A money event that takes effect: reversed repayments and not-yet-effective events removed. */
-export type AppliedEvent = Extract<MoneyEvent, { kind: 'disbursement' | 'repayment' | 'foreclosure' }>;
+export type AppliedEvent = Extract<MoneyEvent, { kind: 'disbursement' | 'repayment' | 'prepayment' | 'foreclosure' }>;
 
 const fail = (code: AccountErrorCode, message: string, eventId?: string): Result<never, AccountError> => ({
   ok: false,
@@ -97,9 +97,9 @@ export function normaliseProduct(p: AccountProduct): Result<Rules, AccountError>
   });
 }
 
-const KIND_RANK = { disbursement: 0, repayment: 1, foreclosure: 2, reversal: 3 } as const;
+const KIND_RANK = { disbursement: 0, repayment: 1, prepayment: 2, foreclosure: 3, reversal: 4 } as const;
 
-/** The documented total order: value date, then disbursement < repayment < foreclosure < reversal, then id (code units). */
+/** The documented total order: value date, then disbursement < repayment < prepayment < foreclosure < reversal, then id (code units). */
 export function compareEvents(a: MoneyEvent, b: MoneyEvent): number {
   return a.valueDate - b.valueDate || KIND_RANK[a.kind] - KIND_RANK[b.kind] || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }

@@ -2,6 +2,7 @@
 // replayAccount and advanceAccount are both folds of this one function (see account.ts).
 import { allocatePayment, type OutstandingInstallment } from '../allocation/allocate.js';
 import type { DayNumber } from '../dates/local-date.js';
+import { divRound } from '../math/rounding.js';
 import type { Book } from './book.js';
 import { endOfDay, markSettled, recordDelinquency } from './end-of-day.js';
 import { payoffNow, settleInFull } from './foreclosure.js';
@@ -44,6 +45,7 @@ export function stepDay(ctx: StepContext, d: DayNumber, events: readonly Applied
   for (let k = from; k < to; k += 1) {
     const e = events[k] as AppliedEvent;
     if (e.kind === 'repayment') repay(ctx, d, e);
+    else if (e.kind === 'prepayment') prepay(ctx, d, e);
   }
   let foreclosures: AppliedEvent[] | undefined;
   for (let k = from; k < to; k += 1) {
@@ -167,6 +169,35 @@ function repay(ctx: StepContext, d: DayNumber, e: AppliedEvent): void {
   line(lines, 'excess-liability', 'credit', excess);
   ctx.out.effects.push(effect(`repayment:${e.id}`, d, 'repayment', lines));
   ctx.out.allocations.push(allocation ?? emptyAllocation(e.id, d, 'repayment', e.amountMinor, e.amountMinor, 0n));
+}
+
+/**
+ * Principal paid ahead, the product's prepayment charge on top (round half-even of amount × rate, plus the
+ * fixed part; fee income). The schedule the fold runs on is already the re-amortised one. On a loan no longer
+ * active the money is excess (closed) or a recovery (charged off), like a repayment.
+ */
+function prepay(ctx: StepContext, d: DayNumber, e: AppliedEvent): void {
+  const b = ctx.book;
+  if (b.status !== 'active') {
+    repay(ctx, d, e);
+    return;
+  }
+  const principal = e.amountMinor < b.principalOutstanding() ? e.amountMinor : b.principalOutstanding();
+  const c = ctx.rules.prepaymentCharge;
+  const charge = c === undefined ? 0n : divRound(e.amountMinor * c.rate.n, c.rate.d, 'half-even') + c.fixedMinor;
+  const excess = e.amountMinor - principal;
+  const lines: PostingLine[] = [];
+  line(lines, 'collection-clearing', 'debit', e.amountMinor + charge);
+  line(lines, 'loan-portfolio', 'credit', principal);
+  line(lines, 'fee-income', 'credit', charge);
+  line(lines, 'excess-liability', 'credit', excess);
+  b.m.principalPaid += principal;
+  b.m.excess += excess;
+  ctx.out.effects.push(effect(`prepayment:${e.id}`, d, 'prepayment', lines));
+  const byComponent = { penalties: 0n, fees: 0n, interest: 0n, principal };
+  ctx.out.allocations.push({
+    source: e.id, date: d, kind: 'prepayment', amountMinor: e.amountMinor + charge, installments: [], byComponent, excessMinor: excess, recoveryMinor: 0n, prepaymentChargeMinor: charge,
+  });
 }
 
 /** Excess held from earlier payments pays what fell due today, with the product's strategy. */

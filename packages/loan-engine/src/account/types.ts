@@ -46,12 +46,18 @@ export type MoneyEvent =
    * closes; when it falls short (a later backdated change raised the payoff) it is allocated like a repayment
    * and the loan stays open (`LoanReopened`).
    */
-  | { readonly kind: 'foreclosure'; readonly id: string; readonly valueDate: DayNumber; readonly amountMinor: bigint };
+  | { readonly kind: 'foreclosure'; readonly id: string; readonly valueDate: DayNumber; readonly amountMinor: bigint }
+  /**
+   * Principal paid ahead (`amountMinor`), with the product's prepayment charge on it paid on top (money received
+   * = amount + charge). The schedule given is the one re-amortised after it: the prepayment itself only moves
+   * principal (and the charge to fee income).
+   */
+  | { readonly kind: 'prepayment'; readonly id: string; readonly valueDate: DayNumber; readonly amountMinor: bigint };
 
 export interface AccountInput {
   readonly schedule: readonly ScheduledInstallment[];
   readonly product: AccountProduct;
-  /** In any order; sorted inside by (valueDate, kind: disbursement < repayment < foreclosure < reversal, id). */
+  /** In any order; sorted inside by (valueDate, kind: disbursement < repayment < prepayment < foreclosure < reversal, id). */
   readonly events: readonly MoneyEvent[];
   /** The replay runs through the end of this day; later-dated events are not yet effective. */
   readonly businessDate: DayNumber;
@@ -116,7 +122,8 @@ export type EffectKind =
   | 'non-accrual'
   | 'accrual-resumed'
   | 'charge-off'
-  | 'foreclosure';
+  | 'foreclosure'
+  | 'prepayment';
 
 /** A balanced ledger posting. `key` is stable across replays: the LMS diffs effects by key. */
 export interface Effect {
@@ -223,7 +230,7 @@ export interface PaymentAllocation {
   /** The repayment's event id, or `excess:<date>` for excess applied at a due date. */
   readonly source: string;
   readonly date: DayNumber;
-  readonly kind: 'repayment' | 'excess-applied' | 'recovery' | 'foreclosure';
+  readonly kind: 'repayment' | 'excess-applied' | 'recovery' | 'foreclosure' | 'prepayment';
   readonly amountMinor: bigint;
   readonly installments: readonly AllocationLine[];
   readonly byComponent: Readonly<Record<Component, bigint>>;
@@ -233,6 +240,7 @@ export interface PaymentAllocation {
   /**
    * A foreclosure that closed the loan: the prepayment charge it paid and the excess already held that it
    * used. Then amountMinor + excessUsedMinor = byComponent + prepaymentChargeMinor + excessMinor.
+   * A prepayment: amountMinor (money received) = byComponent.principal + prepaymentChargeMinor.
    */
   readonly prepaymentChargeMinor?: bigint;
   readonly excessUsedMinor?: bigint;

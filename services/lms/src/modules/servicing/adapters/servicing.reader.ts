@@ -44,3 +44,10 @@ export async function delinquencyHistory(pool: pg.Pool, loanId: string) {
      FROM delinquency_history WHERE loan_id = $1 ORDER BY from_date LIMIT 10000`, [loanId]);
   return rows.rows.map((r) => ({ fromDate: r.from_date, dpd: r.dpd, dpdAnchor: r.dpd_anchor, bucket: r.us_bucket, rbiClass: r.rbi_class, npaSince: r.npa_since }));
 }
+
+/** A loan's replaced schedules, newest first (a loan has a handful: bounded at 100). */
+export async function scheduleVersions(pool: pg.Pool, loanId: string) {
+  const rows = await pool.query<{ version: number; anchor_date: string; reason: string; created_at: Date; installments: Record<string, unknown>[] }>(
+    `SELECT version, to_char(anchor_date, 'YYYY-MM-DD') AS anchor_date, reason, created_at, installments FROM schedule_versions WHERE loan_id = $1 ORDER BY version DESC LIMIT 100`, [loanId]);
+  return rows.rows.map((r) => ({ version: r.version, anchorDate: r.anchor_date, reason: r.reason, createdAt: r.created_at.toISOString(), installments: r.installments }));
+}

@@ -10,8 +10,9 @@ import { requestHash, type LoanTransaction } from '../domain/servicing.js';
 import { applyMoneyEvent, type ServicingDeps } from '../use-cases/apply-money-event.js';
 import { requestDisbursement, type DisbursementDeps } from '../use-cases/disbursements.js';
 import { foreclose } from '../use-cases/foreclose.js';
+import { prepay } from '../use-cases/prepay.js';
 import { requestPayoffQuote, type StoredPayoffQuote } from '../use-cases/payoff-quote.js';
-import { delinquencyHistory } from './servicing.reader.js';
+import { delinquencyHistory, scheduleVersions } from './servicing.reader.js';
 import { pageTransactions } from './servicing.repository.js';
 
 export interface ServicingRoutesDeps extends DisbursementDeps {
@@ -25,6 +26,7 @@ const reversalBody = z.object({ reason: z.string().min(1).max(500) }).strict();
 const disbursementBody = z.object({ amount: positiveMoneySchema, valueDate: loanDateString }).strict();
 const payoffQuoteBody = z.object({ asOf: loanDateString }).strict();
 const foreclosureBody = z.object({ amount: positiveMoneySchema, valueDate: loanDateString }).strict();
+const prepaymentBody = z.object({ amount: positiveMoneySchema, valueDate: loanDateString, option: z.enum(['reduce-installment', 'reduce-term']) }).strict();
 const pageQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(25), cursor: z.string().regex(/^\d{1,19}$/, 'not a cursor from a previous page').optional() }).strict();
 
 /** One table from failure to HTTP status. */
@@ -46,6 +48,10 @@ const STATUS: Record<ServicingFailureCode, number> = {
   'no-account-token': 422,
   'idempotency-key-reused': 422,
   'foreclosure-short': 422,
+  'prepayment-not-latest': 422,
+  'prepayment-with-arrears': 422,
+  'prepayment-exceeds-balance': 422,
+  'prepayment-not-supported': 422,
   'engine-refused': 422,
 };
 
@@ -130,6 +136,26 @@ export async function servicingRoutes(app: FastifyInstance, deps: ServicingRoute
     const key = idempotencyKey(request);
     const result = await foreclose(deps, { tenantId: principal.tenantId, loanId: id, actor: principal.subject, ...body, ...(key ? { idempotencyKey: key } : {}), requestHash: requestHash(['foreclosure', id, body]), correlationId: request.id });
     return send(reply, result, 201);
+  });
+
+  app.post('/v1/loans/:id/prepayments', {
+    schema: { tags: ['servicing'], summary: 'Pay principal ahead and re-amortise the rest (operator)', description: "`amount` is principal paid ahead; the product version's prepayment charge (round half-even of amount × `percentOfPrincipal`, plus `fixed`; fee income) is paid on top. `option`: `reduce-installment` keeps the maturity and lowers the installment, `reduce-term` keeps the installment and ends the loan earlier (equal-installment loans). The new schedule is the loan engine's `partialPrepayment` (interest the prepaid amount accrued since the last due date is collected with the next installment); the schedule it replaces is kept (`GET /v1/loans/{id}/schedule-versions`). Refused (422, nothing written): an amount not below the principal outstanding (`/amount`: use foreclosure), anything due unpaid on `valueDate` or a transaction dated after it (`/valueDate`), a method that cannot be re-amortised (`/option`). Honours `Idempotency-Key`.", headers: idempotencyHeader, params: schemaDoc(loanParams), body: schemaDoc(prepaymentBody), response: { 201: { description: 'The prepayment transaction (`reason` = option) with its `allocation` (`principal`, `prepaymentCharge`)' }, ...problems } },
+  }, async (request, reply) => {
+    const principal = authenticate(request, deps.authSecret, 'operator');
+    const { id } = parseOr400(loanParams, request.params, 'params');
+    const body = parseOr400(prepaymentBody, request.body, 'body');
+    const key = idempotencyKey(request);
+    const result = await prepay(deps, { tenantId: principal.tenantId, loanId: id, actor: principal.subject, ...body, ...(key ? { idempotencyKey: key } : {}), requestHash: requestHash(['prepayment', id, body]), correlationId: request.id });
+    return send(reply, result, 201);
+  });
+
+  app.get('/v1/loans/:id/schedule-versions', {
+    schema: { tags: ['servicing'], summary: "The schedules a loan had before its current one, newest first", description: 'Each version is the whole schedule that was in force until `reason` replaced it (re-anchoring on the first disbursement, a prepayment); the current schedule is `GET /v1/loans/{id}/schedule`.', params: schemaDoc(loanParams), response: { 200: { description: '`{ loanId, items: [{ version, anchorDate, reason, createdAt, installments }] }`' }, 401: problems[401], 404: problems[404] } },
+  }, async (request) => {
+    const principal = authenticate(request, deps.authSecret);
+    const { id } = parseOr400(loanParams, request.params, 'params');
+    await mustExist(deps.pool, principal.tenantId, id);
+    return { loanId: id, items: await scheduleVersions(deps.pool, id) };
   });
 
   app.get('/v1/loans/:id/transactions', {

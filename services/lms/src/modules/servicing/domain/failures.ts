@@ -21,6 +21,10 @@ export type ServicingFailureCode =
   | 'no-account-token'
   | 'idempotency-key-reused'
   | 'foreclosure-short'
+  | 'prepayment-not-latest'
+  | 'prepayment-with-arrears'
+  | 'prepayment-exceeds-balance'
+  | 'prepayment-not-supported'
   | 'engine-refused';
 
 export interface ServicingFailure {

@@ -12,7 +12,7 @@ import {
   type ScheduledInstallment,
 } from '@lendstack/loan-engine';
 
-export type TransactionKind = 'disbursement' | 'repayment' | 'reversal' | 'foreclosure';
+export type TransactionKind = 'disbursement' | 'repayment' | 'reversal' | 'foreclosure' | 'prepayment';
 export type TransactionStatus = 'pending' | 'confirmed' | 'failed' | 'posted';
 
 /** One row of loan_transactions. */
@@ -48,13 +48,14 @@ export interface LoanTransaction {
  */
 export const DEFAULT_ACCOUNT_PRODUCT: AccountProduct = { strategy: 'penalties-fees-interest-principal', graceDays: 0 };
 
-/** The money events the engine replays: confirmed disbursements and every posted repayment, foreclosure and reversal. */
+/** The money events the engine replays: confirmed disbursements and every posted repayment, prepayment, foreclosure and reversal. */
 export function engineEvents(rows: readonly LoanTransaction[]): MoneyEvent[] {
   return rows.flatMap((t): MoneyEvent[] => {
     const valueDate = parseIsoDate(t.valueDate);
     if (t.kind === 'disbursement') return t.status === 'confirmed' ? [{ kind: 'disbursement', id: t.id, valueDate, amountMinor: t.amountMinor! }] : [];
     if (t.kind === 'repayment') return [{ kind: 'repayment', id: t.id, valueDate, amountMinor: t.amountMinor! }];
     if (t.kind === 'foreclosure') return [{ kind: 'foreclosure', id: t.id, valueDate, amountMinor: t.amountMinor! }];
+    if (t.kind === 'prepayment') return [{ kind: 'prepayment', id: t.id, valueDate, amountMinor: t.amountMinor! }];
     return [{ kind: 'reversal', id: t.id, targetId: t.targetId!, valueDate }];
   });
 }
@@ -100,11 +101,13 @@ export function stateJson(s: AccountState) {
 export type StoredState = ReturnType<typeof stateJson>;
 
 /**
- * How a repayment was split, as loan_transactions.allocation stores it. A foreclosure's adds the prepayment
+ * How a repayment was split, as loan_transactions.allocation stores it. A foreclosure's or prepayment's adds the prepayment
  * charge and the excess held that it used (only there, so other allocations and their digests are unchanged).
  */
 export function allocationJson(a: PaymentAllocation) {
-  const foreclosure = a.kind === 'foreclosure' ? { prepaymentCharge: (a.prepaymentChargeMinor ?? 0n).toString(), excessUsed: (a.excessUsedMinor ?? 0n).toString() } : {};
+  const foreclosure = a.kind === 'foreclosure' || a.kind === 'prepayment'
+    ? { prepaymentCharge: (a.prepaymentChargeMinor ?? 0n).toString(), excessUsed: (a.excessUsedMinor ?? 0n).toString() }
+    : {};
   return {
     date: formatIsoDate(a.date),
     kind: a.kind,
@@ -133,7 +136,7 @@ export function allocationFromStored(source: string, a: StoredAllocation): Payme
     installments: a.installments.map((l) => ({ installment: l.number, principal: n(l.principal), interest: n(l.interest), fees: n(l.fees), penalties: n(l.penalties) })),
     excessMinor: n(a.excess),
     recoveryMinor: n(a.recovery),
-    ...(a.kind === 'foreclosure' ? { prepaymentChargeMinor: n(a.prepaymentCharge ?? '0'), excessUsedMinor: n(a.excessUsed ?? '0') } : {}),
+    ...(a.kind === 'foreclosure' || a.kind === 'prepayment' ? { prepaymentChargeMinor: n(a.prepaymentCharge ?? '0'), excessUsedMinor: n(a.excessUsed ?? '0') } : {}),
   };
 }
 
@@ -142,11 +145,11 @@ export function allocationFromStored(source: string, a: StoredAllocation): Payme
  * with their RepaymentReceived, when they took effect) that the new allocation's digest does not match.
  * `except` holds the transactions the replay announces itself (the new repayment: RepaymentReceived).
  * A repayment the replay no longer allocates (the reversed one) is not here: TransactionReversed says so.
- * Nor is a foreclosure: what it settles is announced by LoanClosed (or LoanReopened), not as a repayment split.
+ * Nor is a foreclosure (announced by LoanClosed or LoanReopened) or a prepayment (PrepaymentApplied): not repayment splits.
  */
 export function reallocatedRepayments(allocations: readonly PaymentAllocation[], storedDigests: ReadonlyMap<string, string | null>, except: ReadonlySet<string>): PaymentAllocation[] {
   return allocations.filter((a) => {
-    if (a.kind === 'excess-applied' || a.kind === 'foreclosure' || except.has(a.source)) return false;
+    if (a.kind === 'excess-applied' || a.kind === 'foreclosure' || a.kind === 'prepayment' || except.has(a.source)) return false;
     const stored = storedDigests.get(a.source);
     return stored !== undefined && stored !== null && stored !== allocationDigest(a).digest;
   });
@@ -166,6 +169,34 @@ export function allocationDigest(a: PaymentAllocation): { json: string; digest: 
 }
 
 const digests = new WeakMap<PaymentAllocation, { json: string; digest: string }>();
+
+/**
+ * Gives `next` the digest already computed for `previous` (an earlier replay's split of the same
+ * repayment) when the two are equal in every field, so an unchanged split is not serialised and hashed
+ * again. True when it carried.
+ */
+export function carryAllocationDigest(previous: PaymentAllocation, next: PaymentAllocation): boolean {
+  const known = digests.get(previous);
+  if (known === undefined || digests.has(next) || !samePlainData(previous, next)) return false;
+  digests.set(next, known);
+  return true;
+}
+
+/** Deep equality of plain engine data (objects, arrays, bigints, numbers, strings, booleans, null, undefined). */
+function samePlainData(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i += 1) if (!samePlainData(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) if (!samePlainData((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  return true;
+}
 
 /** A delinquency change point as a delinquency_history row. */
 export function historyRow(p: DelinquencyPoint) {
