@@ -1,6 +1,6 @@
 import { feeTotals } from '../schedule/fees.js';
 import { firstDueDate } from '../schedule/periods.js';
-import type { LoanTerms, ScheduleMinor } from '../schedule/types.js';
+import type { InstallmentMinor, LoanTerms, ScheduleMinor } from '../schedule/types.js';
 import { reduce, type Rational } from '../math/rational.js';
 import { decideAprPercent, estimateFlowsRoot, regZAprPercentTimed, regZAprTimed, type AprResult, type FractionGroup, type PreparedFlows, type TimedAmount } from './reg-z.js';
 import { unitPeriodsPerYear, unitTime } from './unit-period.js';
@@ -41,26 +41,41 @@ function regularFlows(terms: LoanTerms, schedule: ScheduleMinor): PreparedFlows 
   const advance = schedule.amountFinancedMinor;
   if (advance <= 0n) return null;
   const notInApr = feeTotals(terms).perInstallmentNotInApr;
-  const first = unitTime(terms.disbursementDate, firstDueDate(terms), terms.frequency);
+  const rows = schedule.installments;
+  const first = unitTime(terms.disbursementDate, firstScheduledDate(terms, rows), terms.frequency);
   const fraction = reduce(first.fraction);
   const merged = fraction.n === 0n; // the payments' group is the advance's (key "0/1")
   const offset = first.wholePeriods - 1 - (terms.seriesStart ?? 0);
-  const times: number[] = [];
-  const amounts: bigint[] = [];
   const floats: number[] = merged ? [Number(advance)] : [];
-  for (const row of schedule.installments) {
-    if (row.number === 0) continue;
-    const amountMinor = row.total - (row.fees > 0n ? notInApr : 0n);
+  let payments = 0;
+  for (let i = 0; i < rows.length; i += 1) {
+    const row = rows[i] as InstallmentMinor;
+    const amountMinor = paymentOf(row, notInApr);
     if (amountMinor <= 0n) continue;
     const t = offset + row.number;
     if (t < 0 || (merged && t === 0)) return undefined;
     while (floats.length <= t) floats.push(0);
     if (floats[t] !== 0) return undefined;
     floats[t] = -Number(amountMinor); // = Number(0n − amount): rounding to nearest is symmetric
-    times.push(t);
-    amounts.push(amountMinor);
+    payments += 1;
   }
-  return new RegularFlows(advance, fraction, merged, floats, times, amounts);
+  return new RegularFlows(advance, fraction, merged, floats, payments > 0, rows, notInApr, offset);
+}
+
+/**
+ * firstDueDate(terms), read from the schedule when it has an installment: both amortisation
+ * loops give installment k the period [periods[k].start, periods[k].end) of buildPeriods, whose
+ * first end is the series' first date (dateSeries(…)[0] = nthDate(…) = scheduledDate(terms, 0)).
+ */
+function firstScheduledDate(terms: LoanTerms, rows: readonly InstallmentMinor[]): number {
+  for (let i = 0; i < rows.length && i < 2; i += 1) if ((rows[i] as InstallmentMinor).number !== 0) return (rows[i] as InstallmentMinor).periodEnd;
+  return firstDueDate(terms);
+}
+
+/** The payment a row makes for the APR (0n for the down-payment row): scheduleFlows' amount. */
+function paymentOf(row: InstallmentMinor, notInApr: bigint): bigint {
+  if (row.number === 0) return 0n;
+  return row.fees > 0n && notInApr !== 0n ? row.total - notInApr : row.total;
 }
 
 class RegularFlows implements PreparedFlows {
@@ -73,23 +88,29 @@ class RegularFlows implements PreparedFlows {
     private readonly fraction: Rational,
     private readonly merged: boolean,
     floats: number[],
-    private readonly times: readonly number[],
-    private readonly amounts: readonly bigint[],
+    private readonly hasPayments: boolean,
+    private readonly rows: readonly InstallmentMinor[],
+    private readonly notInApr: bigint,
+    private readonly offset: number,
   ) {
     const fractionDouble = Number(fraction.n) / Number(fraction.d);
     if (merged) [this.floatAmounts, this.floatFractions] = [[floats], [fractionDouble]];
     // With no payment at all groupByFraction makes no payment group.
-    else if (times.length === 0) [this.floatAmounts, this.floatFractions] = [[[Number(advance)]], [0]];
+    else if (!hasPayments) [this.floatAmounts, this.floatFractions] = [[[Number(advance)]], [0]];
     else [this.floatAmounts, this.floatFractions] = [[[Number(advance)], floats], [0, fractionDouble]];
     this.estimate = estimateFlowsRoot(this.floatAmounts, this.floatFractions);
   }
 
+  /** The same rows read again, the amounts kept as bigints this time (only the exact solve needs them). */
   exactGroups(): readonly FractionGroup[] {
     const advanceGroup: FractionGroup = { fraction: { n: 0n, d: 1n }, amountsByPeriod: [this.advance] };
-    if (!this.merged && this.times.length === 0) return [advanceGroup];
+    if (!this.merged && !this.hasPayments) return [advanceGroup];
     const byPeriod: bigint[] = (this.floatAmounts.at(-1) as readonly number[]).map(() => 0n);
     if (this.merged) byPeriod[0] = this.advance;
-    for (let k = 0; k < this.times.length; k += 1) byPeriod[this.times[k] as number] = -(this.amounts[k] as bigint);
+    for (const row of this.rows) {
+      const amountMinor = paymentOf(row, this.notInApr);
+      if (amountMinor > 0n) byPeriod[this.offset + row.number] = -amountMinor;
+    }
     const payments: FractionGroup = { fraction: this.fraction, amountsByPeriod: byPeriod };
     return this.merged ? [payments] : [advanceGroup, payments];
   }
