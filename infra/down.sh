@@ -18,20 +18,21 @@ for arg in "$@"; do
 done
 TIMEOUT="${DOWN_TIMEOUT_S:-35}"
 # Alive: the process, or anything left in its process group (the pid is the group's leader, see infra/up.sh).
-alive() { kill -0 -- "-$1" 2>/dev/null || kill -0 "$1" 2>/dev/null; }
+# A zombie has exited (it only waits for its parent, here init, to reap it): not alive.
+alive() { ps -eo pid=,pgid=,stat= | awk -v p="$1" '($1 == p || $2 == p) && $3 !~ /^Z/ { found = 1 } END { exit !found }'; }
 for name in console lms los; do
   pidfile="$CACHE/$name.pid"
-  if [[ -f "$pidfile" ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+  if [[ -f "$pidfile" ]] && alive "$(cat "$pidfile")"; then
     pid="$(cat "$pidfile")"
     kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid"
-    waited=0
-    while alive "$pid" && (( waited < TIMEOUT )); do sleep 1; waited=$((waited + 1)); done
+    tenths=0
+    while alive "$pid" && (( tenths < TIMEOUT * 10 )); do sleep 0.2; tenths=$((tenths + 2)); done
     if alive "$pid"; then
       kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
       while alive "$pid"; do sleep 0.2; done
       echo "$name: killed (pid $pid did not stop within ${TIMEOUT} s of SIGTERM; SIGKILL sent to its process group)"
     else
-      echo "$name: stopped (pid $pid, ${waited} s after SIGTERM)"
+      echo "$name: stopped (pid $pid, $((tenths / 10)).$((tenths % 10)) s after SIGTERM)"
     fi
   elif [[ -f "$pidfile" ]]; then
     echo "$name: was not running (stale pid file $pidfile, pid $(cat "$pidfile"))"
