@@ -1,0 +1,157 @@
+import { randomUUID } from 'node:crypto';
+import { loanEarlyWarningRaisedV1Schema } from '@lendstack/contracts';
+import { createLogger, createMetrics, DEV_AUTH_TOKEN_SECRET } from '@lendstack/platform';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildServer } from '../src/http/server.js';
+import { loadEarlyWarningModel } from '../src/modules/early-warning/adapters/model-file.js';
+import { featuresPage } from '../src/modules/early-warning/adapters/pg-features.queries.js';
+import { auc } from '../src/modules/early-warning/domain/model.js';
+import { scoreBook } from '../src/modules/early-warning/use-cases/score-book.js';
+import { createPgLedger } from '../src/modules/ledger/adapters/pg-ledger.repository.js';
+import { requestHash } from '../src/modules/servicing/domain/servicing.js';
+import { createEodRun, runEndOfDay } from '../src/modules/servicing/use-cases/end-of-day.js';
+import { createPrismaLoanRepository } from '../src/modules/loans/adapters/prisma-loan.repository.js';
+import { createPrismaProductRepository } from '../src/modules/products/adapters/prisma-product.repository.js';
+import { simulateBook } from '../src/modules/simulator/use-cases/simulate-book.js';
+import { newTenant, startHarness, type Harness } from './servicing-harness.js';
+
+// The committed model (trained on a book simulated with seed 11, month ends up to 2026-05-31) scored on a
+// book it never saw: another seed, scored at 2026-08-31, its outcome the 90 days after (out of time).
+let h: Harness;
+let app: FastifyInstance;
+const tenant = newTenant('ews');
+const model = loadEarlyWarningModel();
+const D = '2026-08-31';
+const D2 = '2026-09-30';
+const deps = () => ({ pool: h.pool, model, now: () => new Date('2026-09-01T00:00:00Z'), pageSize: 500 });
+type Row = { loan_id: string; probability: number; logit: number; flagged: boolean; contributions: { feature: string; value: number; contribution: number }[] };
+const stored = async (asOf: string) => (await h.pool.query<Row>('SELECT loan_id, probability, logit, flagged, contributions FROM early_warning_scores WHERE tenant_id = $1 AND as_of = $2 ORDER BY loan_id', [tenant, asOf])).rows;
+const raisedEvents = async () => (await h.pool.query<{ value: unknown }>(`SELECT value FROM outbox WHERE value->>'type' = 'LoanEarlyWarningRaised' AND value->>'tenantId' = $1`, [tenant])).rows.map((r) => r.value);
+const get = (path: string, roles: ('operator' | 'partner')[] = ['operator']) => app.inject({ method: 'GET', url: path, headers: h.auth(roles, tenant) });
+
+beforeAll(async () => {
+  h = await startHarness();
+  await simulateBook(h.pool, { tenantId: tenant, loans: 1500, months: 18, seed: 2024, to: '2026-11-30', chunkSize: 500 });
+  const products = createPrismaProductRepository(h.prisma);
+  app = await buildServer({
+    logger: createLogger({ service: 'lendstack-lms-test', level: 'silent' }),
+    metrics: createMetrics('lendstack-lms-test'),
+    loans: { loans: createPrismaLoanRepository(h.prisma), authSecret: DEV_AUTH_TOKEN_SECRET },
+    products: { store: products, products, authSecret: DEV_AUTH_TOKEN_SECRET, now: () => new Date(), newId: randomUUID, onPublished: () => undefined },
+    readiness: {},
+    earlyWarning: { pool: h.pool, authSecret: DEV_AUTH_TOKEN_SECRET, today: () => '2026-11-30', model },
+  });
+  await app.ready();
+}, 300_000);
+
+afterAll(async () => {
+  await app?.close();
+  await h?.close();
+});
+
+describe('scoring a simulated book the model never saw', () => {
+  it('ranks out of time: the AUC on the 90 days after the date clears 0.5 by four standard errors of a random ranking', async () => {
+    const first = await scoreBook(deps(), tenant, D);
+    expect(first.scored).toBeGreaterThan(500);
+    const p = new Map((await stored(D)).map((r) => [r.loan_id, r.probability]));
+    const outcomes: { p: number; y: boolean }[] = [];
+    for (let after = ''; ;) {
+      const page = await featuresPage(h.pool, tenant, D, after, 500, true);
+      if (page.last === null) break;
+      after = page.last;
+      for (const r of page.rows) outcomes.push({ p: p.get(r.loanId)!, y: r.label! });
+    }
+    const positives = outcomes.filter((o) => o.y).length;
+    const negatives = outcomes.length - positives;
+    expect(positives).toBeGreaterThan(20);
+    // Hanley & McNeil (1982): a ranking that knows nothing has AUC 0.5 with SE √((n₁ + n₀ + 1) ÷ (12 n₁ n₀)).
+    const bound = 0.5 + 4 * Math.sqrt((positives + negatives + 1) / (12 * positives * negatives));
+    const value = auc(outcomes);
+    console.log(`early warning out of time: AUC ${value.toFixed(4)} over ${outcomes.length} loans scored at ${D} (${positives} reached 90+ dpd by +90 days); bound ${bound.toFixed(4)}`);
+    expect(value, `AUC ${value.toFixed(4)} over ${outcomes.length} loans (${positives} reached 90+), bound ${bound.toFixed(4)}`).toBeGreaterThan(bound);
+  });
+
+  it('explains each score exactly: the intercept and the contributions add up to the logit, the probability is its logistic', async () => {
+    for (const r of await stored(D)) {
+      const sum = r.contributions.reduce((s, f) => s + f.contribution, model.intercept);
+      expect(Math.abs(sum - r.logit)).toBeLessThan(1e-9);
+      expect(Math.abs(r.probability - 1 / (1 + Math.exp(-r.logit)))).toBeLessThan(1e-12);
+      expect(r.flagged).toBe(r.probability >= model.threshold);
+      expect(r.contributions.map((f) => f.contribution)).toEqual([...r.contributions.map((f) => f.contribution)].sort((a, b) => b - a));
+    }
+  });
+
+  it('is deterministic and idempotent: scoring the date again gives the same rows and raises nothing twice', async () => {
+    const before = await stored(D);
+    const events = await raisedEvents();
+    expect(events.length).toBe(before.filter((r) => r.flagged).length);
+    const again = await scoreBook(deps(), tenant, D);
+    expect(again.raised).toBe(0);
+    expect(await stored(D)).toEqual(before);
+    expect((await raisedEvents()).length).toBe(events.length);
+  });
+
+  it('raises LoanEarlyWarningRaised only for loans crossing the threshold since their last score', async () => {
+    const flaggedAtD = new Set((await stored(D)).filter((r) => r.flagged).map((r) => r.loan_id));
+    const second = await scoreBook(deps(), tenant, D2);
+    const crossing = (await stored(D2)).filter((r) => r.flagged && !flaggedAtD.has(r.loan_id));
+    expect(second.raised).toBe(crossing.length);
+    const events = (await raisedEvents()).map((e) => loanEarlyWarningRaisedV1Schema.parse(e));
+    const ofD2 = events.filter((e) => e.payload.businessDate === D2);
+    expect(ofD2.map((e) => e.subject).sort()).toEqual(crossing.map((r) => r.loan_id).sort());
+    for (const e of ofD2) {
+      expect(Number(e.payload.probability)).toBeGreaterThanOrEqual(model.threshold - 0.00005);
+      expect(e.payload.topFactors.every((f) => Number(f.contribution) > 0)).toBe(true);
+    }
+  });
+});
+
+describe('end of day', () => {
+  it('re-scores the book for the day it closes, through its afterDay step', async () => {
+    const eod = { pool: h.pool, ledger: createPgLedger(), now: () => new Date(), today: () => '2026-11-30', onOutbox: () => undefined, newId: randomUUID,
+      afterDay: async (tenantId: string, day: string) => void (await scoreBook(deps(), tenantId, day)) };
+    const created = await createEodRun(eod, { tenantId: tenant, to: '2026-12-01', actor: 'test', requestHash: requestHash(['eod', '2026-12-01']) });
+    const run = await runEndOfDay(eod, created.run!.id);
+    expect(run.status).toBe('completed');
+    const scored = (await h.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM early_warning_scores WHERE tenant_id = $1 AND as_of = '2026-12-01'`, [tenant])).rows[0]!.n;
+    expect(scored).toBeGreaterThan(500);
+  });
+});
+
+describe('GET /v1/loans/{id}/early-warning and /v1/portfolio/early-warning', () => {
+  it('pages the book riskiest first and shows a loan its factors', async () => {
+    const one = await get(`/v1/portfolio/early-warning?asOf=${D}&limit=5`);
+    expect(one.statusCode, one.body).toBe(200);
+    const page1 = one.json();
+    expect(page1).toMatchObject({ asOf: D, model: 'npa-90d.v1', threshold: model.threshold.toFixed(4) });
+    const page2 = (await get(`/v1/portfolio/early-warning?asOf=${D}&limit=5&cursor=${page1.nextCursor}`)).json();
+    const all = [...page1.items, ...page2.items];
+    const top = (await stored(D)).sort((a, b) => b.probability - a.probability || a.loan_id.localeCompare(b.loan_id)).slice(0, 10).map((r) => r.loan_id);
+    expect(all.map((i: { loanId: string }) => i.loanId)).toEqual(top);
+    const flagged = (await get(`/v1/portfolio/early-warning?asOf=${D}&minProbability=${model.threshold}&limit=100`)).json();
+    expect(flagged.items.every((i: { flagged: boolean }) => i.flagged)).toBe(true);
+
+    const loan = await get(`/v1/loans/${top[0]}/early-warning?asOf=${D}`);
+    expect(loan.statusCode, loan.body).toBe(200);
+    const body = loan.json();
+    expect(body).toMatchObject({ loanId: top[0], asOf: D, flagged: true });
+    expect(body.factors).toHaveLength(model.features.length);
+    expect(body.topFactors.length).toBeGreaterThan(0);
+    expect(Math.abs(body.factors.reduce((s: number, f: { contribution: number }) => s + f.contribution, body.intercept) - body.logit)).toBeLessThan(1e-9);
+    // Without asOf: its latest score (D2, unless it was past 90 dpd by then and so no longer scored).
+    const latest = (await h.pool.query<{ d: string }>(`SELECT to_char(max(as_of), 'YYYY-MM-DD') AS d FROM early_warning_scores WHERE loan_id = $1`, [top[0]])).rows[0]!.d;
+    expect((await get(`/v1/loans/${top[0]}/early-warning`)).json().asOf).toBe(latest);
+  });
+
+  it('refuses partners, unknown loans, bad cursors and bad bounds', async () => {
+    expect((await get('/v1/portfolio/early-warning', ['partner'])).statusCode).toBe(403);
+    expect((await get('/v1/loans/no-such-loan/early-warning')).statusCode).toBe(404);
+    const cursor = await get('/v1/portfolio/early-warning?cursor=bm9wZQ');
+    expect(cursor.statusCode).toBe(422);
+    expect(cursor.json().errors[0].pointer).toBe('/query/cursor');
+    const min = await get('/v1/portfolio/early-warning?minProbability=2');
+    expect(min.statusCode).toBe(400);
+    expect(min.json().errors[0].pointer).toBe('/query/minProbability');
+  });
+});
