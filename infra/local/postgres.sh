@@ -182,10 +182,25 @@ pg_start() {
   log "postgres: healthy in $(elapsed_s "$t0") (cluster $ver/$PG_CLUSTER, pid $(pg_pid || echo '?'), port $PG_PORT, log $PG_LOG_LINK)"
 }
 
+# Client connections to the cluster other than this query's own: the services and tests of whatever
+# checkout uses it (the cluster is machine-wide, not this checkout's). Prints the count; fails if it cannot ask.
+pg_other_clients() {
+  PGPASSWORD="$PG_PASSWORD" PGCONNECT_TIMEOUT=3 timeout 10 \
+    psql -X -w -h 127.0.0.1 -p "$PG_PORT" -U "$PG_ROLE" -d "${PG_DATABASES[0]}" -tAc \
+    "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()" 2>/dev/null
+}
+
 pg_stop() {
   [[ -n "$(pg_cluster_line 2>/dev/null)" ]] || { log "postgres: no cluster $PG_CLUSTER; nothing to stop"; return 0; }
   if ! pg_online; then
     log "postgres: already stopped"
+    return 0
+  fi
+  # Another checkout (or anything else) connected: stopping the machine-wide cluster would break it.
+  local others
+  others="$(pg_other_clients || echo 0)"
+  if [[ "${INFRA_STOP_FORCE:-false}" != true && "$others" =~ ^[0-9]+$ && "$others" -gt 0 ]]; then
+    log "postgres: left running: $others client connection(s) open (another checkout's services or tests?); INFRA_STOP_FORCE=true stops it anyway"
     return 0
   fi
   local ver

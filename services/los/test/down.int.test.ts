@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 
 // Start and stop as infra/up.sh and infra/down.sh do them, on real processes. The LOS is started by up.sh's own
@@ -105,4 +106,21 @@ describe('infra/down.sh', () => {
     const stale = spawnSync('bash', [join(root, 'infra/down.sh'), '--keep-infra'], { env, encoding: 'utf8' });
     expect(stale.stdout).toContain(`los: was not running (stale pid file ${pidFile}, pid ${pid})`);
   }, 240_000);
+
+  // Not `infra.sh stop` itself: on a shared machine a failing run would stop everyone's Postgres. Its guard is
+  // this count: pg_stop leaves the cluster running while it is above zero (unless INFRA_STOP_FORCE=true).
+  it('counts the client connections that make infra.sh stop leave the machine-wide Postgres cluster running', async () => {
+    const client = new pg.Client({ connectionString: process.env.LOS_DATABASE_URL });
+    await client.connect();
+    try {
+      const count = spawnSync('bash', ['-c', 'source infra/local/lib.sh && source infra/local/postgres.sh && pg_other_clients'], { cwd: root, encoding: 'utf8' });
+      expect(count.status, count.stderr).toBe(0);
+      expect(Number(count.stdout.trim())).toBeGreaterThanOrEqual(1);
+      const stopSource = readFileSync(join(root, 'infra/local/postgres.sh'), 'utf8').split('pg_stop() {')[1]!;
+      expect(stopSource.indexOf('pg_other_clients')).toBeGreaterThan(-1);
+      expect(stopSource.indexOf('pg_other_clients')).toBeLessThan(stopSource.indexOf('pg_ctlcluster'));
+    } finally {
+      await client.end();
+    }
+  });
 });
