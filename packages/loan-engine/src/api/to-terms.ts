@@ -1,6 +1,6 @@
 import { makeCalendar } from '../dates/business-days.js';
 import { parseIsoDate } from '../dates/local-date.js';
-import { parseDecimal, rat, reduce } from '../math/rational.js';
+import { parseDecimal, POW10_DOUBLE, rat, reduce, reducedFromDoubles, smallDecimal } from '../math/rational.js';
 import { findCurrency, type Currency } from '../money/currency.js';
 import { parseMoney } from '../money/money.js';
 import type { LoanTerms } from '../schedule/types.js';
@@ -14,6 +14,9 @@ export function requireCurrency(code: string): Currency {
 
 /** Percent string → exact annual rate fraction ("10.5" → 21/200). */
 export function percentToRate(percent: string): ReturnType<typeof rat> {
+  const small = smallDecimal(percent);
+  // 10^(decimals + 2) ≤ 10^17 = 2^17 · 5^17 is an exact double, and so is every divisor's quotient.
+  if (small !== undefined) return reducedFromDoubles(small.numerator, POW10_DOUBLE[small.decimals + 2] as number);
   const p = parseDecimal(percent);
   return reduce(rat(p.n, p.d * 100n));
 }

@@ -1,5 +1,5 @@
 import type { DayNumber } from '../dates/local-date.js';
-import { formatScaled, rat, reduce, toDecimalString, type Rational } from '../math/rational.js';
+import { formatScaled, POW10_DOUBLE, rat, reduce, toDecimalString, type Rational } from '../math/rational.js';
 import { estimateRootWith, GUESS_HALF_WIDTH_FEMTO, guessCentreFemto, RATE_SCALE, RATE_SCALE_FIVES, RATE_SCALE_TWOS, solveIncreasing } from './solver.js';
 import { unitPeriodsPerYear, unitTime, type UnitPeriod, type UnitTime } from './unit-period.js';
 
@@ -179,7 +179,7 @@ export function decideAprPercent(flows: PreparedFlows, perYear: number, places: 
  */
 function commonPrintedValue(lo: number, hi: number, perYear: number, places: number): number | undefined {
   if (places > 20) return undefined;
-  const scale = 10 ** (places + 2);
+  const scale = POW10_DOUBLE[places + 2] as number;
   const xLo = ((lo * perYear) * scale) / 1e15;
   const xHi = ((hi * perYear) * scale) / 1e15;
   const q = Math.round(xLo);

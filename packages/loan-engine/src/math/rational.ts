@@ -67,12 +67,61 @@ export function isZero(r: Rational): boolean {
 
 /** Parses a plain decimal string ("12.5", "-0.001", "7") into an exact rational. */
 export function parseDecimal(text: string): Rational {
+  // Up to 15 digits the numerator and 10^decimals are exact doubles, and so is their gcd: the
+  // reduced fraction (unique) is found without bigint arithmetic.
+  const small = smallDecimal(text);
+  if (small !== undefined) return reducedFromDoubles(small.numerator, POW10_DOUBLE[small.decimals] as number);
   const m = /^(-)?(\d+)(?:\.(\d+))?$/.exec(text);
   if (!m) throw new RangeError(`not a decimal number: ${text}`);
   const frac = m[3] ?? '';
   const n = BigInt((m[2] ?? '0') + frac);
   return reduce({ n: m[1] ? -n : n, d: 10n ** BigInt(frac.length) });
 }
+
+/**
+ * A decimal string of at most 15 digits ("-12.5", "7", "0.001") as its digits' integer and its
+ * number of decimals; undefined for anything else (longer, malformed), which the exact paths take.
+ */
+export function smallDecimal(text: string): { numerator: number; decimals: number } | undefined {
+  const length = text.length;
+  if (length === 0 || length > 17) return undefined;
+  const negative = text.charCodeAt(0) === MINUS;
+  let value = 0;
+  let digits = 0;
+  let dot = -1;
+  for (let i = negative ? 1 : 0; i < length; i += 1) {
+    const c = text.charCodeAt(i);
+    if (c === DOT && dot < 0 && digits > 0) {
+      dot = i;
+      continue;
+    }
+    const digit = c - ZERO_CODE;
+    if (digit < 0 || digit > 9) return undefined;
+    value = value * 10 + digit;
+    digits += 1;
+  }
+  if (digits === 0 || digits > 15 || dot === length - 1) return undefined;
+  return { numerator: negative ? -value : value, decimals: dot < 0 ? 0 : length - dot - 1 };
+}
+
+/** numerator / denominator reduced, both integers below 2^53 (denominator > 0), as bigints. */
+export function reducedFromDoubles(numerator: number, denominator: number): Rational {
+  let x = numerator < 0 ? -numerator : numerator;
+  let y = denominator;
+  while (y !== 0) {
+    const t = x % y;
+    x = y;
+    y = t;
+  }
+  const g = x === 0 ? 1 : x;
+  return { n: BigInt(numerator / g), d: BigInt(denominator / g) };
+}
+
+const MINUS = 0x2d;
+const DOT = 0x2e;
+const ZERO_CODE = 0x30;
+/** 10^0 … 10^22 as doubles, each exact (10^22 is the largest power of ten a double holds), built by multiplying. */
+export const POW10_DOUBLE: readonly number[] = Array.from({ length: 22 }).reduce<number[]>((acc) => [...acc, (acc.at(-1) as number) * 10], [1]);
 
 /** Decimal string of `r` with exactly `places` decimals, rounded half-even. */
 export function toDecimalString(r: Rational, places: number): string {

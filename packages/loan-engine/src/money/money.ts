@@ -1,5 +1,5 @@
 import { dinero, toSnapshot, type Dinero } from 'dinero.js/bigint';
-import { formatScaled } from '../math/rational.js';
+import { formatScaled, POW10_DOUBLE, smallDecimal } from '../math/rational.js';
 import { dineroCurrency, type Currency } from './currency.js';
 
 /**
@@ -7,6 +7,13 @@ import { dineroCurrency, type Currency } from './currency.js';
  * currency's scale. More decimals than the scale allows is an error, never a silent rounding.
  */
 export function parseMoney(text: string, currency: Currency): bigint {
+  // Up to 15 digits and no more decimals than the scale: integer arithmetic in doubles, exact
+  // while the result is a safe integer.
+  const small = smallDecimal(text);
+  if (small !== undefined && small.decimals <= currency.scale) {
+    const minor = small.numerator * (POW10_DOUBLE[currency.scale - small.decimals] ?? Number.NaN);
+    if (Number.isSafeInteger(minor)) return BigInt(minor);
+  }
   const m = /^(-)?(\d+)(?:\.(\d+))?$/.exec(text);
   if (!m) throw new RangeError(`not a decimal amount: ${text}`);
   const frac = m[3] ?? '';
