@@ -165,6 +165,15 @@ export const eventCatalog = {
     summary:
       'A foreclosure no longer covers the payoff on its value date after a backdated change: the loan it closed is open again.',
   },
+  'PrepaymentApplied.v1': {
+    name: 'PrepaymentApplied',
+    version: 1,
+    topic: 'loanLifecycle',
+    producer: 'lms',
+    consumers: [],
+    summary:
+      'Principal was paid ahead and the rest of the loan re-amortised (reduce-installment or reduce-term); the replaced schedule is kept as a version.',
+  },
   'CollectionsFlagRaised.v1': {
     name: 'CollectionsFlagRaised',
     version: 1,

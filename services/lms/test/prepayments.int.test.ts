@@ -69,6 +69,12 @@ describe('partial prepayment', () => {
     expect(net['fee-income']).toBe(-40_000n);
     const tb = await trialBalance(h.pool, tenant);
     expect(tb.debit).toBe(tb.credit);
+    const event = await h.pool.query(`SELECT value->'payload' AS p FROM outbox WHERE key = $1 AND value->>'type' = 'PrepaymentApplied'`, [loanId]);
+    expect(event.rows.map((r) => r.p)).toEqual([{
+      loanId, transactionId: res.json().id, effectKey: `prepayment:${res.json().id}`, valueDate: '2026-02-05', option: 'reduce-installment',
+      principalPrepaid: inr('2000000'), prepaymentCharge: inr('40000'), principalOutstanding: inr('6374516'), scheduleVersion: versions.items[0].version,
+      nextInstallment: { installmentNumber: 2, dueDate: '2026-03-05', total: inr('1313404') }, remainingInstallments: 5, maturityDate: '2026-07-05', businessDate: '2026-02-05',
+    }]);
   });
 
   it('reduce-term: the same prepayment keeps 17,254.84 and ends in June: 4 installments, the last 13,526.74 (hand-worked)', async () => {

@@ -9,6 +9,7 @@ import {
   type LoanClosedV1,
   type LoanDisbursedV1,
   type LoanReopenedV1,
+  type PrepaymentAppliedV1,
   type Money,
   type RepaymentReallocatedV1,
   type RepaymentReceivedV1,
@@ -31,7 +32,8 @@ export type LifecycleEnvelope =
   | AccrualStatusChangedV1
   | LoanChargedOffV1
   | LoanClosedV1
-  | LoanReopenedV1;
+  | LoanReopenedV1
+  | PrepaymentAppliedV1;
 
 export const lifecycleTopic = topics.loanLifecycle.name;
 export const LMS_SOURCE = 'lendstack.lms';

@@ -1,9 +1,10 @@
-import type { LoanTermsV1 } from '@lendstack/contracts';
+import { prepaymentAppliedV1Schema, type LoanTermsV1 } from '@lendstack/contracts';
 import { formatIsoDate, parseIsoDate, replayAccount, type InstallmentMinor } from '@lendstack/loan-engine';
 import type pg from 'pg';
 import { businessDateOf } from '../../business-date/business-date.repository.js';
+import { sealed, wireMoney, type LifecycleContext } from '../../lifecycle/domain/envelope.js';
 import { toAccountProduct } from '../../products/domain/product.js';
-import { insertTransaction, lockLoan, productDefinition, scheduleOf, transactionByKey, transactionsOf, type ServicedLoan } from '../adapters/servicing.repository.js';
+import { enqueue, insertTransaction, lockLoan, productDefinition, scheduleOf, transactionByKey, transactionsOf, type ServicedLoan } from '../adapters/servicing.repository.js';
 import { inTransaction } from '../adapters/pg-transaction.js';
 import { failure, type Outcome, type ServicingFailure } from '../domain/failures.js';
 import { bookedTerms, reamortise, termsFromJson, termsToJson, type PrepaymentOption } from '../domain/prepayment.js';
@@ -30,7 +31,8 @@ export interface PrepaymentRequest {
  * reduce-term keeps the installment. In ONE transaction: the schedule in force is kept in schedule_versions,
  * the installments after those due are replaced, the terms of the new schedule are kept (schedule_terms) for the
  * next prepayment, a `prepayment` transaction is stored (its reason is the option) and the loan replayed from the
- * start of the running period (its interest changed): the ledger posts principal and the charge (fee income).
+ * start of the running period (its interest changed): the ledger posts principal and the charge (fee income);
+ * PrepaymentApplied goes on the outbox.
  * Failures, nothing written: loan-not-found, idempotency-key-reused, loan-not-disbursed, loan-closed,
  * loan-charged-off (/params/id), currency-mismatch / scale-mismatch (/amount/…), value-date-after-business-date,
  * prepayment-not-latest, prepayment-with-arrears (/valueDate), prepayment-exceeds-balance (/amount),
@@ -65,7 +67,7 @@ export async function prepay(deps: ServicingDeps, request: PrepaymentRequest): P
       id: deps.newId(), tenantId: loan.tenantId, loanId: loan.id, kind: 'prepayment', valueDate: request.valueDate, amountMinor: amount, currency: loan.currency, scale: loan.scale,
       reason: request.option, status: 'posted', requestHash: request.requestHash, createdBy: request.actor, ...(request.idempotencyKey ? { idempotencyKey: request.idempotencyKey } : {}),
     });
-    await replaceSchedule(client, loan, schedule, due, next.value.installments, `prepayment ${tx.id} (${request.option}) on ${request.valueDate}`);
+    const version = await replaceSchedule(client, loan, schedule, due, next.value.installments, `prepayment ${tx.id} (${request.option}) on ${request.valueDate}`);
     await client.query(
       `INSERT INTO schedule_terms (loan_id, terms) VALUES ($1, $2::jsonb) ON CONFLICT (loan_id) DO UPDATE SET terms = EXCLUDED.terms, updated_at = now()`, [loan.id, termsToJson(next.value.terms)]);
     // The running period's interest changed from its start: the replay compares the books from there.
@@ -75,6 +77,11 @@ export async function prepay(deps: ServicingDeps, request: PrepaymentRequest): P
     });
     if (!replayed.ok) return replayed;
     const own = replayed.value.allocations.find((a) => a.source === tx.id);
+    const ctx: LifecycleContext = {
+      tenantId: loan.tenantId, loanId: loan.id, currency: loan.currency, scale: loan.scale, correlationId: request.correlationId, causationId: tx.id, occurredAt: deps.now().toISOString(),
+    };
+    const event = appliedEvent(ctx, tx, request, { version, installments: next.value.installments, charge: own?.prepaymentChargeMinor ?? 0n, outstanding: replayed.value.state.balances.principalOutstanding, businessDate });
+    await enqueue(client, [{ id: event.id, key: loan.id, value: event }]);
     const written = own ? allocationDigest(own) : undefined;
     return { ok: true, value: written ? { ...tx, allocation: JSON.parse(written.json) as StoredAllocation, allocationDigest: written.digest } : tx };
   });
@@ -112,12 +119,29 @@ async function currentTerms(client: pg.PoolClient, loan: ServicedLoan) {
   return loan.terms ? bookedTerms(loan.terms as LoanTermsV1, loan.disbursementDate) : undefined;
 }
 
-/** Keeps the schedule in force as a version, then replaces the installments after the first `due` with `rows`. */
-async function replaceSchedule(client: pg.PoolClient, loan: ServicedLoan, old: readonly object[], due: number, rows: readonly InstallmentMinor[], reason: string): Promise<void> {
+/** PrepaymentApplied: what was paid ahead and the schedule it left (id from the engine's effect key). */
+function appliedEvent(
+  ctx: LifecycleContext,
+  tx: LoanTransaction,
+  request: PrepaymentRequest,
+  r: { version: number; installments: readonly InstallmentMinor[]; charge: bigint; outstanding: bigint; businessDate: string },
+) {
+  const first = r.installments[0]!;
+  const key = `prepayment:${tx.id}`;
+  return sealed(prepaymentAppliedV1Schema, 'PrepaymentApplied', ctx, key, {
+    loanId: ctx.loanId, transactionId: tx.id, effectKey: key, valueDate: request.valueDate, option: request.option,
+    principalPrepaid: wireMoney(ctx, tx.amountMinor!), prepaymentCharge: wireMoney(ctx, r.charge), principalOutstanding: wireMoney(ctx, r.outstanding), scheduleVersion: r.version,
+    nextInstallment: { installmentNumber: first.number, dueDate: formatIsoDate(first.dueDate), total: wireMoney(ctx, first.total) },
+    remainingInstallments: r.installments.length, maturityDate: formatIsoDate(r.installments.at(-1)!.dueDate), businessDate: r.businessDate,
+  });
+}
+
+/** Keeps the schedule in force as a version (returned), then replaces the installments after the first `due` with `rows`. */
+async function replaceSchedule(client: pg.PoolClient, loan: ServicedLoan, old: readonly object[], due: number, rows: readonly InstallmentMinor[], reason: string): Promise<number> {
   const json = JSON.stringify(old, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
-  await client.query(
+  const kept = await client.query<{ version: number }>(
     `INSERT INTO schedule_versions (loan_id, version, anchor_date, installments, reason)
-     SELECT $1, coalesce(max(version), 0) + 1, $2::date, $3::jsonb, $4 FROM schedule_versions WHERE loan_id = $1`, [loan.id, loan.disbursementDate, json, reason]);
+     SELECT $1, coalesce(max(version), 0) + 1, $2::date, $3::jsonb, $4 FROM schedule_versions WHERE loan_id = $1 RETURNING version`, [loan.id, loan.disbursementDate, json, reason]);
   await client.query('DELETE FROM installments WHERE loan_id = $1 AND number > $2', [loan.id, due]);
   const col = <T>(pick: (r: InstallmentMinor) => T) => rows.map(pick);
   await client.query(
@@ -126,4 +150,5 @@ async function replaceSchedule(client: pg.PoolClient, loan: ServicedLoan, old: r
     [loan.id, col((r) => r.number), col((r) => formatIsoDate(r.dueDate)), col((r) => r.principal.toString()), col((r) => r.interest.toString()), col((r) => r.fees.toString()),
       col((r) => r.total.toString()), col((r) => r.balanceAfter.toString())],
   );
+  return kept.rows[0]!.version;
 }
