@@ -60,6 +60,7 @@ export function rollRateOption(response: RollRatesResponse, currency: string): C
   const data = step?.matrix.flatMap((r) => r.to.map((c) => [to.indexOf(c.bucket), from.indexOf(r.from), percent(c.share)])) ?? [];
   return {
     ...base(step ? `Roll rates ${step.from} → ${step.to} (${currency}, % of start balance)` : `Roll rates (${currency}): no balances`),
+    grid: { left: 90, right: 40, top: 70, bottom: 100 },
     xAxis: { type: 'category', data: to, name: 'to', splitArea: { show: true } },
     yAxis: { type: 'category', data: from, name: 'from', splitArea: { show: true } },
     visualMap: { min: 0, max: 100, calculable: true, orient: 'horizontal', left: 'center', bottom: 0 },
@@ -90,7 +91,7 @@ export function heatmapOption(response: HeatmapResponse, currency: string): Char
   const max = Math.max(1, ...data.map((d) => d[2]!));
   return {
     ...base(`Risk heatmap: product · region × bucket (${currency}, outstanding)`),
-    grid: { left: 140, right: 30, top: 50, bottom: 70 },
+    grid: { left: 140, right: 40, top: 70, bottom: 100 },
     xAxis: { type: 'category', data: buckets, splitArea: { show: true } },
     yAxis: { type: 'category', data: rows, splitArea: { show: true } },
     visualMap: { min: 0, max, calculable: true, orient: 'horizontal', left: 'center', bottom: 0 },

@@ -34,7 +34,8 @@ export function renderRiskPack(view: PortfolioView, tenant: string): Promise<Buf
     }
     const summary = view.current.currencies.find((c) => c.currency === currency);
     heading(doc, 'Book');
-    table(doc, ['Outstanding', 'Live loans', `Gross NPA (${summary?.npa.rule ?? ''})`, 'NPA outstanding'], [[summary ? money(summary.outstanding) : '-', String(summary?.loans ?? 0), `${summary ? percent(summary.npa.grossRatio).toFixed(2) : '0.00'} %`, summary ? money(summary.npa.outstanding) : '-']]);
+    table(doc, ['Outstanding', 'Live loans', 'Gross NPA ratio', 'NPA outstanding'], [[summary ? money(summary.outstanding) : '-', String(summary?.loans ?? 0), `${summary ? percent(summary.npa.grossRatio).toFixed(2) : '0.00'} %`, summary ? money(summary.npa.outstanding) : '-']]);
+    doc.font('Helvetica').fontSize(8).text(`NPA: ${summary?.npa.rule ?? '-'}; ratio of the live outstanding principal.`, MARGIN);
     chart(doc, view, 'buckets');
     heading(doc, `Outstanding by product and bucket at ${view.asOf}`);
     table(doc, ['Product', 'Bucket', 'Loans', 'Principal'], (summary?.items ?? []).map((i) => [i.productCode, i.bucket, String(i.loans), money(i.principal)]), [2, 3]);

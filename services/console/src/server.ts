@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { registerHealthRoutes, type Logger } from '@lendstack/platform';
+import { bearerToken, registerHealthRoutes, type Logger } from '@lendstack/platform';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { ConsoleConfig } from './config.js';
 import { html, layout, problem, raw, type Viewer } from './html.js';
@@ -52,7 +52,8 @@ export async function buildConsoleServer({ config, logger }: ConsoleServerDeps):
       if (origin && origin !== 'null' && new URL(origin).host !== request.headers.host) return reply.status(403).type('text/plain').send('cross-origin form refused');
     }
     if (PUBLIC.some((p) => p.test(path))) return;
-    const token = cookieToken(request);
+    // A script (a monthly job fetching the risk pack) may send the token as a bearer header instead.
+    const token = cookieToken(request) ?? bearerToken(request.headers.authorization);
     const viewer = token ? viewerOf(token) : undefined;
     if (!token || !viewer) return reply.redirect(`/sign-in?next=${encodeURIComponent(request.url)}${token ? '&expired=1' : ''}`, 303);
     request.token = token;
