@@ -14,8 +14,8 @@
 //   version) in the same transaction, so a version still the one a committed replay wrote means they are
 //   what that replay left, and the next request on the loan does not read them again.
 import type { ProductDefinition } from '@lendstack/contracts';
-import { replayAccount, resumeAccount, type AccountCheckpoint, type AccountError, type AccountInput, type AccountResult, type DayNumber, type Effect, type Result, type ScheduledInstallment } from '@lendstack/loan-engine';
-import type { LoanTransaction } from '../domain/servicing.js';
+import { replayAccount, resumeAccount, type AccountCheckpoint, type AccountError, type AccountInput, type AccountResult, type DayNumber, type Effect, type PaymentAllocation, type Result, type ScheduledInstallment } from '@lendstack/loan-engine';
+import type { HistoryRow, LoanTransaction } from '../domain/servicing.js';
 
 /** A checkpoint at the end of every December a replay folds. */
 export const CHECKPOINT_EVERY_MONTHS = 12;
@@ -40,6 +40,12 @@ export interface KnownInputs {
   readonly transactions: readonly LoanTransaction[];
   readonly schedule: readonly ScheduledInstallment[];
   readonly definition: ProductDefinition | undefined;
+  /** The repayments' splits that replay computed (their digests are known: an equal split is not hashed again). */
+  readonly allocations: readonly PaymentAllocation[];
+  /** Keys of engine events whose lifecycle envelopes are on the outbox (not looked up or built again). */
+  readonly announced: ReadonlySet<string>;
+  /** The loan's delinquency history points dated from `from` on, as stored (historyFrom's rows). */
+  readonly history: { readonly from: string; readonly points: readonly HistoryRow[] };
 }
 
 interface Kept {
@@ -123,7 +129,7 @@ export class ReplayCheckpoints {
 }
 
 const cost = (kept: Kept) =>
-  kept.checkpoints.reduce((s, c) => s + c.size, 0) + (kept.books?.effects.length ?? 0) + (kept.inputs ? kept.inputs.transactions.length + kept.inputs.schedule.length : 0);
+  kept.checkpoints.reduce((s, c) => s + c.size, 0) + (kept.books?.effects.length ?? 0) + (kept.inputs ? kept.inputs.transactions.length + kept.inputs.schedule.length + kept.inputs.allocations.length + kept.inputs.announced.size + kept.inputs.history.points.length : 0);
 
 /** This process's checkpoints (replayLoan's default). */
 export const processCheckpoints = new ReplayCheckpoints();

@@ -29,7 +29,6 @@ export interface ServicedLoan {
   readonly disbursementDate: string;
   readonly status: string;
   readonly asOf: string | null;
-  readonly snapshot: AccountSnapshot | null;
   readonly version: number;
   /** The tenant's business date as the lock read it (null: not set yet — businessDateOf sets it on first use). */
   readonly businessDate: string | null;
@@ -38,14 +37,14 @@ export interface ServicedLoan {
 const LOAN_COLUMNS = `a.id, a.tenant_id, a.currency, a.scale, a.principal_minor::text AS principal_minor,
   a.borrower #>> '{bankAccount,accountToken}' AS account_token, a.borrower -> 'bankAccount' AS bank_account, a.terms, s.product_code, s.product_version,
   to_char(a.disbursement_date, 'YYYY-MM-DD') AS disbursement_date, s.status, to_char(s.as_of, 'YYYY-MM-DD') AS as_of,
-  s.snapshot, s.version, (SELECT to_char(b.business_date, 'YYYY-MM-DD') FROM business_dates b WHERE b.tenant_id = s.tenant_id) AS business_date`;
+  s.version, (SELECT to_char(b.business_date, 'YYYY-MM-DD') FROM business_dates b WHERE b.tenant_id = s.tenant_id) AS business_date`;
 
-type LoanRow = { id: string; tenant_id: string; currency: string; scale: number; principal_minor: string; account_token: string | null; bank_account: ServicedLoan['bankAccount']; terms: unknown; product_code: string; product_version: number | null; disbursement_date: string; status: string; as_of: string | null; snapshot: AccountSnapshot | null; version: number; business_date: string | null };
+type LoanRow = { id: string; tenant_id: string; currency: string; scale: number; principal_minor: string; account_token: string | null; bank_account: ServicedLoan['bankAccount']; terms: unknown; product_code: string; product_version: number | null; disbursement_date: string; status: string; as_of: string | null; version: number; business_date: string | null };
 
 const toLoan = (r: LoanRow): ServicedLoan => ({
   id: r.id, tenantId: r.tenant_id, currency: r.currency, scale: r.scale, principalMinor: BigInt(r.principal_minor), accountToken: r.account_token, bankAccount: r.bank_account,
   terms: r.terms, productCode: r.product_code, productVersion: r.product_version, disbursementDate: r.disbursement_date, status: r.status,
-  asOf: r.as_of, snapshot: r.snapshot, version: r.version, businessDate: r.business_date,
+  asOf: r.as_of, version: r.version, businessDate: r.business_date,
 });
 
 /**

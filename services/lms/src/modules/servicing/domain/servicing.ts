@@ -202,6 +202,7 @@ function samePlainData(a: unknown, b: unknown): boolean {
 export function historyRow(p: DelinquencyPoint) {
   return { fromDate: formatIsoDate(p.date), dpd: p.dpd, dpdAnchor: iso(p.oldestUnpaidDueDate), usBucket: p.usBucket, rbiClass: p.rbiClass, npaSince: iso(p.npaSince) };
 }
+export type HistoryRow = ReturnType<typeof historyRow>;
 
 /** SHA-256 of a request (its route, target and body): the same key with another request is refused. */
 export function requestHash(parts: unknown): string {

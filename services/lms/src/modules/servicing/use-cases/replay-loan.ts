@@ -34,11 +34,13 @@ import { failure, type Outcome } from '../domain/failures.js';
 import {
   allocationDigest,
   allocationFromStored,
+  carryAllocationDigest,
   DEFAULT_ACCOUNT_PRODUCT,
   engineEvents,
   engineSchedule,
   historyRow,
   maxDate,
+  type HistoryRow,
   reallocatedRepayments,
   type LoanTransaction,
 } from '../domain/servicing.js';
@@ -72,7 +74,7 @@ export interface ReplayRequest {
    * The loan's schedule and product version as kept from its last replay (replay-checkpoints.ts), when the
    * caller found them kept for the version it locked and wrote neither since; else they are read.
    */
-  readonly known?: Pick<KnownInputs, 'schedule' | 'definition'>;
+  readonly known?: Omit<KnownInputs, 'version' | 'transactions'>;
 }
 
 /**
@@ -118,22 +120,41 @@ export async function replayLoan(deps: ReplayDeps, client: pg.PoolClient, reques
     await deps.ledger.post(client, { tenantId: loan.tenantId, loanId: loan.id, currency: loan.currency, scale: loan.scale, chart, postedOn: r.businessDate, reverse: diff.reverse, post: diff.post });
   }
   const allocated = result.allocations.filter((a) => a.date >= from);
+  if (r.known) carryDigests(r.known.allocations, allocated);
   const digests = new Map(r.transactions.map((t) => [t.id, t.allocationDigest]));
   const reallocations = await reallocationsOf(client, r, allocated, digests);
   await saveAllocations(client, allocated, digests);
   // Last of the writes that move the servicing version (transactions and schedule move it by trigger).
-  const historyChange = await firstHistoryChange(client, loan.id, r.affectedFrom, result);
+  const nextHistory = result.delinquencyHistory.map(historyRow).filter((p) => p.fromDate >= r.affectedFrom);
+  const kept = r.known?.history;
+  const storedHistory = kept !== undefined && kept.from <= r.affectedFrom ? kept.points.filter((p) => p.fromDate >= r.affectedFrom) : await historyFrom(client, loan.id, r.affectedFrom);
+  const historyChange = firstHistoryChange(storedHistory, nextHistory);
   const saved = await saveStates(client, [{ loanId: loan.id, tenantId: loan.tenantId, snapshot: result.snapshot, state: result.state, historyFrom: historyChange, history: result.delinquencyHistory }]);
   // The books now hold the replay's effects from its first day on (older ones were equal), the loan the
   // transactions, schedule and product version replayed, and its servicing row the version saveStates
   // left: believed once this transaction commits.
   const version = saved.get(loan.id)!;
   const books = { version, from: resumedFrom ? resumedFrom.asOf + 1 : Number.NEGATIVE_INFINITY, effects: result.effects };
-  const inputs = { version, transactions: withDigests(r.transactions, allocated), schedule, definition };
-  onCommit(client, () => checkpoints.books(loan.id, books, inputs));
   if (result.state.asOf !== null) await upsertLoanBalances(client, [balancesRow(loan, result.state)]);
-  await enqueue(client, (await envelopesOf(deps, client, r, result, reallocations, resumedFrom?.delinquency)).map((e) => ({ id: e.id, key: loan.id, value: e })));
+  // Every engine event from the affected date on is on the outbox once this commits (inserted now or there before).
+  const candidates = result.events.filter((e) => e.date >= from);
+  await enqueue(client, (await envelopesOf(deps, client, r, result, candidates, reallocations, resumedFrom?.delinquency)).map((e) => ({ id: e.id, key: loan.id, value: e })));
+  const announced = new Set(r.known?.announced);
+  for (const e of candidates) announced.add(e.key);
+  // The stored history from the affected date on is now the replay's (equal up to historyChange, rewritten from it).
+  const inputs = { version, transactions: withDigests(r.transactions, allocated), schedule, definition, allocations: result.allocations, announced, history: { from: r.affectedFrom, points: nextHistory } };
+  onCommit(client, () => checkpoints.books(loan.id, books, inputs));
   return { ok: true, value: result };
+}
+
+/** Carries each unchanged split's digest over from the last replay's (allocationDigest then does not hash it again). */
+function carryDigests(previous: readonly PaymentAllocation[], next: readonly PaymentAllocation[]): void {
+  const bySource = new Map<string, PaymentAllocation>();
+  for (const a of previous) if (a.kind !== 'excess-applied') bySource.set(a.source, a);
+  for (const a of next) {
+    const before = a.kind === 'excess-applied' ? undefined : bySource.get(a.source);
+    if (before !== undefined) carryAllocationDigest(before, a);
+  }
 }
 
 /** The transactions as saveAllocations leaves them: each repayment split from the affected date on carries its new digest. */
@@ -193,13 +214,11 @@ export function comparedFrom(affectedFrom: string, storedAsOf: string | null): s
 const FROM_THE_BEGINNING = '1900-01-01';
 
 /**
- * The first date from `affectedFrom` on where the replay's delinquency points differ from the stored
- * ones (a point added, removed or changed), so only the history from there is rewritten.
+ * The first date where the replay's delinquency points `next` differ from the `stored` ones (both dated
+ * from the affected date on: a point added, removed or changed), so only the history from there is rewritten.
  */
-async function firstHistoryChange(client: pg.PoolClient, loanId: string, affectedFrom: string, result: AccountResult): Promise<string> {
-  const stored = await historyFrom(client, loanId, affectedFrom);
-  const next = result.delinquencyHistory.map(historyRow).filter((p) => p.fromDate >= affectedFrom);
-  const same = (a: ReturnType<typeof historyRow>, b: ReturnType<typeof historyRow>) =>
+function firstHistoryChange(stored: readonly HistoryRow[], next: readonly HistoryRow[]): string {
+  const same = (a: HistoryRow, b: HistoryRow) =>
     a.fromDate === b.fromDate && a.dpd === b.dpd && a.dpdAnchor === b.dpdAnchor && a.usBucket === b.usBucket && a.rbiClass === b.rbiClass && a.npaSince === b.npaSince;
   for (let i = 0; i < Math.max(stored.length, next.length); i += 1) {
     const a = stored[i];
@@ -218,6 +237,7 @@ async function envelopesOf(
   client: pg.PoolClient,
   r: ReplayRequest,
   result: AccountResult,
+  candidates: AccountResult['events'],
   reallocations: readonly Reallocation[],
   delinquencyBefore: Delinquency | undefined,
 ): Promise<LifecycleEnvelope[]> {
@@ -226,10 +246,10 @@ async function envelopesOf(
     tenantId: loan.tenantId, loanId: loan.id, currency: loan.currency, scale: loan.scale, correlationId: r.correlationId,
     causationId: r.notice.transaction.id, occurredAt: deps.now().toISOString(),
   };
-  const from = parseIsoDate(r.affectedFrom);
-  const candidates = result.events.filter((e) => e.date >= from);
-  const present = await outboxIdsPresent(client, candidates.map((e) => lifecycleEventId(loan.id, e.key)));
-  const events = candidates.filter((e) => !present.has(lifecycleEventId(loan.id, e.key)));
+  // Those the last replay in this process left on the outbox are neither looked up nor built.
+  const unknown = r.known ? candidates.filter((e) => !r.known!.announced.has(e.key)) : candidates;
+  const present = await outboxIdsPresent(client, unknown.map((e) => lifecycleEventId(loan.id, e.key)));
+  const events = unknown.filter((e) => !present.has(lifecycleEventId(loan.id, e.key)));
   const engine = toLifecycleEnvelopes({ ...ctx, events, state: result.state, delinquencyHistory: result.delinquencyHistory, ...(delinquencyBefore ? { delinquencyBefore } : {}) });
   const businessDate = parseIsoDate(r.businessDate);
   const corrections = reallocations.map((c) => repaymentReallocatedEnvelope(ctx, { ...c, causeTransactionId: r.notice.transaction.id, businessDate }));
