@@ -18,6 +18,7 @@ export interface EarlyWarningRoutesDeps {
 /** Risk, collections and operations staff read the scores; partners do not. */
 const READERS: readonly Role[] = ['operator', 'approver', 'admin'];
 const asOf = loanDateString.optional();
+const loanParams = z.object({ id: z.string().min(1).max(64) }).strict();
 const loanQuery = z.object({ asOf: asOf.describe('The latest score on or before this business date (default: the latest)') }).strict();
 const listQuery = pageQuerySchema.extend({
   asOf: asOf.describe("The business date scored (default: the tenant's business date)"),
@@ -49,19 +50,19 @@ const unknownCursor = () => new HttpProblem(422, 'unknown-cursor', 'Cursor not r
  */
 export async function earlyWarningRoutes(app: FastifyInstance, deps: EarlyWarningRoutesDeps): Promise<void> {
   const tags = ['early-warning'];
-  app.get('/v1/loans/:loanId/early-warning', {
+  app.get('/v1/loans/:id/early-warning', {
     schema: {
       tags, summary: "A loan's NPA early-warning score and its factors",
       description: `P(over 90 days past due within 90 days) from ${modelId(deps.model)}, scored at end of day: the latest score on or before \`asOf\`, with every factor's value and contribution to the logit, largest first.`,
-      params: { type: 'object', properties: { loanId: { type: 'string' } }, required: ['loanId'] }, querystring: schemaDoc(loanQuery),
+      params: schemaDoc(loanParams), querystring: schemaDoc(loanQuery),
       response: { 200: { description: 'The score', ...json }, 404: { description: 'No such loan of the tenant, or not scored' }, ...problems },
     },
   }, async (request) => {
     const principal = authenticate(request, deps.authSecret, READERS);
     const query = parseOr400(loanQuery, request.query, 'query');
-    const { loanId } = request.params as { loanId: string };
-    const s = await loanScore(deps.pool, principal.tenantId, loanId, query.asOf);
-    if (!s) throw new HttpProblem(404, 'not-found', 'Not scored', `Loan ${loanId} has no early-warning score${query.asOf ? ` on or before ${query.asOf}` : ''}.`);
+    const { id } = parseOr400(loanParams, request.params, 'params');
+    const s = await loanScore(deps.pool, principal.tenantId, id, query.asOf);
+    if (!s) throw new HttpProblem(404, 'not-found', 'Not scored', `Loan ${id} has no early-warning score${query.asOf ? ` on or before ${query.asOf}` : ''}.`, { errors: [{ pointer: '/params/id', detail: 'no such loan of the tenant, or not scored' }] });
     return view(s, deps.model);
   });
 
