@@ -11,7 +11,8 @@ import { newTenant, startHarness, type Harness } from './servicing-harness.js';
 
 // Collection efficiency and NPA ratios over a small book written straight into the real ledger, schedule and
 // delinquency history, answers worked out by hand (INR minor units). Period (2026-02-28, 2026-03-31]:
-//   E  PL-12  disbursed 2025-12-05 100,000; due 02-05, 03-05, 04-05 10,000 each; paid 10,000 on 03-05 (current at 02-28)
+//   E  PL-12  disbursed 2025-12-05 100,000; due 02-05, 03-05, 04-05 10,000 each; paid 10,000 on 03-05 (current at 02-28),
+//            and 3,000 on 03-20 that was reversed (nets out of collected and of principal)
 //   F  PL-12  disbursed 2025-12-10 200,000; due 02-10, 03-10 20,000; paid 5,000 on 03-12; 1-29 since 02-11 (anchor 02-10)
 //   G  SME-TL disbursed 2025-06-01 300,000; due 03-15 30,000; paid 10,000 on 02-20 (before the period);
 //            NPA since 2025-12-01 (anchor 2025-08-31), 120+ from 2025-12-29: sub-standard at 03-31 (under 12 months)
@@ -32,11 +33,11 @@ const effect = (kind: Effect['kind'], date: string, lines: Effect['lines']): Eff
 const disburse = (date: string, amount: bigint) => effect('disbursement', date, [line('loan-portfolio', 'debit', amount), line('disbursement-clearing', 'credit', amount)]);
 const repay = (date: string, amount: bigint) => effect('repayment', date, [line('collection-clearing', 'debit', amount), line('loan-portfolio', 'credit', amount)]);
 
-async function post(loanId: string, effects: Effect[]): Promise<void> {
+async function post(loanId: string, effects: Effect[], reverse: Effect[] = []): Promise<void> {
   const client = await h.pool.connect();
   try {
     await client.query('BEGIN');
-    await ledger.post(client, { tenantId: tenant, loanId, currency: 'INR', scale: 2, chart: ledger.defaultChart(), postedOn: '2026-03-31', reverse: [], post: effects });
+    await ledger.post(client, { tenantId: tenant, loanId, currency: 'INR', scale: 2, chart: ledger.defaultChart(), postedOn: '2026-03-31', reverse, post: effects });
     await client.query('COMMIT');
   } finally {
     client.release();
@@ -65,6 +66,10 @@ beforeAll(async () => {
   ids.G = await h.book(tenant, { productCode: 'SME-TL' });
   ids.H = await h.book(tenant, { productCode: 'SME-TL' });
   await post(ids.E, [disburse('2025-12-05', 100_000n), repay('2026-03-05', 10_000n)]);
+  // A 3,000 payment on 03-20 that bounced: its reversal's contra-entry takes it back out of what was collected.
+  const bounced = repay('2026-03-20', 3_000n);
+  await post(ids.E, [bounced]);
+  await post(ids.E, [], [bounced]);
   await post(ids.F, [disburse('2025-12-10', 200_000n), repay('2026-03-12', 5_000n)]);
   await post(ids.G, [disburse('2025-06-01', 300_000n), repay('2026-02-20', 10_000n)]);
   await post(ids.H, [disburse('2024-01-10', 100_000n)]);
