@@ -69,7 +69,7 @@ describe('foreclosure', () => {
     const tb = await trialBalance(h.pool, tenant);
     expect(tb.debit).toBe(tb.credit);
     const closed = await h.pool.query(`SELECT value->'payload' AS p FROM outbox WHERE key = $1 AND value->>'type' = 'LoanClosed'`, [loanId]);
-    expect(closed.rows.map((r) => r.p)).toEqual([{ loanId, eventKey: 'closed:2026-01-20', businessDate: '2026-01-20', closedOn: '2026-01-20', reason: 'foreclosed' }]);
+    expect(closed.rows.map((r) => r.p)).toEqual([{ loanId, eventKey: 'closed:2026-01-20:foreclosure:10248387', businessDate: '2026-01-20', closedOn: '2026-01-20', reason: 'foreclosed' }]);
     // Closed: a second foreclosure or a quote is refused.
     expect((await foreclose(tenant, loanId, PAYOFF_0120, '2026-01-20')).statusCode).toBe(409);
   });
@@ -131,7 +131,7 @@ describe('foreclosure', () => {
     expect(reopened.balances.excess).toMatchObject(inr(PAYOFF_0120 - 500_000n));
     const event = await h.pool.query(`SELECT value->'payload' AS p FROM outbox WHERE key = $1 AND value->>'type' = 'LoanReopened'`, [loanId]);
     expect(event.rows.map((r) => r.p)).toEqual([{
-      loanId, eventKey: `reopened:${res.json().id}`, businessDate: '2026-01-20', foreclosureId: res.json().id, foreclosureValueDate: '2026-01-20', shortfall: inr('500000'),
+      loanId, eventKey: `reopened:${res.json().id}:500000`, businessDate: '2026-01-20', foreclosureId: res.json().id, foreclosureValueDate: '2026-01-20', shortfall: inr('500000'),
     }]);
     let tb = await trialBalance(h.pool, tenant);
     expect(tb.debit).toBe(tb.credit);
@@ -146,6 +146,9 @@ describe('foreclosure', () => {
     expect(net['loan-portfolio'] ?? 0n).toBe(0n);
     tb = await trialBalance(h.pool, tenant);
     expect(tb.debit).toBe(tb.credit);
+    // Closed, reopened, closed again: each announced (the second closure at another payoff has its own key).
+    const closures = await h.pool.query(`SELECT value->'payload'->>'eventKey' AS k FROM outbox WHERE key = $1 AND value->>'type' IN ('LoanClosed', 'LoanReopened') ORDER BY seq`, [loanId]);
+    expect(closures.rows.map((r) => r.k)).toEqual(['closed:2026-01-20:foreclosure:9748387', `reopened:${res.json().id}:500000`, 'closed:2026-01-20:foreclosure:9648387']);
     expect(await outboxTypes(loanId)).toEqual(expect.arrayContaining(['LoanDisbursed', 'RepaymentReceived', 'TransactionReversed', 'LoanClosed', 'LoanReopened']));
   });
 

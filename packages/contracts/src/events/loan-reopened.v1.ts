@@ -20,6 +20,6 @@ export const loanReopenedV1PayloadSchema = z
   .strict();
 export type LoanReopenedV1Payload = z.infer<typeof loanReopenedV1PayloadSchema>;
 
-/** LoanReopened v1. Engine key `reopened:<foreclosure id>`. */
+/** LoanReopened v1. Engine key `reopened:<foreclosure id>:<shortfall>`. */
 export const loanReopenedV1Schema = envelopeSchema('LoanReopened', 1, loanReopenedV1PayloadSchema);
 export type LoanReopenedV1 = z.infer<typeof loanReopenedV1Schema>;

@@ -32,7 +32,7 @@ describe('foreclosure', () => {
     expect(net['collection-clearing']).toBe(307_451n);
     expect(r.effects.every(isBalanced)).toBe(true);
     const closed = r.events.filter((e) => e.kind === 'LoanClosed');
-    expect(closed).toEqual([{ key: 'closed:2027-01-16', date: d('2027-01-16'), kind: 'LoanClosed', reason: 'foreclosed' }]);
+    expect(closed).toEqual([{ key: 'closed:2027-01-16:foreclosure:307451', date: d('2027-01-16'), kind: 'LoanClosed', reason: 'foreclosed' }]);
     const a = r.allocations.find((x) => x.source === 'f1');
     expect(a).toMatchObject({ kind: 'foreclosure', byComponent: { principal: 300_000n, interest: 1_451n, fees: 0n, penalties: 0n }, prepaymentChargeMinor: 6_000n, excessMinor: 0n });
     expect(a?.installments.map((l) => [l.installment, l.principal, l.interest])).toEqual([[1, 99_007n, 1_451n], [2, 99_997n, 0n], [3, 100_996n, 0n]]);
@@ -43,7 +43,7 @@ describe('foreclosure', () => {
     expect(r.state.status).toBe('active');
     expect(r.state.balances.excess).toBe(307_450n);
     expect(r.state.foreclosure?.outcome).toBe('short');
-    expect(r.events.filter((e) => e.kind === 'LoanReopened')).toEqual([{ key: 'reopened:f1', date: d('2027-01-16'), kind: 'LoanReopened', foreclosureId: 'f1', shortfallMinor: 1n }]);
+    expect(r.events.filter((e) => e.kind === 'LoanReopened')).toEqual([{ key: 'reopened:f1:1', date: d('2027-01-16'), kind: 'LoanReopened', foreclosureId: 'f1', shortfallMinor: 1n }]);
   });
 
   it('overdue with late fee and penal interest: the quote for the day closes it exactly', () => {

@@ -72,7 +72,9 @@ export function settleInFull(ctx: StepContext, d: DayNumber, e: AppliedEvent, pa
   b.status = 'closed';
   b.closedOn = d;
   b.foreclosure = { id: e.id, date: d, amountMinor: e.amountMinor, payoffMinor: payoff.total, outcome: 'closed' };
-  ctx.out.events.push({ key: `closed:${ctx.labels.of(d)}`, date: d, kind: 'LoanClosed', reason: 'foreclosed' });
+  // The payoff is in the key: a closure that a backdated change reopened and another closes again (at another
+  // payoff) is a new event, announced again; replaying the same history gives the same key.
+  ctx.out.events.push({ key: `closed:${ctx.labels.of(d)}:foreclosure:${payoff.total}`, date: d, kind: 'LoanClosed', reason: 'foreclosed' });
   const byComponent = { principal: payoff.principal, interest: payoff.interest, fees: payoff.fees, penalties: payoff.penalties };
   ctx.out.allocations.push({
     source: e.id, date: d, kind: 'foreclosure', amountMinor: e.amountMinor, installments, byComponent,

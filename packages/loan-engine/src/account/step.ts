@@ -76,7 +76,8 @@ function foreclose(ctx: StepContext, d: DayNumber, e: AppliedEvent): void {
   ctx.out.allocations.push({ ...allocation, kind: 'foreclosure' });
   if (payoff === undefined) return;
   b.foreclosure = { id: e.id, date: d, amountMinor: e.amountMinor, payoffMinor: payoff.total, outcome: 'short' };
-  ctx.out.events.push({ key: `reopened:${e.id}`, date: d, kind: 'LoanReopened', foreclosureId: e.id, shortfallMinor: payoff.total - e.amountMinor });
+  const shortfallMinor = payoff.total - e.amountMinor;
+  ctx.out.events.push({ key: `reopened:${e.id}:${shortfallMinor}`, date: d, kind: 'LoanReopened', foreclosureId: e.id, shortfallMinor });
 }
 
 function disburse(ctx: StepContext, d: DayNumber, e: AppliedEvent): void {
