@@ -152,6 +152,24 @@ describe('foreclosure', () => {
     expect(await outboxTypes(loanId)).toEqual(expect.arrayContaining(['LoanDisbursed', 'RepaymentReceived', 'TransactionReversed', 'LoanClosed', 'LoanReopened']));
   });
 
+  it('on the day an installment falls due: the quote of that day (its whole interest, charge on all principal) closes the loan; the installment is announced paid', async () => {
+    const tenant = newTenant('fc');
+    const loanId = await disbursedLoan(tenant);
+    await setDate(tenant, '2026-02-05');
+    const quote = (await call('POST', `/v1/loans/${loanId}/payoff-quotes`, tenant, ['operator'], { asOf: '2026-02-05' })).json();
+    // 1,00,000.00 + installment 1's 1,000.00 interest + 2 % of 1,00,000.00.
+    expect(quote.total).toMatchObject(inr(10_000_000n + 100_000n + 200_000n));
+    const res = await foreclose(tenant, loanId, quote.total.amount, '2026-02-05');
+    expect(res.statusCode).toBe(201);
+    expect(res.json().allocation.installments[0]).toMatchObject({ number: 1, principal: inr('1625484'), interest: inr('100000') });
+    const after = await loan(tenant, loanId);
+    expect([after.servicingStatus, after.balances.principalOutstanding.amount, after.balances.totalDueNow.amount]).toEqual(['closed', '0', '0']);
+    const types = await outboxTypes(loanId);
+    expect(types).toEqual(expect.arrayContaining(['InstallmentDue', 'InstallmentPaid', 'LoanClosed']));
+    const tb = await trialBalance(h.pool, tenant);
+    expect(tb.debit).toBe(tb.credit);
+  });
+
   it('is in the OpenAPI document: body amount and valueDate, 201 and its problem responses', async () => {
     const doc = (await h.app.inject({ url: '/openapi.json' })).json();
     const op = doc.paths['/v1/loans/{id}/foreclosure'].post;
