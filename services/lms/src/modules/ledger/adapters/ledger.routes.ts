@@ -1,4 +1,4 @@
-import { authenticate, HttpProblem, MAX_PAGE_SIZE, parseOr400, schemaDoc, type Role } from '@lendstack/platform';
+import { authenticate, HttpProblem, MAX_PAGE_SIZE, parseOr400, parseOr422Rules, schemaDoc, type Role } from '@lendstack/platform';
 import { findCurrency, loanDateString } from '@lendstack/loan-engine';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
@@ -69,11 +69,11 @@ export async function ledgerRoutes(app: FastifyInstance, deps: LedgerRoutesDeps)
         'Filters: `loanId`, `account` (GL code: entries with a line on it), value dates `from`..`to` inclusive. Keyset pagination on the ' +
         'posting sequence, newest first: pass `nextCursor` as `cursor`; it is null on the last page.',
       querystring: schemaDoc(journalQuery),
-      response: { 200: { description: '`{ items, nextCursor }`' }, ...problems },
+      response: { 200: { description: '`{ items, nextCursor }`' }, 422: { description: '`to` before `from`, or a cursor this API did not issue (`errors` names the field)' }, ...problems },
     },
   }, async (request) => {
     const principal = authenticate(request, deps.authSecret, READERS);
-    const q = parseOr400(journalQuery, request.query, 'query');
+    const q = parseOr422Rules(journalQuery, request.query, 'query');
     const beforeSeq = decodeSeqCursor(q.cursor);
     const rows = await deps.queries.journalEntries(principal.tenantId, {
       limit: q.limit,
