@@ -14,6 +14,8 @@ import { requestHash } from './modules/servicing/domain/servicing.js';
 import { createEodRun, runEndOfDay, type EodProgress } from './modules/servicing/use-cases/end-of-day.js';
 import { simulateCommand, SIMULATE_USAGE } from './modules/simulator/adapters/simulate.cli.js';
 import { earlyWarningCommand, EARLY_WARNING_USAGE } from './modules/early-warning/adapters/early-warning.cli.js';
+import { loadEarlyWarningModel } from './modules/early-warning/adapters/model-file.js';
+import { scoreBook } from './modules/early-warning/use-cases/score-book.js';
 
 const USAGE = 'usage: pnpm -s lms eod --tenant <tenant> --to <YYYY-MM-DD> [--batch-size N]\n       pnpm -s lms audit verify [--tenant <tenant>] [--page-size N]\n       ' + SIMULATE_USAGE + '\n       ' + EARLY_WARNING_USAGE;
 
@@ -33,7 +35,10 @@ async function main(argv: string[]): Promise<number> {
   }
   const config = loadConfig();
   const pool = new pg.Pool({ connectionString: config.LMS_DATABASE_URL, max: 4 });
-  const deps = { pool, ledger: createPgLedger(), now: () => new Date(), today: utcToday, onOutbox: () => undefined, newId: randomUUID, batchSize: Number(values['batch-size'] ?? 1000) };
+  const model = loadEarlyWarningModel();
+  // As the service's runner does: each closed day re-scores the NPA early warning (its events wait on the outbox for the relay).
+  const afterDay = async (tenantId: string, day: string) => void (await scoreBook({ pool, model, now: () => new Date() }, tenantId, day));
+  const deps = { pool, ledger: createPgLedger(), now: () => new Date(), today: utcToday, onOutbox: () => undefined, newId: randomUUID, batchSize: Number(values['batch-size'] ?? 1000), afterDay };
   try {
     const created = await createEodRun(deps, { tenantId: values.tenant, to: values.to, actor: 'cli', requestHash: requestHash(['eod', values.to]) });
     // A run already active for the tenant (a killed one) is resumed rather than refused.
