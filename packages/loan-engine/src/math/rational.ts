@@ -139,8 +139,9 @@ export function formatScaled(value: bigint, places: number): string {
   // Fast path: a value within ±(2^53 − 1) is an exact double, and its digits come from the
   // double's own integer-to-string conversion; a % p and (a − a % p) / p are exact for integers
   // below 2^53, and the fraction's zero-padded digits come from a table.
-  if (value <= MAX_SAFE && value >= -MAX_SAFE && places <= MAX_TABLE_PLACES) {
-    const n = Number(value);
+  // (Number(value) is a safe integer exactly when |value| ≤ 2^53 − 1: beyond, it rounds to ≥ 2^53.)
+  const n = Number(value);
+  if (Number.isSafeInteger(n) && places <= MAX_TABLE_PLACES) {
     if (n === 0) return ZEROS[places] as string;
     const a = n < 0 ? -n : n;
     if (places === 0) return n < 0 ? `-${a}` : `${a}`;
@@ -157,7 +158,6 @@ export function formatScaled(value: bigint, places: number): string {
   return `${neg ? '-' : ''}${int}.${padded.slice(padded.length - places)}`;
 }
 
-const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 /** Currencies have 0–4 minor-unit decimals; tables for up to 3 cover all but a few (1,110 strings). */
 const MAX_TABLE_PLACES = 3;
 const POW10: readonly number[] = [1, 10, 100, 1000];
