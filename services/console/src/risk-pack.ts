@@ -1,7 +1,7 @@
 /**
  * The monthly risk pack: the dashboard's four charts (PNG, rendered server side) and their tables in one PDF,
  * drawn with pdfkit in the standard Helvetica font (WinAnsi, no font file) as the LMS's statements are.
- * No wall-clock date is written: the pack of a date draws the same document. Amounts are "INR 1,000.00".
+ * No wall-clock date is written: the pack of a date reads the same whenever it is drawn. Amounts are "INR 1,000.00".
  */
 import PDFDocument from 'pdfkit';
 import { percent } from './charts.js';

@@ -242,6 +242,13 @@ describe('operations console in headless Chromium', () => {
     // Four chart images, one a page (each PNG is an image and its alpha mask).
     const raw = pdf.toString('latin1');
     expect((raw.match(/\/Subtype \/Image/g)?.length ?? 0) - (raw.match(/\/SMask \d+ 0 R/g)?.length ?? 0)).toBe(4);
+    // A script sends the token as a bearer header instead of the cookie: the same pack; a partner's token gets the API's 403.
+    const scripted = await fetch(`${consoleApp.url}/reports/risk-pack.pdf`, { headers: { authorization: `Bearer ${token('risk@console', ['operator'])}` } });
+    expect(scripted.status).toBe(200);
+    expect(await pdfText(Buffer.from(await scripted.arrayBuffer()))).toEqual(pages);
+    const partner = await fetch(`${consoleApp.url}/`, { headers: { authorization: `Bearer ${token('partner@console', ['partner'])}` } });
+    expect(partner.status).toBe(403);
+    expect(await partner.text()).toContain('needs the operator or approver or admin role');
     mkdirSync(shots, { recursive: true });
     (await import('node:fs')).writeFileSync(join(shots, 'risk-pack.pdf'), pdf);
     console.info(`console risk pack: ${join(shots, 'risk-pack.pdf')}`);
