@@ -70,8 +70,15 @@ describe('foreclosure', () => {
     expect(tb.debit).toBe(tb.credit);
     const closed = await h.pool.query(`SELECT value->'payload' AS p FROM outbox WHERE key = $1 AND value->>'type' = 'LoanClosed'`, [loanId]);
     expect(closed.rows.map((r) => r.p)).toEqual([{ loanId, eventKey: 'closed:2026-01-20:foreclosure:10248387', businessDate: '2026-01-20', closedOn: '2026-01-20', reason: 'foreclosed' }]);
-    // Closed: a second foreclosure or a quote is refused.
+    // Closed: a second foreclosure or a repayment dated after it is refused.
     expect((await foreclose(tenant, loanId, PAYOFF_0120, '2026-01-20')).statusCode).toBe(409);
+    await setDate(tenant, '2026-01-22');
+    expect((await repay(tenant, loanId, '1000', '2026-01-21', 'late')).statusCode).toBe(409);
+    // A repayment dated before it (it arrived first, booked late) re-checks the foreclosure: still closed, 10.00 held.
+    expect((await repay(tenant, loanId, '1000', '2026-01-15', 'booked-late')).statusCode).toBe(201);
+    const recheck = await loan(tenant, loanId);
+    expect([recheck.servicingStatus, recheck.balances.excess.amount, recheck.balances.principalOutstanding.amount]).toEqual(['closed', '1000', '0']);
+    expect((await trialBalance(h.pool, tenant)).debit).toBe((await trialBalance(h.pool, tenant)).credit);
   });
 
   it('an amount short of the payoff is 422 naming /amount, with the payoff in the problem, and writes nothing', async () => {

@@ -67,7 +67,7 @@ export async function applyMoneyEvent(deps: ServicingDeps, request: MoneyRequest
     const known = (deps.checkpoints ?? processCheckpoints).inputs(loan.id, loan.version);
     const transactions = known?.transactions ?? (await transactionsOf(client, loan.id, { allocations: false }));
     const checked = request.command.kind === 'repayment'
-      ? checkRepayment(loan, request.command, businessDate)
+      ? checkRepayment(loan, request.command, businessDate, transactions)
       : request.command.kind === 'recovery'
         ? checkRecovery(loan, request.command, businessDate, await chargedOffOn(client, loan.id))
         : checkReversal(loan, request.command, transactions, await transactionById(client, request.tenantId, request.command.targetId));
@@ -107,10 +107,15 @@ async function priorResult(client: pg.PoolClient, request: MoneyRequest): Promis
   return { ok: true, value: prior, replayed: true };
 }
 
-/** The earliest date a repayment affects (its value date), or why it is refused. */
-function checkRepayment(loan: ServicedLoan, c: Extract<MoneyCommand, { kind: 'repayment' }>, businessDate: string): Outcome<string> {
+/**
+ * The earliest date a repayment affects (its value date), or why it is refused. A loan a foreclosure closed
+ * still takes a repayment dated on or before the foreclosure (money that arrived before it): the replay
+ * re-checks the foreclosure, and what it no longer needs is held as excess.
+ */
+function checkRepayment(loan: ServicedLoan, c: Extract<MoneyCommand, { kind: 'repayment' }>, businessDate: string, all: readonly LoanTransaction[]): Outcome<string> {
   if (loan.status === 'pending-disbursement') return refuse(failure('loan-not-disbursed', '/params/id', 'The loan has not been disbursed yet.'));
-  if (loan.status === 'closed') return refuse(failure('loan-closed', '/params/id', 'The loan is closed.'));
+  const foreclosedOn = all.reduce<string | undefined>((last, t) => (t.kind === 'foreclosure' && (last === undefined || t.valueDate > last) ? t.valueDate : last), undefined);
+  if (loan.status === 'closed' && !(foreclosedOn !== undefined && c.valueDate <= foreclosedOn)) return refuse(failure('loan-closed', '/params/id', 'The loan is closed.'));
   if (loan.status === 'charged-off') return refuse(failure('loan-charged-off', '/params/id', 'The loan is charged off.'));
   if (c.amount.currency !== loan.currency) return refuse(failure('currency-mismatch', '/amount/currency', `must be ${loan.currency}, the loan's currency`));
   if (c.amount.scale !== loan.scale) return refuse(failure('scale-mismatch', '/amount/scale', `must be ${loan.scale}, the scale of ${loan.currency}`));
