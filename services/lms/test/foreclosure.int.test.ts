@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { topics } from '@lendstack/contracts';
+import { createKafka, createLogger, createProducer, startOutboxRelay } from '@lendstack/platform';
+import { eventually, infrastructure } from '@lendstack/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PRODUCTS } from '../src/modules/products/domain/demo-products.js';
 import { productInputSchema } from '../src/modules/products/domain/product.js';
@@ -176,6 +179,37 @@ describe('foreclosure', () => {
     const tb = await trialBalance(h.pool, tenant);
     expect(tb.debit).toBe(tb.credit);
   });
+
+  it('LoanClosed (foreclosed) reaches the loan-lifecycle topic on the real Kafka through the outbox relay', async () => {
+    const tenant = newTenant('fc');
+    const loanId = await disbursedLoan(tenant);
+    await setDate(tenant, '2026-01-20');
+    expect((await foreclose(tenant, loanId, PAYOFF_0120, '2026-01-20')).statusCode).toBe(201);
+    const logger = createLogger({ service: 'lms-foreclosure-test', level: 'silent' });
+    const kafka = createKafka({ brokers: (await infrastructure()).kafkaBrokers, clientId: 'lms-foreclosure-test', logger });
+    const producer = await createProducer(kafka);
+    const prefix = process.env.KAFKA_TOPIC_PREFIX ?? '';
+    const relay = startOutboxRelay({ pool: h.pool, producer, logger, lockId: 383_001, topicPrefix: prefix });
+    const consumer = kafka.consumer({ groupId: `lms-foreclosure-test-${randomUUID()}` });
+    const seen: { type: string; payload: { reason?: string } }[] = [];
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topic: `${prefix}${topics.loanLifecycle.name}`, fromBeginning: true });
+      await consumer.run({
+        eachMessage: async ({ message }) => {
+          if (message.key?.toString() !== loanId || !message.value) return;
+          seen.push(JSON.parse(message.value.toString()) as (typeof seen)[number]);
+        },
+      });
+      relay.wake();
+      const closed = await eventually(async () => seen.find((e) => e.type === 'LoanClosed'), { timeoutMs: 60_000, what: 'LoanClosed on Kafka' });
+      expect(closed.payload.reason).toBe('foreclosed');
+    } finally {
+      await consumer.disconnect();
+      await relay.stop();
+      await producer.disconnect();
+    }
+  }, 90_000);
 
   it('is in the OpenAPI document: body amount and valueDate, 201 and its problem responses', async () => {
     const doc = (await h.app.inject({ url: '/openapi.json' })).json();
