@@ -48,6 +48,9 @@ function regularFlows(terms: LoanTerms, schedule: ScheduleMinor): PreparedFlows 
   const offset = first.wholePeriods - 1 - (terms.seriesStart ?? 0);
   const floats: number[] = merged ? [Number(advance)] : [];
   let payments = 0;
+  // A level installment repeats its amount: its double is converted once.
+  let lastMinor: bigint | undefined;
+  let lastDouble = 0;
   for (let i = 0; i < rows.length; i += 1) {
     const row = rows[i] as InstallmentMinor;
     const amountMinor = paymentOf(row, notInApr);
@@ -56,7 +59,11 @@ function regularFlows(terms: LoanTerms, schedule: ScheduleMinor): PreparedFlows 
     if (t < 0 || (merged && t === 0)) return undefined;
     while (floats.length <= t) floats.push(0);
     if (floats[t] !== 0) return undefined;
-    floats[t] = -Number(amountMinor); // = Number(0n − amount): rounding to nearest is symmetric
+    if (amountMinor !== lastMinor) {
+      lastMinor = amountMinor;
+      lastDouble = Number(amountMinor);
+    }
+    floats[t] = -lastDouble; // = Number(0n − amount): rounding to nearest is symmetric
     payments += 1;
   }
   return new RegularFlows(advance, fraction, merged, floats, payments > 0, rows, notInApr, offset);
