@@ -93,6 +93,30 @@ describe('partial prepayment', () => {
     expect(tb.debit).toBe(tb.credit);
   });
 
+  it('a second prepayment re-amortises from the schedule the first left (its kept terms): reduce-term after reduce-installment', async () => {
+    const tenant = newTenant('pp');
+    const loanId = await loanAfterFirstInstallment(tenant);
+    expect((await prepay(tenant, loanId, '2000000', '2026-02-05', 'reduce-installment')).statusCode).toBe(201);
+    await setDate(tenant, '2026-03-05');
+    expect((await call('POST', `/v1/loans/${loanId}/repayments`, tenant, ['partner'], { amount: inr('1313404'), valueDate: '2026-03-05', channel: 'upi', reference: 'emi-2' })).statusCode).toBe(201);
+    // 63,745.16 − 12,496.59 = 51,248.57; 10,000.00 ahead leaves 41,248.57 at 13,134.04 a month: 3 more and a last of 2,728.00.
+    expect((await prepay(tenant, loanId, '1000000', '2026-03-05', 'reduce-term')).statusCode).toBe(201);
+    expect((await schedule(tenant, loanId)).slice(2)).toEqual([
+      [3, '2026-04-05', 1_272_155n, 41_249n],
+      [4, '2026-05-05', 1_284_877n, 28_527n],
+      [5, '2026-06-05', 1_297_726n, 15_678n],
+      [6, '2026-07-05', 270_099n, 2_701n],
+    ]);
+    const versions = (await call('GET', `/v1/loans/${loanId}/schedule-versions`, tenant, ['partner'])).json();
+    expect(versions.items.map((v: { reason: string }) => v.reason.replace(/prepayment \S+/, 'prepayment'))).toEqual([
+      'prepayment (reduce-term) on 2026-03-05', 'prepayment (reduce-installment) on 2026-02-05', 'replaced on the first disbursement (2026-01-05)',
+    ]);
+    const loan = (await call('GET', `/v1/loans/${loanId}`, tenant, ['partner'])).json();
+    expect(loan.balances.principalOutstanding).toMatchObject(inr('4124857'));
+    const tb = await trialBalance(h.pool, tenant);
+    expect(tb.debit).toBe(tb.credit);
+  });
+
   it('mid-period: the schedule is what the engine computes on its own from the terms; interest on the prepaid stub goes to the next installment', async () => {
     const tenant = newTenant('pp');
     const loanId = await loanAfterFirstInstallment(tenant);
