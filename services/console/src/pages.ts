@@ -170,6 +170,11 @@ export async function applicationPage(ctx: PageContext, id: string): Promise<Pag
   const noDecision = !decision.ok && decision.status === 404;
   const body = html`
 <section id="application"><h2>Application</h2>${fields(app.body, Object.keys(app.body).filter((k) => k !== 'applicant'))}${app.body.loanId ? html`<p><a href="/loans/${String(app.body.loanId)}">Loan 360</a></p>` : ''}</section>
+${app.body.status === 'declined' || app.body.status === 'referred' ? html`<section id="recommend"><h2>Recommend (maker)</h2>
+<p class="muted">${app.body.status === 'declined' ? 'The automated decision declined it: recommending approval opens an override, which an admin decides.' : 'Referred: your recommendation goes to a second person, who decides.'}</p>
+<form method="post" action="/approvals/reviews/${id}/recommendation" class="stack" id="recommend-form"><input type="hidden" name="idempotencyKey" value="${randomUUID()}">
+<select name="recommendation"><option value="approve">recommend approve</option>${app.body.status === 'referred' ? html`<option value="decline">recommend decline</option>` : ''}</select>
+<input name="comment" placeholder="comment" required minlength="3" size="50"><button type="submit">Recommend</button></form></section>` : ''}
 <section id="applicant"><h2>Applicant</h2>${fields(app.body.applicant as Record<string, unknown> | undefined)}</section>
 ${section('Checks', checks, (b) => table(list(b), { id: 'checks', columns: ['kind', 'status', 'result', 'score', 'reasons', 'vendorReference', 'attempts', 'completedAt'] }), 'checks-section')}
 ${noDecision ? html`<section id="decision-section"><h2>Decision</h2><p class="muted">No automated decision yet.</p></section>` : section('Decision', decision, (b) => fields(b, ['outcome', 'reasons', 'decidedAt', 'policy', 'modelVersion', 'score', 'offer']), 'decision-section')}

@@ -254,7 +254,7 @@ describe('operations console in headless Chromium', () => {
     console.info(`console risk pack: ${join(shots, 'risk-pack.pdf')}`);
   });
 
-  it('approves a policy draft in the maker-checker queue and it leaves the queue', async () => {
+  it('approves a policy draft, and an override a maker recommended in a browser of their own, in the maker-checker queue; each leaves it', async () => {
     // The maker: another admin writes a draft through the LOS API, a new version of the default policy the LOS
     // seeds for tenant demo at start.
     const maker = token('ann@console', ['admin']);
@@ -277,6 +277,49 @@ describe('operations console in headless Chromium', () => {
     await shot('maker-checker-approved');
     const policies = await api<{ items: { policyId: string; version: number; status: string; approvedBy: string | null }[] }>(los.url, '/v1/policies', maker);
     expect(policies.items.find((p) => p.policyId === draft.policyId && p.version === draft.version)).toMatchObject({ status: 'approved', approvedBy: 'ben@console' });
+
+    // Under that policy an application the automated decision declines (no bureau or KYC check ran here) can
+    // be overridden: a maker recommends approving it, a second person (an admin within their limit) decides.
+    await api(los.url, '/v1/approval-limits/admin/INR', maker, { method: 'PUT', body: JSON.stringify({ maxPrincipal: { amount: '5000000000', currency: 'INR', scale: 2 } }) });
+    const body = applicationBody();
+    const declined = await api<{ id: string }>(los.url, '/v1/applications', token('partner@console', ['partner']), { method: 'POST', body: JSON.stringify({ ...body, loan: { ...body.loan, productCode: seeded!.productCode } }) });
+    await eventually(async () => ((await api<{ status: string }>(los.url, `/v1/applications/${declined.id}`)).status === 'declined' ? true : undefined), { timeoutMs: 60_000, what: `the automated decline of ${declined.id}` });
+
+    // The maker, in a browser of their own: omar (operator) recommends approving it.
+    const makerPage = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
+    await makerPage.goto(`${consoleApp.url}/sign-in`);
+    const form = makerPage.locator('#dev-sign-in');
+    await form.locator('input[name=tenant]').fill(tenant);
+    await form.locator('input[name=subject]').fill('omar@console');
+    await form.locator('button[type=submit]').click();
+    await makerPage.waitForURL(`${consoleApp.url}/`);
+    await makerPage.goto(`${consoleApp.url}/approvals`);
+    await expect(makerPage.locator(`#reviews tr[data-application="${declined.id}"]`).count()).resolves.toBe(0); // a decline is no review until a maker asks
+    await makerPage.goto(`${consoleApp.url}/applications/${declined.id}`);
+    await makerPage.locator('#recommend-form select[name=recommendation]').selectOption('approve');
+    await makerPage.locator('#recommend-form input[name=comment]').fill('Verified income and address by hand');
+    await makerPage.locator('#recommend-form button[type=submit]').click();
+    await makerPage.waitForSelector('#done');
+    const makerRow = makerPage.locator(`#reviews tr[data-application="${declined.id}"]`);
+    await expect(makerRow.getAttribute('data-stage')).resolves.toBe('awaiting-decision');
+    // The maker is offered no decision on their own recommendation (the LOS refuses one anyway).
+    await expect(makerRow.locator('form').count()).resolves.toBe(0);
+    await makerPage.context().close();
+
+    // The checker: ben (approver, admin) approves the override with its reason; it leaves the queue.
+    await page.goto(`${consoleApp.url}/approvals`);
+    const review = page.locator(`#reviews tr[data-application="${declined.id}"]`);
+    await expect(review.locator('td').nth(1).textContent()).resolves.toBe('override');
+    await shot('maker-checker-override');
+    await review.locator('select[name=decision]').selectOption('approve');
+    await review.locator('input[name=comment]').fill('Agree with the maker: documents verified');
+    await review.locator('input[name=overrideReason]').fill('Bureau unavailable for this applicant; income verified from bank statements');
+    await review.locator('button[type=submit]').click();
+    await page.waitForSelector('#done');
+    await expect(page.locator(`#reviews tr[data-application="${declined.id}"]`).count()).resolves.toBe(0);
+    expect((await api<{ status: string }>(los.url, `/v1/applications/${declined.id}`)).status).toBe('policy-approved');
+    const trail = await api<{ items: { action: string; actor: string }[] }>(los.url, `/v1/applications/${declined.id}/audit-trail`);
+    expect(trail.items.map((e) => [e.action, e.actor]).slice(-2)).toEqual([['recommendation', 'omar@console'], ['override-approved', 'ben@console']]);
   });
 
   it('shows the collections queue, a loan 360 with its workflow link, and the application pages', async () => {
