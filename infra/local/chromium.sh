@@ -29,7 +29,7 @@ main() {
       t0="$(now_ms)"
       apt_install chromium chromium fonts-dejavu-core
       chromium_ready || fail chromium "apt-get installed chromium but $CHROMIUM_BIN --version does not run" "$LOG_DIR/apt.log"
-      log "chromium: installed $("$CHROMIUM_BIN" --version) in $(elapsed_s "$t0")"
+      log "chromium: installed $("$CHROMIUM_BIN" --version 2>/dev/null) in $(elapsed_s "$t0")"
     fi
   fi
   printf '%s\n' "$CHROMIUM_BIN"
