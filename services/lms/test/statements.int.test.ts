@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createLogger, createMetrics } from '@lendstack/platform';
+import { infrastructure } from '@lendstack/testing';
 import type { FastifyInstance } from 'fastify';
+import pg from 'pg';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
@@ -8,6 +10,7 @@ import { buildServer } from '../src/http/server.js';
 import { createPrismaLoanRepository } from '../src/modules/loans/adapters/prisma-loan.repository.js';
 import { createPrismaProductRepository } from '../src/modules/products/adapters/prisma-product.repository.js';
 import { createServicingReader } from '../src/modules/servicing/adapters/servicing.reader.js';
+import { readStatement } from '../src/modules/statements/adapters/pg-statement.reader.js';
 import { createEodRun, runEndOfDay } from '../src/modules/servicing/use-cases/end-of-day.js';
 import { inr, newTenant, startHarness, type Harness } from './servicing-harness.js';
 
@@ -140,6 +143,16 @@ describe('statement', () => {
     expect(format.statusCode).toBe(400);
     expect(format.json().errors[0].pointer).toBe('/query/format');
     expect((await statement(newTenant('other'), loanId, 'from=2026-01-01&to=2026-01-02')).statusCode).toBe(404);
+  });
+
+  it('leaves no transaction open on its connection when the loan is unknown (the pool\'s next user can write)', async () => {
+    const one = new pg.Pool({ connectionString: (await infrastructure()).lmsDatabaseUrl, max: 1 });
+    try {
+      expect(await readStatement(one, newTenant('none'), randomUUID(), '2026-01-01', '2026-01-02')).toBeUndefined();
+      expect((await one.query<{ s: string }>("SELECT current_setting('transaction_read_only') AS s")).rows[0]!.s).toBe('off');
+    } finally {
+      await one.end();
+    }
   });
 });
 

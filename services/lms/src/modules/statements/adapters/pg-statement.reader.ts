@@ -15,7 +15,11 @@ export async function readStatement(pool: pg.Pool, tenantId: string, loanId: str
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     const loan = (await client.query<{ currency: string; scale: number }>('SELECT currency, scale FROM loan_accounts WHERE id = $1 AND tenant_id = $2', [loanId, tenantId])).rows[0];
-    if (!loan) return undefined;
+    if (!loan) {
+      // Ended here too: a client released inside its READ ONLY transaction poisons the pool's next user.
+      await client.query('COMMIT');
+      return undefined;
+    }
     const opening = await client.query<{ logical_account: string; side: 'debit' | 'credit'; amount: string }>(
       `SELECT logical_account, side, sum(amount_minor)::text AS amount FROM journal_lines
        WHERE loan_id = $1 AND tenant_id = $2 AND value_date < $3::date AND logical_account = ANY($4) GROUP BY 1, 2`, [loanId, tenantId, from, ACCOUNTS]);
