@@ -68,9 +68,16 @@ def before_generate_query(context, strategy):
     return _sometimes_poisoned(strategy, IN_URLS)
 
 
+def _only_json_bodies(operation):
+    """True when every media type the operation's body may be sent as is JSON (a lone surrogate can
+    only travel as a JSON escape: a form or text/csv body must be UTF-8, so it gets NUL only)."""
+    items = getattr(getattr(operation, "body", None), "items", None) or []
+    return all("json" in str(getattr(item, "media_type", "")) for item in items)
+
+
 @schemathesis.hook
 def before_generate_body(context, strategy):
-    return _sometimes_poisoned(strategy, IN_JSON)
+    return _sometimes_poisoned(strategy, IN_JSON if _only_json_bodies(context.operation) else IN_URLS)
 
 
 # The text rule's refusals (text-hygiene.ts textProblem and its UTF-8 check), and nothing else.

@@ -62,6 +62,8 @@ export interface SchemathesisRun {
   readonly casesGenerated: number | undefined;
   /** Schemathesis' own count of unique failures per failure code (its JSON report). */
   readonly uniqueByCode: ReadonlyMap<string, number>;
+  /** Cases schemathesis could not run (its JSON report's errors: a crash in generation or sending), by title. */
+  readonly errors: readonly { readonly title: string; readonly count: number }[];
 }
 
 const decode = (content: unknown): string => {
@@ -113,9 +115,10 @@ export async function runSchemathesis(o: SchemathesisOptions): Promise<Schemathe
   const summary = JSON.parse(await readFile(join(o.reportDir, 'report.json'), 'utf8')) as {
     test_cases?: { generated?: number };
     failures?: { code: string; count: number }[];
+    errors?: { title: string; count: number }[];
   };
   const uniqueByCode = new Map((summary.failures ?? []).map((f) => [f.code, f.count] as const));
-  return { name: o.name, exitCode, durationMs, output, reportDir: o.reportDir, failures, casesGenerated: summary.test_cases?.generated, uniqueByCode };
+  return { name: o.name, exitCode, durationMs, output, reportDir: o.reportDir, failures, casesGenerated: summary.test_cases?.generated, uniqueByCode, errors: summary.errors ?? [] };
 }
 
 /** The block schemathesis printed for each test case id ("1. Test Case ID: X" ... "st replay X"). */

@@ -11,20 +11,22 @@ import {
 } from '../src/index.js';
 
 // Schemathesis fuzzes each service's own OpenAPI document against the service running as its own
-// process over the test's databases and topics, with every check. A server error (5xx, the
-// not_a_server_error check) fails the test; the other checks' findings (undocumented status codes and
-// content types, schema conformance, ...) are another issue: counted here and written to
-// .cache/schemathesis/report.txt, never failing.
+// process over the test's databases and topics, with every check (--checks all): server errors, status
+// codes, content types, headers and bodies against the document, schema-valid data accepted and
+// schema-invalid data refused, undeclared methods, auth, and its stateful phase's links. Any finding
+// not in KNOWN below fails the test, listed by operation and check; everything is also written to
+// .cache/schemathesis/report.txt (the raw reports per service beside it). Settings the checks use are in
+// packages/testing/schemathesis/ (hooks.py: poisoned text; schemathesis.toml: 422 for rules no schema states).
 //
-//   SCHEMATHESIS_ENFORCE=0        report server errors instead of failing on them (default: enforce)
+//   SCHEMATHESIS_ENFORCE=0        report the findings instead of failing on them (default: enforce)
 //   SCHEMATHESIS_SEED=<n>         another seed: new inputs (default fixed, so a run is reproducible)
-//   SCHEMATHESIS_MAX_EXAMPLES=<n> cases per operation and phase (default 30: the file in ~1.5 min here)
+//   SCHEMATHESIS_MAX_EXAMPLES=<n> cases per operation and phase (default 20: the file in ~4 min here)
 const enforce = !['0', 'false', 'off', 'no'].includes((process.env.SCHEMATHESIS_ENFORCE ?? '1').toLowerCase());
 const seed = Number(process.env.SCHEMATHESIS_SEED ?? 20261201);
-const maxExamples = Number(process.env.SCHEMATHESIS_MAX_EXAMPLES ?? 30);
-// SCHEMATHESIS_TIME_LIMIT_MS: bound on one service's run (default 420000: the LOS's 12 operations, each
-// submission starting its checks workflow, take about 4 minutes on a loaded 2-core machine).
-const timeLimitMs = Number(process.env.SCHEMATHESIS_TIME_LIMIT_MS ?? 420_000);
+const maxExamples = Number(process.env.SCHEMATHESIS_MAX_EXAMPLES ?? 20);
+// SCHEMATHESIS_TIME_LIMIT_MS: bound on one service's run (default 600000: alone on a 2-core machine each
+// service takes about 3 minutes; on one shared with other test runs the LMS's coverage phase alone took 5).
+const timeLimitMs = Number(process.env.SCHEMATHESIS_TIME_LIMIT_MS ?? 600_000);
 const ports = { los: Number(process.env.SCHEMATHESIS_LOS_PORT ?? 3301), lms: Number(process.env.SCHEMATHESIS_LMS_PORT ?? 3302) };
 const cacheDir = process.env.LENDSTACK_CACHE ?? fileURLToPath(new URL('../../../.cache', import.meta.url));
 const reportRoot = join(cacheDir, 'schemathesis');
@@ -36,6 +38,17 @@ const tenant = 'schemathesis';
 // exported once the role list grows; until then partner and operator are all there is.
 const roles = [...((Reflect.get(platform, 'ROLES') as readonly Role[] | undefined) ?? ['partner', 'operator'])];
 const token = signToken(secret, { subject: `fuzzer@${tenant}`, tenantId: tenant, roles }, 3_600, Math.floor(Date.now() / 1000));
+
+/**
+ * Findings known and not fixed yet, each with why: the test fails on every other finding, and names
+ * these in its output. Remove an entry when its finding is gone.
+ */
+const KNOWN: readonly { service: 'los' | 'lms'; operation: string; check: string; why: string }[] = [
+  { service: 'los', operation: 'POST /v1/applications', check: 'positive_data_acceptance', why: 'dateOfBirth from 1900-01-01 to today, firstDueDate after expectedDisbursementDate, fees in the currency and scale of the principal: rules the document does not state, answered 400 (not 422)' },
+  { service: 'los', operation: 'POST /v1/quotes', check: 'positive_data_acceptance', why: 'principal, downPayment and fee amounts have at most the currency\'s decimals: a relation to currency the document does not state, answered 400' },
+  ...(['los', 'lms'] as const).map((service) => ({ service, operation: 'DELETE /v1/webhook-subscriptions/{id}', check: 'use_after_free', why: 'DELETE disables the subscription, which stays readable (GET 200, status disabled) with its delivery log; the document calls it a DELETE' })),
+];
+const isKnown = (service: 'los' | 'lms', f: { operation: string; check: string }) => KNOWN.some((k) => k.service === service && k.operation === f.operation && k.check === f.check);
 
 let st: string;
 let infra: Infrastructure;
@@ -67,36 +80,53 @@ async function writeReport() {
   const lines = [`schemathesis run ${new Date().toISOString()}, seed ${seed}, max examples ${maxExamples}`];
   for (const run of runs) {
     lines.push('', `== ${run.name}: ${run.casesGenerated ?? '?'} cases in ${(run.durationMs / 1000).toFixed(1)} s; raw reports in ${run.reportDir}`);
-    lines.push(...failureCounts(run.failures, run.uniqueByCode).map((l) => `  ${l}`));
+    lines.push(...failureCounts(run.failures, run.uniqueByCode).map((l) => `  ${l}${KNOWN.some((k) => k.service === run.name && l.startsWith(`${k.check} `)) ? ' (some known: KNOWN in the test)' : ''}`));
+    lines.push(...run.errors.map((e) => `  cases schemathesis could not run: ${e.title} × ${e.count}`));
     for (const f of run.failures) lines.push('', describeFailure(f));
   }
   await writeFile(join(reportRoot, 'report.txt'), `${lines.join('\n')}\n`);
 }
 
-describe.each(['los', 'lms'] as const)('schemathesis over the %s OpenAPI document', (name) => {
-  it('finds no server error on any route', async () => {
+// The two services are fuzzed at the same time: most of a run is waiting on the services, so the file
+// takes about as long as the slower of the two.
+describe.concurrent.each(['los', 'lms'] as const)('schemathesis over the %s OpenAPI document', (name) => {
+  it('finds nothing on any route with every check', async () => {
     const service = services[name]!;
     const run = await runSchemathesis({
       st, name, baseUrl: service.url, token, reportDir: join(reportRoot, name), maxExamples, seed, timeoutMs: timeLimitMs,
     });
     runs.push(run);
-    const serverErrors = run.failures.filter((f) => f.check === 'not_a_server_error');
-    const others = failureCounts(run.failures.filter((f) => f.check !== 'not_a_server_error'), run.uniqueByCode);
+    const found = failureCounts(run.failures, run.uniqueByCode);
     console.log([
-      `schemathesis ${name}: ${run.casesGenerated ?? '?'} cases in ${(run.durationMs / 1000).toFixed(1)} s, seed ${seed}; ${serverErrors.length} server error(s); other checks (not enforced, see ${join(reportRoot, 'report.txt')}):`,
-      ...(others.length > 0 ? others.map((l) => `  ${l}`) : ['  none']),
+      `schemathesis ${name}: ${run.casesGenerated ?? '?'} cases in ${(run.durationMs / 1000).toFixed(1)} s, seed ${seed}; findings (see ${join(reportRoot, 'report.txt')}):`,
+      ...(found.length > 0 ? found.map((l) => `  ${l}`) : ['  none']),
     ].join('\n'));
 
+    const known = run.failures.filter((f) => isKnown(name, f));
+    const unexpected = run.failures.filter((f) => !isKnown(name, f));
+    if (known.length > 0) console.log(`known, not failing (KNOWN in this file): ${[...new Set(known.map((f) => `${f.operation}: ${f.check}`))].join('; ')}`);
+    // One line per operation and check, then one example of each with the curl that reproduces it.
+    const groups = new Map<string, SchemathesisRun['failures'][number][]>();
+    for (const f of unexpected) {
+      const key = `${f.operation}: ${f.check} (${f.code} ${f.title})`;
+      groups.set(key, [...(groups.get(key) ?? []), f]);
+    }
     const message = [
-      `${serverErrors.length} server error(s) from ${name} (seed ${seed}). Each below, with the curl schemathesis printed;`,
-      `mint $TOKEN for a running stack with: pnpm -s token demo ${roles.join(',')}, and use its port instead of ${ports[name]}.`,
-      '', ...serverErrors.map((f) => describeFailure(f)),
+      `${unexpected.length} failing case(s) from ${name} on ${groups.size} operation × check pair(s) (seed ${seed}):`,
+      ...[...groups].sort(([a], [b]) => a.localeCompare(b)).map(([key, cases]) => `  ${key} × ${cases.length}`),
+      '', `One example each; mint $TOKEN for a running stack with: pnpm -s token demo ${roles.join(',')}, and use its port instead of ${ports[name]}.`,
+      '', ...[...groups.values()].map((cases) => describeFailure(cases[0]!)),
       '', `${name} log tail:`, service.output().slice(-3_000),
     ].join('\n');
+    // A case schemathesis could not even send is a failure of the run too (its ERRORS section in output.txt).
+    const errors = run.errors.map((e) => `${e.title} × ${e.count}`);
+    const errorMessage = `schemathesis could not run some ${name} cases: ${errors.join(', ')}; see the ERRORS section of ${join(run.reportDir, 'output.txt')}`;
     if (!enforce) {
-      if (serverErrors.length > 0) console.warn(`SCHEMATHESIS_ENFORCE is off; not failing on:\n${message}`);
+      if (unexpected.length > 0) console.warn(`SCHEMATHESIS_ENFORCE is off; not failing on:\n${message}`);
+      if (errors.length > 0) console.warn(errorMessage);
       return;
     }
-    expect(serverErrors.length, message).toBe(0);
+    expect(unexpected.length, message).toBe(0);
+    expect(errors, errorMessage).toEqual([]);
   }, timeLimitMs + 60_000);
 });

@@ -43,7 +43,8 @@ export const registerMandateBody = z.discriminatedUnion('rail', [
   }).strict(),
 ]);
 export const amendMandateBody = z.object({ maxAmount: moneyInr.optional(), validUntil: loanDateString.optional() }).strict()
-  .refine((b) => b.maxAmount !== undefined || b.validUntil !== undefined, { message: 'name maxAmount or validUntil', path: ['maxAmount'] });
+  .refine((b) => b.maxAmount !== undefined || b.validUntil !== undefined, { message: 'name maxAmount or validUntil', path: ['maxAmount'] })
+  .meta({ minProperties: 1 }); // the refinement, as the document says it (the object has only these two)
 export const cancelMandateBody = z.object({ confirmedBy: z.string().min(1).max(100), alternativeAuthorisationId: z.string().min(1).max(64).optional(), riskAccepted: z.boolean().optional() }).strict();
 
 export type MandateOutcome =
