@@ -172,12 +172,22 @@ export interface StateWrite {
 /** A StateWrite's historyFrom when its delinquency history is unchanged: nothing deleted or inserted. */
 export const NO_HISTORY_CHANGE = '9999-12-31';
 
+/** What saveStates also writes in its first statement (one round trip instead of one each). */
+export interface StatesAlso {
+  readonly balances?: readonly LoanBalancesRow[];
+  readonly outbox?: readonly OutboxEnvelope[];
+}
+
 /**
- * loan_servicing and loan_accounts.status (one statement), and delinquency_history, for many loans.
- * Returns each loan's servicing version as the write left it.
+ * loan_servicing and loan_accounts.status (one statement, with `also`'s loan_balances and outbox rows), and
+ * delinquency_history, for many loans. Returns each loan's servicing version as the write left it.
  */
-export async function saveStates(client: pg.PoolClient, writes: readonly StateWrite[]): Promise<Map<string, number>> {
-  if (writes.length === 0) return new Map();
+export async function saveStates(client: pg.PoolClient, writes: readonly StateWrite[], also: StatesAlso = {}): Promise<Map<string, number>> {
+  if (writes.length === 0) {
+    if (also.balances) await upsertLoanBalances(client, also.balances);
+    if (also.outbox) await enqueue(client, also.outbox);
+    return new Map();
+  }
   const col = <T>(pick: (w: StateWrite) => T) => writes.map(pick);
   const iso = (d: number | null) => (d === null ? null : formatIsoDate(d));
   // One statement for both tables (a data-modifying WITH): loan_servicing, then the account's status
@@ -193,6 +203,11 @@ export async function saveStates(client: pg.PoolClient, writes: readonly StateWr
     col((w) => w.state.status), col((w) => w.state.accrualStatus), col((w) => w.state.delinquency.dpd), col((w) => w.state.delinquency.usBucket),
     col((w) => w.state.delinquency.rbiClass), col((w) => iso(w.state.delinquency.oldestUnpaidDueDate)), col((w) => iso(w.state.delinquency.npaSince)),
     col((w) => w.eodThrough ?? null)];
+  const values: unknown[] = single ? params.map((v) => v[0]) : params;
+  const balances = also.balances?.length ? balancesInsert(also.balances, values.length) : undefined;
+  if (balances) values.push(...balances.params);
+  const outbox = also.outbox?.length ? outboxInsert(also.outbox, values.length) : undefined;
+  if (outbox) values.push(...outbox.params);
   const saved = await client.query<{ loan_id: string; version: number }>(
     `WITH t AS (${rows}), servicing AS (
        UPDATE loan_servicing s SET snapshot = t.snapshot, state = t.state, as_of = t.as_of, status = t.status, accrual_status = t.accrual_status,
@@ -202,9 +217,9 @@ export async function saveStates(client: pg.PoolClient, writes: readonly StateWr
        RETURNING s.loan_id, s.version
      ), accounts AS (
        UPDATE loan_accounts a SET status = t.status FROM t WHERE a.id = t.loan_id AND a.status <> t.status
-     )
+     )${balances ? `, balances AS (${balances.sql})` : ''}${outbox ? `, outbox AS (${outbox.sql})` : ''}
      SELECT loan_id, version FROM servicing`,
-    single ? params.map((values) => values[0]) : params,
+    values,
   );
   const versions = new Map(saved.rows.map((r) => [r.loan_id, r.version]));
   const rewritten = writes.filter((w) => w.historyFrom !== NO_HISTORY_CHANGE);
@@ -271,32 +286,44 @@ export async function outboxIdsPresent(client: pg.PoolClient, ids: readonly stri
 /** Lifecycle envelopes on the outbox; a deterministic id already there inserts nothing. */
 export async function enqueue(client: pg.PoolClient, envelopes: readonly OutboxEnvelope[]): Promise<number> {
   if (envelopes.length === 0) return 0;
-  const result = await client.query(
-    `INSERT INTO outbox (id, topic, key, value) SELECT u.id, $1, u.key, u.value FROM unnest($2::uuid[], $3::text[], $4::jsonb[]) AS u(id, key, value) ON CONFLICT (id) DO NOTHING`,
-    [topics.loanLifecycle.name, envelopes.map((e) => e.id), envelopes.map((e) => e.key), envelopes.map((e) => JSON.stringify(e.value))],
-  );
-  return result.rowCount ?? 0;
+  const { sql, params } = outboxInsert(envelopes, 0);
+  return (await client.query(sql, params)).rowCount ?? 0;
+}
+
+/** The outbox INSERT for `envelopes`, its parameters numbered after `offset` others (a statement of its own, or a CTE). */
+function outboxInsert(envelopes: readonly OutboxEnvelope[], offset: number): { sql: string; params: unknown[] } {
+  const $ = (n: number) => `$${offset + n}`;
+  return {
+    sql: `INSERT INTO outbox (id, topic, key, value) SELECT u.id, ${$(1)}, u.key, u.value FROM unnest(${$(2)}::uuid[], ${$(3)}::text[], ${$(4)}::jsonb[]) AS u(id, key, value) ON CONFLICT (id) DO NOTHING`,
+    params: [topics.loanLifecycle.name, envelopes.map((e) => e.id), envelopes.map((e) => e.key), envelopes.map((e) => JSON.stringify(e.value))],
+  };
 }
 
 /** The loans' sub-ledger balances in `loan_balances` (the ledger module's table), one upsert for many loans. */
 export async function upsertLoanBalances(client: pg.PoolClient, rows: readonly LoanBalancesRow[]): Promise<void> {
   if (rows.length === 0) return;
+  const { sql, params } = balancesInsert(rows, 0);
+  await client.query(sql, params);
+}
+
+/** The loan_balances upsert for `rows`, its parameters numbered after `offset` others (a statement of its own, or a CTE). */
+function balancesInsert(rows: readonly LoanBalancesRow[], offset: number): { sql: string; params: unknown[] } {
   const col = <T>(pick: (r: LoanBalancesRow) => T) => rows.map(pick);
   const big = (pick: (r: LoanBalancesRow) => bigint) => col((r) => pick(r).toString());
-  await client.query(
-    `INSERT INTO loan_balances (loan_id, tenant_id, as_of, currency, scale, principal_outstanding, interest_receivable, fees_receivable, penalties_receivable,
+  const types = ['text', 'text', 'date', 'text', 'int', 'bigint', 'bigint', 'bigint', 'bigint', 'bigint', 'bigint', 'bigint', 'bigint', 'bigint'];
+  return {
+    sql: `INSERT INTO loan_balances (loan_id, tenant_id, as_of, currency, scale, principal_outstanding, interest_receivable, fees_receivable, penalties_receivable,
        excess, memo_interest, memo_penalties, principal_written_off, recovered)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::date[], $4::text[], $5::int[], $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[],
-       $12::bigint[], $13::bigint[], $14::bigint[])
+     SELECT * FROM unnest(${types.map((t, i) => `$${offset + i + 1}::${t}[]`).join(', ')})
      ON CONFLICT (loan_id) DO UPDATE SET as_of = excluded.as_of, currency = excluded.currency, scale = excluded.scale,
        principal_outstanding = excluded.principal_outstanding, interest_receivable = excluded.interest_receivable,
        fees_receivable = excluded.fees_receivable, penalties_receivable = excluded.penalties_receivable, excess = excluded.excess,
        memo_interest = excluded.memo_interest, memo_penalties = excluded.memo_penalties, principal_written_off = excluded.principal_written_off,
        recovered = excluded.recovered, updated_at = now()`,
-    [col((r) => r.loanId), col((r) => r.tenantId), col((r) => r.asOf), col((r) => r.currency), col((r) => r.scale), big((r) => r.principalOutstanding),
+    params: [col((r) => r.loanId), col((r) => r.tenantId), col((r) => r.asOf), col((r) => r.currency), col((r) => r.scale), big((r) => r.principalOutstanding),
       big((r) => r.interestReceivable), big((r) => r.feesReceivable), big((r) => r.penaltiesReceivable), big((r) => r.excess), big((r) => r.memoInterest),
       big((r) => r.memoPenalties), big((r) => r.principalWrittenOff), big((r) => r.recovered)],
-  );
+  };
 }
 
 /** A loan's balances as the ledger should hold them (the engine's state equals its ledger, property-tested). */

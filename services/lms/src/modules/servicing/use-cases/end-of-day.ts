@@ -4,7 +4,7 @@ import type pg from 'pg';
 import { toLifecycleEnvelopes } from '../../lifecycle/domain/lifecycle-events.js';
 import { toAccountProduct } from '../../products/domain/product.js';
 import { businessDateOf } from '../../business-date/business-date.repository.js';
-import { balancesRow, enqueue, productDefinition, saveStates, scheduleOf, upsertLoanBalances, type OutboxEnvelope, type StateWrite } from '../adapters/servicing.repository.js';
+import { balancesRow, productDefinition, saveStates, scheduleOf, type OutboxEnvelope, type StateWrite } from '../adapters/servicing.repository.js';
 import { DEFAULT_ACCOUNT_PRODUCT, engineSchedule, type StoredState } from '../domain/servicing.js';
 import type { LedgerPosting } from '../../ledger/ports.js';
 import type { LedgerPort } from '../ports.js';
@@ -149,9 +149,11 @@ async function advanceBatch(deps: EodDeps, run: EodRun, day: string, after: stri
       }
     }
     if (postings.length > 0) await deps.ledger.postBatch(client, postings);
-    await saveStates(client, writes);
-    await upsertLoanBalances(client, writes.map((w) => balancesRow({ id: w.loanId, tenantId: w.tenantId, currency: rows.find((r) => r.loan_id === w.loanId)!.currency, scale: rows.find((r) => r.loan_id === w.loanId)!.scale }, w.state)));
-    await enqueue(client, envelopes);
+    const byId = new Map(rows.map((r) => [r.loan_id, r]));
+    await saveStates(client, writes, {
+      balances: writes.map((w) => balancesRow({ id: w.loanId, tenantId: w.tenantId, currency: byId.get(w.loanId)!.currency, scale: byId.get(w.loanId)!.scale }, w.state)),
+      outbox: envelopes,
+    });
     await client.query('UPDATE eod_runs SET progress = $2::jsonb, updated_at = now() WHERE id = $1', [run.id, JSON.stringify({ ...progress, days_done: progress.days_total - daysBetween(day, run.to) - 1, loans_done: progress.loans_done + rows.length, day })]);
     await client.query('COMMIT');
     return { count: rows.length, last: rows.at(-1)!.loan_id, advanced: rows.length };

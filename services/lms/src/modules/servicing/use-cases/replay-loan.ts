@@ -16,7 +16,6 @@ import { differingMonths, effectDigests } from '../../ledger/domain/ledger.js';
 import { toAccountProduct } from '../../products/domain/product.js';
 import {
   balancesRow,
-  enqueue,
   historyFrom,
   NO_HISTORY_CHANGE,
   outboxIdsPresent,
@@ -25,7 +24,6 @@ import {
   saveStates,
   scheduleOf,
   storedAllocations,
-  upsertLoanBalances,
   type ServicedLoan,
 } from '../adapters/servicing.repository.js';
 import { onCommit } from '../adapters/pg-transaction.js';
@@ -129,16 +127,18 @@ export async function replayLoan(deps: ReplayDeps, client: pg.PoolClient, reques
   const kept = r.known?.history;
   const storedHistory = kept !== undefined && kept.from <= r.affectedFrom ? kept.points.filter((p) => p.fromDate >= r.affectedFrom) : await historyFrom(client, loan.id, r.affectedFrom);
   const historyChange = firstHistoryChange(storedHistory, nextHistory);
-  const saved = await saveStates(client, [{ loanId: loan.id, tenantId: loan.tenantId, snapshot: result.snapshot, state: result.state, historyFrom: historyChange, history: result.delinquencyHistory }]);
+  // Every engine event from the affected date on is on the outbox once this commits (inserted now or there before).
+  const candidates = result.events.filter((e) => e.date >= from);
+  const outbox = (await envelopesOf(deps, client, r, result, candidates, reallocations, resumedFrom?.delinquency)).map((e) => ({ id: e.id, key: loan.id, value: e }));
+  const saved = await saveStates(client, [{ loanId: loan.id, tenantId: loan.tenantId, snapshot: result.snapshot, state: result.state, historyFrom: historyChange, history: result.delinquencyHistory }], {
+    ...(result.state.asOf !== null ? { balances: [balancesRow(loan, result.state)] } : {}),
+    outbox,
+  });
   // The books now hold the replay's effects from its first day on (older ones were equal), the loan the
   // transactions, schedule and product version replayed, and its servicing row the version saveStates
   // left: believed once this transaction commits.
   const version = saved.get(loan.id)!;
   const books = { version, from: resumedFrom ? resumedFrom.asOf + 1 : Number.NEGATIVE_INFINITY, effects: result.effects };
-  if (result.state.asOf !== null) await upsertLoanBalances(client, [balancesRow(loan, result.state)]);
-  // Every engine event from the affected date on is on the outbox once this commits (inserted now or there before).
-  const candidates = result.events.filter((e) => e.date >= from);
-  await enqueue(client, (await envelopesOf(deps, client, r, result, candidates, reallocations, resumedFrom?.delinquency)).map((e) => ({ id: e.id, key: loan.id, value: e })));
   const announced = new Set(r.known?.announced);
   for (const e of candidates) announced.add(e.key);
   // The stored history from the affected date on is now the replay's (equal up to historyChange, rewritten from it).
