@@ -26,7 +26,8 @@ describe(`deploy/k8s against the Kubernetes ${KUBERNETES} schemas`, () => {
     expect(run.status, run.stdout + run.stderr).toBe(0);
     const passed = [...run.stdout.matchAll(/passed for resource (\S+)/g)].map((m) => m[1]);
     expect(passed).toEqual(expect.arrayContaining(['deployment/los', 'deployment/lms', 'job/los-migrate-0-1-0', 'job/lms-migrate-0-1-0', 'job/kafka-topics-0-1-0',
-      'horizontalpodautoscaler/los', 'horizontalpodautoscaler/lms', 'poddisruptionbudget/los', 'poddisruptionbudget/lms', 'service/los', 'service/lms']));
+      'horizontalpodautoscaler/los', 'horizontalpodautoscaler/lms', 'poddisruptionbudget/los', 'poddisruptionbudget/lms', 'service/los', 'service/lms',
+      'deployment/console', 'service/console', 'horizontalpodautoscaler/console', 'poddisruptionbudget/console']));
     const listed = readFileSync(join(dir, 'kustomization.yaml'), 'utf8');
     for (const file of resources) expect(listed, file).toContain(`  - ${file.split('/').at(-1)}`);
   }, 900_000);

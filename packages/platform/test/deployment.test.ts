@@ -19,7 +19,7 @@ const manifests = (file: string): K8sObject[] => parseAllDocuments(read(file)).m
 const compose = parse(read('docker-compose.yml')) as { services: Record<string, { image?: string; build?: { dockerfile: string }; command?: string[]; environment?: Record<string, string>; ports?: string[]; profiles?: string[] }> };
 
 /** The service's environment variables and the source text of each default, from its config schema. */
-function configVariables(service: 'los' | 'lms'): Map<string, string> {
+function configVariables(service: 'los' | 'lms' | 'console'): Map<string, string> {
   const source = read(`services/${service}/src/config.ts`);
   return new Map([...source.matchAll(/^ {2}([A-Z][A-Z0-9_]+): (z\..*)$/gm)].map((m) => [m[1]!, m[2]!]));
 }
@@ -27,12 +27,14 @@ const CREDENTIAL = /(SECRET|TOKEN|PASSWORD|API_KEY|HMAC_KEY|KEY_ID|_KEKS|DATABAS
 /** A default that only works on a developer's machine: the local infrastructure, a sandbox, a test domain or a dev-only value. */
 const LOCAL_DEFAULT = /127\.0\.0\.1|localhost|sandbox|SANDBOX|lendstack\.test|change-me|DEV_|dev-only|\.cache\//;
 
+// The console keeps no data: no database, so no migrations Job.
 const services = [
-  { name: 'los' as const, port: 3001, version: JSON.parse(read('services/los/package.json')).version as string },
-  { name: 'lms' as const, port: 3002, version: JSON.parse(read('services/lms/package.json')).version as string },
+  { name: 'los' as const, port: 3001, migrations: true, version: JSON.parse(read('services/los/package.json')).version as string },
+  { name: 'lms' as const, port: 3002, migrations: true, version: JSON.parse(read('services/lms/package.json')).version as string },
+  { name: 'console' as const, port: 3003, migrations: false, version: JSON.parse(read('services/console/package.json')).version as string },
 ];
 
-describe.each(services)('the $name deployables', ({ name, port, version }) => {
+describe.each(services)('the $name deployables', ({ name, port, migrations, version }) => {
   const image = `lendstack/${name}:${version}`;
   const objects = manifests(`deploy/k8s/${name}.yaml`);
   const one = (kind: string, objectName: string = name) => {
@@ -49,13 +51,18 @@ describe.each(services)('the $name deployables', ({ name, port, version }) => {
   const settings = { config: data('ConfigMap', `${name}-config`), site: data('ConfigMap', `${name}-site`), secrets: data('Secret', `${name}-secrets`) };
 
   it('names one image everywhere: the Deployment, the migrations Job and docker-compose', () => {
-    const job = objects.find((o) => o.kind === 'Job')!;
     expect(container.image).toBe(image);
-    expect(job.spec.template.spec.containers[0].image).toBe(image);
-    expect(job.spec.template.spec.containers[0].command).toEqual(['node', '--import', 'tsx', 'src/migrate.ts']);
     expect(compose.services[name]).toMatchObject({ image, build: { dockerfile: `services/${name}/Dockerfile` }, profiles: ['app'] });
-    expect(compose.services[`${name}-migrate`]).toMatchObject({ image, command: ['node', '--import', 'tsx', 'src/migrate.ts'] });
     expect(dockerfile).toContain(`-t ${image} .`);
+    const job = objects.find((o) => o.kind === 'Job');
+    if (!migrations) {
+      expect(job, 'no migrations Job for a service without a database').toBeUndefined();
+      expect(compose.services[`${name}-migrate`]).toBeUndefined();
+      return;
+    }
+    expect(job!.spec.template.spec.containers[0].image).toBe(image);
+    expect(job!.spec.template.spec.containers[0].command).toEqual(['node', '--import', 'tsx', 'src/migrate.ts']);
+    expect(compose.services[`${name}-migrate`]).toMatchObject({ image, command: ['node', '--import', 'tsx', 'src/migrate.ts'] });
   });
 
   it(`serves on ${port} with the same health checks in the image and the pods`, () => {
@@ -100,7 +107,7 @@ describe.each(services)('the $name deployables', ({ name, port, version }) => {
 
   it('sets only settings the service reads, keeps every credential in the Secret and every machine-local default overridden', () => {
     const set = { ...settings.config, ...settings.site, ...settings.secrets };
-    const unknown = [...Object.keys(set), ...Object.keys(compose.services[name]!.environment!), ...Object.keys(compose.services[`${name}-migrate`]!.environment!)].filter((k) => !variables.has(k));
+    const unknown = [...Object.keys(set), ...Object.keys(compose.services[name]!.environment!), ...Object.keys(compose.services[`${name}-migrate`]?.environment ?? {})].filter((k) => !variables.has(k));
     expect(unknown, 'names the config does not read').toEqual([]);
     const credentials = [...variables.keys()].filter((k) => CREDENTIAL.test(k));
     expect(Object.keys(settings.secrets).sort(), 'the Secret holds exactly the credentials').toEqual(credentials.sort());
