@@ -9,10 +9,11 @@
 //   committed (onCommit) and only while loan_servicing.version is still the one that transaction wrote
 //   (every change to a loan's books writes its servicing row in the same transaction: replays, end of
 //   day), so the next replay diffs against them instead of reading the books;
-// - the replay's inputs (the loan's transactions, schedule and product version), believed on the same
-//   terms: every write of a loan's transactions or schedule changes its servicing row (and so its
-//   version) in the same transaction, so a version still the one a committed replay wrote means they are
-//   what that replay left, and the next request on the loan does not read them again.
+// - the replay's inputs and what it left (the loan's transactions, schedule, product version, repayment
+//   splits, announced events, stored delinquency history), believed on the same terms: every write of a
+//   loan's transactions or schedule moves its servicing version in the same statement (a trigger, whoever
+//   writes: migration 20261208000000_servicing_inputs_version), so a version still the one a committed
+//   replay wrote means they are what that replay left, and the next request on the loan does not read them.
 import type { ProductDefinition } from '@lendstack/contracts';
 import { replayAccount, resumeAccount, type AccountCheckpoint, type AccountError, type AccountInput, type AccountResult, type DayNumber, type Effect, type PaymentAllocation, type Result, type ScheduledInstallment } from '@lendstack/loan-engine';
 import type { HistoryRow, LoanTransaction } from '../domain/servicing.js';

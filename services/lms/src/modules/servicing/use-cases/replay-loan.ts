@@ -121,8 +121,9 @@ export async function replayLoan(deps: ReplayDeps, client: pg.PoolClient, reques
   if (r.known) carryDigests(r.known.allocations, allocated);
   const digests = new Map(r.transactions.map((t) => [t.id, t.allocationDigest]));
   const reallocations = await reallocationsOf(client, r, allocated, digests);
+  // The last write of the loan's transactions (each moves its servicing version, by trigger), so the
+  // version saveStates returns below is the one this transaction commits.
   await saveAllocations(client, allocated, digests);
-  // Last of the writes that move the servicing version (transactions and schedule move it by trigger).
   const nextHistory = result.delinquencyHistory.map(historyRow).filter((p) => p.fromDate >= r.affectedFrom);
   const kept = r.known?.history;
   const storedHistory = kept !== undefined && kept.from <= r.affectedFrom ? kept.points.filter((p) => p.fromDate >= r.affectedFrom) : await historyFrom(client, loan.id, r.affectedFrom);
