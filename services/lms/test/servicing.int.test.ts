@@ -14,7 +14,7 @@ const setDate = (tenant: string, date: string) => call('PUT', '/v1/business-date
 const repay = (tenant: string, loanId: string, amount: string | bigint, valueDate: string, headers: Record<string, string> = {}) =>
   call('POST', `/v1/loans/${loanId}/repayments`, tenant, ['partner'], { amount: inr(amount), valueDate, channel: 'upi', reference: `ref-${randomUUID().slice(0, 8)}` }, headers);
 const loanOf = async (tenant: string, loanId: string) => (await call('GET', `/v1/loans/${loanId}`, tenant, ['partner'])).json();
-const scheduleOf = async (tenant: string, loanId: string) => (await call('GET', `/v1/loans/${loanId}/schedule`, tenant, ['partner'])).json().installments as { number: number; dueDate: string; principal: { amount: string }; interest: { amount: string }; total: { amount: string } }[];
+const scheduleOf = async (tenant: string, loanId: string) => (await call('GET', `/v1/loans/${loanId}/schedule`, tenant, ['partner'])).json().installments as { number: number; dueDate: string; status: string; principal: { amount: string }; interest: { amount: string }; total: { amount: string }; paid?: { amount: string }; paidOn?: string | null }[];
 const balanced = async (tenant: string) => {
   const tb = await trialBalance(h.pool, tenant);
   expect(tb.debit).toBe(tb.credit);
@@ -157,6 +157,18 @@ describe('repayments', () => {
     const again = await call('POST', `/v1/loans/${loanId}/transactions/${backdated.json().id}/reversal`, tenant, ['operator'], { reason: 'again' });
     expect(again.statusCode).toBe(409);
     expect(again.json().errors).toEqual([{ pointer: '/params/txId', detail: 'The transaction is already reversed.' }]);
+  });
+
+  it('the schedule shows each installment as serviced: status, what was paid towards it and when', async () => {
+    const tenant = newTenant('svc');
+    const loanId = await disbursedLoan(tenant);
+    expect((await scheduleOf(tenant, loanId))[0]).toMatchObject({ status: 'not-due', paid: inr('0'), paidOn: null });
+    const first = (await scheduleOf(tenant, loanId))[0]!;
+    await setDate(tenant, first.dueDate);
+    expect((await repay(tenant, loanId, first.total.amount, first.dueDate)).statusCode).toBe(201);
+    const [one, two] = await scheduleOf(tenant, loanId);
+    expect(one).toMatchObject({ number: 1, status: 'paid', paid: first.total, paidOn: first.dueDate });
+    expect(two).toMatchObject({ number: 2, status: 'not-due', paid: inr('0'), paidOn: null });
   });
 
   it('a transaction or schedule written behind the LMS (SQL) is replayed by the next request, not the inputs the last replay kept', async () => {

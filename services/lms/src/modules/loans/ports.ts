@@ -28,7 +28,12 @@ export interface LoanBookingStore {
 /** Computes the repayment schedule an approved loan's terms describe (the loan calculation engine). */
 export type ScheduleCalculator = (event: LoanApprovedV1) => ScheduleRows;
 
-export type InstallmentView = ScheduledInstallment & { readonly status: string };
+/**
+ * A booked installment as the schedule shows it: `status` is the servicing state's (not-due, due, overdue, paid)
+ * once the loan is serviced, else the booking's (`scheduled`); `paid` (minor units, all components with
+ * penalties) and `paidOn` come from the servicing state too.
+ */
+export type InstallmentView = ScheduledInstallment & { readonly status: string; readonly paidMinor?: bigint; readonly paidOn?: string | null };
 
 export type LoanAccountView = Omit<LoanAccount, 'installments' | 'terms'> & { status: string; createdAt: Date; collectionsStartedAt: Date | null; productVersion: number | null };
 

@@ -46,7 +46,7 @@ export async function loanRoutes(app: FastifyInstance, deps: LoanRoutesDeps): Pr
     return { items: page.items.map(loanView), nextCursor: page.nextCursor };
   });
 
-  app.get('/v1/loans/:id/schedule', { schema: { tags: ['loans'], summary: "Read a loan's repayment schedule", params: paramsDoc, response: { 200: { description: 'Installments in due-date order, with totals' }, ...errors } } }, async (request) => {
+  app.get('/v1/loans/:id/schedule', { schema: { tags: ['loans'], summary: "Read a loan's repayment schedule", params: paramsDoc, response: { 200: { description: 'Installments in due-date order, with totals; once the loan is serviced each carries its servicing status (not-due, due, overdue, paid), what was paid towards it (all components, penalties included) and when it was settled' }, ...errors } } }, async (request) => {
     const principal = authenticate(request, deps.authSecret);
     const { id } = parseOr400(paramsSchema, request.params, 'params');
     const schedule = await deps.loans.schedule(principal.tenantId, id);
@@ -60,6 +60,7 @@ export async function loanRoutes(app: FastifyInstance, deps: LoanRoutesDeps): Pr
         number: i.number,
         dueDate: i.dueDate,
         status: i.status,
+        ...(i.paidMinor !== undefined ? { paid: m(i.paidMinor), paidOn: i.paidOn ?? null } : {}),
         principal: m(i.principalMinor),
         interest: m(i.interestMinor),
         fees: m(i.feesMinor),

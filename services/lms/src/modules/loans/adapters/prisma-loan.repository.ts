@@ -63,14 +63,26 @@ export function createPrismaLoanRepository(prisma: PrismaClient): LoanBookingSto
     async schedule(tenantId, loanId) {
       const loan = await prisma.loanAccount.findFirst({ where: { id: loanId, tenantId }, select: { currency: true, scale: true } });
       if (!loan) return undefined;
-      const rows = await prisma.installment.findMany({ where: { loanId }, orderBy: { number: 'asc' } });
+      const [rows, servicing] = await Promise.all([
+        prisma.installment.findMany({ where: { loanId }, orderBy: { number: 'asc' } }),
+        prisma.loanServicing.findUnique({ where: { loanId }, select: { state: true } }),
+      ]);
+      // The servicing state's view of each installment (what was paid, when), by number.
+      const served = new Map(((servicing?.state as { installments?: ServedInstallment[] } | null)?.installments ?? []).map((i) => [i.number, i]));
       return {
         ...loan,
-        installments: rows.map((r) => ({ ...r, dueDate: r.dueDate.toISOString().slice(0, 10) })),
+        installments: rows.map((r) => {
+          const s = served.get(r.number);
+          const paidMinor = s ? Object.values(s.paid).reduce((sum, v) => sum + BigInt(v), 0n) : undefined;
+          return { ...r, dueDate: r.dueDate.toISOString().slice(0, 10), ...(s ? { status: s.status, paidMinor, paidOn: s.paidOn } : {}) };
+        }),
       };
     },
   };
 }
+
+/** An installment as loan_servicing.state stores it (servicing/domain/servicing.ts stateJson). */
+interface ServedInstallment { readonly number: number; readonly status: string; readonly paid: Record<string, string>; readonly paidOn: string | null }
 
 type AccountRow = NonNullable<Awaited<ReturnType<PrismaClient['loanAccount']['findFirst']>>>;
 
