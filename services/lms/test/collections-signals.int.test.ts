@@ -75,7 +75,7 @@ const publish = (loanId: string, ...values: object[]) =>
 const state = (loanId: string) => temporal.workflow.getHandle(`collections-${loanId}`).query(collectionsStateQuery);
 
 describe('lifecycle events → collections workflow signals', () => {
-  it('applies each event once, passes other types by, completes on LoanClosed, and does not restart an ended workflow', async () => {
+  it('applies each event once, passes other types by, completes on LoanClosed, and does not restart an ended workflow', { timeout: 240_000 }, async () => {
     const loanId = randomUUID();
     const e = envelopes(loanId);
     const passBy = { ...e.due, id: randomUUID(), type: 'LoanRestructured', payload: { loanId } };
@@ -92,7 +92,7 @@ describe('lifecycle events → collections workflow signals', () => {
     const paid = await eventually(async () => {
       const s = await state(loanId);
       return s.lastPayment ? s : undefined;
-    }, { what: 'repayment applied' });
+    }, { what: 'repayment applied', timeoutMs: 60_000 });
     expect(paid).toMatchObject({ eventsApplied: 3, lastPayment: { transactionId: 'tx-1', amount: inr('100000'), channel: 'upi', reversed: false } });
 
     await publish(loanId, e.closed);
@@ -106,7 +106,7 @@ describe('lifecycle events → collections workflow signals', () => {
     const next = randomUUID();
     await publish(loanId, e.closed, e.delinquency);
     await publish(next, envelopes(next).due);
-    await eventually(async () => ((await state(next)).eventsApplied === 1 ? true : undefined), { what: 'next loan signalled' });
+    await eventually(async () => ((await state(next)).eventsApplied === 1 ? true : undefined), { what: 'next loan signalled', timeoutMs: 90_000 });
     const after = await temporal.workflow.getHandle(`collections-${loanId}`).describe();
     expect(after.runId).toBe(closed.runId);
     expect(after.status.name).toBe('COMPLETED');
