@@ -26,6 +26,7 @@ export ACH_BASE_URL="${ACH_BASE_URL:-http://127.0.0.1:${ACH_SANDBOX_PORT:-3481}}
 # The India auto-debit sandbox (NACH processor and UPI AutoPay PSP APIs), likewise.
 pnpm -s exec tsx packages/testing/sandboxes/nach-sandbox/src/cli.ts start
 export NACH_BASE_URL="${NACH_BASE_URL:-http://127.0.0.1:${NACH_SANDBOX_PORT:-3487}}" UPI_BASE_URL="${UPI_BASE_URL:-http://127.0.0.1:${NACH_SANDBOX_PORT:-3487}}"
+export STRIPE_BASE_URL="${STRIPE_BASE_URL:-http://127.0.0.1:${NACH_SANDBOX_PORT:-3487}/stripe}"
 # The e-sign and eStamp sandbox (DocuSign eSignature REST v2.1 with Connect, an e-stamp certificate API) the LOS
 # sends loan agreements through, likewise (the agreement tests start another on a free port).
 export ESIGN_CONNECT_URL="${ESIGN_CONNECT_URL:-http://127.0.0.1:${LOS_PORT:-3001}/v1/webhooks/esign/docusign}"

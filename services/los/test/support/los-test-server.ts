@@ -71,6 +71,9 @@ export interface LosTestServerOptions {
   readonly agreements?: { readonly sandboxUrl: string; readonly stepDone: OriginationStepDone };
 }
 
+/** The LOS's vendor base URLs, taken from the environment when the test command set them. */
+const SANDBOX_URL_VARIABLES = ['ONFIDO_BASE_URL', 'PAN_BASE_URL', 'UIDAI_OFFLINE_EKYC_URL', 'BUREAU_BASE_URL', 'NACH_BASE_URL', 'STRIPE_BASE_URL', 'DOCUSIGN_BASE_URL', 'ESTAMP_BASE_URL'] as const;
+
 /** Statuses in which an application's checks have concluded, the automated decision's included. */
 const CONCLUDED = ['checks-complete', 'checks-exception', 'policy-approved', 'referred', 'declined'];
 
@@ -84,7 +87,10 @@ export function uniqueTenant(prefix: string): string {
 
 export async function startLosTestServer(tenantPrefix: string, options: LosTestServerOptions = {}): Promise<LosTestServer> {
   const { losDatabaseUrl, temporalAddress } = await infrastructure();
-  const config = loadConfig({ LOS_DATABASE_URL: losDatabaseUrl });
+  // The test command's sandboxes (infra/test.sh exports where it started them): a second test run on other
+  // ports must not call the first run's. Nothing else comes from the environment: the rest is the LOS defaults.
+  const sandboxUrls = Object.fromEntries(SANDBOX_URL_VARIABLES.flatMap((name) => (process.env[name] ? [[name, process.env[name]]] : [])));
+  const config = loadConfig({ ...sandboxUrls, LOS_DATABASE_URL: losDatabaseUrl });
   const pool = new pg.Pool({ connectionString: losDatabaseUrl, max: 10 });
   const prisma = createPrisma(pool);
   const catalogue = createPrismaProductCatalogue(prisma);
