@@ -46,6 +46,23 @@ describe('foreclosure', () => {
     expect(r.events.filter((e) => e.kind === 'LoanReopened')).toEqual([{ key: 'reopened:f1:1', date: d('2027-01-16'), kind: 'LoanReopened', foreclosureId: 'f1', shortfallMinor: 1n }]);
   });
 
+  it('funded by a top-up: the same settlement, its money from disbursement-clearing (not a collection), LoanClosed reason top-up; short, it reopens the loan all the same', () => {
+    const topUp = (amountMinor: bigint): MoneyEvent => ({ kind: 'foreclosure', id: 'f1', valueDate: d('2027-01-16'), amountMinor, fundedBy: 'top-up' });
+    const r = run([disbursed(), topUp(307_451n)], '2027-01-20');
+    expect(r.state.status).toBe('closed');
+    const net = netBalances(r.effects);
+    expect(net['disbursement-clearing']).toBe(-300_000n + 307_451n);
+    expect(net['collection-clearing'] ?? 0n).toBe(0n);
+    expect(net['loan-portfolio']).toBe(0n);
+    expect(r.effects.every(isBalanced)).toBe(true);
+    expect(r.events.filter((e) => e.kind === 'LoanClosed')).toEqual([{ key: 'closed:2027-01-16:top-up:307451', date: d('2027-01-16'), kind: 'LoanClosed', reason: 'top-up' }]);
+    const short = run([disbursed(), topUp(307_450n)], '2027-01-20');
+    expect(short.state.status).toBe('active');
+    expect(short.events.filter((e) => e.kind === 'LoanReopened').map((e) => e.key)).toEqual(['reopened:f1:1']);
+    const shortNet = netBalances(short.effects);
+    expect([shortNet['disbursement-clearing'], shortNet['collection-clearing'] ?? 0n]).toEqual([-300_000n + 307_450n, 0n]);
+  });
+
   it('overdue with late fee and penal interest: the quote for the day closes it exactly', () => {
     const events = [disbursed()];
     const q = quote(events, '2027-02-10');

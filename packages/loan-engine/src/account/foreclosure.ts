@@ -6,7 +6,7 @@ import { markSettled } from './end-of-day.js';
 import { effect, line, pair } from './postings.js';
 import type { AppliedEvent } from './rules.js';
 import type { StepContext } from './step.js';
-import type { AllocationLine, PostingLine, ScheduledInstallment } from './types.js';
+import type { AllocationLine, MoneyEvent, PostingLine, ScheduledInstallment } from './types.js';
 
 /** What closes the account now (the same figures as a payoff quote at the end of the day). */
 export interface ForeclosurePayoff {
@@ -46,7 +46,8 @@ export function settleInFull(ctx: StepContext, d: DayNumber, e: AppliedEvent, pa
   const lines: PostingLine[] = [];
   const surplus = e.amountMinor >= payoff.gross ? e.amountMinor - payoff.gross : 0n;
   const excessUsed = payoff.gross > e.amountMinor ? payoff.gross - e.amountMinor : 0n;
-  line(lines, 'collection-clearing', 'debit', e.amountMinor);
+  const topUp = isTopUp(e);
+  line(lines, topUp ? 'disbursement-clearing' : 'collection-clearing', 'debit', e.amountMinor);
   line(lines, 'excess-liability', 'debit', excessUsed);
   line(lines, 'loan-portfolio', 'credit', payoff.principal);
   line(lines, 'interest-receivable', 'credit', m.interestReceivable);
@@ -74,13 +75,17 @@ export function settleInFull(ctx: StepContext, d: DayNumber, e: AppliedEvent, pa
   b.foreclosure = { id: e.id, date: d, amountMinor: e.amountMinor, payoffMinor: payoff.total, outcome: 'closed' };
   // The payoff is in the key: a closure that a backdated change reopened and another closes again (at another
   // payoff) is a new event, announced again; replaying the same history gives the same key.
-  ctx.out.events.push({ key: `closed:${ctx.labels.of(d)}:foreclosure:${payoff.total}`, date: d, kind: 'LoanClosed', reason: 'foreclosed' });
+  const reason = topUp ? 'top-up' : 'foreclosed';
+  ctx.out.events.push({ key: `closed:${ctx.labels.of(d)}:${topUp ? 'top-up' : 'foreclosure'}:${payoff.total}`, date: d, kind: 'LoanClosed', reason });
   const byComponent = { principal: payoff.principal, interest: payoff.interest, fees: payoff.fees, penalties: payoff.penalties };
   ctx.out.allocations.push({
     source: e.id, date: d, kind: 'foreclosure', amountMinor: e.amountMinor, installments, byComponent,
     excessMinor: surplus, recoveryMinor: 0n, prepaymentChargeMinor: payoff.charge, excessUsedMinor: excessUsed,
   });
 }
+
+/** A foreclosure paid from a top-up loan's disbursement (see MoneyEvent). */
+export const isTopUp = (e: MoneyEvent): boolean => e.kind === 'foreclosure' && e.fundedBy === 'top-up';
 
 /**
  * Pays every unpaid installment in full on the books: what is unpaid of the due ones, the principal of those

@@ -5,7 +5,7 @@ import type { DayNumber } from '../dates/local-date.js';
 import { divRound } from '../math/rounding.js';
 import type { Book } from './book.js';
 import { endOfDay, markSettled, recordDelinquency } from './end-of-day.js';
-import { payoffNow, settleInFull } from './foreclosure.js';
+import { isTopUp, payoffNow, settleInFull } from './foreclosure.js';
 import { DayLabels, effect, line, pair, type PairCache } from './postings.js';
 import type { AppliedEvent, Rules } from './rules.js';
 import type { DelinquencyPoint, Effect, LifecycleEvent, PaymentAllocation, PostingLine, ScheduledInstallment } from './types.js';
@@ -71,7 +71,9 @@ function foreclose(ctx: StepContext, d: DayNumber, e: AppliedEvent): void {
   }
   repay(ctx, d, e);
   const posted = ctx.out.effects.pop() as Effect;
-  ctx.out.effects.push(effect(`foreclosure:${e.id}`, d, 'foreclosure', posted.lines));
+  // A top-up's money came from the new loan's disbursement, not from a collection.
+  const lines = isTopUp(e) ? posted.lines.map((l) => (l.account === 'collection-clearing' ? { ...l, account: 'disbursement-clearing' as const } : l)) : posted.lines;
+  ctx.out.effects.push(effect(`foreclosure:${e.id}`, d, 'foreclosure', lines));
   const allocation = ctx.out.allocations.pop() as PaymentAllocation;
   ctx.out.allocations.push({ ...allocation, kind: 'foreclosure' });
   if (payoff === undefined) return;

@@ -46,7 +46,18 @@ export type MoneyEvent =
    * closes; when it falls short (a later backdated change raised the payoff) it is allocated like a repayment
    * and the loan stays open (`LoanReopened`).
    */
-  | { readonly kind: 'foreclosure'; readonly id: string; readonly valueDate: DayNumber; readonly amountMinor: bigint }
+  | {
+      readonly kind: 'foreclosure';
+      readonly id: string;
+      readonly valueDate: DayNumber;
+      readonly amountMinor: bigint;
+      /**
+       * `top-up`: paid from a new (top-up) loan's disbursement, not by the borrower: its money is taken from
+       * `disbursement-clearing` (where the new loan's disbursement put it) instead of `collection-clearing`,
+       * and the closure's reason is `top-up`.
+       */
+      readonly fundedBy?: 'top-up';
+    }
   /**
    * Principal paid ahead (`amountMinor`), with the product's prepayment charge on it paid on top (money received
    * = amount + charge). The schedule given is the one re-amortised after it: the prepayment itself only moves
@@ -151,8 +162,8 @@ export type LifecycleEvent =
     }
   | { readonly key: string; readonly date: DayNumber; readonly kind: 'AccrualStatusChanged'; readonly accrualStatus: AccrualStatus }
   | { readonly key: string; readonly date: DayNumber; readonly kind: 'LoanChargedOff' }
-  /** `reason` is set when a foreclosure closed the loan; otherwise it closed by its schedule. */
-  | { readonly key: string; readonly date: DayNumber; readonly kind: 'LoanClosed'; readonly reason?: 'foreclosed' }
+  /** `reason` is set when a foreclosure closed the loan (`top-up` when a top-up loan paid it); otherwise it closed by its schedule. */
+  | { readonly key: string; readonly date: DayNumber; readonly kind: 'LoanClosed'; readonly reason?: 'foreclosed' | 'top-up' }
   /** A foreclosure that closed the loan no longer covers its payoff: the loan is open again. */
   | { readonly key: string; readonly date: DayNumber; readonly kind: 'LoanReopened'; readonly foreclosureId: string; readonly shortfallMinor: bigint };
 
