@@ -174,6 +174,16 @@ export const eventCatalog = {
     summary:
       'Principal was paid ahead and the rest of the loan re-amortised (reduce-installment or reduce-term); the replaced schedule is kept as a version.',
   },
+  'LoanRestructured.v1': {
+    name: 'LoanRestructured',
+    version: 1,
+    topic: 'loanLifecycle',
+    producer: 'lms',
+    consumers: [],
+    summary:
+      'A restructuring (new rate, installments, principal moratorium, arrears capitalised) proposed by one operator was approved by ' +
+      'another; the loan is flagged restructured and the replaced schedule is kept as a version.',
+  },
   'CollectionsFlagRaised.v1': {
     name: 'CollectionsFlagRaised',
     version: 1,

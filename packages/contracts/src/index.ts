@@ -23,6 +23,7 @@ export * from './events/loan-charged-off.v1.js';
 export * from './events/loan-closed.v1.js';
 export * from './events/loan-reopened.v1.js';
 export * from './events/prepayment-applied.v1.js';
+export * from './events/loan-restructured.v1.js';
 export * from './events/collections-flag-raised.v1.js';
 export * from './events/loan-early-warning-raised.v1.js';
 export * from './events/application-lifecycle.v1.js';

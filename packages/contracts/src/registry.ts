@@ -15,6 +15,7 @@ import { loanChargedOffV1Schema } from './events/loan-charged-off.v1.js';
 import { loanClosedV1Schema } from './events/loan-closed.v1.js';
 import { loanReopenedV1Schema } from './events/loan-reopened.v1.js';
 import { prepaymentAppliedV1Schema } from './events/prepayment-applied.v1.js';
+import { loanRestructuredV1Schema } from './events/loan-restructured.v1.js';
 import { collectionsFlagRaisedV1Schema } from './events/collections-flag-raised.v1.js';
 import { loanEarlyWarningRaisedV1Schema } from './events/loan-early-warning-raised.v1.js';
 import { applicationSubmittedV1Schema } from './events/application-submitted.v1.js';
@@ -41,6 +42,7 @@ export const eventSchemas = {
   'LoanClosed.v1': loanClosedV1Schema,
   'LoanReopened.v1': loanReopenedV1Schema,
   'PrepaymentApplied.v1': prepaymentAppliedV1Schema,
+  'LoanRestructured.v1': loanRestructuredV1Schema,
   'CollectionsFlagRaised.v1': collectionsFlagRaisedV1Schema,
   'LoanEarlyWarningRaised.v1': loanEarlyWarningRaisedV1Schema,
   'ApplicationSubmitted.v1': applicationSubmittedV1Schema,
