@@ -61,6 +61,11 @@ const loanSchema = z
     kfsReference: z.string().min(1).max(64),
     approvedAt: z.iso.datetime({ offset: true }),
     approvedBy: z.string().min(1).max(100),
+    /**
+     * A top-up: the id of the borrower's loan (same tenant, in the LMS) that this loan's disbursement pays off
+     * in full first; the borrower receives the principal less that payoff. Absent for an ordinary loan.
+     */
+    topUpOfLoanId: z.string().min(1).max(64).optional(),
   })
   .strict()
   .superRefine(checkTermsRelations);
