@@ -158,6 +158,7 @@ function stateOf(b: Book, schedule: readonly ScheduledInstallment[], bucketLabel
     installments: schedule.map((s, i) => installmentOf(b, s, i)),
     delinquency: { dpd: b.dpd, usBucket: bucketLabels[b.bucket] as string, rbiClass: b.rbi, oldestUnpaidDueDate: b.anchor, npaSince: b.npaSince },
     ...(b.foreclosure === null ? {} : { foreclosure: b.foreclosure }),
+    ...(b.writeOff === null ? {} : { writeOff: b.writeOff }),
   };
 }
 

@@ -2,7 +2,7 @@
 // Per-installment figures are parallel arrays indexed like the schedule, mutated in place, so a
 // quiet day touches a handful of scalars and never copies the installment list.
 import type { DayNumber } from '../dates/local-date.js';
-import type { AccountSnapshot, AccountStatus, AccrualStatus, ForeclosureOutcome, RbiClass } from './types.js';
+import type { AccountSnapshot, AccountStatus, AccrualStatus, ForeclosureOutcome, RbiClass, WriteOffOutcome } from './types.js';
 
 const MONEY = [
   'disbursed',
@@ -54,6 +54,8 @@ export class Book {
   npaSince: DayNumber | null = null;
   /** The last foreclosure applied (immutable value: shared by clones). */
   foreclosure: ForeclosureOutcome | null = null;
+  /** The write-off event that charged the account off (immutable value: shared by clones). */
+  writeOff: WriteOffOutcome | null = null;
   readonly m: Record<MoneyKey, bigint>;
   readonly paidP: bigint[];
   readonly paidI: bigint[];
@@ -103,6 +105,7 @@ export class Book {
     b.rbi = this.rbi;
     b.npaSince = this.npaSince;
     b.foreclosure = this.foreclosure;
+    b.writeOff = this.writeOff;
     for (const k of MONEY) b.m[k] = this.m[k];
     for (const k of INSTALLMENT_MONEY) copyArray(b[k], this[k]);
     for (const k of INSTALLMENT_DAYS) copyArray(b[k], this[k]);
@@ -128,6 +131,9 @@ export class Book {
     const f = this.foreclosure;
     // Only when there is one: snapshots of loans never foreclosed stay as they were.
     if (f !== null) Object.assign(scalars, { foreclosureId: f.id, foreclosureOn: f.date, foreclosureAmount: f.amountMinor.toString(), foreclosurePayoff: f.payoffMinor.toString(), foreclosureOutcome: f.outcome });
+    const w = this.writeOff;
+    // Likewise only when a write-off charged the account off.
+    if (w !== null) Object.assign(scalars, { writeOffId: w.id, writeOffOn: w.date, writeOffAccelerated: w.accelerated ? 1 : 0, writeOffAcceleratedPrincipal: w.acceleratedPrincipalMinor.toString() });
     for (const k of MONEY) scalars[k] = this.m[k].toString();
     const installments: Record<string, readonly (string | number)[]> = {};
     for (const k of INSTALLMENT_MONEY) installments[k] = this[k].map(String);
@@ -162,6 +168,9 @@ export class Book {
         payoffMinor: BigInt(v.foreclosurePayoff as string),
         outcome: v.foreclosureOutcome as ForeclosureOutcome['outcome'],
       };
+    }
+    if (typeof v.writeOffId === 'string') {
+      b.writeOff = { id: v.writeOffId, date: v.writeOffOn as number, accelerated: v.writeOffAccelerated === 1, acceleratedPrincipalMinor: BigInt(v.writeOffAcceleratedPrincipal as string) };
     }
     for (const k of MONEY) b.m[k] = BigInt(v[k] as string);
     for (const k of INSTALLMENT_MONEY) copyInto(b[k], s.installments[k] ?? [], BigInt);

@@ -3,12 +3,15 @@ import type { DayNumber } from '../dates/local-date.js';
 import { divRound } from '../math/rounding.js';
 import { NO_DAY, type Book } from './book.js';
 import { effect, pair } from './postings.js';
-import type { Rules } from './rules.js';
+import type { AppliedEvent, Rules } from './rules.js';
 import type { StepContext } from './step.js';
 import type { PostingLine, RbiClass, ScheduledInstallment } from './types.js';
 
-/** `settle` (the day's foreclosures) runs after the day's penalties, before the classification. */
-export function endOfDay(ctx: StepContext, d: DayNumber, settle?: () => void): void {
+/**
+ * `settle` (the day's foreclosures) runs after the day's penalties, before the classification; `writeOff`
+ * (the day's write-off event) charges the loan off after it, whatever its dpd.
+ */
+export function endOfDay(ctx: StepContext, d: DayNumber, settle?: () => void, writeOff?: Extract<AppliedEvent, { kind: 'write-off' }>): void {
   const b = ctx.book;
   advanceOldestUnpaid(ctx);
   overdueCharges(ctx, d);
@@ -20,7 +23,7 @@ export function endOfDay(ctx: StepContext, d: DayNumber, settle?: () => void): v
   accrualStatus(ctx, d);
   // A foreclosure closed the loan (and announced it).
   if (b.status !== 'active') return;
-  if (b.dpd >= ctx.rules.chargeOffDpd) chargeOff(ctx, d);
+  if (writeOff !== undefined || b.dpd >= ctx.rules.chargeOffDpd) chargeOff(ctx, d, writeOff);
   else if (b.dueCount === ctx.schedule.length && b.oldestUnsettled === b.dueCount && b.principalOutstanding() === 0n) {
     b.status = 'closed';
     b.closedOn = d;
@@ -186,11 +189,16 @@ function accrualStatus(ctx: StepContext, d: DayNumber): void {
   ctx.out.events.push({ key: `accrual-status:${label}`, date: d, kind: 'AccrualStatusChanged', accrualStatus: b.accrual });
 }
 
-/** Principal written off; receivable interest, fees and penalties reversed; memorandum cleared. */
-function chargeOff(ctx: StepContext, d: DayNumber): void {
+/**
+ * Principal written off; receivable interest, fees and penalties reversed; memorandum cleared. By a write-off
+ * event: its own effect and event keys (write-off:<id>, written-off:<id>), and with `accelerate` the
+ * installments not yet due fall due on d.
+ */
+function chargeOff(ctx: StepContext, d: DayNumber, writeOff?: Extract<AppliedEvent, { kind: 'write-off' }>): void {
   const b = ctx.book;
   const m = b.m;
   const lines: PostingLine[] = [];
+  const acceleratedPrincipalMinor = writeOff?.accelerate === true ? accelerate(ctx) : 0n;
   const principal = b.principalOutstanding();
   pair(lines, 'write-off-expense', 'loan-portfolio', principal);
   pair(lines, 'interest-income', 'interest-receivable', m.interestReceivable);
@@ -203,6 +211,25 @@ function chargeOff(ctx: StepContext, d: DayNumber): void {
   b.status = 'charged-off';
   b.chargedOffOn = d;
   const label = ctx.labels.of(d);
-  if (lines.length > 0) ctx.out.effects.push(effect(`charge-off:${label}`, d, 'charge-off', lines));
-  ctx.out.events.push({ key: `charged-off:${label}`, date: d, kind: 'LoanChargedOff' });
+  if (writeOff === undefined) {
+    if (lines.length > 0) ctx.out.effects.push(effect(`charge-off:${label}`, d, 'charge-off', lines));
+    ctx.out.events.push({ key: `charged-off:${label}`, date: d, kind: 'LoanChargedOff' });
+    return;
+  }
+  const accelerated = writeOff.accelerate;
+  b.writeOff = { id: writeOff.id, date: d, accelerated, acceleratedPrincipalMinor };
+  if (lines.length > 0) ctx.out.effects.push(effect(`write-off:${writeOff.id}`, d, 'charge-off', lines));
+  ctx.out.events.push({ key: `written-off:${writeOff.id}`, date: d, kind: 'LoanChargedOff', writeOffId: writeOff.id, accelerated, acceleratedPrincipalMinor });
+}
+
+/**
+ * Maturity accelerated: every installment not yet due falls due now (its scheduled principal, which the
+ * charge-off writes off with the rest; the interest of periods not yet begun is never accrued). Returns that principal.
+ */
+function accelerate(ctx: StepContext): bigint {
+  const b = ctx.book;
+  let principal = 0n;
+  for (let i = b.dueCount; i < ctx.schedule.length; i += 1) principal += (ctx.schedule[i] as ScheduledInstallment).principalMinor - (b.paidP[i] as bigint);
+  b.dueCount = ctx.schedule.length;
+  return principal;
 }

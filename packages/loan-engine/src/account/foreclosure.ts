@@ -4,7 +4,7 @@ import { divRound } from '../math/rounding.js';
 import { NO_DAY } from './book.js';
 import { markSettled } from './end-of-day.js';
 import { effect, line, pair } from './postings.js';
-import type { AppliedEvent } from './rules.js';
+import type { CashEvent } from './rules.js';
 import type { StepContext } from './step.js';
 import type { AllocationLine, MoneyEvent, PostingLine, ScheduledInstallment } from './types.js';
 
@@ -40,7 +40,7 @@ export function payoffNow(ctx: StepContext): ForeclosurePayoff {
  * basis), fees, penalties and the prepayment charge (fee income); a surplus is kept as excess. Every
  * installment is marked paid and the loan closes. The caller has checked amount ≥ payoff.total.
  */
-export function settleInFull(ctx: StepContext, d: DayNumber, e: AppliedEvent, payoff: ForeclosurePayoff): void {
+export function settleInFull(ctx: StepContext, d: DayNumber, e: CashEvent, payoff: ForeclosurePayoff): void {
   const b = ctx.book;
   const m = b.m;
   const lines: PostingLine[] = [];

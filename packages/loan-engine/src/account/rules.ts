@@ -26,7 +26,9 @@ export interface Rules {
 }
 
 /** A money event that takes effect: reversed repayments and not-yet-effective events removed. */
-export type AppliedEvent = Extract<MoneyEvent, { kind: 'disbursement' | 'repayment' | 'prepayment' | 'foreclosure' }>;
+export type AppliedEvent = Extract<MoneyEvent, { kind: 'disbursement' | 'repayment' | 'prepayment' | 'foreclosure' | 'write-off' }>;
+/** An applied event that moves money (all but a write-off). */
+export type CashEvent = Extract<AppliedEvent, { amountMinor: bigint }>;
 
 const fail = (code: AccountErrorCode, message: string, eventId?: string): Result<never, AccountError> => ({
   ok: false,
@@ -97,9 +99,9 @@ export function normaliseProduct(p: AccountProduct): Result<Rules, AccountError>
   });
 }
 
-const KIND_RANK = { disbursement: 0, repayment: 1, prepayment: 2, foreclosure: 3, reversal: 4 } as const;
+const KIND_RANK = { disbursement: 0, repayment: 1, prepayment: 2, foreclosure: 3, reversal: 4, 'write-off': 5 } as const;
 
-/** The documented total order: value date, then disbursement < repayment < prepayment < foreclosure < reversal, then id (code units). */
+/** The documented total order: value date, then disbursement < repayment < prepayment < foreclosure < reversal < write-off, then id (code units). */
 export function compareEvents(a: MoneyEvent, b: MoneyEvent): number {
   return a.valueDate - b.valueDate || KIND_RANK[a.kind] - KIND_RANK[b.kind] || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
@@ -122,7 +124,7 @@ export function applicableEvents(events: readonly MoneyEvent[], ctx: EventContex
   for (const e of events) {
     if (byId.has(e.id)) return fail('duplicate-event-id', `event id ${e.id} repeats`, e.id);
     if (!isDay(e.valueDate)) return fail('invalid-event', `event ${e.id}: valueDate is not a day number`, e.id);
-    if (e.kind !== 'reversal' && e.amountMinor <= 0n) return fail('invalid-event', `event ${e.id}: amount must be positive`, e.id);
+    if ('amountMinor' in e && e.amountMinor <= 0n) return fail('invalid-event', `event ${e.id}: amount must be positive`, e.id);
     if (ctx.after !== null && e.valueDate <= ctx.after) {
       return fail('replay-required', `event ${e.id} is dated on or before the snapshot (${ctx.after}): replay the loan`, e.id);
     }

@@ -7,7 +7,7 @@ import type { Book } from './book.js';
 import { endOfDay, markSettled, recordDelinquency } from './end-of-day.js';
 import { isTopUp, payoffNow, settleInFull } from './foreclosure.js';
 import { DayLabels, effect, line, pair, type PairCache } from './postings.js';
-import type { AppliedEvent, Rules } from './rules.js';
+import type { AppliedEvent, CashEvent, Rules } from './rules.js';
 import type { DelinquencyPoint, Effect, LifecycleEvent, PaymentAllocation, PostingLine, ScheduledInstallment } from './types.js';
 
 export interface Output {
@@ -30,7 +30,8 @@ export interface StepContext {
 /**
  * Day d, in this order: disbursements; interest accrual for the day; installments falling due
  * (fees recognised, excess applied); repayments in event order; then end of day (overdue, late
- * fees, penal interest, then foreclosures, then DPD and classes, accrual status, charge-off, closure).
+ * fees, penal interest, then foreclosures, then DPD and classes, accrual status, charge-off (at chargeOffDpd or
+ * by the day's write-off event), closure).
  */
 export function stepDay(ctx: StepContext, d: DayNumber, events: readonly AppliedEvent[], from: number, to: number): void {
   const b = ctx.book;
@@ -47,12 +48,17 @@ export function stepDay(ctx: StepContext, d: DayNumber, events: readonly Applied
     if (e.kind === 'repayment') repay(ctx, d, e);
     else if (e.kind === 'prepayment') prepay(ctx, d, e);
   }
-  let foreclosures: AppliedEvent[] | undefined;
+  let foreclosures: CashEvent[] | undefined;
   for (let k = from; k < to; k += 1) {
     const e = events[k] as AppliedEvent;
     if (e.kind === 'foreclosure') (foreclosures ??= []).push(e);
   }
-  if (b.status === 'active') endOfDay(ctx, d, foreclosures === undefined ? undefined : () => foreclosures.forEach((e) => foreclose(ctx, d, e)));
+  let writeOff: Extract<AppliedEvent, { kind: 'write-off' }> | undefined;
+  for (let k = from; k < to && writeOff === undefined; k += 1) {
+    const e = events[k] as AppliedEvent;
+    if (e.kind === 'write-off') writeOff = e;
+  }
+  if (b.status === 'active') endOfDay(ctx, d, foreclosures === undefined ? undefined : () => foreclosures.forEach((e) => foreclose(ctx, d, e)), writeOff);
   else foreclosures?.forEach((e) => foreclose(ctx, d, e));
   b.asOf = d;
 }
@@ -62,7 +68,7 @@ export function stepDay(ctx: StepContext, d: DayNumber, events: readonly Applied
  * payoff; otherwise (or on a loan no longer active) its money is taken as a repayment, and a short
  * foreclosure announces that the loan is open (LoanReopened: it closed the loan before a backdated change).
  */
-function foreclose(ctx: StepContext, d: DayNumber, e: AppliedEvent): void {
+function foreclose(ctx: StepContext, d: DayNumber, e: CashEvent): void {
   const b = ctx.book;
   const payoff = b.status === 'active' ? payoffNow(ctx) : undefined;
   if (payoff !== undefined && e.amountMinor >= payoff.total) {
@@ -82,7 +88,7 @@ function foreclose(ctx: StepContext, d: DayNumber, e: AppliedEvent): void {
   ctx.out.events.push({ key: `reopened:${e.id}:${shortfallMinor}`, date: d, kind: 'LoanReopened', foreclosureId: e.id, shortfallMinor });
 }
 
-function disburse(ctx: StepContext, d: DayNumber, e: AppliedEvent): void {
+function disburse(ctx: StepContext, d: DayNumber, e: CashEvent): void {
   const b = ctx.book;
   b.m.disbursed += e.amountMinor;
   const lines: PostingLine[] = [];
@@ -155,7 +161,7 @@ function fallDue(ctx: StepContext, d: DayNumber): boolean {
   return true;
 }
 
-function repay(ctx: StepContext, d: DayNumber, e: AppliedEvent): void {
+function repay(ctx: StepContext, d: DayNumber, e: CashEvent): void {
   const b = ctx.book;
   const lines: PostingLine[] = [];
   if (b.status === 'charged-off') {
@@ -179,7 +185,7 @@ function repay(ctx: StepContext, d: DayNumber, e: AppliedEvent): void {
  * fixed part; fee income). The schedule the fold runs on is already the re-amortised one. On a loan no longer
  * active the money is excess (closed) or a recovery (charged off), like a repayment.
  */
-function prepay(ctx: StepContext, d: DayNumber, e: AppliedEvent): void {
+function prepay(ctx: StepContext, d: DayNumber, e: CashEvent): void {
   const b = ctx.book;
   if (b.status !== 'active') {
     repay(ctx, d, e);

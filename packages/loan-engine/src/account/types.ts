@@ -63,12 +63,21 @@ export type MoneyEvent =
    * = amount + charge). The schedule given is the one re-amortised after it: the prepayment itself only moves
    * principal (and the charge to fee income).
    */
-  | { readonly kind: 'prepayment'; readonly id: string; readonly valueDate: DayNumber; readonly amountMinor: bigint };
+  | { readonly kind: 'prepayment'; readonly id: string; readonly valueDate: DayNumber; readonly amountMinor: bigint }
+  /**
+   * Writes the loan off on demand at the end of its value date (after that day's penalties, classification and
+   * accrual status), exactly as the product's charge-off at chargeOffDpd does: principal outstanding to
+   * write-off expense, receivable interest, fees and penalties reversed, the memorandum cleared; the loan is
+   * charged off and later money is a recovery. `accelerate`: the installments not yet due fall due on that day
+   * (maturity accelerated; the interest of periods not yet begun is not charged). No effect on a loan no longer
+   * active on that day. A reversal targeting it removes it (and so everything it did).
+   */
+  | { readonly kind: 'write-off'; readonly id: string; readonly valueDate: DayNumber; readonly accelerate: boolean };
 
 export interface AccountInput {
   readonly schedule: readonly ScheduledInstallment[];
   readonly product: AccountProduct;
-  /** In any order; sorted inside by (valueDate, kind: disbursement < repayment < prepayment < foreclosure < reversal, id). */
+  /** In any order; sorted inside by (valueDate, kind: disbursement < repayment < prepayment < foreclosure < reversal < write-off, id). */
   readonly events: readonly MoneyEvent[];
   /** The replay runs through the end of this day; later-dated events are not yet effective. */
   readonly businessDate: DayNumber;
@@ -161,7 +170,8 @@ export type LifecycleEvent =
       readonly rbiClass: RbiClass;
     }
   | { readonly key: string; readonly date: DayNumber; readonly kind: 'AccrualStatusChanged'; readonly accrualStatus: AccrualStatus }
-  | { readonly key: string; readonly date: DayNumber; readonly kind: 'LoanChargedOff' }
+  /** `writeOffId` is set when a write-off event charged it off (else the product's chargeOffDpd did). */
+  | { readonly key: string; readonly date: DayNumber; readonly kind: 'LoanChargedOff'; readonly writeOffId?: string; readonly accelerated?: boolean; readonly acceleratedPrincipalMinor?: bigint }
   /** `reason` is set when a foreclosure closed the loan (`top-up` when a top-up loan paid it); otherwise it closed by its schedule. */
   | { readonly key: string; readonly date: DayNumber; readonly kind: 'LoanClosed'; readonly reason?: 'foreclosed' | 'top-up' }
   /** A foreclosure that closed the loan no longer covers its payoff: the loan is open again. */
@@ -268,6 +278,15 @@ export interface ForeclosureOutcome {
   readonly outcome: 'closed' | 'short';
 }
 
+/** The write-off event that charged the account off, and what its acceleration made due. */
+export interface WriteOffOutcome {
+  readonly id: string;
+  readonly date: DayNumber;
+  readonly accelerated: boolean;
+  /** Scheduled principal of the installments not yet due that the acceleration made due (0 without it). */
+  readonly acceleratedPrincipalMinor: bigint;
+}
+
 export interface AccountState {
   /** Last day processed (end of day); null before the first disbursement is effective. */
   readonly asOf: DayNumber | null;
@@ -281,6 +300,8 @@ export interface AccountState {
   readonly delinquency: Delinquency;
   /** Present once a foreclosure event took effect. */
   readonly foreclosure?: ForeclosureOutcome;
+  /** Present when a write-off event charged the account off. */
+  readonly writeOff?: WriteOffOutcome;
 }
 
 /** JSON-safe (bigints as decimal strings); opaque to the LMS, which stores it per loan. */
