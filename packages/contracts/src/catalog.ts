@@ -145,7 +145,7 @@ export const eventCatalog = {
     producer: 'lms',
     consumers: ['los'],
     summary:
-      'The loan was charged off at its charge-off DPD: principal written off; later payments are recoveries.',
+      'The loan was charged off at its charge-off DPD or written off by an operator (writeOff): principal written off; later payments are recoveries.',
   },
   'LoanClosed.v1': {
     name: 'LoanClosed',
