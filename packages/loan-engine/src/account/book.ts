@@ -56,6 +56,8 @@ export class Book {
   foreclosure: ForeclosureOutcome | null = null;
   /** The write-off event that charged the account off (immutable value: shared by clones). */
   writeOff: WriteOffOutcome | null = null;
+  /** Principal a restructure moved onto its new schedule (rescheduled + capitalised; restructure.ts). */
+  capitalised = 0n;
   readonly m: Record<MoneyKey, bigint>;
   readonly paidP: bigint[];
   readonly paidI: bigint[];
@@ -84,7 +86,7 @@ export class Book {
   }
 
   principalOutstanding(): bigint {
-    return this.m.disbursed - this.m.principalPaid - this.m.principalWrittenOff;
+    return this.m.disbursed + this.capitalised - this.m.principalPaid - this.m.principalWrittenOff;
   }
 
   /** An independent copy (a checkpoint): folding one never changes the other. */
@@ -106,6 +108,7 @@ export class Book {
     b.npaSince = this.npaSince;
     b.foreclosure = this.foreclosure;
     b.writeOff = this.writeOff;
+    b.capitalised = this.capitalised;
     for (const k of MONEY) b.m[k] = this.m[k];
     for (const k of INSTALLMENT_MONEY) copyArray(b[k], this[k]);
     for (const k of INSTALLMENT_DAYS) copyArray(b[k], this[k]);
@@ -134,6 +137,8 @@ export class Book {
     const w = this.writeOff;
     // Likewise only when a write-off charged the account off.
     if (w !== null) Object.assign(scalars, { writeOffId: w.id, writeOffOn: w.date, writeOffAccelerated: w.accelerated ? 1 : 0, writeOffAcceleratedPrincipal: w.acceleratedPrincipalMinor.toString() });
+    // Only once a restructure capitalised: other snapshots stay as they were.
+    if (this.capitalised !== 0n) scalars.capitalised = this.capitalised.toString();
     for (const k of MONEY) scalars[k] = this.m[k].toString();
     const installments: Record<string, readonly (string | number)[]> = {};
     for (const k of INSTALLMENT_MONEY) installments[k] = this[k].map(String);
@@ -172,6 +177,7 @@ export class Book {
     if (typeof v.writeOffId === 'string') {
       b.writeOff = { id: v.writeOffId, date: v.writeOffOn as number, accelerated: v.writeOffAccelerated === 1, acceleratedPrincipalMinor: BigInt(v.writeOffAcceleratedPrincipal as string) };
     }
+    if (typeof v.capitalised === 'string') b.capitalised = BigInt(v.capitalised);
     for (const k of MONEY) b.m[k] = BigInt(v[k] as string);
     for (const k of INSTALLMENT_MONEY) copyInto(b[k], s.installments[k] ?? [], BigInt);
     for (const k of INSTALLMENT_DAYS) copyInto(b[k], s.installments[k] ?? [], Number);

@@ -7,6 +7,7 @@ import type { Book } from './book.js';
 import { endOfDay, markSettled, recordDelinquency } from './end-of-day.js';
 import { isTopUp, payoffNow, settleInFull } from './foreclosure.js';
 import { DayLabels, effect, line, pair, type PairCache } from './postings.js';
+import { restructureAt } from './restructure.js';
 import type { AppliedEvent, CashEvent, Rules } from './rules.js';
 import type { DelinquencyPoint, Effect, LifecycleEvent, PaymentAllocation, PostingLine, ScheduledInstallment } from './types.js';
 
@@ -30,7 +31,7 @@ export interface StepContext {
 /**
  * Day d, in this order: disbursements; interest accrual for the day; installments falling due
  * (fees recognised, excess applied); repayments in event order; then end of day (overdue, late
- * fees, penal interest, then foreclosures, then DPD and classes, accrual status, charge-off (at chargeOffDpd or
+ * fees, penal interest, then restructures and foreclosures, then DPD and classes, accrual status, charge-off (at chargeOffDpd or
  * by the day's write-off event), closure).
  */
 export function stepDay(ctx: StepContext, d: DayNumber, events: readonly AppliedEvent[], from: number, to: number): void {
@@ -58,7 +59,17 @@ export function stepDay(ctx: StepContext, d: DayNumber, events: readonly Applied
     const e = events[k] as AppliedEvent;
     if (e.kind === 'write-off') writeOff = e;
   }
-  if (b.status === 'active') endOfDay(ctx, d, foreclosures === undefined ? undefined : () => foreclosures.forEach((e) => foreclose(ctx, d, e)), writeOff);
+  let restructures: Extract<AppliedEvent, { kind: 'restructure' }>[] | undefined;
+  for (let k = from; k < to; k += 1) {
+    const e = events[k] as AppliedEvent;
+    if (e.kind === 'restructure') (restructures ??= []).push(e);
+  }
+  // The day's restructure settles (capitalises) what is due before its foreclosures and the classification.
+  const settle = foreclosures === undefined && restructures === undefined ? undefined : () => {
+    restructures?.forEach((e) => restructureAt(ctx, d, e));
+    foreclosures?.forEach((e) => foreclose(ctx, d, e));
+  };
+  if (b.status === 'active') endOfDay(ctx, d, settle, writeOff);
   else foreclosures?.forEach((e) => foreclose(ctx, d, e));
   b.asOf = d;
 }

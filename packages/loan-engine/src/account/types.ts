@@ -37,6 +37,13 @@ export interface AccountProduct {
 }
 
 export type MoneyEvent =
+  /**
+   * A restructure taking effect at the end of its value date (a due date), after that day's penalties: the
+   * schedule given already holds the new installments after it. With `capitaliseArrears` every installment
+   * due is settled by it: unpaid principal rescheduled, unpaid interest, fees and penalties capitalised into
+   * principal (loan-portfolio debited, their receivables credited); without it nothing moves. See restructure.ts.
+   */
+  | { readonly kind: 'restructure'; readonly id: string; readonly valueDate: DayNumber; readonly capitaliseArrears: boolean }
   | { readonly kind: 'disbursement'; readonly id: string; readonly valueDate: DayNumber; readonly amountMinor: bigint }
   | { readonly kind: 'repayment'; readonly id: string; readonly valueDate: DayNumber; readonly amountMinor: bigint }
   | { readonly kind: 'reversal'; readonly id: string; readonly targetId: string; readonly valueDate: DayNumber }
@@ -77,7 +84,7 @@ export type MoneyEvent =
 export interface AccountInput {
   readonly schedule: readonly ScheduledInstallment[];
   readonly product: AccountProduct;
-  /** In any order; sorted inside by (valueDate, kind: disbursement < repayment < prepayment < foreclosure < reversal < write-off, id). */
+  /** In any order; sorted inside by (valueDate, kind: disbursement < repayment < prepayment < foreclosure < reversal < write-off < restructure, id). */
   readonly events: readonly MoneyEvent[];
   /** The replay runs through the end of this day; later-dated events are not yet effective. */
   readonly businessDate: DayNumber;
@@ -143,7 +150,8 @@ export type EffectKind =
   | 'accrual-resumed'
   | 'charge-off'
   | 'foreclosure'
-  | 'prepayment';
+  | 'prepayment'
+  | 'restructure';
 
 /** A balanced ledger posting. `key` is stable across replays: the LMS diffs effects by key. */
 export interface Effect {
