@@ -49,14 +49,16 @@ export function parseOr400<S extends z.ZodType>(schema: S, value: unknown, where
 /**
  * As parseOr400, except that a value refused only by rules across its fields (zod refinements: `custom`
  * issues, e.g. every amount in the product's currency, min ≤ max) is a 422: it has the documented
- * shape, and the rule is one no JSON Schema in the document can state. Any shape error keeps it a 400.
+ * shape, and the rule is one no JSON Schema in the document can state. Any shape error keeps it a 400,
+ * and so does a refinement marked `params: { documented: true }` (its rule is in the published schema,
+ * e.g. a loan date's calendar pattern).
  */
 export function parseOr422Rules<S extends z.ZodType>(schema: S, value: unknown, where: 'body' | 'query' | 'params' | 'header'): z.infer<S> {
   try {
     return parseOr400(schema, value, where);
   } catch (error) {
     const result = schema.safeParse(value);
-    if (error instanceof HttpProblem && !result.success && result.error.issues.every((issue) => issue.code === 'custom')) {
+    if (error instanceof HttpProblem && !result.success && result.error.issues.every((issue) => issue.code === 'custom' && issue.params?.['documented'] !== true)) {
       throw new HttpProblem(422, 'validation-error', 'Request is not valid', `The request ${where} breaks ${result.error.issues.length} rule(s) across its fields.`, error.extensions);
     }
     throw error;

@@ -50,7 +50,8 @@ describe('POST /v1/applications', () => {
     ['a float money amount', (b: any) => (b.loan.principal.amount = 500000.5), '/loan/principal/amount'],
     ['a decimal string money amount', (b: any) => (b.loan.principal.amount = '500000.50'), '/loan/principal/amount'],
     ['a bad currency', (b: any) => (b.loan.principal.currency = 'rupees'), '/loan/principal/currency'],
-    ['a bad date', (b: any) => (b.loan.expectedDisbursementDate = '2026-02-30'), '/loan/expectedDisbursementDate'],
+    ['a date not in the documented form', (b: any) => (b.loan.expectedDisbursementDate = '2026-2-3'), '/loan/expectedDisbursementDate'],
+    ['an impossible calendar date (the documented pattern has only real dates)', (b: any) => (b.loan.expectedDisbursementDate = '2026-02-30'), '/loan/expectedDisbursementDate'],
   ])('refuses %s with 400 problem+json naming the field', async (_name, mutate, pointer) => {
     const body = applicationBody();
     mutate(body);
@@ -61,10 +62,24 @@ describe('POST /v1/applications', () => {
     expect(pointers(res.body).map((e) => e.pointer)).toContain(pointer);
   });
 
+  // 422: the body has the documented shape and breaks a rule no schema can state (the 400/422 rule).
+  it.each([
+    ['a first due date before the expected disbursement', (b: any) => (b.loan.firstDueDate = '2025-01-01'), '/loan/firstDueDate'],
+    ['a date of birth in the future', (b: any) => (b.applicant.dateOfBirth = '2999-01-01'), '/applicant/dateOfBirth'],
+  ])('refuses %s with 422 problem+json naming the field', async (_name, mutate, pointer) => {
+    const body = applicationBody();
+    mutate(body);
+    const res = await submit(body);
+    expect(res.statusCode).toBe(422);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.json()).toMatchObject({ status: 422, type: expect.stringContaining('validation-error') });
+    expect(pointers(res.body).map((e) => e.pointer)).toContain(pointer);
+  });
+
   it('refuses a zero-interest split at a non-zero rate, naming the rate', async () => {
     const body = { ...applicationBody(), loan: { ...applicationBody().loan, scheduleMethod: 'zero-interest-split', annualRatePercent: '12' } };
     const res = await submit(body);
-    expect(res.statusCode).toBe(400);
+    expect(res.statusCode).toBe(422);
     expect(pointers(res.body)).toEqual([{ pointer: '/loan/annualRatePercent', detail: 'must be 0 for scheduleMethod zero-interest-split' }]);
   });
 

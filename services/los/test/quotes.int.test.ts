@@ -56,13 +56,23 @@ describe('POST /v1/quotes', () => {
     ['termPeriods 0', { termPeriods: 0 }, '/termPeriods'],
     ['a fractional termPeriods', { termPeriods: 12.5 }, '/termPeriods'],
     ['a bad rounding mode', { rounding: { mode: 'bankers' } }, '/rounding/mode'],
-    ['more decimals than the currency has', { principal: '100.001' }, '/principal'],
     ['a fee amount that is a number', { fees: [{ name: 'x', amount: 12, timing: 'upfront' }] }, '/fees/0/amount'],
-    ['an impossible date', { disbursementDate: '2026-02-30' }, '/disbursementDate'],
+    ['an impossible date (the documented pattern has only real dates)', { disbursementDate: '2026-02-30' }, '/disbursementDate'],
   ])('refuses %s with 400 naming the field', async (_name, overrides, pointer) => {
     const res = await quote(terms(overrides));
     expect(res.statusCode).toBe(400);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.json<Problem>().errors?.map((e) => e.pointer)).toContain(pointer);
+  });
+
+  // 422: the documented shape, a rule no schema can state (the 400/422 rule).
+  it.each([
+    ['more decimals than the currency has', { principal: '100.001' }, '/principal'],
+  ])('refuses %s with 422 naming the field', async (_name, overrides, pointer) => {
+    const res = await quote(terms(overrides));
+    expect(res.statusCode).toBe(422);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.json<Problem>()).toMatchObject({ type: expect.stringContaining('validation-error') });
     expect(res.json<Problem>().errors?.map((e) => e.pointer)).toContain(pointer);
   });
 
@@ -81,13 +91,13 @@ describe('POST /v1/quotes', () => {
     expect(tooLong.statusCode).toBe(422);
   });
 
-  it('answers 400 naming the field, not 500, to terms the engine cannot schedule', async () => {
+  it('answers 4xx naming the field, not 500, to terms the engine cannot schedule', async () => {
     const farFuture = await quote(terms({ disbursementDate: '9999-01-01' }));
-    expect(farFuture.statusCode).toBe(400);
+    expect(farFuture.statusCode).toBe(400); // outside the documented date pattern
     expect(farFuture.json<Problem>().errors?.map((e) => e.pointer)).toContain('/disbursementDate');
     const holidays = Array.from({ length: 400 }, (_, i) => new Date(Date.UTC(2026, 1, 1) + i * 86_400_000).toISOString().slice(0, 10));
     const res = await quote(terms({ businessDays: { convention: 'following', holidays } }));
-    expect(res.statusCode).toBe(400);
+    expect(res.statusCode).toBe(422); // a year with no business day: a rule no schema states
     expect(res.json<Problem>().errors?.map((e) => e.pointer)).toContain('/businessDays/holidays');
   });
 

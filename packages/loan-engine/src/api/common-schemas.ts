@@ -22,10 +22,12 @@ export const isoDateString = z
 export const LOAN_DATE_RANGE = { min: '1900-01-01', max: '2999-12-31' } as const;
 
 /** A real calendar date within LOAN_DATE_RANGE. */
+// `params.documented`: the published JSON Schema states this rule too (LOAN_DATE_PATTERN in @lendstack/contracts),
+// so a request breaking it breaks the document (a 400 in the services, not a 422 for a rule no schema states).
 export const loanDateString = z
   .string()
-  .refine((v) => tryParseIsoDate(v) !== undefined, { message: 'must be a real calendar date in YYYY-MM-DD form', abort: true })
-  .refine((v) => v >= LOAN_DATE_RANGE.min && v <= LOAN_DATE_RANGE.max, `must be from ${LOAN_DATE_RANGE.min} to ${LOAN_DATE_RANGE.max}`)
+  .refine((v) => tryParseIsoDate(v) !== undefined, { message: 'must be a real calendar date in YYYY-MM-DD form', abort: true, params: { documented: true } })
+  .refine((v) => v >= LOAN_DATE_RANGE.min && v <= LOAN_DATE_RANGE.max, { message: `must be from ${LOAN_DATE_RANGE.min} to ${LOAN_DATE_RANGE.max}`, params: { documented: true } })
   .meta({ format: 'date', description: `Calendar date, YYYY-MM-DD, from ${LOAN_DATE_RANGE.min} to ${LOAN_DATE_RANGE.max}` });
 
 export const currencyCode = z

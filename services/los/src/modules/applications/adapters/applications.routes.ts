@@ -1,5 +1,5 @@
 import { checkBookable } from '@lendstack/contracts';
-import { authenticate, decodeCursor, HttpProblem, idempotencyKeyHeaderDoc, idempotencyKeyOf, jsonPointer, parseOr400, schemaDoc, toPage } from '@lendstack/platform';
+import { authenticate, decodeCursor, HttpProblem, idempotencyKeyHeaderDoc, idempotencyKeyOf, jsonPointer, parseOr400, parseOr422Rules, schemaDoc, toPage } from '@lendstack/platform';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { DecisionError } from '../domain/application.js';
@@ -36,12 +36,12 @@ export async function applicationRoutes(app: FastifyInstance, deps: ApplicationR
       description: 'Honours `Idempotency-Key`: a retry with the same key and body returns the first result; the same key with another body is refused with 422.',
       headers: idempotencyKeyHeaderDoc(),
       body: schemaDoc(submitApplicationBodySchema),
-      response: { 201: { description: 'Created' }, 200: { description: 'Replay of an earlier request with the same Idempotency-Key' }, 403: { description: 'Caller is not a partner' }, 422: { description: 'Idempotency-Key reused with another body, loan terms the loan engine cannot book, or terms the product catalogue of the tenant does not allow (`errors` names the field)' }, ...problemResponses },
+      response: { 201: { description: 'Created' }, 200: { description: 'Replay of an earlier request with the same Idempotency-Key' }, 403: { description: 'Caller is not a partner' }, 422: { description: 'A rule across fields the schema cannot state (a real calendar date, date of birth from 1900-01-01 to today, first due date after the expected disbursement, fees in the currency and scale of the principal), Idempotency-Key reused with another body, loan terms the loan engine cannot book, or terms the product catalogue of the tenant does not allow (`errors` names the field)' }, ...problemResponses },
     },
   }, async (request, reply) => {
     const principal = authenticate(request, deps.authSecret, 'partner');
     const idempotencyKey = idempotencyKeyOf(request.headers);
-    const body = parseOr400(submitApplicationBodySchema, request.body, 'body');
+    const body = parseOr422Rules(submitApplicationBodySchema, request.body, 'body');
     await checkCatalogue(deps.catalogue, principal.tenantId, body.loan);
     const bookable = checkBookable(body.loan);
     if (!bookable.ok) {

@@ -1,4 +1,4 @@
-import { authenticate, HttpProblem, jsonPointer, parseOr400, schemaDoc } from '@lendstack/platform';
+import { authenticate, HttpProblem, jsonPointer, parseOr422Rules, schemaDoc } from '@lendstack/platform';
 import type { FastifyInstance } from 'fastify';
 import { MAX_QUOTE_TERM_PERIODS, MAX_QUOTE_TERM_YEARS } from '../domain/quote-limits.js';
 import { quoteSchedule, type QuoteError } from '../use-cases/quote-schedule.js';
@@ -31,12 +31,12 @@ export async function quoteRoutes(app: FastifyInstance, deps: QuoteRoutesDeps): 
         200: { description: 'The schedule, its totals and the APR', ...schemaDoc(quoteResponseDocSchema) },
         400: { description: 'Invalid request (problem+json, `errors` names each field as a JSON pointer)' },
         401: { description: 'Missing or invalid bearer token' },
-        422: { description: 'Valid terms beyond the quote limits (`quote-too-large`)' },
+        422: { description: 'A rule across fields the schema cannot state (amounts with at most the currency\'s decimals, a real calendar date, first due date after disbursement: `validation-error`, `errors` names each field), or valid terms beyond the quote limits (`quote-too-large`)' },
       },
     },
   }, async (request) => {
     authenticate(request, deps.authSecret);
-    const terms = parseOr400(quoteRequestSchema, request.body, 'body');
+    const terms = parseOr422Rules(quoteRequestSchema, request.body, 'body');
     const result = quoteSchedule(terms);
     if (!result.ok) throw toProblem(result.error);
     return result.quote;
