@@ -130,11 +130,24 @@ describe('LMS partner webhooks', () => {
     const rotated = await app.inject({ method: 'POST', url: `/v1/webhook-subscriptions/${subscription.id}/rotate-secret`, headers: { ...auth(tenant), 'idempotency-key': 'rotate-1' } });
     expect(rotated.statusCode).toBe(200);
     expect(rotated.json().secret).not.toBe(subscription.secret);
-    const disabled = await app.inject({ method: 'DELETE', url: `/v1/webhook-subscriptions/${subscription.id}`, headers: auth(tenant) });
+    const disabled = await app.inject({ method: 'POST', url: `/v1/webhook-subscriptions/${subscription.id}/disable`, headers: auth(tenant) });
     expect(disabled.json().disabledAt).not.toBeNull();
     const list = (await app.inject({ method: 'GET', url: '/v1/webhook-subscriptions', headers: auth(tenant) })).json();
     expect(list.items.map((s: { id: string }) => s.id)).toEqual([subscription.id]);
+    expect((await app.inject({ method: 'GET', url: `/v1/webhook-subscriptions/${subscription.id}/deliveries`, headers: auth(tenant) })).statusCode).toBe(200);
     expect(received.filter((r) => r.headers['webhook-id'] === eventId)).toHaveLength(2);
     expect(received.every((r) => r.verified)).toBe(true);
+
+    // DELETE: the subscription, its log and replays of its deliveries leave the API; the rows stay.
+    const deleted = await app.inject({ method: 'DELETE', url: `/v1/webhook-subscriptions/${subscription.id}`, headers: auth(tenant) });
+    expect(deleted.statusCode).toBe(204);
+    for (const url of [`/v1/webhook-subscriptions/${subscription.id}`, `/v1/webhook-subscriptions/${subscription.id}/deliveries`]) {
+      expect((await app.inject({ method: 'GET', url, headers: auth(tenant) })).statusCode).toBe(404);
+    }
+    expect((await app.inject({ method: 'DELETE', url: `/v1/webhook-subscriptions/${subscription.id}`, headers: auth(tenant) })).statusCode).toBe(404);
+    expect((await app.inject({ method: 'POST', url: `/v1/webhook-subscriptions/${subscription.id}/disable`, headers: auth(tenant) })).statusCode).toBe(404);
+    expect((await app.inject({ method: 'POST', url: `/v1/webhook-deliveries/${deliveryId}/replay`, headers: { ...auth(tenant), 'idempotency-key': `replay-deleted-${deliveryId}` } })).statusCode).toBe(404);
+    expect((await app.inject({ method: 'GET', url: '/v1/webhook-subscriptions', headers: auth(tenant) })).json().items).toEqual([]);
+    expect((await pool.query('SELECT deleted_at IS NOT NULL AS deleted FROM webhook_subscriptions WHERE id = $1', [subscription.id])).rows).toEqual([{ deleted: true }]);
   });
 });

@@ -78,7 +78,7 @@ export async function replayDelivery(pool: pg.Pool, tenantId: string, id: string
     const earlier = (await client.query<{ delivery_id: string }>('SELECT delivery_id FROM webhook_replays WHERE tenant_id = $1 AND idempotency_key = $2', [tenantId, idempotencyKey])).rows[0];
     if (earlier) return earlier.delivery_id !== id ? { ok: false, error: 'idempotency-key-reused' } : { ok: true, earlier: true };
     const current = (await client.query<{ status: DeliveryStatus; disabled: boolean }>(
-      `SELECT d.status, s.disabled_at IS NOT NULL AS disabled FROM webhook_deliveries d JOIN webhook_subscriptions s ON s.id = d.subscription_id
+      `SELECT d.status, s.disabled_at IS NOT NULL AS disabled FROM webhook_deliveries d JOIN webhook_subscriptions s ON s.id = d.subscription_id AND s.deleted_at IS NULL
         WHERE d.tenant_id = $1 AND d.id = $2 FOR UPDATE OF d`, [tenantId, id])).rows[0];
     const refusal = !current ? 'not-found' : current.status === 'delivering' ? 'in-flight' : current.disabled ? 'subscription-disabled' : undefined;
     if (refusal) return { ok: false, error: refusal };

@@ -81,12 +81,21 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookRoutesDep
     return (await findSubscription(deps.pool, p.tenantId, id)) ?? Promise.reject(notFound('Subscription', id));
   });
 
-  app.delete('/v1/webhook-subscriptions/:id', {
-    schema: { tags: ['webhooks'], summary: 'Disable a subscription (its log stays readable; deliveries not yet sent are cancelled)', description: 'Final: there is no re-enable. Every delivery still pending or in flight becomes `cancelled` (`cancelledAt`, `cancelReason: subscription disabled` in the log) and is never sent; an attempt already in flight is still logged, and is `delivered` if the endpoint took it. A new subscription receives new events only.', params: schemaDoc(idParams), response: { 200: { description: 'The subscription, `disabledAt` set' }, 400: problems[400], 401: problems[401], 403: problems[403], 404: problems[404] } },
+  app.post('/v1/webhook-subscriptions/:id/disable', {
+    schema: { tags: ['webhooks'], summary: 'Disable a subscription (its log stays readable; deliveries not yet sent are cancelled)', description: 'Final: there is no re-enable. Every delivery still pending or in flight becomes `cancelled` (`cancelledAt`, `cancelReason: subscription disabled` in the log) and is never sent; an attempt already in flight is still logged, and is `delivered` if the endpoint took it. A new subscription receives new events only. Idempotent: disabling again answers the same subscription.', params: schemaDoc(idParams), response: { 200: { description: 'The subscription, `disabledAt` set' }, 400: problems[400], 401: problems[401], 403: problems[403], 404: problems[404] } },
   }, async (request) => {
     const p = admin(request);
     const { id } = parseOr400(idParams, request.params, 'params');
     return (await disableSubscription(deps.pool, p.tenantId, id, deps.now())) ?? Promise.reject(notFound('Subscription', id));
+  });
+
+  app.delete('/v1/webhook-subscriptions/:id', {
+    schema: { tags: ['webhooks'], summary: 'Delete a subscription (it and its delivery log leave the API)', description: 'Cancels every delivery not yet sent (as disable does, `cancelReason: subscription deleted`); afterwards the subscription, its delivery log and replays of its deliveries answer 404, and it leaves the list. To stop deliveries and keep the log readable, disable it instead (`POST /v1/webhook-subscriptions/{id}/disable`). The rows are kept for audit.', params: schemaDoc(idParams), response: { 204: { description: 'Deleted' }, 400: problems[400], 401: problems[401], 403: problems[403], 404: problems[404] } },
+  }, async (request, reply) => {
+    const p = admin(request);
+    const { id } = parseOr400(idParams, request.params, 'params');
+    if (!(await disableSubscription(deps.pool, p.tenantId, id, deps.now(), { delete: true }))) throw notFound('Subscription', id);
+    return reply.code(204).send();
   });
 
   app.post('/v1/webhook-subscriptions/:id/rotate-secret', {

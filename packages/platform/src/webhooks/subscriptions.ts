@@ -53,14 +53,14 @@ export async function createSubscription(pool: pg.Pool, input: NewSubscription, 
 }
 
 export async function findSubscription(pool: pg.Pool, tenantId: string, id: string): Promise<Subscription | undefined> {
-  const { rows } = await pool.query<Row>(`SELECT ${COLUMNS} FROM webhook_subscriptions WHERE tenant_id = $1 AND id = $2`, [tenantId, id]);
+  const { rows } = await pool.query<Row>(`SELECT ${COLUMNS} FROM webhook_subscriptions WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL`, [tenantId, id]);
   return rows[0] && view(rows[0]);
 }
 
 /** Newest first, keyset-paged by (created_at, id); `limit + 1` rows so the caller knows whether a next page exists. */
 export async function listSubscriptions(pool: pg.Pool, tenantId: string, limit: number, after: PageKey | undefined): Promise<Subscription[]> {
   const { rows } = await pool.query<Row>(
-    `SELECT ${COLUMNS} FROM webhook_subscriptions WHERE tenant_id = $1 ${after ? 'AND (created_at, id) < ($3, $4)' : ''} ORDER BY created_at DESC, id DESC LIMIT $2`,
+    `SELECT ${COLUMNS} FROM webhook_subscriptions WHERE tenant_id = $1 AND deleted_at IS NULL ${after ? 'AND (created_at, id) < ($3, $4)' : ''} ORDER BY created_at DESC, id DESC LIMIT $2`,
     after ? [tenantId, limit + 1, after.createdAt, after.id] : [tenantId, limit + 1],
   );
   return rows.map(view);
@@ -68,27 +68,34 @@ export async function listSubscriptions(pool: pg.Pool, tenantId: string, limit: 
 
 /** The reason a disabled subscription's unsent deliveries carry in the log. */
 export const CANCELLED_BY_DISABLE = 'subscription disabled';
+/** The reason a deleted subscription's unsent deliveries carry (kept in the table, no longer in the API). */
+export const CANCELLED_BY_DELETE = 'subscription deleted';
 
 /**
- * Disables (never deletes: its delivery log stays readable) and cancels, in the same transaction, every delivery
+ * Disables (its delivery log stays readable) or, with `delete`, deletes (the subscription and its log leave the
+ * API: later reads, the list, rotation and replays answer not found; the rows stay in the table for audit),
+ * and cancels, in the same transaction, every delivery
  * it still had to send: pending ones and ones a dispatcher holds (an attempt in flight still logs its outcome,
  * and if the endpoint took it the delivery is `delivered`; see recordAttempt). Cancelled deliveries are not
- * sent again: there is no re-enable, and a new subscription receives new events only. Idempotent.
+ * sent again: there is no re-enable, and a new subscription receives new events only. Disabling twice is
+ * idempotent; a deleted subscription is not found (undefined).
  *
  * Two statements, not one: the subscription's row lock waits for an enqueue holding it (enqueueDeliveries reads
  * subscriptions FOR SHARE), and the cancel's own snapshot, taken after, sees what that enqueue wrote.
  */
-export async function disableSubscription(pool: pg.Pool, tenantId: string, id: string, now: Date): Promise<Subscription | undefined> {
+export async function disableSubscription(pool: pg.Pool, tenantId: string, id: string, now: Date, options: { readonly delete?: boolean } = {}): Promise<Subscription | undefined> {
+  const remove = options.delete === true;
   return inTransaction(pool, async (client) => {
     const { rows } = await client.query<Row>(
-      `UPDATE webhook_subscriptions SET disabled_at = coalesce(disabled_at, $3) WHERE tenant_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
-      [tenantId, id, now],
+      `UPDATE webhook_subscriptions SET disabled_at = coalesce(disabled_at, $3), deleted_at = CASE WHEN $4 THEN $3 END
+        WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL RETURNING ${COLUMNS}`,
+      [tenantId, id, now, remove],
     );
     if (!rows[0]) return undefined;
     await client.query(
       `UPDATE webhook_deliveries SET status = 'cancelled', cancelled_at = $2, cancel_reason = $3, next_attempt_at = NULL
         WHERE subscription_id = $1 AND status IN ('pending', 'delivering')`,
-      [id, rows[0].disabled_at, CANCELLED_BY_DISABLE],
+      [id, rows[0].disabled_at, remove ? CANCELLED_BY_DELETE : CANCELLED_BY_DISABLE],
     );
     return view(rows[0]);
   });
@@ -101,7 +108,7 @@ export type Rotated = { ok: true; subscription: Subscription; secret: string } |
  * rotation's Idempotency-Key answers the same new secret without rotating again.
  */
 export async function rotateSecret(pool: pg.Pool, tenantId: string, id: string, idempotencyKey: string | undefined, now: Date): Promise<Rotated> {
-  const current = (await pool.query<Row>(`SELECT ${COLUMNS} FROM webhook_subscriptions WHERE tenant_id = $1 AND id = $2`, [tenantId, id])).rows[0];
+  const current = (await pool.query<Row>(`SELECT ${COLUMNS} FROM webhook_subscriptions WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL`, [tenantId, id])).rows[0];
   if (!current) return { ok: false, error: 'not-found' };
   if (current.disabled_at) return { ok: false, error: 'disabled' };
   if (idempotencyKey !== undefined && current.rotation_key === idempotencyKey) return { ok: true, subscription: view(current), secret: current.secret };
