@@ -1,5 +1,6 @@
 // `pnpm -s lms eod --tenant T --to YYYY-MM-DD`: runs (or resumes) a tenant's end of day in this
 // process against LMS_DATABASE_URL, with a progress bar on a terminal and plain lines through a pipe.
+// `pnpm -s lms import --tenant T --file F`: stores a book of existing loans and books it, with progress.
 // `pnpm -s lms audit verify [--tenant T]`: recomputes the audit log's hash chain (exit 1 when broken).
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
@@ -13,17 +14,19 @@ import { createPgLedger } from './modules/ledger/adapters/pg-ledger.repository.j
 import { requestHash } from './modules/servicing/domain/servicing.js';
 import { createEodRun, runEndOfDay, type EodProgress } from './modules/servicing/use-cases/end-of-day.js';
 import { simulateCommand, SIMULATE_USAGE } from './modules/simulator/adapters/simulate.cli.js';
+import { importCommand, IMPORT_USAGE } from './modules/imports/adapters/import.cli.js';
 import { earlyWarningCommand, EARLY_WARNING_USAGE } from './modules/early-warning/adapters/early-warning.cli.js';
 import { loadEarlyWarningModel } from './modules/early-warning/adapters/model-file.js';
 import { scoreBook } from './modules/early-warning/use-cases/score-book.js';
 
-const USAGE = 'usage: pnpm -s lms eod --tenant <tenant> --to <YYYY-MM-DD> [--batch-size N]\n       pnpm -s lms audit verify [--tenant <tenant>] [--page-size N]\n       ' + SIMULATE_USAGE + '\n       ' + EARLY_WARNING_USAGE;
+const USAGE = 'usage: pnpm -s lms eod --tenant <tenant> --to <YYYY-MM-DD> [--batch-size N]\n       pnpm -s lms audit verify [--tenant <tenant>] [--page-size N]\n       ' + SIMULATE_USAGE + '\n       ' + EARLY_WARNING_USAGE + '\n       ' + IMPORT_USAGE;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === 'audit' && rest[0] === 'verify') return auditVerify(rest.slice(1));
   if (command === 'simulate') return simulateCommand(rest, loadConfig().LMS_DATABASE_URL);
   if (command === 'early-warning') return earlyWarningCommand(rest, loadConfig().LMS_DATABASE_URL);
+  if (command === 'import') return importCommand(rest, loadConfig().LMS_DATABASE_URL);
   if (command !== 'eod') {
     console.error(USAGE);
     return 2;

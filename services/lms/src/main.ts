@@ -43,6 +43,7 @@ import { createEodRunner } from './modules/servicing/adapters/eod-runner.js';
 import { loadEarlyWarningModel } from './modules/early-warning/adapters/model-file.js';
 import { scoreBook } from './modules/early-warning/use-cases/score-book.js';
 import { createRepaymentFileRunner } from './modules/repayment-files/adapters/repayment-file-runner.js';
+import { createImportRunner } from './modules/imports/adapters/import-runner.js';
 import { notificationDeps } from './modules/notifications/adapters/notifications.wiring.js';
 import { createPrisma } from './platform/prisma.js';
 import { LMS_WEBHOOK_EVENT_TYPES, startLmsWebhookDispatcher, startLmsWebhookEnqueuer } from './modules/webhooks/webhooks.wiring.js';
@@ -118,6 +119,7 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
   const earlyWarningModel = loadEarlyWarningModel();
   const eodRunner = createEodRunner({ ...servicing, logger, afterDay: async (tenantId, day) => void (await scoreBook({ ...servicing, model: earlyWarningModel }, tenantId, day)) });
   const repaymentFileRunner = createRepaymentFileRunner({ ...servicing, logger });
+  const importRunner = createImportRunner({ ...servicing, logger });
   // Borrower messages within the conduct limits (email over SMTP, SMS and WhatsApp over Twilio's API).
   const notifications = notificationDeps(config, pool);
   // Auto-debit collection rails: USD instalments as NACHA debit files to the same ODFI the payouts use.
@@ -253,6 +255,7 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
     earlyWarning: { pool, authSecret: config.AUTH_TOKEN_SECRET, today: utcToday, model: earlyWarningModel },
     servicing: { ...servicing, authSecret: config.AUTH_TOKEN_SECRET },
     repaymentFiles: { ...servicing, authSecret: config.AUTH_TOKEN_SECRET, runner: repaymentFileRunner },
+    imports: { pool, newId: () => crypto.randomUUID(), now: () => new Date(), authSecret: config.AUTH_TOKEN_SECRET, runner: importRunner },
     payoutWebhook: { verify: (raw, headers) => razorpayX.verifyWebhook(raw, headers), onOutcome: payoutOutcomeHandler(servicing) },
     achWebhook: { handle: (raw, headers) => ach.handleNotification(raw, headers), onOutcome: payoutOutcomeHandler(servicing) },
     products: { store: products, products, authSecret: config.AUTH_TOKEN_SECRET, now: () => new Date(), newId: () => crypto.randomUUID(), onPublished: wakeOutbox },
@@ -290,6 +293,8 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
   void eodRunner.resumePending().catch((error: unknown) => logger.error({ err: error }, 'could not resume end-of-day runs'));
   // A file whose processing was cut short continues: each row's repayment key is derived from (file, row).
   void repaymentFileRunner.resumePending().catch((error: unknown) => logger.error({ err: error }, 'could not resume repayment files'));
+  // An import cut short continues from its pending records (each batch committed whole, with its records' outcomes).
+  void importRunner.resumePending().catch((error: unknown) => logger.error({ err: error }, 'could not resume loan imports'));
 
   return {
     url,
@@ -299,6 +304,7 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
       await autodebit.stop();
       await eodRunner.stop();
       await repaymentFileRunner.stop();
+      await importRunner.stop();
       notifications.close();
       inboxRetention.stop();
       stopped = true;

@@ -21,6 +21,7 @@ import { serviceRequestRoutes, type ServiceRequestRoutesDeps } from '../modules/
 import { auditLogRoutes, type AuditLogRoutesDeps } from '../modules/audit/adapters/audit-log.routes.js';
 
 export interface LmsServerDeps {
+import { importRoutes, type ImportRoutesDeps } from '../modules/imports/adapters/imports.routes.js';
   /** Partner API keys, client-credentials tokens, staff tokens of an identity provider, rate limits (before every route). */
   readonly access?: AccessOptions;
   readonly logger: Logger;
@@ -65,6 +66,8 @@ export interface LmsServerDeps {
   readonly webhooks?: WebhookRoutesDeps;
 }
 
+  /** POST/GET /v1/imports (migration import of an existing book, JSON lines or CSV). */
+  readonly imports?: ImportRoutesDeps;
 /** The LMS HTTP API without listen(), so tests drive it with app.inject. */
 export async function buildServer(deps: LmsServerDeps): Promise<FastifyInstance> {
   const app = await createHttpServer({
@@ -99,3 +102,4 @@ export async function buildServer(deps: LmsServerDeps): Promise<FastifyInstance>
   if (deps.webhooks) await app.register(webhookRoutes, deps.webhooks);
   return app;
 }
+  if (deps.imports) await app.register(importRoutes, deps.imports);

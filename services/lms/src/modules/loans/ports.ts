@@ -23,6 +23,21 @@ export interface LoanBookingStore {
    * A tenant without any product is not checked (the LOS applies the same rule at submission).
    */
   productsNotInCatalogue(pairs: readonly { tenantId: string; productCode: string }[]): Promise<Set<string>>;
+  /**
+   * Why each top-up (of those given) cannot be booked, by event id: the loan it names is not the tenant's,
+   * is another borrower's or in another currency, or is not active (pending disbursement, closed, charged off).
+   * Absent: bookable (its payoff is checked when the new loan is disbursed).
+   */
+  topUpRefusals(topUps: readonly TopUpRequest[]): Promise<Map<string, string>>;
+}
+
+/** A LoanApproved naming a loan to top up, as the booking checks it. */
+export interface TopUpRequest {
+  readonly eventId: string;
+  readonly tenantId: string;
+  readonly oldLoanId: string;
+  readonly borrowerId: string;
+  readonly currency: string;
 }
 
 /** Computes the repayment schedule an approved loan's terms describe (the loan calculation engine). */

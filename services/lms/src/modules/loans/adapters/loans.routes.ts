@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { minorToDecimal } from '../domain/loan-account.js';
 import type { LoanAccountView, LoanReader } from '../ports.js';
-import type { LoanServicingView, ServicingReader } from '../../servicing/adapters/servicing.reader.js';
+import type { LoanServicingView, ServicingReader, TopUpLink } from '../../servicing/adapters/servicing.reader.js';
 
 export interface LoanRoutesDeps {
   readonly loans: LoanReader;
@@ -20,7 +20,7 @@ const errors = { 400: { description: 'Invalid loan id' }, 401: { description: 'M
 const money = (minor: bigint, currency: string, scale: number) => ({ amount: minor.toString(), currency, scale, display: minorToDecimal(minor, scale) });
 
 export async function loanRoutes(app: FastifyInstance, deps: LoanRoutesDeps): Promise<void> {
-  app.get('/v1/loans/:id', { schema: { tags: ['loans'], summary: 'Read a loan account', params: paramsDoc, response: { 200: { description: 'The loan account' }, ...errors } } }, async (request) => {
+  app.get('/v1/loans/:id', { schema: { tags: ['loans'], summary: 'Read a loan account', params: paramsDoc, response: { 200: { description: 'The loan account; a top-up loan shows `topUpOf` and the loan it pays off shows `toppedUpBy`: `{ loanId, state (booked, pending, settled, failed), disbursementId, valueDate, payoff, foreclosureTransactionId }`' }, ...errors } } }, async (request) => {
     const principal = authenticate(request, deps.authSecret);
     const { id } = parseOr400(paramsSchema, request.params, 'params');
     const loan = await deps.loans.find(principal.tenantId, id);
@@ -110,5 +110,12 @@ function servicingView(s: LoanServicingView, currency: string, scale: number) {
     },
     delinquency: s.delinquency,
     ...(s.foreclosure ? { foreclosure: { ...s.foreclosure, amount: money(BigInt(s.foreclosure.amount), currency, scale), payoff: money(BigInt(s.foreclosure.payoff), currency, scale) } } : {}),
+    ...(s.topUpOf ? { topUpOf: topUpView(s.topUpOf, currency, scale) } : {}),
+    ...(s.toppedUpBy ? { toppedUpBy: topUpView(s.toppedUpBy, currency, scale) } : {}),
   };
+}
+
+function topUpView(t: TopUpLink, currency: string, scale: number) {
+  const { payoffMinor, ...rest } = t;
+  return { ...rest, payoff: payoffMinor === null ? null : money(payoffMinor, currency, scale) };
 }

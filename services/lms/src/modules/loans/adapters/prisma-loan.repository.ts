@@ -1,7 +1,7 @@
 import type { PrismaClient } from '../../../platform/prisma.js';
 import { afterKey } from '@lendstack/platform';
 import { adoptOriginationMandates } from '../../autodebit/adapters/origination-mandates.repository.js';
-import type { LoanAccountView, LoanBookingStore, LoanReader, NewBooking } from '../ports.js';
+import type { LoanAccountView, LoanBookingStore, LoanReader, NewBooking, TopUpRequest } from '../ports.js';
 
 /**
  * Bulk writes with unnest(): one statement per table per chunk keeps booking at thousands of loans
@@ -44,6 +44,10 @@ export function createPrismaLoanRepository(prisma: PrismaClient): LoanBookingSto
         pairs.map((p) => p.tenantId), pairs.map((p) => p.productCode),
       );
       return new Set(rows.map((r) => r.pair));
+    },
+
+    async topUpRefusals(topUps) {
+      return topUpRefusals(prisma, topUps);
     },
 
     async find(tenantId, loanId) {
@@ -106,16 +110,16 @@ async function insertAccounts(tx: Tx, bookings: NewBooking[]): Promise<string[]>
     // no such product: servicing then applies the loan engine's default rules).
     `INSERT INTO loan_accounts (id, tenant_id, application_id, borrower, product_code, principal_minor, currency, scale,
        annual_rate_percent, term_periods, frequency, schedule_method, disbursement_date, status, approved_at, approved_by,
-       source_event_id, traceparent, collections_workflow_id, terms, product_version)
+       source_event_id, traceparent, collections_workflow_id, terms, product_version, top_up_of_loan_id)
      SELECT id, tenant_id, application_id, borrower, product_code, principal_minor, currency, scale, annual_rate_percent,
        term_periods, frequency, schedule_method, disbursement_date, 'pending-disbursement', approved_at, approved_by,
        source_event_id, traceparent, collections_workflow_id, terms,
-       (SELECT p.latest_version FROM products p WHERE p.tenant_id = t.tenant_id AND p.code = t.product_code)
+       (SELECT p.latest_version FROM products p WHERE p.tenant_id = t.tenant_id AND p.code = t.product_code), top_up_of_loan_id
      FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::text[], $6::bigint[], $7::text[], $8::int[], $9::text[],
-       $10::int[], $11::text[], $12::text[], $13::date[], $14::timestamptz[], $15::text[], $16::uuid[], $17::text[], $18::text[], $19::jsonb[])
+       $10::int[], $11::text[], $12::text[], $13::date[], $14::timestamptz[], $15::text[], $16::uuid[], $17::text[], $18::text[], $19::jsonb[], $20::text[])
        AS t(id, tenant_id, application_id, borrower, product_code, principal_minor, currency, scale, annual_rate_percent,
        term_periods, frequency, schedule_method, disbursement_date, approved_at, approved_by, source_event_id, traceparent,
-       collections_workflow_id, terms)
+       collections_workflow_id, terms, top_up_of_loan_id)
     ON CONFLICT (id) DO NOTHING RETURNING id`,
     col((b) => b.account.id), col((b) => b.account.tenantId), col((b) => b.account.applicationId),
     col((b) => JSON.stringify(b.account.borrower)), col((b) => b.account.productCode),
@@ -124,8 +128,30 @@ async function insertAccounts(tx: Tx, bookings: NewBooking[]): Promise<string[]>
     col((b) => b.account.scheduleMethod), col((b) => b.account.disbursementDate),
     col((b) => b.account.approvedAt.toISOString()), col((b) => b.account.approvedBy), col((b) => b.eventId),
     col((b) => b.traceparent ?? null), col((b) => b.account.collectionsWorkflowId), col((b) => JSON.stringify(b.account.terms)),
+    col((b) => b.account.topUpOfLoanId ?? null),
   );
   return rows.map((r) => r.id);
+}
+
+/** Why each top-up cannot be booked (ports.ts): one set-based read of the loans they name. */
+async function topUpRefusals(prisma: PrismaClient, topUps: readonly TopUpRequest[]): Promise<Map<string, string>> {
+  const rows = await prisma.$queryRawUnsafe<{ event_id: string; old_loan_id: string; borrower_id: string | null; currency: string | null; status: string | null; found: boolean; want_borrower: string; want_currency: string }[]>(
+    `SELECT t.event_id, t.old_loan_id, a.borrower ->> 'id' AS borrower_id, a.currency, coalesce(s.status, a.status) AS status, a.id IS NOT NULL AS found,
+       t.borrower_id AS want_borrower, t.currency AS want_currency
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS t(event_id, tenant_id, old_loan_id, borrower_id, currency)
+     LEFT JOIN loan_accounts a ON a.id = t.old_loan_id AND a.tenant_id = t.tenant_id
+     LEFT JOIN loan_servicing s ON s.loan_id = a.id`,
+    topUps.map((t) => t.eventId), topUps.map((t) => t.tenantId), topUps.map((t) => t.oldLoanId), topUps.map((t) => t.borrowerId), topUps.map((t) => t.currency),
+  );
+  const refused = new Map<string, string>();
+  for (const r of rows) {
+    const why = !r.found ? 'is not a loan of this tenant'
+      : r.borrower_id !== r.want_borrower ? `is borrower ${r.borrower_id}'s, not ${r.want_borrower}'s`
+        : r.currency !== r.want_currency ? `is in ${r.currency}, not ${r.want_currency}`
+          : r.status !== 'active' ? `is ${r.status}: only an active loan can be topped up` : undefined;
+    if (why) refused.set(r.event_id, `top-up: loan ${r.old_loan_id} ${why}`);
+  }
+  return refused;
 }
 
 /** Each booked loan's servicing row (pending disbursement, no engine state yet), with the version it keeps. */

@@ -37,6 +37,8 @@ export interface LoanAccount {
   readonly installments: readonly ScheduledInstallment[];
   /** The approved loan terms as LoanApproved carried them: servicing re-anchors the schedule with them. */
   readonly terms: LoanTermsV1;
+  /** A top-up: the borrower's loan this loan's disbursement pays off first (LoanApproved's loan.topUpOfLoanId). */
+  readonly topUpOfLoanId?: string | null;
 }
 
 /** One workflow per loan; deriving the id from the loan id makes a second start a no-op. */
@@ -93,6 +95,7 @@ export function bookLoanAccount(event: LoanApprovedV1, schedule: ScheduleRows): 
       collectionsWorkflowId: collectionsWorkflowId(loan.id),
       installments,
       terms: termsOf(loan),
+      ...(loan.topUpOfLoanId ? { topUpOfLoanId: loan.topUpOfLoanId } : {}),
     },
   };
 }

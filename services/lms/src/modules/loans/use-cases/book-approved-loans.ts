@@ -16,7 +16,8 @@ const tracer = trace.getTracer('lendstack-lms');
 /**
  * Books a loan account with its schedule for each LoanApproved, exactly once per event id.
  * Returns the events refused for business reasons, with a code: `unbookable` (a schedule the engine
- * cannot compute or an account cannot hold, or one breaking an invariant), `duplicate-loan`; the
+ * cannot compute or an account cannot hold, or one breaking an invariant; a top-up of a loan that is not the
+ * same borrower's active loan in the same currency), `duplicate-loan`; the
  * consumer dead-letters them and the LMS tells the LOS (LoanBookingRejected). Throws when the database is unavailable.
  */
 export async function bookApprovedLoans(
@@ -31,12 +32,13 @@ export async function bookApprovedLoans(
   });
   try {
     const unknown = await deps.store.productsNotInCatalogue(deliveries.map(({ event }) => ({ tenantId: event.tenantId, productCode: event.payload.loan.productCode })));
+    const topUps = await topUpRefusals(deps, deliveries);
     deliveries.forEach((delivered, index) => {
       const span = spans[index]!;
       const { tenantId, payload } = delivered.event;
       const outcome = unknown.has(`${tenantId}:${payload.loan.productCode}`)
         ? { ok: false as const, reason: `product ${payload.loan.productCode} is not in tenant ${tenantId}'s catalogue` }
-        : computeBooking(deps, delivered.event);
+        : topUps.has(delivered.event.id) ? { ok: false as const, reason: topUps.get(delivered.event.id)! } : computeBooking(deps, delivered.event);
       if (!outcome.ok) {
         span.setAttribute('lendstack.rejected', outcome.reason);
         rejections.push({ delivered, reason: outcome.reason, code: 'unbookable' });
@@ -56,6 +58,14 @@ export async function bookApprovedLoans(
   } finally {
     for (const span of spans) span.end();
   }
+}
+
+/** The refused top-ups of the batch by event id (no query when none names a loan to top up). */
+async function topUpRefusals(deps: BookApprovedLoansDeps, deliveries: readonly Delivered<LoanApprovedV1>[]): Promise<Map<string, string>> {
+  const topUps = deliveries.flatMap(({ event: { id, tenantId, payload } }) => payload.loan.topUpOfLoanId
+    ? [{ eventId: id, tenantId, oldLoanId: payload.loan.topUpOfLoanId, borrowerId: payload.borrower.id, currency: payload.loan.principal.currency }]
+    : []);
+  return topUps.length === 0 ? new Map() : deps.store.topUpRefusals(topUps);
 }
 
 function computeBooking(deps: BookApprovedLoansDeps, event: LoanApprovedV1) {

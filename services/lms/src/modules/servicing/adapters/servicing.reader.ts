@@ -11,6 +11,21 @@ export interface LoanServicingView {
   readonly delinquency: { readonly dpd: number; readonly bucket: string; readonly rbiClass: string; readonly oldestUnpaidDueDate: string | null; readonly npaSince: string | null };
   /** The loan's foreclosure, once one took effect: `closed`, or `short` (a later change reopened the loan). */
   readonly foreclosure?: NonNullable<StoredState['foreclosure']>;
+  /** A top-up loan: the loan it pays off, and how far (its disbursement's top-up, if requested). */
+  readonly topUpOf?: TopUpLink;
+  /** A loan a top-up loan pays off (pending: its payout is not confirmed yet; settled: foreclosed). */
+  readonly toppedUpBy?: TopUpLink;
+}
+
+/** One side of a top-up: the other loan, and the disbursement's top-up once one is requested. */
+export interface TopUpLink {
+  readonly loanId: string;
+  /** booked: no disbursement yet (or only failed ones); pending: payout not confirmed; settled: the old loan foreclosed. */
+  readonly state: 'booked' | 'pending' | 'settled' | 'failed';
+  readonly disbursementId: string | null;
+  readonly valueDate: string | null;
+  readonly payoffMinor: bigint | null;
+  readonly foreclosureTransactionId: string | null;
 }
 
 export interface ServicingReader {
@@ -33,9 +48,34 @@ export function createServicingReader(pool: pg.Pool): ServicingReader {
         asOf: row.as_of, status: row.status, accrualStatus: row.accrual_status, productVersion: row.product_version, balances,
         delinquency: { dpd: row.dpd, bucket: row.us_bucket, rbiClass: row.rbi_class, oldestUnpaidDueDate: row.oldest, npaSince: row.npa_since },
         ...(row.state?.foreclosure ? { foreclosure: row.state.foreclosure } : {}),
+        ...(await topUpLinks(pool, tenantId, loanId)),
       };
     },
   };
+}
+
+/**
+ * Both sides of a loan's top-ups in one indexed read: the loan it tops up (with its latest disbursement's
+ * top-up, a live one first) and the live top-up paying it off.
+ */
+async function topUpLinks(pool: pg.Pool, tenantId: string, loanId: string): Promise<{ topUpOf?: TopUpLink; toppedUpBy?: TopUpLink }> {
+  const rows = (await pool.query<{ side: 'of' | 'by'; loan_id: string; state: TopUpLink['state'] | null; disbursement_id: string | null; value_date: string | null; payoff: string | null; foreclosure_id: string | null }>(
+    `SELECT 'of' AS side, a.top_up_of_loan_id AS loan_id, u.state, u.disbursement_id, to_char(u.value_date, 'YYYY-MM-DD') AS value_date, u.payoff_minor::text AS payoff, u.foreclosure_id
+     FROM loan_accounts a
+     LEFT JOIN LATERAL (SELECT * FROM top_ups t WHERE t.loan_id = a.id ORDER BY t.state <> 'failed' DESC, t.created_at DESC LIMIT 1) u ON true
+     WHERE a.id = $1 AND a.tenant_id = $2 AND a.top_up_of_loan_id IS NOT NULL
+     UNION ALL
+     SELECT 'by', t.loan_id, t.state, t.disbursement_id, to_char(t.value_date, 'YYYY-MM-DD'), t.payoff_minor::text, t.foreclosure_id
+     FROM top_ups t WHERE t.old_loan_id = $1 AND t.tenant_id = $2 AND t.state <> 'failed'`,
+    [loanId, tenantId],
+  )).rows;
+  const link = (r: (typeof rows)[number]): TopUpLink => ({
+    loanId: r.loan_id, state: r.state ?? 'booked', disbursementId: r.disbursement_id, valueDate: r.value_date,
+    payoffMinor: r.payoff === null ? null : BigInt(r.payoff), foreclosureTransactionId: r.foreclosure_id,
+  });
+  const of = rows.find((r) => r.side === 'of');
+  const by = rows.find((r) => r.side === 'by');
+  return { ...(of ? { topUpOf: link(of) } : {}), ...(by ? { toppedUpBy: link(by) } : {}) };
 }
 
 export async function delinquencyHistory(pool: pg.Pool, loanId: string) {

@@ -52,6 +52,10 @@ const STATUS: Record<ServicingFailureCode, number> = {
   'prepayment-with-arrears': 422,
   'prepayment-exceeds-balance': 422,
   'prepayment-not-supported': 422,
+  'top-up-partial-disbursement': 422,
+  'top-up-in-progress': 409,
+  'top-up-loan-not-active': 409,
+  'top-up-payoff-exceeds-principal': 422,
   'engine-refused': 422,
 };
 
@@ -60,8 +64,8 @@ const problems = {
   401: { description: 'Missing or invalid bearer token' },
   403: { description: 'The caller lacks the role' },
   404: { description: 'No such loan or transaction for this tenant' },
-  409: { description: 'The loan is not disbursed, closed or charged off (a recovery: not charged off); the transaction is reversed or not reversible' },
-  422: { description: 'Value date after the business date (a recovery: or before the charge-off), a payoff quote as of a date before the business date, a foreclosure short of the payoff, more than the approved principal, Idempotency-Key reused with another body, or refused by the loan engine' },
+  409: { description: 'The loan is not disbursed, closed or charged off (a recovery: not charged off); the transaction is reversed or not reversible; a top-up whose old loan is not active or is being paid off by another disbursement' },
+  422: { description: 'Value date after the business date (a recovery: or before the charge-off), a payoff quote as of a date before the business date, a foreclosure short of the payoff, more than the approved principal, a top-up disbursed in part or whose old loan\'s payoff is not less than its principal (the payoff in the problem), Idempotency-Key reused with another body, or refused by the loan engine' },
 };
 const idempotencyHeader = idempotencyKeyHeaderDoc();
 
@@ -101,7 +105,7 @@ export async function servicingRoutes(app: FastifyInstance, deps: ServicingRoute
   });
 
   app.post('/v1/loans/:id/disbursements', {
-    schema: { tags: ['servicing'], summary: 'Disburse (a tranche of) the loan (operator)', description: "Paid out to the borrower's own account token from LoanApproved. The transaction stays `pending` until the payout is confirmed (then it is applied on its value date; the first re-anchors the schedule) or `failed` with `failureReason`. Honours `Idempotency-Key`.", headers: idempotencyHeader, params: schemaDoc(loanParams), body: schemaDoc(disbursementBody), response: { 202: { description: 'The pending (or already settled) disbursement' }, ...problems } },
+    schema: { tags: ['servicing'], summary: 'Disburse (a tranche of) the loan (operator)', description: "Paid out to the borrower's own account token from LoanApproved. The transaction stays `pending` until the payout is confirmed (then it is applied on its value date; the first re-anchors the schedule) or `failed` with `failureReason`. A top-up loan (LoanApproved `topUpOfLoanId`) is disbursed in one tranche of its whole principal: the old loan's payoff on the value date is fixed now, the payout sends the borrower the principal less it (422 when it is not less), and the payout's confirmation forecloses the old loan with it (LoanClosed reason `top-up`) in the same transaction. Honours `Idempotency-Key`.", headers: idempotencyHeader, params: schemaDoc(loanParams), body: schemaDoc(disbursementBody), response: { 202: { description: 'The pending (or already settled) disbursement' }, ...problems } },
   }, async (request, reply) => {
     const principal = authenticate(request, deps.authSecret, 'operator');
     const { id } = parseOr400(loanParams, request.params, 'params');

@@ -25,6 +25,10 @@ export type ServicingFailureCode =
   | 'prepayment-with-arrears'
   | 'prepayment-exceeds-balance'
   | 'prepayment-not-supported'
+  | 'top-up-partial-disbursement'
+  | 'top-up-in-progress'
+  | 'top-up-loan-not-active'
+  | 'top-up-payoff-exceeds-principal'
   | 'engine-refused';
 
 export interface ServicingFailure {

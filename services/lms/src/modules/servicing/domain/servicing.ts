@@ -54,7 +54,8 @@ export function engineEvents(rows: readonly LoanTransaction[]): MoneyEvent[] {
     const valueDate = parseIsoDate(t.valueDate);
     if (t.kind === 'disbursement') return t.status === 'confirmed' ? [{ kind: 'disbursement', id: t.id, valueDate, amountMinor: t.amountMinor! }] : [];
     if (t.kind === 'repayment') return [{ kind: 'repayment', id: t.id, valueDate, amountMinor: t.amountMinor! }];
-    if (t.kind === 'foreclosure') return [{ kind: 'foreclosure', id: t.id, valueDate, amountMinor: t.amountMinor! }];
+    // A top-up's foreclosure (channel top-up) is paid from the new loan's disbursement (top-up.ts).
+    if (t.kind === 'foreclosure') return [{ kind: 'foreclosure', id: t.id, valueDate, amountMinor: t.amountMinor!, ...(t.channel === 'top-up' ? { fundedBy: 'top-up' as const } : {}) }];
     if (t.kind === 'prepayment') return [{ kind: 'prepayment', id: t.id, valueDate, amountMinor: t.amountMinor! }];
     return [{ kind: 'reversal', id: t.id, targetId: t.targetId!, valueDate }];
   });

@@ -10,6 +10,7 @@ import { isPayoutRefused, PayoutRailUnavailableError } from '../../payouts/ports
 import type { PayoutPort } from '../ports.js';
 import type { ServicingDeps, WireAmount } from './apply-money-event.js';
 import { replayLoan } from './replay-loan.js';
+import { paidOff, pendingPayoff, planTopUp, recordTopUp, releaseTopUp, settleTopUp } from './top-up.js';
 
 export interface DisbursementDeps extends ServicingDeps {
   readonly payouts: PayoutPort;
@@ -32,7 +33,10 @@ const refuse = (error: ServicingFailure) => ({ ok: false as const, error });
  * through the PayoutPort to the borrower's own account token from LoanApproved; the payout's outcome
  * settles it later (settleDisbursement). Failures, nothing written: loan-not-found, loan-closed,
  * loan-charged-off, currency-mismatch, scale-mismatch, value-date-after-business-date,
- * exceeds-approved-principal (/amount/amount), no-account-token, idempotency-key-reused.
+ * exceeds-approved-principal (/amount/amount), no-account-token, idempotency-key-reused. A top-up loan's
+ * disbursement (top-up.ts) pays the borrower its principal less the old loan's payoff on the value date, and
+ * refuses as planTopUp says (top-up-partial-disbursement, top-up-in-progress, top-up-loan-not-active,
+ * top-up-payoff-exceeds-principal).
  */
 export async function requestDisbursement(deps: DisbursementDeps, r: DisbursementRequest): Promise<Outcome<LoanTransaction>> {
   const outcome = await inTransaction(deps.pool, async (client) => {
@@ -46,11 +50,14 @@ export async function requestDisbursement(deps: DisbursementDeps, r: Disbursemen
     const businessDate = await businessDateOf(client, r.tenantId, deps.today);
     const refused = checkDisbursement(loan, r, businessDate, await transactionsOf(client, loan.id));
     if (refused) return refuse(refused);
+    const topUp = await planTopUp(client, loan, BigInt(r.amount.amount), r.valueDate);
+    if (!topUp.ok) return topUp;
     const tx = await insertTransaction(client, {
       id: deps.newId(), tenantId: loan.tenantId, loanId: loan.id, kind: 'disbursement', valueDate: r.valueDate, amountMinor: BigInt(r.amount.amount),
       currency: loan.currency, scale: loan.scale, status: 'pending', channel: 'payout', requestHash: r.requestHash, createdBy: r.actor,
       ...(r.idempotencyKey ? { idempotencyKey: r.idempotencyKey } : {}),
     });
+    if (topUp.value) await recordTopUp(client, tx, loan.principalMinor, topUp.value);
     return { ok: true as const, value: tx, beneficiary: loan.bankAccount! };
   });
   if (!outcome.ok || outcome.replayed || !('beneficiary' in outcome)) return outcome;
@@ -62,14 +69,17 @@ export async function requestDisbursement(deps: DisbursementDeps, r: Disbursemen
 /**
  * Hands a pending disbursement to the payout rail (payout id = transaction id: a resubmit never pays
  * twice). A refusal or an immediate final status settles it; an unreachable rail leaves it pending
- * (the outcome is unknown: the webhook, or submitting again with the same id, tells).
+ * (the outcome is unknown: the webhook, or submitting again with the same id, tells). A top-up's payout is the
+ * amount less the old loan's payoff (the payoff stays inside the lender: it settles the old loan).
  */
 async function submitPayout(deps: DisbursementDeps, tx: LoanTransaction, beneficiary: NonNullable<ServicedLoan['bankAccount']>): Promise<void> {
   let outcome: PayoutOutcome | undefined;
+  const payoff = await pendingPayoff(deps.pool, tx.id);
   try {
     const answer = await deps.payouts.submit({
-      payoutId: tx.id, tenantId: tx.tenantId, loanId: tx.loanId, amount: { amountMinor: tx.amountMinor!, currency: tx.currency, scale: tx.scale },
-      beneficiary: { accountToken: beneficiary.accountToken, bankCode: beneficiary.bankCode, holderName: beneficiary.holderName, ...(beneficiary.accountNumberMasked ? { accountNumberMasked: beneficiary.accountNumberMasked } : {}) }, narration: `Loan ${tx.loanId} disbursement`,
+      payoutId: tx.id, tenantId: tx.tenantId, loanId: tx.loanId, amount: { amountMinor: tx.amountMinor! - (payoff ?? 0n), currency: tx.currency, scale: tx.scale },
+      beneficiary: { accountToken: beneficiary.accountToken, bankCode: beneficiary.bankCode, holderName: beneficiary.holderName, ...(beneficiary.accountNumberMasked ? { accountNumberMasked: beneficiary.accountNumberMasked } : {}) },
+      narration: `Loan ${tx.loanId} disbursement`,
     });
     if (isPayoutRefused(answer)) outcome = { status: 'failed', reason: `payout refused: ${answer.error.code}: ${answer.error.detail}` };
     else if (answer.status === 'processed') outcome = { status: 'confirmed' };
@@ -100,8 +110,9 @@ export type PayoutOutcome = { readonly status: 'confirmed' } | { readonly status
  * transaction says why and the loan stays as it was. Confirmed: the disbursement becomes a money
  * event on its value date; the first one re-anchors the schedule on that date (same terms, same
  * engine call as booking; the replaced schedule is kept in schedule_versions). A settled
- * disbursement settles again to nothing (webhooks are retried). Failures: transaction-not-found,
- * engine-refused (the disbursement stays pending).
+ * disbursement settles again to nothing (webhooks are retried). A top-up's confirmation also forecloses the
+ * old loan with the payoff (settleTopUp), in this transaction; its failure releases the old loan.
+ * Failures: transaction-not-found, engine-refused (the disbursement stays pending).
  */
 export async function settleDisbursement(deps: ServicingDeps, r: { disbursementId: string; outcome: PayoutOutcome; correlationId: string }): Promise<Outcome<LoanTransaction>> {
   const outcome = await inTransaction(deps.pool, async (client) => {
@@ -113,6 +124,7 @@ export async function settleDisbursement(deps: ServicingDeps, r: { disbursementI
     if (tx.status !== 'pending') return { ok: true as const, value: tx, replayed: true };
     if (r.outcome.status === 'failed') {
       await client.query(`UPDATE loan_transactions SET status = 'failed', failure_reason = $2 WHERE id = $1`, [tx.id, r.outcome.reason.slice(0, 500)]);
+      await releaseTopUp(client, tx.id);
       return { ok: true as const, value: { ...tx, status: 'failed' as const, failureReason: r.outcome.reason } };
     }
     await client.query(`UPDATE loan_transactions SET status = 'confirmed' WHERE id = $1`, [tx.id]);
@@ -127,6 +139,8 @@ export async function settleDisbursement(deps: ServicingDeps, r: { disbursementI
       notice: { kind: 'disbursed', transaction: confirmed },
     });
     if (!replayed.ok) return replayed;
+    const topUp = await settleTopUp(deps, client, confirmed, r.correlationId);
+    if (!topUp.ok) return topUp;
     return { ok: true as const, value: confirmed };
   });
   if (outcome.ok && !outcome.replayed) deps.onOutbox();
@@ -170,7 +184,8 @@ async function reanchorSchedule(client: pg.PoolClient, loan: ServicedLoan, value
  * to pending disbursement when it was its only one, and a TransactionReversed (reversedEffectKey
  * `disbursement:<id>`) goes on the outbox. A payout still pending simply fails; one already failed is left as
  * it is (a redelivered webhook). Failures: transaction-not-found, engine-refused (e.g. a repayment was posted
- * after the disbursement: nothing written, an operator must reverse the repayments first).
+ * after the disbursement: nothing written, an operator must reverse the repayments first; a top-up's payout
+ * returned after it paid the old loan off: nothing written, an operator must act — the payoff was not paid out).
  */
 export async function reverseDisbursement(deps: ServicingDeps, r: { disbursementId: string; reason: string; correlationId: string }): Promise<Outcome<LoanTransaction>> {
   const outcome = await inTransaction(deps.pool, async (client) => {
@@ -181,6 +196,8 @@ export async function reverseDisbursement(deps: ServicingDeps, r: { disbursement
     const all = await transactionsOf(client, loan.id);
     const tx = all.find((t) => t.id === r.disbursementId)!;
     if (tx.status !== 'confirmed') return { ok: true as const, value: tx, replayed: true };
+    const oldLoan = await paidOff(client, tx.id);
+    if (oldLoan) return refuse(failure('engine-refused', '/disbursementId', `disbursement ${tx.id} paid off loan ${oldLoan} (a top-up): its returned payout is not undone automatically`));
     const reason = r.reason.slice(0, 500);
     await client.query(`UPDATE loan_transactions SET status = 'failed', failure_reason = $2 WHERE id = $1`, [tx.id, reason]);
     const returned: LoanTransaction = { ...tx, status: 'failed', failureReason: reason };
