@@ -45,6 +45,8 @@ const config = {
   topicPrefix: process.env.KAFKA_TOPIC_PREFIX ?? '',
   temporalAddress: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
   profileDir: process.env.BENCH_PROFILE_DIR,
+  /** Which parts run (comma-separated: repayments, backdated, eod); default all three. */
+  parts: new Set((process.env.BENCH_SERVICING_PARTS ?? 'repayments,backdated,eod').split(',').map((s) => s.trim())),
 };
 
 // Never against a person's or the tests' databases, never off this machine.
@@ -289,9 +291,9 @@ async function main() {
     });
     log('LMS and payout sandbox ready; booking and disbursing the template loans');
     const ids = await templates(lms, db);
-    const rep = await benchRepayments(lms, db, ids.repay);
-    const bd = await benchBackdated(lms, db, ids.backdated);
-    const eod = await benchEndOfDay(lms, db, ids.eod);
+    const rep = config.parts.has('repayments') ? await benchRepayments(lms, db, ids.repay) : undefined;
+    const bd = config.parts.has('backdated') ? await benchBackdated(lms, db, ids.backdated) : undefined;
+    const eod = config.parts.has('eod') ? await benchEndOfDay(lms, db, ids.eod) : undefined;
     report(rep, bd, eod);
   } finally {
     await lms?.stop();
@@ -301,9 +303,9 @@ async function main() {
 }
 
 type Rep = Awaited<ReturnType<typeof benchRepayments>>;
-function report(rep: Rep, bd: Awaited<ReturnType<typeof benchBackdated>>, eod: Awaited<ReturnType<typeof benchEndOfDay>>) {
+function report(rep: Rep | undefined, bd: Awaited<ReturnType<typeof benchBackdated>> | undefined, eod: Awaited<ReturnType<typeof benchEndOfDay>> | undefined) {
   const rate = (n: number, ms: number) => n / (ms / 1000);
-  const repRows: Row[] = (['single', 'spread'] as const).flatMap((k) => {
+  const repRows: Row[] = rep === undefined ? [] : (['single', 'spread'] as const).flatMap((k) => {
     const r = rep[k]!;
     const label = k === 'single' ? 'one loan (row lock serialises)' : `spread over ${fmt(config.spreadLoans)} loans`;
     const httpRate = rate(r.http.ok, r.http.ms);
@@ -314,24 +316,24 @@ function report(rep: Rep, bd: Awaited<ReturnType<typeof benchBackdated>>, eod: A
     ];
   });
   const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
-  const h = sorted(bd.httpMs);
-  const e = sorted(bd.engineMs.replay);
-  const er = sorted(bd.engineMs.resume);
-  const bdRows: Row[] = [
+  const h = sorted(bd?.httpMs ?? []);
+  const e = sorted(bd?.engineMs.replay ?? []);
+  const er = sorted(bd?.engineMs.resume ?? []);
+  const bdRows: Row[] = bd === undefined ? [] : [
     [`backdated repayment via HTTP (value date ≈ ${bd.midDate})`, fmt(h.length), fmt(percentile(h, 50), 1), fmt(percentile(h, 99), 1), fmt(h.at(-1), 1)],
     ['  engine alone, in the bench process: replayAccount of the whole loan', fmt(e.length), fmt(percentile(e, 50), 1), fmt(percentile(e, 99), 1), fmt(e.at(-1), 1)],
     ['  engine alone: resumeAccount from the checkpoint before the value date (what the LMS runs)', fmt(er.length), fmt(percentile(er, 50), 1), fmt(percentile(er, 99), 1), fmt(er.at(-1), 1)],
   ];
-  const eodRate = rate(eod.advanced, eod.eodMs);
-  const baseEod = rate(eod.loans, eod.baselineMs);
-  const eodRows: Row[] = [
+  const eodRate = eod === undefined ? 0 : rate(eod.advanced, eod.eodMs);
+  const baseEod = eod === undefined ? 0 : rate(eod.loans, eod.baselineMs);
+  const eodRows: Row[] = eod === undefined ? [] : [
     ['end of day, one business day (POST /v1/end-of-day-runs → completed)', fmt(eod.advanced), fmt(eod.eodMs / 1000, 2), fmt(eodRate), `${fmt(eod.entries)} / ${fmt(eod.lines)}`],
     ['  raw set-based SQL, same rows, batches of 1,000', fmt(eod.loans), fmt(eod.baselineMs / 1000, 2), fmt(baseEod), `ratio ${fmt(eodRate / baseEod, 2)}`],
   ];
   const sections = (table: (hd: Row, rows: Row[]) => string) => [
-    table(['repayments', 'n', 'seconds', 'per s', 'p50 ms', 'p99 ms', 'entries / lines per repayment'], repRows),
-    table([`backdated: ${bd.installments} installments, ${bd.txCount} transactions at the end, business date ${bd.businessDate}`, 'runs', 'p50 ms', 'p99 ms', 'max ms'], bdRows),
-    table(['end of day', 'loans', 'seconds', 'loans/s', 'journal entries / lines'], eodRows),
+    ...(rep ? [table(['repayments', 'n', 'seconds', 'per s', 'p50 ms', 'p99 ms', 'entries / lines per repayment'], repRows)] : []),
+    ...(bd ? [table([`backdated: ${bd.installments} installments, ${bd.txCount} transactions at the end, business date ${bd.businessDate}`, 'runs', 'p50 ms', 'p99 ms', 'max ms'], bdRows)] : []),
+    ...(eod ? [table(['end of day', 'loans', 'seconds', 'loans/s', 'journal entries / lines'], eodRows)] : []),
   ];
   console.log(`\n${sections(textTable).join('\n\n')}\n`);
   if (config.resultsDir) {

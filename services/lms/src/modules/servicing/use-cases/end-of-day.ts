@@ -1,10 +1,11 @@
-import { advanceAccount, parseIsoDate, type AccountProduct, type AccountResult, type AccountSnapshot, type Delinquency } from '@lendstack/loan-engine';
+import { advanceAccount, formatIsoDate, parseIsoDate, type AccountProduct, type AccountResult, type Delinquency, type Effect } from '@lendstack/loan-engine';
 import type { ProductDefinition } from '@lendstack/contracts';
 import type pg from 'pg';
 import { toLifecycleEnvelopes } from '../../lifecycle/domain/lifecycle-events.js';
 import { toAccountProduct } from '../../products/domain/product.js';
 import { businessDateOf } from '../../business-date/business-date.repository.js';
 import { balancesRow, productDefinition, saveStates, scheduleOf, type OutboxEnvelope, type StateWrite } from '../adapters/servicing.repository.js';
+import { lockBatch, partitionBounds, saveQuietDays, type BatchRow } from '../adapters/eod-batch.queries.js';
 import { DEFAULT_ACCOUNT_PRODUCT, engineSchedule, type StoredState } from '../domain/servicing.js';
 import type { LedgerPosting } from '../../ledger/ports.js';
 import type { LedgerPort } from '../ports.js';
@@ -22,6 +23,12 @@ export interface EodDeps {
    * before the business date moves to it; idempotent per (tenant, day), so a resumed run may repeat it.
    */
   readonly afterDay?: (tenantId: string, day: string) => Promise<void>;
+  /** Concurrent batch workers, each over its own loan-id range of the day (one connection each); default 1. */
+  readonly workers?: number;
+  /** Quiet loans (the day only accrues interest) written set-based instead of through the engine; default true. */
+  readonly quietDays?: boolean;
+  /** Told how many loans each committed batch moved to the day, and by which path (the service's metrics). */
+  readonly onBatch?: (tenantId: string, counts: { quiet: number; engine: number }) => void;
 }
 
 export interface EodProgress {
@@ -31,6 +38,10 @@ export interface EodProgress {
   readonly loans_total: number;
   /** The day being processed (YYYY-MM-DD), null when none. */
   readonly day?: string | null;
+  /** Loans advanced per second by this run since it (re)started, over all its workers; absent before the first batch. */
+  readonly rate?: number;
+  /** When the run should complete at that rate (ISO 8601 instant); null when done or not yet known. */
+  readonly eta?: string | null;
 }
 
 export interface EodRun {
@@ -70,32 +81,59 @@ export async function runEndOfDay(deps: EodDeps, runId: string, options: RunOpti
   const run = await findRun(deps.pool, runId);
   if (!run || run.status === 'completed') return run!;
   await deps.pool.query(`UPDATE eod_runs SET status = 'running', error = NULL, updated_at = now() WHERE id = $1`, [runId]);
-  let batches = 0;
   const products = new Map<string, AccountProduct>();
+  const counter = { batches: 0, stop: false };
+  const tracker = new ProgressTracker(deps.now);
   try {
     let day = nextDay(await businessDateOf(deps.pool, run.tenantId, deps.today));
     // Set when the run was queued (the business date cannot move meanwhile: PUT refuses while a run is active).
     const total = run.progress.days_total;
     while (day <= run.to) {
       const loansTotal = Number((await deps.pool.query<{ n: string }>(`SELECT count(*) AS n FROM loan_servicing WHERE tenant_id = $1 AND status = 'active'`, [run.tenantId])).rows[0]!.n);
-      let after = '';
-      let done = Number((await deps.pool.query<{ n: string }>(`SELECT count(*) AS n FROM loan_servicing WHERE tenant_id = $1 AND status = 'active' AND as_of >= $2::date`, [run.tenantId, day])).rows[0]!.n);
-      for (;;) {
-        const batch = await advanceBatch(deps, run, day, after, products, { days_total: total, loans_total: loansTotal, loans_done: done });
-        if (batch.count === 0) break;
-        after = batch.last;
-        done += batch.advanced;
-        batches += 1;
-        options.onProgress?.({ days_done: total - daysBetween(day, run.to) - 1, days_total: total, loans_done: done, loans_total: loansTotal, day });
-        if (options.abortAfterBatches !== undefined && batches >= options.abortAfterBatches) throw new EodAborted(`aborted after ${batches} batch(es)`);
+      const done = Number((await deps.pool.query<{ n: string }>(`SELECT count(*) AS n FROM loan_servicing WHERE tenant_id = $1 AND status = 'active' AND as_of >= $2::date`, [run.tenantId, day])).rows[0]!.n);
+      const daysBefore = total - daysBetween(day, run.to) - 1;
+      tracker.startDay({ days_done: daysBefore, days_total: total, loans_done: done, loans_total: loansTotal, day });
+      await writeProgress(deps.pool, run.id, tracker.current());
+      // The day's remaining loans in loan-id ranges of about equal size, one worker each; a worker's
+      // batches are keyset pages of its range, so a resumed day re-plans from what is still before it.
+      const bounds = await partitionBounds(deps.pool, run.tenantId, day, Math.max(1, deps.workers ?? 1));
+      let lastWrite = Date.now();
+      const worker = async (after: string, upTo: string | null) => {
+        for (;;) {
+          if (counter.stop) return;
+          const batch = await advanceBatch(deps, run, day, after, upTo, products);
+          if (batch.count === 0) return;
+          after = batch.last;
+          tracker.add(batch.count);
+          counter.batches += 1;
+          deps.onBatch?.(run.tenantId, { quiet: batch.quiet, engine: batch.count - batch.quiet });
+          options.onProgress?.(tracker.current());
+          if (options.abortAfterBatches !== undefined && counter.batches >= options.abortAfterBatches) {
+            counter.stop = true;
+            throw new EodAborted(`aborted after ${counter.batches} batch(es)`);
+          }
+          // Progress goes to the run's row at most once a second, outside the batches' transactions
+          // (a row every worker updated in its batch would serialise their commits).
+          if (Date.now() - lastWrite >= 1000) {
+            lastWrite = Date.now();
+            await writeProgress(deps.pool, run.id, tracker.current());
+          }
+        }
+      };
+      const settled = await Promise.allSettled(bounds.map((upTo, i) => worker(i === 0 ? '' : (bounds[i - 1] as string), upTo)));
+      const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) {
+        counter.stop = true;
+        await writeProgress(deps.pool, run.id, tracker.current()).catch(() => undefined);
+        throw failed.reason;
       }
-      const daysDone = total - daysBetween(day, run.to);
       await deps.afterDay?.(run.tenantId, day);
-      await closeDay(deps.pool, run, day, { days_done: daysDone, days_total: total, loans_done: done, loans_total: loansTotal, day });
-      options.onProgress?.({ days_done: daysDone, days_total: total, loans_done: done, loans_total: loansTotal, day });
+      tracker.endDay();
+      await closeDay(deps.pool, run, day, tracker.current());
+      options.onProgress?.(tracker.current());
       day = nextDay(day);
     }
-    await deps.pool.query(`UPDATE eod_runs SET status = 'completed', progress = jsonb_set(progress, '{day}', 'null'), updated_at = now() WHERE id = $1`, [runId]);
+    await deps.pool.query(`UPDATE eod_runs SET status = 'completed', progress = jsonb_set(jsonb_set(progress, '{day}', 'null'), '{eta}', 'null'), updated_at = now() WHERE id = $1`, [runId]);
   } catch (error) {
     if (error instanceof EodAborted) throw error;
     await deps.pool.query(`UPDATE eod_runs SET status = 'failed', error = $2, updated_at = now() WHERE id = $1`, [runId, String((error as Error).message).slice(0, 1000)]);
@@ -106,57 +144,112 @@ export async function runEndOfDay(deps: EodDeps, runId: string, options: RunOpti
   return (await findRun(deps.pool, runId))!;
 }
 
+/**
+ * Loans done / total of the day being run, and the rate and ETA of this run since it (re)started: loans
+ * advanced ÷ seconds, and the loans left (this day's, plus the whole book for each later day) at that rate.
+ */
+class ProgressTracker {
+  private readonly started: number;
+  private advanced = 0;
+  private p: EodProgress = { days_done: 0, days_total: 0, loans_done: 0, loans_total: 0, day: null };
+  constructor(private readonly now: () => Date) {
+    this.started = now().getTime();
+  }
+  startDay(p: EodProgress): void {
+    this.p = p;
+  }
+  add(loans: number): void {
+    this.advanced += loans;
+    this.p = { ...this.p, loans_done: this.p.loans_done + loans };
+  }
+  endDay(): void {
+    this.p = { ...this.p, days_done: this.p.days_done + 1 };
+  }
+  current(): EodProgress {
+    const seconds = (this.now().getTime() - this.started) / 1000;
+    if (this.advanced === 0 || seconds <= 0) return this.p;
+    const rate = this.advanced / seconds;
+    const daysAfter = Math.max(0, this.p.days_total - this.p.days_done - 1);
+    const left = Math.max(0, this.p.loans_total - this.p.loans_done) + daysAfter * this.p.loans_total;
+    const finished = this.p.days_done >= this.p.days_total;
+    return { ...this.p, rate: Math.round(rate * 10) / 10, eta: finished ? null : new Date(this.now().getTime() + (left / rate) * 1000).toISOString() };
+  }
+}
+
+async function writeProgress(pool: pg.Pool, runId: string, progress: EodProgress): Promise<void> {
+  await pool.query('UPDATE eod_runs SET progress = $2::jsonb, updated_at = now() WHERE id = $1', [runId, JSON.stringify(progress)]);
+}
+
 async function closeDay(pool: pg.Pool, run: EodRun, day: string, progress: EodProgress): Promise<void> {
   await pool.query('UPDATE business_dates SET business_date = $2::date, updated_at = now() WHERE tenant_id = $1 AND business_date < $2::date', [run.tenantId, day]);
   await pool.query('UPDATE eod_runs SET progress = $2::jsonb, updated_at = now() WHERE id = $1', [run.id, JSON.stringify(progress)]);
 }
 
-type BatchRow = { loan_id: string; currency: string; scale: number; product_code: string; product_version: number | null; snapshot: AccountSnapshot; state: StoredState };
-
-/** One batch of one day, in one transaction. `count` = loans read (0: the day is done), `advanced` = loans moved to the day. */
-async function advanceBatch(deps: EodDeps, run: EodRun, day: string, after: string, products: Map<string, AccountProduct>, progress: Omit<EodProgress, 'days_done'>): Promise<{ count: number; last: string; advanced: number }> {
+/**
+ * One batch of one day (the next keyset page of the range (after, upTo]), in one transaction: quiet loans
+ * set-based (their accrual computed in SQL, written in place), the others through advanceAccount. `count` =
+ * loans read and moved to the day (0: the range is done), `quiet` = of them written set-based.
+ */
+async function advanceBatch(deps: EodDeps, run: EodRun, day: string, after: string, upTo: string | null, products: Map<string, AccountProduct>): Promise<{ count: number; last: string; quiet: number }> {
   const client = await deps.pool.connect();
   try {
     await client.query('BEGIN');
-    const rows = (await client.query<BatchRow>(
-      `SELECT s.loan_id, a.currency, a.scale, s.product_code, s.product_version, s.snapshot, s.state
-       FROM loan_servicing s JOIN loan_accounts a ON a.id = s.loan_id
-       WHERE s.tenant_id = $1 AND s.status = 'active' AND s.loan_id > $2 AND s.as_of < $3::date
-       ORDER BY s.loan_id LIMIT $4 FOR UPDATE OF s`,
-      [run.tenantId, after, day, deps.batchSize ?? 1000])).rows;
+    const dayNumber = parseIsoDate(day);
+    const rows = await lockBatch(client, { tenantId: run.tenantId, after, upTo, day, dayNumber, limit: deps.batchSize ?? 1000, quiet: deps.quietDays ?? true });
     if (rows.length === 0) {
       await client.query('COMMIT');
-      return { count: 0, last: after, advanced: 0 };
+      return { count: 0, last: after, quiet: 0 };
     }
-    const schedules = await scheduleOf(client, rows.map((r) => r.loan_id));
-    const dayNumber = parseIsoDate(day);
+    const quiet = rows.filter((r) => r.quiet_amount !== null);
+    const engine = rows.filter((r) => r.quiet_amount === null);
     const postings: LedgerPosting[] = [];
+    const quietWrites: { loanId: string; amount: bigint; cum: bigint }[] = [];
+    const key = `accrual:${formatIsoDate(dayNumber)}`;
+    const accruals = new Map<bigint, Effect>();
+    for (const r of quiet) {
+      const amount = BigInt(r.quiet_amount!);
+      quietWrites.push({ loanId: r.loan_id, amount, cum: BigInt(r.quiet_cum!) });
+      if (amount === 0n) continue;
+      const { definition } = await productOf(client, run.tenantId, r, products);
+      // The engine's effect for the day (step.ts, accrue): one per amount, shared like its PairCache's lines.
+      let effect = accruals.get(amount);
+      if (effect === undefined) {
+        effect = { key, date: dayNumber, kind: 'interest-accrual', lines: [{ account: 'interest-receivable', side: 'debit', amountMinor: amount }, { account: 'interest-income', side: 'credit', amountMinor: amount }] };
+        accruals.set(amount, effect);
+      }
+      postings.push({ tenantId: run.tenantId, loanId: r.loan_id, currency: r.currency, scale: r.scale, chart: definition?.chartOfAccounts ?? deps.ledger.defaultChart(), postedOn: day, reverse: [], post: [effect] });
+    }
     const writes: StateWrite[] = [];
     const envelopes: OutboxEnvelope[] = [];
-    const occurredAt = deps.now().toISOString();
-    for (const r of rows) {
-      const { product, definition } = await productOf(client, run.tenantId, r, products);
-      const advanced = advanceAccount(r.snapshot, { schedule: engineSchedule(schedules.get(r.loan_id) ?? []), product, events: [] }, dayNumber);
-      if (!advanced.ok) throw new Error(`loan ${r.loan_id}: ${advanced.error.code}: ${advanced.error.message}`);
-      const result: AccountResult = advanced.value;
-      if (result.effects.length > 0) {
-        postings.push({ tenantId: run.tenantId, loanId: r.loan_id, currency: r.currency, scale: r.scale, chart: definition?.chartOfAccounts ?? deps.ledger.defaultChart(), postedOn: day, reverse: [], post: result.effects });
-      }
-      writes.push({ loanId: r.loan_id, tenantId: run.tenantId, snapshot: result.snapshot, state: result.state, historyFrom: day, history: result.delinquencyHistory, eodThrough: day });
-      const ctx = { tenantId: run.tenantId, loanId: r.loan_id, currency: r.currency, scale: r.scale, correlationId: run.id, causationId: run.id, occurredAt };
-      for (const e of toLifecycleEnvelopes({ ...ctx, events: result.events, state: result.state, delinquencyHistory: result.delinquencyHistory, delinquencyBefore: delinquencyOf(r.state) })) {
-        envelopes.push({ id: e.id, key: r.loan_id, value: e });
+    if (engine.length > 0) {
+      const schedules = await scheduleOf(client, engine.map((r) => r.loan_id));
+      const occurredAt = deps.now().toISOString();
+      for (const r of engine) {
+        const { product, definition } = await productOf(client, run.tenantId, r, products);
+        const advanced = advanceAccount(r.snapshot, { schedule: engineSchedule(schedules.get(r.loan_id) ?? []), product, events: [] }, dayNumber);
+        if (!advanced.ok) throw new Error(`loan ${r.loan_id}: ${advanced.error.code}: ${advanced.error.message}`);
+        const result: AccountResult = advanced.value;
+        if (result.effects.length > 0) {
+          postings.push({ tenantId: run.tenantId, loanId: r.loan_id, currency: r.currency, scale: r.scale, chart: definition?.chartOfAccounts ?? deps.ledger.defaultChart(), postedOn: day, reverse: [], post: result.effects });
+        }
+        writes.push({ loanId: r.loan_id, tenantId: run.tenantId, snapshot: result.snapshot, state: result.state, historyFrom: day, history: result.delinquencyHistory, eodThrough: day });
+        const ctx = { tenantId: run.tenantId, loanId: r.loan_id, currency: r.currency, scale: r.scale, correlationId: run.id, causationId: run.id, occurredAt };
+        for (const e of toLifecycleEnvelopes({ ...ctx, events: result.events, state: result.state, delinquencyHistory: result.delinquencyHistory, delinquencyBefore: delinquencyOf(r.state!) })) {
+          envelopes.push({ id: e.id, key: r.loan_id, value: e });
+        }
       }
     }
     if (postings.length > 0) await deps.ledger.postBatch(client, postings);
-    const byId = new Map(rows.map((r) => [r.loan_id, r]));
-    await saveStates(client, writes, {
-      balances: writes.map((w) => balancesRow({ id: w.loanId, tenantId: w.tenantId, currency: byId.get(w.loanId)!.currency, scale: byId.get(w.loanId)!.scale }, w.state)),
-      outbox: envelopes,
-    });
-    await client.query('UPDATE eod_runs SET progress = $2::jsonb, updated_at = now() WHERE id = $1', [run.id, JSON.stringify({ ...progress, days_done: progress.days_total - daysBetween(day, run.to) - 1, loans_done: progress.loans_done + rows.length, day })]);
+    await saveQuietDays(client, day, dayNumber, quietWrites);
+    if (writes.length > 0) {
+      const byId = new Map(engine.map((r) => [r.loan_id, r]));
+      await saveStates(client, writes, {
+        balances: writes.map((w) => balancesRow({ id: w.loanId, tenantId: w.tenantId, currency: byId.get(w.loanId)!.currency, scale: byId.get(w.loanId)!.scale }, w.state)),
+        outbox: envelopes,
+      });
+    }
     await client.query('COMMIT');
-    return { count: rows.length, last: rows.at(-1)!.loan_id, advanced: rows.length };
+    return { count: rows.length, last: rows.at(-1)!.loan_id, quiet: quiet.length };
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
