@@ -31,6 +31,8 @@ export interface LifecycleEventsInput extends LifecycleContext {
    * `advanceAccount` run; omit it for a replay from the first disbursement (then: nothing overdue).
    */
   readonly delinquencyBefore?: Delinquency;
+  /** The operator's reason of each write-off transaction (by id), for a LoanChargedOff a write-off caused. */
+  readonly writeOffReasons?: ReadonlyMap<string, string>;
 }
 
 const NOTHING_OVERDUE: Delinquency = { dpd: 0, usBucket: 'current', rbiClass: 'standard', oldestUnpaidDueDate: null, npaSince: null };
@@ -92,6 +94,12 @@ function toEnvelope(input: LifecycleEventsInput, event: LifecycleEvent, installm
         ...base,
         principalWrittenOff: wireMoney(input, input.state.balances.principalWrittenOff),
         dpd: delinquency(event.date).dpd,
+        ...(event.writeOffId === undefined ? {} : {
+          writeOff: {
+            transactionId: event.writeOffId, reason: input.writeOffReasons?.get(event.writeOffId) || 'write-off', accelerated: event.accelerated === true,
+            acceleratedPrincipal: wireMoney(input, event.acceleratedPrincipalMinor ?? 0n),
+          },
+        }),
       });
     case 'LoanClosed':
       return sealed(loanClosedV1Schema, event.kind, input, event.key, {

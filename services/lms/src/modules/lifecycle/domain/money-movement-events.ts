@@ -123,13 +123,14 @@ export function repaymentReallocatedEnvelope(
 }
 
 /**
- * TransactionReversed for a reversal of a repayment (the engine refuses any other), or for a disbursement
- * the payout rail returned after it was confirmed (`reversedKind: 'disbursement'`, reverseDisbursement).
- * `reversedAmountMinor` is the reversed transaction's amount. Id from (loan id, `reversal:<reversal id>`).
+ * TransactionReversed for a reversal of a repayment, for a disbursement the payout rail returned after it
+ * was confirmed (`reversedKind: 'disbursement'`, reverseDisbursement), or for an undone write-off
+ * (`reversedKind: 'write-off'`, write-off.ts). `reversedAmountMinor` is the reversed transaction's amount (a
+ * write-off's: the principal it had written off). Id from (loan id, `reversal:<reversal id>`).
  */
 export function transactionReversedEnvelope(
   ctx: LifecycleContext,
-  input: { reversal: Reversal; reversedAmountMinor: bigint; reason: string; businessDate: DayNumber; reversedKind?: 'repayment' | 'disbursement' },
+  input: { reversal: Reversal; reversedAmountMinor: bigint; reason: string; businessDate: DayNumber; reversedKind?: 'repayment' | 'disbursement' | 'write-off' },
 ): TransactionReversedV1 {
   const { reversal } = input;
   return sealed(transactionReversedV1Schema, 'TransactionReversed', ctx, `reversal:${reversal.id}`, {

@@ -25,6 +25,8 @@ export type ServicingFailureCode =
   | 'prepayment-with-arrears'
   | 'prepayment-exceeds-balance'
   | 'prepayment-not-supported'
+  | 'write-off-not-latest'
+  | 'no-write-off'
   | 'top-up-partial-disbursement'
   | 'top-up-in-progress'
   | 'top-up-loan-not-active'

@@ -12,7 +12,7 @@ import {
   type ScheduledInstallment,
 } from '@lendstack/loan-engine';
 
-export type TransactionKind = 'disbursement' | 'repayment' | 'reversal' | 'foreclosure' | 'prepayment';
+export type TransactionKind = 'disbursement' | 'repayment' | 'reversal' | 'foreclosure' | 'prepayment' | 'write-off';
 export type TransactionStatus = 'pending' | 'confirmed' | 'failed' | 'posted';
 
 /** One row of loan_transactions. */
@@ -48,6 +48,9 @@ export interface LoanTransaction {
  */
 export const DEFAULT_ACCOUNT_PRODUCT: AccountProduct = { strategy: 'penalties-fees-interest-principal', graceDays: 0 };
 
+/** The `reference` of a write-off that accelerates maturity (else `keep-maturity`). */
+export const WRITE_OFF_ACCELERATE = 'accelerate';
+
 /** The money events the engine replays: confirmed disbursements and every posted repayment, prepayment, foreclosure and reversal. */
 export function engineEvents(rows: readonly LoanTransaction[]): MoneyEvent[] {
   return rows.flatMap((t): MoneyEvent[] => {
@@ -57,6 +60,8 @@ export function engineEvents(rows: readonly LoanTransaction[]): MoneyEvent[] {
     // A top-up's foreclosure (channel top-up) is paid from the new loan's disbursement (top-up.ts).
     if (t.kind === 'foreclosure') return [{ kind: 'foreclosure', id: t.id, valueDate, amountMinor: t.amountMinor!, ...(t.channel === 'top-up' ? { fundedBy: 'top-up' as const } : {}) }];
     if (t.kind === 'prepayment') return [{ kind: 'prepayment', id: t.id, valueDate, amountMinor: t.amountMinor! }];
+    // A write-off's reference is its maturity option (write-off.ts).
+    if (t.kind === 'write-off') return [{ kind: 'write-off', id: t.id, valueDate, accelerate: t.reference === WRITE_OFF_ACCELERATE }];
     return [{ kind: 'reversal', id: t.id, targetId: t.targetId!, valueDate }];
   });
 }
@@ -95,6 +100,12 @@ export function stateJson(s: AccountState) {
       foreclosure: {
         transactionId: s.foreclosure.id, valueDate: formatIsoDate(s.foreclosure.date), amount: s.foreclosure.amountMinor.toString(),
         payoff: s.foreclosure.payoffMinor.toString(), outcome: s.foreclosure.outcome,
+      },
+    }),
+    // Only when a write-off charged the loan off (not its charge-off DPD).
+    ...(s.writeOff === undefined ? {} : {
+      writeOff: {
+        transactionId: s.writeOff.id, valueDate: formatIsoDate(s.writeOff.date), accelerated: s.writeOff.accelerated, acceleratedPrincipal: s.writeOff.acceleratedPrincipalMinor.toString(),
       },
     }),
   };

@@ -51,7 +51,7 @@ export interface MoneyRequest {
  * loan's servicing row (concurrent requests on a loan serialise), checks the request, records the
  * transaction and replays the loan (replay-loan.ts: ledger difference, state, balances, history,
  * allocations, outbox). Failures, nothing written: loan-not-found, loan-not-disbursed, loan-closed,
- * loan-charged-off (repayments), currency-mismatch / scale-mismatch (/amount/…),
+ * currency-mismatch / scale-mismatch (/amount/…),
  * value-date-after-business-date (/valueDate), transaction-not-found, already-reversed,
  * not-reversible (/params/txId), idempotency-key-reused, engine-refused. A repeated Idempotency-Key
  * with the same request returns the transaction it produced (`replayed`).
@@ -66,11 +66,13 @@ export async function applyMoneyEvent(deps: ServicingDeps, request: MoneyRequest
     // What the loan's last replay in this process left, if nothing has written the loan since (its version).
     const known = (deps.checkpoints ?? processCheckpoints).inputs(loan.id, loan.version);
     const transactions = known?.transactions ?? (await transactionsOf(client, loan.id, { allocations: false }));
-    const checked = request.command.kind === 'repayment'
-      ? checkRepayment(loan, request.command, businessDate, transactions)
-      : request.command.kind === 'recovery'
-        ? checkRecovery(loan, request.command, businessDate, await chargedOffOn(client, loan.id))
-        : checkReversal(loan, request.command, transactions, await transactionById(client, request.tenantId, request.command.targetId));
+    // A charged-off (or written-off) loan still takes repayments: each is a recovery, on checkRecovery's rules.
+    const command = request.command.kind === 'repayment' && loan.status === 'charged-off' ? { ...request.command, kind: 'recovery' as const } : request.command;
+    const checked = command.kind === 'repayment'
+      ? checkRepayment(loan, command, businessDate, transactions)
+      : command.kind === 'recovery'
+        ? checkRecovery(loan, command, businessDate, await chargedOffOn(client, loan.id))
+        : checkReversal(loan, command, transactions, await transactionById(client, request.tenantId, command.targetId));
     if (!checked.ok) return checked;
     const tx = await insertTransaction(client, {
       id: deps.newId(), tenantId: loan.tenantId, loanId: loan.id, currency: loan.currency, scale: loan.scale, status: 'posted', requestHash: request.requestHash,
@@ -116,7 +118,6 @@ function checkRepayment(loan: ServicedLoan, c: Extract<MoneyCommand, { kind: 're
   if (loan.status === 'pending-disbursement') return refuse(failure('loan-not-disbursed', '/params/id', 'The loan has not been disbursed yet.'));
   const foreclosedOn = all.reduce<string | undefined>((last, t) => (t.kind === 'foreclosure' && (last === undefined || t.valueDate > last) ? t.valueDate : last), undefined);
   if (loan.status === 'closed' && !(foreclosedOn !== undefined && c.valueDate <= foreclosedOn)) return refuse(failure('loan-closed', '/params/id', 'The loan is closed.'));
-  if (loan.status === 'charged-off') return refuse(failure('loan-charged-off', '/params/id', 'The loan is charged off.'));
   if (c.amount.currency !== loan.currency) return refuse(failure('currency-mismatch', '/amount/currency', `must be ${loan.currency}, the loan's currency`));
   if (c.amount.scale !== loan.scale) return refuse(failure('scale-mismatch', '/amount/scale', `must be ${loan.scale}, the scale of ${loan.currency}`));
   if (c.valueDate > businessDate) return refuse(failure('value-date-after-business-date', '/valueDate', `must be on or before the business date ${businessDate}`));

@@ -56,7 +56,8 @@ export interface ReplayDeps {
 export type TransactionNotice =
   | { readonly kind: 'disbursed'; readonly transaction: LoanTransaction }
   | { readonly kind: 'repayment-received'; readonly transaction: LoanTransaction }
-  | { readonly kind: 'transaction-reversed'; readonly transaction: LoanTransaction; readonly target: LoanTransaction };
+  /** `writtenOffMinor`: the principal an undone write-off had written off (its TransactionReversed amount). */
+  | { readonly kind: 'transaction-reversed'; readonly transaction: LoanTransaction; readonly target: LoanTransaction; readonly writtenOffMinor?: bigint };
 
 export interface ReplayRequest {
   readonly loan: ServicedLoan;
@@ -251,7 +252,8 @@ async function envelopesOf(
   const unknown = r.known ? candidates.filter((e) => !r.known!.announced.has(e.key)) : candidates;
   const present = await outboxIdsPresent(client, unknown.map((e) => lifecycleEventId(loan.id, e.key)));
   const events = unknown.filter((e) => !present.has(lifecycleEventId(loan.id, e.key)));
-  const engine = toLifecycleEnvelopes({ ...ctx, events, state: result.state, delinquencyHistory: result.delinquencyHistory, ...(delinquencyBefore ? { delinquencyBefore } : {}) });
+  const writeOffReasons = new Map(r.transactions.filter((t) => t.kind === 'write-off').map((t) => [t.id, t.reason ?? '']));
+  const engine = toLifecycleEnvelopes({ ...ctx, events, state: result.state, delinquencyHistory: result.delinquencyHistory, writeOffReasons, ...(delinquencyBefore ? { delinquencyBefore } : {}) });
   const businessDate = parseIsoDate(r.businessDate);
   const corrections = reallocations.map((c) => repaymentReallocatedEnvelope(ctx, { ...c, causeTransactionId: r.notice.transaction.id, businessDate }));
   return [...noticeEnvelopes(ctx, r, result), ...corrections, ...engine];
@@ -270,5 +272,8 @@ function noticeEnvelopes(ctx: LifecycleContext, r: ReplayRequest, result: Accoun
     return allocation ? [repaymentReceivedEnvelope(ctx, { allocation, channel: t.channel as RepaymentChannel, reference: t.reference ?? '', businessDate })] : [];
   }
   const reversal = { kind: 'reversal' as const, id: t.id, targetId: n.target.id, valueDate: parseIsoDate(t.valueDate) };
-  return [transactionReversedEnvelope(ctx, { reversal, reversedAmountMinor: n.target.amountMinor!, reason: t.reason ?? '', businessDate, reversedKind: n.target.kind === 'disbursement' ? 'disbursement' : 'repayment' })];
+  // An undone write-off moved no money of its own: its amount is the principal it had written off.
+  const reversedAmountMinor = n.target.amountMinor ?? n.writtenOffMinor ?? 0n;
+  const reversedKind = n.target.kind === 'disbursement' || n.target.kind === 'write-off' ? n.target.kind : 'repayment';
+  return [transactionReversedEnvelope(ctx, { reversal, reversedAmountMinor, reason: t.reason ?? '', businessDate, reversedKind })];
 }
