@@ -6,7 +6,6 @@ import { productRoutes, type ProductRoutesDeps } from '../modules/products/adapt
 import { ledgerRoutes, type LedgerRoutesDeps } from '../modules/ledger/adapters/ledger.routes.js';
 import { businessDateRoutes, type BusinessDateRoutesDeps } from '../modules/business-date/business-date.routes.js';
 import { servicingRoutes, type ServicingRoutesDeps } from '../modules/servicing/adapters/servicing.routes.js';
-import { writeOffRoutes } from '../modules/servicing/adapters/write-off.routes.js';
 import { eodRoutes, type EodRoutesDeps } from '../modules/servicing/adapters/eod.routes.js';
 import { portfolioRoutes, type PortfolioRoutesDeps } from '../modules/portfolio/adapters/portfolio.routes.js';
 import { earlyWarningRoutes, type EarlyWarningRoutesDeps } from '../modules/early-warning/adapters/early-warning.routes.js';
@@ -20,9 +19,9 @@ import { reportRoutes, type ReportRoutesDeps } from '../modules/reports/adapters
 import { statementRoutes, type StatementRoutesDeps } from '../modules/statements/adapters/statements.routes.js';
 import { serviceRequestRoutes, type ServiceRequestRoutesDeps } from '../modules/service-requests/adapters/service-requests.routes.js';
 import { auditLogRoutes, type AuditLogRoutesDeps } from '../modules/audit/adapters/audit-log.routes.js';
+import { importRoutes, type ImportRoutesDeps } from '../modules/imports/adapters/imports.routes.js';
 
 export interface LmsServerDeps {
-import { importRoutes, type ImportRoutesDeps } from '../modules/imports/adapters/imports.routes.js';
   /** Partner API keys, client-credentials tokens, staff tokens of an identity provider, rate limits (before every route). */
   readonly access?: AccessOptions;
   readonly logger: Logger;
@@ -65,10 +64,10 @@ import { importRoutes, type ImportRoutesDeps } from '../modules/imports/adapters
   readonly auditLog?: AuditLogRoutesDeps;
   /** Partner webhook subscriptions, delivery log and replay (the shared engine in @lendstack/platform). */
   readonly webhooks?: WebhookRoutesDeps;
-}
-
   /** POST/GET /v1/imports (migration import of an existing book, JSON lines or CSV). */
   readonly imports?: ImportRoutesDeps;
+}
+
 /** The LMS HTTP API without listen(), so tests drive it with app.inject. */
 export async function buildServer(deps: LmsServerDeps): Promise<FastifyInstance> {
   const app = await createHttpServer({
@@ -87,7 +86,6 @@ export async function buildServer(deps: LmsServerDeps): Promise<FastifyInstance>
   if (deps.ledger) await app.register(ledgerRoutes, deps.ledger);
   if (deps.businessDate) await app.register(businessDateRoutes, deps.businessDate);
   if (deps.servicing) await app.register(servicingRoutes, deps.servicing);
-  if (deps.servicing) await app.register(writeOffRoutes, deps.servicing);
   if (deps.endOfDay) await app.register(eodRoutes, deps.endOfDay);
   if (deps.portfolio) await app.register(portfolioRoutes, deps.portfolio);
   if (deps.earlyWarning) await app.register(earlyWarningRoutes, deps.earlyWarning);
@@ -102,6 +100,6 @@ export async function buildServer(deps: LmsServerDeps): Promise<FastifyInstance>
   if (deps.serviceRequests) await app.register(serviceRequestRoutes, deps.serviceRequests);
   if (deps.auditLog) await app.register(auditLogRoutes, deps.auditLog);
   if (deps.webhooks) await app.register(webhookRoutes, deps.webhooks);
+  if (deps.imports) await app.register(importRoutes, deps.imports);
   return app;
 }
-  if (deps.imports) await app.register(importRoutes, deps.imports);

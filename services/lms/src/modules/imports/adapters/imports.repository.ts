@@ -71,11 +71,12 @@ export async function finishUpload(db: Db, id: string, u: { sha256: string; byte
     [id, u.sha256, u.byteSize, u.rowsTotal, u.rejected, u.duplicate]);
 }
 
-const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const NUL = String.fromCharCode(0);
 
 /** JSON that Postgres' jsonb takes: NUL and lone surrogates (valid in JS strings, refused by jsonb) become U+FFFD. */
 export function storableJson(value: unknown): string {
-  return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'string' ? v.replace(UNSTORABLE, '\uFFFD') : v));
+  return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'string' ? v.replace(LONE_SURROGATE, '\uFFFD').replaceAll(NUL, '\uFFFD') : v));
 }
 
 /** One INSERT for a chunk of records (set-based through unnest). */
