@@ -77,6 +77,10 @@ describe('write-off', () => {
     expect(off.servicingStatus).toBe('charged-off');
     expect(off.balances.principalOutstanding.amount).toBe('0');
     expect(off.balances.interestAccrued.amount).toBe('0');
+    expect(off.chargedOffOn).toBe('2026-01-20');
+    expect(off.writeOff).toEqual({ transactionId: w.transaction.id, valueDate: '2026-01-20', accelerated: true, acceleratedPrincipal: { ...inr('10000000'), display: '100000.00' } });
+    // Accelerated: every installment not yet due fell due on the write-off date.
+    expect(((await h.pool.query(`SELECT state FROM loan_servicing WHERE loan_id = $1`, [loanId])).rows[0].state.installments as { status: string }[]).map((i) => i.status)).toEqual(Array(6).fill('due'));
     // Posted as the charge-off rule posts: principal to write-off expense, the 483.87 accrued leaves income.
     const entry = await h.pool.query<{ account: string; side: string; amount: string }>(
       `SELECT l.logical_account AS account, l.side, l.amount_minor::text AS amount FROM journal_lines l JOIN journal_entries e ON e.id = l.entry_id
@@ -118,6 +122,10 @@ describe('write-off', () => {
     const state = (await h.pool.query(`SELECT state FROM loan_servicing WHERE loan_id = $1`, [loanId])).rows[0].state;
     expect(state.chargedOffOn).toBeNull();
     expect(state.writeOff).toBeUndefined();
+    expect([back.chargedOffOn, back.writeOff]).toEqual([null, undefined]);
+    // The transactions list shows the write-off (no amount of its own) and its reversal.
+    const listed = (await call('GET', `/v1/loans/${loanId}/transactions`, tenant, ['partner'])).json().items as { kind: string; amount: unknown }[];
+    expect(listed.filter((t) => t.kind === 'write-off' || t.kind === 'reversal')).toEqual([expect.objectContaining({ kind: 'reversal', amount: null }), expect.objectContaining({ kind: 'write-off', amount: null })]);
     expect(await netByAccount(loanId)).toEqual({
       'disbursement-clearing': -10_000_000n, 'loan-portfolio': 10_000_000n, 'interest-receivable': ACCRUED_0131, 'interest-income': -ACCRUED_0131,
       'collection-clearing': 250_000n, 'excess-liability': -250_000n,

@@ -110,6 +110,8 @@ function servicingView(s: LoanServicingView, currency: string, scale: number) {
     },
     delinquency: s.delinquency,
     ...(s.foreclosure ? { foreclosure: { ...s.foreclosure, amount: money(BigInt(s.foreclosure.amount), currency, scale), payoff: money(BigInt(s.foreclosure.payoff), currency, scale) } } : {}),
+    chargedOffOn: s.chargedOffOn ?? null,
+    ...(s.writeOff ? { writeOff: { ...s.writeOff, acceleratedPrincipal: money(BigInt(s.writeOff.acceleratedPrincipal), currency, scale) } } : {}),
     ...(s.topUpOf ? { topUpOf: topUpView(s.topUpOf, currency, scale) } : {}),
     ...(s.toppedUpBy ? { toppedUpBy: topUpView(s.toppedUpBy, currency, scale) } : {}),
   };

@@ -11,6 +11,9 @@ export interface LoanServicingView {
   readonly delinquency: { readonly dpd: number; readonly bucket: string; readonly rbiClass: string; readonly oldestUnpaidDueDate: string | null; readonly npaSince: string | null };
   /** The loan's foreclosure, once one took effect: `closed`, or `short` (a later change reopened the loan). */
   readonly foreclosure?: NonNullable<StoredState['foreclosure']>;
+  /** When the loan was charged off (its charge-off DPD or a write-off), and the write-off if one did it. */
+  readonly chargedOffOn?: string | null;
+  readonly writeOff?: NonNullable<StoredState['writeOff']>;
   /** A top-up loan: the loan it pays off, and how far (its disbursement's top-up, if requested). */
   readonly topUpOf?: TopUpLink;
   /** A loan a top-up loan pays off (pending: its payout is not confirmed yet; settled: foreclosed). */
@@ -48,6 +51,8 @@ export function createServicingReader(pool: pg.Pool): ServicingReader {
         asOf: row.as_of, status: row.status, accrualStatus: row.accrual_status, productVersion: row.product_version, balances,
         delinquency: { dpd: row.dpd, bucket: row.us_bucket, rbiClass: row.rbi_class, oldestUnpaidDueDate: row.oldest, npaSince: row.npa_since },
         ...(row.state?.foreclosure ? { foreclosure: row.state.foreclosure } : {}),
+        chargedOffOn: row.state?.chargedOffOn ?? null,
+        ...(row.state?.writeOff ? { writeOff: row.state.writeOff } : {}),
         ...(await topUpLinks(pool, tenantId, loanId)),
       };
     },

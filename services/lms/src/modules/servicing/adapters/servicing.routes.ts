@@ -74,7 +74,7 @@ const idempotencyHeader = idempotencyKeyHeaderDoc();
 /** Repayments, reversals, disbursements and the loan's transaction list and delinquency history. */
 export async function servicingRoutes(app: FastifyInstance, deps: ServicingRoutesDeps): Promise<void> {
   app.post('/v1/loans/:id/repayments', {
-    schema: { tags: ['servicing'], summary: 'Post a repayment (partner or operator)', description: 'Allocated by the product order; what exceeds what is due is held as excess. A backdated value date replays the loan from it. Honours `Idempotency-Key`.', headers: idempotencyHeader, params: schemaDoc(loanParams), body: schemaDoc(repaymentBody), response: { 201: { description: 'The transaction with its `allocation`' }, ...problems } },
+    schema: { tags: ['servicing'], summary: 'Post a repayment (partner or operator)', description: 'Allocated by the product order; what exceeds what is due is held as excess. A backdated value date replays the loan from it. On a charged-off (or written-off) loan it is a recovery, as `POST /v1/loans/{id}/recoveries` posts it (value date on or after the charge-off: 422 otherwise). Honours `Idempotency-Key`.', headers: idempotencyHeader, params: schemaDoc(loanParams), body: schemaDoc(repaymentBody), response: { 201: { description: 'The transaction with its `allocation`' }, ...problems } },
   }, async (request, reply) => {
     const principal = authenticate(request, deps.authSecret, ['partner', 'operator']);
     const { id } = parseOr400(loanParams, request.params, 'params');
