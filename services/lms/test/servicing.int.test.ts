@@ -283,13 +283,13 @@ describe('recoveries', () => {
   const recover = (tenant: string, loanId: string, amount: string, valueDate: string, roles: Parameters<Harness['auth']>[0] = ['operator'], headers: Record<string, string> = {}) =>
     call('POST', `/v1/loans/${loanId}/recoveries`, tenant, roles, { amount: inr(amount), valueDate, channel: 'bank-transfer', reference: `rec-${valueDate}-${amount}` }, headers);
 
-  it('posts money collected after charge-off to recoveries income, balanced, and a repayment is refused instead', async () => {
+  it('posts money collected after charge-off to recoveries income, balanced; a repayment is a recovery too, refused dated before the charge-off', async () => {
     const tenant = newTenant('rec');
     const loanId = await chargedOffLoan(tenant);
     const before = await loanOf(tenant, loanId);
-    const refused = await repay(tenant, loanId, '250000', '2026-03-10');
-    expect(refused.statusCode).toBe(409);
-    expect(refused.json().errors[0].pointer).toBe('/params/id');
+    const refused = await repay(tenant, loanId, '250000', '2026-02-14');
+    expect(refused.statusCode).toBe(422);
+    expect(refused.json().errors[0]).toEqual({ pointer: '/valueDate', detail: 'must be on or after the charge-off date 2026-02-15' });
     const res = await recover(tenant, loanId, '250000', '2026-03-10', ['operator'], { 'idempotency-key': `rec-key-${loanId}` });
     expect(res.statusCode).toBe(201);
     expect(res.json()).toMatchObject({ kind: 'repayment', amount: inr('250000'), allocation: { recovery: { amount: '250000' }, principal: { amount: '0' }, interest: { amount: '0' } } });
