@@ -6,6 +6,7 @@ import { productRoutes, type ProductRoutesDeps } from '../modules/products/adapt
 import { ledgerRoutes, type LedgerRoutesDeps } from '../modules/ledger/adapters/ledger.routes.js';
 import { businessDateRoutes, type BusinessDateRoutesDeps } from '../modules/business-date/business-date.routes.js';
 import { servicingRoutes, type ServicingRoutesDeps } from '../modules/servicing/adapters/servicing.routes.js';
+import { restructureRoutes } from '../modules/servicing/adapters/restructure.routes.js';
 import { writeOffRoutes } from '../modules/servicing/adapters/write-off.routes.js';
 import { eodRoutes, type EodRoutesDeps } from '../modules/servicing/adapters/eod.routes.js';
 import { portfolioRoutes, type PortfolioRoutesDeps } from '../modules/portfolio/adapters/portfolio.routes.js';
@@ -87,6 +88,7 @@ export async function buildServer(deps: LmsServerDeps): Promise<FastifyInstance>
   if (deps.ledger) await app.register(ledgerRoutes, deps.ledger);
   if (deps.businessDate) await app.register(businessDateRoutes, deps.businessDate);
   if (deps.servicing) await app.register(servicingRoutes, deps.servicing);
+  if (deps.servicing) await app.register(restructureRoutes, deps.servicing);
   if (deps.servicing) await app.register(writeOffRoutes, deps.servicing);
   if (deps.endOfDay) await app.register(eodRoutes, deps.endOfDay);
   if (deps.portfolio) await app.register(portfolioRoutes, deps.portfolio);

@@ -109,6 +109,9 @@ function servicingView(s: LoanServicingView, currency: string, scale: number) {
       disbursed: m('disbursed'), principalWrittenOff: m('principalWrittenOff'), recovered: m('recovered'),
     },
     delinquency: s.delinquency,
+    // RBI: a restructured standard account is reported as such; US: a troubled-debt modification.
+    restructured: s.restructuredOn != null,
+    restructuredOn: s.restructuredOn ?? null,
     ...(s.foreclosure ? { foreclosure: { ...s.foreclosure, amount: money(BigInt(s.foreclosure.amount), currency, scale), payoff: money(BigInt(s.foreclosure.payoff), currency, scale) } } : {}),
     chargedOffOn: s.chargedOffOn ?? null,
     ...(s.writeOff ? { writeOff: { ...s.writeOff, acceleratedPrincipal: money(BigInt(s.writeOff.acceleratedPrincipal), currency, scale) } } : {}),

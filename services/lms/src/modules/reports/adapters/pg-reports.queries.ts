@@ -58,14 +58,19 @@ export interface ClassRow {
   readonly cls: RbiReportClass;
   readonly loans: number;
   readonly principalMinor: bigint;
+  /** Of them, restructured accounts (a restructure effective on or before asOf): RBI reports them as such. */
+  readonly restructuredLoans: number;
+  readonly restructuredPrincipalMinor: bigint;
 }
 
 export async function rbiClassification(db: Db, tenantId: string, asOf: string): Promise<ClassRow[]> {
-  const { rows } = await db.query<{ currency: string; scale: number; cls: RbiReportClass; loans: string; principal: string }>(
+  const { rows } = await db.query<{ currency: string; scale: number; cls: RbiReportClass; loans: string; principal: string; r_loans: string; r_principal: string }>(
     `WITH ${POSITIONS}
-     SELECT currency, min(scale) AS scale, cls, count(*)::text AS loans, sum(principal)::text AS principal
+     SELECT currency, min(scale) AS scale, cls, count(*)::text AS loans, sum(principal)::text AS principal,
+            count(*) FILTER (WHERE restructured)::text AS r_loans, coalesce(sum(principal) FILTER (WHERE restructured), 0)::text AS r_principal
      FROM (
        SELECT currency, scale, principal,
+              coalesce((SELECT a.restructured_on <= $2::date FROM loan_accounts a WHERE a.id = pos.loan_id), false) AS restructured,
               CASE WHEN rbi_class <> 'NPA' THEN rbi_class
                    WHEN npa_since + interval '${NPA_BANDS_MONTHS.subStandard} months' > $2::date THEN 'sub-standard'
                    WHEN npa_since + interval '${NPA_BANDS_MONTHS.doubtful1} months' > $2::date THEN 'doubtful-1'
@@ -76,7 +81,7 @@ export async function rbiClassification(db: Db, tenantId: string, asOf: string):
      GROUP BY currency, cls`,
     [tenantId, asOf],
   );
-  return rows.map((r) => ({ currency: r.currency, scale: r.scale, cls: r.cls, loans: Number(r.loans), principalMinor: BigInt(r.principal) }));
+  return rows.map((r) => ({ currency: r.currency, scale: r.scale, cls: r.cls, loans: Number(r.loans), principalMinor: BigInt(r.principal), restructuredLoans: Number(r.r_loans), restructuredPrincipalMinor: BigInt(r.r_principal) }));
 }
 
 export type UsBand = 'current' | '1-29' | '30-89' | '90+' | 'non-accrual';

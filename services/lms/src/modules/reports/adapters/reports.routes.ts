@@ -73,7 +73,7 @@ export async function reportRoutes(app: FastifyInstance, deps: ReportRoutesDeps)
       const classes = RBI_CLASSES.map((cls) => {
         const r = rows.find((x) => x.currency === currency && x.cls === cls);
         const p = r?.principalMinor ?? 0n;
-        return { cls, loans: r?.loans ?? 0, principalMinor: p, provisionMinor: provisionMinor(cls, p) };
+        return { cls, loans: r?.loans ?? 0, principalMinor: p, provisionMinor: provisionMinor(cls, p), restructuredLoans: r?.restructuredLoans ?? 0, restructuredPrincipalMinor: r?.restructuredPrincipalMinor ?? 0n };
       });
       const sum = (pick: (c: (typeof classes)[number]) => bigint, only?: (c: string) => boolean) => classes.filter((c) => !only || only(c.cls)).reduce((s, c) => s + pick(c), 0n);
       const npa = (c: string) => !['standard', 'SMA-0', 'SMA-1', 'SMA-2'].includes(c);
@@ -87,12 +87,14 @@ export async function reportRoutes(app: FastifyInstance, deps: ReportRoutesDeps)
       asOf: date,
       currencies: currencies.map((g) => ({
         currency: g.currency,
-        classes: g.classes.map((c) => ({ class: c.cls, loans: c.loans, principal: money(c.principalMinor, g.currency, g.scale), provisionBps: PROVISION_BPS[c.cls], provision: money(c.provisionMinor, g.currency, g.scale) })),
+        classes: g.classes.map((c) => ({ class: c.cls, loans: c.loans, principal: money(c.principalMinor, g.currency, g.scale), provisionBps: PROVISION_BPS[c.cls], provision: money(c.provisionMinor, g.currency, g.scale), restructuredLoans: c.restructuredLoans, restructuredPrincipal: money(c.restructuredPrincipalMinor, g.currency, g.scale) })),
         totals: {
           loans: g.loans,
           principal: money(g.principal, g.currency, g.scale),
           provision: money(g.provision, g.currency, g.scale),
           npaPrincipal: money(g.npaPrincipal, g.currency, g.scale),
+          restructuredLoans: g.classes.reduce((s, c) => s + c.restructuredLoans, 0),
+          restructuredPrincipal: money(g.classes.reduce((s, c) => s + c.restructuredPrincipalMinor, 0n), g.currency, g.scale),
           grossNpaRatio: g.principal === 0n ? '0.0000' : (Number((g.npaPrincipal * 1_000_000n) / g.principal) / 1_000_000).toFixed(4),
         },
       })),

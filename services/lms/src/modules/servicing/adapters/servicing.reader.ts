@@ -11,6 +11,8 @@ export interface LoanServicingView {
   readonly delinquency: { readonly dpd: number; readonly bucket: string; readonly rbiClass: string; readonly oldestUnpaidDueDate: string | null; readonly npaSince: string | null };
   /** The loan's foreclosure, once one took effect: `closed`, or `short` (a later change reopened the loan). */
   readonly foreclosure?: NonNullable<StoredState['foreclosure']>;
+  /** The effective date of the restructure approved on the loan, if any (a restructured account from then on). */
+  readonly restructuredOn?: string | null;
   /** When the loan was charged off (its charge-off DPD or a write-off), and the write-off if one did it. */
   readonly chargedOffOn?: string | null;
   readonly writeOff?: NonNullable<StoredState['writeOff']>;
@@ -40,9 +42,10 @@ const ZERO_BALANCES = ['principalOutstanding', 'principalDue', 'interestAccrued'
 export function createServicingReader(pool: pg.Pool): ServicingReader {
   return {
     async loan(tenantId, loanId) {
-      const row = (await pool.query<{ state: StoredState | null; status: string; accrual_status: string; dpd: number; us_bucket: string; rbi_class: string; oldest: string | null; npa_since: string | null; as_of: string | null; product_version: number | null }>(
+      const row = (await pool.query<{ state: StoredState | null; status: string; accrual_status: string; dpd: number; us_bucket: string; rbi_class: string; oldest: string | null; npa_since: string | null; as_of: string | null; product_version: number | null; restructured_on: string | null }>(
         `SELECT state, status, accrual_status, dpd, us_bucket, rbi_class, to_char(oldest_unpaid_due_date, 'YYYY-MM-DD') AS oldest,
-           to_char(npa_since, 'YYYY-MM-DD') AS npa_since, to_char(as_of, 'YYYY-MM-DD') AS as_of, product_version
+           to_char(npa_since, 'YYYY-MM-DD') AS npa_since, to_char(as_of, 'YYYY-MM-DD') AS as_of, product_version,
+           (SELECT to_char(a.restructured_on, 'YYYY-MM-DD') FROM loan_accounts a WHERE a.id = loan_servicing.loan_id) AS restructured_on
          FROM loan_servicing WHERE loan_id = $1 AND tenant_id = $2`, [loanId, tenantId])).rows[0];
       if (!row) return undefined;
       const stored = row.state?.balances ?? {};
@@ -51,6 +54,7 @@ export function createServicingReader(pool: pg.Pool): ServicingReader {
         asOf: row.as_of, status: row.status, accrualStatus: row.accrual_status, productVersion: row.product_version, balances,
         delinquency: { dpd: row.dpd, bucket: row.us_bucket, rbiClass: row.rbi_class, oldestUnpaidDueDate: row.oldest, npaSince: row.npa_since },
         ...(row.state?.foreclosure ? { foreclosure: row.state.foreclosure } : {}),
+        restructuredOn: row.restructured_on,
         chargedOffOn: row.state?.chargedOffOn ?? null,
         ...(row.state?.writeOff ? { writeOff: row.state.writeOff } : {}),
         ...(await topUpLinks(pool, tenantId, loanId)),

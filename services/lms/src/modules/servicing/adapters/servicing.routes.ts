@@ -52,6 +52,7 @@ const STATUS: Record<ServicingFailureCode, number> = {
   'prepayment-with-arrears': 422,
   'prepayment-exceeds-balance': 422,
   'prepayment-not-supported': 422,
+  'before-restructure': 422,
   'write-off-not-latest': 422,
   'no-write-off': 409,
   'top-up-partial-disbursement': 422,

@@ -25,6 +25,7 @@ export type ServicingFailureCode =
   | 'prepayment-with-arrears'
   | 'prepayment-exceeds-balance'
   | 'prepayment-not-supported'
+  | 'before-restructure'
   | 'write-off-not-latest'
   | 'no-write-off'
   | 'top-up-partial-disbursement'

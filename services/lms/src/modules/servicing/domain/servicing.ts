@@ -12,7 +12,7 @@ import {
   type ScheduledInstallment,
 } from '@lendstack/loan-engine';
 
-export type TransactionKind = 'disbursement' | 'repayment' | 'reversal' | 'foreclosure' | 'prepayment' | 'write-off';
+export type TransactionKind = 'disbursement' | 'repayment' | 'reversal' | 'foreclosure' | 'prepayment' | 'restructure' | 'write-off';
 export type TransactionStatus = 'pending' | 'confirmed' | 'failed' | 'posted';
 
 /** One row of loan_transactions. */
@@ -55,6 +55,8 @@ export const WRITE_OFF_ACCELERATE = 'accelerate';
 export function engineEvents(rows: readonly LoanTransaction[]): MoneyEvent[] {
   return rows.flatMap((t): MoneyEvent[] => {
     const valueDate = parseIsoDate(t.valueDate);
+    // A restructure's reason is capitalise | keep-arrears (restructure.ts); its amount is the new principal.
+    if (t.kind === 'restructure') return [{ kind: 'restructure', id: t.id, valueDate, capitaliseArrears: t.reason === 'capitalise' }];
     if (t.kind === 'disbursement') return t.status === 'confirmed' ? [{ kind: 'disbursement', id: t.id, valueDate, amountMinor: t.amountMinor! }] : [];
     if (t.kind === 'repayment') return [{ kind: 'repayment', id: t.id, valueDate, amountMinor: t.amountMinor! }];
     // A top-up's foreclosure (channel top-up) is paid from the new loan's disbursement (top-up.ts).

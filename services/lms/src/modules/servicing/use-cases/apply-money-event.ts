@@ -5,6 +5,7 @@ import { inTransaction } from '../adapters/pg-transaction.js';
 import { processCheckpoints } from '../adapters/replay-checkpoints.js';
 import { failure, type Outcome, type ServicingFailure } from '../domain/failures.js';
 import { allocationDigest, type LoanTransaction, type StoredAllocation } from '../domain/servicing.js';
+import { beforeRestructure } from '../domain/restructure.js';
 import { replayLoan, type ReplayDeps } from './replay-loan.js';
 
 export interface ServicingDeps extends ReplayDeps {
@@ -74,6 +75,8 @@ export async function applyMoneyEvent(deps: ServicingDeps, request: MoneyRequest
         ? checkRecovery(loan, command, businessDate, await chargedOffOn(client, loan.id))
         : checkReversal(loan, command, transactions, await transactionById(client, request.tenantId, command.targetId));
     if (!checked.ok) return checked;
+    const frozen = beforeRestructure(transactions, checked.value, request.command.kind === 'reversal' ? '/params/txId' : '/valueDate');
+    if (frozen) return refuse(frozen);
     const tx = await insertTransaction(client, {
       id: deps.newId(), tenantId: loan.tenantId, loanId: loan.id, currency: loan.currency, scale: loan.scale, status: 'posted', requestHash: request.requestHash,
       createdBy: request.actor, ...(request.idempotencyKey ? { idempotencyKey: request.idempotencyKey } : {}),

@@ -8,6 +8,7 @@ import { enqueue, insertTransaction, lockLoan, productDefinition, scheduleOf, tr
 import { inTransaction } from '../adapters/pg-transaction.js';
 import { failure, type Outcome, type ServicingFailure } from '../domain/failures.js';
 import { bookedTerms, reamortise, termsFromJson, termsToJson, type PrepaymentOption } from '../domain/prepayment.js';
+import { beforeRestructure } from '../domain/restructure.js';
 import { allocationDigest, DEFAULT_ACCOUNT_PRODUCT, engineEvents, engineSchedule, type LoanTransaction, type StoredAllocation } from '../domain/servicing.js';
 import type { ServicingDeps, WireAmount } from './apply-money-event.js';
 import { replayLoan } from './replay-loan.js';
@@ -51,6 +52,8 @@ export async function prepay(deps: ServicingDeps, request: PrepaymentRequest): P
     const refused = check(loan, request, businessDate);
     if (refused) return refuse(refused);
     const transactions = await transactionsOf(client, loan.id, { allocations: false });
+    const frozen = beforeRestructure(transactions, request.valueDate, '/valueDate');
+    if (frozen) return refuse(frozen);
     const later = transactions.find((t) => t.valueDate > request.valueDate && (t.kind !== 'disbursement' || t.status === 'confirmed'));
     if (later) return refuse(failure('prepayment-not-latest', '/valueDate', `must be on or after ${later.valueDate}, the value date of the loan's latest transaction`));
     const schedule = (await scheduleOf(client, [loan.id])).get(loan.id) ?? [];
