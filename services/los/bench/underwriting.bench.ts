@@ -39,7 +39,7 @@ const lenderOf = (i: number) => {
   const dpd = [0, 45, 0, 15, 0][Math.floor(i / 5) % 5]!;
   return { topUpOf: TOP_UP_LOAN, profile: repaymentProfile('tok_bench', '2026-12-02', [{
     loanId: TOP_UP_LOAN, applicationId: '5d1b5a0c-0000-4000-8000-000000000001', disbursedOn: '2026-06-01', closedOn: null, closureReason: null, chargedOffOn: null,
-    currentDpd: dpd, dpdAsOf: '2026-11-15', worstDpd: dpd, worstDpd12m: dpd, installmentsDue: 5, installmentsPaidOnTime: dpd > 0 ? 3 : 5, lastBusinessDate: '2026-11-15', lastEventAt: '2026-11-16T00:05:00.000Z',
+    currentDpd: dpd, dpdAsOf: '2026-11-15', worstDpd: dpd, worstDpd12m: dpd, installmentsDue: 5, installmentsPaidOnTime: dpd > 0 ? 3 : 5, earlyWarning: null, lastBusinessDate: '2026-11-15', lastEventAt: '2026-11-16T00:05:00.000Z',
   }]) };
 };
 const featureSets = inputs.map((input, i) => deriveFeatures(i % 5 === 0 ? { ...input, lender: lenderOf(i) } : input));

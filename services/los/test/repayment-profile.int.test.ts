@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
-  deadLetterHeaders, delinquencyChangedV1Schema, installmentDueV1Schema, installmentOverdueV1Schema, installmentPaidV1Schema, loanDisbursedV1Schema, topics,
+  deadLetterHeaders, delinquencyChangedV1Schema, installmentDueV1Schema, installmentOverdueV1Schema, installmentPaidV1Schema, loanDisbursedV1Schema,
+  loanEarlyWarningRaisedV1Schema, topics,
 } from '@lendstack/contracts';
 import { createKafka, createLogger, createMetrics, createProducer, signToken, type RunningConsumer } from '@lendstack/platform';
 import { eventually, infrastructure } from '@lendstack/testing';
@@ -203,5 +204,25 @@ describe('the borrower repayment profile from the LMS lifecycle events, and the 
     await applied((next as { id: string }).id);
     expect((await get(`/v1/borrowers/${first.borrowerKey}/repayment-profile`)).json()).toMatchObject({ installmentsDue: 4, installmentsPaidOnTime: 1, currentDpd: 45 });
     expect((await los.pool.query('SELECT 1 FROM inbox WHERE event_id = $1', [bad.id])).rowCount).toBe(0);
+  });
+
+  it('records the LMS’s NPA early warning on the loan, and a top-up decision sees it and refers on it', async () => {
+    const warning = (on: string, probability: string) => lms(loanEarlyWarningRaisedV1Schema, 'LoanEarlyWarningRaised', los.tenantId, first.loanId, {
+      eventKey: `early-warning:${on}`, businessDate: on, probability, threshold: '0.3000', model: 'npa-90d.v1', dpd: 45,
+      topFactors: [{ feature: 'dpd_now', value: 45, contribution: '2.1000' }, { feature: 'bounced_debits_90d', value: 2, contribution: '0.4000' }],
+    });
+    const older = warning(isoDateFromToday(-40), '0.5100');
+    const latest = warning(isoDateFromToday(-5), '0.6200');
+    // The latest first, then an older one arriving late (and the latest again): the latest business date holds.
+    await publish(first.loanId, [latest, older, latest]);
+    await applied((older as { id: string }).id);
+    const profile = (await get(`/v1/borrowers/${first.borrowerKey}/repayment-profile`)).json();
+    expect(profile).toMatchObject({ loansWithEarlyWarning: 1, loans: [{ loanId: first.loanId, earlyWarning: { asOf: isoDateFromToday(-5), probability: '0.6200', model: 'npa-90d.v1' } }] });
+    // 95 days on, past the model's 90-day horizon, it no longer counts.
+    expect((await get(`/v1/borrowers/${first.borrowerKey}/repayment-profile?asOf=${isoDateFromToday(90)}`)).json()).toMatchObject({ loansWithEarlyWarning: 0 });
+
+    const { decision } = await decided(applicant(first.loanId));
+    expect(decision.features).toMatchObject({ earlyWarningsAtLender: { value: 1, source: `repayment-profile loansWithEarlyWarning of ${first.borrowerKey}` } });
+    expect(decision.rules.find((r: any) => r.id === 'top-up-no-early-warning')).toMatchObject({ outcome: 'refer', applies: true, saw: { earlyWarningsAtLender: 1 } });
   });
 });

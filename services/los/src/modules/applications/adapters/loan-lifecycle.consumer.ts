@@ -12,7 +12,7 @@ const isRelevantType = (type: string) => type === 'LoanBookingRejected' || isRep
 /**
  * Reads the LMS's loan lifecycle topic. LoanBookingRejected moves the application to booking-failed; the
  * repayment events (LoanDisbursed, InstallmentDue / Overdue / Paid, DelinquencyChanged, LoanChargedOff,
- * LoanClosed) build the borrower repayment profiles (modules/borrower-profile); other event types are other
+ * LoanClosed, LoanEarlyWarningRaised) build the borrower repayment profiles (modules/borrower-profile); other event types are other
  * teams' business and pass by. A message that claims to be one of those types but breaks its contract goes
  * to the LOS dead-letter topic with the reason.
  */

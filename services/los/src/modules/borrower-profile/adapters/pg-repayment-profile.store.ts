@@ -18,11 +18,15 @@ const BORROWER_KEY = `a.applicant->'nationalId'->>'token'`;
  */
 const UPSERT_LOANS = `
   INSERT INTO repayment_loans AS r (loan_id, tenant_id, borrower_key, application_id, disbursed_on, closed_on, closure_reason, charged_off_on,
-                                    current_dpd, dpd_as_of, worst_dpd, last_business_date, last_event_at)
+                                    current_dpd, dpd_as_of, worst_dpd, early_warning_on, early_warning_probability, early_warning_model,
+                                    last_business_date, last_event_at)
   SELECT f.loan_id, f.tenant_id, ${BORROWER_KEY}, a.id, f.disbursed_on, f.closed_on, f.closure_reason, f.charged_off_on,
-         COALESCE(f.dpd, 0), f.dpd_as_of, f.worst_dpd, f.last_business_date, f.last_event_at
-    FROM unnest($1::uuid[], $2::text[], $3::date[], $4::date[], $5::text[], $6::date[], $7::int[], $8::date[], $9::int[], $10::date[], $11::timestamptz[])
-         AS f(loan_id, tenant_id, disbursed_on, closed_on, closure_reason, charged_off_on, dpd, dpd_as_of, worst_dpd, last_business_date, last_event_at)
+         COALESCE(f.dpd, 0), f.dpd_as_of, f.worst_dpd, f.early_warning_on, f.early_warning_probability, f.early_warning_model,
+         f.last_business_date, f.last_event_at
+    FROM unnest($1::uuid[], $2::text[], $3::date[], $4::date[], $5::text[], $6::date[], $7::int[], $8::date[], $9::int[], $10::date[], $11::timestamptz[],
+                $12::date[], $13::numeric[], $14::text[])
+         AS f(loan_id, tenant_id, disbursed_on, closed_on, closure_reason, charged_off_on, dpd, dpd_as_of, worst_dpd, last_business_date, last_event_at,
+              early_warning_on, early_warning_probability, early_warning_model)
     JOIN applications a ON a.loan_id = f.loan_id AND a.tenant_id = f.tenant_id
    WHERE ${BORROWER_KEY} IS NOT NULL
   ON CONFLICT (loan_id) DO UPDATE SET
@@ -33,6 +37,10 @@ const UPSERT_LOANS = `
     current_dpd = CASE WHEN EXCLUDED.dpd_as_of IS NOT NULL AND (r.dpd_as_of IS NULL OR EXCLUDED.dpd_as_of >= r.dpd_as_of) THEN EXCLUDED.current_dpd ELSE r.current_dpd END,
     dpd_as_of = GREATEST(r.dpd_as_of, EXCLUDED.dpd_as_of),
     worst_dpd = GREATEST(r.worst_dpd, EXCLUDED.worst_dpd),
+    -- The three early-warning columns move together: the warning of the later business date.
+    early_warning_probability = CASE WHEN EXCLUDED.early_warning_on IS NOT NULL AND (r.early_warning_on IS NULL OR EXCLUDED.early_warning_on >= r.early_warning_on) THEN EXCLUDED.early_warning_probability ELSE r.early_warning_probability END,
+    early_warning_model = CASE WHEN EXCLUDED.early_warning_on IS NOT NULL AND (r.early_warning_on IS NULL OR EXCLUDED.early_warning_on >= r.early_warning_on) THEN EXCLUDED.early_warning_model ELSE r.early_warning_model END,
+    early_warning_on = GREATEST(r.early_warning_on, EXCLUDED.early_warning_on),
     last_business_date = GREATEST(r.last_business_date, EXCLUDED.last_business_date),
     last_event_at = GREATEST(r.last_event_at, EXCLUDED.last_event_at),
     updated_at = now()
@@ -57,6 +65,7 @@ const INSERT_DPD_FACTS = `
 interface LoanRow {
   loan_id: string; application_id: string; disbursed_on: string | null; closed_on: string | null; closure_reason: string | null; charged_off_on: string | null;
   current_dpd: number; dpd_as_of: string | null; worst_dpd: number; worst_dpd_12m: number; installments_due: number; installments_paid_on_time: number;
+  early_warning_on: string | null; early_warning_probability: string | null; early_warning_model: string | null;
   last_business_date: string; last_event_at: Date;
 }
 
@@ -81,6 +90,7 @@ export function createPgRepaymentProfileStore(pool: pg.Pool): RepaymentProfileSt
           l.map((f) => f.loanId), l.map((f) => f.tenantId), l.map((f) => f.disbursedOn), l.map((f) => f.closedOn), l.map((f) => f.closureReason),
           l.map((f) => f.chargedOffOn), l.map((f) => f.dpd?.value ?? null), l.map((f) => f.dpd?.asOf ?? null), l.map((f) => f.worstDpd),
           l.map((f) => f.lastBusinessDate), l.map((f) => f.lastEventAt),
+          l.map((f) => f.earlyWarning?.asOf ?? null), l.map((f) => f.earlyWarning?.probability ?? null), l.map((f) => f.earlyWarning?.model ?? null),
         ]);
         const knownIds = known.rows.map((r) => r.loan_id);
         const i = facts.installments;
@@ -98,6 +108,7 @@ export function createPgRepaymentProfileStore(pool: pg.Pool): RepaymentProfileSt
       const { rows } = await pool.query<LoanRow>(
         `SELECT l.loan_id, l.application_id, l.disbursed_on::text, l.closed_on::text, l.closure_reason, l.charged_off_on::text, l.current_dpd, l.dpd_as_of::text,
                 l.worst_dpd, l.last_business_date::text, l.last_event_at,
+                l.early_warning_on::text, l.early_warning_probability::text, l.early_warning_model,
                 COALESCE((SELECT max(d.dpd) FROM repayment_dpd_facts d
                            WHERE d.loan_id = l.loan_id AND d.business_date > ($3::date - interval '12 months') AND d.business_date <= $3::date), 0) AS worst_dpd_12m,
                 (SELECT count(*) FROM repayment_installments i WHERE i.loan_id = l.loan_id AND i.fell_due)::int AS installments_due,
@@ -111,7 +122,9 @@ export function createPgRepaymentProfileStore(pool: pg.Pool): RepaymentProfileSt
       return rows.map((r): LoanRecord => ({
         loanId: r.loan_id, applicationId: r.application_id, disbursedOn: r.disbursed_on, closedOn: r.closed_on, closureReason: r.closure_reason,
         chargedOffOn: r.charged_off_on, currentDpd: r.current_dpd, dpdAsOf: r.dpd_as_of, worstDpd: r.worst_dpd, worstDpd12m: r.worst_dpd_12m,
-        installmentsDue: r.installments_due, installmentsPaidOnTime: r.installments_paid_on_time, lastBusinessDate: r.last_business_date,
+        installmentsDue: r.installments_due, installmentsPaidOnTime: r.installments_paid_on_time,
+        earlyWarning: r.early_warning_on === null ? null : { asOf: r.early_warning_on, probability: r.early_warning_probability!, model: r.early_warning_model! },
+        lastBusinessDate: r.last_business_date,
         lastEventAt: r.last_event_at.toISOString(),
       }));
     },

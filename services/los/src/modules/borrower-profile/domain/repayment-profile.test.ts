@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { parseEvent } from '@lendstack/contracts';
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../underwriting/domain/scorecard-training.js';
-import { factsOf, foldRepaymentEvents, mergeLoanFacts, repaymentProfile, type LoanRecord, type RepaymentEvent } from './repayment-profile.js';
+import { earlyWarningInForce, factsOf, foldRepaymentEvents, mergeLoanFacts, repaymentProfile, type LoanRecord, type RepaymentEvent } from './repayment-profile.js';
 
 const LOAN = '0b8f6c1e-2f43-4c0e-9a51-3d3c1a7f9e20';
 const inr = (amount: string) => ({ amount, currency: 'INR', scale: 2 });
@@ -44,6 +44,26 @@ describe('repayment facts from lifecycle events', () => {
     expect(factsOf(paid(3, '2026-09-01', '2026-09-04')).installment).toMatchObject({ fellDue: true, paidOn: '2026-09-04' });
   });
 
+  it('keeps the early warning of the latest business date, whatever the order', () => {
+    const warned = (on: string, probability: string) => envelope('LoanEarlyWarningRaised', {
+      eventKey: `early-warning:${on}`, businessDate: on, probability, threshold: '0.3000', model: 'npa-90d.v1', dpd: 12,
+      topFactors: [{ feature: 'dpd', value: 12, contribution: '1.2000' }],
+    });
+    const a = foldRepaymentEvents([disbursed, warned('2026-09-01', '0.4100'), warned('2026-10-01', '0.3500')]);
+    const b = foldRepaymentEvents([warned('2026-10-01', '0.3500'), disbursed, warned('2026-09-01', '0.4100')]);
+    expect(a.loans[0]!.earlyWarning).toEqual({ asOf: '2026-10-01', probability: '0.3500', model: 'npa-90d.v1' });
+    expect(b.loans[0]).toEqual(a.loans[0]);
+  });
+
+  it('counts an early warning for 90 days from the day it was raised (the model horizon), not before it was raised', () => {
+    const w = { asOf: '2026-09-01', probability: '0.4100', model: 'npa-90d.v1' };
+    expect([earlyWarningInForce(w, '2026-08-31'), earlyWarningInForce(w, '2026-09-01'), earlyWarningInForce(w, '2026-11-30'), earlyWarningInForce(w, '2026-12-01')]).toEqual([false, true, true, false]);
+    expect(earlyWarningInForce(null, '2026-09-01')).toBe(false);
+    const profile = repaymentProfile('tok_b', '2026-10-01', [record({ earlyWarning: w }), record({ loanId: 'other', earlyWarning: w, closedOn: '2026-09-20', closureReason: 'repaid' })]);
+    expect(profile.loansWithEarlyWarning).toBe(1); // the closed loan's warning no longer counts
+    expect(repaymentProfile('tok_b', '2026-12-15', [record({ earlyWarning: w })]).loansWithEarlyWarning).toBe(0);
+  });
+
   it('takes a charge-off as the date and the DPD it states', () => {
     const f = factsOf(envelope('LoanChargedOff', { eventKey: 'charged-off:2027-01-01', businessDate: '2027-01-01', principalWrittenOff: inr('5000000'), dpd: 120 }));
     expect(f.loan).toMatchObject({ chargedOffOn: '2027-01-01', dpd: { value: 120, asOf: '2027-01-01' }, worstDpd: 120 });
@@ -53,7 +73,7 @@ describe('repayment facts from lifecycle events', () => {
 
 const record = (over: Partial<LoanRecord>): LoanRecord => ({
   loanId: LOAN, applicationId: '5d1b5a0c-0000-4000-8000-000000000001', disbursedOn: '2026-01-10', closedOn: null, closureReason: null, chargedOffOn: null,
-  currentDpd: 0, dpdAsOf: null, worstDpd: 0, worstDpd12m: 0, installmentsDue: 0, installmentsPaidOnTime: 0, lastBusinessDate: '2026-11-01', lastEventAt: '2026-11-01T00:05:00.000Z', ...over,
+  currentDpd: 0, dpdAsOf: null, worstDpd: 0, worstDpd12m: 0, installmentsDue: 0, installmentsPaidOnTime: 0, earlyWarning: null, lastBusinessDate: '2026-11-01', lastEventAt: '2026-11-01T00:05:00.000Z', ...over,
 });
 
 describe('the borrower profile', () => {

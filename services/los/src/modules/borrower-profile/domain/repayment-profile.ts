@@ -1,8 +1,8 @@
 /**
  * A borrower's repayment record with this lender, from the LMS's lifecycle events: per loan the facts the
  * events state (disbursed, each installment due / overdue / settled, the DPD of each delinquency change,
- * closed, charged off), and per borrower the profile underwriting reads (loans held, on-time ratio, current
- * and worst DPD, closures, charge-offs).
+ * closed, charged off, the NPA early warnings the LMS raised), and per borrower the profile underwriting reads
+ * (loans held, on-time ratio, current and worst DPD, closures, charge-offs, open loans under an early warning).
  *
  * Facts merge order-independently, so a replayed or late event cannot undo a newer one: dates by min / max,
  * flags by or, the current DPD only from an observation of a later business date than the one held. The
@@ -12,12 +12,27 @@
  * Pure: no clock, no I/O.
  */
 import type {
-  DelinquencyChangedV1, InstallmentDueV1, InstallmentOverdueV1, InstallmentPaidV1, LoanChargedOffV1, LoanClosedV1, LoanDisbursedV1,
+  DelinquencyChangedV1, InstallmentDueV1, InstallmentOverdueV1, InstallmentPaidV1, LoanChargedOffV1, LoanClosedV1, LoanDisbursedV1, LoanEarlyWarningRaisedV1,
 } from '@lendstack/contracts';
 
 /** The lifecycle events the profile is built from. */
-export type RepaymentEvent = LoanDisbursedV1 | InstallmentDueV1 | InstallmentOverdueV1 | InstallmentPaidV1 | DelinquencyChangedV1 | LoanClosedV1 | LoanChargedOffV1;
-export const REPAYMENT_EVENT_TYPES: readonly RepaymentEvent['type'][] = ['LoanDisbursed', 'InstallmentDue', 'InstallmentOverdue', 'InstallmentPaid', 'DelinquencyChanged', 'LoanClosed', 'LoanChargedOff'];
+export type RepaymentEvent = LoanDisbursedV1 | InstallmentDueV1 | InstallmentOverdueV1 | InstallmentPaidV1 | DelinquencyChangedV1 | LoanClosedV1 | LoanChargedOffV1 | LoanEarlyWarningRaisedV1;
+export const REPAYMENT_EVENT_TYPES: readonly RepaymentEvent['type'][] = ['LoanDisbursed', 'InstallmentDue', 'InstallmentOverdue', 'InstallmentPaid', 'DelinquencyChanged', 'LoanClosed', 'LoanChargedOff', 'LoanEarlyWarningRaised'];
+
+/**
+ * How long an early warning counts: the model's horizon (P(90+ DPD within 90 days)). The LMS raises one when a
+ * loan's score crosses the threshold and nothing when it falls back, so a warning older than this has lapsed.
+ */
+export const EARLY_WARNING_HORIZON_DAYS = 90;
+
+/** The latest NPA early warning the LMS raised on a loan (LoanEarlyWarningRaised). */
+export interface EarlyWarningFact {
+  /** The business date it was raised on. */
+  readonly asOf: string;
+  /** P(90+ DPD within 90 days), a decimal string with four places. */
+  readonly probability: string;
+  readonly model: string;
+}
 export const isRepaymentEventType = (type: string): type is RepaymentEvent['type'] => (REPAYMENT_EVENT_TYPES as readonly string[]).includes(type);
 
 /** Dates are `YYYY-MM-DD` business dates; they order as text. */
@@ -31,6 +46,8 @@ export interface LoanFacts {
   /** The DPD of the latest delinquency observation (DelinquencyChanged, LoanChargedOff) and its business date. */
   readonly dpd: { readonly value: number; readonly asOf: string } | null;
   readonly worstDpd: number;
+  /** The latest early warning (by business date); null when none was raised. */
+  readonly earlyWarning: EarlyWarningFact | null;
   readonly lastBusinessDate: string;
   /** The latest envelope occurredAt, ISO 8601. */
   readonly lastEventAt: string;
@@ -74,6 +91,7 @@ export function mergeLoanFacts(a: LoanFacts, b: LoanFacts): LoanFacts {
     chargedOffOn: min(a.chargedOffOn, b.chargedOffOn),
     dpd: later(a.dpd, b.dpd),
     worstDpd: Math.max(a.worstDpd, b.worstDpd),
+    earlyWarning: later(a.earlyWarning, b.earlyWarning),
     lastBusinessDate: max(a.lastBusinessDate, b.lastBusinessDate)!,
     lastEventAt: a.lastEventAt >= b.lastEventAt ? a.lastEventAt : b.lastEventAt,
   };
@@ -87,7 +105,7 @@ export function mergeInstallmentFacts(a: InstallmentFacts, b: InstallmentFacts):
 export function factsOf(event: RepaymentEvent): { loan: LoanFacts; installment?: InstallmentFacts; dpd?: DpdFact } {
   const p = event.payload;
   const loan: LoanFacts = {
-    tenantId: event.tenantId, loanId: p.loanId, disbursedOn: null, closedOn: null, closureReason: null, chargedOffOn: null, dpd: null, worstDpd: 0,
+    tenantId: event.tenantId, loanId: p.loanId, disbursedOn: null, closedOn: null, closureReason: null, chargedOffOn: null, dpd: null, worstDpd: 0, earlyWarning: null,
     lastBusinessDate: p.businessDate, lastEventAt: new Date(event.occurredAt).toISOString(),
   };
   const installment = (fellDue: boolean, overdue: boolean, paidOn: string | null) => {
@@ -111,6 +129,8 @@ export function factsOf(event: RepaymentEvent): { loan: LoanFacts; installment?:
       return { ...observed(event.payload.dpd), loan: { ...observed(event.payload.dpd).loan, chargedOffOn: event.payload.businessDate } };
     case 'LoanClosed':
       return { loan: { ...loan, closedOn: event.payload.closedOn, closureReason: event.payload.reason } };
+    case 'LoanEarlyWarningRaised':
+      return { loan: { ...loan, earlyWarning: { asOf: event.payload.businessDate, probability: event.payload.probability, model: event.payload.model } } };
   }
 }
 
@@ -148,6 +168,7 @@ export interface LoanRecord {
   readonly worstDpd12m: number;
   readonly installmentsDue: number;
   readonly installmentsPaidOnTime: number;
+  readonly earlyWarning: EarlyWarningFact | null;
   readonly lastBusinessDate: string;
   readonly lastEventAt: string;
 }
@@ -169,8 +190,20 @@ export interface RepaymentProfile {
   readonly currentDpd: number | null;
   readonly worstDpd: number | null;
   readonly worstDpd12m: number | null;
+  /**
+   * Open loans with an early warning raised in the EARLY_WARNING_HORIZON_DAYS up to `asOf` (raised on or before
+   * it, and not more than the horizon before it).
+   */
+  readonly loansWithEarlyWarning: number;
   readonly lastEventAt: string | null;
   readonly loans: readonly (LoanRecord & { readonly status: LoanStatus })[];
+}
+
+/** True when the warning was raised on or before `asOf` and at most EARLY_WARNING_HORIZON_DAYS before it. */
+export function earlyWarningInForce(warning: EarlyWarningFact | null, asOf: string): boolean {
+  if (!warning || warning.asOf > asOf) return false;
+  const days = (Date.parse(`${asOf}T00:00:00Z`) - Date.parse(`${warning.asOf}T00:00:00Z`)) / 86_400_000;
+  return days <= EARLY_WARNING_HORIZON_DAYS;
 }
 
 export const statusOf = (l: Pick<LoanRecord, 'closedOn' | 'chargedOffOn'>): LoanStatus => (l.closedOn ? 'closed' : l.chargedOffOn ? 'charged-off' : 'open');
@@ -195,6 +228,7 @@ export function repaymentProfile(borrowerKey: string, asOf: string, records: rea
     worstDpd: none ? null : Math.max(...loans.map((l) => l.worstDpd)),
     // A delinquency still running counts in the window even when it was last reported before it.
     worstDpd12m: none ? null : Math.max(...loans.map((l) => Math.max(l.worstDpd12m, l.status === 'closed' ? 0 : l.currentDpd))),
+    loansWithEarlyWarning: loans.filter((l) => l.status === 'open' && earlyWarningInForce(l.earlyWarning, asOf)).length,
     lastEventAt: none ? null : loans.map((l) => l.lastEventAt).reduce((a, b) => (a >= b ? a : b)),
     loans,
   };

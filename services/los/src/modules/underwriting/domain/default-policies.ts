@@ -56,6 +56,8 @@ export function defaultPolicy(p: ProductShape): PolicyDocument {
       // top-up of a loan that is not theirs and open here, or with no record of their loans, goes to a person.
       { id: 'top-up-not-delinquent', appliesWhen: { feature: 'topUp', test: 'true' }, feature: 'currentDpdAtLender', test: '<= 0', onFail: 'decline', onMissing: 'refer', reason: 'Delinquent on an existing loan with us' },
       { id: 'top-up-of-open-loan', appliesWhen: { feature: 'topUp', test: 'true' }, feature: 'topUpLoanOpenAtLender', test: 'true', onFail: 'refer', onMissing: 'refer', reason: 'The loan to top up is not an open loan of this borrower with us' },
+      // A borrower whose loan with us the LMS's NPA model expects to reach 90+ DPD goes to a person before more credit.
+      { id: 'top-up-no-early-warning', appliesWhen: { feature: 'topUp', test: 'true' }, feature: 'earlyWarningsAtLender', test: '<= 0', onFail: 'refer', onMissing: 'refer', reason: 'Early warning of default on an existing loan with us' },
     ],
     // Score bands sit where the shipped scorecard puts applicants (roughly 430–640 points; 580 = 25:1 odds).
     limits: {

@@ -72,7 +72,7 @@ describe('features from the borrower’s repayment profile at this lender', () =
   const LOAN = '0b8f6c1e-2f43-4c0e-9a51-3d3c1a7f9e20';
   const profile = repaymentProfile('tok_borrower', '2026-12-02', [{
     loanId: LOAN, applicationId: '5d1b5a0c-0000-4000-8000-000000000001', disbursedOn: '2026-06-01', closedOn: null, closureReason: null, chargedOffOn: null,
-    currentDpd: 45, dpdAsOf: '2026-11-15', worstDpd: 45, worstDpd12m: 45, installmentsDue: 3, installmentsPaidOnTime: 2, lastBusinessDate: '2026-11-15', lastEventAt: '2026-11-16T00:05:00.000Z',
+    currentDpd: 45, dpdAsOf: '2026-11-15', worstDpd: 45, worstDpd12m: 45, installmentsDue: 3, installmentsPaidOnTime: 2, earlyWarning: null, lastBusinessDate: '2026-11-15', lastEventAt: '2026-11-16T00:05:00.000Z',
   }]);
 
   it('reads loans held, DPD and the on-time ratio, each naming the profile it came from; a top-up names its loan', () => {

@@ -48,6 +48,7 @@ export const FEATURE_CATALOG = {
   currentDpdAtLender: { type: 'number', description: 'Highest days past due of the borrower’s loans with us not closed, as the LMS last reported it (absent with no loans)' },
   worstDpdAtLender12m: { type: 'number', description: 'Worst days past due the LMS reported on the borrower’s loans with us in the 12 months to the decision date' },
   onTimeRatioBasisPointsAtLender: { type: 'number', description: 'Installments paid by their due date ÷ installments due on the borrower’s loans with us, basis points (absent when none fell due)' },
+  earlyWarningsAtLender: { type: 'number', description: 'Open loans of the borrower with us on which the LMS raised an NPA early warning (LoanEarlyWarningRaised) in the 90 days to the decision date' },
 } as const satisfies Record<string, { type: FeatureType; description: string }>;
 
 export type FeatureName = keyof typeof FEATURE_CATALOG;
@@ -152,6 +153,7 @@ function lenderFeatures(lender: FeatureInput['lender']) {
     return {
       topUp: none('topUpOf'), topUpLoanOpenAtLender: none('loans'), existingLoansOpen: none('loansOpen'), loansClosedAtLender: none('loansClosed'),
       chargeOffsAtLender: none('loansChargedOff'), currentDpdAtLender: none('currentDpd'), worstDpdAtLender12m: none('worstDpd12m'), onTimeRatioBasisPointsAtLender: none('onTimeRatioBasisPoints'),
+      earlyWarningsAtLender: none('loansWithEarlyWarning'),
     };
   }
   const { topUpOf, profile: p } = lender;
@@ -167,6 +169,7 @@ function lenderFeatures(lender: FeatureInput['lender']) {
     currentDpdAtLender: known(p.currentDpd, 'currentDpd', 'no-loans-at-lender'),
     worstDpdAtLender12m: known(p.worstDpd12m, 'worstDpd12m', 'no-loans-at-lender'),
     onTimeRatioBasisPointsAtLender: known(p.onTimeRatioBasisPoints, 'onTimeRatioBasisPoints', 'no-installments-due'),
+    earlyWarningsAtLender: have(p.loansWithEarlyWarning, at('loansWithEarlyWarning')),
   };
 }
 

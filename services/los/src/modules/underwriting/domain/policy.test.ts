@@ -98,9 +98,9 @@ describe('policy evaluation with zen-engine', () => {
 
 describe('top-ups against the borrower’s repayment profile at this lender', () => {
   const LOAN = '0b8f6c1e-2f43-4c0e-9a51-3d3c1a7f9e20';
-  const loan = (currentDpd: number, closedOn: string | null = null) => ({
+  const loan = (currentDpd: number, closedOn: string | null = null, earlyWarning: { asOf: string; probability: string; model: string } | null = null) => ({
     loanId: LOAN, applicationId: '5d1b5a0c-0000-4000-8000-000000000001', disbursedOn: '2026-06-01', closedOn, closureReason: closedOn ? 'repaid' : null, chargedOffOn: null,
-    currentDpd, dpdAsOf: '2026-11-15', worstDpd: currentDpd, worstDpd12m: currentDpd, installmentsDue: 5, installmentsPaidOnTime: 3, lastBusinessDate: '2026-11-15', lastEventAt: '2026-11-16T00:05:00.000Z',
+    currentDpd, dpdAsOf: '2026-11-15', worstDpd: currentDpd, worstDpd12m: currentDpd, installmentsDue: 5, installmentsPaidOnTime: 3, earlyWarning, lastBusinessDate: '2026-11-15', lastEventAt: '2026-11-16T00:05:00.000Z',
   });
   const withLender = (topUpOf: string | null, loans: ReturnType<typeof loan>[]) => ({ ...cleanApplicant(), lender: { topUpOf, profile: repaymentProfile('tok_borrower', '2026-12-02', loans) } });
   const topUpRules = async (input: Parameters<typeof deriveFeatures>[0]) => (await engine.evaluate(pl, contextOf(input))).rules.filter((r) => r.id.startsWith('top-up-'));
@@ -112,8 +112,11 @@ describe('top-ups against the borrower’s repayment profile at this lender', ()
   });
 
   it('passes a top-up of a borrower who is current; refers one of a loan that is not theirs and open, or with no loans on record', async () => {
-    expect((await topUpRules(withLender(LOAN, [loan(0)]))).map((r) => r.outcome)).toEqual(['pass', 'pass']);
-    expect((await topUpRules(withLender(LOAN, [loan(0, '2026-11-30')]))).map((r) => `${r.id}:${r.outcome}`)).toEqual(['top-up-not-delinquent:pass', 'top-up-of-open-loan:refer']);
+    expect((await topUpRules(withLender(LOAN, [loan(0)]))).map((r) => r.outcome)).toEqual(['pass', 'pass', 'pass']);
+    // The LMS raised an NPA early warning on the loan 20 days before the decision date: refer, with the reason.
+    const warned = await topUpRules(withLender(LOAN, [loan(0, null, { asOf: '2026-11-12', probability: '0.4100', model: 'npa-90d.v1' })]));
+    expect(warned.map((r) => `${r.id}:${r.outcome}`)).toEqual(['top-up-not-delinquent:pass', 'top-up-of-open-loan:pass', 'top-up-no-early-warning:refer']);
+    expect((await topUpRules(withLender(LOAN, [loan(0, '2026-11-30')]))).map((r) => `${r.id}:${r.outcome}`)).toEqual(['top-up-not-delinquent:pass', 'top-up-of-open-loan:refer', 'top-up-no-early-warning:pass']);
     const none = await topUpRules(withLender(LOAN, []));
     expect(none[0]).toMatchObject({ outcome: 'refer', missing: true, saw: { topUp: true, currentDpdAtLender: null } });
   });
@@ -121,7 +124,7 @@ describe('top-ups against the borrower’s repayment profile at this lender', ()
   it('does not apply the top-up rules to an application that is not a top-up, delinquent borrower or not', async () => {
     for (const input of [withLender(null, [loan(45)]), cleanApplicant()]) {
       const rules = await topUpRules(input);
-      expect(rules.map((r) => [r.outcome, r.applies])).toEqual([['pass', false], ['pass', false]]);
+      expect(rules.map((r) => [r.outcome, r.applies])).toEqual([['pass', false], ['pass', false], ['pass', false]]);
     }
     // A rule without appliesWhen records no `applies` (stored evaluations replay unchanged).
     const e = await engine.evaluate(pl, contextOf(cleanApplicant()));
