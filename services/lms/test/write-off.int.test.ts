@@ -34,6 +34,18 @@ const counts = async (tenant: string) => (await h.pool.query<{ t: string; j: str
 const payloads = async (loanId: string, type: string) =>
   (await h.pool.query<{ p: Record<string, unknown> }>(`SELECT value->'payload' AS p FROM outbox WHERE key = $1 AND value->>'type' = $2 ORDER BY seq`, [loanId, type])).rows.map((r) => r.p);
 
+/** Runs end of day for the tenant up to `to` (POST /v1/end-of-day-runs) and waits for it to complete. */
+async function endOfDay(tenant: string, to: string): Promise<void> {
+  const res = await call('POST', '/v1/end-of-day-runs', tenant, ['admin'], { to });
+  expect(res.statusCode).toBe(202);
+  let run = res.json();
+  for (let i = 0; i < 600 && run.status !== 'completed' && run.status !== 'failed'; i += 1) {
+    await new Promise((r) => setTimeout(r, 100));
+    run = (await call('GET', `/v1/end-of-day-runs/${run.id}`, tenant, ['partner'])).json();
+  }
+  expect(run.status).toBe('completed');
+}
+
 /** The books balance (trial balance) and the sub-ledger (loan_balances) reconciles with the GL on `asOf`. */
 async function balancedAndReconciled(tenant: string, asOf: string): Promise<void> {
   const tb = await trialBalance(h.pool, tenant);
@@ -216,6 +228,24 @@ describe('write-off', () => {
     const closed = await writeOff(other, closedLoan, { valueDate: '2026-01-20', reason: 'x' });
     expect([closed.statusCode, closed.json().errors[0].pointer]).toEqual([409, '/params/id']);
   });
+
+  it('end of day runs over a written-off loan (nothing accrues), and after the undo over an open one: dpd from the unpaid installment, books reconciled', async () => {
+    const tenant = newTenant('wo');
+    const loanId = await disbursedLoan(tenant);
+    await setDate(tenant, '2026-01-20');
+    expect((await writeOff(tenant, loanId, { valueDate: '2026-01-20', reason: 'uncollectable' })).statusCode).toBe(201);
+    await endOfDay(tenant, '2026-02-10');
+    const off = await loan(tenant, loanId);
+    // End of day passes charged-off loans by (their state stays as of the write-off).
+    expect([off.servicingStatus, off.balances.interestAccrued.amount, off.balances.totalDueNow.amount]).toEqual(['charged-off', '0', '0']);
+    expect(await netByAccount(loanId)).toEqual({ 'disbursement-clearing': -10_000_000n, 'write-off-expense': 10_000_000n });
+    expect((await undo(tenant, loanId)).statusCode).toBe(201);
+    await endOfDay(tenant, '2026-02-15');
+    const back = await loan(tenant, loanId);
+    // Installment 1 (2026-02-05: 16,254.84 principal + 1,000.00 interest) is unpaid: 10 days past due on 2026-02-15.
+    expect([back.servicingStatus, back.asOf, back.delinquency.dpd, back.balances.principalDue.amount, back.balances.interestDue.amount]).toEqual(['active', '2026-02-15', 10, '1625484', '100000']);
+    await balancedAndReconciled(tenant, '2026-02-15');
+  }, 120_000);
 
   it('LoanChargedOff with writeOff and the undo\'s TransactionReversed reach the loan-lifecycle topic on the real Kafka', async () => {
     const tenant = newTenant('wo');
