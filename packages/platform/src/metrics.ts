@@ -14,8 +14,8 @@ export interface Metrics {
   readonly workflowsStarted: Counter;
   /** A gauge whose value is read when Prometheus scrapes, e.g. a backlog counted in the database. */
   gauge(name: string, help: string, read: () => Promise<number>): void;
-  /** A counter of this service's own, registered once per name. */
-  counter(name: string, help: string): Counter;
+  /** A counter of this service's own, registered once per name (with `labelNames`, inc takes those labels). */
+  counter(name: string, help: string, labelNames?: readonly string[]): Counter;
 }
 
 export function createMetrics(service: string): Metrics {
@@ -36,8 +36,8 @@ export function createMetrics(service: string): Metrics {
     outboxPublishFailures: new Counter({ name: 'lendstack_outbox_publish_failures_total', help: 'Failed outbox publish attempts (retried with backoff).', registers }),
     eventsConsumed: new Counter({ name: 'lendstack_events_consumed_total', help: 'Consumed events by outcome: handled (applied or a duplicate) or dead-lettered.', labelNames: ['topic', 'outcome'], registers }),
     workflowsStarted: new Counter({ name: 'lendstack_collections_workflows_started_total', help: 'Collections workflows started (or found already started) and stamped.', registers }),
-    counter(name, help) {
-      return new Counter({ name, help, registers });
+    counter(name, help, labelNames) {
+      return new Counter({ name, help, registers, ...(labelNames ? { labelNames: [...labelNames] } : {}) });
     },
     gauge(name, help, read) {
       new Gauge({

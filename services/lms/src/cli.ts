@@ -19,7 +19,7 @@ import { earlyWarningCommand, EARLY_WARNING_USAGE } from './modules/early-warnin
 import { loadEarlyWarningModel } from './modules/early-warning/adapters/model-file.js';
 import { scoreBook } from './modules/early-warning/use-cases/score-book.js';
 
-const USAGE = 'usage: pnpm -s lms eod --tenant <tenant> --to <YYYY-MM-DD> [--batch-size N]\n       pnpm -s lms audit verify [--tenant <tenant>] [--page-size N]\n       ' + SIMULATE_USAGE + '\n       ' + EARLY_WARNING_USAGE + '\n       ' + IMPORT_USAGE;
+const USAGE = 'usage: pnpm -s lms eod --tenant <tenant> --to <YYYY-MM-DD> [--batch-size N] [--workers N]\n       pnpm -s lms audit verify [--tenant <tenant>] [--page-size N]\n       ' + SIMULATE_USAGE + '\n       ' + EARLY_WARNING_USAGE + '\n       ' + IMPORT_USAGE;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -31,17 +31,23 @@ async function main(argv: string[]): Promise<number> {
     console.error(USAGE);
     return 2;
   }
-  const { values } = parseArgs({ args: rest, options: { tenant: { type: 'string' }, to: { type: 'string' }, 'batch-size': { type: 'string' } } });
+  const { values } = parseArgs({ args: rest, options: { tenant: { type: 'string' }, to: { type: 'string' }, 'batch-size': { type: 'string' }, workers: { type: 'string' } } });
   if (!values.tenant || !values.to || !/^\d{4}-\d{2}-\d{2}$/.test(values.to)) {
     console.error(USAGE);
     return 2;
   }
   const config = loadConfig();
-  const pool = new pg.Pool({ connectionString: config.LMS_DATABASE_URL, max: 4 });
+  // One connection per worker, one for the run's own statements and one for the early-warning scoring.
+  const workers = Number(values.workers ?? config.LMS_EOD_WORKERS);
+  if (!Number.isInteger(workers) || workers < 1 || workers > 32) {
+    console.error(USAGE);
+    return 2;
+  }
+  const pool = new pg.Pool({ connectionString: config.LMS_DATABASE_URL, max: workers + 2 });
   const model = loadEarlyWarningModel();
   // As the service's runner does: each closed day re-scores the NPA early warning (its events wait on the outbox for the relay).
   const afterDay = async (tenantId: string, day: string) => void (await scoreBook({ pool, model, now: () => new Date() }, tenantId, day));
-  const deps = { pool, ledger: createPgLedger(), now: () => new Date(), today: utcToday, onOutbox: () => undefined, newId: randomUUID, batchSize: Number(values['batch-size'] ?? 1000), afterDay };
+  const deps = { pool, ledger: createPgLedger(), now: () => new Date(), today: utcToday, onOutbox: () => undefined, newId: randomUUID, batchSize: Number(values['batch-size'] ?? config.LMS_EOD_BATCH_SIZE), workers, afterDay };
   try {
     const created = await createEodRun(deps, { tenantId: values.tenant, to: values.to, actor: 'cli', requestHash: requestHash(['eod', values.to]) });
     // A run already active for the tenant (a killed one) is resumed rather than refused.
@@ -80,23 +86,29 @@ async function auditVerify(args: string[]): Promise<number> {
   }
 }
 
-/** A bar on a TTY; one line per finished day (and per batch) through a pipe. */
+const rateText = (p: EodProgress) => (p.rate === undefined ? '' : `${Math.round(p.rate)} loans/s`);
+
+/** A bar on a TTY; through a pipe, a line per finished day and at most one a second between. */
 function reporter(runId: string, tenant: string, to: string) {
   if (process.stdout.isTTY) {
-    const bar = new cliProgress.SingleBar({ format: `eod ${tenant} → ${to} |{bar}| {day} day {value}/{total} loans {loans}` }, cliProgress.Presets.shades_classic);
+    const bar = new cliProgress.SingleBar({ format: `eod ${tenant} → ${to} |{bar}| {day} day {value}/{total} loans {loans} {rate} ETA {eta}` }, cliProgress.Presets.shades_classic);
     let started = false;
     return {
       update(p: EodProgress) {
-        if (!started) bar.start(Math.max(1, p.days_total), 0, { day: p.day ?? '', loans: '' });
+        if (!started) bar.start(Math.max(1, p.days_total), 0, { day: p.day ?? '', loans: '', rate: '', eta: '-' });
         started = true;
-        bar.update(p.days_done, { day: p.day ?? '', loans: `${p.loans_done}/${p.loans_total}` });
+        bar.update(p.days_done, { day: p.day ?? '', loans: `${p.loans_done}/${p.loans_total}`, rate: rateText(p), eta: p.eta ?? '-' });
       },
       stop: () => bar.stop(),
     };
   }
+  let last = { at: 0, days: -1 };
   return {
     update(p: EodProgress) {
-      console.log(`eod ${runId} day ${p.day ?? '-'} days ${p.days_done}/${p.days_total} loans ${p.loans_done}/${p.loans_total}`);
+      // A day's end always; within a day at most a line a second (a million loans are a thousand batches).
+      if (p.days_done === last.days && Date.now() - last.at < 1000) return;
+      last = { at: Date.now(), days: p.days_done };
+      console.log(`eod ${runId} day ${p.day ?? '-'} days ${p.days_done}/${p.days_total} loans ${p.loans_done}/${p.loans_total} ${rateText(p)} eta ${p.eta ?? '-'}`);
     },
     stop: () => undefined,
   };

@@ -11,6 +11,10 @@ const envSchema = z.object({
   LMS_DATABASE_URL: z.string().url().default('postgresql://lendstack:lendstack@127.0.0.1:5432/lendstack_lms'),
   // Bound on connections this instance holds.
   LMS_DB_POOL_MAX: z.coerce.number().int().min(2).max(100).default(10),
+  // End of day: concurrent batch workers per run (each a loan-id range and one pooled connection; keep
+  // below LMS_DB_POOL_MAX), and loans per batch transaction.
+  LMS_EOD_WORKERS: z.coerce.number().int().min(1).max(32).default(4),
+  LMS_EOD_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(1_000),
   KAFKA_BROKERS: z.string().default('127.0.0.1:9092').transform((s) => s.split(',').map((b) => b.trim())),
   // Prefix of every topic name, so environments sharing one Kafka cluster never read each other's events.
   KAFKA_TOPIC_PREFIX: z.string().regex(/^[a-z0-9.-]*$/).default(''),

@@ -40,6 +40,7 @@ import { utcToday } from './modules/business-date/business-date.repository.js';
 import { createServicingReader } from './modules/servicing/adapters/servicing.reader.js';
 import { payoutOutcomeHandler } from './modules/servicing/use-cases/disbursements.js';
 import { createEodRunner } from './modules/servicing/adapters/eod-runner.js';
+import type { EodProgress as EodProgressRow } from './modules/servicing/use-cases/end-of-day.js';
 import { loadEarlyWarningModel } from './modules/early-warning/adapters/model-file.js';
 import { scoreBook } from './modules/early-warning/use-cases/score-book.js';
 import { createRepaymentFileRunner } from './modules/repayment-files/adapters/repayment-file-runner.js';
@@ -117,7 +118,18 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
   const servicing = { pool, ledger: createPgLedger(), payouts, now: () => new Date(), today: utcToday, newId: () => crypto.randomUUID(), onOutbox: wakeOutbox };
   // End of day re-scores the NPA early warning of each day it closes (modules/early-warning).
   const earlyWarningModel = loadEarlyWarningModel();
-  const eodRunner = createEodRunner({ ...servicing, logger, afterDay: async (tenantId, day) => void (await scoreBook({ ...servicing, model: earlyWarningModel }, tenantId, day)) });
+  // Its batches spread over LMS_EOD_WORKERS loan-id ranges; loans moved to the day by path, and progress, as metrics.
+  const eodLoans = metrics.counter('lendstack_eod_loans_advanced_total', 'Loans moved to a business day by end of day (quiet: set-based accrual; engine: advanceAccount).', ['path']);
+  const eodRuns = (async () => (await pool.query<{ p: EodProgressRow }>(`SELECT progress AS p FROM eod_runs WHERE status IN ('queued', 'running')`)).rows.map((r) => r.p));
+  metrics.gauge('lendstack_eod_loans_done', 'Loans done of the day the active end-of-day runs are on.', async () => (await eodRuns()).reduce((s, p) => s + (p.loans_done ?? 0), 0));
+  metrics.gauge('lendstack_eod_loans_total', 'Active loans of the tenants whose end-of-day run is active.', async () => (await eodRuns()).reduce((s, p) => s + (p.loans_total ?? 0), 0));
+  metrics.gauge('lendstack_eod_loans_per_second', 'Loans per second of the active end-of-day runs since they (re)started.', async () => (await eodRuns()).reduce((s, p) => s + (p.rate ?? 0), 0));
+  metrics.gauge('lendstack_eod_eta_seconds', 'Seconds until the last active end-of-day run should complete, at its rate.', async () => Math.max(0, ...(await eodRuns()).map((p) => (p.eta ? (Date.parse(p.eta) - Date.now()) / 1000 : 0))));
+  const eodRunner = createEodRunner({
+    ...servicing, logger, workers: config.LMS_EOD_WORKERS, batchSize: config.LMS_EOD_BATCH_SIZE,
+    onBatch: (_tenantId, counts) => { eodLoans.inc({ path: 'quiet' }, counts.quiet); eodLoans.inc({ path: 'engine' }, counts.engine); },
+    afterDay: async (tenantId, day) => void (await scoreBook({ ...servicing, model: earlyWarningModel }, tenantId, day)),
+  });
   const repaymentFileRunner = createRepaymentFileRunner({ ...servicing, logger });
   const importRunner = createImportRunner({ ...servicing, logger });
   // Borrower messages within the conduct limits (email over SMTP, SMS and WhatsApp over Twilio's API).

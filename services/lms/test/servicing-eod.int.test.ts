@@ -141,6 +141,8 @@ describe('POST /v1/end-of-day-runs', () => {
       await new Promise((r) => setTimeout(r, 100));
       run = (await h.app.inject({ url: `/v1/end-of-day-runs/${run.id}`, headers: h.auth(['partner'], tenant) })).json();
     }
-    expect(run).toMatchObject({ status: 'completed', progress: { daysDone: 4, daysTotal: 4, loansDone: 5, loansTotal: 5 } });
+    expect(run).toMatchObject({ status: 'completed', progress: { daysDone: 4, daysTotal: 4, loansDone: 5, loansTotal: 5, eta: null } });
+    // The rate over all workers since the run started (loans per second), and no ETA once completed.
+    expect(run.progress.loansPerSecond).toBeGreaterThan(0);
   });
 });
