@@ -116,7 +116,7 @@ async function positionOn(client: pg.PoolClient, loan: ServicedLoan, schedule: P
 }
 
 /** The terms of the schedule in force: those a previous prepayment kept, else the booked terms. */
-async function currentTerms(client: pg.PoolClient, loan: ServicedLoan) {
+export async function currentTerms(client: pg.PoolClient, loan: ServicedLoan) {
   const kept = (await client.query<{ terms: unknown }>('SELECT terms FROM schedule_terms WHERE loan_id = $1', [loan.id])).rows[0];
   if (kept) return termsFromJson(kept.terms);
   return loan.terms ? bookedTerms(loan.terms as LoanTermsV1, loan.disbursementDate) : undefined;
@@ -140,7 +140,7 @@ function appliedEvent(
 }
 
 /** Keeps the schedule in force as a version (returned), then replaces the installments after the first `due` with `rows`. */
-async function replaceSchedule(client: pg.PoolClient, loan: ServicedLoan, old: readonly object[], due: number, rows: readonly InstallmentMinor[], reason: string): Promise<number> {
+export async function replaceSchedule(client: pg.PoolClient, loan: ServicedLoan, old: readonly object[], due: number, rows: readonly InstallmentMinor[], reason: string): Promise<number> {
   const json = JSON.stringify(old, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
   const kept = await client.query<{ version: number }>(
     `INSERT INTO schedule_versions (loan_id, version, anchor_date, installments, reason)
