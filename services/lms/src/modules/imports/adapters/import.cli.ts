@@ -34,7 +34,7 @@ export async function importCommand(args: string[], databaseUrl: string): Promis
       return 1;
     }
     const id = accepted.import.id;
-    console.log(`import ${id} (${format}, ${accepted.import.rowsTotal} records${accepted.replayed ? ', stored before: resuming' : ''})`);
+    console.log(`import ${id} (${format}, ${accepted.import.rowsTotal} records${accepted.replayed ? `, stored before${accepted.import.status === 'completed' ? ', completed' : ': resuming'}` : ''})`);
     const bar = process.stdout.isTTY ? new cliProgress.SingleBar({ format: `import ${values.tenant} |{bar}| {value}/{total} records {rate} rows/s` }, cliProgress.Presets.shades_classic) : undefined;
     bar?.start(Math.max(1, accepted.import.rowsTotal), 0, { rate: 0 });
     const deps = { pool, ledger: createPgLedger(), today: utcToday, now: () => new Date() };
