@@ -254,7 +254,7 @@ export function markBookingFailed(app: Application, failure: BookingFailure): Ap
   return { ...app, status: 'booking-failed', bookingFailure: failure, version: app.version + 1 };
 }
 
-/** The LoanApproved payload for an approved application. */
+/** The LoanApproved payload for an approved application (a top-up names the loan it pays off: `topUpOfLoanId`). */
 export function loanApprovedPayload(
   app: Application,
   refs: { offerId: string; kfsReference: string },
@@ -274,6 +274,7 @@ export function loanApprovedPayload(
       kfsReference: refs.kfsReference,
       approvedAt: app.decidedAt.toISOString(),
       approvedBy: app.decidedBy,
+      ...(app.topUpOf ? { topUpOfLoanId: app.topUpOf } : {}),
     },
   };
 }
