@@ -78,8 +78,36 @@ export interface PiiSealer {
   seal(tenantId: string, applicationId: string, values: { nationalId: string; dateOfBirth: string | null; bankAccount: string }): Promise<SealedPiiRecord>;
 }
 
+/** What a decision is taken on: the application and its checks, read together without a lock. */
+export interface DecisionInputs {
+  readonly application: Application;
+  readonly checks: readonly CheckState[];
+}
+
+/**
+ * A decision's writes, committed together or not at all: the application's new state, its audit entries (in
+ * order), a decline's notice and an approval's event.
+ */
+export interface DecisionCommit {
+  readonly application: Application;
+  /** The version the decision was taken on; nothing is written when the application is no longer at it. */
+  readonly expectedVersion: number;
+  /** The checks the decision rested on (an approval): nothing is written when they are no longer these. */
+  readonly checks?: readonly CheckState[];
+  readonly audit: readonly DecisionAuditEntry[];
+  readonly notice?: AdverseActionNoticeRecord;
+  readonly message?: OutboxMessage;
+}
+
 export interface ApplicationStore {
   transaction<T>(work: (uow: ApplicationUnitOfWork) => Promise<T>): Promise<T>;
+  /** The application of the tenant with its checks (ordered by kind), or undefined. */
+  readForDecision(tenantId: string, id: string): Promise<DecisionInputs | undefined>;
+  /**
+   * Writes a decision atomically, only if the application is still at `expectedVersion` (and, when given, its
+   * checks are still `checks`). False: it changed since it was read and nothing was written; decide again.
+   */
+  commitDecision(commit: DecisionCommit): Promise<boolean>;
   find(tenantId: string, id: string): Promise<Application | undefined>;
   /** Newest first; at most `limit + 1` rows so the caller can tell whether another page follows. */
   list(tenantId: string, query: { status?: ApplicationStatus; after?: PageKey; limit: number }): Promise<Application[]>;

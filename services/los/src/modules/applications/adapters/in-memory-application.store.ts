@@ -79,6 +79,27 @@ export function createInMemoryApplicationStore(): InMemoryApplicationStore {
       queue = run.catch(() => undefined);
       return run;
     },
+    async readForDecision(tenantId, id) {
+      const app = applications.get(id);
+      return app?.tenantId === tenantId ? { application: app, checks: [...(checks.get(id) ?? [])].sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0)) } : undefined;
+    },
+    // As the real store's one statement: nothing is written unless the application (and the checks given) are as read.
+    commitDecision(commit) {
+      const run = queue.then(() => {
+        const current = applications.get(commit.application.id);
+        if (current?.tenantId !== commit.application.tenantId || current.version !== commit.expectedVersion) return false;
+        const sameChecks = (a: readonly CheckState[], b: readonly CheckState[]) => JSON.stringify(a.map((c) => [c.kind, c.status, c.result])) === JSON.stringify(b.map((c) => [c.kind, c.status, c.result]));
+        if (commit.checks && !sameChecks([...(checks.get(current.id) ?? [])].sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0)), commit.checks)) return false;
+        applications.set(current.id, commit.application);
+        audit.push(...commit.audit);
+        const n = commit.notice;
+        if (n && !notices.some((m) => m.applicationId === n.applicationId && m.checksRun === n.checksRun)) notices.push(n);
+        if (commit.message) outbox.push(commit.message);
+        return true;
+      });
+      queue = run.catch(() => undefined);
+      return run;
+    },
     async find(tenantId, id) {
       const app = applications.get(id);
       return app?.tenantId === tenantId ? app : undefined;

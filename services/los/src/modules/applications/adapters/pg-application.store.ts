@@ -131,9 +131,58 @@ function unitOfWork(client: pg.PoolClient): ApplicationUnitOfWork {
   };
 }
 
+/** An application's checks as a decision sees them (kind, status, result; ordered by kind), as one jsonb value. */
+const CHECKS_OF = (applicationId: string) => `(SELECT coalesce(jsonb_agg(jsonb_build_object('kind', c.kind, 'status', c.status, 'result', c.result) ORDER BY c.kind), '[]'::jsonb)
+  FROM application_checks c WHERE c.application_id = ${applicationId})`;
+
+/**
+ * A decision in ONE statement (so one implicit transaction and one round trip): the application moves only
+ * if it is still at the version it was decided on (and, for an approval, its checks are still the ones it
+ * rested on); the audit entries, a decline's notice and an approval's outbox row are written from that
+ * update's RETURNING, so either all of it commits or none. This takes the place of a lock-read-write
+ * interactive transaction on the approval path (seven round trips, a connection held idle in transaction
+ * between each): a concurrent decision on the same application makes the version check fail (Postgres
+ * re-checks the WHERE on the row it waited for) and the caller decides again from a fresh read.
+ */
+const COMMIT_DECISION = `WITH decided AS (
+  UPDATE applications SET status = $3, decided_by = $4, decided_at = $5, decision_reason = $6, loan_id = $7, checks_run = $8, version = $9, updated_at = now()
+  WHERE id = $1 AND tenant_id = $10 AND version = $2 AND ($11::jsonb IS NULL OR ${CHECKS_OF('$1')} = $11::jsonb)
+  RETURNING id
+), audited AS (
+  INSERT INTO decision_audit (tenant_id, application_id, checks_run, action, actor, detail, at)
+  SELECT e.tenant_id, e.application_id, e.checks_run, e.action, e.actor, e.detail, e.at
+  FROM decided, unnest($12::text[], $13::uuid[], $14::int[], $15::text[], $16::text[], $17::jsonb[], $18::timestamptz[]) WITH ORDINALITY AS e(tenant_id, application_id, checks_run, action, actor, detail, at, ord)
+  ORDER BY e.ord
+), noticed AS (
+  INSERT INTO adverse_action_notices (application_id, checks_run, tenant_id, pdf, pdf_sha256, content, created_at)
+  SELECT $19::uuid, $20::int, $21::text, $22::bytea, $23::text, $24::jsonb, $25::timestamptz FROM decided WHERE $19::uuid IS NOT NULL
+  ON CONFLICT DO NOTHING
+), queued AS (
+  INSERT INTO outbox (id, topic, key, value, headers, created_at)
+  SELECT $26::uuid, $27::text, $28::text, $29::jsonb, $30::jsonb, $31::timestamptz FROM decided WHERE $26::uuid IS NOT NULL
+)
+SELECT count(*)::int AS moved FROM decided`;
+
 export function createPgApplicationStore(pool: pg.Pool): ApplicationStore {
   return {
     transaction: (work) => inTransaction(pool, (client) => work(unitOfWork(client))),
+    async readForDecision(tenantId, id) {
+      const { rows } = await pool.query<ApplicationRow & { checks: CheckState[] }>(
+        `SELECT ${APPLICATION_COLUMNS}, ${CHECKS_OF('a.id')} AS checks FROM applications a WHERE a.id = $1 AND a.tenant_id = $2`, [id, tenantId]);
+      const row = rows[0];
+      return row ? { application: fromRow(row), checks: row.checks } : undefined;
+    },
+    async commitDecision({ application: app, expectedVersion, checks, audit, notice, message }) {
+      const { rows } = await pool.query<{ moved: number }>(COMMIT_DECISION, [
+        app.id, expectedVersion, app.status, app.decidedBy, app.decidedAt, app.decisionReason, app.loanId, app.checksRun, app.version, app.tenantId,
+        checks ? JSON.stringify(checks.map((c) => ({ kind: c.kind, status: c.status, result: c.result }))) : null,
+        audit.map((e) => e.tenantId), audit.map((e) => e.applicationId), audit.map((e) => e.checksRun), audit.map((e) => e.action), audit.map((e) => e.actor), audit.map((e) => JSON.stringify(e.detail)), audit.map((e) => e.at),
+        notice?.applicationId ?? null, notice?.checksRun ?? null, notice?.tenantId ?? null, notice?.pdf ?? null, notice?.sha256 ?? null, notice ? json(notice.content) : null, notice?.at ?? null,
+        // Stamped when enqueued, on the clock the audit entries use (see unitOfWork.enqueue).
+        message?.id ?? null, message?.topic ?? null, message?.key ?? null, message ? json(message.value) : null, message ? json(message.headers) : null, message ? new Date() : null,
+      ]);
+      return rows[0]!.moved === 1;
+    },
     async list(tenantId, query) {
       const params: unknown[] = [tenantId, query.limit + 1];
       const where = ['tenant_id = $1'];

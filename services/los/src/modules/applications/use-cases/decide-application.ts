@@ -1,7 +1,7 @@
 import { loanApprovedV1Schema, topics, type LoanApprovedV1 } from '@lendstack/contracts';
 import { currentTraceContext, type Principal } from '@lendstack/platform';
 import { approve, decline, loanApprovedPayload, type Application, type Decision, type DecisionError } from '../domain/application.js';
-import type { AdverseActionNoticeRecord, ApplicationStore, OutboxNotifier } from '../ports.js';
+import type { AdverseActionNoticeRecord, ApplicationStore, DecisionAuditEntry, OutboxNotifier } from '../ports.js';
 
 /** What approval asks of underwriting (modules/underwriting and modules/review answer it). */
 export interface ApprovalGate {
@@ -37,73 +37,73 @@ export type DecideCommand = { readonly kind: 'approve'; readonly overrideReason?
 export const declineReasons = (c: { reason: string; reasons?: readonly string[] }): string[] => [...new Set([c.reason, ...(c.reasons ?? [])].map((r) => r.trim()))];
 
 /**
- * Approves or declines an application. Approval stores the decision and the LoanApproved event in
- * one transaction; the outbox relay publishes the event after commit. Repeating a decision that was
+ * Approves or declines an application. The decision, its audit trail entries, a decline's adverse-action
+ * notice and an approval's LoanApproved event are committed together or not at all (the store's
+ * commitDecision); the outbox relay publishes the event after commit. Repeating a decision that was
  * already taken returns the application unchanged and emits nothing.
  * Failures: not-found, already-decided (the opposite decision was taken), invalid-terms,
  * checks-not-complete (approval only: checks still running, parked as exception, or one failed),
  * needs-override / override-not-allowed / above-approval-limit (approval of what policy did not pass).
- * Each decision appends to the application's decision audit trail in the same transaction; a decline stores
+ * Each decision appends to the application's decision audit trail in the same commit; a decline stores
  * its adverse-action notice (the operator's reasons) in it too, as the automated and the checker's declines do.
+ *
+ * Concurrency is optimistic: the decision is taken on the application and checks as read, and is written
+ * only if the application is still at that version and (approval) its checks are unchanged; otherwise it
+ * is decided again from a fresh read. No connection is held while the approval gate is asked or the notice
+ * is drawn (holding a locked row's connection while reading on the pool starved the pool under load).
  */
-const TERMS_CHANGED = Symbol('terms changed between the gate read and the lock');
+const MAX_ATTEMPTS = 8;
 
 export async function decideApplication(
   deps: DecideApplicationDeps,
   input: { principal: Principal; applicationId: string; command: DecideCommand },
 ): Promise<DecideResult> {
   const command = input.command;
-  // What the approval gate says is read BEFORE the transaction takes its connection: the gate reads on the
-  // pool, and doing that while holding a locked row's connection starves the pool (every connection
-  // waiting inside a transaction for one more) once as many approvals run at once as it has connections.
-  const seen = await deps.store.find(input.principal.tenantId, input.applicationId);
-  if (!seen) return { ok: false, error: { kind: 'not-found' } };
-  const gateAt = deps.now();
-  const gate = command.kind === 'approve'
-    ? {
-      productCode: seen.loanRequest.productCode,
-      currency: seen.loanRequest.principal.currency,
-      policyInEffect: await deps.approvalGate.policyInEffect(seen.tenantId, seen.loanRequest.productCode, gateAt),
-      // Only an override is held to the caller's limit (a policy approval was within its checker's).
-      approvalLimitMinor: command.overrideReason ? await deps.approvalGate.approvalLimit(seen.tenantId, input.principal.roles, seen.loanRequest.principal.currency) : null,
-    }
-    : undefined;
-  const result = await deps.store.transaction(async (uow): Promise<(DecideResult & { emitted?: boolean }) | typeof TERMS_CHANGED> => {
-    const current = await uow.lockForUpdate(input.principal.tenantId, input.applicationId);
-    if (!current) return { ok: false, error: { kind: 'not-found' } };
+  for (let attempt = 1; ; attempt += 1) {
+    const seen = await deps.store.readForDecision(input.principal.tenantId, input.applicationId);
+    if (!seen) return { ok: false, error: { kind: 'not-found' } };
+    const current = seen.application;
     const now = deps.now();
-    if (gate && (current.loanRequest.productCode !== gate.productCode || current.loanRequest.principal.currency !== gate.currency)) {
-      // The terms changed between the read and the lock (an offer accepted meanwhile): decide again from the top.
-      return TERMS_CHANGED;
-    }
     const decision: Decision = command.kind === 'approve'
-      ? approve(current, { operator: input.principal.subject, roles: input.principal.roles, loanId: deps.newId(), now, ...(command.overrideReason ? { overrideReason: command.overrideReason } : {}) }, await uow.checksOf(current.id), {
-        policyInEffect: current.status === 'checks-complete' ? gate!.policyInEffect : false,
-        approvalLimitMinor: gate!.approvalLimitMinor,
+      ? approve(current, { operator: input.principal.subject, roles: input.principal.roles, loanId: deps.newId(), now, ...(command.overrideReason ? { overrideReason: command.overrideReason } : {}) }, seen.checks, {
+        // Only a checks-complete application asks whether a policy is in effect; only an override is held
+        // to the caller's limit (a policy approval was within its checker's).
+        policyInEffect: current.status === 'checks-complete' ? await deps.approvalGate.policyInEffect(current.tenantId, current.loanRequest.productCode, now) : false,
+        approvalLimitMinor: command.overrideReason ? await deps.approvalGate.approvalLimit(current.tenantId, input.principal.roles, current.loanRequest.principal.currency) : null,
       })
       : decline(current, { operator: input.principal.subject, reason: command.reason, now });
     if (!decision.ok) return decision;
     if (!decision.changed) return { ok: true, application: decision.application };
-    await uow.update(decision.application);
-    await uow.audit({
-      tenantId: current.tenantId, applicationId: current.id, checksRun: current.checksRun, actor: input.principal.subject, at: now,
+    const entry = { tenantId: current.tenantId, applicationId: current.id, checksRun: current.checksRun, actor: input.principal.subject, at: now };
+    const audit: DecisionAuditEntry[] = [{
+      ...entry,
       ...(command.kind === 'approve'
         ? { action: decision.basis === 'override' ? 'override-approved' : 'loan-approved', detail: { basis: decision.basis, from: current.status, loanId: decision.application.loanId, roles: input.principal.roles, ...(command.overrideReason ? { overrideReason: command.overrideReason } : {}) } }
         : { action: 'manual-decline', detail: { from: current.status, reason: command.reason, ...(command.reasons?.length ? { reasons: declineReasons(command) } : {}) } }),
-    });
+    }];
+    let notice: AdverseActionNoticeRecord | undefined;
     if (command.kind === 'decline' && deps.declineNotices) {
-      const notice = await deps.declineNotices.prepare(current, declineReasons(command), now);
-      await uow.saveNotice({ tenantId: current.tenantId, applicationId: current.id, checksRun: current.checksRun, ...notice, at: now });
-      await uow.audit({ tenantId: current.tenantId, applicationId: current.id, checksRun: current.checksRun, action: 'adverse-action-notice', actor: input.principal.subject, at: now, detail: { sha256: notice.sha256, reasons: notice.content.reasons } });
+      const drawn = await deps.declineNotices.prepare(current, declineReasons(command), now);
+      notice = { tenantId: current.tenantId, applicationId: current.id, checksRun: current.checksRun, ...drawn, at: now };
+      audit.push({ ...entry, action: 'adverse-action-notice', detail: { sha256: drawn.sha256, reasons: drawn.content.reasons } });
     }
-    if (decision.application.status !== 'approved') return { ok: true, application: decision.application };
-    const event = buildLoanApproved(decision.application, deps.newId());
-    await uow.enqueue({ id: event.id, topic: topics.loanApproved.name, key: event.subject, value: event, headers: { ...event.traceContext } });
-    return { ok: true, application: decision.application, emitted: true };
-  });
-  if (result === TERMS_CHANGED) return decideApplication(deps, input);
-  if (result.ok && result.emitted) deps.notifyOutbox();
-  return result.ok ? { ok: true, application: result.application } : result;
+    const event = decision.application.status === 'approved' ? buildLoanApproved(decision.application, deps.newId()) : undefined;
+    const committed = await deps.store.commitDecision({
+      application: decision.application,
+      expectedVersion: current.version,
+      ...(command.kind === 'approve' ? { checks: seen.checks } : {}),
+      audit,
+      ...(notice ? { notice } : {}),
+      ...(event ? { message: { id: event.id, topic: topics.loanApproved.name, key: event.subject, value: event, headers: { ...event.traceContext } } } : {}),
+    });
+    if (!committed) {
+      // Changed since the read (another decision, an offer accepted, a check re-run): decide again from the top.
+      if (attempt >= MAX_ATTEMPTS) throw new Error(`application ${current.id} kept changing while it was decided (${attempt} attempts)`);
+      continue;
+    }
+    if (event) deps.notifyOutbox();
+    return { ok: true, application: decision.application };
+  }
 }
 
 /** What an origination completed with: the accepted offer, its KFS, and the active repayment mandate with its terms. */
