@@ -26,7 +26,7 @@ export class Checkpoint implements AccountCheckpoint {
 
 /** Everything of an event the fold reads. */
 export function eventKey(e: AppliedEvent): string {
-  return `${e.kind}|${e.id}|${e.valueDate}|${e.kind === 'write-off' ? String(e.accelerate) : e.kind === 'restructure' ? String(e.capitaliseArrears) : e.amountMinor}`;
+  return `${e.kind}|${e.id}|${e.valueDate}|${e.kind === 'write-off' ? String(e.accelerate) : e.kind === 'restructure' ? String(e.capitaliseArrears) : e.kind === 're-age' ? '' : e.amountMinor}`;
 }
 
 /** Everything of the schedule and product the fold reads, as one string. */

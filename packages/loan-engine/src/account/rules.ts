@@ -26,7 +26,7 @@ export interface Rules {
 }
 
 /** A money event that takes effect: reversed repayments and not-yet-effective events removed. */
-export type AppliedEvent = Extract<MoneyEvent, { kind: 'disbursement' | 'repayment' | 'prepayment' | 'foreclosure' | 'write-off' | 'restructure' }>;
+export type AppliedEvent = Extract<MoneyEvent, { kind: 'disbursement' | 'repayment' | 'prepayment' | 'foreclosure' | 'write-off' | 'restructure' | 're-age' }>;
 /** An applied event that moves money (all but a write-off and a restructure). */
 export type CashEvent = Extract<AppliedEvent, { amountMinor: bigint }>;
 
@@ -99,9 +99,9 @@ export function normaliseProduct(p: AccountProduct): Result<Rules, AccountError>
   });
 }
 
-const KIND_RANK = { disbursement: 0, repayment: 1, prepayment: 2, foreclosure: 3, reversal: 4, 'write-off': 5, restructure: 6 } as const;
+const KIND_RANK = { disbursement: 0, repayment: 1, prepayment: 2, foreclosure: 3, reversal: 4, 'write-off': 5, restructure: 6, 're-age': 7 } as const;
 
-/** The documented total order: value date, then disbursement < repayment < prepayment < foreclosure < reversal < write-off < restructure, then id (code units). */
+/** The documented total order: value date, then disbursement < repayment < prepayment < foreclosure < reversal < write-off < restructure < re-age, then id (code units). */
 export function compareEvents(a: MoneyEvent, b: MoneyEvent): number {
   return a.valueDate - b.valueDate || KIND_RANK[a.kind] - KIND_RANK[b.kind] || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }

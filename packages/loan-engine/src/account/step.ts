@@ -7,6 +7,7 @@ import type { Book } from './book.js';
 import { endOfDay, markSettled, recordDelinquency } from './end-of-day.js';
 import { isTopUp, payoffNow, settleInFull } from './foreclosure.js';
 import { DayLabels, effect, line, pair, type PairCache } from './postings.js';
+import { reageAt } from './reage.js';
 import { restructureAt } from './restructure.js';
 import type { AppliedEvent, CashEvent, Rules } from './rules.js';
 import type { DelinquencyPoint, Effect, LifecycleEvent, PaymentAllocation, PostingLine, ScheduledInstallment } from './types.js';
@@ -48,6 +49,7 @@ export function stepDay(ctx: StepContext, d: DayNumber, events: readonly Applied
     const e = events[k] as AppliedEvent;
     if (e.kind === 'repayment') repay(ctx, d, e);
     else if (e.kind === 'prepayment') prepay(ctx, d, e);
+    else if (e.kind === 're-age' && b.status === 'active') reageAt(ctx, d, e);
   }
   let foreclosures: CashEvent[] | undefined;
   for (let k = from; k < to; k += 1) {

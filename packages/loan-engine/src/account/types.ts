@@ -44,6 +44,12 @@ export type MoneyEvent =
    * principal (loan-portfolio debited, their receivables credited); without it nothing moves. See restructure.ts.
    */
   | { readonly kind: 'restructure'; readonly id: string; readonly valueDate: DayNumber; readonly capitaliseArrears: boolean }
+  /**
+   * Re-ages a delinquent loan on its value date, after that day's payments: the unpaid principal, interest and
+   * fees of the installments due move to installments the schedule given already holds at its end; DPD is 0
+   * from that day. See reage.ts. A reversal targeting it removes it (give the schedule without those installments).
+   */
+  | { readonly kind: 're-age'; readonly id: string; readonly valueDate: DayNumber }
   | { readonly kind: 'disbursement'; readonly id: string; readonly valueDate: DayNumber; readonly amountMinor: bigint }
   | { readonly kind: 'repayment'; readonly id: string; readonly valueDate: DayNumber; readonly amountMinor: bigint }
   | { readonly kind: 'reversal'; readonly id: string; readonly targetId: string; readonly valueDate: DayNumber }
@@ -84,7 +90,7 @@ export type MoneyEvent =
 export interface AccountInput {
   readonly schedule: readonly ScheduledInstallment[];
   readonly product: AccountProduct;
-  /** In any order; sorted inside by (valueDate, kind: disbursement < repayment < prepayment < foreclosure < reversal < write-off < restructure, id). */
+  /** In any order; sorted inside by (valueDate, kind: disbursement < repayment < prepayment < foreclosure < reversal < write-off < restructure < re-age, id). */
   readonly events: readonly MoneyEvent[];
   /** The replay runs through the end of this day; later-dated events are not yet effective. */
   readonly businessDate: DayNumber;
@@ -151,7 +157,8 @@ export type EffectKind =
   | 'charge-off'
   | 'foreclosure'
   | 'prepayment'
-  | 'restructure';
+  | 'restructure'
+  | 're-age';
 
 /** A balanced ledger posting. `key` is stable across replays: the LMS diffs effects by key. */
 export interface Effect {
