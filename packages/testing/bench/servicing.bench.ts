@@ -6,6 +6,7 @@
  *
  *   BENCH_REPAYMENTS (2000 per case)  BENCH_SINGLE_LOAN_REPAYMENTS (300: each replays all the loan's earlier ones)  BENCH_SPREAD_LOANS (10000)
  *   BENCH_CONCURRENCY (16)  BENCH_BACKDATED_TRANSACTIONS (1000)  BENCH_BACKDATED_RUNS (30)  BENCH_EOD_LOANS (100000)
+ *   BENCH_EOD_WORKERS (4: the LMS's LMS_EOD_WORKERS)  BENCH_EOD_BASELINE (in-place | json | both)  BENCH_SERVICING_PARTS (repayments,backdated,eod)
  *   BENCH_LMS_PORT (3702)  BENCH_PAYOUT_PORT (3790)  BENCH_LMS_DB_POOL_MAX (10)
  *   BENCH_PROFILE_DIR (unset: no profiling; set: a V8 CPU profile of the LMS over the backdated requests
  *   only, lms-<pid>-2.cpuprofile, summarised by bench/profile-summary.ts)
@@ -21,7 +22,7 @@ import { startPayoutSandbox, stopPayoutSandbox } from '../sandboxes/payout-sandb
 import { startServiceProcess, type ServiceProcess } from '../src/services.js';
 import { createHttpClient, percentile, runBounded, type HttpClient } from './lib/http-load.js';
 import { fmt, markdownTable, textTable, type Row } from './lib/report.js';
-import { endOfDayBaseline, repaymentBaseline } from './lib/servicing-baseline.js';
+import { endOfDayBaseline, endOfDayInPlaceBaseline, repaymentBaseline } from './lib/servicing-baseline.js';
 import { cloneLoan, publishApprovals } from './lib/servicing-fixtures.js';
 import { intEnv } from './lib/env.js';
 import { pidListeningOn } from './lib/processes.js';
@@ -35,6 +36,9 @@ const config = {
   backdatedTransactions: intEnv('BENCH_BACKDATED_TRANSACTIONS', 1_000, 2, 10_000),
   backdatedRuns: intEnv('BENCH_BACKDATED_RUNS', 30, 1, 1_000),
   eodLoans: intEnv('BENCH_EOD_LOANS', 100_000, 1, 1_000_000),
+  eodWorkers: intEnv('BENCH_EOD_WORKERS', 4, 1, 32),
+  /** in-place: the quiet day's own in-place writes by plain SQL (default); json: the full snapshot/state JSON from the client (the baseline before the quiet path); both. */
+  eodBaseline: (process.env.BENCH_EOD_BASELINE ?? 'in-place') as 'in-place' | 'json' | 'both',
   lmsPort: intEnv('BENCH_LMS_PORT', 3702, 1, 65_535),
   payoutPort: intEnv('BENCH_PAYOUT_PORT', 3790, 1, 65_535),
   lmsPoolMax: intEnv('BENCH_LMS_DB_POOL_MAX', 10, 2, 100),
@@ -246,30 +250,49 @@ async function profileMark() {
 
 async function benchEndOfDay(lms: ServiceProcess, db: pg.Pool, templateId: string) {
   log(`end of day: copying the disbursed template loan ${config.eodLoans - 1} times (SQL, not timed)`);
-  const copies = await cloneLoan(db, templateId, `bench-e${config.runId}-`, config.eodLoans - 1, 5_000, log);
-  await db.query('VACUUM ANALYZE loan_servicing');
-  await db.query('VACUUM ANALYZE loan_accounts');
+  const copies = await cloneLoan(db, templateId, `bench-e${config.runId}-`, config.eodLoans - 1, 10_000, log);
+  for (const t of ['loan_servicing', 'loan_accounts', 'loan_balances', 'installments']) await db.query(`VACUUM ANALYZE ${t}`);
   const day = addDays(START, 1);
   const seq = await maxSeq(db);
-  log(`end of day ${START} → ${day} over ${config.eodLoans} loans through POST /v1/end-of-day-runs`);
+  const advancedBy = async () => {
+    const text = await (await fetch(`${lms.url}/metrics`)).text();
+    const of = (path: string) => Number(new RegExp(`lendstack_eod_loans_advanced_total\\{[^}]*path="${path}"[^}]*\\} (\\d+)`).exec(text)?.[1] ?? 0);
+    return { quiet: of('quiet'), engine: of('engine') };
+  };
+  const before = await advancedBy();
+  log(`end of day ${START} → ${day} over ${config.eodLoans} loans through POST /v1/end-of-day-runs (${config.eodWorkers} workers)`);
   const started = performance.now();
   const run = await call(lms, tenants.eod, '/v1/end-of-day-runs', 'POST', { to: day });
   if (run.status !== 202) throw new Error(`POST end-of-day-runs: ${run.status} ${JSON.stringify(run.body)}`);
   let lastLog = 0;
+  let batchesMs: number | undefined;
   const done = await until('end of day', async () => {
     const r = (await call(lms, tenants.eod, `/v1/end-of-day-runs/${run.body.id}`)).body;
     if (Date.now() - lastLog > 5_000) { log(`  ${JSON.stringify(r.progress)}`); lastLog = Date.now(); }
     if (r.status === 'failed') throw new Error(`end of day failed: ${r.error}`);
+    if (batchesMs === undefined && r.progress.loansDone === r.progress.loansTotal && r.progress.loansTotal > 0) batchesMs = performance.now() - started;
     return r.status === 'completed' ? r : undefined;
-  }, 1_800_000, 100);
+  }, 3_600_000, 100);
   const eodMs = performance.now() - started;
+  const after = await advancedBy();
+  const paths = { quiet: after.quiet - before.quiet, engine: after.engine - before.engine };
   const advanced = Number((await db.query(`SELECT count(*) FROM loan_servicing WHERE tenant_id = $1 AND as_of = $2::date`, [tenants.eod, day])).rows[0].count);
   const written = (await db.query('SELECT count(*)::int AS entries, count(DISTINCT loan_id)::int AS loans FROM journal_entries WHERE tenant_id = $1 AND seq > $2', [tenants.eod, seq])).rows[0];
   const lines = Number((await db.query('SELECT count(*) FROM journal_lines l JOIN journal_entries e ON e.id = l.entry_id WHERE e.tenant_id = $1 AND e.seq > $2', [tenants.eod, seq])).rows[0].count);
   const t = (await db.query(`SELECT s.snapshot::text AS snapshot, s.state::text AS state, (SELECT l.amount_minor::text FROM journal_entries e JOIN journal_lines l ON l.entry_id = e.id WHERE e.loan_id = s.loan_id AND e.seq > $2 LIMIT 1) AS accrual FROM loan_servicing s WHERE s.loan_id = $1`, [templateId, seq])).rows[0];
-  log(`  ${advanced} loans advanced in ${fmt(eodMs)} ms (${written.entries} journal entries, ${lines} lines, on ${written.loans} loans); baseline: the same day set-based`);
-  const baselineMs = await endOfDayBaseline(db, tenants.eod, [templateId, ...copies].sort(), day, 1_000, { snapshotJson: t.snapshot, stateJson: t.state, accrualMinor: BigInt(t.accrual ?? '1') });
-  return { loans: config.eodLoans, advanced, eodMs, baselineMs, entries: written.entries as number, lines, progress: done.progress };
+  log(`  ${advanced} loans advanced in ${fmt(eodMs)} ms (batches ${fmt(batchesMs ?? eodMs)} ms, then the early-warning re-score; ${paths.quiet} quiet, ${paths.engine} through the engine; ${written.entries} journal entries, ${lines} lines, on ${written.loans} loans); baseline: the same day set-based`);
+  const ids = [templateId, ...copies].sort();
+  const accrualMinor = BigInt(t.accrual ?? '1');
+  const baselines: { name: string; ms: number }[] = [];
+  if (config.eodBaseline !== 'json') {
+    baselines.push({ name: `raw SQL of the same in-place writes, batches of 1,000 over ${config.eodWorkers} connections`, ms: await endOfDayInPlaceBaseline(db, tenants.eod, ids, day, 1_000, config.eodWorkers, accrualMinor) });
+    log(`  baseline (in place): ${fmt(config.eodLoans / (baselines.at(-1)!.ms / 1000))} loans/s`);
+  }
+  if (config.eodBaseline !== 'in-place') {
+    baselines.push({ name: 'raw SQL writing the full snapshot/state JSON (the rows before the quiet path), batches of 1,000, one connection', ms: await endOfDayBaseline(db, tenants.eod, ids, day, 1_000, { snapshotJson: t.snapshot, stateJson: t.state, accrualMinor }) });
+    log(`  baseline (full JSON): ${fmt(config.eodLoans / (baselines.at(-1)!.ms / 1000))} loans/s`);
+  }
+  return { loans: config.eodLoans, advanced, eodMs, batchesMs: batchesMs ?? eodMs, paths, baselines, entries: written.entries as number, lines, progress: done.progress };
 }
 
 async function main() {
@@ -284,7 +307,7 @@ async function main() {
       AUTH_TOKEN_SECRET: secret, KAFKA_BROKERS: config.kafkaBrokers, KAFKA_TOPIC_PREFIX: config.topicPrefix, LOG_LEVEL: 'warn', OTEL_TRACES_EXPORTER: 'none',
       LMS_DATABASE_URL: config.lmsDatabaseUrl, LMS_DB_POOL_MAX: String(config.lmsPoolMax), TEMPORAL_ADDRESS: config.temporalAddress,
       LMS_CONSUMER_GROUP: `lms-servicing-bench-${config.runId}`, LMS_CONSUMER_FROM_BEGINNING: 'true', TEMPORAL_TASK_QUEUE: `collections-servicing-bench-${config.runId}`,
-      PAYOUT_BASE_URL: `http://127.0.0.1:${config.payoutPort}`,
+      PAYOUT_BASE_URL: `http://127.0.0.1:${config.payoutPort}`, LMS_EOD_WORKERS: String(config.eodWorkers),
       ...(config.profileDir
         ? { BENCH_PROFILE_DIR: config.profileDir, BENCH_PROFILE_NAME: 'lms', NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${new URL('./lib/cpu-profile.mjs', import.meta.url).href}`.trim() }
         : {}),
@@ -325,10 +348,11 @@ function report(rep: Rep | undefined, bd: Awaited<ReturnType<typeof benchBackdat
     ['  engine alone: resumeAccount from the checkpoint before the value date (what the LMS runs)', fmt(er.length), fmt(percentile(er, 50), 1), fmt(percentile(er, 99), 1), fmt(er.at(-1), 1)],
   ];
   const eodRate = eod === undefined ? 0 : rate(eod.advanced, eod.eodMs);
-  const baseEod = eod === undefined ? 0 : rate(eod.loans, eod.baselineMs);
+  const batchRate = eod === undefined ? 0 : rate(eod.advanced, eod.batchesMs);
   const eodRows: Row[] = eod === undefined ? [] : [
-    ['end of day, one business day (POST /v1/end-of-day-runs → completed)', fmt(eod.advanced), fmt(eod.eodMs / 1000, 2), fmt(eodRate), `${fmt(eod.entries)} / ${fmt(eod.lines)}`],
-    ['  raw set-based SQL, same rows, batches of 1,000', fmt(eod.loans), fmt(eod.baselineMs / 1000, 2), fmt(baseEod), `ratio ${fmt(eodRate / baseEod, 2)}`],
+    [`end of day, one business day (POST /v1/end-of-day-runs → completed), ${config.eodWorkers} workers`, fmt(eod.advanced), fmt(eod.eodMs / 1000, 2), fmt(eodRate), `${fmt(eod.entries)} / ${fmt(eod.lines)}`],
+    [`  of which the batches (${fmt(eod.paths.quiet)} loans quiet, ${fmt(eod.paths.engine)} through the engine), before the early-warning re-score`, fmt(eod.advanced), fmt(eod.batchesMs / 1000, 2), fmt(batchRate), ''],
+    ...eod.baselines.map((b): Row => [`  ${b.name}`, fmt(eod.loans), fmt(b.ms / 1000, 2), fmt(rate(eod.loans, b.ms)), `ratio ${fmt(eodRate / rate(eod.loans, b.ms), 2)} (batches ${fmt(batchRate / rate(eod.loans, b.ms), 2)})`]),
   ];
   const sections = (table: (hd: Row, rows: Row[]) => string) => [
     ...(rep ? [table(['repayments', 'n', 'seconds', 'per s', 'p50 ms', 'p99 ms', 'entries / lines per repayment'], repRows)] : []),

@@ -118,3 +118,59 @@ export async function endOfDayBaseline(pool: pg.Pool, tenantId: string, loanIds:
   await dropScratch(pool);
   return ms;
 }
+
+/**
+ * The quiet day's rows written by plain SQL into scratch copies, as end of day writes them for a quiet loan
+ * (eod-batch.queries.ts): batches of `batchSize` loans over `workers` connections at once, each batch one
+ * transaction of an in-place `UPDATE loan_servicing` (jsonb_set of the snapshot's asOf, interest receivable and
+ * period accrual, the state's asOf and interest accrued; as_of, eod_through, version), one accrual entry per
+ * loan with two lines, and `UPDATE loan_balances`. Nothing is read or computed: its floor. Wall time in ms.
+ */
+export async function endOfDayInPlaceBaseline(pool: pg.Pool, tenantId: string, loanIds: readonly string[], day: string, batchSize: number, workers: number, accrualMinor: bigint): Promise<number> {
+  await scratchTables(pool, loanIds);
+  const dayNumber = Math.round(Date.parse(`${day}T00:00:00Z`) / 86_400_000);
+  const batches: string[][] = [];
+  for (let from = 0; from < loanIds.length; from += batchSize) batches.push(loanIds.slice(from, from + batchSize) as string[]);
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(Array.from({ length: Math.max(1, workers) }, async () => {
+    const client = await pool.connect();
+    try {
+      for (let b = next++; b < batches.length; b = next++) {
+        const ids = batches[b]!;
+        await client.query('BEGIN');
+        await client.query(
+          `UPDATE ${SCHEMA}.loan_servicing s SET
+             snapshot = jsonb_set(jsonb_set(jsonb_set(s.snapshot, '{asOf}', to_jsonb($2::int)),
+               '{scalars,interestReceivable}', to_jsonb(((s.snapshot #>> '{scalars,interestReceivable}')::bigint + $4::bigint)::text)),
+               '{scalars,accruedInPeriod}', to_jsonb($4::text)),
+             state = jsonb_set(jsonb_set(s.state, '{asOf}', to_jsonb($3::text)),
+               '{balances,interestAccrued}', to_jsonb(((s.state #>> '{balances,interestAccrued}')::bigint + $4::bigint)::text)),
+             as_of = $3::date, eod_through = $3::date, version = s.version + 1, updated_at = now()
+           WHERE s.loan_id = ANY($1::text[])`,
+          [ids, dayNumber, day, accrualMinor.toString()]);
+        await client.query(
+          `WITH e AS (
+             INSERT INTO ${SCHEMA}.journal_entries (id, tenant_id, loan_id, effect_key, kind, value_date, posted_on, currency, scale, digest)
+             SELECT gen_random_uuid(), $2, t.loan_id, 'accrual:' || $3, 'interest-accrual', $3::date, $3::date, 'INR', 2, 0 FROM unnest($1::text[]) AS t(loan_id)
+             RETURNING id, loan_id)
+           INSERT INTO ${SCHEMA}.journal_lines (entry_id, line_no, tenant_id, loan_id, value_date, currency, scale, account_code, logical_account, side, amount_minor)
+           SELECT e.id, l.n, $2, e.loan_id, $3::date, 'INR', 2, l.code, l.account, l.side, $4::bigint
+           FROM e CROSS JOIN (VALUES (1, '1100', 'interest-receivable', 'debit'), (2, '4000', 'interest-income', 'credit')) AS l(n, code, account, side)`,
+          [ids, tenantId, day, accrualMinor.toString()]);
+        await client.query(
+          `UPDATE ${SCHEMA}.loan_balances b SET interest_receivable = b.interest_receivable + $2::bigint, as_of = $3::date, updated_at = now() WHERE b.loan_id = ANY($1::text[])`,
+          [ids, accrualMinor.toString(), day]);
+        await client.query('COMMIT');
+      }
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }));
+  const ms = performance.now() - started;
+  await dropScratch(pool);
+  return ms;
+}
