@@ -154,11 +154,33 @@ async function writeBooked(deps: ProcessImportDeps, client: pg.PoolClient, imp: 
     tenantId: imp.tenantId, loanId: b.loanId, currency: b.record.principal.currency, scale: b.record.principal.scale,
     chart: b.chart ?? deps.ledger.defaultChart(), postedOn: businessDate, reverse: [], post: b.result.effects,
   }));
-  await deps.ledger.postBatch(client, postings);
+  // A few thousand effects per call: the ledger's read of what is already stored under the keys grows
+  // faster than the keys (measured: 38,754 entries in one call ~20 s, in calls of ~2,000 ~3 s).
+  for (const chunk of chunksOf(postings, LEDGER_EFFECTS_PER_CALL)) await deps.ledger.postBatch(client, chunk);
   const writes: StateWrite[] = booked.map((b) => stateWrite(imp.tenantId, b.loanId, b.result));
   await saveStates(client, writes, {
     balances: booked.map((b) => balancesRow({ id: b.loanId, tenantId: imp.tenantId, currency: b.record.principal.currency, scale: b.record.principal.scale }, b.result.state)),
   });
+}
+
+/** Effects per ledger call (whole loans: a loan's postings never split). */
+const LEDGER_EFFECTS_PER_CALL = 2_000;
+
+function chunksOf(postings: readonly LedgerPosting[], effects: number): LedgerPosting[][] {
+  const out: LedgerPosting[][] = [];
+  let current: LedgerPosting[] = [];
+  let size = 0;
+  for (const p of postings) {
+    if (size > 0 && size + p.post.length > effects) {
+      out.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(p);
+    size += p.post.length;
+  }
+  if (current.length > 0) out.push(current);
+  return out;
 }
 
 /** The whole delinquency history is the replay's (from the beginning). */
