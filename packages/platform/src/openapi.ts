@@ -79,7 +79,9 @@ export function documentSharedResponses(options: ErrorDocOptions) {
     if ('cursor' in props(routeSchema.querystring)) add(422, 'A cursor this API did not issue (`errors` names /query/cursor)');
     add(414, `Request target (path and query) longer than ${options.maxUrlChars} characters; the problem does not repeat it`);
     add(500, 'Internal error (no details are given)');
-    return { schema: { ...routeSchema, response }, url };
+    // A multipart route reads its parts itself (no body schema to validate with); it documents them here.
+    const { 'x-multipart-body': multipart, ...documented } = routeSchema;
+    return { schema: { ...documented, ...(multipart ? { body: multipart } : {}), response }, url };
   };
 }
 
@@ -102,6 +104,8 @@ export function problemMediaTypes({ openapiObject }: { openapiObject: unknown })
   for (const operations of Object.values(doc.paths ?? {})) {
     for (const operation of Object.values(operations)) {
       for (const [code, response] of Object.entries(operation.responses ?? {})) {
+        // 204 No Content (and 205, 304) has no body, so no media type either.
+        if (code === '204' || code === '205' || code === '304') delete response.content;
         if (!isErrorStatus(code)) continue;
         const own = Object.values(response.content ?? {})[0]?.schema;
         // A response in a format of its own (OAuth 2.0's token errors) names its media type.

@@ -75,10 +75,11 @@ describe('POST /v1/applications/{id}/documents', () => {
     expect([res.statusCode, res.json().contentType]).toEqual([201, 'application/pdf']);
   });
 
-  it('sniffs the type: other bytes are 415, a declared type that disagrees is 422, both naming the file', async () => {
+  it('sniffs the type: other bytes are 422, a declared type that disagrees is 422, both naming the file', async () => {
     const before = (await list()).length;
     const exe = await upload({ kind: 'identity', file: { bytes: Buffer.from('MZ\x90\x00 not a picture at all'), name: 'id.png', type: 'image/png' } });
-    expect(exe.statusCode).toBe(415);
+    expect(exe.statusCode).toBe(422);
+    expect(exe.json()).toMatchObject({ type: expect.stringContaining('unsupported-document-type') });
     expect(exe.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(pointer(exe)).toBe('/file');
     const lying = await upload({ kind: 'identity', file: { bytes: renderDocument(['x'], 'jpeg'), name: 'id.png', type: 'image/png' } });
@@ -105,6 +106,8 @@ describe('POST /v1/applications/{id}/documents', () => {
     const truncated = await app.inject({ method: 'POST', url: `/v1/applications/${applicationId}/documents`, headers: { authorization: token(), 'content-type': 'multipart/form-data; boundary=XYZ' }, payload: '--XYZ\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\n\r\n\x89PNG' });
     expect(truncated.statusCode).toBeLessThan(500);
     expect(truncated.statusCode).toBeGreaterThanOrEqual(400);
+    const asText = await app.inject({ method: 'POST', url: `/v1/applications/${applicationId}/documents`, headers: { authorization: token(), 'content-type': 'multipart/form-data; boundary=XYZ' }, payload: '--XYZ\r\nContent-Disposition: form-data; name="kind"\r\n\r\npayslip\r\n--XYZ\r\nContent-Disposition: form-data; name="file"\r\n\r\nnot a file part\r\n--XYZ--\r\n' });
+    expect([asText.statusCode, pointer(asText)]).toEqual([422, '/file']);
     const json = await app.inject({ method: 'POST', url: `/v1/applications/${applicationId}/documents`, headers: { authorization: token() }, payload: { kind: 'payslip' } });
     expect(json.statusCode).toBe(415);
   });

@@ -32,7 +32,8 @@ export const loanDateString = z
 
 export const currencyCode = z
   .string()
-  .refine((v) => isKnownCurrency(v), 'must be an ISO 4217 currency code with a decimal minor unit');
+  // Documented: the quote document lists the codes as an enum (withEngineRules in the LOS).
+  .refine((v) => isKnownCurrency(v), { message: 'must be an ISO 4217 currency code with a decimal minor unit', params: { documented: true } });
 
 /** True for strings the decimalString schema accepts (used by cross-field checks). */
 export function isDecimal(value: unknown): value is string {

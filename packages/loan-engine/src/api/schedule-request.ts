@@ -66,10 +66,11 @@ const baseSchema = z.object({
  * a decimal percent string. Errors carry the field path (e.g. ["fees", 0, "amount"]).
  */
 export const scheduleRequestSchema = baseSchema.superRefine((req, ctx) => {
-  crossFieldChecks(req, (path, message) => ctx.addIssue({ code: 'custom', path, message }));
+  crossFieldChecks(req, (path, message, documented) => ctx.addIssue({ code: 'custom', path, message, ...(documented ? { params: { documented: true } } : {}) }));
 });
 
-type Issue = (path: (string | number)[], message: string) => void;
+/** `documented`: a published JSON Schema of the request states the rule too (the LOS quote document's `withEngineRules`). */
+type Issue = (path: (string | number)[], message: string, documented?: boolean) => void;
 
 /** The checks across fields, run on a request whose every field passed its own schema. */
 function crossFieldChecks(req: z.output<typeof baseSchema>, issue: Issue): void {
@@ -90,7 +91,7 @@ function crossFieldChecks(req: z.output<typeof baseSchema>, issue: Issue): void 
 function checkAmount(value: string | undefined, scale: number, path: (string | number)[], issue: Issue, positive: boolean): void {
   if (value === undefined || !isDecimal(value)) return; // the field's own check reports it
   if (decimals(value) > scale) issue(path, `must have at most ${scale} decimals for this currency`);
-  else if (positive && !/[1-9]/.test(value)) issue(path, 'must be greater than zero');
+  else if (positive && !/[1-9]/.test(value)) issue(path, 'must be greater than zero', true);
 }
 
 function checkRelations(req: z.output<typeof baseSchema>, issue: Issue): void {

@@ -1,8 +1,8 @@
 /**
  * POST /v1/applications/{id}/documents (multipart/form-data: `kind` = identity | payslip | bank-statement |
  * other, and one `file`) and GET /v1/applications/{id}/documents.
- * The type is sniffed from the file's bytes (jpg, png, pdf; anything else 415; a declared part type that
- * disagrees 422), the size is bounded (413 past `maxBytes`), the SHA-256 is stored, and the bytes go to the
+ * The type is sniffed from the file's bytes (jpg, png, pdf; anything else 422, a rule no schema states; a
+ * body that is not multipart 415; a declared part type that disagrees 422), the size is bounded (413 past `maxBytes`), the SHA-256 is stored, and the bytes go to the
  * blob store before the row is written. Idempotent: the same bytes for the same application are the same
  * document (200), and an Idempotency-Key replays its first answer (the same key with other bytes: 422).
  */
@@ -33,7 +33,7 @@ export const documentView = (d: StoredDocument) => ({
 
 const field = (pointer: string, detail: string) => ({ errors: [{ pointer, detail }] });
 
-interface Upload { kind?: string; bytes?: Buffer; fileName?: string; declared?: string }
+interface Upload { kind?: string; bytes?: Buffer; fileName?: string; declared?: string; fileAsField?: boolean }
 
 async function readUpload(request: FastifyRequest, maxBytes: number): Promise<Upload> {
   const upload: Upload = {};
@@ -46,6 +46,9 @@ async function readUpload(request: FastifyRequest, maxBytes: number): Promise<Up
         upload.declared = part.mimetype;
       } else if (part.fieldname === 'kind') {
         upload.kind = String(part.value);
+      } else if (part.fieldname === 'file') {
+        // A part without a filename is a text field: its bytes were decoded as text, so it cannot be the document.
+        upload.fileAsField = true;
       }
     }
   } catch (error) {
@@ -71,10 +74,18 @@ export async function documentRoutes(app: FastifyInstance, deps: DocumentRoutesD
       description: 'jpg, png or pdf, recognised by the bytes (not the declared type). Same bytes for the same application → the same document (200). Honours Idempotency-Key.',
       params: schemaDoc(paramsSchema),
       consumes: ['multipart/form-data'],
+      // The parts, for the document only (the handler reads and checks them itself).
+      'x-multipart-body': {
+        type: 'object', required: ['kind', 'file'], additionalProperties: false,
+        properties: {
+          kind: { type: 'string', enum: kindSchema.options, description: 'What the document is' },
+          file: { type: 'string', format: 'binary', minLength: 1, description: 'The file, sent as a file part (with a filename): its bytes must be a jpg, png or pdf (sniffed, whatever the part declares)' },
+        },
+      },
       response: {
         201: { description: 'Stored' }, 200: { description: 'The same bytes were stored before, or a replay of the Idempotency-Key' },
         400: { description: 'kind or file missing or invalid (`errors` names the field)' }, 401: { description: 'Missing or invalid bearer token' }, 403: { description: 'Caller is neither a partner nor an operator' }, 404: { description: 'No such application for this tenant' },
-        413: { description: 'File larger than the limit' }, 415: { description: 'Not multipart, or the bytes are not jpg, png or pdf' }, 422: { description: 'Declared type disagrees with the bytes, or Idempotency-Key reused with other bytes' },
+        413: { description: 'File larger than the limit' }, 415: { description: 'Not multipart/form-data' }, 422: { description: 'The bytes are not a jpg, png or pdf, the declared type disagrees with the bytes, or Idempotency-Key reused with other bytes (`errors` names the field)' },
       },
     },
   }, async (request, reply) => {
@@ -87,9 +98,10 @@ export async function documentRoutes(app: FastifyInstance, deps: DocumentRoutesD
     const parsedKind = kindSchema.safeParse(upload.kind);
     if (!parsedKind.success) throw new HttpProblem(400, 'validation-error', 'Request is not valid', 'The kind field is missing or unknown.', field('/kind', parsedKind.error.issues[0]?.message ?? 'invalid'));
     const kind = parsedKind.data;
+    if (!upload.bytes && upload.fileAsField) throw new HttpProblem(422, 'file-part-required', 'The file must be a file part', 'Send the file as a multipart file part (Content-Disposition with a filename), not as a text field.', field('/file', 'a file part, with a filename'));
     if (!upload.bytes || upload.bytes.length === 0) throw new HttpProblem(400, 'validation-error', 'Request is not valid', 'The file is missing or empty.', field('/file', 'required, not empty'));
     const contentType = sniffContentType(upload.bytes);
-    if (!contentType) throw new HttpProblem(415, 'unsupported-document-type', 'Unsupported document type', 'Only jpg, png and pdf documents are accepted; these bytes are none of them.', field('/file', 'not a jpg, png or pdf file'));
+    if (!contentType) throw new HttpProblem(422, 'unsupported-document-type', 'Unsupported document type', 'Only jpg, png and pdf documents are accepted; these bytes are none of them.', field('/file', 'not a jpg, png or pdf file'));
     const declared = declaredContentType(upload.declared);
     if (declared && declared !== contentType) throw new HttpProblem(422, 'content-type-mismatch', 'Declared type disagrees with the file', `The file was declared ${declared} but its bytes are ${contentType}.`, field('/file', `declared ${declared}, bytes are ${contentType}`));
     const sha256 = createHash('sha256').update(upload.bytes).digest('hex');
