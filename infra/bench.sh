@@ -9,7 +9,7 @@
 # of its own (KAFKA_TOPIC_PREFIX=bench.), and a consumer group, task queue and tenant of its own per run,
 # so dev and test data are never touched.
 # Other knobs: BENCH_CONCURRENCY, BENCH_DRAIN_TIMEOUT_S, BENCH_WORKFLOW_TIMEOUT_S, BENCH_BASELINE_ROUNDS,
-# BENCH_LOS_DB_POOL_MAX, BENCH_LMS_DB_POOL_MAX; BENCH_ONLY=pipeline|engine|servicing|checks|autodebit|collections|underwriting|reports|statements runs one of them.
+# BENCH_LOS_DB_POOL_MAX, BENCH_LMS_DB_POOL_MAX; BENCH_ONLY=pipeline|engine|servicing|checks|autodebit|collections|underwriting|reports|statements|import runs one of them.
 #   4. Checks: applications submitted at BENCH_CHECKS_RATE/s (default 50) to a LOS with the KYC and bureau
 #      sandboxes, submit → checks concluded, beside the bare submit at the same rate (checks.bench.ts).
 #   5. Auto-debit: BENCH_AUTODEBIT_DEBITS (100000) ACH debits presented to the ACH sandbox as NACHA files,
@@ -21,6 +21,8 @@
 #      report queries beside a plain SQL aggregate of the same rows (services/lms/bench/reports.bench.ts).
 #   8. Statements: a 360-instalment loan through BENCH_STATEMENT_DAYS (730) days of end of day, its statement as
 #      JSON and as PDF, beside the plain SQL read of the same rows (services/lms/bench/statements.bench.ts).
+#   9. Migration import: BENCH_IMPORT_ROWS (10000) generated loans with their history stored and booked in batches
+#      of BENCH_IMPORT_BATCH (500), beside the plain INSERT of the same lines (services/lms/bench/import.bench.ts).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -126,6 +128,16 @@ if [[ "$BENCH_ONLY" == all || "$BENCH_ONLY" == statements ]]; then
     isolated_environment bench
     step "statements: a 360-instalment loan's statement as JSON and PDF, beside the plain SQL read of the same rows"
     cd services/lms && pnpm exec tsx bench/statements.bench.ts
+  ) || status=$?
+fi
+if [[ "$BENCH_ONLY" == all || "$BENCH_ONLY" == import ]]; then
+  step "fresh bench databases (import)"
+  source infra/isolated-env.sh
+  (
+    eval "$(bash infra/local/infra.sh env)"
+    isolated_environment bench
+    step "migration import: ${BENCH_IMPORT_ROWS:-10000} loans with their history stored and booked, beside the plain INSERT of the same lines"
+    cd services/lms && pnpm exec tsx bench/import.bench.ts
   ) || status=$?
 fi
 if [[ "$BENCH_ONLY" == all || "$BENCH_ONLY" == underwriting ]]; then
