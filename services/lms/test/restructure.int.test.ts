@@ -17,8 +17,8 @@ beforeAll(async () => { h = await startHarness(); });
 afterAll(async () => { await h?.close(); });
 
 type Roles = Parameters<Harness['auth']>[0];
-const MAKER: Roles = ['operator']; // subject operator-user
-const CHECKER: Roles = ['admin', 'operator']; // subject admin-user, with the operator role
+const MAKER: Roles = ['operator', 'approver']; // subject operator-user: may propose, and has a checker's role too
+const CHECKER: Roles = ['admin']; // subject admin-user
 const call = (method: 'GET' | 'POST' | 'PUT', url: string, tenant: string, roles: Roles, payload?: object, headers: Record<string, string> = {}) =>
   h.app.inject({ method, url, headers: { ...h.auth(roles, tenant), ...headers }, ...(payload ? { payload } : {}) });
 const setDate = (tenant: string, date: string) => call('PUT', '/v1/business-date', tenant, ['admin'], { date });
@@ -91,6 +91,8 @@ describe('restructure (maker ≠ checker)', () => {
     expect(again.headers['idempotent-replayed']).toBe('true');
     // It is in the checkers' queue.
     const queue = (await call('GET', '/v1/restructure-proposals', tenant, CHECKER)).json();
+    // An operator without a checker's role cannot decide at all.
+    expect((await decide(tenant, loanId, p.id, 'approve', ['operator'])).statusCode).toBe(403);
     expect(queue.items.map((q: { id: string }) => q.id)).toEqual([p.id]);
 
     // The maker cannot approve their own proposal.

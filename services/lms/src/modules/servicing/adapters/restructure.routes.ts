@@ -1,4 +1,4 @@
-import { authenticate, decodeCursor, HttpProblem, idempotencyKeyHeaderDoc, idempotencyKeyOf, pageQuerySchema, parseOr400, schemaDoc, toPage } from '@lendstack/platform';
+import { authenticate, decodeCursor, type Role, HttpProblem, idempotencyKeyHeaderDoc, idempotencyKeyOf, pageQuerySchema, parseOr400, schemaDoc, toPage } from '@lendstack/platform';
 import { loanDateString } from '@lendstack/loan-engine';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
@@ -6,6 +6,9 @@ import { minorToDecimal } from '../../loans/domain/loan-account.js';
 import { requestHash } from '../domain/servicing.js';
 import { decideRestructure, openProposals, proposalById, proposeRestructure, type RestructureFailureCode, type RestructureOutcome, type RestructureProposal } from '../use-cases/restructure.js';
 import type { ServicingRoutesDeps } from './servicing.routes.js';
+
+/** Maker-checker as the LOS's review: an operator proposes, a second person with the approver or admin role decides. */
+const CHECKERS: readonly Role[] = ['approver', 'admin'];
 
 const loanParams = z.object({ id: z.string().min(1).max(64) }).strict();
 const proposalParams = z.object({ id: z.string().min(1).max(64), proposalId: z.uuid() }).strict();
@@ -41,7 +44,7 @@ const STATUS: Record<RestructureFailureCode, number> = {
 const problems = {
   400: { description: 'The request breaks the schema (problem+json naming the field)' },
   401: { description: 'Missing or invalid bearer token' },
-  403: { description: 'The caller lacks the operator role, or (approve, reject) is the operator who proposed it: `checker-is-maker`' },
+  403: { description: 'The caller lacks the role (propose: operator; approve, reject: approver or admin; the queue: any of them), or (approve, reject) is the person who proposed it: `checker-is-maker`' },
   404: { description: 'No such loan or proposal for this tenant' },
   409: { description: 'The loan is not disbursed, closed or charged off; the proposal is already decided, or stale (`proposal-stale`: a transaction on the loan since it was proposed, its effective date passed, or its preview no longer what the loan gives)' },
   422: { description: 'Effective date before the business date or not a due date, a moratorium not shorter than the term, arrears of a non-accrual loan capitalised, nothing left to reschedule, a loan without terms, Idempotency-Key reused with another body' },
@@ -53,7 +56,7 @@ const RULES = 'Rules: `effectiveDate` is a due date of the schedule in force (in
 /** Restructure proposals (maker) and their approval or rejection (checker ≠ maker), and the checkers' queue. */
 export async function restructureRoutes(app: FastifyInstance, deps: ServicingRoutesDeps): Promise<void> {
   app.post('/v1/loans/:id/restructure', {
-    schema: { tags: ['servicing'], summary: 'Propose a restructure (operator: the maker)', description: `Computes the exact new schedule (\`preview\`) on the loan's position at the end of the effective date, assuming no further transaction, and keeps it as a proposal (\`status\` proposed) for a second operator to approve or reject; the loan itself does not change. ${RULES} Audited. Honours \`Idempotency-Key\`.`, headers: idempotencyHeader, params: schemaDoc(loanParams), body: schemaDoc(proposeBody), response: { 201: { description: 'The proposal with its `preview` (principal, capitalised parts, installments)' }, ...problems } },
+    schema: { tags: ['servicing'], summary: 'Propose a restructure (operator: the maker)', description: `Computes the exact new schedule (\`preview\`) on the loan's position at the end of the effective date, assuming no further transaction, and keeps it as a proposal (\`status\` proposed) for a second person (approver or admin) to approve or reject; the loan itself does not change. ${RULES} Audited. Honours \`Idempotency-Key\`.`, headers: idempotencyHeader, params: schemaDoc(loanParams), body: schemaDoc(proposeBody), response: { 201: { description: 'The proposal with its `preview` (principal, capitalised parts, installments)' }, ...problems } },
   }, async (request, reply) => {
     const principal = authenticate(request, deps.authSecret, 'operator');
     const { id } = parseOr400(loanParams, request.params, 'params');
@@ -65,9 +68,9 @@ export async function restructureRoutes(app: FastifyInstance, deps: ServicingRou
 
   for (const decision of ['approve', 'reject'] as const) {
     app.post(`/v1/loans/:id/restructure/:proposalId/${decision}`, {
-      schema: { tags: ['servicing'], summary: decision === 'approve' ? 'Approve a restructure proposal (operator: the checker, not the maker)' : 'Reject a restructure proposal (operator: the checker, not the maker)', description: decision === 'approve' ? `In one transaction: the proposal is checked to be still the loan's position (else 409 \`proposal-stale\`), a \`restructure\` transaction (value date = effective date, amount = the new principal) is stored, the schedule in force is kept as a version (\`GET /v1/loans/{id}/schedule-versions\`) and the installments after the effective date are replaced by the preview's, the loan is flagged restructured (\`restructuredOn\` on the loan; the RBI report counts it), the loan is replayed (the capitalised amounts are posted at the end of the effective date) and \`LoanRestructured\` is published. The operator who proposed it gets 403 \`checker-is-maker\`. ${RULES} Audited. Honours \`Idempotency-Key\`.` : 'Closes the proposal (status rejected); nothing else changes. The operator who proposed it gets 403 `checker-is-maker`. Audited. Honours `Idempotency-Key`.', headers: idempotencyHeader, params: schemaDoc(proposalParams), body: schemaDoc(decisionBody), response: { 200: { description: `The proposal, ${decision === 'approve' ? 'approved, with its `transactionId`' : 'rejected'}` }, ...problems } },
+      schema: { tags: ['servicing'], summary: decision === 'approve' ? 'Approve a restructure proposal (approver or admin: the checker, not the maker)' : 'Reject a restructure proposal (approver or admin: the checker, not the maker)', description: decision === 'approve' ? `In one transaction: the proposal is checked to be still the loan's position (else 409 \`proposal-stale\`), a \`restructure\` transaction (value date = effective date, amount = the new principal) is stored, the schedule in force is kept as a version (\`GET /v1/loans/{id}/schedule-versions\`) and the installments after the effective date are replaced by the preview's, the loan is flagged restructured (\`restructuredOn\` on the loan; the RBI report counts it), the loan is replayed (the capitalised amounts are posted at the end of the effective date) and \`LoanRestructured\` is published. The operator who proposed it gets 403 \`checker-is-maker\`. ${RULES} Audited. Honours \`Idempotency-Key\`.` : 'Closes the proposal (status rejected); nothing else changes. The operator who proposed it gets 403 `checker-is-maker`. Audited. Honours `Idempotency-Key`.', headers: idempotencyHeader, params: schemaDoc(proposalParams), body: schemaDoc(decisionBody), response: { 200: { description: `The proposal, ${decision === 'approve' ? 'approved, with its `transactionId`' : 'rejected'}` }, ...problems } },
     }, async (request, reply) => {
-      const principal = authenticate(request, deps.authSecret, 'operator');
+      const principal = authenticate(request, deps.authSecret, CHECKERS);
       const { id, proposalId } = parseOr400(proposalParams, request.params, 'params');
       const body = parseOr400(decisionBody, request.body ?? {}, 'body');
       const key = idempotencyKeyOf(request.headers);
@@ -89,7 +92,7 @@ export async function restructureRoutes(app: FastifyInstance, deps: ServicingRou
   app.get('/v1/restructure-proposals', {
     schema: { tags: ['servicing'], summary: "The checkers' queue: the tenant's open restructure proposals, oldest first", description: 'Keyset pagination: pass `nextCursor` as `cursor`; null on the last page.', querystring: schemaDoc(pageQuerySchema.strict()), response: { 200: { description: '`{ items, nextCursor }`' }, 400: problems[400], 401: problems[401], 403: problems[403], 422: { description: 'A cursor this API did not issue' } } },
   }, async (request) => {
-    const principal = authenticate(request, deps.authSecret, 'operator');
+    const principal = authenticate(request, deps.authSecret, ['operator', ...CHECKERS]);
     const q = parseOr400(pageQuerySchema.strict(), request.query, 'query');
     const after = decodeCursor(q.cursor);
     const rows = await openProposals(deps.pool, principal.tenantId, { limit: q.limit, ...(after ? { after: { at: after.createdAt.toISOString(), id: after.id } } : {}) });

@@ -149,7 +149,7 @@ export async function decideRestructure(deps: ServicingDeps, r: DecideRequest): 
       return { ok: true, value: p, replayed: true };
     }
     if (p.status !== 'proposed') return fail('proposal-decided', '/params/proposalId', `The proposal was already ${p.status} by ${p.decidedBy}.`);
-    if (p.proposedBy === r.actor) return fail('checker-is-maker', '/params/proposalId', `${p.proposedBy} proposed this restructure; a second operator must ${r.decision} it.`);
+    if (p.proposedBy === r.actor) return fail('checker-is-maker', '/params/proposalId', `${p.proposedBy} proposed this restructure; a second person (approver or admin) must ${r.decision} it.`);
     const now = deps.now();
     let transactionId: string | null = null;
     if (r.decision === 'approve') {
