@@ -9,7 +9,9 @@
 # of its own (KAFKA_TOPIC_PREFIX=bench.), and a consumer group, task queue and tenant of its own per run,
 # so dev and test data are never touched.
 # Other knobs: BENCH_CONCURRENCY, BENCH_DRAIN_TIMEOUT_S, BENCH_WORKFLOW_TIMEOUT_S, BENCH_BASELINE_ROUNDS,
-# BENCH_LOS_DB_POOL_MAX, BENCH_LMS_DB_POOL_MAX; BENCH_ONLY=pipeline|engine|servicing|checks|autodebit|collections|underwriting|reports|statements|import runs one of them.
+# BENCH_LOS_DB_POOL_MAX, BENCH_LMS_DB_POOL_MAX; BENCH_ONLY=pipeline|engine|servicing|checks|autodebit|collections|underwriting|reports|statements|import|kafka runs one of them.
+#   Kafka clients: BENCH_KAFKA_MESSAGES (20000) LoanApproved envelopes produced (batches of 500, acks=all,
+#      idempotent) and consumed by kafkajs beside @platformatic/kafka, alternating rounds (packages/testing/bench/kafka-clients.bench.ts).
 #   4. Checks: applications submitted at BENCH_CHECKS_RATE/s (default 50) to a LOS with the KYC and bureau
 #      sandboxes, submit → checks concluded, beside the bare submit at the same rate (checks.bench.ts).
 #   5. Auto-debit: BENCH_AUTODEBIT_DEBITS (100000) ACH debits presented to the ACH sandbox as NACHA files,
@@ -109,6 +111,10 @@ if [[ "$BENCH_ONLY" == all || "$BENCH_ONLY" == collections ]]; then
     step "collections: ${BENCH_WORKFLOW_STARTS:-2000} collections workflows started by the LMS starter, beside a bare Temporal client"
     cd services/lms && pnpm exec tsx bench/collections-start.bench.ts
   ) || status=$?
+fi
+if [[ "$BENCH_ONLY" == all || "$BENCH_ONLY" == kafka ]]; then
+  step "Kafka clients: kafkajs beside @platformatic/kafka on the outbox → inbox path (topics of its own, deleted after)"
+  (cd packages/testing && pnpm exec tsx bench/kafka-clients.bench.ts) || status=$?
 fi
 if [[ "$BENCH_ONLY" == all || "$BENCH_ONLY" == reports ]]; then
   step "fresh bench databases (reports)"
