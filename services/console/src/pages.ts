@@ -72,9 +72,10 @@ interface PolicyVersion { policyId: string; productCode: string; version: number
 interface Review { applicationId: string; kind: string; stage: string; productCode?: string; principal?: Money; recommendation?: { by: string; recommendation: string; comment: string } | null; openedAt?: string; [k: string]: unknown }
 
 export async function approvalsPage(ctx: PageContext, failure?: { status: number; body: unknown }): Promise<Page> {
-  const [policies, reviews] = await Promise.all([
+  const [policies, reviews, restructures] = await Promise.all([
     ctx.los.get<{ items: PolicyVersion[] }>('/v1/policies'),
     ctx.los.get<Items<Review>>(`/v1/review-queue${q({ cursor: ctx.query.cursor })}`),
+    ctx.lms.get<Items<RestructureProposal>>(`/v1/restructure-proposals${q({ cursor: ctx.query.restructureCursor })}`),
   ]);
   const done = ctx.query.approved ?? ctx.query.recommended ?? ctx.query.decided;
   const me = ctx.viewer.subject;
@@ -96,8 +97,21 @@ ${section('Applications awaiting review', reviews, (b) => html`${b.items.length 
     : r.recommendation?.by === me ? html`<span class="muted">you recommended: a second person decides</span>` : html`<form method="post" action="/approvals/reviews/${r.applicationId}/decision" class="stack"><input type="hidden" name="idempotencyKey" value="${randomUUID()}">
 <select name="decision"><option value="approve">approve</option><option value="decline">decline</option></select><input name="comment" placeholder="comment" required minlength="3">
 <textarea name="reasons" rows="2" placeholder="decline reasons, one a line"></textarea>${r.kind === 'override' ? html`<input name="overrideReason" placeholder="override reason (admins)">` : ''}<button type="submit">Decide (checker)</button></form>`}</td></tr>`)}</tbody></table>`}
-${b.nextCursor ? html`<a href="/approvals${q({ cursor: b.nextCursor })}">Next page</a>` : ''}`, 'reviews')}`;
+${b.nextCursor ? html`<a href="/approvals${q({ cursor: b.nextCursor })}">Next page</a>` : ''}`, 'reviews')}
+${section('Loan restructures awaiting a second person', restructures, (b) => restructureTable(b, me), 'restructures')}`;
   return { title: 'Maker-checker queue', active: '/approvals', body, ...(failure ? { status: failure.status } : {}) };
+}
+
+interface RestructureProposal { id: string; loanId: string; effectiveDate: string; annualRatePercent: string; installments: number; moratoriumInstallments: number; capitaliseArrears: boolean; note: string | null; preview: { principal: Money; capitalised: { interest: Money; fees: Money; penalties: Money } }; proposedBy: string; proposedAt: string }
+
+/** The LMS's open restructure proposals (maker ≠ checker: the maker sees theirs without the decision forms). */
+function restructureTable(b: Items<RestructureProposal>, me: string): Html {
+  if (b.items.length === 0) return html`<p class="muted" id="restructures-empty">No restructures waiting.</p>`;
+  return html`<table id="restructures"><thead><tr><th>loan</th><th>effective</th><th>rate</th><th>installments</th><th>new principal</th><th>capitalised</th><th>proposed by</th><th>act</th></tr></thead><tbody>${b.items.map((r) => html`<tr data-proposal="${r.id}" data-loan="${r.loanId}">
+<td><a href="/loans/${r.loanId}">${r.loanId.slice(0, 13)}</a>${r.note ? html`<br><span class="muted">${r.note}</span>` : ''}</td><td>${r.effectiveDate}</td><td class="num">${r.annualRatePercent} %</td><td class="num">${r.installments}${r.moratoriumInstallments > 0 ? ` (${r.moratoriumInstallments} interest only)` : ''}</td>
+<td class="num">${money(r.preview.principal)}</td><td>${r.capitaliseArrears ? html`interest ${money(r.preview.capitalised.interest)}, fees ${money(r.preview.capitalised.fees)}, penalties ${money(r.preview.capitalised.penalties)}` : 'arrears kept'}</td><td>${r.proposedBy} ${r.proposedAt}</td>
+<td>${r.proposedBy === me ? html`<span class="muted">yours: an approver or admin decides</span>` : (['approve', 'reject'] as const).map((d) => html`<form method="post" action="/approvals/restructures/${r.loanId}/${r.id}/${d}" class="inline"><input type="hidden" name="idempotencyKey" value="${randomUUID()}"><button type="submit" name="${d}">${d === 'approve' ? 'Approve' : 'Reject'}</button></form>`)}</td></tr>`)}</tbody></table>
+${b.nextCursor ? html`<a href="/approvals${q({ restructureCursor: b.nextCursor })}">Next page</a>` : ''}`;
 }
 
 export async function collectionsPage(ctx: PageContext): Promise<Page> {

@@ -157,6 +157,15 @@ export async function buildConsoleServer({ config, logger }: ConsoleServerDeps):
     if (!res.ok) return page(reply, await approvalsPage(c, { status: res.status, body: res.body }), request.viewer!);
     return reply.redirect(`/approvals?decided=${encodeURIComponent(request.params.id)}`, 303);
   });
+  app.post<{ Params: { loanId: string; proposalId: string; decision: string } }>('/approvals/restructures/:loanId/:proposalId/:decision', async (request, reply) => {
+    const c = ctx(request);
+    const form = (request.body ?? {}) as Form;
+    const { loanId, proposalId, decision } = request.params;
+    if (decision !== 'approve' && decision !== 'reject') return reply.status(404).send();
+    const res = await c.lms.post(`/v1/loans/${encodeURIComponent(loanId)}/restructure/${encodeURIComponent(proposalId)}/${decision}`, {}, String(form.idempotencyKey ?? randomUUID()));
+    if (!res.ok) return page(reply, await approvalsPage(c, { status: res.status, body: res.body }), request.viewer!);
+    return reply.redirect(`/approvals?decided=${encodeURIComponent(`restructure ${proposalId} (${decision === 'approve' ? 'approved' : 'rejected'})`)}`, 303);
+  });
   app.get('/collections', async (request, reply) => page(reply, await collectionsPage(ctx(request)), request.viewer!));
   app.get('/loans', async (request, reply) => {
     const id = (request.query as { id?: string }).id?.trim();
