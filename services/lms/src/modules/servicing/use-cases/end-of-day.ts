@@ -127,6 +127,8 @@ export async function runEndOfDay(deps: EodDeps, runId: string, options: RunOpti
         await writeProgress(deps.pool, run.id, tracker.current()).catch(() => undefined);
         throw failed.reason;
       }
+      // Every loan is at the day: said before the day's closing work (the early-warning re-score) starts.
+      await writeProgress(deps.pool, run.id, tracker.current());
       await deps.afterDay?.(run.tenantId, day);
       tracker.endDay();
       await closeDay(deps.pool, run, day, tracker.current());
