@@ -246,6 +246,18 @@ describe('top-up loans', () => {
     expect(await counts(tenant)).toEqual(written);
   }, 60_000);
 
+  it('two top-up loans of one old loan disbursed at once: one pays it off, the other is 409 (the old loan\'s lock, then the live top-up)', async () => {
+    const tenant = newTenant('tu');
+    const oldId = await oldLoan(tenant);
+    const loans = [await h.book(tenant, { principal: inr(NEW_PRINCIPAL), expectedDisbursementDate: '2026-01-21', topUpOfLoanId: oldId }), await h.book(tenant, { principal: inr(NEW_PRINCIPAL), expectedDisbursementDate: '2026-01-21', topUpOfLoanId: oldId })];
+    const answers = await Promise.all(loans.map((id) => disburse(tenant, id, NEW_PRINCIPAL, '2026-01-21')));
+    expect(answers.map((a) => a.statusCode).sort()).toEqual([202, 409]);
+    const winner = loans[answers.findIndex((a) => a.statusCode === 202)]!;
+    await settled(tenant, winner);
+    expect((await loan(tenant, oldId)).toppedUpBy).toMatchObject({ loanId: winner, state: 'settled' });
+    expect((await h.pool.query('SELECT count(*)::int AS n FROM top_ups WHERE old_loan_id = $1', [oldId])).rows[0].n).toBe(1);
+  }, 60_000);
+
   it('a reversal after a top-up: reversing a repayment the payoff counted reopens the old loan with the shortfall; the new loan and the ledger stay whole', async () => {
     const tenant = newTenant('tu');
     const oldId = await oldLoan(tenant);

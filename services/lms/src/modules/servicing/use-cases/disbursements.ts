@@ -10,7 +10,7 @@ import { isPayoutRefused, PayoutRailUnavailableError } from '../../payouts/ports
 import type { PayoutPort } from '../ports.js';
 import type { ServicingDeps, WireAmount } from './apply-money-event.js';
 import { replayLoan } from './replay-loan.js';
-import { paidOff, pendingPayoff, planTopUp, recordTopUp, releaseTopUp, settleTopUp } from './top-up.js';
+import { paidOff, planTopUp, recordTopUp, releaseTopUp, settleTopUp } from './top-up.js';
 
 export interface DisbursementDeps extends ServicingDeps {
   readonly payouts: PayoutPort;
@@ -58,11 +58,11 @@ export async function requestDisbursement(deps: DisbursementDeps, r: Disbursemen
       ...(r.idempotencyKey ? { idempotencyKey: r.idempotencyKey } : {}),
     });
     if (topUp.value) await recordTopUp(client, tx, loan.principalMinor, topUp.value);
-    return { ok: true as const, value: tx, beneficiary: loan.bankAccount! };
+    return { ok: true as const, value: tx, beneficiary: loan.bankAccount!, payoutMinor: topUp.value?.netMinor ?? tx.amountMinor! };
   });
   if (!outcome.ok || outcome.replayed || !('beneficiary' in outcome)) return outcome;
   const tx = outcome.value;
-  await submitPayout(deps, tx, outcome.beneficiary!);
+  await submitPayout(deps, tx, outcome.beneficiary!, outcome.payoutMinor!);
   return { ok: true, value: (await transactionById(deps.pool, tx.tenantId, tx.id))! };
 }
 
@@ -72,12 +72,11 @@ export async function requestDisbursement(deps: DisbursementDeps, r: Disbursemen
  * (the outcome is unknown: the webhook, or submitting again with the same id, tells). A top-up's payout is the
  * amount less the old loan's payoff (the payoff stays inside the lender: it settles the old loan).
  */
-async function submitPayout(deps: DisbursementDeps, tx: LoanTransaction, beneficiary: NonNullable<ServicedLoan['bankAccount']>): Promise<void> {
+async function submitPayout(deps: DisbursementDeps, tx: LoanTransaction, beneficiary: NonNullable<ServicedLoan['bankAccount']>, payoutMinor: bigint): Promise<void> {
   let outcome: PayoutOutcome | undefined;
-  const payoff = await pendingPayoff(deps.pool, tx.id);
   try {
     const answer = await deps.payouts.submit({
-      payoutId: tx.id, tenantId: tx.tenantId, loanId: tx.loanId, amount: { amountMinor: tx.amountMinor! - (payoff ?? 0n), currency: tx.currency, scale: tx.scale },
+      payoutId: tx.id, tenantId: tx.tenantId, loanId: tx.loanId, amount: { amountMinor: payoutMinor, currency: tx.currency, scale: tx.scale },
       beneficiary: { accountToken: beneficiary.accountToken, bankCode: beneficiary.bankCode, holderName: beneficiary.holderName, ...(beneficiary.accountNumberMasked ? { accountNumberMasked: beneficiary.accountNumberMasked } : {}) },
       narration: `Loan ${tx.loanId} disbursement`,
     });

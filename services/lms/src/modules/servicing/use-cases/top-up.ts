@@ -44,9 +44,10 @@ export async function planTopUp(client: pg.PoolClient, loan: ServicedLoan, amoun
   if (amountMinor !== loan.principalMinor) {
     return refuse(failure('top-up-partial-disbursement', '/amount/amount', `a top-up loan is disbursed in one tranche of its whole principal ${loan.principalMinor} (it pays off loan ${oldLoanId} first)`));
   }
+  const old = await lockLoan(client, loan.tenantId, oldLoanId);
+  // Read under the old loan's lock: a concurrent top-up of it has committed its row (or not begun).
   const live = await client.query<{ loan_id: string }>(`SELECT loan_id FROM top_ups WHERE old_loan_id = $1 AND state <> 'failed'`, [oldLoanId]);
   if (live.rows[0]) return refuse(failure('top-up-in-progress', '/params/id', `Loan ${oldLoanId} is already being paid off by the disbursement of loan ${live.rows[0].loan_id}.`));
-  const old = await lockLoan(client, loan.tenantId, oldLoanId);
   if (!old || old.status !== 'active') return refuse(failure('top-up-loan-not-active', '/params/id', `Loan ${oldLoanId}, which this loan tops up, is ${old?.status ?? 'not found'}: only an active loan can be paid off.`));
   const payoff = await payoffAt(client, old, valueDate);
   if (!payoff.ok) {
@@ -85,12 +86,6 @@ export async function recordTopUp(client: pg.PoolClient, disbursement: LoanTrans
 /** A top-up disbursement whose payout failed releases the old loan (another disbursement may pay it off). */
 export async function releaseTopUp(client: pg.PoolClient, disbursementId: string): Promise<void> {
   await client.query(`UPDATE top_ups SET state = 'failed' WHERE disbursement_id = $1 AND state = 'pending'`, [disbursementId]);
-}
-
-/** The payoff still to be paid by a pending top-up disbursement (what the payout left out). */
-export async function pendingPayoff(client: pg.PoolClient | pg.Pool, disbursementId: string): Promise<bigint | undefined> {
-  const row = (await client.query<{ payoff: string }>(`SELECT payoff_minor::text AS payoff FROM top_ups WHERE disbursement_id = $1 AND state = 'pending'`, [disbursementId])).rows[0];
-  return row ? BigInt(row.payoff) : undefined;
 }
 
 /** Whether the disbursement paid a loan off (a settled top-up). */
