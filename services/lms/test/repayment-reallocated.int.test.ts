@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { repaymentReallocatedV1Schema, type RepaymentReallocatedV1 } from '@lendstack/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inTransaction } from '../src/modules/servicing/adapters/pg-transaction.js';
+import { inTransaction } from '../src/platform/pg-transaction.js';
 import { lockLoan, transactionsOf } from '../src/modules/servicing/adapters/servicing.repository.js';
 import type { LoanTransaction } from '../src/modules/servicing/domain/servicing.js';
 import { replayLoan } from '../src/modules/servicing/use-cases/replay-loan.js';

@@ -2,7 +2,7 @@ import { eachLimited } from '@lendstack/platform';
 import { businessDateOf } from '../../business-date/business-date.repository.js';
 import { requestHash } from '../../servicing/domain/servicing.js';
 import { applyMoneyEvent, type ServicingDeps } from '../../servicing/use-cases/apply-money-event.js';
-import { inTransaction } from '../../servicing/adapters/pg-transaction.js';
+import { inTransaction } from '../../../platform/pg-transaction.js';
 import {
   beginDocument, correctAccount, finishDocument, insertPresentment, markReturned, markSettled, presentmentByReference, recordResult, resultLineRecorded, setAccountStatus, type StoredPresentment,
 } from '../adapters/autodebit.repository.js';

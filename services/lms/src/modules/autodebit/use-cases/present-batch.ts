@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { accountsOf, batchPresentment, builtFiles, filesOfDay, finishFile, insertFile, lockScheduled, nextRailSequences, presentmentsOfFile, setStatus, type StoredAccount, type StoredFile, type StoredPresentment } from '../adapters/autodebit.repository.js';
-import { inTransaction } from '../../servicing/adapters/pg-transaction.js';
+import { inTransaction } from '../../../platform/pg-transaction.js';
 import { CollectionRailUnavailableError, type CollectionRailPort, type Presentment, type PresentmentBatch } from '../ports.js';
 
 export interface PresentDeps {

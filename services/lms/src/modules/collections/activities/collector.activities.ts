@@ -5,7 +5,7 @@
  */
 import { collectionsFlagRaisedV1Schema } from '@lendstack/contracts';
 import type pg from 'pg';
-import { inTransaction } from '../../servicing/adapters/pg-transaction.js';
+import { inTransaction } from '../../../platform/pg-transaction.js';
 import { enqueue } from '../../servicing/adapters/servicing.repository.js';
 import { lifecycleEventId, LMS_SOURCE } from '../../lifecycle/domain/envelope.js';
 import { closeCase, loadCollectionFacts, markActionStatus, openCase, setWakeup } from '../adapters/collector.repository.js';

@@ -10,7 +10,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type pg from 'pg';
 import { z } from 'zod';
 import { collectionsWorkflowId } from '../../loans/domain/loan-account.js';
-import { inTransaction } from '../../servicing/adapters/pg-transaction.js';
+import { inTransaction } from '../../../platform/pg-transaction.js';
 import { requestHash } from '../../servicing/domain/servicing.js';
 import { addDays } from '../domain/collection-plan.js';
 import type { CollectorSignal } from '../domain/collector.js';

@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline';
 import { Transform, type Readable } from 'node:stream';
 import { parse, type CsvError } from 'csv-parse';
 import type pg from 'pg';
-import { inTransaction } from '../../servicing/adapters/pg-transaction.js';
+import { inTransaction } from '../../../platform/pg-transaction.js';
 import { csvError, csvToRecord, readCsvHeader, type CsvColumn } from '../domain/csv-record.js';
 import { parseRecord, type RecordError } from '../domain/import-record.js';
 import { finishUpload, importById, importByKey, insertImport, insertImportRows, storableJson, type ImportFormat, type LoanImport, type NewImportRow } from '../adapters/imports.repository.js';

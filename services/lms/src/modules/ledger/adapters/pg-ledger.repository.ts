@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { formatIsoDate, parseIsoDate, type Effect, type EffectKind, type LedgerAccount, type PostingLine } from '@lendstack/loan-engine';
 import type pg from 'pg';
 import { ACCOUNT_TYPES, contraLines, defaultChart, effectDigest, type Chart, LedgerPostingError, REVERSAL_PREFIX, sameEffect, validatePostings } from '../domain/ledger.js';
-import { onCommit } from '../../servicing/adapters/pg-transaction.js';
+import { onCommit } from '../../../platform/pg-transaction.js';
 import type { LedgerPosting, LedgerReader, LedgerWriter } from '../ports.js';
 
 type Queryable = pg.PoolClient | pg.Pool;

@@ -8,7 +8,7 @@
  * lost in a timeout leaves the attempt `sending` for good (at most once: no second message).
  */
 import type pg from 'pg';
-import { inTransaction } from '../../servicing/adapters/pg-transaction.js';
+import { inTransaction } from '../../../platform/pg-transaction.js';
 import { resolveLocation } from '../domain/borrower-location.js';
 import { decideContact, type ContactChannel } from '../domain/conduct-policy.js';
 import { renderMessage, type MessageChannel } from '../domain/messages.js';

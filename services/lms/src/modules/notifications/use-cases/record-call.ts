@@ -5,7 +5,7 @@
  * which starts Regulation F's 7-day quiet period. Idempotent per (loan, Idempotency-Key).
  */
 import type pg from 'pg';
-import { inTransaction } from '../../servicing/adapters/pg-transaction.js';
+import { inTransaction } from '../../../platform/pg-transaction.js';
 import { resolveLocation } from '../domain/borrower-location.js';
 import { decideContact } from '../domain/conduct-policy.js';
 import { findAttempt, findAttemptBySlot, loadHistory, loadLoanFacts, loadPreferences, lockLoanContacts, markConversation, saveAttempt, type AttemptWrite } from '../adapters/pg-contacts.repository.js';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { parse, type CsvError } from 'csv-parse';
 import type pg from 'pg';
-import { inTransaction } from '../../servicing/adapters/pg-transaction.js';
+import { inTransaction } from '../../../platform/pg-transaction.js';
 import { checkRow, duplicateKey, readHeader, type Column, type RowError } from '../domain/repayment-row.js';
 import { fileByKey, fileBySha, insertFile, insertRows, setRowsTotal, type NewRow, type RepaymentFile } from '../adapters/repayment-files.repository.js';
 

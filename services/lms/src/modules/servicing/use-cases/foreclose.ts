@@ -2,7 +2,7 @@ import { formatIsoDate, type AccountPayoffQuote } from '@lendstack/loan-engine';
 import type pg from 'pg';
 import { businessDateOf } from '../../business-date/business-date.repository.js';
 import { insertTransaction, lockLoan, transactionByKey, transactionsOf, type ServicedLoan } from '../adapters/servicing.repository.js';
-import { inTransaction } from '../adapters/pg-transaction.js';
+import { inTransaction } from '../../../platform/pg-transaction.js';
 import { failure, type Outcome, type ServicingFailure } from '../domain/failures.js';
 import { beforeRestructure } from '../domain/restructure.js';
 import { allocationDigest, type LoanTransaction, type StoredAllocation } from '../domain/servicing.js';

@@ -3,7 +3,7 @@ import type pg from 'pg';
 import { businessDateOf } from '../../business-date/business-date.repository.js';
 import { toAccountProduct } from '../../products/domain/product.js';
 import { lockLoan, productDefinition, scheduleOf, transactionsOf, type ServicedLoan } from '../adapters/servicing.repository.js';
-import { inTransaction } from '../adapters/pg-transaction.js';
+import { inTransaction } from '../../../platform/pg-transaction.js';
 import { failure, type Outcome } from '../domain/failures.js';
 import { DEFAULT_ACCOUNT_PRODUCT, engineEvents, engineSchedule, type LoanTransaction } from '../domain/servicing.js';
 

@@ -5,7 +5,7 @@ import { businessDateOf } from '../../business-date/business-date.repository.js'
 import { sealed, wireMoney, type LifecycleContext } from '../../lifecycle/domain/envelope.js';
 import { toAccountProduct } from '../../products/domain/product.js';
 import { enqueue, insertTransaction, lockLoan, productDefinition, scheduleOf, transactionByKey, transactionsOf, type ServicedLoan } from '../adapters/servicing.repository.js';
-import { inTransaction } from '../adapters/pg-transaction.js';
+import { inTransaction } from '../../../platform/pg-transaction.js';
 import { failure, type Outcome, type ServicingFailure } from '../domain/failures.js';
 import { bookedTerms, reamortise, termsFromJson, termsToJson, type PrepaymentOption } from '../domain/prepayment.js';
 import { beforeRestructure } from '../domain/restructure.js';

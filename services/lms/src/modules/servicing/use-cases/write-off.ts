@@ -2,7 +2,7 @@ import { formatIsoDate } from '@lendstack/loan-engine';
 import type pg from 'pg';
 import { appendAudit } from '../../audit/adapters/pg-audit-log.js';
 import { businessDateOf } from '../../business-date/business-date.repository.js';
-import { inTransaction } from '../adapters/pg-transaction.js';
+import { inTransaction } from '../../../platform/pg-transaction.js';
 import { insertTransaction, lockLoan, transactionByKey, transactionsOf, type ServicedLoan } from '../adapters/servicing.repository.js';
 import { failure, type Outcome, type ServicingFailure } from '../domain/failures.js';
 import { WRITE_OFF_ACCELERATE, type LoanTransaction } from '../domain/servicing.js';
