@@ -57,7 +57,7 @@ function record(i: number): string {
 
 async function writeBook(path: string): Promise<void> {
   const out = createWriteStream(path);
-  for (let i = 1; i <= ROWS; i += 1) if (!out.write(`${record(i)}\n`)) await new Promise((r) => out.once('drain', r));
+  for (let i = 1; i <= ROWS; i += 1) if (!out.write(`${record(i)}\n`)) await new Promise<void>((r) => out.once('drain', () => r()));
   await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
 }
 
