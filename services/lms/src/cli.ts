@@ -37,7 +37,7 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const config = loadConfig();
-  // One connection per worker, one for the run's own statements and one for the early-warning scoring.
+  // One connection per worker (the batches, then the early-warning re-score in as many ranges) and two for the run's own statements.
   const workers = Number(values.workers ?? config.LMS_EOD_WORKERS);
   if (!Number.isInteger(workers) || workers < 1 || workers > 32) {
     console.error(USAGE);
@@ -46,7 +46,7 @@ async function main(argv: string[]): Promise<number> {
   const pool = new pg.Pool({ connectionString: config.LMS_DATABASE_URL, max: workers + 2 });
   const model = loadEarlyWarningModel();
   // As the service's runner does: each closed day re-scores the NPA early warning (its events wait on the outbox for the relay).
-  const afterDay = async (tenantId: string, day: string) => void (await scoreBook({ pool, model, now: () => new Date() }, tenantId, day));
+  const afterDay = async (tenantId: string, day: string) => void (await scoreBook({ pool, model, now: () => new Date(), concurrency: workers }, tenantId, day));
   const deps = { pool, ledger: createPgLedger(), now: () => new Date(), today: utcToday, onOutbox: () => undefined, newId: randomUUID, batchSize: Number(values['batch-size'] ?? config.LMS_EOD_BATCH_SIZE), workers, afterDay };
   try {
     const created = await createEodRun(deps, { tenantId: values.tenant, to: values.to, actor: 'cli', requestHash: requestHash(['eod', values.to]) });

@@ -128,7 +128,7 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
   const eodRunner = createEodRunner({
     ...servicing, logger, workers: config.LMS_EOD_WORKERS, batchSize: config.LMS_EOD_BATCH_SIZE,
     onBatch: (_tenantId, counts) => { eodLoans.inc({ path: 'quiet' }, counts.quiet); eodLoans.inc({ path: 'engine' }, counts.engine); },
-    afterDay: async (tenantId, day) => void (await scoreBook({ ...servicing, model: earlyWarningModel }, tenantId, day)),
+    afterDay: async (tenantId, day) => void (await scoreBook({ ...servicing, model: earlyWarningModel, concurrency: config.LMS_EOD_WORKERS }, tenantId, day)),
   });
   const repaymentFileRunner = createRepaymentFileRunner({ ...servicing, logger });
   const importRunner = createImportRunner({ ...servicing, logger });

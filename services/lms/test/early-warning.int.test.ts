@@ -86,7 +86,9 @@ describe('scoring a simulated book the model never saw', () => {
     const before = await stored(D);
     const events = await raisedEvents();
     expect(events.length).toBe(before.filter((r) => r.flagged).length);
-    const again = await scoreBook(deps(), tenant, D);
+    // Again in three loan-id ranges at once (as end of day runs it): the same loans, the same rows.
+    const again = await scoreBook({ ...deps(), concurrency: 3 }, tenant, D);
+    expect(again.scored).toBe(before.length);
     expect(again.raised).toBe(0);
     expect(await stored(D)).toEqual(before);
     expect((await raisedEvents()).length).toBe(events.length);

@@ -19,8 +19,8 @@ export interface LoanFeatures {
  * promises dated on or before it — so a score at a past date reads what was known then. `withLabel` adds
  * the outcome (training and the out-of-time test only: it reads the 90 days after the date).
  */
-export async function featuresPage(db: Db, tenantId: string, asOf: string, after: string, limit: number, withLabel = false): Promise<{ rows: LoanFeatures[]; last: string | null }> {
-  const page = await db.query<{ id: string }>('SELECT id FROM loan_accounts WHERE tenant_id = $1 AND id > $2 ORDER BY id LIMIT $3', [tenantId, after, limit]);
+export async function featuresPage(db: Db, tenantId: string, asOf: string, after: string, limit: number, withLabel = false, upTo: string | null = null): Promise<{ rows: LoanFeatures[]; last: string | null }> {
+  const page = await db.query<{ id: string }>('SELECT id FROM loan_accounts WHERE tenant_id = $1 AND id > $2 AND ($4::text IS NULL OR id <= $4) ORDER BY id LIMIT $3', [tenantId, after, limit, upTo]);
   const ids = page.rows.map((r) => r.id);
   if (ids.length === 0) return { rows: [], last: null };
   const { rows } = await db.query<Record<string, number | string | boolean | null>>(

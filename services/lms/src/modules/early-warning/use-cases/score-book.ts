@@ -14,6 +14,8 @@ export interface ScoreBookDeps {
   readonly onOutbox?: () => void;
   /** Loans per page (one transaction each); default 2,000. */
   readonly pageSize?: number;
+  /** Loan-id ranges scored at once (one connection each; end of day passes its worker count); default 1. */
+  readonly concurrency?: number;
 }
 
 const fixed4 = (x: number) => x.toFixed(4);
@@ -27,11 +29,24 @@ const fixed4 = (x: number) => x.toFixed(4);
  * twice. Returns the loans scored and the warnings raised.
  */
 export async function scoreBook(deps: ScoreBookDeps, tenantId: string, asOf: string): Promise<{ scored: number; raised: number }> {
+  // The tenant's loans in id ranges of about equal size, each paged on its own connection.
+  const parts = Math.max(1, deps.concurrency ?? 1);
+  const bounds = parts === 1 ? [null] : [...(await deps.pool.query<{ hi: string }>(
+    `SELECT max(id) AS hi FROM (SELECT id, ntile($2::int) OVER (ORDER BY id) AS part FROM loan_accounts WHERE tenant_id = $1) p GROUP BY part ORDER BY hi`, [tenantId, parts])).rows.map((r) => r.hi).slice(0, -1), null];
+  const results = await Promise.all(bounds.map((upTo, i) => scoreRange(deps, tenantId, asOf, i === 0 ? '' : (bounds[i - 1] as string), upTo)));
+  const scored = results.reduce((s, r) => s + r.scored, 0);
+  const raised = results.reduce((s, r) => s + r.raised, 0);
+  if (raised > 0) deps.onOutbox?.();
+  return { scored, raised };
+}
+
+/** The loans (after, upTo] of the tenant, page by page. */
+async function scoreRange(deps: ScoreBookDeps, tenantId: string, asOf: string, from: string, upTo: string | null): Promise<{ scored: number; raised: number }> {
   const model = modelId(deps.model);
   let scored = 0;
   let raised = 0;
-  for (let after = ''; ;) {
-    const page = await featuresPage(deps.pool, tenantId, asOf, after, deps.pageSize ?? 2000);
+  for (let after = from; ;) {
+    const page = await featuresPage(deps.pool, tenantId, asOf, after, deps.pageSize ?? 2000, false, upTo);
     if (page.last === null) break;
     after = page.last;
     const rows: ScoreRow[] = page.rows.map((r) => {
@@ -57,6 +72,5 @@ export async function scoreBook(deps: ScoreBookDeps, tenantId: string, asOf: str
     });
     scored += rows.length;
   }
-  if (raised > 0) deps.onOutbox?.();
   return { scored, raised };
 }
