@@ -8,6 +8,7 @@ import { businessDateRoutes, type BusinessDateRoutesDeps } from '../modules/busi
 import { servicingRoutes, type ServicingRoutesDeps } from '../modules/servicing/adapters/servicing.routes.js';
 import { restructureRoutes } from '../modules/servicing/adapters/restructure.routes.js';
 import { writeOffRoutes } from '../modules/servicing/adapters/write-off.routes.js';
+import { reAgeRoutes } from '../modules/servicing/adapters/re-age.routes.js';
 import { eodRoutes, type EodRoutesDeps } from '../modules/servicing/adapters/eod.routes.js';
 import { portfolioRoutes, type PortfolioRoutesDeps } from '../modules/portfolio/adapters/portfolio.routes.js';
 import { earlyWarningRoutes, type EarlyWarningRoutesDeps } from '../modules/early-warning/adapters/early-warning.routes.js';
@@ -90,6 +91,7 @@ export async function buildServer(deps: LmsServerDeps): Promise<FastifyInstance>
   if (deps.servicing) await app.register(servicingRoutes, deps.servicing);
   if (deps.servicing) await app.register(restructureRoutes, deps.servicing);
   if (deps.servicing) await app.register(writeOffRoutes, deps.servicing);
+  if (deps.servicing) await app.register(reAgeRoutes, deps.servicing);
   if (deps.endOfDay) await app.register(eodRoutes, deps.endOfDay);
   if (deps.portfolio) await app.register(portfolioRoutes, deps.portfolio);
   if (deps.earlyWarning) await app.register(earlyWarningRoutes, deps.earlyWarning);

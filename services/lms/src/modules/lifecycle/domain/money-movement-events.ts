@@ -130,7 +130,7 @@ export function repaymentReallocatedEnvelope(
  */
 export function transactionReversedEnvelope(
   ctx: LifecycleContext,
-  input: { reversal: Reversal; reversedAmountMinor: bigint; reason: string; businessDate: DayNumber; reversedKind?: 'repayment' | 'disbursement' | 'write-off' },
+  input: { reversal: Reversal; reversedAmountMinor: bigint; reason: string; businessDate: DayNumber; reversedKind?: 'repayment' | 'disbursement' | 'write-off' | 're-age' },
 ): TransactionReversedV1 {
   const { reversal } = input;
   return sealed(transactionReversedV1Schema, 'TransactionReversed', ctx, `reversal:${reversal.id}`, {

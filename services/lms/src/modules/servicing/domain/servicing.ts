@@ -12,7 +12,7 @@ import {
   type ScheduledInstallment,
 } from '@lendstack/loan-engine';
 
-export type TransactionKind = 'disbursement' | 'repayment' | 'reversal' | 'foreclosure' | 'prepayment' | 'restructure' | 'write-off';
+export type TransactionKind = 'disbursement' | 'repayment' | 'reversal' | 'foreclosure' | 'prepayment' | 'restructure' | 'write-off' | 're-age';
 export type TransactionStatus = 'pending' | 'confirmed' | 'failed' | 'posted';
 
 /** One row of loan_transactions. */
@@ -64,6 +64,7 @@ export function engineEvents(rows: readonly LoanTransaction[]): MoneyEvent[] {
     if (t.kind === 'prepayment') return [{ kind: 'prepayment', id: t.id, valueDate, amountMinor: t.amountMinor! }];
     // A write-off's reference is its maturity option (write-off.ts).
     if (t.kind === 'write-off') return [{ kind: 'write-off', id: t.id, valueDate, accelerate: t.reference === WRITE_OFF_ACCELERATE }];
+    if (t.kind === 're-age') return [{ kind: 're-age', id: t.id, valueDate }];
     return [{ kind: 'reversal', id: t.id, targetId: t.targetId!, valueDate }];
   });
 }

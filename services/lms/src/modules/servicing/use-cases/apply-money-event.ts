@@ -75,6 +75,9 @@ export async function applyMoneyEvent(deps: ServicingDeps, request: MoneyRequest
         ? checkRecovery(loan, command, businessDate, await chargedOffOn(client, loan.id))
         : checkReversal(loan, command, transactions, await transactionById(client, request.tenantId, command.targetId));
     if (!checked.ok) return checked;
+    // A standing re-age moved the arrears it found: nothing may land on or before it (undo it first).
+    const reAge = standingReAge(transactions);
+    if (reAge && checked.value <= reAge.valueDate) return refuse(failure('before-re-age', command.kind === 'reversal' ? '/params/txId' : '/valueDate', `the loan was re-aged on ${reAge.valueDate}: nothing dated on or before it can be posted (undo the re-age first)`));
     const frozen = beforeRestructure(transactions, checked.value, request.command.kind === 'reversal' ? '/params/txId' : '/valueDate');
     if (frozen) return refuse(frozen);
     const tx = await insertTransaction(client, {
@@ -102,6 +105,12 @@ export async function applyMoneyEvent(deps: ServicingDeps, request: MoneyRequest
 }
 
 const refuse = (error: ServicingFailure) => ({ ok: false as const, error });
+
+/** The loan's latest re-age no reversal targets, if any. */
+function standingReAge(transactions: readonly LoanTransaction[]): LoanTransaction | undefined {
+  const reversed = new Set(transactions.filter((t) => t.kind === 'reversal').map((t) => t.targetId));
+  return transactions.filter((t) => t.kind === 're-age' && !reversed.has(t.id)).at(-1);
+}
 
 /** The result an Idempotency-Key already stands for, or its refusal for another request. */
 async function priorResult(client: pg.PoolClient, request: MoneyRequest): Promise<Outcome<LoanTransaction> | undefined> {

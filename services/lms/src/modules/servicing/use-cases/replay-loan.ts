@@ -56,7 +56,7 @@ export interface ReplayDeps {
 export type TransactionNotice =
   | { readonly kind: 'disbursed'; readonly transaction: LoanTransaction }
   | { readonly kind: 'repayment-received'; readonly transaction: LoanTransaction }
-  /** `writtenOffMinor`: the principal an undone write-off had written off (its TransactionReversed amount). */
+  /** `writtenOffMinor`: the principal an undone write-off had written off, or the arrears an undone re-age moved (its TransactionReversed amount). */
   | { readonly kind: 'transaction-reversed'; readonly transaction: LoanTransaction; readonly target: LoanTransaction; readonly writtenOffMinor?: bigint };
 
 export interface ReplayRequest {
@@ -272,8 +272,8 @@ function noticeEnvelopes(ctx: LifecycleContext, r: ReplayRequest, result: Accoun
     return allocation ? [repaymentReceivedEnvelope(ctx, { allocation, channel: t.channel as RepaymentChannel, reference: t.reference ?? '', businessDate })] : [];
   }
   const reversal = { kind: 'reversal' as const, id: t.id, targetId: n.target.id, valueDate: parseIsoDate(t.valueDate) };
-  // An undone write-off moved no money of its own: its amount is the principal it had written off.
+  // An undone write-off or re-age moved no money of its own: its amount is the principal written off, or the arrears moved.
   const reversedAmountMinor = n.target.amountMinor ?? n.writtenOffMinor ?? 0n;
-  const reversedKind = n.target.kind === 'disbursement' || n.target.kind === 'write-off' ? n.target.kind : 'repayment';
+  const reversedKind = n.target.kind === 'disbursement' || n.target.kind === 'write-off' || n.target.kind === 're-age' ? n.target.kind : 'repayment';
   return [transactionReversedEnvelope(ctx, { reversal, reversedAmountMinor, reason: t.reason ?? '', businessDate, reversedKind })];
 }
