@@ -186,6 +186,9 @@ describe('migration import', () => {
     expect((await rows(csv, b.id, 'rejected')).map((r) => [r.record, r.error!.field, r.error!.rule])).toEqual([
       [5, 'principal', 'malformed'], [6, 'history', 'after-business-date'], [7, 'history', 'unknown-reversal-target'], [8, 'row', 'column-count'], [9, 'history', 'malformed-event'],
     ]);
+    // Another tenant sees no such import; a partner may not import.
+    expect((await get(json, `/v1/imports/${b.id}`)).statusCode).toBe(404);
+    expect((await app.inject({ method: 'POST', url: '/v1/imports', headers: { ...h.auth(['partner'], csv), 'content-type': 'text/csv', 'idempotency-key': 'partner-try' }, payload: CSV })).statusCode).toBe(403);
     const loans = async (tenant: string, id: string) => new Map((await rows(tenant, id, 'imported')).map((r) => [r.externalId!, r.loanId!]));
     const [fromJson, fromCsv] = [await loans(json, a.id), await loans(csv, b.id)];
     for (const ext of ['OLD-1', 'OLD-2', 'OLD-3']) {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PRODUCTS } from '../src/modules/products/domain/demo-products.js';
 import { productInputSchema } from '../src/modules/products/domain/product.js';
 import { rbiClassification } from '../src/modules/reports/adapters/pg-reports.queries.js';
+import { createEodRun, runEndOfDay } from '../src/modules/servicing/use-cases/end-of-day.js';
 import { inr, newTenant, startHarness, trialBalance, type Harness } from './servicing-harness.js';
 
 // Restructuring with maker ≠ checker over the real Postgres (and Kafka for the event): the proposal's preview
@@ -202,6 +203,38 @@ describe('restructure (maker ≠ checker)', () => {
     expect(loan.delinquency.dpd).toBe(31);
     const net = await netByAccount(loanId);
     expect(net['loan-portfolio']).toBe(8_374_516n);
+  });
+
+  it('a proposal for a later due date is approved on that date (409 before), after end of day reached it; the books then hold the capitalisation', async () => {
+    const tenant = newTenant('rs');
+    const loanId = await loanInArrears(tenant);
+    const p = (await propose(tenant, loanId, { ...ASK, effectiveDate: '2026-05-05' })).json();
+    expect(p.preview.keptInstallments).toBe(4);
+    const early = await decide(tenant, loanId, p.id, 'approve');
+    expect(early.statusCode).toBe(409);
+    expect(early.json()).toMatchObject({ type: expect.stringContaining('proposal-not-effective') });
+    const run = await createEodRun({ ...h.deps, newId: randomUUID }, { tenantId: tenant, to: '2026-05-05', actor: 'test', requestHash: 'eod' });
+    if (!run.ok) throw new Error(run.detail);
+    expect((await runEndOfDay(h.deps, run.run.id)).status).toBe('completed');
+    expect((await call('GET', `/v1/loans/${loanId}`, tenant, ['partner'])).json().delinquency.dpd).toBe(61);
+    // End of day is no transaction: the proposal is still the loan's position on its date.
+    expect((await decide(tenant, loanId, p.id, 'approve')).statusCode).toBe(200);
+    const loan = (await call('GET', `/v1/loans/${loanId}`, tenant, ['partner'])).json();
+    expect(loan).toMatchObject({ asOf: '2026-05-05', delinquency: { dpd: 0 }, balances: { principalOutstanding: p.preview.principal, totalDueNow: inr('0') } });
+    const net = await netByAccount(loanId);
+    expect(net['loan-portfolio']).toBe(BigInt(p.preview.principal.amount));
+    expect(net['interest-receivable'] ?? 0n).toBe(0n);
+    expect(net['penalties-receivable'] ?? 0n).toBe(0n);
+    const capitalised = BigInt(p.preview.capitalised.interest.amount) + BigInt(p.preview.capitalised.fees.amount) + BigInt(p.preview.capitalised.penalties.amount);
+    const posted = await h.pool.query<{ n: string }>(`SELECT l.amount_minor::text AS n FROM journal_lines l JOIN journal_entries e ON e.id = l.entry_id WHERE l.loan_id = $1 AND e.effect_key LIKE 'restructure:%' AND l.logical_account = 'loan-portfolio'`, [loanId]);
+    expect(posted.rows.map((r) => BigInt(r.n))).toEqual([capitalised]);
+    // And end of day goes on from it on the new schedule.
+    const next = await createEodRun({ ...h.deps, newId: randomUUID }, { tenantId: tenant, to: '2026-05-06', actor: 'test', requestHash: 'eod2' });
+    if (!next.ok) throw new Error(next.detail);
+    expect((await runEndOfDay(h.deps, next.run.id)).status).toBe('completed');
+    expect((await call('GET', `/v1/loans/${loanId}`, tenant, ['partner'])).json()).toMatchObject({ asOf: '2026-05-06', delinquency: { dpd: 0 }, balances: { principalOutstanding: p.preview.principal } });
+    const tb = await trialBalance(h.pool, tenant);
+    expect(tb.debit).toBe(tb.credit);
   });
 
   it('LoanRestructured reaches the loan-lifecycle topic on the real Kafka through the outbox relay', async () => {

@@ -214,7 +214,7 @@ describe('top-up loans', () => {
     expect((await h.pool.query('SELECT top_up_of_loan_id FROM loan_accounts WHERE id = $1', [events[3]!.subject])).rows).toEqual([{ top_up_of_loan_id: oldId }]);
   }, 60_000);
 
-  it('retries pay off once: a failed payout releases the old loan, the same Idempotency-Key, a redelivered payout webhook; a second top-up loan of the same old loan is refused', async () => {
+  it('retries pay off once: a failed payout releases the old loan, the same Idempotency-Key, a redelivered payout webhook; a returned payout and a second top-up loan of the same old loan are refused', async () => {
     const tenant = newTenant('tu');
     const oldId = await oldLoan(tenant);
     // The sandbox fails a payout ending in 13 paise (BENEFICIARY_BANK_DOWN): 2,00,000.25 − the payoff is 97,486.13.
@@ -239,6 +239,10 @@ describe('top-up loans', () => {
     expect((await h.pool.query(`SELECT count(*)::int AS n FROM loan_transactions WHERE loan_id = $1 AND kind = 'foreclosure'`, [oldId])).rows[0].n).toBe(1);
     expect((await sandboxPayouts(first.json().id)).length).toBe(1);
     expect(await lifecycle(oldId, 'LoanClosed')).toHaveLength(1);
+    // The rail returning the net payout after it paid the old loan off is not undone automatically: refused, nothing written.
+    await expect(payoutOutcomeHandler(h.deps)({ eventId: `evt_${randomUUID()}`, payoutId: first.json().id, status: 'reversed', failureReason: 'BENEFICIARY_BANK_REJECTED' }))
+      .rejects.toThrow(`paid off loan ${oldId} (a top-up)`);
+    expect(await counts(tenant)).toEqual(written);
     // Another top-up loan of the (now closed) old loan cannot pay it off again.
     const second = await h.book(tenant, { principal: inr(NEW_PRINCIPAL), expectedDisbursementDate: '2026-01-21', topUpOfLoanId: oldId });
     const refused = await disburse(tenant, second, NEW_PRINCIPAL, '2026-01-21');

@@ -29,6 +29,7 @@ export type RestructureFailureCode =
   | 'proposal-decided'
   | 'checker-is-maker'
   | 'proposal-stale'
+  | 'proposal-not-effective'
   | 'engine-refused';
 
 export interface RestructureFailure {
@@ -127,15 +128,15 @@ export async function proposeRestructure(deps: ServicingDeps, r: ProposeRequest)
 }
 
 /**
- * A second operator decides a proposal. Reject: the proposal is closed, nothing else changes. Approve, in ONE
- * transaction: the proposal must still be the loan's position (no transaction since, the effective date not
- * past, the same preview recomputed), then a `restructure` transaction is stored (value date = the effective
+ * A second person decides a proposal. Reject: the proposal is closed, nothing else changes. Approve, in ONE
+ * transaction, on the effective date (the business date; earlier: proposal-not-effective): the proposal must still
+ * be the loan's position (no transaction since, the effective date not past, the same preview recomputed), then a `restructure` transaction is stored (value date = the effective
  * date; the engine capitalises at the end of that day), the schedule in force is kept as a version and the
  * installments after the effective date replaced by the preview's, its terms kept for later prepayments, the
  * loan flagged restructured, the loan replayed from the effective date (ledger: the capitalised interest,
  * fees and penalties to loan-portfolio) and LoanRestructured put on the outbox. Both audited.
  * Failures, nothing written: loan-not-found, proposal-not-found (/params/proposalId), idempotency-key-reused,
- * proposal-decided, checker-is-maker, proposal-stale, the propose failures the loan now meets, engine-refused.
+ * proposal-decided, checker-is-maker, proposal-not-effective, proposal-stale, the propose failures the loan now meets, engine-refused.
  */
 export async function decideRestructure(deps: ServicingDeps, r: DecideRequest): Promise<RestructureOutcome<RestructureProposal>> {
   const outcome = await inTransaction(deps.pool, async (client): Promise<RestructureOutcome<RestructureProposal>> => {
@@ -177,6 +178,9 @@ async function apply(deps: ServicingDeps, client: pg.PoolClient, loan: ServicedL
   const computed = await compute(deps, client, loan, ask);
   if (!computed.ok) return computed.error.code === 'restructure-effective-date' ? fail('proposal-stale', '/params/proposalId', computed.error.detail) : computed;
   const c = computed.value;
+  // Approved on its effective date, never ahead of it: no transaction is ever dated after the business date
+  // (end of day advances loans without reading their transactions), and none can arrive between approval and it.
+  if (c.businessDate !== p.effectiveDate) return fail('proposal-not-effective', '/params/proposalId', `approve it on its effective date ${p.effectiveDate} (the business date is ${c.businessDate})`);
   if (c.basisSeq !== p.basisSeq) return fail('proposal-stale', '/params/proposalId', 'The loan has had a transaction since the proposal was made: propose again on its position now.');
   if (canonical(c.preview) !== canonical(p.preview)) return fail('proposal-stale', '/params/proposalId', 'The loan changed since the proposal was made (its schedule, product or position): propose again.');
   const tx = await insertTransaction(client, {
