@@ -208,6 +208,22 @@ describe('migration import', () => {
     expect((await app.inject({ method: 'POST', url: '/v1/imports', headers: { ...h.auth(['operator'], csv), 'content-type': 'text/csv' }, payload: CSV })).json().errors[0].pointer).toBe('/header/idempotency-key');
   });
 
+  it('two imports booking the same external ids at once book each loan once', async () => {
+    const tenant = newTenant('import-race');
+    await setDate(tenant, BUSINESS_DATE);
+    const book = Array.from({ length: 6 }, (_, i) => JSON.stringify(rec(`R-${i + 1}`, [pay('r1', '2026-02-01')]))).join('\n');
+    const ids = [];
+    for (const [key, body] of [['race-a', `${book}\n`], ['race-b', `${book}\n\n`]] as const) {
+      const accepted = await acceptImport({ pool: h.pool, newId: randomUUID }, { tenantId: tenant, actor: 'test', idempotencyKey: key, format: 'ndjson', body: Readable.from([body]) });
+      if (!accepted.ok) throw new Error(accepted.detail);
+      ids.push(accepted.import.id);
+    }
+    const [a, b] = await Promise.all(ids.map((id) => processImport(h.deps, id, { batchSize: 2 })));
+    expect(a!.rowsImported + b!.rowsImported).toBe(6);
+    expect(a!.rowsDuplicate + b!.rowsDuplicate).toBe(6);
+    expect((await h.pool.query('SELECT count(*)::int AS n FROM loan_accounts WHERE tenant_id = $1', [tenant])).rows[0].n).toBe(6);
+  });
+
   it('an import killed after two batches and resumed ends as an uninterrupted one', async () => {
     const [killed, whole] = [newTenant('import-k'), newTenant('import-w')];
     const book = Array.from({ length: 14 }, (_, i) => JSON.stringify(rec(`K-${i + 1}`, Array.from({ length: i % 4 }, (_v, k) => pay(`r${k}`, `2026-0${k + 2}-0${1 + (i % 5)}`)))));

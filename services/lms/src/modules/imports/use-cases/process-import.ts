@@ -56,7 +56,13 @@ export async function processImport(deps: ProcessImportDeps, importId: string, o
   let batches = 0;
   for (;;) {
     if (options.signal?.aborted) return importById(deps.pool, importId);
-    const batch = await bookBatch(deps, imp, after, products, options.batchSize ?? 500);
+    // Another import booking the same external id at the same moment: one commits, this batch's insert of
+    // imported_loans fails on its key and rolls back; once again, it finds that loan and marks the record a duplicate.
+    const book = () => bookBatch(deps, imp, after, products, options.batchSize ?? 500);
+    const batch = await book().catch((error: unknown) => {
+      if ((error as { code?: string }).code === '23505') return book();
+      throw error;
+    });
     if (batch.count === 0) break;
     after = batch.last;
     batches += 1;
