@@ -166,6 +166,14 @@ describe('restructure (maker ≠ checker)', () => {
     const loan = (await call('GET', `/v1/loans/${loanId}`, tenant, ['partner'])).json();
     expect(loan.balances.principalOutstanding).toMatchObject(inr('8590325'));
     expect(loan.balances.excess).toMatchObject(inr('64427'));
+    // Reversing it (dated after the restructure) replays across the restructure: back to the restructured position.
+    const reversal = await call('POST', `/v1/loans/${loanId}/transactions/${after.json().id}/reversal`, tenant, ['operator'], { reason: 'bounced' });
+    expect(reversal.statusCode).toBe(201);
+    const back = (await call('GET', `/v1/loans/${loanId}`, tenant, ['partner'])).json();
+    expect(back.balances).toMatchObject({ principalOutstanding: inr('8590325'), excess: inr('0'), totalDueNow: inr('0') });
+    expect((await netByAccount(loanId))['loan-portfolio']).toBe(8_590_325n);
+    const tb = await trialBalance(h.pool, tenant);
+    expect(tb.debit).toBe(tb.credit);
   });
 
   it('a transaction since the proposal makes it stale (409); a rejection changes nothing and is audited', async () => {
