@@ -114,12 +114,18 @@ function restructureTable(b: Items<RestructureProposal>, me: string): Html {
 ${b.nextCursor ? html`<a href="/approvals${q({ restructureCursor: b.nextCursor })}">Next page</a>` : ''}`;
 }
 
+/** A queue case's latest NPA early-warning score as one cell: the probability, flagged when over the model threshold. */
+function npaRisk(warning: unknown): string | null {
+  const w = warning as { probability?: string; flagged?: boolean; asOf?: string } | null | undefined;
+  return w?.probability ? `${w.probability}${w.flagged ? ' (flagged)' : ''} on ${w.asOf}` : null;
+}
+
 export async function collectionsPage(ctx: PageContext): Promise<Page> {
   const queue = ctx.query.queue;
   const res = await ctx.lms.get<Items>(`/v1/collections/queue${q({ queue, cursor: ctx.query.cursor, limit: 50 })}`);
   const body = html`<form method="get" action="/collections" class="filters"><label>Queue <input name="queue" value="${queue ?? ''}" placeholder="early, late, recovery"></label><button type="submit">Show</button></form>
-${section('Open collection cases, highest priority first', res, (b) => html`${table(b.items.map((i) => ({ ...i, dpd: (i.delinquency as { dpd?: number } | undefined)?.dpd, bucket: (i.delinquency as { bucket?: string } | undefined)?.bucket })), {
-    id: 'collections-queue', columns: ['loanId', 'queue', 'priority', 'dpd', 'bucket', 'totalDueNow', 'openedOn', 'escalatedOn', 'lastActionAt', 'openPromise'],
+${section('Open collection cases, highest priority first', res, (b) => html`${table(b.items.map((i) => ({ ...i, dpd: (i.delinquency as { dpd?: number } | undefined)?.dpd, bucket: (i.delinquency as { bucket?: string } | undefined)?.bucket, npaRisk: npaRisk(i.earlyWarning) })), {
+    id: 'collections-queue', columns: ['loanId', 'queue', 'priority', 'dpd', 'bucket', 'npaRisk', 'totalDueNow', 'openedOn', 'escalatedOn', 'lastActionAt', 'openPromise'],
     link: (row, col) => (col === 'loanId' ? `/loans/${encodeURIComponent(String(row.loanId))}` : undefined),
   })}${b.nextCursor ? html`<p><a href="/collections${q({ queue, cursor: b.nextCursor })}">Next page</a></p>` : ''}`)}`;
   return { title: 'Collections queue', active: '/collections', body };

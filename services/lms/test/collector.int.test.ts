@@ -192,7 +192,7 @@ const passedOn = (loanId: string, date: string) => eventually(async () => {
   if (!(await running(loanId))) return true;
   const state = await handleOf(loanId).query(collectionsStateQuery);
   return state.collector.lastPass !== null && state.collector.lastPass.businessDate >= date ? true : undefined;
-}, { what: `the collector's pass on ${date}`, timeoutMs: 30_000 });
+}, { what: `the collector's pass on ${date}`, timeoutMs: 90_000 });
 
 /** End of day up to `date`, then the waker and the collection day, as the LMS does them. */
 async function advanceTo(tenant: string, loanId: string, date: string): Promise<void> {
@@ -271,8 +271,13 @@ describe('the collections workflow collects a 12-month loan on the real rails', 
           return collector.promise?.actionId === actionId && collector.lastPass?.nextPlanDate && collector.lastPass.nextPlanDate <= addDays(payBy!, 1) ? true : undefined;
         }, { what: 'the promise applied and planned', timeoutMs: 30_000 });
       }
+      // The loan's NPA early-warning score as end of day stores it (this test's days run without the re-score step).
+      const scoredOn = await businessDate(tenant);
+      await q(`INSERT INTO early_warning_scores (tenant_id, loan_id, as_of, model_version, probability, logit, flagged, dpd, features, contributions)
+               VALUES ($1, $2, $3::date, 'npa-90d.v1', 0.4213, -0.3172, true, 15, '{}', '{}') ON CONFLICT DO NOTHING`, [tenant, loanId, scoredOn]);
       const queue = await call('GET', '/v1/collections/queue?queue=early', tenant);
       const inQueue = (queue.json().items as Row[]).find((i) => i.loanId === loanId);
+      if (inQueue) expect(inQueue.earlyWarning).toEqual({ probability: '0.4213', flagged: true, asOf: scoredOn, model: 'npa-90d.v1' });
       const broken = (await q(`SELECT 1 FROM collections_flags WHERE loan_id = $1 AND flag = 'promise-broken'`, [loanId])).length > 0;
       // The borrower pays only once the promise has broken, so the card payment cannot keep it.
       if (inQueue && broken && !cured) {

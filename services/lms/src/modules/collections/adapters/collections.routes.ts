@@ -38,18 +38,20 @@ export async function collectionsRoutes(app: FastifyInstance, deps: CollectionsR
   app.get('/v1/collections/queue', {
     schema: {
       tags: ['collections'], summary: 'Loans needing a human, highest priority first (operator)',
-      description: 'Open collection cases, opened by each loan\'s collections workflow when DPD reaches a queue threshold of the product\'s schedule (default: early at 30, late at 60, recovery at 90), ordered by priority, then DPD at escalation, then loan id. Filter by `queue`; keyset-paged (`nextCursor`). A case closes when the loan is current again, closed or charged off.',
+      description: 'Open collection cases, opened by each loan\'s collections workflow when DPD reaches a queue threshold of the product\'s schedule (default: early at 30, late at 60, recovery at 90), ordered by priority, then DPD at escalation, then loan id. Each case carries the loan\'s latest NPA early-warning score (`earlyWarning`: probability of 90+ DPD within 90 days, four places, whether it is over the model threshold, its business date and model; null before the first end-of-day score). Filter by `queue`; keyset-paged (`nextCursor`). A case closes when the loan is current again, closed or charged off.',
       querystring: schemaDoc(queueQuery), response: { 200: { description: '`{ items, nextCursor }`' }, ...problems },
     },
   }, async (request) => {
     const principal = authenticate(request, deps.authSecret, 'operator');
     const query = parseOr400(queueQuery, request.query, 'query');
     const after = query.cursor ? decodeCursor(query.cursor) : null;
-    const rows = await deps.pool.query<{ loan_id: string; queue: string; priority: number; dpd: number; opened_on: string; escalated_on: string; last_action_at: Date | null; current_dpd: number | null; us_bucket: string | null; rbi_class: string | null; total_due: string | null; currency: string; scale: number; open_promise: unknown }>(
+    const rows = await deps.pool.query<{ loan_id: string; queue: string; priority: number; dpd: number; opened_on: string; escalated_on: string; last_action_at: Date | null; current_dpd: number | null; us_bucket: string | null; rbi_class: string | null; total_due: string | null; currency: string; scale: number; open_promise: unknown; early_warning: unknown }>(
       `SELECT c.loan_id, c.queue, c.priority, c.dpd, to_char(c.opened_on, 'YYYY-MM-DD') AS opened_on, to_char(c.escalated_on, 'YYYY-MM-DD') AS escalated_on, c.last_action_at,
               s.dpd AS current_dpd, s.us_bucket, s.rbi_class, s.state->'balances'->>'totalDueNow' AS total_due, l.currency, l.scale,
               (SELECT a.details FROM collections_actions a WHERE a.tenant_id = c.tenant_id AND a.loan_id = c.loan_id AND a.kind = 'promise-to-pay' AND a.status IS NULL
-               ORDER BY a.recorded_at DESC LIMIT 1) AS open_promise
+               ORDER BY a.recorded_at DESC LIMIT 1) AS open_promise,
+              (SELECT json_build_object('probability', to_char(e.probability, 'FM0.0000'), 'flagged', e.flagged, 'asOf', to_char(e.as_of, 'YYYY-MM-DD'), 'model', e.model_version)
+                 FROM early_warning_scores e WHERE e.loan_id = c.loan_id ORDER BY e.as_of DESC LIMIT 1) AS early_warning
        FROM collections_cases c JOIN loan_accounts l ON l.id = c.loan_id LEFT JOIN loan_servicing s ON s.loan_id = c.loan_id
        WHERE c.tenant_id = $1 AND c.status = 'open' AND ($2::text IS NULL OR c.queue = $2)
          AND ($3::int IS NULL OR c.priority < $3 OR (c.priority = $3 AND (c.dpd < $4 OR (c.dpd = $4 AND c.loan_id > $5))))
@@ -62,6 +64,7 @@ export async function collectionsRoutes(app: FastifyInstance, deps: CollectionsR
       delinquency: { dpd: r.current_dpd ?? r.dpd, bucket: r.us_bucket, rbiClass: r.rbi_class },
       totalDueNow: { amount: r.total_due ?? '0', currency: r.currency, scale: r.scale },
       openPromise: r.open_promise ?? null,
+      earlyWarning: r.early_warning ?? null,
     }));
     const last = rows.rows.length > query.limit ? rows.rows[query.limit - 1] : undefined;
     return { items, nextCursor: last ? encodeCursor({ priority: last.priority, dpd: last.dpd, loanId: last.loan_id }) : null };

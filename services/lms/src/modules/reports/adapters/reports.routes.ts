@@ -5,7 +5,11 @@ import type pg from 'pg';
 import { z } from 'zod';
 import { asOfWithinBusinessDate } from '../../business-date/business-date.repository.js';
 import { PROVISION_BPS, provisionMinor, RBI_CLASSES } from '../domain/rbi.js';
+
 import { rbiClassification, trialBalanceByProduct, usDelinquency, type UsBand } from './pg-reports.queries.js';
+
+/** The 200 of a report: JSON, or CSV with `format=csv`. */
+const JSON_OR_CSV = { 'application/json': { schema: { type: 'object' } }, 'text/csv': { schema: { type: 'string' } } };
 
 export interface ReportRoutesDeps {
   readonly pool: pg.Pool;
@@ -62,7 +66,7 @@ export async function reportRoutes(app: FastifyInstance, deps: ReportRoutesDeps)
         'doubtful 100 % (the LMS records no collateral, so all is the unsecured part), loss 100 %; each row rounds half up. ' +
         '`format=csv`: one line per currency and class.',
       querystring: schemaDoc(rbiQuery),
-      response: { 200: { description: '`{ asOf, currencies: [{ currency, classes, totals }] }` or text/csv' }, ...problems },
+      response: { 200: { description: '`{ asOf, currencies: [{ currency, classes, totals }] }` or text/csv', content: JSON_OR_CSV }, ...problems },
     },
   }, async (request, reply) => {
     const principal = authenticate(request, deps.authSecret, READERS);
@@ -111,7 +115,7 @@ export async function reportRoutes(app: FastifyInstance, deps: ReportRoutesDeps)
         'last current; back to accruing only at 0 dpd). Charge-offs (principal written off) and recoveries with value dates in (`from`, `asOf`], reversals ' +
         'netted. `format=csv`: one line per currency and measure.',
       querystring: schemaDoc(usQuery),
-      response: { 200: { description: '`{ asOf, from, currencies: [{ currency, pastDue, chargeOffs, recoveries, totals }] }` or text/csv' }, ...problems },
+      response: { 200: { description: '`{ asOf, from, currencies: [{ currency, pastDue, chargeOffs, recoveries, totals }] }` or text/csv', content: JSON_OR_CSV }, ...problems },
     },
   }, async (request, reply) => {
     const principal = authenticate(request, deps.authSecret, READERS);
@@ -158,7 +162,7 @@ export async function reportRoutes(app: FastifyInstance, deps: ReportRoutesDeps)
       summary: 'Portfolio trial balance by product as of a value date',
       description: 'Per product and currency: each GL account with Σ debits, Σ credits and the net of every line to `asOf` (originals and contra-entries); each product balances. `format=csv`: one line per product, currency and account.',
       querystring: schemaDoc(tbQuery),
-      response: { 200: { description: '`{ asOf, products: [{ product, currency, accounts, totals }] }` or text/csv' }, ...problems },
+      response: { 200: { description: '`{ asOf, products: [{ product, currency, accounts, totals }] }` or text/csv', content: JSON_OR_CSV }, ...problems },
     },
   }, async (request, reply) => {
     const principal = authenticate(request, deps.authSecret, READERS);
