@@ -37,8 +37,9 @@ export const dayCountSchema = z.enum([
  * A loan date: a real calendar date within the engine's calendar (LOAN_DATE_RANGE). The JSON Schema
  * carries LOAN_DATE_PATTERN, the same set of dates as a regular expression (a test proves they agree).
  */
-export function loanDateSchema(): typeof loanDateString {
-  const schema = loanDateString.clone();
+export function loanDateSchema(description?: string): typeof loanDateString {
+  // `.describe()` makes a new instance, so a described loan date is registered as itself.
+  const schema = description === undefined ? loanDateString.clone() : loanDateString.describe(description);
   loanDates.add(schema);
   return schema;
 }

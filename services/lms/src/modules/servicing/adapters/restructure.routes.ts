@@ -1,5 +1,5 @@
+import { loanDateSchema } from '@lendstack/contracts';
 import { authenticate, decodeCursor, type Role, HttpProblem, idempotencyKeyHeaderDoc, idempotencyKeyOf, pageQuerySchema, parseOr400, schemaDoc, toPage } from '@lendstack/platform';
-import { loanDateString } from '@lendstack/loan-engine';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { minorToDecimal } from '../../loans/domain/loan-account.js';
@@ -17,7 +17,7 @@ const proposeBody = z.object({
   installments: z.number().int().min(1).max(480).describe('Installments of the new schedule, after the effective date'),
   moratoriumInstallments: z.number().int().min(0).max(36).default(0).describe('The first this many new installments are interest only (no principal); less than `installments`'),
   capitaliseArrears: z.boolean().describe('Move everything due unpaid at the end of the effective date (principal, interest, fees, penalties) into the new principal'),
-  effectiveDate: loanDateString.describe('A due date of the schedule in force, on or after the business date'),
+  effectiveDate: loanDateSchema('A due date of the schedule in force, on or after the business date'),
   note: z.string().min(1).max(500).optional(),
 }).strict();
 const decisionBody = z.object({ note: z.string().min(1).max(500).optional() }).strict();

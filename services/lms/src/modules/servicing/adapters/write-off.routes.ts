@@ -1,4 +1,4 @@
-import { loanDateString } from '@lendstack/loan-engine';
+import { loanDateSchema } from '@lendstack/contracts';
 import { authenticate, HttpProblem, idempotencyKeyHeaderDoc, idempotencyKeyOf, parseOr400, schemaDoc } from '@lendstack/platform';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
@@ -10,7 +10,7 @@ import { transactionView, type ServicingRoutesDeps } from './servicing.routes.js
 
 const loanParams = z.object({ id: z.string().min(1).max(64) }).strict();
 const writeOffBody = z.object({
-  valueDate: loanDateString.describe("On or before the tenant's business date, and not before the loan's latest transaction"),
+  valueDate: loanDateSchema("On or before the tenant's business date, and not before the loan's latest transaction"),
   reason: z.string().min(1).max(500).describe('Why the loan is written off (kept on the transaction, in LoanChargedOff and in the audit log)'),
   accelerate: z.boolean().default(false).describe('Accelerate maturity: every installment not yet due falls due on the write-off date'),
 }).strict();
