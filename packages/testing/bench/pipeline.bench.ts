@@ -6,6 +6,9 @@
  *   BENCH_APPROVALS (10000)  BENCH_CONCURRENCY (48 requests in flight)  BENCH_DRAIN_TIMEOUT_S (600)
  *   BENCH_WORKFLOW_TIMEOUT_S (600)  BENCH_BASELINE_ROUNDS (3)  BENCH_LOS_DB_POOL_MAX (20)  BENCH_LMS_DB_POOL_MAX (10)
  *   BENCH_PROFILE_DIR (unset: no profiling; set: V8 CPU profiles of both services land there)
+ *   BENCH_BARE_WORKFLOW_STARTS (1000; 0: none): after the services stopped, that many empty workflows are started by
+ *     a bare Temporal client (16 in flight, the collections starter's concurrency) against the same server, and
+ *     the collections workflow start rate of the pipeline is reported as a ratio to it (as BENCH_ONLY=collections does).
  *   BENCH_SUBMIT (= BENCH_APPROVALS): how many applications are submitted over HTTP and checked by the LOS's
  *     Temporal worker; the rest of the N are copies of those checked ones (rows of applications,
  *     application_checks and application_pii, new ids) written in SQL before the timing starts. The checks
@@ -14,7 +17,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { signToken } from '@lendstack/platform';
+import { eachLimited, signToken } from '@lendstack/platform';
+import { Client, Connection } from '@temporalio/client';
 import pg from 'pg';
 import { startServiceProcess, type ServiceProcess } from '../src/services.js';
 import { measureDirectInsert, type BaselineResult } from './lib/baseline.js';
@@ -31,6 +35,7 @@ const config = {
   drainTimeoutMs: intEnv('BENCH_DRAIN_TIMEOUT_S', 600, 10, 3_600) * 1000,
   workflowTimeoutMs: intEnv('BENCH_WORKFLOW_TIMEOUT_S', 600, 10, 3_600) * 1000,
   baselineRounds: intEnv('BENCH_BASELINE_ROUNDS', 3, 1, 10),
+  bareWorkflowStarts: intEnv('BENCH_BARE_WORKFLOW_STARTS', 1_000, 0, 200_000),
   losPort: intEnv('BENCH_LOS_PORT', 3201, 1, 65_535),
   lmsPort: intEnv('BENCH_LMS_PORT', 3202, 1, 65_535),
   losPoolMax: intEnv('BENCH_LOS_DB_POOL_MAX', 20, 2, 100),
@@ -158,6 +163,7 @@ interface Results {
   cpu: { pipeline: Map<string, number>; workflows: Map<string, number> };
   rssMiB: { los?: number; lms?: number };
   baseline?: BaselineResult;
+  bareStarts?: { count: number; ms: number };
 }
 
 async function runPipeline(los: ServiceProcess, losDb: pg.Pool, lmsDb: pg.Pool, pids: Record<string, number | undefined>): Promise<Omit<Results, 'baseline'>> {
@@ -257,6 +263,24 @@ async function copyCheckedApplications(losDb: pg.Pool, sources: string[], count:
   }
 }
 
+/**
+ * Empty workflows started by a bare client on a task queue no worker polls (the ceiling the server and client
+ * allow, as the collections bench measures it), then terminated (not timed).
+ */
+async function bareWorkflowStarts(count: number): Promise<{ count: number; ms: number }> {
+  const connection = await Connection.connect({ address: config.temporalAddress });
+  const temporal = new Client({ connection, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default' });
+  const ids = Array.from({ length: count }, (_, i) => `bench-empty-${config.runId}-${i}`);
+  try {
+    const started = performance.now();
+    await eachLimited(ids, 16, async (workflowId) => { await temporal.workflow.start('benchEmptyWorkflow', { workflowId, taskQueue: `bench-empty-${config.runId}`, args: [] }); });
+    return { count, ms: performance.now() - started };
+  } finally {
+    await eachLimited(ids, 32, async (id) => { await temporal.workflow.getHandle(id).terminate('bench cleanup').catch(() => undefined); });
+    await connection.close();
+  }
+}
+
 function report(r: Results): string {
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const pipelineRate = r.pipeline.booked / (r.pipeline.wallMs / 1000);
@@ -284,6 +308,10 @@ function report(r: Results): string {
     ['collections workflows started', `${fmt(r.workflows.started)} of ${fmt(r.pipeline.booked)}${r.workflows.complete ? '' : ' (bound reached)'}`],
     ['workflow start rate (first → last collections_started_at)', `${fmt(r.workflows.started / (r.workflows.spanMs / 1000))}/s over ${fmt(r.workflows.spanMs / 1000, 1)} s`],
     ['first loan booked → last workflow started', `${fmt(r.workflows.fromFirstBookedMs / 1000, 1)} s`],
+    ...(r.bareStarts ? [[
+      'workflow-start baseline: empty workflows, bare Temporal client (after the run)',
+      `${fmt(r.bareStarts.count)} in ${fmt(r.bareStarts.ms / 1000, 1)} s = ${fmt(r.bareStarts.count / (r.bareStarts.ms / 1000))}/s; collections starts ÷ it = ratio ${fmt((r.workflows.started / (r.workflows.spanMs / 1000)) / (r.bareStarts.count / (r.bareStarts.ms / 1000)), 2)}`,
+    ] as Row] : []),
     ['peak RSS (VmHWM) LOS / LMS', `${fmt(r.rssMiB.los)} MiB / ${fmt(r.rssMiB.lms)} MiB`],
   ];
   const sections = (table: (h: Row, rows: Row[]) => string) => [
@@ -363,6 +391,11 @@ async function main() {
     log('stopping services');
     await Promise.all([services.los.stop(), services.lms.stop()]);
     services = undefined;
+    if (config.bareWorkflowStarts > 0) {
+      log(`workflow-start baseline: ${fmt(config.bareWorkflowStarts)} empty workflows started by a bare Temporal client, 16 in flight`);
+      results.bareStarts = await bareWorkflowStarts(config.bareWorkflowStarts);
+      log(`  ${fmt(results.bareStarts.count / (results.bareStarts.ms / 1000))}/s`);
+    }
     log(`baseline: writing the same ${fmt(results.pipeline.booked)} loans straight into Postgres, ${config.baselineRounds} rounds`);
     results.baseline = await measureDirectInsert(lmsDb, tenant, config.baselineRounds, log);
   } finally {
