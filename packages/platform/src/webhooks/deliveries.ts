@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { EnvelopeHeader } from '@lendstack/contracts';
+import type { DeliveryStatus } from './delivery-log.js';
 
 /**
  * The delivery table both services migrate alike (webhook_deliveries): one row per (subscription, event id),
@@ -106,8 +107,13 @@ export interface AttemptOutcome {
  * cancelled (no retry, no dead letter).
  */
 export async function recordAttempt(pool: pg.Pool, claim: ClaimedDelivery, outcome: AttemptOutcome): Promise<boolean> {
+  return (await recordAttemptStatus(pool, claim, outcome)) !== undefined;
+}
+
+/** As recordAttempt, answering the delivery's status after it (undefined when the attempt was not recorded). */
+export async function recordAttemptStatus(pool: pg.Pool, claim: ClaimedDelivery, outcome: AttemptOutcome): Promise<DeliveryStatus | undefined> {
   const { result } = outcome;
-  const { rowCount } = await pool.query(
+  const { rows } = await pool.query<{ status: DeliveryStatus }>(
     `WITH updated AS (
        UPDATE webhook_deliveries
           SET status = CASE WHEN status = 'cancelled' AND $3::text <> 'delivered' THEN 'cancelled' ELSE $3::text END,
@@ -116,13 +122,15 @@ export async function recordAttempt(pool: pg.Pool, claim: ClaimedDelivery, outco
               delivered_at = CASE WHEN $3 = 'delivered' THEN $7::timestamptz END,
               dead_at = CASE WHEN $3 = 'dead' AND status <> 'cancelled' THEN $7::timestamptz END
         WHERE id = $1 AND attempts = $2 AND (status = 'delivering' OR (status = 'cancelled' AND locked_until IS NOT NULL))
-       RETURNING id)
-     INSERT INTO webhook_attempts (id, delivery_id, attempt, started_at, latency_ms, status_code, error)
-     SELECT gen_random_uuid(), id, $2, $8, $9, $4, $5 FROM updated`,
+       RETURNING id, status),
+     logged AS (
+       INSERT INTO webhook_attempts (id, delivery_id, attempt, started_at, latency_ms, status_code, error)
+       SELECT gen_random_uuid(), id, $2, $8, $9, $4, $5 FROM updated)
+     SELECT status FROM updated`,
     [
       claim.id, claim.attempt, result.kind === 'retry' ? 'pending' : result.kind, outcome.statusCode ?? null, outcome.error ?? null,
       result.kind === 'retry' ? result.at : null, new Date(outcome.startedAt.getTime() + outcome.latencyMs), outcome.startedAt, outcome.latencyMs,
     ],
   );
-  return rowCount === 1;
+  return rows[0]?.status;
 }

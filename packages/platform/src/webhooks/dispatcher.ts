@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { Logger } from '../logger.js';
-import { claimDeliveries, recordAttempt, type AttemptOutcome, type ClaimedDelivery } from './deliveries.js';
+import { claimDeliveries, recordAttemptStatus, type AttemptOutcome, type ClaimedDelivery } from './deliveries.js';
 import { nextAttempt } from './schedule.js';
 import { signWebhook } from './signing.js';
 
@@ -70,9 +70,11 @@ export function startWebhookDispatcher(options: WebhookDispatcherOptions): Webho
     }
     const { ok, ...attempt } = outcome;
     const result = ok ? { kind: 'delivered' as const } : nextAttempt(claim.roundAttempt, now(), options.random);
-    const recorded = await recordAttempt(options.pool, claim, { ...attempt, result: result.kind === 'retry' ? { kind: 'retry', at: result.at } : result });
-    if (!recorded) log.warn({ delivery: claim.id, attempt: claim.attempt }, 'attempt not recorded: the delivery was claimed again after its lease ran out');
-    if (result.kind === 'dead') log.warn({ delivery: claim.id, attempts: claim.attempt }, 'webhook delivery dead-lettered');
+    const status = await recordAttemptStatus(options.pool, claim, { ...attempt, result: result.kind === 'retry' ? { kind: 'retry', at: result.at } : result });
+    if (status === undefined) log.warn({ delivery: claim.id, attempt: claim.attempt }, 'attempt not recorded: the delivery was claimed again after its lease ran out');
+    // A delivery cancelled while its last attempt was in flight stays cancelled: it is not a dead letter.
+    if (status === 'dead') log.warn({ delivery: claim.id, attempts: claim.attempt }, 'webhook delivery dead-lettered');
+    else if (status === 'cancelled') log.info({ delivery: claim.id, attempts: claim.attempt }, 'webhook delivery cancelled (its subscription was disabled while the attempt was in flight)');
   };
 
   const loop = async () => {
