@@ -10,7 +10,7 @@ import { buildServer } from '../src/http/server.js';
 import { createPrismaLoanRepository } from '../src/modules/loans/adapters/prisma-loan.repository.js';
 import { createPrismaProductRepository } from '../src/modules/products/adapters/prisma-product.repository.js';
 import { createServicingReader } from '../src/modules/servicing/adapters/servicing.reader.js';
-import { readStatement } from '../src/modules/statements/adapters/pg-statement.reader.js';
+import { readStatement, StatementTooLong } from '../src/modules/statements/adapters/pg-statement.reader.js';
 import { createEodRun, runEndOfDay } from '../src/modules/servicing/use-cases/end-of-day.js';
 import { inr, newTenant, startHarness, type Harness } from './servicing-harness.js';
 
@@ -143,6 +143,14 @@ describe('statement', () => {
     expect(format.statusCode).toBe(400);
     expect(format.json().errors[0].pointer).toBe('/query/format');
     expect((await statement(newTenant('other'), loanId, 'from=2026-01-01&to=2026-01-02')).statusCode).toBe(404);
+  });
+
+  it('refuses a range with more ledger lines than a statement lists, rather than cut it short (its closing balance would be wrong)', async () => {
+    const all = (await readStatement(h.pool, tenant, loanId, '2026-01-01', '2026-03-10'))!;
+    const count = all.rows.length;
+    expect(count).toBeGreaterThan(3);
+    await expect(readStatement(h.pool, tenant, loanId, '2026-01-01', '2026-03-10', 3)).rejects.toBeInstanceOf(StatementTooLong);
+    expect((await readStatement(h.pool, tenant, loanId, '2026-03-06', '2026-03-06', 1_000))!.rows.length).toBeLessThan(count);
   });
 
   it('leaves no transaction open on its connection when the loan is unknown (the pool\'s next user can write)', async () => {

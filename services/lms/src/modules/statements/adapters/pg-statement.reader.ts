@@ -4,13 +4,21 @@ import { buildStatement, type LedgerLine, type ScheduleRow, type Statement } fro
 /** Journal lines of the accounts a statement shows (the borrower's receivables and excess). */
 const ACCOUNTS = ['loan-portfolio', 'interest-receivable', 'fees-receivable', 'penalties-receivable', 'excess-liability'];
 /** A statement lists at most this many ledger entries' lines (ten years of daily accruals fit). */
-const MAX_LINES = 50_000;
+export const MAX_STATEMENT_LINES = 50_000;
+
+/** The range holds more lines than a statement lists: refused rather than cut short (its closing balance would be wrong). */
+export class StatementTooLong extends Error {
+  constructor(readonly maxLines: number) {
+    super(`the range holds more than ${maxLines} ledger lines`);
+  }
+}
 
 /**
  * Reads one loan's statement from the general ledger, read-only, in one REPEATABLE READ snapshot so the
- * opening sum, the lines and the schedule agree with each other. Undefined: no such loan for the tenant.
+ * opening sum, the lines and the schedule agree with each other. Undefined: no such loan for the tenant;
+ * StatementTooLong: more than MAX_STATEMENT_LINES lines in the range.
  */
-export async function readStatement(pool: pg.Pool, tenantId: string, loanId: string, from: string, to: string): Promise<Statement | undefined> {
+export async function readStatement(pool: pg.Pool, tenantId: string, loanId: string, from: string, to: string, maxLines = MAX_STATEMENT_LINES): Promise<Statement | undefined> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
@@ -27,7 +35,8 @@ export async function readStatement(pool: pg.Pool, tenantId: string, loanId: str
       `SELECT l.entry_id, e.seq::text AS seq, e.kind, e.effect_key, to_char(l.value_date, 'YYYY-MM-DD') AS value_date, l.logical_account, l.side, l.amount_minor::text AS amount_minor
        FROM journal_lines l JOIN journal_entries e ON e.id = l.entry_id
        WHERE l.loan_id = $1 AND l.tenant_id = $2 AND l.value_date BETWEEN $3::date AND $4::date AND l.logical_account = ANY($5)
-       ORDER BY l.value_date, e.seq, l.line_no LIMIT ${MAX_LINES}`, [loanId, tenantId, from, to, ACCOUNTS]);
+       ORDER BY l.value_date, e.seq, l.line_no LIMIT $6`, [loanId, tenantId, from, to, ACCOUNTS, maxLines + 1]);
+    if (lines.rows.length > maxLines) throw new StatementTooLong(maxLines);
     const schedule = await client.query<{ number: number; due_date: string; principal_minor: string; interest_minor: string; fees_minor: string; total_minor: string; balance_after_minor: string }>(
       `SELECT number, to_char(due_date, 'YYYY-MM-DD') AS due_date, principal_minor::text, interest_minor::text, fees_minor::text, total_minor::text, balance_after_minor::text
        FROM installments WHERE loan_id = $1 AND due_date > $2::date ORDER BY number LIMIT 1200`, [loanId, to]);

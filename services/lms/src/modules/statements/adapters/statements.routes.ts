@@ -6,7 +6,7 @@ import type pg from 'pg';
 import { z } from 'zod';
 import { decimal, rangeProblem, type Statement, type StatementBalances } from '../domain/statement.js';
 import { renderStatementPdf } from './pdfkit-statement.renderer.js';
-import { readStatement } from './pg-statement.reader.js';
+import { MAX_STATEMENT_LINES, readStatement, StatementTooLong } from './pg-statement.reader.js';
 
 export interface StatementRoutesDeps {
   readonly pool: pg.Pool;
@@ -23,7 +23,7 @@ export async function statementRoutes(app: FastifyInstance, deps: StatementRoute
       tags: ['statements'], summary: "A loan's account statement for a date range",
       description: 'Opening balance (the ledger before `from`), every ledger entry from `from` to `to` (value dates, inclusive) with the running balance, the closing balance (the ledger at `to`) and the instalments due after `to`. `format`: json (default), csv (streamed, one row per entry) or pdf. At most ten years; `from` after `to` is 422 naming the field.',
       params: schemaDoc(loanParams), querystring: schemaDoc(statementQuery),
-      response: { 200: { description: 'The statement (application/json, text/csv or application/pdf)' }, 400: { description: 'Invalid query (problem+json naming the field)' }, 401: { description: 'Missing or invalid credential' }, 404: { description: 'No such loan for this tenant' }, 422: { description: 'Range over ten years, or from after to (problem+json naming the field)' } },
+      response: { 200: { description: 'The statement (application/json, text/csv or application/pdf)', content: { 'application/json': { schema: { type: 'object' } }, 'text/csv': { schema: { type: 'string' } }, 'application/pdf': { schema: { type: 'string', format: 'binary' } } } }, 400: { description: 'Invalid query (problem+json naming the field)' }, 401: { description: 'Missing or invalid credential' }, 404: { description: 'No such loan for this tenant' }, 422: { description: `Range over ten years, from after to, or more than ${MAX_STATEMENT_LINES} ledger lines in the range (problem+json naming the field)` } },
     },
   }, async (request, reply) => {
     const principal = authenticate(request, deps.authSecret);
@@ -31,7 +31,10 @@ export async function statementRoutes(app: FastifyInstance, deps: StatementRoute
     const query = parseOr400(statementQuery, request.query, 'query');
     const problem = rangeProblem(query.from, query.to);
     if (problem) throw new HttpProblem(422, 'invalid-range', 'Statement range refused', problem.detail, { errors: [problem] });
-    const statement = await readStatement(deps.pool, principal.tenantId, id, query.from, query.to);
+    const statement = await readStatement(deps.pool, principal.tenantId, id, query.from, query.to).catch((error: unknown) => {
+      if (error instanceof StatementTooLong) throw new HttpProblem(422, 'statement-too-long', 'Statement range too long', `The range holds more than ${error.maxLines} ledger lines; ask for a shorter range.`, { errors: [{ pointer: '/query/from', detail: `more than ${error.maxLines} ledger lines from here to \`to\`` }] });
+      throw error;
+    });
     if (!statement) throw new HttpProblem(404, 'not-found', 'Loan not found', `No loan ${id} for this tenant.`, { errors: [{ pointer: '/params/id', detail: 'no such loan' }] });
     const name = `statement-${id}-${query.from}-${query.to}`;
     if (query.format === 'pdf') {
