@@ -17,11 +17,15 @@ export const currencySchema = z.enum(currencyCodes, {
   error: 'currency must be an ISO 4217 code with a decimal minor unit (e.g. INR, USD, JPY, KWD)',
 });
 
-/** The scale must be the currency's own minor-unit digits (JPY 0, INR 2, KWD 3): no other scale is bookable. */
+/**
+ * The scale must be the currency's own minor-unit digits (JPY 0, INR 2, KWD 3): no other scale is bookable.
+ * Money's refinements are `documented`: the services' OpenAPI documents state them (schemaDoc in the platform:
+ * the amount's sign in its pattern, one branch per currency and scale), so breaking one breaks the document (400).
+ */
 const currencyScale = (m: { currency: string; scale: number }, ctx: z.core.$RefinementCtx): void => {
   const currency = findCurrency(m.currency);
   if (currency && currency.scale !== m.scale) {
-    ctx.addIssue({ code: 'custom', path: ['scale'], message: `scale must be ${currency.scale} for ${currency.code}` });
+    ctx.addIssue({ code: 'custom', path: ['scale'], message: `scale must be ${currency.scale} for ${currency.code}`, params: { documented: true } });
   }
 };
 
@@ -44,6 +48,7 @@ export type Money = z.infer<typeof moneySchema>;
 export const nonNegativeMoneySchema = moneySchema.refine((m) => !AMOUNT.test(m.amount) || !m.amount.startsWith('-'), {
   message: 'amount must not be negative',
   path: ['amount'],
+  params: { documented: true },
 });
 
 /** Money that must be strictly positive (a principal). */
@@ -51,4 +56,5 @@ export const nonNegativeMoneySchema = moneySchema.refine((m) => !AMOUNT.test(m.a
 export const positiveMoneySchema = moneySchema.refine((m) => !AMOUNT.test(m.amount) || BigInt(m.amount) > 0n, {
   message: 'amount must be greater than zero',
   path: ['amount'],
+  params: { documented: true },
 });

@@ -86,7 +86,19 @@ export function goldenDigest(request: ScheduleRequest): string {
     const apr = scheduleApr(terms, minor);
     parts.push(json(minor), apr ? `${apr.apr.n}/${apr.apr.d} ${apr.periodicRate.n}/${apr.periodicRate.d}` : 'no apr');
   } catch (error) {
-    parts.push(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+    parts.push(error instanceof Error ? `${error.name}: ${errorText(error)}` : String(error));
   }
   return createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 16);
+}
+
+/**
+ * An error as the fixture recorded it. A zod error's message is its issues as JSON; the `params` an issue may
+ * carry (`documented`: which refinements a published schema also states, for the services' 400/422) are
+ * metadata for callers, not part of the engine's answer, so they are left out.
+ */
+function errorText(error: Error): string {
+  const issues = (error as { issues?: unknown }).issues;
+  if (error.name !== 'ZodError' || !Array.isArray(issues)) return error.message;
+  const bare = issues.map((issue: Record<string, unknown>) => Object.fromEntries(Object.entries(issue).filter(([key]) => key !== 'params')));
+  return JSON.stringify(bare, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value), 2);
 }
