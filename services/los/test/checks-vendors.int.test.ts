@@ -11,7 +11,8 @@ import { identityLines, multipartBody, payslipLines, renderDocument, renderTextP
 
 // A PAN without letters OCR confuses with digits or each other (O/0, I/1, S/5, B/8, Z/2, G/6, Q/O), so the
 // id read from the generated card is the id sent; the last four digits stay out of the sandboxes' 9xxx cases.
-const SAFE = 'ACDEFHJKLMNPRTUVWXY';
+// No J either: Tesseract drops one of a run of Js (JJJPJ1234J is read JJPJ1234), which made the test flaky.
+const SAFE = 'ACDEFHKLMNPRTUVWXY';
 const letter = () => SAFE[randomInt(SAFE.length)]!;
 const readablePan = () => `${letter()}${letter()}${letter()}P${letter()}${randomInt(1_000, 9_000)}${letter()}`;
 // A routable address of its own per application: velocity counts per IP across every test on the database.
