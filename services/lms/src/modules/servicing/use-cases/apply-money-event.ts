@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { businessDateOf } from '../../business-date/business-date.repository.js';
 import { insertTransaction, lockLoan, transactionById, transactionByKey, transactionsOf, type ServicedLoan } from '../adapters/servicing.repository.js';
-import { inTransaction } from '../adapters/pg-transaction.js';
+import { inTransaction } from '../../../platform/pg-transaction.js';
 import { processCheckpoints } from '../adapters/replay-checkpoints.js';
 import { failure, type Outcome, type ServicingFailure } from '../domain/failures.js';
 import { allocationDigest, type LoanTransaction, type StoredAllocation } from '../domain/servicing.js';

@@ -3,7 +3,7 @@ import type pg from 'pg';
 import { businessDateOf } from '../../business-date/business-date.repository.js';
 import { decimalToMinor } from '../../loans/domain/loan-account.js';
 import { insertTransaction, lockLoan, scheduleOf, transactionById, transactionsOf, type ServicedLoan } from '../adapters/servicing.repository.js';
-import { inTransaction } from '../adapters/pg-transaction.js';
+import { inTransaction } from '../../../platform/pg-transaction.js';
 import { failure, type Outcome, type ServicingFailure } from '../domain/failures.js';
 import type { LoanTransaction } from '../domain/servicing.js';
 import { isPayoutRefused, PayoutRailUnavailableError } from '../../payouts/ports.js';

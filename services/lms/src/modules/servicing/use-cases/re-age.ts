@@ -3,7 +3,7 @@ import type pg from 'pg';
 import { appendAudit } from '../../audit/adapters/pg-audit-log.js';
 import { businessDateOf } from '../../business-date/business-date.repository.js';
 import { toAccountProduct } from '../../products/domain/product.js';
-import { inTransaction } from '../adapters/pg-transaction.js';
+import { inTransaction } from '../../../platform/pg-transaction.js';
 import { insertTransaction, lockLoan, productDefinition, scheduleOf, transactionByKey, transactionsOf, type ServicedLoan } from '../adapters/servicing.repository.js';
 import { failure, type Outcome, type ServicingFailure } from '../domain/failures.js';
 import { addMonths, arrearsOf, reAgeRuleBroken } from '../domain/re-age.js';

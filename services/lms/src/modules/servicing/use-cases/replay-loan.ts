@@ -26,7 +26,7 @@ import {
   storedAllocations,
   type ServicedLoan,
 } from '../adapters/servicing.repository.js';
-import { onCommit } from '../adapters/pg-transaction.js';
+import { onCommit } from '../../../platform/pg-transaction.js';
 import { processCheckpoints, replayFromCheckpoint, type KnownInputs, type ReplayCheckpoints } from '../adapters/replay-checkpoints.js';
 import { failure, type Outcome } from '../domain/failures.js';
 import {

@@ -6,7 +6,7 @@ import { businessDateOf } from '../../business-date/business-date.repository.js'
 import { sealed, wireMoney, type LifecycleContext } from '../../lifecycle/domain/envelope.js';
 import { toAccountProduct } from '../../products/domain/product.js';
 import { enqueue, insertTransaction, lockLoan, productDefinition, scheduleOf, transactionsOf, type ServicedLoan } from '../adapters/servicing.repository.js';
-import { inTransaction } from '../adapters/pg-transaction.js';
+import { inTransaction } from '../../../platform/pg-transaction.js';
 import { termsToJson } from '../domain/prepayment.js';
 import { previewInstallments, previewJson, previewRestructure, type RestructureAsk, type StoredPreview } from '../domain/restructure.js';
 import { DEFAULT_ACCOUNT_PRODUCT, engineEvents, engineSchedule, type LoanTransaction } from '../domain/servicing.js';
