@@ -59,8 +59,9 @@ echo "test: isolated environment $TEST_ENV_NAME"
 isolated_environment "$TEST_ENV_NAME"
 
 RESULTS="$LENDSTACK_CACHE/test-results.json"
-rm -f "$RESULTS"
+export LENDSTACK_UNHANDLED_ERRORS="$LENDSTACK_CACHE/test-unhandled-errors.json"
+rm -f "$RESULTS" "$LENDSTACK_UNHANDLED_ERRORS"
 status=0
-pnpm exec vitest run --reporter=default --reporter=json --outputFile.json="$RESULTS" "$@" || status=$?
-node infra/test-summary.mjs "$RESULTS"
+pnpm exec vitest run --reporter=default --reporter=json --reporter=./infra/unhandled-errors-reporter.mjs --outputFile.json="$RESULTS" "$@" || status=$?
+node infra/test-summary.mjs "$RESULTS" "$LENDSTACK_UNHANDLED_ERRORS"
 exit "$status"
