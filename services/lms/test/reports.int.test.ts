@@ -176,32 +176,35 @@ describe('RBI asset classification as of past business dates', () => {
     const csv = await get('/v1/reports/rbi-asset-classification?asOf=2027-05-15&format=csv');
     expect(csv.headers['content-type']).toMatch(/^text\/csv/);
     const lines = csv.body.trim().split('\r\n');
-    expect(lines[0]).toBe('as_of,currency,scale,class,loans,principal_minor,provision_bps,provision_minor');
-    expect(lines).toContain('2027-05-15,INR,2,sub-standard,2,500000,1000,50000');
-    expect(lines).toContain('2027-05-15,INR,2,SMA-1,1,200000,40,800');
-    expect(lines).toContain('2027-05-15,INR,2,doubtful-1,1,300000,10000,300000');
+    expect(lines[0]).toBe('as_of,currency,scale,class,loans,principal_minor,provision_bps,provision_minor,restructured_loans,restructured_principal_minor');
+    expect(lines).toContain('2027-05-15,INR,2,sub-standard,2,500000,1000,50000,0,0');
+    expect(lines).toContain('2027-05-15,INR,2,SMA-1,1,200000,40,800,0,0');
+    expect(lines).toContain('2027-05-15,INR,2,doubtful-1,1,300000,10000,300000,0,0');
     expect(lines).toHaveLength(10);
   });
 });
+
+/** None of this book's loans was restructured (test/restructure.int.test.ts covers a modified one). */
+const UNMODIFIED = { modifiedLoans: 0, modifiedPrincipal: { amount: '0', currency: 'INR', scale: 2 } };
 
 describe('US delinquency (RC-N view)', () => {
   it('splits accruing loans by days past due from non-accrual, and counts charge-offs and recoveries of the period', async () => {
     const may = (await get('/v1/reports/us-delinquency?asOf=2027-05-15&from=2027-04-30')).json().currencies[0];
     // B and C reached 90 dpd on 2 May: non-accrual (B stays so until dpd 0), as E is; D 44 days, past its
     // product's 30.
-    expect(may.nonAccrual).toEqual({ loans: 4, principal: { amount: '1000000', currency: 'INR', scale: 2 } });
+    expect(may.nonAccrual).toEqual({ loans: 4, principal: { amount: '1000000', currency: 'INR', scale: 2 }, ...UNMODIFIED });
     expect(may.accruing['30-89'].loans).toBe(0);
     expect(may.accruing.current.principal.amount).toBe('100000');
     expect(may.accruing['90+'].loans).toBe(0);
     expect(may.chargeOffs.amount.amount).toBe('0');
     const june = (await get('/v1/reports/us-delinquency?asOf=2027-06-20&from=2027-05-31')).json().currencies[0];
     // B back to accruing at dpd 0 on 25 May, 19 days now; C charged off (3,000.00) and 100.00 recovered.
-    expect(june.nonAccrual).toEqual({ loans: 2, principal: { amount: '500000', currency: 'INR', scale: 2 } });
-    expect(june.accruing['1-29']).toEqual({ loans: 1, principal: { amount: '100000', currency: 'INR', scale: 2 } });
+    expect(june.nonAccrual).toEqual({ loans: 2, principal: { amount: '500000', currency: 'INR', scale: 2 }, ...UNMODIFIED });
+    expect(june.accruing['1-29']).toEqual({ loans: 1, principal: { amount: '100000', currency: 'INR', scale: 2 }, ...UNMODIFIED });
     expect(june.accruing['30-89'].principal.amount).toBe('0');
     // On 30 April D was 29 days past due: still accruing.
     const april = (await get('/v1/reports/us-delinquency?asOf=2027-04-30')).json().currencies[0];
-    expect(april.accruing['1-29']).toEqual({ loans: 1, principal: { amount: '200000', currency: 'INR', scale: 2 } });
+    expect(april.accruing['1-29']).toEqual({ loans: 1, principal: { amount: '200000', currency: 'INR', scale: 2 }, ...UNMODIFIED });
     expect(june.chargeOffs).toEqual({ loans: 1, amount: { amount: '300000', currency: 'INR', scale: 2 } });
     expect(june.recoveries).toEqual({ loans: 1, amount: { amount: '10000', currency: 'INR', scale: 2 } });
     expect(june.netChargeOffs.amount).toBe('290000');
@@ -212,14 +215,14 @@ describe('US delinquency (RC-N view)', () => {
     expect(early.chargeOffs.loans).toBe(1);
     const csv = await get('/v1/reports/us-delinquency?asOf=2027-06-20&from=2027-05-31&format=csv');
     expect(csv.body.trim().split('\r\n')).toEqual([
-      'as_of,from,currency,scale,measure,loans,amount_minor',
-      '2027-06-20,2027-05-31,INR,2,accruing-current,1,50000',
-      '2027-06-20,2027-05-31,INR,2,accruing-1-29,1,100000',
-      '2027-06-20,2027-05-31,INR,2,accruing-30-89,0,0',
-      '2027-06-20,2027-05-31,INR,2,accruing-90+,0,0',
-      '2027-06-20,2027-05-31,INR,2,non-accrual,2,500000',
-      '2027-06-20,2027-05-31,INR,2,charge-offs,1,300000',
-      '2027-06-20,2027-05-31,INR,2,recoveries,1,10000',
+      'as_of,from,currency,scale,measure,loans,amount_minor,modified_loans,modified_amount_minor',
+      '2027-06-20,2027-05-31,INR,2,accruing-current,1,50000,0,0',
+      '2027-06-20,2027-05-31,INR,2,accruing-1-29,1,100000,0,0',
+      '2027-06-20,2027-05-31,INR,2,accruing-30-89,0,0,0,0',
+      '2027-06-20,2027-05-31,INR,2,accruing-90+,0,0,0,0',
+      '2027-06-20,2027-05-31,INR,2,non-accrual,2,500000,0,0',
+      '2027-06-20,2027-05-31,INR,2,charge-offs,1,300000,,',
+      '2027-06-20,2027-05-31,INR,2,recoveries,1,10000,,',
     ]);
   });
 });

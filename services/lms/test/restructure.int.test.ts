@@ -5,7 +5,7 @@ import { eventually, infrastructure } from '@lendstack/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PRODUCTS } from '../src/modules/products/domain/demo-products.js';
 import { productInputSchema } from '../src/modules/products/domain/product.js';
-import { rbiClassification } from '../src/modules/reports/adapters/pg-reports.queries.js';
+import { rbiClassification, usDelinquency } from '../src/modules/reports/adapters/pg-reports.queries.js';
 import { createEodRun, runEndOfDay } from '../src/modules/servicing/use-cases/end-of-day.js';
 import { inr, newTenant, startHarness, trialBalance, type Harness } from './servicing-harness.js';
 
@@ -147,6 +147,18 @@ describe('restructure (maker ≠ checker)', () => {
     expect(await rbiClassification(h.pool, tenant, '2026-04-05')).toEqual([{ currency: 'INR', scale: 2, cls: 'standard', loans: 1, principalMinor: 8_590_325n, restructuredLoans: 1, restructuredPrincipalMinor: 8_590_325n }]);
     // As of the day before it took effect, the account was not yet restructured (SMA-0 then: installment 2 was 30 days overdue).
     expect(await rbiClassification(h.pool, tenant, '2026-04-04')).toEqual([expect.objectContaining({ restructuredLoans: 0, restructuredPrincipalMinor: 0n })]);
+    // The US report flags it as modified for a borrower in financial difficulty, in its band, from the effective date on; both CSVs carry the flag.
+    expect((await usDelinquency(h.pool, tenant, '2026-04-05', '2026-01-01')).bands).toEqual([{ currency: 'INR', scale: 2, band: 'current', loans: 1, principalMinor: 8_590_325n, modifiedLoans: 1, modifiedPrincipalMinor: 8_590_325n }]);
+    expect((await usDelinquency(h.pool, tenant, '2026-04-04', '2026-01-01')).bands).toEqual([expect.objectContaining({ band: '30-89', modifiedLoans: 0, modifiedPrincipalMinor: 0n })]);
+    const us = (await call('GET', '/v1/reports/us-delinquency?asOf=2026-04-05', tenant, ['operator'])).json().currencies[0];
+    expect(us.accruing.current).toEqual({ loans: 1, principal: inr('8590325'), modifiedLoans: 1, modifiedPrincipal: inr('8590325') });
+    expect(us.totals).toMatchObject({ modifiedLoans: 1, modifiedPrincipal: inr('8590325') });
+    const usCsv = (await call('GET', '/v1/reports/us-delinquency?asOf=2026-04-05&format=csv', tenant, ['operator'])).body.split('\r\n');
+    expect(usCsv[0]).toBe('as_of,from,currency,scale,measure,loans,amount_minor,modified_loans,modified_amount_minor');
+    expect(usCsv).toContain('2026-04-05,2026-01-01,INR,2,accruing-current,1,8590325,1,8590325');
+    const rbiCsv = (await call('GET', '/v1/reports/rbi-asset-classification?asOf=2026-04-05&format=csv', tenant, ['operator'])).body.split('\r\n');
+    expect(rbiCsv[0]).toBe('as_of,currency,scale,class,loans,principal_minor,provision_bps,provision_minor,restructured_loans,restructured_principal_minor');
+    expect(rbiCsv).toContain('2026-04-05,INR,2,standard,1,8590325,40,34361,1,8590325');
   });
 
   it('a backdated repayment before the effective date is refused (422 before-restructure); one after it is applied to the new schedule', async () => {

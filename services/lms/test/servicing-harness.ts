@@ -57,6 +57,7 @@ export async function startHarness(payouts: PayoutPort = instantPayouts, poolMax
     ledger: { queries: createPgLedgerQueries(pool), authSecret: secret },
     servicing: { ...deps, authSecret: secret },
     endOfDay: { ...deps, newId: randomUUID, authSecret: secret, runner: createEodRunner({ ...deps, logger: createLogger({ service: 'lendstack-lms-test', level: 'silent' }) }) },
+    reports: { pool, authSecret: secret, today: deps.today },
   });
   await app.ready();
   return {

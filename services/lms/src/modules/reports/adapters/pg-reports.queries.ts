@@ -52,6 +52,9 @@ const POSITIONS = `
     FROM bal b LEFT JOIN state s ON s.loan_id = b.loan_id
   )`;
 
+/** A column of a `pos` row: the loan's restructure had taken effect by `asOf` ($2). */
+const RESTRUCTURED_AS_OF = `coalesce((SELECT a.restructured_on <= $2::date FROM loan_accounts a WHERE a.id = pos.loan_id), false) AS restructured`;
+
 export interface ClassRow {
   readonly currency: string;
   readonly scale: number;
@@ -70,7 +73,7 @@ export async function rbiClassification(db: Db, tenantId: string, asOf: string):
             count(*) FILTER (WHERE restructured)::text AS r_loans, coalesce(sum(principal) FILTER (WHERE restructured), 0)::text AS r_principal
      FROM (
        SELECT currency, scale, principal,
-              coalesce((SELECT a.restructured_on <= $2::date FROM loan_accounts a WHERE a.id = pos.loan_id), false) AS restructured,
+              ${RESTRUCTURED_AS_OF},
               CASE WHEN rbi_class <> 'NPA' THEN rbi_class
                    WHEN npa_since + interval '${NPA_BANDS_MONTHS.subStandard} months' > $2::date THEN 'sub-standard'
                    WHEN npa_since + interval '${NPA_BANDS_MONTHS.doubtful1} months' > $2::date THEN 'doubtful-1'
@@ -91,6 +94,9 @@ export interface UsRow {
   readonly band: UsBand;
   readonly loans: number;
   readonly principalMinor: bigint;
+  /** Of them, loans modified for a borrower in financial difficulty (a restructure effective on or before asOf; the TDR flag before ASU 2022-02). */
+  readonly modifiedLoans: number;
+  readonly modifiedPrincipalMinor: bigint;
 }
 export interface FlowRow {
   readonly currency: string;
@@ -107,11 +113,12 @@ export interface FlowRow {
  * (write-off-expense net debit) and recoveries (recovery-income net credit), reversals netted.
  */
 export async function usDelinquency(db: Db, tenantId: string, asOf: string, from: string): Promise<{ bands: UsRow[]; flows: FlowRow[] }> {
-  const bands = await db.query<{ currency: string; scale: number; band: UsBand; loans: string; principal: string }>(
+  const bands = await db.query<{ currency: string; scale: number; band: UsBand; loans: string; principal: string; m_loans: string; m_principal: string }>(
     `WITH ${POSITIONS}
-     SELECT currency, min(scale) AS scale, band, count(*)::text AS loans, sum(principal)::text AS principal
+     SELECT currency, min(scale) AS scale, band, count(*)::text AS loans, sum(principal)::text AS principal,
+            count(*) FILTER (WHERE restructured)::text AS m_loans, coalesce(sum(principal) FILTER (WHERE restructured), 0)::text AS m_principal
      FROM (
-       SELECT currency, scale, principal,
+       SELECT currency, scale, principal, ${RESTRUCTURED_AS_OF},
               CASE WHEN non_accrual THEN 'non-accrual' WHEN dpd = 0 THEN 'current' WHEN dpd < 30 THEN '1-29' WHEN dpd < 90 THEN '30-89' ELSE '90+' END AS band
        FROM pos
      ) c
@@ -135,7 +142,7 @@ export async function usDelinquency(db: Db, tenantId: string, asOf: string, from
     [tenantId, asOf, from],
   );
   return {
-    bands: bands.rows.map((r) => ({ currency: r.currency, scale: r.scale, band: r.band, loans: Number(r.loans), principalMinor: BigInt(r.principal) })),
+    bands: bands.rows.map((r) => ({ currency: r.currency, scale: r.scale, band: r.band, loans: Number(r.loans), principalMinor: BigInt(r.principal), modifiedLoans: Number(r.m_loans), modifiedPrincipalMinor: BigInt(r.m_principal) })),
     flows: flows.rows.map((r) => ({
       currency: r.currency, scale: r.scale, chargeOffsMinor: BigInt(r.charged), chargedOffLoans: Number(r.charged_loans), recoveriesMinor: BigInt(r.recovered), recoveredLoans: Number(r.recovered_loans),
     })),

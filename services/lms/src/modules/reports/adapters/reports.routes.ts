@@ -37,6 +37,10 @@ const problems = {
 };
 
 const money = (amountMinor: bigint, currency: string, scale: number) => ({ amount: amountMinor.toString(), currency, scale });
+/** A US delinquency band: its loans and principal, and of them the modified ones. */
+const band = (r: { loans: number; principalMinor: bigint; modifiedLoans: number; modifiedPrincipalMinor: bigint }, g: { currency: string; scale: number }) => ({
+  loans: r.loans, principal: money(r.principalMinor, g.currency, g.scale), modifiedLoans: r.modifiedLoans, modifiedPrincipal: money(r.modifiedPrincipalMinor, g.currency, g.scale),
+});
 const invalid = (pointer: string, detail: string) => new HttpProblem(422, 'validation-error', 'Request is not valid', `${pointer.split('/').pop()} ${detail}.`, { errors: [{ pointer, detail }] });
 
 function csv(reply: FastifyReply, name: string, header: readonly string[], rows: readonly (readonly (string | number)[])[]): FastifyReply {
@@ -63,7 +67,8 @@ export async function reportRoutes(app: FastifyInstance, deps: ReportRoutesDeps)
         'overdue), SMA-1 (31–60), SMA-2 (61–90), and NPA (over 90; upgraded only once all arrears are paid) split by months as NPA: ' +
         'sub-standard (≤ 12), doubtful-1 (12–24), doubtful-2 (24–48), doubtful-3 (over 48), loss (identified loss assets: none are flagged ' +
         'by the LMS). Provisions at the NBFC rates (basis points of principal in `provisionBps`): standard assets 0.40 %, sub-standard 10 %, ' +
-        'doubtful 100 % (the LMS records no collateral, so all is the unsecured part), loss 100 %; each row rounds half up. ' +
+        'doubtful 100 % (the LMS records no collateral, so all is the unsecured part), loss 100 %; each row rounds half up. Restructured accounts ' +
+        '(a restructure in effect by `asOf`) are reported as such in each class (`restructuredLoans`, `restructuredPrincipal`). ' +
         '`format=csv`: one line per currency and class.',
       querystring: schemaDoc(rbiQuery),
       response: { 200: { description: '`{ asOf, currencies: [{ currency, classes, totals }] }` or text/csv', content: JSON_OR_CSV }, ...problems },
@@ -84,8 +89,8 @@ export async function reportRoutes(app: FastifyInstance, deps: ReportRoutesDeps)
       return { currency, scale, classes, principal: sum((c) => c.principalMinor), provision: sum((c) => c.provisionMinor), npaPrincipal: sum((c) => c.principalMinor, npa), loans: classes.reduce((s, c) => s + c.loans, 0) };
     });
     if (q.format === 'csv') {
-      return csv(reply, `rbi-asset-classification-${date}`, ['as_of', 'currency', 'scale', 'class', 'loans', 'principal_minor', 'provision_bps', 'provision_minor'],
-        currencies.flatMap((g) => g.classes.map((c) => [date, g.currency, g.scale, c.cls, c.loans, c.principalMinor.toString(), PROVISION_BPS[c.cls], c.provisionMinor.toString()])));
+      return csv(reply, `rbi-asset-classification-${date}`, ['as_of', 'currency', 'scale', 'class', 'loans', 'principal_minor', 'provision_bps', 'provision_minor', 'restructured_loans', 'restructured_principal_minor'],
+        currencies.flatMap((g) => g.classes.map((c) => [date, g.currency, g.scale, c.cls, c.loans, c.principalMinor.toString(), PROVISION_BPS[c.cls], c.provisionMinor.toString(), c.restructuredLoans, c.restructuredPrincipalMinor.toString()])));
     }
     return {
       asOf: date,
@@ -112,7 +117,8 @@ export async function reportRoutes(app: FastifyInstance, deps: ReportRoutesDeps)
       description:
         'Per currency, outstanding principal (ledger loan-portfolio balance as of `asOf`) and loans: accruing loans current, 1–29, 30–89 and ' +
         '90+ days past due (still accruing), and non-accrual loans (reached the `nonAccrualDpd` of their product version, default 90, since they were ' +
-        'last current; back to accruing only at 0 dpd). Charge-offs (principal written off) and recoveries with value dates in (`from`, `asOf`], reversals ' +
+        'last current; back to accruing only at 0 dpd). Each band also gives, of its loans, those modified for a borrower in financial difficulty ' +
+        '(`modifiedLoans`, `modifiedPrincipal`: a restructure in effect by `asOf`, reported as troubled-debt restructurings before ASU 2022-02). Charge-offs (principal written off) and recoveries with value dates in (`from`, `asOf`], reversals ' +
         'netted. `format=csv`: one line per currency and measure.',
       querystring: schemaDoc(usQuery),
       response: { 200: { description: '`{ asOf, from, currencies: [{ currency, pastDue, chargeOffs, recoveries, totals }] }` or text/csv', content: JSON_OR_CSV }, ...problems },
@@ -128,17 +134,17 @@ export async function reportRoutes(app: FastifyInstance, deps: ReportRoutesDeps)
     const groups = codes.map(([currency, scale]) => {
       const rows = US_BANDS.map((band) => {
         const r = bands.find((x) => x.currency === currency && x.band === band);
-        return { band, loans: r?.loans ?? 0, principalMinor: r?.principalMinor ?? 0n };
+        return { band, loans: r?.loans ?? 0, principalMinor: r?.principalMinor ?? 0n, modifiedLoans: r?.modifiedLoans ?? 0, modifiedPrincipalMinor: r?.modifiedPrincipalMinor ?? 0n };
       });
       const f = flows.find((x) => x.currency === currency);
       return { currency, scale, rows, flow: f ?? { chargeOffsMinor: 0n, chargedOffLoans: 0, recoveriesMinor: 0n, recoveredLoans: 0 } };
     });
     if (q.format === 'csv') {
-      return csv(reply, `us-delinquency-${date}`, ['as_of', 'from', 'currency', 'scale', 'measure', 'loans', 'amount_minor'],
+      return csv(reply, `us-delinquency-${date}`, ['as_of', 'from', 'currency', 'scale', 'measure', 'loans', 'amount_minor', 'modified_loans', 'modified_amount_minor'],
         groups.flatMap((g) => [
-          ...g.rows.map((r) => [date, from, g.currency, g.scale, r.band === 'non-accrual' ? 'non-accrual' : `accruing-${r.band}`, r.loans, r.principalMinor.toString()]),
-          [date, from, g.currency, g.scale, 'charge-offs', g.flow.chargedOffLoans, g.flow.chargeOffsMinor.toString()],
-          [date, from, g.currency, g.scale, 'recoveries', g.flow.recoveredLoans, g.flow.recoveriesMinor.toString()],
+          ...g.rows.map((r) => [date, from, g.currency, g.scale, r.band === 'non-accrual' ? 'non-accrual' : `accruing-${r.band}`, r.loans, r.principalMinor.toString(), r.modifiedLoans, r.modifiedPrincipalMinor.toString()]),
+          [date, from, g.currency, g.scale, 'charge-offs', g.flow.chargedOffLoans, g.flow.chargeOffsMinor.toString(), '', ''],
+          [date, from, g.currency, g.scale, 'recoveries', g.flow.recoveredLoans, g.flow.recoveriesMinor.toString(), '', ''],
         ]));
     }
     return {
@@ -146,12 +152,17 @@ export async function reportRoutes(app: FastifyInstance, deps: ReportRoutesDeps)
       from,
       currencies: groups.map((g) => ({
         currency: g.currency,
-        accruing: Object.fromEntries(g.rows.filter((r) => r.band !== 'non-accrual').map((r) => [r.band, { loans: r.loans, principal: money(r.principalMinor, g.currency, g.scale) }])),
-        nonAccrual: ((r) => ({ loans: r.loans, principal: money(r.principalMinor, g.currency, g.scale) }))(g.rows.find((r) => r.band === 'non-accrual')!),
+        accruing: Object.fromEntries(g.rows.filter((r) => r.band !== 'non-accrual').map((r) => [r.band, band(r, g)])),
+        nonAccrual: band(g.rows.find((r) => r.band === 'non-accrual')!, g),
         chargeOffs: { loans: g.flow.chargedOffLoans, amount: money(g.flow.chargeOffsMinor, g.currency, g.scale) },
         recoveries: { loans: g.flow.recoveredLoans, amount: money(g.flow.recoveriesMinor, g.currency, g.scale) },
         netChargeOffs: money(g.flow.chargeOffsMinor - g.flow.recoveriesMinor, g.currency, g.scale),
-        totals: { loans: g.rows.reduce((s, r) => s + r.loans, 0), principal: money(g.rows.reduce((s, r) => s + r.principalMinor, 0n), g.currency, g.scale) },
+        totals: {
+          loans: g.rows.reduce((s, r) => s + r.loans, 0),
+          principal: money(g.rows.reduce((s, r) => s + r.principalMinor, 0n), g.currency, g.scale),
+          modifiedLoans: g.rows.reduce((s, r) => s + r.modifiedLoans, 0),
+          modifiedPrincipal: money(g.rows.reduce((s, r) => s + r.modifiedPrincipalMinor, 0n), g.currency, g.scale),
+        },
       })),
     };
   });
