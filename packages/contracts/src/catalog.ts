@@ -192,7 +192,18 @@ export const eventCatalog = {
     consumers: ['los'],
     summary:
       'The collector saw a pattern that precedes default (two bounced debits in a row, a broken promise to pay, DPD rising ' +
-      'two month ends running), once per occurrence, as of the LMS business date.',
+      'two month ends running), once per occurrence, as of the LMS business date. Superseded by v2 (the LMS publishes v2; ' +
+      'readers upcast v1 to v2 unchanged).',
+  },
+  'CollectionsFlagRaised.v2': {
+    name: 'CollectionsFlagRaised',
+    version: 2,
+    topic: 'loanLifecycle',
+    producer: 'lms',
+    consumers: ['los'],
+    summary:
+      'As v1, with one more pattern: npa-risk, raised by the collector once per NPA early warning (LoanEarlyWarningRaised) ' +
+      'with the probability, model and top factors it acts on. The LOS keeps the latest flag per loan in the borrower profile.',
   },
   'LoanEarlyWarningRaised.v1': {
     name: 'LoanEarlyWarningRaised',

@@ -17,6 +17,7 @@ import { loanReopenedV1Schema } from './events/loan-reopened.v1.js';
 import { prepaymentAppliedV1Schema } from './events/prepayment-applied.v1.js';
 import { loanRestructuredV1Schema } from './events/loan-restructured.v1.js';
 import { collectionsFlagRaisedV1Schema } from './events/collections-flag-raised.v1.js';
+import { collectionsFlagRaisedV2Schema } from './events/collections-flag-raised.v2.js';
 import { loanEarlyWarningRaisedV1Schema } from './events/loan-early-warning-raised.v1.js';
 import { applicationSubmittedV1Schema } from './events/application-submitted.v1.js';
 import { applicationChecksStartedV1Schema } from './events/application-checks-started.v1.js';
@@ -44,6 +45,7 @@ export const eventSchemas = {
   'PrepaymentApplied.v1': prepaymentAppliedV1Schema,
   'LoanRestructured.v1': loanRestructuredV1Schema,
   'CollectionsFlagRaised.v1': collectionsFlagRaisedV1Schema,
+  'CollectionsFlagRaised.v2': collectionsFlagRaisedV2Schema,
   'LoanEarlyWarningRaised.v1': loanEarlyWarningRaisedV1Schema,
   'ApplicationSubmitted.v1': applicationSubmittedV1Schema,
   'ApplicationChecksStarted.v1': applicationChecksStartedV1Schema,

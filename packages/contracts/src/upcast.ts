@@ -1,0 +1,27 @@
+import type { z } from 'zod';
+import { upcastCollectionsFlagRaisedV1 } from './events/collections-flag-raised.v2.js';
+import type { CollectionsFlagRaisedV1 } from './events/collections-flag-raised.v1.js';
+import type { EventKey, eventSchemas } from './registry.js';
+
+/** Any event the registry knows, as parsed. */
+export type AnyEvent = z.infer<(typeof eventSchemas)[EventKey]>;
+
+/**
+ * Readers upcast: each entry turns one version of an event into the next (a pure function of the event; the
+ * id stays, so an inbox keyed by event id still sees a redelivery of the old version as the same event).
+ * A breaking change is a new version plus its entry here; readers then handle only the latest version.
+ */
+export const upcasters: Partial<Record<EventKey, (event: never) => AnyEvent>> = {
+  'CollectionsFlagRaised.v1': (event: CollectionsFlagRaisedV1) => upcastCollectionsFlagRaisedV1(event),
+};
+
+/** The event at the latest version of its type: upcast step by step (an event already latest is returned as is). */
+export function upcastEvent(event: AnyEvent): AnyEvent {
+  let current = event;
+  for (let step = 0; step < 10; step += 1) {
+    const next = upcasters[`${current.type}.v${current.version}` as EventKey] as ((e: AnyEvent) => AnyEvent) | undefined;
+    if (!next) return current;
+    current = next(current);
+  }
+  throw new Error(`upcasting ${event.type} v${event.version} did not reach a latest version`);
+}
