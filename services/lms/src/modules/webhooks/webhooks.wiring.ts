@@ -3,8 +3,8 @@ import { startWebhookDispatcher, startWebhookEnqueuer, type Logger, type Metrics
 import type { Kafka, Producer } from 'kafkajs';
 import type pg from 'pg';
 
-/** The loan lifecycle event types partners can subscribe to (the names on the LMS lifecycle topic). */
-export const LMS_WEBHOOK_EVENT_TYPES: readonly string[] = Object.values(eventCatalog).filter((e) => e.topic === 'loanLifecycle').map((e) => e.name);
+/** The loan lifecycle event types partners can subscribe to (the names on the LMS lifecycle topic, once each: a type may have several versions). */
+export const LMS_WEBHOOK_EVENT_TYPES: readonly string[] = [...new Set(Object.values(eventCatalog).filter((e) => e.topic === 'loanLifecycle').map((e) => e.name))];
 
 /** The dispatcher: state is in the database only, so it is started before Kafka is reachable. */
 export function startLmsWebhookDispatcher(pool: pg.Pool, logger: Logger, concurrency: number): WebhookDispatcher {

@@ -4,7 +4,7 @@ import type { Kafka, Producer } from 'kafkajs';
 import type pg from 'pg';
 
 /** The application event types partners can subscribe to (the names on the LOS applications topic). */
-export const LOS_WEBHOOK_EVENT_TYPES: readonly string[] = Object.values(eventCatalog).filter((e) => e.topic === 'applications').map((e) => e.name);
+export const LOS_WEBHOOK_EVENT_TYPES: readonly string[] = [...new Set(Object.values(eventCatalog).filter((e) => e.topic === 'applications').map((e) => e.name))];
 
 /** The dispatcher: state is in the database only, so it is started before Kafka is reachable. */
 export function startLosWebhookDispatcher(pool: pg.Pool, logger: Logger, concurrency: number): WebhookDispatcher {
