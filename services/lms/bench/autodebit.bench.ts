@@ -25,7 +25,7 @@ import { presentDue } from '../src/modules/autodebit/use-cases/present-batch.js'
 import { setBusinessDate } from '../src/modules/business-date/business-date.repository.js';
 import { createPgLedger } from '../src/modules/ledger/adapters/pg-ledger.repository.js';
 import { engineScheduleCalculator } from '../src/modules/loans/adapters/loan-engine.schedule.js';
-import { createPrismaLoanRepository } from '../src/modules/loans/adapters/prisma-loan.repository.js';
+import { createPgLoanBookingStore } from '../src/modules/loans/adapters/pg-loan-booking.store.js';
 import { bookLoanAccount } from '../src/modules/loans/domain/loan-account.js';
 import { derivedAccountResolver } from '../src/modules/payouts/adapters/ach-account.resolver.js';
 import { createAchBankClient } from '../src/modules/payouts/adapters/ach-bank.client.js';
@@ -33,7 +33,6 @@ import type { PayoutPort } from '../src/modules/payouts/ports.js';
 import { requestHash } from '../src/modules/servicing/domain/servicing.js';
 import { applyMoneyEvent } from '../src/modules/servicing/use-cases/apply-money-event.js';
 import { requestDisbursement, type DisbursementDeps } from '../src/modules/servicing/use-cases/disbursements.js';
-import { createPrisma } from '../src/platform/prisma.js';
 import { intEnv } from '../../../packages/testing/bench/lib/env.js';
 
 const N = intEnv('BENCH_AUTODEBIT_DEBITS', 100_000, 10, 1_000_000);
@@ -53,7 +52,6 @@ const instant: PayoutPort = { submit: async (r) => ({ providerPayoutId: `p_${r.p
 const originator = { companyName: 'LENDSTACK', companyId: '1234567890', odfiRouting: '231380104', odfiName: 'LENDSTACK', destinationRouting: '231380104', destinationName: 'SANDBOX ODFI', entryDescription: 'LOAN PYMT' };
 
 const pool = new pg.Pool({ connectionString: process.env.LMS_DATABASE_URL, max: 12 });
-const prisma = createPrisma(pool);
 const tenant = `adbench-${randomUUID().slice(0, 8)}`;
 const deps: DisbursementDeps = { pool, ledger: createPgLedger(), payouts: instant, now: () => new Date(), today: () => '2026-01-01', newId: randomUUID, onOutbox: () => undefined };
 
@@ -63,7 +61,7 @@ async function loans(copies: number): Promise<string[]> {
   const event = sampleLoanApprovedV1({ tenantId: tenant, loan: { productCode: 'BNPL-4', principal: { amount: '100000', currency: 'USD', scale: 2 }, annualRatePercent: '0', termPeriods: 4, frequency: 'biweekly', scheduleMethod: 'zero-interest-split', interestCalculation: 'per-period', dayCount: '30/360', expectedDisbursementDate: '2026-01-05', firstDueDate: undefined, fees: [] } as never });
   const booked = bookLoanAccount(event, engineScheduleCalculator(event));
   if (!booked.ok) throw new Error(booked.reason);
-  await createPrismaLoanRepository(prisma).bookNew([{ eventId: event.id, eventType: event.type, eventVersion: 1, account: booked.account, traceparent: undefined }]);
+  await createPgLoanBookingStore(pool).bookNew([{ eventId: event.id, eventType: event.type, eventVersion: 1, account: booked.account, traceparent: undefined }]);
   const body = { amount: { amount: '100000', currency: 'USD', scale: 2 }, valueDate: '2026-01-05' };
   const d = await requestDisbursement(deps, { tenantId: tenant, loanId: booked.account.id, actor: 'bench', ...body, requestHash: requestHash(['disbursement', booked.account.id, body]) });
   if (!d.ok) throw new Error(JSON.stringify(d.error));
@@ -151,7 +149,6 @@ async function main() {
       `\n| repayments straight through applyMoneyEvent (baseline for the posting) | ${POSTED} | ${Math.round(directMs)} | ${rate(POSTED, directMs)} |`);
   } finally {
     await stopAchSandbox(sandboxFiles);
-    await prisma.$disconnect();
     await pool.end();
   }
 }

@@ -12,7 +12,7 @@ import pg from 'pg';
 import { setBusinessDate } from '../src/modules/business-date/business-date.repository.js';
 import { createPgLedger } from '../src/modules/ledger/adapters/pg-ledger.repository.js';
 import { engineScheduleCalculator } from '../src/modules/loans/adapters/loan-engine.schedule.js';
-import { createPrismaLoanRepository } from '../src/modules/loans/adapters/prisma-loan.repository.js';
+import { createPgLoanBookingStore } from '../src/modules/loans/adapters/pg-loan-booking.store.js';
 import { bookLoanAccount } from '../src/modules/loans/domain/loan-account.js';
 import type { PayoutPort } from '../src/modules/payouts/ports.js';
 import { requestHash } from '../src/modules/servicing/domain/servicing.js';
@@ -21,7 +21,6 @@ import { createEodRun, runEndOfDay } from '../src/modules/servicing/use-cases/en
 import { renderStatementPdf } from '../src/modules/statements/adapters/pdfkit-statement.renderer.js';
 import { readStatement } from '../src/modules/statements/adapters/pg-statement.reader.js';
 import { statementView } from '../src/modules/statements/adapters/statements.routes.js';
-import { createPrisma } from '../src/platform/prisma.js';
 import { intEnv } from '../../../packages/testing/bench/lib/env.js';
 
 const DAYS = intEnv('BENCH_STATEMENT_DAYS', 730, 30, 3_650);
@@ -33,7 +32,6 @@ const t0 = performance.now();
 const log = (line: string) => console.log(`[statements bench +${((performance.now() - t0) / 1000).toFixed(1).padStart(6)}s] ${line}`);
 const instant: PayoutPort = { submit: async (r) => ({ providerPayoutId: `p_${r.payoutId.slice(0, 8)}`, status: 'processed' }), status: async () => ({ error: 'not-found' }), verifyWebhook: () => ({ error: 'malformed', detail: 'unused' }) };
 const pool = new pg.Pool({ connectionString: process.env.LMS_DATABASE_URL, max: 4 });
-const prisma = createPrisma(pool);
 const tenant = `stbench-${randomUUID().slice(0, 8)}`;
 const deps: DisbursementDeps = { pool, ledger: createPgLedger(), payouts: instant, now: () => new Date(), today: () => '2026-01-01', newId: randomUUID, onOutbox: () => undefined };
 
@@ -55,7 +53,7 @@ async function main(): Promise<void> {
   const event = sampleLoanApprovedV1({ tenantId: tenant, loan: { productCode: 'BENCH-HL', principal: { amount: '500000000', currency: 'INR', scale: 2 }, annualRatePercent: '9', termPeriods: 360, frequency: 'monthly', scheduleMethod: 'equal-installment', interestCalculation: 'per-period', dayCount: '30/360', expectedDisbursementDate: '2026-01-05', firstDueDate: undefined, fees: [] } as never });
   const booked = bookLoanAccount(event, engineScheduleCalculator(event));
   if (!booked.ok) throw new Error(booked.reason);
-  await createPrismaLoanRepository(prisma).bookNew([{ eventId: event.id, eventType: event.type, eventVersion: 1, account: booked.account, traceparent: undefined }]);
+  await createPgLoanBookingStore(pool).bookNew([{ eventId: event.id, eventType: event.type, eventVersion: 1, account: booked.account, traceparent: undefined }]);
   const loanId = booked.account.id;
   const paid = await requestDisbursement(deps, { tenantId: tenant, loanId, actor: 'bench', amount: { amount: '500000000', currency: 'INR', scale: 2 }, valueDate: '2026-01-05', requestHash: requestHash(['disbursement', loanId]) });
   if (!paid.ok) throw new Error(paid.error.detail);
@@ -87,6 +85,5 @@ async function main(): Promise<void> {
 try {
   await main();
 } finally {
-  await prisma.$disconnect();
   await pool.end();
 }

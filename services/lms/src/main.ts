@@ -27,6 +27,7 @@ import { engineScheduleCalculator } from './modules/loans/adapters/loan-engine.s
 import { createBookingRejectionNotifier } from './modules/loans/adapters/booking-rejections.outbox.js';
 import { startLoanApprovedConsumer } from './modules/loans/adapters/loan-approved.consumer.js';
 import { createPrismaLoanRepository } from './modules/loans/adapters/prisma-loan.repository.js';
+import { createPgLoanBookingStore } from './modules/loans/adapters/pg-loan-booking.store.js';
 import { createPrismaProductRepository } from './modules/products/adapters/prisma-product.repository.js';
 import { createPgLedgerQueries } from './modules/ledger/adapters/pg-ledger.queries.js';
 import { createPgLedger } from './modules/ledger/adapters/pg-ledger.repository.js';
@@ -43,6 +44,7 @@ import { createEodRunner } from './modules/servicing/adapters/eod-runner.js';
 import type { EodProgress as EodProgressRow } from './modules/servicing/use-cases/end-of-day.js';
 import { loadEarlyWarningModel } from './modules/early-warning/adapters/model-file.js';
 import { scoreBook } from './modules/early-warning/use-cases/score-book.js';
+import { writePortfolioSnapshot } from './modules/portfolio/adapters/pg-portfolio-snapshots.js';
 import { createRepaymentFileRunner } from './modules/repayment-files/adapters/repayment-file-runner.js';
 import { createImportRunner } from './modules/imports/adapters/import-runner.js';
 import { notificationDeps } from './modules/notifications/adapters/notifications.wiring.js';
@@ -128,7 +130,11 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
   const eodRunner = createEodRunner({
     ...servicing, logger, workers: config.LMS_EOD_WORKERS, batchSize: config.LMS_EOD_BATCH_SIZE,
     onBatch: (_tenantId, counts) => { eodLoans.inc({ path: 'quiet' }, counts.quiet); eodLoans.inc({ path: 'engine' }, counts.engine); },
-    afterDay: async (tenantId, day) => void (await scoreBook({ ...servicing, model: earlyWarningModel, concurrency: config.LMS_EOD_WORKERS }, tenantId, day)),
+    // Then the day's portfolio snapshot, which the dashboard's routes read (modules/portfolio).
+    afterDay: async (tenantId, day) => {
+      await scoreBook({ ...servicing, model: earlyWarningModel, concurrency: config.LMS_EOD_WORKERS }, tenantId, day);
+      await writePortfolioSnapshot(pool, tenantId, day);
+    },
   });
   const repaymentFileRunner = createRepaymentFileRunner({ ...servicing, logger });
   const importRunner = createImportRunner({ ...servicing, logger });
@@ -212,7 +218,7 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
           fromBeginning: config.LMS_CONSUMER_FROM_BEGINNING,
           topicPrefix: config.KAFKA_TOPIC_PREFIX,
           metrics,
-          store: loans,
+          store: createPgLoanBookingStore(pool),
           calculateSchedule: engineScheduleCalculator,
           onBooked: () => temporalParts?.starter.wake(),
           onDeadLetter: createBookingRejectionNotifier({ pool, logger, now: () => new Date(), wakeOutbox }),

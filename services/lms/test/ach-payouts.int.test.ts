@@ -19,6 +19,7 @@ import { createPgLedgerQueries } from '../src/modules/ledger/adapters/pg-ledger.
 import { createPgLedger } from '../src/modules/ledger/adapters/pg-ledger.repository.js';
 import { engineScheduleCalculator } from '../src/modules/loans/adapters/loan-engine.schedule.js';
 import { createPrismaLoanRepository } from '../src/modules/loans/adapters/prisma-loan.repository.js';
+import { createPgLoanBookingStore } from '../src/modules/loans/adapters/pg-loan-booking.store.js';
 import { bookLoanAccount } from '../src/modules/loans/domain/loan-account.js';
 import { derivedAccountResolver } from '../src/modules/payouts/adapters/ach-account.resolver.js';
 import { createAchBankClient } from '../src/modules/payouts/adapters/ach-bank.client.js';
@@ -86,7 +87,7 @@ async function bookUsd(tenant: string, account: { bankCode?: string; masked?: st
   });
   const booked = bookLoanAccount(event, engineScheduleCalculator(event));
   if (!booked.ok) throw new Error(booked.reason);
-  await createPrismaLoanRepository(prisma).bookNew([{ eventId: event.id, eventType: event.type, eventVersion: 1, account: booked.account, traceparent: undefined }]);
+  await createPgLoanBookingStore(pool).bookNew([{ eventId: event.id, eventType: event.type, eventVersion: 1, account: booked.account, traceparent: undefined }]);
   expect((await call('PUT', '/v1/business-date', tenant, ['admin'], { date: '2026-01-05' })).statusCode).toBe(200);
   return booked.account.id;
 }

@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cloneLoan } from '../../../packages/testing/bench/lib/servicing-fixtures.js';
 import { setBusinessDate } from '../src/modules/business-date/business-date.repository.js';
 import { engineScheduleCalculator } from '../src/modules/loans/adapters/loan-engine.schedule.js';
-import { createPrismaLoanRepository } from '../src/modules/loans/adapters/prisma-loan.repository.js';
+import { createPgLoanBookingStore } from '../src/modules/loans/adapters/pg-loan-booking.store.js';
 import { bookLoanAccount } from '../src/modules/loans/domain/loan-account.js';
 import { requestHash } from '../src/modules/servicing/domain/servicing.js';
 import { requestDisbursement } from '../src/modules/servicing/use-cases/disbursements.js';
@@ -58,7 +58,7 @@ async function loansWithDebitsDue(tenant: string): Promise<string[]> {
   const event = sampleLoanApprovedV1({ tenantId: tenant, loan: { productCode: 'BNPL-4', principal: { amount: '100000', currency: 'USD', scale: 2 }, annualRatePercent: '0', termPeriods: 4, frequency: 'biweekly', scheduleMethod: 'zero-interest-split', interestCalculation: 'per-period', dayCount: '30/360', expectedDisbursementDate: '2026-01-05', firstDueDate: undefined, fees: [] } as never });
   const booked = bookLoanAccount(event, engineScheduleCalculator(event));
   if (!booked.ok) throw new Error(booked.reason);
-  await createPrismaLoanRepository(h.prisma).bookNew([{ eventId: event.id, eventType: event.type, eventVersion: 1, account: booked.account, traceparent: undefined }]);
+  await createPgLoanBookingStore(h.pool).bookNew([{ eventId: event.id, eventType: event.type, eventVersion: 1, account: booked.account, traceparent: undefined }]);
   const body = { amount: { amount: '100000', currency: 'USD', scale: 2 }, valueDate: '2026-01-05' };
   const d = await requestDisbursement(h.deps, { tenantId: tenant, loanId: booked.account.id, actor: 'test', ...body, requestHash: requestHash(['disbursement', booked.account.id, body]) });
   if (!d.ok) throw new Error(JSON.stringify(d.error));

@@ -4,21 +4,17 @@ import { infrastructure } from '@lendstack/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engineScheduleCalculator } from '../src/modules/loans/adapters/loan-engine.schedule.js';
-import { createPrismaLoanRepository } from '../src/modules/loans/adapters/prisma-loan.repository.js';
+import { createPgLoanBookingStore } from '../src/modules/loans/adapters/pg-loan-booking.store.js';
 import { bookApprovedLoans } from '../src/modules/loans/use-cases/book-approved-loans.js';
-import { createPrisma } from '../src/platform/prisma.js';
 
 // A LoanApproved naming a product its tenant's catalogue does not have is refused (dead-lettered with
 // the reason, and LoanBookingRejected); a tenant with no catalogue at all is not checked.
 let pool: pg.Pool;
-let prisma: ReturnType<typeof createPrisma>;
 beforeAll(async () => {
   const { lmsDatabaseUrl } = await infrastructure();
   pool = new pg.Pool({ connectionString: lmsDatabaseUrl, max: 4 });
-  prisma = createPrisma(pool);
 });
 afterAll(async () => {
-  await prisma?.$disconnect();
   await pool?.end();
 });
 
@@ -29,7 +25,7 @@ const delivered = (tenantId: string, productCode: string) => {
 
 describe('booking against the tenant catalogue', () => {
   it('refuses an unknown product of a tenant with products, books a known one, and does not check a tenant without any', async () => {
-    const store = createPrismaLoanRepository(prisma);
+    const store = createPgLoanBookingStore(pool);
     const withCatalogue = `cat-${randomUUID().slice(0, 8)}`;
     // Only the catalogue's index of codes matters here; the product's versions are the products module's.
     await pool.query(`INSERT INTO products (tenant_id, code, id, latest_version, updated_at) VALUES ($1, 'PL-12', $2, 0, now())`, [withCatalogue, randomUUID()]);

@@ -42,6 +42,7 @@ import { resendPendingActions } from '../src/modules/collections/use-cases/colle
 import { collectionsStateQuery, collectionsWorkflow } from '../src/modules/collections/workflows/collections.workflow.js';
 import { engineScheduleCalculator } from '../src/modules/loans/adapters/loan-engine.schedule.js';
 import { createPrismaLoanRepository } from '../src/modules/loans/adapters/prisma-loan.repository.js';
+import { createPgLoanBookingStore } from '../src/modules/loans/adapters/pg-loan-booking.store.js';
 import { bookLoanAccount, collectionsWorkflowId } from '../src/modules/loans/domain/loan-account.js';
 import { createNotificationActivities } from '../src/modules/notifications/activities/notification.activities.js';
 import { saveOptOut, savePreferences } from '../src/modules/notifications/adapters/pg-contacts.repository.js';
@@ -166,7 +167,7 @@ async function bookUsLoan(tenant: string): Promise<string> {
   });
   const booked = bookLoanAccount(event, engineScheduleCalculator(event));
   if (!booked.ok) throw new Error(booked.reason);
-  await createPrismaLoanRepository(h.prisma).bookNew([{ eventId: event.id, eventType: event.type, eventVersion: 1, account: booked.account, traceparent: undefined }]);
+  await createPgLoanBookingStore(h.pool).bookNew([{ eventId: event.id, eventType: event.type, eventVersion: 1, account: booked.account, traceparent: undefined }]);
   return booked.account.id;
 }
 

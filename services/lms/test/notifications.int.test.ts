@@ -18,6 +18,7 @@ import { loadConfig } from '../src/config.js';
 import { buildServer } from '../src/http/server.js';
 import { engineScheduleCalculator } from '../src/modules/loans/adapters/loan-engine.schedule.js';
 import { createPrismaLoanRepository } from '../src/modules/loans/adapters/prisma-loan.repository.js';
+import { createPgLoanBookingStore } from '../src/modules/loans/adapters/pg-loan-booking.store.js';
 import { bookLoanAccount } from '../src/modules/loans/domain/loan-account.js';
 import { notificationDeps } from '../src/modules/notifications/adapters/notifications.wiring.js';
 import { createPrismaProductRepository } from '../src/modules/products/adapters/prisma-product.repository.js';
@@ -55,7 +56,7 @@ async function book(borrower: Partial<Borrower> = {}, currency = 'INR'): Promise
   });
   const booked = bookLoanAccount(event, engineScheduleCalculator(event));
   if (!booked.ok) throw new Error(booked.reason);
-  await createPrismaLoanRepository(prisma).bookNew([{ eventId: event.id, eventType: event.type, eventVersion: 1, account: booked.account, traceparent: undefined }]);
+  await createPgLoanBookingStore(pool).bookNew([{ eventId: event.id, eventType: event.type, eventVersion: 1, account: booked.account, traceparent: undefined }]);
   return booked.account.id;
 }
 

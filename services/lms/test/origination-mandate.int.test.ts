@@ -5,7 +5,7 @@ import { accountOf } from '../src/modules/autodebit/adapters/autodebit.repositor
 import { mandateByUmrn, mandatesOfLoan } from '../src/modules/autodebit/adapters/mandates.repository.js';
 import { scheduleInstallmentDebit } from '../src/modules/autodebit/use-cases/schedule-debit.js';
 import { engineScheduleCalculator } from '../src/modules/loans/adapters/loan-engine.schedule.js';
-import { createPrismaLoanRepository } from '../src/modules/loans/adapters/prisma-loan.repository.js';
+import { createPgLoanBookingStore } from '../src/modules/loans/adapters/pg-loan-booking.store.js';
 import { bookLoanAccount } from '../src/modules/loans/domain/loan-account.js';
 import { startHarness, type Harness } from './servicing-harness.js';
 
@@ -23,7 +23,7 @@ async function book(bankAccount: BankAccount, loan: Partial<LoanApprovedV1['payl
   const event = sampleLoanApprovedV1({ tenantId, borrower: { bankAccount }, loan: { productCode: 'TEST-PL', termPeriods: 6, firstDueDate: undefined, expectedDisbursementDate: '2026-01-01', ...loan } as never });
   const booked = bookLoanAccount(event, engineScheduleCalculator(event));
   if (!booked.ok) throw new Error(booked.reason);
-  const store = createPrismaLoanRepository(h.prisma);
+  const store = createPgLoanBookingStore(h.pool);
   const first = await store.bookNew([{ eventId: event.id, eventType: event.type, eventVersion: 1, account: booked.account, traceparent: undefined }]);
   // Redelivered: the inbox makes it a no-op, mandate included.
   await store.bookNew([{ eventId: event.id, eventType: event.type, eventVersion: 1, account: booked.account, traceparent: undefined }]);

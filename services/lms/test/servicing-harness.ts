@@ -13,6 +13,7 @@ import { createPgLedgerQueries } from '../src/modules/ledger/adapters/pg-ledger.
 import { createPgLedger } from '../src/modules/ledger/adapters/pg-ledger.repository.js';
 import { engineScheduleCalculator } from '../src/modules/loans/adapters/loan-engine.schedule.js';
 import { createPrismaLoanRepository } from '../src/modules/loans/adapters/prisma-loan.repository.js';
+import { createPgLoanBookingStore } from '../src/modules/loans/adapters/pg-loan-booking.store.js';
 import { bookLoanAccount } from '../src/modules/loans/domain/loan-account.js';
 import type { PayoutPort } from '../src/modules/payouts/ports.js';
 import { createPrismaProductRepository } from '../src/modules/products/adapters/prisma-product.repository.js';
@@ -46,6 +47,7 @@ export async function startHarness(payouts: PayoutPort = instantPayouts, poolMax
   const prisma = createPrisma(pool);
   const products = createPrismaProductRepository(prisma);
   const loans = createPrismaLoanRepository(prisma);
+  const booking = createPgLoanBookingStore(pool);
   const deps: DisbursementDeps = { pool, ledger: createPgLedger(), payouts, now: () => new Date(), today: () => '2026-01-01', newId: randomUUID, onOutbox: () => undefined };
   const app = await buildServer({
     logger: createLogger({ service: 'lendstack-lms-test', level: 'silent' }),
@@ -74,7 +76,7 @@ export async function startHarness(payouts: PayoutPort = instantPayouts, poolMax
       });
       const booked = bookLoanAccount(event, engineScheduleCalculator(event));
       if (!booked.ok) throw new Error(booked.reason);
-      await loans.bookNew([{ eventId: event.id, eventType: event.type, eventVersion: 1, account: booked.account, traceparent: undefined }]);
+      await booking.bookNew([{ eventId: event.id, eventType: event.type, eventVersion: 1, account: booked.account, traceparent: undefined }]);
       return booked.account.id;
     },
     async close() {

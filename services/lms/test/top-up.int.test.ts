@@ -12,7 +12,7 @@ import { loadConfig } from '../src/config.js';
 import { createBookingRejectionNotifier } from '../src/modules/loans/adapters/booking-rejections.outbox.js';
 import { startLoanApprovedConsumer } from '../src/modules/loans/adapters/loan-approved.consumer.js';
 import { engineScheduleCalculator } from '../src/modules/loans/adapters/loan-engine.schedule.js';
-import { createPrismaLoanRepository } from '../src/modules/loans/adapters/prisma-loan.repository.js';
+import { createPgLoanBookingStore } from '../src/modules/loans/adapters/pg-loan-booking.store.js';
 import { bookApprovedLoans } from '../src/modules/loans/use-cases/book-approved-loans.js';
 import { payoutWebhookRoute } from '../src/modules/payouts/adapters/payout-webhook.routes.js';
 import { createRazorpayXPayoutClient, razorpayXOptions } from '../src/modules/payouts/adapters/razorpayx-payout.client.js';
@@ -54,7 +54,7 @@ beforeAll(async () => {
   producer = await createProducer(kafka);
   consumer = await startLoanApprovedConsumer({
     kafka, producer, logger, groupId: `lms-top-up-test-${randomUUID()}`, fromBeginning: true, topicPrefix: prefix, metrics: createMetrics('lms-top-up-consumer'),
-    store: createPrismaLoanRepository(h.prisma), calculateSchedule: engineScheduleCalculator, onBooked: () => undefined,
+    store: createPgLoanBookingStore(h.pool), calculateSchedule: engineScheduleCalculator, onBooked: () => undefined,
     onDeadLetter: createBookingRejectionNotifier({ pool: h.pool, logger, now: () => new Date(), wakeOutbox: () => undefined }),
   });
 }, 120_000);
@@ -202,7 +202,7 @@ describe('top-up loans', () => {
     const tenant = newTenant('tu');
     const oldId = await oldLoan(tenant);
     const pending = await h.book(tenant);
-    const store = createPrismaLoanRepository(h.prisma);
+    const store = createPgLoanBookingStore(h.pool);
     const delivered = (e: LoanApprovedV1) => ({ event: e, topic: 't', partition: 0, offset: '0', headers: {} });
     const events = [topUpApproved(tenant, oldId, {}, { id: 'bor-someone-else' }), topUpApproved(tenant, pending), topUpApproved(tenant, `loan-${randomUUID()}`), topUpApproved(tenant, oldId)];
     const rejections = await bookApprovedLoans({ store, calculateSchedule: engineScheduleCalculator, onBooked: () => undefined }, events.map(delivered));

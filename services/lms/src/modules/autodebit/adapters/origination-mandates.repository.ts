@@ -1,8 +1,8 @@
 import type { LoanApprovedV1 } from '@lendstack/contracts';
 
-/** What the booking transaction runs statements on (a Prisma interactive transaction). */
+/** What the booking transaction runs statements on (its node-postgres client). */
 interface RawTx {
-  $executeRawUnsafe(query: string, ...values: unknown[]): Promise<number>;
+  query(text: string, values: unknown[]): Promise<unknown>;
 }
 
 export interface BookedWithAccount {
@@ -30,17 +30,17 @@ export async function adoptOriginationMandates(tx: RawTx, booked: readonly Booke
     if (!mandate || !reference || mandate.maxAmount.currency !== b.currency) continue;
     const a = b.bankAccount;
     if (mandate.rail !== 'us-ach') {
-      await tx.$executeRawUnsafe(
+      await tx.query(
         `INSERT INTO autodebit_mandates (id, tenant_id, loan_id, rail, status, umrn, bank_code, account_token, account_number_masked, holder_name, max_amount_minor, currency, scale, frequency, category, valid_from, valid_until, created_by)
          VALUES (gen_random_uuid(), $1, $2, $3, 'active', $4, $5, $6, $7, $8, $9::bigint, $10, $11, $12, 'loan-instalment', $13::date, $14::date, $15) ON CONFLICT (rail, umrn) DO NOTHING`,
-        b.tenantId, b.loanId, mandate.rail, reference, a.bankCode, a.accountToken, a.accountNumberMasked, a.holderName, mandate.maxAmount.amount, mandate.maxAmount.currency, mandate.maxAmount.scale,
-        mandate.frequency, mandate.validFrom, mandate.validUntil ?? null, ORIGINATION_MANDATE_CREATOR,
+        [b.tenantId, b.loanId, mandate.rail, reference, a.bankCode, a.accountToken, a.accountNumberMasked, a.holderName, mandate.maxAmount.amount, mandate.maxAmount.currency, mandate.maxAmount.scale,
+          mandate.frequency, mandate.validFrom, mandate.validUntil ?? null, ORIGINATION_MANDATE_CREATOR],
       );
     }
-    await tx.$executeRawUnsafe(
+    await tx.query(
       `INSERT INTO autodebit_accounts (tenant_id, loan_id, rail, account_token, bank_code, account_type, holder_name, account_number_masked, authorisation_id, sec_code)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (tenant_id, loan_id) DO NOTHING`,
-      b.tenantId, b.loanId, mandate.rail, a.accountToken, a.bankCode, mandate.rail === 'us-ach' ? 'checking' : 'savings', a.holderName, a.accountNumberMasked, reference, mandate.rail === 'us-ach' ? 'WEB' : null,
+      [b.tenantId, b.loanId, mandate.rail, a.accountToken, a.bankCode, mandate.rail === 'us-ach' ? 'checking' : 'savings', a.holderName, a.accountNumberMasked, reference, mandate.rail === 'us-ach' ? 'WEB' : null],
     );
     adopted += 1;
   }
