@@ -1,6 +1,7 @@
 // `pnpm -s lms eod --tenant T --to YYYY-MM-DD`: runs (or resumes) a tenant's end of day in this
 // process against LMS_DATABASE_URL, with a progress bar on a terminal and plain lines through a pipe.
 // `pnpm -s lms import --tenant T --file F`: stores a book of existing loans and books it, with progress.
+// `pnpm -s lms portfolio-snapshot --tenant T --from D1 --to D2`: writes the portfolio snapshots of past business dates, with progress.
 // `pnpm -s lms audit verify [--tenant T]`: recomputes the audit log's hash chain (exit 1 when broken).
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
@@ -18,8 +19,10 @@ import { importCommand, IMPORT_USAGE } from './modules/imports/adapters/import.c
 import { earlyWarningCommand, EARLY_WARNING_USAGE } from './modules/early-warning/adapters/early-warning.cli.js';
 import { loadEarlyWarningModel } from './modules/early-warning/adapters/model-file.js';
 import { scoreBook } from './modules/early-warning/use-cases/score-book.js';
+import { writePortfolioSnapshot } from './modules/portfolio/adapters/pg-portfolio-snapshots.js';
+import { portfolioSnapshotCommand, PORTFOLIO_SNAPSHOT_USAGE } from './modules/portfolio/adapters/portfolio-snapshot.cli.js';
 
-const USAGE = 'usage: pnpm -s lms eod --tenant <tenant> --to <YYYY-MM-DD> [--batch-size N] [--workers N]\n       pnpm -s lms audit verify [--tenant <tenant>] [--page-size N]\n       ' + SIMULATE_USAGE + '\n       ' + EARLY_WARNING_USAGE + '\n       ' + IMPORT_USAGE;
+const USAGE = 'usage: pnpm -s lms eod --tenant <tenant> --to <YYYY-MM-DD> [--batch-size N] [--workers N]\n       pnpm -s lms audit verify [--tenant <tenant>] [--page-size N]\n       ' + SIMULATE_USAGE + '\n       ' + EARLY_WARNING_USAGE + '\n       ' + IMPORT_USAGE + '\n       ' + PORTFOLIO_SNAPSHOT_USAGE;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -27,6 +30,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'simulate') return simulateCommand(rest, loadConfig().LMS_DATABASE_URL);
   if (command === 'early-warning') return earlyWarningCommand(rest, loadConfig().LMS_DATABASE_URL);
   if (command === 'import') return importCommand(rest, loadConfig().LMS_DATABASE_URL);
+  if (command === 'portfolio-snapshot') return portfolioSnapshotCommand(rest, loadConfig().LMS_DATABASE_URL);
   if (command !== 'eod') {
     console.error(USAGE);
     return 2;
@@ -45,8 +49,11 @@ async function main(argv: string[]): Promise<number> {
   }
   const pool = new pg.Pool({ connectionString: config.LMS_DATABASE_URL, max: workers + 2 });
   const model = loadEarlyWarningModel();
-  // As the service's runner does: each closed day re-scores the NPA early warning (its events wait on the outbox for the relay).
-  const afterDay = async (tenantId: string, day: string) => void (await scoreBook({ pool, model, now: () => new Date(), concurrency: workers }, tenantId, day));
+  // As the service's runner does: each closed day re-scores the NPA early warning (its events wait on the outbox for the relay), then writes the day's portfolio snapshot.
+  const afterDay = async (tenantId: string, day: string) => {
+    await scoreBook({ pool, model, now: () => new Date(), concurrency: workers }, tenantId, day);
+    await writePortfolioSnapshot(pool, tenantId, day);
+  };
   const deps = { pool, ledger: createPgLedger(), now: () => new Date(), today: utcToday, onOutbox: () => undefined, newId: randomUUID, batchSize: Number(values['batch-size'] ?? config.LMS_EOD_BATCH_SIZE), workers, afterDay };
   try {
     const created = await createEodRun(deps, { tenantId: values.tenant, to: values.to, actor: 'cli', requestHash: requestHash(['eod', values.to]) });

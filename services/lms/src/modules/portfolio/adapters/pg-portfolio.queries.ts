@@ -100,7 +100,8 @@ export async function transitions(db: Db, tenantId: string, dates: readonly stri
  * Loans disbursed by `asOf`, by currency × cohort (month of first disbursement, YYYY-MM) × the month
  * (YYYY-MM) they first reached `dpd` days past due on or before `asOf` (null: not reached). A point holds
  * from its date until the next, and on a day t within it dpd = t − anchor, so it reaches `dpd` on
- * max(from, anchor + dpd) if that falls before the next point.
+ * max(from, anchor + dpd) if that falls before the next point. A point with no anchor (current) reaches
+ * nothing (greatest() would ignore the null and answer its date).
  */
 export interface CohortCell {
   readonly currency: string;
@@ -117,11 +118,11 @@ export async function cohorts(db: Db, tenantId: string, asOf: string, dpd: numbe
      reached AS (
        SELECT loan_id, min(hit) AS first
        FROM (
-         SELECT h.loan_id, greatest(h.from_date, h.dpd_anchor + $3::int) AS hit,
+         SELECT h.loan_id, h.dpd_anchor, greatest(h.from_date, h.dpd_anchor + $3::int) AS hit,
                 lead(h.from_date) OVER (PARTITION BY h.loan_id ORDER BY h.from_date) AS next
          FROM delinquency_history h JOIN pos p ON p.loan_id = h.loan_id
        ) q
-       WHERE hit IS NOT NULL AND hit < coalesce(next, 'infinity'::date) AND hit <= $4::date
+       WHERE dpd_anchor IS NOT NULL AND hit < coalesce(next, 'infinity'::date) AND hit <= $4::date
        GROUP BY loan_id
      )
      SELECT p.currency, min(p.scale) AS scale, to_char(p.disbursed_on, 'YYYY-MM') AS cohort, to_char(r.first, 'YYYY-MM') AS reached,

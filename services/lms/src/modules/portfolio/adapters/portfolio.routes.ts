@@ -8,7 +8,8 @@ import { rbiClassification } from '../../reports/adapters/pg-reports.queries.js'
 import { addMonths, bucketSummary, heatmap, monthEnd, monthEndsUpTo, rollRates, vintages } from '../domain/analytics.js';
 import { efficiencySummary, npaRatios } from '../domain/efficiency.js';
 import { collectionEfficiency } from './pg-efficiency.queries.js';
-import { bookAt, cohorts, transitions } from './pg-portfolio.queries.js';
+import { snapshotBookAt, snapshotCohorts, snapshotTransitions } from './pg-portfolio-snapshots.js';
+import { bookAt, cohorts, transitions, type BucketSet } from './pg-portfolio.queries.js';
 
 export interface PortfolioRoutesDeps {
   readonly pool: pg.Pool;
@@ -36,54 +37,65 @@ const problems = {
 
 /**
  * GET /v1/portfolio/{buckets,roll-rates,vintages,heatmap}: the book as of a past business date, computed
- * from the ledger and the delinquency history (pg-portfolio.queries.ts says how).
+ * from the ledger and the delinquency history (pg-portfolio.queries.ts says how), or read from the date's
+ * snapshot when end of day or the backfill wrote one (pg-portfolio-snapshots.ts); `source` says which.
  */
 export async function portfolioRoutes(app: FastifyInstance, deps: PortfolioRoutesDeps): Promise<void> {
   const tags = ['portfolio'];
 
+  // The day's snapshot (written by end of day or the backfill) when there is one, else the live computation; the answer says which.
+  const book = async (tenantId: string, asOf: string, set: BucketSet) => {
+    const snap = await snapshotBookAt(deps.pool, tenantId, asOf, set);
+    return snap ? { source: 'snapshot' as const, cells: snap } : { source: 'live' as const, cells: await bookAt(deps.pool, tenantId, asOf, set) };
+  };
   const asOfOf = async (tenantId: string, requested: string | undefined) => ({ asOf: await asOfWithinBusinessDate(deps.pool, tenantId, requested, deps.today) });
 
   app.get('/v1/portfolio/buckets', {
-    schema: { tags, summary: 'Outstanding principal by product and delinquency bucket, as of a date', description: 'Per currency: loans and principal by product × bucket (US buckets or RBI classes), charged-off loans counted with no principal, and the gross NPA ratio.', querystring: schemaDoc(bucketsQuery), response: { 200: { description: '`{ asOf, bucketSet, currencies }`, or CSV with `format=csv`', content: { 'application/json': { schema: { type: 'object' } }, 'text/csv': { schema: { type: 'string' } } } }, ...problems } },
+    schema: { tags, summary: 'Outstanding principal by product and delinquency bucket, as of a date', description: 'Per currency: loans and principal by product × bucket (US buckets or RBI classes), charged-off loans counted with no principal, and the gross NPA ratio.', querystring: schemaDoc(bucketsQuery), response: { 200: { description: '`{ asOf, bucketSet, source, currencies }` (`source`: `snapshot` when read from the date\'s portfolio snapshot, `live` when computed from the ledger), or CSV with `format=csv`', content: { 'application/json': { schema: { type: 'object' } }, 'text/csv': { schema: { type: 'string' } } } }, ...problems } },
   }, async (request, reply) => {
     const principal = authenticate(request, deps.authSecret, READERS);
     const query = parseOr400(bucketsQuery, request.query, 'query');
     const { asOf } = await asOfOf(principal.tenantId, query.asOf);
-    const currencies = bucketSummary(await bookAt(deps.pool, principal.tenantId, asOf, query.bucketSet), query.bucketSet);
+    const { source, cells } = await book(principal.tenantId, asOf, query.bucketSet);
+    const currencies = bucketSummary(cells, query.bucketSet);
     if (query.format === 'csv') {
       return sendCsv(reply, `buckets-${asOf}.csv`, toCsv(['as_of', 'currency', 'scale', 'product_code', 'bucket', 'loans', 'principal_minor'],
         currencies.flatMap((c) => c.items.map((i) => [asOf, c.currency, i.principal.scale, i.productCode, i.bucket, i.loans, i.principal.amount]))));
     }
-    return { asOf, bucketSet: query.bucketSet, currencies };
+    return { asOf, bucketSet: query.bucketSet, source, currencies };
   });
 
   app.get('/v1/portfolio/roll-rates', {
-    schema: { tags, summary: 'Roll-rate matrices, month end over month end', description: 'For each of the last `months` month ends and then `asOf`: of the principal in each bucket at the start of a step, the share in each bucket (or closed, charged off) at its end, weighted by the start balance.', querystring: schemaDoc(rollQuery), response: { 200: { description: '`{ asOf, bucketSet, dates, currencies }`, or CSV with `format=csv`', content: { 'application/json': { schema: { type: 'object' } }, 'text/csv': { schema: { type: 'string' } } } }, ...problems } },
+    schema: { tags, summary: 'Roll-rate matrices, month end over month end', description: 'For each of the last `months` month ends and then `asOf`: of the principal in each bucket at the start of a step, the share in each bucket (or closed, charged off) at its end, weighted by the start balance.', querystring: schemaDoc(rollQuery), response: { 200: { description: '`{ asOf, bucketSet, dates, source, currencies }` (`source`: `snapshot` when every step was read from the portfolio snapshots, `live` when computed from the ledger), or CSV with `format=csv`', content: { 'application/json': { schema: { type: 'object' } }, 'text/csv': { schema: { type: 'string' } } } }, ...problems } },
   }, async (request, reply) => {
     const principal = authenticate(request, deps.authSecret, READERS);
     const query = parseOr400(rollQuery, request.query, 'query');
     const { asOf } = await asOfOf(principal.tenantId, query.asOf);
     const dates = monthEndsUpTo(asOf, query.months);
-    const currencies = rollRates(await transitions(deps.pool, principal.tenantId, dates, query.bucketSet), dates, query.bucketSet);
+    const snap = await snapshotTransitions(deps.pool, principal.tenantId, dates, query.bucketSet);
+    const source = snap ? 'snapshot' : 'live';
+    const currencies = rollRates(snap ?? await transitions(deps.pool, principal.tenantId, dates, query.bucketSet), dates, query.bucketSet);
     if (query.format === 'csv') {
       return sendCsv(reply, `roll-rates-${asOf}.csv`, toCsv(['currency', 'from_date', 'to_date', 'from_bucket', 'to_bucket', 'principal_minor', 'share'],
         currencies.flatMap((c) => c.steps.flatMap((step) => step.matrix.flatMap((row) => row.to.map((cell) => [c.currency, step.from, step.to, row.from, cell.bucket, cell.principal.amount, cell.share]))))));
     }
-    return { asOf, bucketSet: query.bucketSet, dates, currencies };
+    return { asOf, bucketSet: query.bucketSet, dates, source, currencies };
   });
 
   app.get('/v1/portfolio/vintages', {
-    schema: { tags, summary: 'Vintage curves by disbursement-month cohort', description: 'For each cohort (month of first disbursement), at each month on book up to `asOf`: the cumulative share of its disbursed principal in loans that had reached `thresholdDpd` (30, 60 or 90) days past due.', querystring: schemaDoc(vintageQuery), response: { 200: { description: '`{ asOf, thresholdDpd, currencies }`, or CSV with `format=csv`', content: { 'application/json': { schema: { type: 'object' } }, 'text/csv': { schema: { type: 'string' } } } }, ...problems } },
+    schema: { tags, summary: 'Vintage curves by disbursement-month cohort', description: 'For each cohort (month of first disbursement), at each month on book up to `asOf`: the cumulative share of its disbursed principal in loans that had reached `thresholdDpd` (30, 60 or 90) days past due.', querystring: schemaDoc(vintageQuery), response: { 200: { description: '`{ asOf, thresholdDpd, source, currencies }` (`source`: `snapshot` or `live`), or CSV with `format=csv`', content: { 'application/json': { schema: { type: 'object' } }, 'text/csv': { schema: { type: 'string' } } } }, ...problems } },
   }, async (request, reply) => {
     const principal = authenticate(request, deps.authSecret, READERS);
     const query = parseOr400(vintageQuery, request.query, 'query');
     const { asOf } = await asOfOf(principal.tenantId, query.asOf);
-    const currencies = vintages(await cohorts(deps.pool, principal.tenantId, asOf, query.thresholdDpd), asOf, query.thresholdDpd);
+    const snap = await snapshotCohorts(deps.pool, principal.tenantId, asOf, query.thresholdDpd);
+    const source = snap ? 'snapshot' : 'live';
+    const currencies = vintages(snap ?? await cohorts(deps.pool, principal.tenantId, asOf, query.thresholdDpd), asOf, query.thresholdDpd);
     if (query.format === 'csv') {
       return sendCsv(reply, `vintages-${query.thresholdDpd}dpd-${asOf}.csv`, toCsv(['currency', 'cohort', 'months_on_book', 'through', 'loans_reached', 'disbursed_reached_minor', 'cohort_disbursed_minor', 'share'],
         currencies.flatMap((c) => c.cohorts.flatMap((cohort) => cohort.points.map((p) => [c.currency, cohort.cohort, p.monthsOnBook, p.through, p.loans, p.disbursed.amount, cohort.disbursed.amount, p.share])))));
     }
-    return { asOf, thresholdDpd: query.thresholdDpd, currencies };
+    return { asOf, thresholdDpd: query.thresholdDpd, source, currencies };
   });
 
   app.get('/v1/portfolio/collection-efficiency', {
@@ -117,16 +129,17 @@ export async function portfolioRoutes(app: FastifyInstance, deps: PortfolioRoute
   });
 
   app.get('/v1/portfolio/heatmap', {
-    schema: { tags, summary: 'Risk heatmap: product × bucket × region', description: "Loans and outstanding principal by product, bucket and the borrower's region (the address's state or province code) at `asOf`.", querystring: schemaDoc(bucketsQuery), response: { 200: { description: '`{ asOf, bucketSet, currencies }`, or CSV with `format=csv`', content: { 'application/json': { schema: { type: 'object' } }, 'text/csv': { schema: { type: 'string' } } } }, ...problems } },
+    schema: { tags, summary: 'Risk heatmap: product × bucket × region', description: "Loans and outstanding principal by product, bucket and the borrower's region (the address's state or province code) at `asOf`.", querystring: schemaDoc(bucketsQuery), response: { 200: { description: '`{ asOf, bucketSet, source, currencies }` (`source`: `snapshot` when read from the date\'s portfolio snapshot, `live` when computed from the ledger), or CSV with `format=csv`', content: { 'application/json': { schema: { type: 'object' } }, 'text/csv': { schema: { type: 'string' } } } }, ...problems } },
   }, async (request, reply) => {
     const principal = authenticate(request, deps.authSecret, READERS);
     const query = parseOr400(bucketsQuery, request.query, 'query');
     const { asOf } = await asOfOf(principal.tenantId, query.asOf);
-    const currencies = heatmap(await bookAt(deps.pool, principal.tenantId, asOf, query.bucketSet), query.bucketSet);
+    const { source, cells } = await book(principal.tenantId, asOf, query.bucketSet);
+    const currencies = heatmap(cells, query.bucketSet);
     if (query.format === 'csv') {
       return sendCsv(reply, `heatmap-${asOf}.csv`, toCsv(['as_of', 'currency', 'scale', 'product_code', 'region', 'bucket', 'loans', 'principal_minor'],
         currencies.flatMap((c) => c.cells.map((cell) => [asOf, c.currency, cell.principal.scale, cell.productCode, cell.region, cell.bucket, cell.loans, cell.principal.amount]))));
     }
-    return { asOf, bucketSet: query.bucketSet, currencies };
+    return { asOf, bucketSet: query.bucketSet, source, currencies };
   });
 }
