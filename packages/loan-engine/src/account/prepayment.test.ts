@@ -29,9 +29,14 @@ describe('prepayment money event', () => {
       { account: 'loan-portfolio', side: 'credit', amountMinor: 50_000n },
       { account: 'fee-income', side: 'credit', amountMinor: 1_100n },
     ]);
+    // Nothing is due after it: the principal paid ahead is not counted against the installments to come.
+    expect([r.state.balances.principalDue, r.state.balances.totalDueNow]).toEqual([0n, 0n]);
+    const due2 = unwrap(replayAccount({ schedule: REAMORTISED, product: CHARGED, events, businessDate: d('2027-03-01') }));
+    expect([due2.state.balances.principalDue, due2.state.balances.interestDue]).toEqual([75_118n, 1_510n]);
     const rest = [...events, paid('r2', '2027-03-01', 76_628n), paid('r3', '2027-04-01', 76_634n)];
     const done = unwrap(replayAccount({ schedule: REAMORTISED, product: CHARGED, events: rest, businessDate: d('2027-04-02') }));
     expect(done.state.status).toBe('closed');
+    expect(done.state.balances.principalDue).toBe(0n);
     expect(done.effects.every(isBalanced)).toBe(true);
     expect(netBalances(done.effects)['loan-portfolio']).toBe(0n);
   });

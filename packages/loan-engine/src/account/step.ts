@@ -214,6 +214,9 @@ function prepay(ctx: StepContext, d: DayNumber, e: CashEvent): void {
   line(lines, 'fee-income', 'credit', charge);
   line(lines, 'excess-liability', 'credit', excess);
   b.m.principalPaid += principal;
+  // The re-amortised schedule no longer carries the principal paid ahead, so it never falls due: count it as
+  // due and paid at once, else the due principal (due − paid) would stay short by it (negative) for good.
+  b.m.dueP += principal;
   b.m.excess += excess;
   ctx.out.effects.push(effect(`prepayment:${e.id}`, d, 'prepayment', lines));
   const byComponent = { penalties: 0n, fees: 0n, interest: 0n, principal };

@@ -206,6 +206,7 @@ export async function expectBooksHold(book: ProductBook, h: Harness, e: BooksExp
       principal: net['loan-portfolio'] ?? 0n, excess: -(net['excess-liability'] ?? 0n), writtenOff: net['write-off-expense'] ?? 0n, recovered: -(net['recovery-income'] ?? 0n),
       interestSuspended: net['memo-interest-receivable'] ?? 0n,
     });
+    for (const k of BALANCE_KEYS) expect(of(k), `loan ${loanId} ${k} is never negative`).toBeGreaterThanOrEqual(0n);
     const schedule = await book.schedule(loanId);
     for (const i of schedule) expect(i.principal + i.interest + i.fees, `installment ${i.number} total = its parts`).toBe(i.total);
     const expected = e.schedulePrincipal?.[loanId];
