@@ -20,7 +20,9 @@
 #   6. Underwriting: BENCH_UNDERWRITING_DECISIONS (20000) decisions (features → scorecard → policy) with the
 #      policy on zen-engine, beside the same rules as plain TypeScript, in process (services/los/bench/underwriting.bench.ts).
 #   7. Reports: BENCH_REPORT_LOANS (200000) loans seeded set-based, the RBI, US and trial-balance-by-product
-#      report queries beside a plain SQL aggregate of the same rows (services/lms/bench/reports.bench.ts).
+#      report queries and the portfolio dashboard's four, live and then from the portfolio snapshots (each
+#      month end's written and timed; p50/p99 of BENCH_SNAPSHOT_ROUNDS reads), beside a plain SQL aggregate of
+#      the same rows (services/lms/bench/reports.bench.ts; BENCH_REPORT_LIVE=0: baseline and snapshots only).
 #   8. Statements: a 360-instalment loan through BENCH_STATEMENT_DAYS (730) days of end of day, its statement as
 #      JSON and as PDF, beside the plain SQL read of the same rows (services/lms/bench/statements.bench.ts).
 #   9. Migration import: BENCH_IMPORT_ROWS (10000) generated loans with their history stored and booked in batches
@@ -122,7 +124,7 @@ if [[ "$BENCH_ONLY" == all || "$BENCH_ONLY" == reports ]]; then
   (
     eval "$(bash infra/local/infra.sh env)"
     isolated_environment bench
-    step "reports: RBI classification, US delinquency, trial balance by product over ${BENCH_REPORT_LOANS:-200000} loans, beside a plain SQL aggregate"
+    step "reports: RBI classification, US delinquency, trial balance by product, the portfolio dashboard live and from snapshots over ${BENCH_REPORT_LOANS:-200000} loans, beside a plain SQL aggregate"
     cd services/lms && pnpm exec tsx bench/reports.bench.ts
   ) || status=$?
 fi

@@ -88,16 +88,19 @@ const COHORTS = `
     FROM delinquency_history h JOIN pg_temp.portfolio_snapshot_pos p ON p.loan_id = h.loan_id
   ),
   reached AS (
-    SELECT q.loan_id, t.dpd, min(q.hit) AS first
+    SELECT pt.loan_id, t.dpd, min(greatest(pt.from_date, pt.dpd_anchor + t.dpd)) AS first
     FROM points pt CROSS JOIN (VALUES (30), (60), (90)) AS t(dpd)
-    CROSS JOIN LATERAL (SELECT pt.loan_id, greatest(pt.from_date, pt.dpd_anchor + t.dpd) AS hit) q
-    WHERE pt.dpd_anchor IS NOT NULL AND q.hit < coalesce(pt.next, 'infinity'::date) AND q.hit <= $2::date
-    GROUP BY q.loan_id, t.dpd
+    WHERE pt.dpd_anchor IS NOT NULL AND greatest(pt.from_date, pt.dpd_anchor + t.dpd) < coalesce(pt.next, 'infinity'::date)
+      AND greatest(pt.from_date, pt.dpd_anchor + t.dpd) <= $2::date
+    GROUP BY pt.loan_id, t.dpd
+  ),
+  cells AS (
+    SELECT t.dpd, p.currency, min(p.scale) AS scale, date_trunc('month', p.disbursed_on) AS cohort, date_trunc('month', r.first) AS reached, count(*) AS loans, sum(p.disbursed) AS disbursed
+    FROM pg_temp.portfolio_snapshot_pos p CROSS JOIN (VALUES (30), (60), (90)) AS t(dpd)
+    LEFT JOIN reached r ON r.loan_id = p.loan_id AND r.dpd = t.dpd
+    GROUP BY t.dpd, p.currency, date_trunc('month', p.disbursed_on), date_trunc('month', r.first)
   )
-  SELECT $1, $2::date, t.dpd, p.currency, min(p.scale), to_char(p.disbursed_on, 'YYYY-MM'), coalesce(to_char(r.first, 'YYYY-MM'), ''), count(*), sum(p.disbursed)
-  FROM pg_temp.portfolio_snapshot_pos p CROSS JOIN (VALUES (30), (60), (90)) AS t(dpd)
-  LEFT JOIN reached r ON r.loan_id = p.loan_id AND r.dpd = t.dpd
-  GROUP BY t.dpd, p.currency, to_char(p.disbursed_on, 'YYYY-MM'), coalesce(to_char(r.first, 'YYYY-MM'), '')`;
+  SELECT $1, $2::date, dpd, currency, scale, to_char(cohort, 'YYYY-MM'), coalesce(to_char(reached, 'YYYY-MM'), ''), loans, disbursed FROM cells`;
 
 /** Writes (or rewrites) the tenant's snapshot of `asOf` in one transaction; concurrent writers of the same day take turns. */
 export async function writePortfolioSnapshot(pool: pg.Pool, tenantId: string, asOf: string): Promise<SnapshotWritten> {
@@ -105,11 +108,14 @@ export async function writePortfolioSnapshot(pool: pg.Pool, tenantId: string, as
   const from = previousMonthEnd(asOf);
   return inTransaction(pool, async (c) => {
     await c.query(`SELECT pg_advisory_xact_lock(hashtextextended('portfolio-snapshot:' || $1 || ':' || $2, 0))`, [tenantId, asOf]);
+    // One loan per row through hash aggregates and a sort: memory enough to keep them off disk; no JIT for a statement run once a day.
+    await c.query(`SET LOCAL work_mem = '256MB'`);
+    await c.query('SET LOCAL jit = off');
     for (const table of ['portfolio_snapshots', 'portfolio_snapshot_cells', 'portfolio_snapshot_loans', 'portfolio_snapshot_rolls', 'portfolio_snapshot_cohorts']) {
       await c.query(`DELETE FROM ${table} WHERE tenant_id = $1 AND as_of = $2::date`, [tenantId, asOf]);
     }
     await c.query(`CREATE TEMP TABLE portfolio_snapshot_pos (
-      loan_id text PRIMARY KEY, product_code text NOT NULL, currency text NOT NULL, scale int NOT NULL, region text NOT NULL,
+      loan_id text NOT NULL, product_code text NOT NULL, currency text NOT NULL, scale int NOT NULL, region text NOT NULL,
       disbursed_on date, disbursed bigint NOT NULL, principal bigint NOT NULL, dpd int NOT NULL, us_state text NOT NULL, rbi_state text NOT NULL
     ) ON COMMIT DROP`);
     const loans = (await c.query(POSITIONS, [tenantId, asOf])).rowCount ?? 0;
