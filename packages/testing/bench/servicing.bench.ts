@@ -1,20 +1,25 @@
 /**
  * Servicing benchmark ("LMS: money moves"): repayments through the HTTP API (one loan; spread over
  * many), a backdated repayment on a 360-installment loan with 1,000 transactions, and one business
- * day of end of day over many loans — each beside its baseline measured in the same run. Plain tsx
+ * day of end of day over a generated book of many loans (lib/eod-book.ts: templates of the seeded
+ * products imported through the service, copied set-based; due dates spread over the month, 7.5 % in
+ * arrears, some crossing a class on the day) — each beside its baseline measured in the same run. Plain tsx
  * script run by infra/bench.sh (BENCH_ONLY=servicing) against the dedicated lendstack_lms_bench database.
  *
  *   BENCH_REPAYMENTS (2000 per case)  BENCH_SINGLE_LOAN_REPAYMENTS (300: each replays all the loan's earlier ones)  BENCH_SPREAD_LOANS (10000)
  *   BENCH_CONCURRENCY (16)  BENCH_BACKDATED_TRANSACTIONS (1000)  BENCH_BACKDATED_RUNS (30)  BENCH_EOD_LOANS (100000)
- *   BENCH_EOD_WORKERS (4: the LMS's LMS_EOD_WORKERS)  BENCH_EOD_BASELINE (in-place | json | both)  BENCH_SERVICING_PARTS (repayments,backdated,eod)
+ *   BENCH_EOD_WORKERS (4: the LMS's LMS_EOD_WORKERS)  BENCH_SERVICING_PARTS (repayments,backdated,eod)
  *   BENCH_LMS_PORT (3702)  BENCH_PAYOUT_PORT (3790)  BENCH_LMS_DB_POOL_MAX (10)
  *   BENCH_PROFILE_DIR (unset: no profiling; set: a V8 CPU profile of the LMS over the backdated requests
  *   only, lms-<pid>-2.cpuprofile, summarised by bench/profile-summary.ts)
  */
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { parseIsoDate, replayAccount, resumeAccount, type MoneyEvent } from '@lendstack/loan-engine';
 import { signToken } from '@lendstack/platform';
 import pg from 'pg';
@@ -22,7 +27,8 @@ import { startPayoutSandbox, stopPayoutSandbox } from '../sandboxes/payout-sandb
 import { startServiceProcess, type ServiceProcess } from '../src/services.js';
 import { createHttpClient, percentile, runBounded, type HttpClient } from './lib/http-load.js';
 import { fmt, markdownTable, textTable, type Row } from './lib/report.js';
-import { endOfDayBaseline, endOfDayInPlaceBaseline, repaymentBaseline } from './lib/servicing-baseline.js';
+import { endOfDaySameRowsBaseline, repaymentBaseline } from './lib/servicing-baseline.js';
+import { copyBook, templateSpecs, withHistory } from './lib/eod-book.js';
 import { cloneLoan, publishApprovals } from './lib/servicing-fixtures.js';
 import { intEnv } from './lib/env.js';
 import { pidListeningOn } from './lib/processes.js';
@@ -37,8 +43,6 @@ const config = {
   backdatedRuns: intEnv('BENCH_BACKDATED_RUNS', 30, 1, 1_000),
   eodLoans: intEnv('BENCH_EOD_LOANS', 100_000, 1, 1_000_000),
   eodWorkers: intEnv('BENCH_EOD_WORKERS', 4, 1, 32),
-  /** in-place: the quiet day's own in-place writes by plain SQL (default); json: the full snapshot/state JSON from the client (the baseline before the quiet path); both. */
-  eodBaseline: (process.env.BENCH_EOD_BASELINE ?? 'in-place') as 'in-place' | 'json' | 'both',
   lmsPort: intEnv('BENCH_LMS_PORT', 3702, 1, 65_535),
   payoutPort: intEnv('BENCH_PAYOUT_PORT', 3790, 1, 65_535),
   lmsPoolMax: intEnv('BENCH_LMS_DB_POOL_MAX', 10, 2, 100),
@@ -64,8 +68,9 @@ const log = (line: string) => console.log(`[bench +${((Date.now() - t0) / 1000).
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const secret = `lendstack-bench-secret-${config.runId}-0123456789abcdef`;
 const token = (tenantId: string) => `Bearer ${signToken(secret, { subject: 'bench', tenantId, roles: ['partner', 'operator', 'admin'] }, 7_200, Math.floor(Date.now() / 1000))}`;
-const tenants = { repay: `bench-repay-${config.runId}`, backdated: `bench-backdated-${config.runId}`, eod: `bench-eod-${config.runId}` };
+const tenants = { repay: `bench-repay-${config.runId}`, backdated: `bench-backdated-${config.runId}`, eod: `bench-eod-${config.runId}`, probe: `bench-eodprobe-${config.runId}` };
 const START = '2026-01-05';
+const execFileAsync = promisify(execFile);
 const addDays = (iso: string, days: number) => new Date(Date.parse(`${iso}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 const inr = (minor: bigint | number) => ({ amount: String(minor), currency: 'INR', scale: 2 });
 const loanTerms = (termPeriods: number, principalMinor: number) => ({
@@ -91,24 +96,23 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
   }
 }
 
-/** Books the three template loans through Kafka, sets each tenant's business date and disburses them. */
+/** Books the repayment and backdated template loans through Kafka, sets their tenants' business date and disburses them. */
 async function templates(lms: ServiceProcess, db: pg.Pool) {
-  for (const t of Object.values(tenants)) {
+  for (const t of [tenants.repay, tenants.backdated]) {
     const r = await call(lms, t, '/v1/business-date', 'PUT', { date: START });
     if (r.status !== 200) throw new Error(`PUT business date: ${r.status} ${JSON.stringify(r.body)}`);
   }
-  const [repay, backdated, eod] = await publishApprovals(config.kafkaBrokers.split(','), config.topicPrefix, [
+  const [repay, backdated] = await publishApprovals(config.kafkaBrokers.split(','), config.topicPrefix, [
     { tenantId: tenants.repay, loan: loanTerms(12, 10_000_000) },
     { tenantId: tenants.backdated, loan: loanTerms(360, 250_000_000) },
-    { tenantId: tenants.eod, loan: loanTerms(12, 10_000_000) },
-  ]) as [string, string, string];
-  const ids = { repay, backdated, eod };
+  ]) as [string, string];
+  const ids = { repay, backdated };
   await until('the LMS to book the template loans', async () => {
     const n = Number((await db.query('SELECT count(*) FROM loan_accounts WHERE id = ANY($1)', [Object.values(ids)])).rows[0].count);
-    return n === 3 ? true : undefined;
+    return n === 2 ? true : undefined;
   });
   for (const [k, id] of Object.entries(ids)) {
-    const tenantId = tenants[k as keyof typeof tenants];
+    const tenantId = tenants[k as 'repay' | 'backdated'];
     const principal = k === 'backdated' ? 250_000_000 : 10_000_000;
     const r = await call(lms, tenantId, `/v1/loans/${id}/disbursements`, 'POST', { amount: inr(principal), valueDate: START });
     if (![201, 202].includes(r.status)) throw new Error(`disbursement: ${r.status} ${JSON.stringify(r.body)}`);
@@ -248,19 +252,87 @@ async function profileMark() {
   log(`  CPU profile of the LMS written to ${dir} (lms-${pid}${before > 0 ? `-${before + 1}` : ''}.cpuprofile)`);
 }
 
-async function benchEndOfDay(lms: ServiceProcess, db: pg.Pool, templateId: string) {
-  log(`end of day: copying the disbursed template loan ${config.eodLoans - 1} times (SQL, not timed)`);
-  const copies = await cloneLoan(db, templateId, `bench-e${config.runId}-`, config.eodLoans - 1, 10_000, log);
-  for (const t of ['loan_servicing', 'loan_accounts', 'loan_balances', 'installments']) await db.query(`VACUUM ANALYZE ${t}`);
-  const day = addDays(START, 1);
+/** The day the end-of-day bench measures (the book's business date is the day before). */
+const EOD_DAY = '2026-06-15';
+
+/** Seeds the demo products for `tenantId` with the LMS's own seed command (services/lms/src/seed.ts). */
+async function seedProducts(tenantId: string) {
+  await execFileAsync('pnpm', ['exec', 'tsx', 'src/seed.ts', tenantId], { cwd: fileURLToPath(new URL('../../../services/lms/', import.meta.url)), env: { ...process.env, LMS_DATABASE_URL: config.lmsDatabaseUrl } });
+}
+
+/** Books `records` through POST /v1/imports (JSON lines) and waits for the import; every record must be imported. External id → loan id. */
+async function importRecords(lms: ServiceProcess, db: pg.Pool, tenantId: string, records: readonly Record<string, unknown>[]): Promise<Map<string, string>> {
+  const res = await fetch(`${lms.url}/v1/imports`, {
+    method: 'POST', headers: { authorization: token(tenantId), 'content-type': 'application/x-ndjson', 'idempotency-key': `bench-${config.runId}-${tenantId}` },
+    body: `${records.map((r) => JSON.stringify(r)).join('\n')}\n`,
+  });
+  const created = await res.json() as { id: string };
+  if (res.status !== 202) throw new Error(`POST /v1/imports: ${res.status} ${JSON.stringify(created)}`);
+  const done = await until(`import ${created.id}`, async () => {
+    const r = (await call(lms, tenantId, `/v1/imports/${created.id}`)).body;
+    return r?.status === 'completed' ? r : undefined;
+  }, 600_000, 250);
+  if (done.progress.imported !== records.length) {
+    const rejected = (await call(lms, tenantId, `/v1/imports/${created.id}/rows?status=rejected`)).body;
+    throw new Error(`import ${created.id}: ${done.progress.imported} of ${records.length} imported: ${JSON.stringify(rejected).slice(0, 1_000)}`);
+  }
+  const rows = (await db.query<{ external_id: string; loan_id: string }>('SELECT external_id, loan_id FROM imported_loans WHERE tenant_id = $1', [tenantId])).rows;
+  return new Map(rows.map((r) => [r.external_id, r.loan_id]));
+}
+
+/** Loans of the tenant by RBI class, accrual status and DPD band (the book's shape, before and after the day). */
+async function bookShape(db: pg.Pool, tenantId: string) {
+  return (await db.query<{ product: string; rbi: string; accrual: string; band: string; n: number }>(
+    `SELECT product_code AS product, rbi_class AS rbi, accrual_status AS accrual, CASE WHEN dpd = 0 THEN '0' WHEN dpd <= 30 THEN '1-30' WHEN dpd <= 60 THEN '31-60' WHEN dpd <= 90 THEN '61-90' ELSE '91+' END AS band, count(*)::int AS n
+     FROM loan_servicing WHERE tenant_id = $1 AND status = 'active' GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`, [tenantId])).rows;
+}
+
+/**
+ * The book (lib/eod-book.ts): templates imported through the service (their schedules first learned from the same
+ * records imported without history into a probe tenant), then copied set-based up to BENCH_EOD_LOANS loans.
+ */
+async function seedBook(lms: ServiceProcess, db: pg.Pool) {
+  const businessDate = addDays(EOD_DAY, -1);
+  const specs = templateSpecs(EOD_DAY);
+  for (const t of [tenants.eod, tenants.probe]) {
+    await seedProducts(t);
+    const r = await call(lms, t, '/v1/business-date', 'PUT', { date: businessDate });
+    if (r.status !== 200) throw new Error(`PUT business date: ${r.status} ${JSON.stringify(r.body)}`);
+  }
+  log(`end of day: ${specs.length} template loans over 4 seeded products imported through POST /v1/imports (business date ${businessDate})`);
+  const probes = await importRecords(lms, db, tenants.probe, specs.map((s) => s.record));
+  const schedules = new Map<string, { dueDate: string; totalMinor: string }[]>();
+  for (const r of (await db.query<{ external_id: string; due: string; total: string }>(
+    `SELECT i.external_id, to_char(s.due_date, 'YYYY-MM-DD') AS due, s.total_minor::text AS total FROM imported_loans i JOIN installments s ON s.loan_id = i.loan_id WHERE i.tenant_id = $1 ORDER BY s.number`, [tenants.probe])).rows) {
+    schedules.set(r.external_id, [...(schedules.get(r.external_id) ?? []), { dueDate: r.due, totalMinor: r.total }]);
+  }
+  if (probes.size !== specs.length) throw new Error('probe import incomplete');
+  const loans = await importRecords(lms, db, tenants.eod, specs.map((s) => withHistory(s, schedules.get(s.externalId) ?? [], businessDate)));
+  const templates = specs.map((s) => ({ loanId: loans.get(s.externalId)!, ppm: s.ppm, spec: s }));
+  const copies = config.eodLoans - templates.length;
+  log(`end of day: copying the templates into ${copies} loans (SQL, not timed)`);
+  const copyStarted = performance.now();
+  await copyBook(db, templates, `bench-e${config.runId}-`, Math.max(0, copies), 20_000, config.eodWorkers, log);
+  const copyMs = performance.now() - copyStarted;
+  const vacuumStarted = performance.now();
+  for (const t of ['loan_servicing', 'loan_accounts', 'loan_balances', 'installments', 'schedule_versions', 'schedule_terms', 'loan_transactions', 'delinquency_history', 'journal_entries', 'journal_lines']) await db.query(`VACUUM ANALYZE ${t}`);
+  log(`  copied in ${fmt(copyMs / 1000, 1)} s, VACUUM ANALYZE ${fmt((performance.now() - vacuumStarted) / 1000, 1)} s`);
+  return { templates: templates.length, copyMs };
+}
+
+async function benchEndOfDay(lms: ServiceProcess, db: pg.Pool) {
+  const seeded = await seedBook(lms, db);
+  const day = EOD_DAY;
+  const before = await bookShape(db, tenants.eod);
+  const dueOnDay = Number((await db.query(`SELECT count(*) FROM installments i JOIN loan_servicing s ON s.loan_id = i.loan_id WHERE s.tenant_id = $1 AND s.status = 'active' AND i.due_date = $2::date`, [tenants.eod, day])).rows[0].count);
   const seq = await maxSeq(db);
   const advancedBy = async () => {
     const text = await (await fetch(`${lms.url}/metrics`)).text();
     const of = (path: string) => Number(new RegExp(`lendstack_eod_loans_advanced_total\\{[^}]*path="${path}"[^}]*\\} (\\d+)`).exec(text)?.[1] ?? 0);
     return { quiet: of('quiet'), engine: of('engine') };
   };
-  const before = await advancedBy();
-  log(`end of day ${START} → ${day} over ${config.eodLoans} loans through POST /v1/end-of-day-runs (${config.eodWorkers} workers)`);
+  const paths0 = await advancedBy();
+  log(`end of day ${addDays(day, -1)} → ${day} over ${config.eodLoans} loans (${dueOnDay} with an installment due on the day) through POST /v1/end-of-day-runs (${config.eodWorkers} workers)`);
   const started = performance.now();
   const run = await call(lms, tenants.eod, '/v1/end-of-day-runs', 'POST', { to: day });
   if (run.status !== 202) throw new Error(`POST end-of-day-runs: ${run.status} ${JSON.stringify(run.body)}`);
@@ -268,31 +340,26 @@ async function benchEndOfDay(lms: ServiceProcess, db: pg.Pool, templateId: strin
   let batchesMs: number | undefined;
   const done = await until('end of day', async () => {
     const r = (await call(lms, tenants.eod, `/v1/end-of-day-runs/${run.body.id}`)).body;
-    if (Date.now() - lastLog > 5_000) { log(`  ${JSON.stringify(r.progress)}`); lastLog = Date.now(); }
+    if (Date.now() - lastLog > 10_000) { log(`  ${JSON.stringify(r.progress)}`); lastLog = Date.now(); }
     if (r.status === 'failed') throw new Error(`end of day failed: ${r.error}`);
     if (batchesMs === undefined && r.progress.loansDone === r.progress.loansTotal && r.progress.loansTotal > 0) batchesMs = performance.now() - started;
     return r.status === 'completed' ? r : undefined;
   }, 3_600_000, 100);
   const eodMs = performance.now() - started;
-  const after = await advancedBy();
-  const paths = { quiet: after.quiet - before.quiet, engine: after.engine - before.engine };
+  const paths1 = await advancedBy();
+  const paths = { quiet: paths1.quiet - paths0.quiet, engine: paths1.engine - paths0.engine };
   const advanced = Number((await db.query(`SELECT count(*) FROM loan_servicing WHERE tenant_id = $1 AND as_of = $2::date`, [tenants.eod, day])).rows[0].count);
   const written = (await db.query('SELECT count(*)::int AS entries, count(DISTINCT loan_id)::int AS loans FROM journal_entries WHERE tenant_id = $1 AND seq > $2', [tenants.eod, seq])).rows[0];
   const lines = Number((await db.query('SELECT count(*) FROM journal_lines l JOIN journal_entries e ON e.id = l.entry_id WHERE e.tenant_id = $1 AND e.seq > $2', [tenants.eod, seq])).rows[0].count);
-  const t = (await db.query(`SELECT s.snapshot::text AS snapshot, s.state::text AS state, (SELECT l.amount_minor::text FROM journal_entries e JOIN journal_lines l ON l.entry_id = e.id WHERE e.loan_id = s.loan_id AND e.seq > $2 LIMIT 1) AS accrual FROM loan_servicing s WHERE s.loan_id = $1`, [templateId, seq])).rows[0];
-  log(`  ${advanced} loans advanced in ${fmt(eodMs)} ms (batches ${fmt(batchesMs ?? eodMs)} ms, then the early-warning re-score; ${paths.quiet} quiet, ${paths.engine} through the engine; ${written.entries} journal entries, ${lines} lines, on ${written.loans} loans); baseline: the same day set-based`);
-  const ids = [templateId, ...copies].sort();
-  const accrualMinor = BigInt(t.accrual ?? '1');
-  const baselines: { name: string; ms: number }[] = [];
-  if (config.eodBaseline !== 'json') {
-    baselines.push({ name: `raw SQL of the same in-place writes, batches of 1,000 over ${config.eodWorkers} connections`, ms: await endOfDayInPlaceBaseline(db, tenants.eod, ids, day, 1_000, config.eodWorkers, accrualMinor) });
-    log(`  baseline (in place): ${fmt(config.eodLoans / (baselines.at(-1)!.ms / 1000))} loans/s`);
-  }
-  if (config.eodBaseline !== 'in-place') {
-    baselines.push({ name: 'raw SQL writing the full snapshot/state JSON (the rows before the quiet path), batches of 1,000, one connection', ms: await endOfDayBaseline(db, tenants.eod, ids, day, 1_000, { snapshotJson: t.snapshot, stateJson: t.state, accrualMinor }) });
-    log(`  baseline (full JSON): ${fmt(config.eodLoans / (baselines.at(-1)!.ms / 1000))} loans/s`);
-  }
-  return { loans: config.eodLoans, advanced, eodMs, batchesMs: batchesMs ?? eodMs, paths, baselines, entries: written.entries as number, lines, progress: done.progress };
+  const unbalanced = Number((await db.query(
+    `SELECT count(*) FROM (SELECT l.loan_id FROM journal_lines l WHERE l.tenant_id = $1 GROUP BY l.loan_id, l.currency HAVING sum(CASE l.side WHEN 'debit' THEN l.amount_minor ELSE -l.amount_minor END) <> 0) x`, [tenants.eod])).rows[0].count);
+  const after = await bookShape(db, tenants.eod);
+  log(`  ${advanced} loans advanced in ${fmt(eodMs)} ms (batches ${fmt(batchesMs ?? eodMs)} ms, then the early-warning re-score; ${paths.quiet} quiet, ${paths.engine} through the engine; ${written.entries} journal entries, ${lines} lines, on ${written.loans} loans; loans whose ledger does not balance: ${unbalanced})`);
+  const ids = (await db.query<{ loan_id: string }>(`SELECT loan_id FROM loan_servicing WHERE tenant_id = $1 AND as_of = $2::date ORDER BY loan_id`, [tenants.eod, day])).rows.map((r) => r.loan_id);
+  const baselineMs = await endOfDaySameRowsBaseline(db, tenants.eod, ids, day, seq, 1_000, config.eodWorkers);
+  log(`  baseline (the same rows by raw set-based SQL): ${fmt(ids.length / (baselineMs / 1000))} loans/s`);
+  const baselines = [{ name: `raw set-based SQL writing the day's same rows, batches of 1,000 over ${config.eodWorkers} connections`, ms: baselineMs }];
+  return { loans: config.eodLoans, advanced, eodMs, batchesMs: batchesMs ?? eodMs, paths, baselines, entries: written.entries as number, lines, progress: done.progress, dueOnDay, before, after, unbalanced, ...seeded };
 }
 
 async function main() {
@@ -313,10 +380,10 @@ async function main() {
         : {}),
     });
     log('LMS and payout sandbox ready; booking and disbursing the template loans');
-    const ids = await templates(lms, db);
-    const rep = config.parts.has('repayments') ? await benchRepayments(lms, db, ids.repay) : undefined;
-    const bd = config.parts.has('backdated') ? await benchBackdated(lms, db, ids.backdated) : undefined;
-    const eod = config.parts.has('eod') ? await benchEndOfDay(lms, db, ids.eod) : undefined;
+    const ids = config.parts.has('repayments') || config.parts.has('backdated') ? await templates(lms, db) : undefined;
+    const rep = ids && config.parts.has('repayments') ? await benchRepayments(lms, db, ids.repay) : undefined;
+    const bd = ids && config.parts.has('backdated') ? await benchBackdated(lms, db, ids.backdated) : undefined;
+    const eod = config.parts.has('eod') ? await benchEndOfDay(lms, db) : undefined;
     report(rep, bd, eod);
   } finally {
     await lms?.stop();
@@ -352,12 +419,19 @@ function report(rep: Rep | undefined, bd: Awaited<ReturnType<typeof benchBackdat
   const eodRows: Row[] = eod === undefined ? [] : [
     [`end of day, one business day (POST /v1/end-of-day-runs → completed), ${config.eodWorkers} workers`, fmt(eod.advanced), fmt(eod.eodMs / 1000, 2), fmt(eodRate), `${fmt(eod.entries)} / ${fmt(eod.lines)}`],
     [`  of which the batches (${fmt(eod.paths.quiet)} loans quiet, ${fmt(eod.paths.engine)} through the engine), before the early-warning re-score`, fmt(eod.advanced), fmt(eod.batchesMs / 1000, 2), fmt(batchRate), ''],
-    ...eod.baselines.map((b): Row => [`  ${b.name}`, fmt(eod.loans), fmt(b.ms / 1000, 2), fmt(rate(eod.loans, b.ms)), `ratio ${fmt(eodRate / rate(eod.loans, b.ms), 2)} (batches ${fmt(batchRate / rate(eod.loans, b.ms), 2)})`]),
+    ...eod.baselines.map((b): Row => [`  ${b.name}`, fmt(eod.advanced), fmt(b.ms / 1000, 2), fmt(rate(eod.advanced, b.ms)), `ratio ${fmt(eodRate / rate(eod.advanced, b.ms), 2)} (batches ${fmt(batchRate / rate(eod.advanced, b.ms), 2)})`]),
   ];
+  const shape = (rows: { product: string; rbi: string; accrual: string; band: string; n: number }[]) => new Map(rows.map((r) => [`${r.product} ${r.rbi} ${r.accrual} dpd ${r.band}`, r.n]));
+  const shapeRows: Row[] = eod === undefined ? [] : (() => {
+    const b = shape(eod.before);
+    const a = shape(eod.after);
+    return [...new Set([...b.keys(), ...a.keys()])].sort().map((k): Row => [k, fmt(b.get(k) ?? 0), fmt(a.get(k) ?? 0)]);
+  })();
   const sections = (table: (hd: Row, rows: Row[]) => string) => [
     ...(rep ? [table(['repayments', 'n', 'seconds', 'per s', 'p50 ms', 'p99 ms', 'entries / lines per repayment'], repRows)] : []),
     ...(bd ? [table([`backdated: ${bd.installments} installments, ${bd.txCount} transactions at the end, business date ${bd.businessDate}`, 'runs', 'p50 ms', 'p99 ms', 'max ms'], bdRows)] : []),
-    ...(eod ? [table(['end of day', 'loans', 'seconds', 'loans/s', 'journal entries / lines'], eodRows)] : []),
+    ...(eod ? [table(['end of day', 'loans', 'seconds', 'loans/s', 'journal entries / lines'], eodRows),
+      table([`the book (${fmt(eod.templates)} imported templates, copied in ${fmt(eod.copyMs / 1000, 1)} s; ${fmt(eod.dueOnDay)} loans due on ${EOD_DAY}; loans whose ledger does not balance after: ${fmt(eod.unbalanced)})`, 'loans before', 'after the day'], shapeRows)] : []),
   ];
   console.log(`\n${sections(textTable).join('\n\n')}\n`);
   if (config.resultsDir) {

@@ -74,61 +74,21 @@ export async function repaymentBaseline(pool: pg.Pool, loanIds: readonly string[
 }
 
 /**
- * One business day over `loanIds` set-based, in batches of `batchSize` loans (one transaction each,
- * as end of day's batches): UPDATE loan_servicing FROM unnest (snapshot, state, as_of, dpd…), one
- * accrual journal entry per loan (INSERT … SELECT) with two lines (INSERT … SELECT), UPDATE
- * loan_balances FROM unnest. Snapshot and state are one loan's after end of day (every copy is the
- * same loan, so the same size). Returns the wall time in ms.
+ * The rows the service's end of day wrote, written again by plain set-based SQL into scratch copies: per
+ * batch of `batchSize` loans (loan-id order, `workers` connections at once, one transaction each) the
+ * loans' loan_servicing rows set to what the run left (snapshot, state and the servicing columns: UPDATE …
+ * FROM), the day's journal entries and lines (INSERT … SELECT of the run's own, under new ids), the
+ * loans' loan_balances (UPDATE … FROM) and the delinquency points the day wrote (INSERT … SELECT ON
+ * CONFLICT). Nothing is computed: the floor of writing that day's results. `sinceSeq`: the journal's
+ * last seq before the run. Wall time in ms.
  */
-export async function endOfDayBaseline(pool: pg.Pool, tenantId: string, loanIds: readonly string[], day: string, batchSize: number, shape: { snapshotJson: string; stateJson: string; accrualMinor: bigint }): Promise<number> {
+export async function endOfDaySameRowsBaseline(pool: pg.Pool, tenantId: string, loanIds: readonly string[], day: string, sinceSeq: string, batchSize: number, workers: number): Promise<number> {
   await scratchTables(pool, loanIds);
-  const client = await pool.connect();
-  const started = performance.now();
-  try {
-    for (let from = 0; from < loanIds.length; from += batchSize) {
-      const ids = loanIds.slice(from, from + batchSize);
-      const same = <T>(v: T) => ids.map(() => v);
-      await client.query('BEGIN');
-      await client.query(
-        `UPDATE ${SCHEMA}.loan_servicing s SET snapshot = t.snapshot, state = t.state, as_of = t.as_of, dpd = t.dpd, eod_through = t.as_of, version = s.version + 1, updated_at = now()
-         FROM unnest($1::text[], $2::jsonb[], $3::jsonb[], $4::date[], $5::int[]) AS t(loan_id, snapshot, state, as_of, dpd) WHERE s.loan_id = t.loan_id`,
-        [ids, same(shape.snapshotJson), same(shape.stateJson), same(day), same(0)]);
-      await client.query(
-        `WITH e AS (
-           INSERT INTO ${SCHEMA}.journal_entries (id, tenant_id, loan_id, effect_key, kind, value_date, posted_on, currency, scale)
-           SELECT gen_random_uuid(), $2, t.loan_id, 'accrual:' || $3, 'interest-accrual', $3::date, $3::date, 'INR', 2 FROM unnest($1::text[]) AS t(loan_id)
-           RETURNING id, loan_id)
-         INSERT INTO ${SCHEMA}.journal_lines (entry_id, line_no, tenant_id, loan_id, value_date, currency, scale, account_code, logical_account, side, amount_minor)
-         SELECT e.id, l.n, $2, e.loan_id, $3::date, 'INR', 2, l.code, l.account, l.side, $4::bigint
-         FROM e CROSS JOIN (VALUES (1, '1100', 'interest-receivable', 'debit'), (2, '4000', 'interest-income', 'credit')) AS l(n, code, account, side)`,
-        [ids, tenantId, day, shape.accrualMinor.toString()]);
-      await client.query(
-        `UPDATE ${SCHEMA}.loan_balances b SET interest_receivable = b.interest_receivable + t.accrual, as_of = $3::date, updated_at = now()
-         FROM unnest($1::text[], $2::bigint[]) AS t(loan_id, accrual) WHERE b.loan_id = t.loan_id`,
-        [ids, same(shape.accrualMinor.toString()), day]);
-      await client.query('COMMIT');
-    }
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
-  const ms = performance.now() - started;
-  await dropScratch(pool);
-  return ms;
-}
-
-/**
- * The quiet day's rows written by plain SQL into scratch copies, as end of day writes them for a quiet loan
- * (eod-batch.queries.ts): batches of `batchSize` loans over `workers` connections at once, each batch one
- * transaction of an in-place `UPDATE loan_servicing` (jsonb_set of the snapshot's asOf, interest receivable and
- * period accrual, the state's asOf and interest accrued; as_of, eod_through, version), one accrual entry per
- * loan with two lines, and `UPDATE loan_balances`. Nothing is read or computed: its floor. Wall time in ms.
- */
-export async function endOfDayInPlaceBaseline(pool: pg.Pool, tenantId: string, loanIds: readonly string[], day: string, batchSize: number, workers: number, accrualMinor: bigint): Promise<number> {
-  await scratchTables(pool, loanIds);
-  const dayNumber = Math.round(Date.parse(`${day}T00:00:00Z`) / 86_400_000);
+  await pool.query(`CREATE TABLE ${SCHEMA}.delinquency_history (LIKE public.delinquency_history INCLUDING ALL)`);
+  // Which entries the day wrote, by loan (set up before the clock starts, as the service knew its own).
+  await pool.query(`CREATE TABLE ${SCHEMA}.day_entries AS SELECT id, loan_id FROM public.journal_entries WHERE tenant_id = $1 AND seq > $2::bigint`, [tenantId, sinceSeq]);
+  await pool.query(`CREATE INDEX ON ${SCHEMA}.day_entries (loan_id)`);
+  await pool.query(`ANALYZE ${SCHEMA}.day_entries`);
   const batches: string[][] = [];
   for (let from = 0; from < loanIds.length; from += batchSize) batches.push(loanIds.slice(from, from + batchSize) as string[]);
   let next = 0;
@@ -140,27 +100,26 @@ export async function endOfDayInPlaceBaseline(pool: pg.Pool, tenantId: string, l
         const ids = batches[b]!;
         await client.query('BEGIN');
         await client.query(
-          `UPDATE ${SCHEMA}.loan_servicing s SET
-             snapshot = jsonb_set(jsonb_set(jsonb_set(s.snapshot, '{asOf}', to_jsonb($2::int)),
-               '{scalars,interestReceivable}', to_jsonb(((s.snapshot #>> '{scalars,interestReceivable}')::bigint + $4::bigint)::text)),
-               '{scalars,accruedInPeriod}', to_jsonb($4::text)),
-             state = jsonb_set(jsonb_set(s.state, '{asOf}', to_jsonb($3::text)),
-               '{balances,interestAccrued}', to_jsonb(((s.state #>> '{balances,interestAccrued}')::bigint + $4::bigint)::text)),
-             as_of = $3::date, eod_through = $3::date, version = s.version + 1, updated_at = now()
-           WHERE s.loan_id = ANY($1::text[])`,
-          [ids, dayNumber, day, accrualMinor.toString()]);
+          `UPDATE ${SCHEMA}.loan_servicing s SET snapshot = p.snapshot, state = p.state, as_of = p.as_of, status = p.status, accrual_status = p.accrual_status, dpd = p.dpd,
+             us_bucket = p.us_bucket, rbi_class = p.rbi_class, oldest_unpaid_due_date = p.oldest_unpaid_due_date, npa_since = p.npa_since, eod_through = p.eod_through,
+             version = s.version + 1, updated_at = now()
+           FROM public.loan_servicing p WHERE p.loan_id = s.loan_id AND s.loan_id = ANY($1::text[])`, [ids]);
         await client.query(
-          `WITH e AS (
-             INSERT INTO ${SCHEMA}.journal_entries (id, tenant_id, loan_id, effect_key, kind, value_date, posted_on, currency, scale, digest)
-             SELECT gen_random_uuid(), $2, t.loan_id, 'accrual:' || $3, 'interest-accrual', $3::date, $3::date, 'INR', 2, 0 FROM unnest($1::text[]) AS t(loan_id)
-             RETURNING id, loan_id)
-           INSERT INTO ${SCHEMA}.journal_lines (entry_id, line_no, tenant_id, loan_id, value_date, currency, scale, account_code, logical_account, side, amount_minor)
-           SELECT e.id, l.n, $2, e.loan_id, $3::date, 'INR', 2, l.code, l.account, l.side, $4::bigint
-           FROM e CROSS JOIN (VALUES (1, '1100', 'interest-receivable', 'debit'), (2, '4000', 'interest-income', 'credit')) AS l(n, code, account, side)`,
-          [ids, tenantId, day, accrualMinor.toString()]);
+          `INSERT INTO ${SCHEMA}.journal_entries (id, tenant_id, loan_id, effect_key, kind, value_date, posted_on, currency, scale, digest)
+           SELECT md5(e.id::text)::uuid, e.tenant_id, e.loan_id, e.effect_key, e.kind, e.value_date, e.posted_on, e.currency, e.scale, e.digest
+           FROM ${SCHEMA}.day_entries d JOIN public.journal_entries e ON e.id = d.id WHERE d.loan_id = ANY($1::text[])`, [ids]);
         await client.query(
-          `UPDATE ${SCHEMA}.loan_balances b SET interest_receivable = b.interest_receivable + $2::bigint, as_of = $3::date, updated_at = now() WHERE b.loan_id = ANY($1::text[])`,
-          [ids, accrualMinor.toString(), day]);
+          `INSERT INTO ${SCHEMA}.journal_lines (entry_id, line_no, tenant_id, loan_id, value_date, currency, scale, account_code, logical_account, side, amount_minor)
+           SELECT md5(l.entry_id::text)::uuid, l.line_no, l.tenant_id, l.loan_id, l.value_date, l.currency, l.scale, l.account_code, l.logical_account, l.side, l.amount_minor
+           FROM ${SCHEMA}.day_entries d JOIN public.journal_lines l ON l.entry_id = d.id WHERE d.loan_id = ANY($1::text[])`, [ids]);
+        await client.query(
+          `UPDATE ${SCHEMA}.loan_balances b SET as_of = p.as_of, principal_outstanding = p.principal_outstanding, interest_receivable = p.interest_receivable,
+             fees_receivable = p.fees_receivable, penalties_receivable = p.penalties_receivable, excess = p.excess, memo_interest = p.memo_interest,
+             memo_penalties = p.memo_penalties, updated_at = now()
+           FROM public.loan_balances p WHERE p.loan_id = b.loan_id AND b.loan_id = ANY($1::text[])`, [ids]);
+        await client.query(
+          `INSERT INTO ${SCHEMA}.delinquency_history SELECT h.* FROM public.delinquency_history h WHERE h.loan_id = ANY($1::text[]) AND h.from_date >= $2::date
+           ON CONFLICT (loan_id, from_date) DO UPDATE SET dpd = excluded.dpd, us_bucket = excluded.us_bucket, rbi_class = excluded.rbi_class, npa_since = excluded.npa_since`, [ids, day]);
         await client.query('COMMIT');
       }
     } catch (error) {
