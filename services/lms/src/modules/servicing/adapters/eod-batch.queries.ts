@@ -43,6 +43,7 @@ LEFT JOIN LATERAL (
   CROSS JOIN LATERAL (
     SELECT CASE WHEN (k.sc ->> 'dueCount')::int = 0 THEN (k.sc ->> 'firstDisbursementDate')::int
       ELSE (SELECT p.due_date - DATE '1970-01-01' FROM installments p WHERE p.loan_id = s.loan_id ORDER BY p.number OFFSET (k.sc ->> 'dueCount')::int - 1 LIMIT 1) END AS start
+    OFFSET 0
   ) st
   CROSS JOIN LATERAL (SELECT cur.interest_minor * ($5::int - st.start) / (cur.due - st.start) AS cum) c
   WHERE $6::boolean AND k.as_of = $5::int - 1 AND cur.due > $5::int AND st.start < $5::int
