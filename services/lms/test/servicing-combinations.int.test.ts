@@ -139,10 +139,15 @@ describe('foreclosure on the day an installment falls due', () => {
       expect((await b.repay(loanId, s[0]!.total, s[0]!.dueDate)).statusCode).toBe(201);
     }
     const due = s[s.length > 1 ? 1 : 0]!;
+    // Quoted the day before for the due date, then paid on it: the same amount.
+    await b.setDate(addDays(due.dueDate, -1));
+    const ahead = await b.call('POST', `/v1/loans/${loanId}/payoff-quotes`, ['operator'], { asOf: due.dueDate });
+    expect(ahead.statusCode, ahead.body).toBe(201);
     await b.setDate(due.dueDate);
     const quote = await b.call('POST', `/v1/loans/${loanId}/payoff-quotes`, ['operator'], { asOf: due.dueDate });
     expect(quote.statusCode, quote.body).toBe(201);
     const q = quote.json();
+    expect(q.total).toEqual(ahead.json().total);
     const outstanding = SHAPES[code]!.principalMinor - (s.length > 1 ? s[0]!.principal : 0n);
     expect([amount(q.parts.principal), amount(q.parts.interest), amount(q.parts.fees), amount(q.parts.penalties)]).toEqual([outstanding, due.interest, due.fees, 0n]);
     const charge = b.product.prepaymentCharge ? (outstanding * BigInt(Number(b.product.prepaymentCharge.percentOfPrincipal) * 100) + 5_000n) / 10_000n : 0n;

@@ -1,18 +1,20 @@
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '@lendstack/platform';
+import { DEMO_PRODUCTS } from '../src/modules/products/domain/demo-products.js';
 import {
-  addDays, expectBooksHold, expectProblem, netByAccount, productBook, SEEDED_CODES, SHAPES, startSystem, type ProductBook, type SystemHarness,
+  addDays, expectBooksHold, expectProblem, netByAccount, productBook, SEEDED_CODES, SHAPES, startSystem, type Installment, type ProductBook, type SystemHarness,
 } from './support/servicing-system.js';
 
 // Every servicing action on every seeded product (PL-12, BNPL-4, PAYDAY-30, SME-TL), over the real Postgres and
 // ledger, each product published in a tenant of its own through POST /v1/products as the seed defines it: a
 // repayment, a backdated one, its reversal, a statement (JSON, CSV, PDF), a service request, a payoff quote and
-// foreclosure, partial prepayment (both options), restructure (maker ≠ checker), top-up, write-off with a recovery
-// and its undo, re-age and its undo. After each: every journal entry balances, the sub-ledger reconciles with the
-// GL, the loan's balances are its ledger positions, each installment is the sum of its parts (and the schedule's
-// principal what the action leaves), the action's events are on the outbox, and the RBI, US and trial-balance
-// reports tie to the ledger. Where the product's rules exclude an action, its documented problem+json.
+// foreclosure, partial prepayment (both options), restructure (maker ≠ checker) and a prepayment after it, top-up,
+// write-off with a recovery and its undo, the end of day's charge-off at a product's own DPD, re-age and its undo.
+// After each: every journal entry balances, the sub-ledger reconciles with the GL, the loan's balances are its
+// ledger positions and never negative, each installment is the sum of its parts (and the schedule's principal what
+// the action leaves), the action's events are on the outbox, and the RBI, US and trial-balance reports tie to the
+// ledger. Where the product's rules exclude an action, its documented problem+json.
 let sys: SystemHarness;
 beforeAll(async () => { sys = await startSystem(); });
 afterAll(async () => { await sys?.close(); });
@@ -24,6 +26,7 @@ const ALLOCATED = ['principal', 'interest', 'fees', 'penalties', 'excess', 'reco
 const allocated = (allocation: Record<string, { amount: string } | undefined>) => ALLOCATED.reduce((s, k) => s + BigInt(allocation[k]?.amount ?? '0'), 0n);
 const amount = (m: { amount: string }) => BigInt(m.amount);
 const principalOf = (code: string) => SHAPES[code]!.principalMinor;
+const DEMO_CHARGE_OFF: Readonly<Record<string, number | undefined>> = Object.fromEntries(DEMO_PRODUCTS.map((p) => [p.code, p.chargeOffDpd]));
 
 describe.each(SEEDED_CODES)('servicing %s', (code) => {
   const reAged = code === 'PL-12' || code === 'SME-TL';
@@ -225,6 +228,17 @@ describe.each(SEEDED_CODES)('servicing %s', (code) => {
     expect([rbi.restructuredLoans, rbi.restructuredPrincipal.amount]).toEqual([1, p.preview.principal.amount]);
     expect((await b.call('GET', `/v1/reports/us-delinquency?asOf=${effective}`, ['operator'])).json().currencies[0].totals.modifiedLoans).toBe(1);
     await expectBooksHold(b, sys.h, { loans: [loanId], asOf: effective });
+    // The restructured schedule serviced on: its first installment paid when due, then principal paid ahead re-amortises the rest.
+    const next = after.find((i) => i.number === k + 1)!;
+    await b.setDate(next.dueDate);
+    expect((await b.repay(loanId, next.total, next.dueDate)).statusCode).toBe(201);
+    const ahead = amount((await b.loan(loanId)).balances.principalOutstanding) / 4n;
+    const pp = await b.call('POST', `/v1/loans/${loanId}/prepayments`, ['operator'], { amount: b.money(ahead), valueDate: next.dueDate, option: 'reduce-installment' });
+    expect(pp.statusCode, pp.body).toBe(201);
+    const rest = (await b.schedule(loanId)).filter((i) => i.number > k + 1);
+    const left = await b.loan(loanId);
+    expect([rest.length, rest.reduce((sum, i) => sum + i.principal, 0n), left.balances.totalDueNow.amount]).toEqual([5, amount(left.balances.principalOutstanding), '0']);
+    await expectBooksHold(b, sys.h, { loans: [loanId], asOf: next.dueDate });
   });
 
   it('top-up: a new loan pays the old one off with its quote of the day (closed, reason top-up), both on the books', async () => {
@@ -253,6 +267,7 @@ describe.each(SEEDED_CODES)('servicing %s', (code) => {
     const loanId = await b.disbursedLoan(D0);
     const on = '2026-01-15';
     await b.setDate(on);
+    const scheduled = await b.schedule(loanId);
     const w = await b.call('POST', `/v1/loans/${loanId}/write-off`, ['operator'], { valueDate: on, reason: 'Borrower unreachable, fraud suspected', accelerate: true });
     expect(w.statusCode, w.body).toBe(201);
     expect(w.json()).toMatchObject({ status: 'charged-off', chargedOffOn: on, principalWrittenOff: b.money(principalOf(code)), accelerated: true });
@@ -274,6 +289,11 @@ describe.each(SEEDED_CODES)('servicing %s', (code) => {
     expect(undo.statusCode, undo.body).toBe(201);
     const back = await b.loan(loanId);
     expect([back.servicingStatus, back.balances.principalWrittenOff.amount, back.balances.recovered.amount, back.chargedOffOn]).toEqual(['active', '0', '0', null]);
+    // The acceleration undone: the same installments, and those not due by the undo's date not due.
+    const parts = (list: Installment[]) => list.map((i) => [i.number, i.dueDate, i.principal, i.interest, i.fees]);
+    const undone = await b.schedule(loanId);
+    expect(parts(undone)).toEqual(parts(scheduled));
+    expect(undone.filter((i) => i.dueDate > later)).toEqual(scheduled.filter((i) => i.dueDate > later));
     expect((await b.outboxPayloads(loanId, 'TransactionReversed')).map((e) => e.reversedEffectKey)).toEqual([`write-off:${w.json().transaction.id}`]);
     expectProblem(await b.call('POST', `/v1/loans/${loanId}/write-off/undo`, ['operator'], { reason: 'again' }), 409, 'no-write-off', '/params/id');
     const net = await netByAccount(sys.h, loanId);
@@ -309,6 +329,7 @@ describe.each(SEEDED_CODES)('servicing %s', (code) => {
     await b.endOfDay(on);
     expectProblem(await undo(), 409, 'no-re-age', '/params/id');
     const before = await b.loan(loanId);
+    const unmoved = await b.schedule(loanId);
     expect(before.delinquency.dpd).toBeGreaterThan(0);
     const res = await reAge(on);
     expect(res.statusCode, res.body).toBe(201);
@@ -328,9 +349,29 @@ describe.each(SEEDED_CODES)('servicing %s', (code) => {
     expect(u.statusCode, u.body).toBe(201);
     const back = await b.loan(loanId);
     expect([back.delinquency.dpd, back.balances.principalDue, back.balances.interestDue]).toEqual([before.delinquency.dpd, before.balances.principalDue, before.balances.interestDue]);
-    expect(await b.schedule(loanId)).toHaveLength(s.length);
+    expect(await b.schedule(loanId)).toEqual(unmoved);
     expect((await b.outboxPayloads(loanId, 'TransactionReversed')).map((e) => e.reversedEffectKey)).toEqual([`re-age:${r.transaction.id}`]);
     await expectBooksHold(b, sys.h, { loans: [loanId], asOf: on, schedulePrincipal: { [loanId]: principalOf(code) } });
+  });
+});
+
+// Products that charge off at a DPD of their own (the others at the engine's default, long after these tests' dates).
+describe.each(SEEDED_CODES.filter((c) => DEMO_CHARGE_OFF[c] !== undefined))('charge-off on %s', (code) => {
+  it('charged off by end of day at the product\'s chargeOffDpd: no write-off to undo (409 no-write-off); payments are recoveries', async () => {
+    const b = await productBook(sys, code);
+    const loanId = await b.disbursedLoan(D0);
+    const s = await b.schedule(loanId);
+    const on = addDays(s[0]!.dueDate, DEMO_CHARGE_OFF[code]! + 2);
+    await b.endOfDay(on);
+    const off = await b.loan(loanId);
+    expect([off.servicingStatus, off.chargedOffOn]).toEqual(['charged-off', addDays(s[0]!.dueDate, DEMO_CHARGE_OFF[code]!)]);
+    expect((await b.outboxPayloads(loanId, 'LoanChargedOff')).length).toBe(1);
+    expectProblem(await b.call('POST', `/v1/loans/${loanId}/write-off/undo`, ['operator'], { reason: 'x' }), 409, 'no-write-off', '/params/id');
+    const r = await b.repay(loanId, 1_000n, on);
+    expect([r.statusCode, r.json().allocation.recovery.amount]).toEqual([201, '1000']);
+    const us = (await b.call('GET', `/v1/reports/us-delinquency?asOf=${on}`, ['operator'])).json().currencies[0];
+    expect([us.chargeOffs.amount.amount, us.recoveries.amount.amount]).toEqual([principalOf(code).toString(), '1000']);
+    await expectBooksHold(b, sys.h, { loans: [loanId], asOf: on });
   });
 });
 
