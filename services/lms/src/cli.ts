@@ -19,7 +19,7 @@ import { importCommand, IMPORT_USAGE } from './modules/imports/adapters/import.c
 import { earlyWarningCommand, EARLY_WARNING_USAGE } from './modules/early-warning/adapters/early-warning.cli.js';
 import { loadEarlyWarningModel } from './modules/early-warning/adapters/model-file.js';
 import { scoreBook } from './modules/early-warning/use-cases/score-book.js';
-import { writePortfolioSnapshot } from './modules/portfolio/adapters/pg-portfolio-snapshots.js';
+import { snapshotsDay, writePortfolioSnapshot } from './modules/portfolio/adapters/pg-portfolio-snapshots.js';
 import { portfolioSnapshotCommand, PORTFOLIO_SNAPSHOT_USAGE } from './modules/portfolio/adapters/portfolio-snapshot.cli.js';
 
 const USAGE = 'usage: pnpm -s lms eod --tenant <tenant> --to <YYYY-MM-DD> [--batch-size N] [--workers N]\n       pnpm -s lms audit verify [--tenant <tenant>] [--page-size N]\n       ' + SIMULATE_USAGE + '\n       ' + EARLY_WARNING_USAGE + '\n       ' + IMPORT_USAGE + '\n       ' + PORTFOLIO_SNAPSHOT_USAGE;
@@ -52,7 +52,7 @@ async function main(argv: string[]): Promise<number> {
   // As the service's runner does: each closed day re-scores the NPA early warning (its events wait on the outbox for the relay), then writes the day's portfolio snapshot.
   const afterDay = async (tenantId: string, day: string) => {
     await scoreBook({ pool, model, now: () => new Date(), concurrency: workers }, tenantId, day);
-    await writePortfolioSnapshot(pool, tenantId, day);
+    if (snapshotsDay(config.LMS_PORTFOLIO_SNAPSHOTS, day)) await writePortfolioSnapshot(pool, tenantId, day);
   };
   const deps = { pool, ledger: createPgLedger(), now: () => new Date(), today: utcToday, onOutbox: () => undefined, newId: randomUUID, batchSize: Number(values['batch-size'] ?? config.LMS_EOD_BATCH_SIZE), workers, afterDay };
   try {

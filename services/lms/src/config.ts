@@ -14,6 +14,8 @@ const envSchema = z.object({
   // End of day: concurrent batch workers per run (each a loan-id range and one pooled connection; keep
   // below LMS_DB_POOL_MAX), and loans per batch transaction.
   LMS_EOD_WORKERS: z.coerce.number().int().min(1).max(32).default(4),
+  // Which days end of day writes a portfolio snapshot of (modules/portfolio): every day, month ends only, or none.
+  LMS_PORTFOLIO_SNAPSHOTS: z.enum(['daily', 'month-ends', 'off']).default('daily'),
   LMS_EOD_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(1_000),
   KAFKA_BROKERS: z.string().default('127.0.0.1:9092').transform((s) => s.split(',').map((b) => b.trim())),
   // Prefix of every topic name, so environments sharing one Kafka cluster never read each other's events.

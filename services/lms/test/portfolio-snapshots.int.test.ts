@@ -6,7 +6,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../src/http/server.js';
 import { createPrismaLoanRepository } from '../src/modules/loans/adapters/prisma-loan.repository.js';
-import { backfillDates, backfillPortfolioSnapshots, snapshotBookAt, snapshotCohorts, snapshotTransitions, writePortfolioSnapshot } from '../src/modules/portfolio/adapters/pg-portfolio-snapshots.js';
+import { backfillDates, backfillPortfolioSnapshots, snapshotBookAt, snapshotCohorts, snapshotsDay, snapshotTransitions, writePortfolioSnapshot } from '../src/modules/portfolio/adapters/pg-portfolio-snapshots.js';
 import { portfolioSnapshotCommand } from '../src/modules/portfolio/adapters/portfolio-snapshot.cli.js';
 import { bookAt, cohorts, transitions, type BucketSet } from '../src/modules/portfolio/adapters/pg-portfolio.queries.js';
 import { bucketSummary, heatmap, monthEndsUpTo, rollRates, vintages } from '../src/modules/portfolio/domain/analytics.js';
@@ -174,6 +174,14 @@ describe('portfolio snapshots of the hand-worked book', () => {
     // Two writers of the same day at once take turns and leave the same rows.
     await Promise.all([writePortfolioSnapshot(pool, tenant, '2026-03-31'), writePortfolioSnapshot(pool, tenant, '2026-03-31')]);
     expect(await rowsOf(tenant, '2026-03-31')).toEqual(first);
+  });
+});
+
+describe('LMS_PORTFOLIO_SNAPSHOTS', () => {
+  it('has end of day write every day, the month ends only, or none', () => {
+    expect(['daily', 'month-ends', 'off'].map((s) => [snapshotsDay(s as 'daily', '2026-02-28'), snapshotsDay(s as 'daily', '2026-02-27'), snapshotsDay(s as 'daily', '2028-02-28')])).toEqual([
+      [true, true, true], [true, false, false], [false, false, false],
+    ]);
   });
 });
 

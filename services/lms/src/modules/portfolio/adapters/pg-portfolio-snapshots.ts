@@ -31,6 +31,8 @@ export interface SnapshotWritten {
 }
 
 export const isMonthEnd = (date: string): boolean => monthEnd(date.slice(0, 7)) === date;
+/** Whether end of day writes the snapshot of `day` under the LMS_PORTFOLIO_SNAPSHOTS setting. */
+export const snapshotsDay = (setting: 'daily' | 'month-ends' | 'off', day: string): boolean => setting === 'daily' || (setting === 'month-ends' && isMonthEnd(day));
 /** The month end before the date's month (the start of the date's roll step). */
 export const previousMonthEnd = (date: string): string => monthEnd(addMonths(date.slice(0, 7), -1));
 
