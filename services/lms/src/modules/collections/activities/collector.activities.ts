@@ -3,7 +3,7 @@
  * keeps (queue cases, wake-ups, flags, promise outcomes). All idempotent, so Temporal's retries are safe; plain
  * JSON in and out.
  */
-import { collectionsFlagRaisedV1Schema } from '@lendstack/contracts';
+import { collectionsFlagRaisedV2Schema } from '@lendstack/contracts';
 import type pg from 'pg';
 import { inTransaction } from '../../../platform/pg-transaction.js';
 import { enqueue } from '../../servicing/adapters/servicing.repository.js';
@@ -17,7 +17,7 @@ export interface CollectorActivities {
   /** Puts the loan in a collector's queue (or moves it up). */
   openCollectionsCase(input: { tenantId: string; loanId: string; queue: string; priority: number; dpd: number; on: string }): Promise<boolean>;
   closeCollectionsCase(input: { tenantId: string; loanId: string; on: string; reason: string }): Promise<boolean>;
-  /** Records the flag and publishes CollectionsFlagRaised in one transaction; raising the same occurrence again changes nothing. */
+  /** Records the flag and publishes CollectionsFlagRaised v2 in one transaction; raising the same occurrence again changes nothing. */
   raiseCollectionsFlag(input: { tenantId: string; loanId: string; businessDate: string; dpd: number; now: string } & RaisedFlag): Promise<boolean>;
   /** The business date the workflow next needs waking on (null: none until a signal). */
   scheduleNextWake(input: { tenantId: string; loanId: string; wakeOn: string | null }): Promise<void>;
@@ -38,15 +38,20 @@ export function createCollectorActivities(deps: { pool: pg.Pool; onOutbox?: () =
     closeCollectionsCase: (input) => closeCase(pool, input),
     async raiseCollectionsFlag(input) {
       const raised = await inTransaction(pool, async (client) => {
+        const score = input.score;
         const inserted = await client.query(
-          `INSERT INTO collections_flags (tenant_id, loan_id, event_key, flag, dpd, detail, business_date) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
-          [input.tenantId, input.loanId, input.eventKey, input.flag, input.dpd, input.detail, input.businessDate],
+          `INSERT INTO collections_flags (tenant_id, loan_id, event_key, flag, dpd, detail, business_date, probability, model, top_factors)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING`,
+          [input.tenantId, input.loanId, input.eventKey, input.flag, input.dpd, input.detail, input.businessDate, score?.probability ?? null, score?.model ?? null, score ? JSON.stringify(score.topFactors) : null],
         );
         if ((inserted.rowCount ?? 0) === 0) return { ok: true, raised: false };
-        const envelope = collectionsFlagRaisedV1Schema.parse({
-          id: lifecycleEventId(input.loanId, input.eventKey), type: 'CollectionsFlagRaised', version: 1, source: LMS_SOURCE, subject: input.loanId,
+        const envelope = collectionsFlagRaisedV2Schema.parse({
+          id: lifecycleEventId(input.loanId, input.eventKey), type: 'CollectionsFlagRaised', version: 2, source: LMS_SOURCE, subject: input.loanId,
           occurredAt: input.now, tenantId: input.tenantId, correlationId: `collections-${input.loanId}`.slice(0, 100),
-          payload: { loanId: input.loanId, eventKey: input.eventKey, businessDate: input.businessDate, flag: input.flag, dpd: input.dpd, detail: input.detail.slice(0, 300) },
+          payload: {
+            loanId: input.loanId, eventKey: input.eventKey, businessDate: input.businessDate, flag: input.flag, dpd: input.dpd, detail: input.detail.slice(0, 300),
+            ...(score ? { probability: score.probability, model: score.model, topFactors: score.topFactors.slice(0, 5) } : {}),
+          },
         });
         await enqueue(client, [{ id: envelope.id, key: input.loanId, value: envelope }]);
         return { ok: true, raised: true };

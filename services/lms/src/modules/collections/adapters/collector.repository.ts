@@ -120,14 +120,21 @@ export async function loadCollectionFacts(db: Db, loanId: string, promiseMadeOn:
   };
 }
 
-/** Opens the loan's case in `queue`, or moves an open case up to it (never down). Returns whether it changed. */
+/**
+ * Opens the loan's case in `queue` (with the loan's latest early-warning probability; end of day's re-score keeps
+ * it current), or moves an open case up to it (never down). Returns whether it changed.
+ */
 export async function openCase(db: Db, input: { tenantId: string; loanId: string; queue: string; priority: number; dpd: number; on: string }): Promise<boolean> {
   const r = await db.query(
-    `INSERT INTO collections_cases (tenant_id, loan_id, queue, priority, dpd, status, opened_on, escalated_on) VALUES ($1, $2, $3, $4, $5, 'open', $6, $6)
+    `INSERT INTO collections_cases (tenant_id, loan_id, queue, priority, dpd, status, opened_on, escalated_on, early_warning_probability, early_warning_on)
+     SELECT $1, $2, $3, $4::int, $5::int, 'open', $6::date, $6::date, round(e.probability::numeric, 4), e.as_of
+       FROM (SELECT 1) one LEFT JOIN LATERAL (SELECT probability, as_of FROM early_warning_scores WHERE loan_id = $2 ORDER BY as_of DESC LIMIT 1) e ON true
      ON CONFLICT (tenant_id, loan_id) DO UPDATE SET
        queue = excluded.queue, priority = excluded.priority, dpd = excluded.dpd, escalated_on = excluded.escalated_on,
        opened_on = CASE WHEN collections_cases.status = 'closed' THEN excluded.opened_on ELSE collections_cases.opened_on END,
-       status = 'open', closed_on = NULL, close_reason = NULL, updated_at = now()
+       status = 'open', closed_on = NULL, close_reason = NULL, updated_at = now(),
+       early_warning_probability = COALESCE(excluded.early_warning_probability, collections_cases.early_warning_probability),
+       early_warning_on = COALESCE(excluded.early_warning_on, collections_cases.early_warning_on)
      WHERE collections_cases.status = 'closed' OR collections_cases.priority < excluded.priority OR collections_cases.dpd <> excluded.dpd`,
     [input.tenantId, input.loanId, input.queue, input.priority, input.dpd, input.on],
   );

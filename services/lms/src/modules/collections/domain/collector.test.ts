@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_COLLECTION_SCHEDULE, type CollectionSchedule } from './collection-plan.js';
-import { applyCollectorSignal, flagsToRaise, initialCollectorState, liveRetries, markDone, nextWakeDate, planInputOf, pruneDone, retryOfBlocked, type CollectionFacts } from './collector.js';
+import { applyCollectorSignal, earlyWarningSteps, flagsToRaise, initialCollectorState, liveRetries, markDone, nextWakeDate, noteEarlyWarning, planInputOf, pruneDone, retryOfBlocked, type CollectionFacts } from './collector.js';
 
 const usd = (amount: string) => ({ amount, currency: 'USD', scale: 2 });
 const facts = (over: Partial<CollectionFacts> = {}): CollectionFacts => ({
@@ -115,5 +115,60 @@ describe('retries of blocked contacts', () => {
     expect(liveRetries(state, facts({ installments: [] }), '2026-03-08')).toEqual([]);
     applyCollectorSignal(state, { kind: 'hardship-hold', actionId: 'h1', until: '2026-03-31', reason: 'illness' });
     expect(liveRetries(state, unpaid, '2026-03-08')).toEqual([]);
+  });
+});
+
+describe('NPA early warnings', () => {
+  const warning = (businessDate: string, eventId = `ew-${businessDate}`) => ({
+    type: 'LoanEarlyWarningRaised' as const, eventId, loanId: 'l1', businessDate, probability: '0.4120', threshold: '0.3000', model: 'npa-90d.v1', dpd: 0,
+    topFactors: [{ feature: 'returned_debits_90d', value: 2, contribution: '1.2040' }],
+  });
+  const unpaid = [{ number: 2, dueDate: '2026-03-20', paid: false, amountDue: usd('10662') }];
+
+  it('given a warning heard, a pass sends the schedule\'s first pre-due reminder under the warning\'s slot and raises npa-risk with the score', () => {
+    const state = initialCollectorState();
+    expect(noteEarlyWarning(state, warning('2026-03-09'))).toBe(true);
+    const [step, ...more] = earlyWarningSteps(state, facts({ installments: unpaid }), '2026-03-10');
+    expect(more).toEqual([]);
+    expect(step!.contact).toEqual({ purpose: 'pre-delinquency-reminder', slot: 'early-warning:2026-03-09', channel: 'sms', templateKey: 'payment-reminder' });
+    expect(step!.flag).toMatchObject({ flag: 'npa-risk', eventKey: 'flag:npa-risk:2026-03-09', score: { probability: '0.4120', model: 'npa-90d.v1', topFactors: [{ feature: 'returned_debits_90d' }] } });
+    expect(step!.flag.detail).toMatch(/^NPA early warning of 2026-03-09: P\(90\+ DPD within 90 days\) 0\.4120 at threshold 0\.3000 \(npa-90d\.v1\); a sms reminder$/);
+  });
+
+  it('keeps a warning once: the same date again (another event id) or after its flag was raised is not kept', () => {
+    const state = initialCollectorState();
+    noteEarlyWarning(state, warning('2026-03-09'));
+    expect(noteEarlyWarning(state, warning('2026-03-09', 'other-id'))).toBe(false);
+    state.flags.push('flag:npa-risk:2026-03-09');
+    state.warnings = [];
+    expect(noteEarlyWarning(state, warning('2026-03-09'))).toBe(false);
+    expect(earlyWarningSteps(state, facts({ installments: unpaid }), '2026-03-10')).toEqual([]);
+    expect(noteEarlyWarning(state, warning('2026-03-10'))).toBe(true);
+  });
+
+  it('follows the plan\'s rules for the reminder: none in dispute, on hold, under a promise, past due, or without a pre-due step; the flag still', () => {
+    const cases: [string, (s: ReturnType<typeof initialCollectorState>) => void, Partial<CollectionFacts>, RegExp][] = [
+      ['dispute', (s) => { s.dispute = { openedOn: '2026-03-01', reason: 'x', actionId: 'd' }; }, {}, /in dispute/],
+      ['hold', (s) => { s.hold = { until: '2026-03-31', reason: 'x', actionId: 'h' }; }, {}, /hardship hold until 2026-03-31/],
+      ['promise', (s) => { s.promise = { madeOn: '2026-03-08', payBy: '2026-03-12', amount: usd('1'), actionId: 'p' }; }, {}, /promise to pay stands until 2026-03-12/],
+      ['past due', () => undefined, { dpd: 4 }, /already 4 days past due/],
+      ['no pre-due step', () => undefined, { schedule: { ...DEFAULT_COLLECTION_SCHEDULE, preDue: [] } }, /no pre-due reminder/],
+      ['nothing unpaid', () => undefined, { installments: [] }, /nothing unpaid/],
+    ];
+    for (const [, arrange, over, reason] of cases) {
+      const state = initialCollectorState();
+      arrange(state);
+      noteEarlyWarning(state, warning('2026-03-09'));
+      const [step] = earlyWarningSteps(state, facts({ installments: unpaid, ...over }), '2026-03-10');
+      expect(step!.contact).toBeNull();
+      expect(step!.noContactReason).toMatch(reason);
+      expect(step!.flag.flag).toBe('npa-risk');
+    }
+  });
+
+  it('does nothing for a loan no longer open', () => {
+    const state = initialCollectorState();
+    noteEarlyWarning(state, warning('2026-03-09'));
+    expect(earlyWarningSteps(state, facts({ status: 'closed', installments: unpaid }), '2026-03-10')).toEqual([]);
   });
 });

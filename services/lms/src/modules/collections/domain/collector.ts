@@ -1,5 +1,6 @@
 import type { Money } from '@lendstack/contracts';
 import { addDays, earlyWarnings, nextPlanDate, type CollectionSchedule, type ContactChannel, type EarlyWarning, type PlanInput, type PlannedInstallment } from './collection-plan.js';
+import type { EarlyWarningScore, LifecycleSignal } from './lifecycle-signal.js';
 
 /**
  * What the collector of one loan remembers between business dates: the actions carried out (plan keys), the
@@ -23,7 +24,21 @@ export interface CollectorState {
    * a new slot. Absent in state carried from runs before retries existed.
    */
   retries?: ContactRetry[];
+  /**
+   * NPA early warnings heard (LoanEarlyWarningRaised) and not yet acted on by a pass, oldest first, at most
+   * MAX_PENDING_WARNINGS. Absent in state carried from runs before the collector acted on them.
+   */
+  warnings?: PendingWarning[];
 }
+
+/** An NPA early warning of the loan, as the lifecycle signal carried it. */
+export interface PendingWarning extends EarlyWarningScore {
+  readonly eventId: string;
+  /** The business date the LMS scored the loan on: the occurrence (one warning per loan and date). */
+  readonly businessDate: string;
+}
+
+export const MAX_PENDING_WARNINGS = 5;
 
 export interface ContactRetry {
   /** The plan key of the contact (its first slot); the retry's slot is `<key>:retry-<attempt>`. */
@@ -151,10 +166,12 @@ export function planInputOf(facts: CollectionFacts, state: CollectorState, prese
 }
 
 export interface RaisedFlag {
-  readonly flag: EarlyWarning;
+  readonly flag: EarlyWarning | 'npa-risk';
   /** `flag:<flag>:<occurrence>`: what makes this occurrence the same one on a retry or a later pass. */
   readonly eventKey: string;
   readonly detail: string;
+  /** npa-risk: the score the flag acts on. */
+  readonly score?: { readonly probability: string; readonly model: string; readonly topFactors: EarlyWarningScore['topFactors'] };
 }
 
 /**
@@ -219,4 +236,65 @@ export function nextWakeDate(schedule: CollectionSchedule, input: PlanInput, tod
     candidates.push(new Date(Date.UTC(y, m, 1)).toISOString().slice(0, 10));
   }
   return candidates.filter((d): d is string => d !== null && d > today).sort()[0] ?? null;
+}
+
+/** The occurrence key of the npa-risk flag of the warning of `businessDate`. */
+export const npaRiskKey = (businessDate: string) => `flag:npa-risk:${businessDate}`;
+
+/**
+ * Keeps an early warning for the next pass unless it was acted on already (its flag raised) or is waiting.
+ * Returns whether it was kept. Mutates `state` only.
+ */
+export function noteEarlyWarning(state: CollectorState, signal: Extract<LifecycleSignal, { type: 'LoanEarlyWarningRaised' }>): boolean {
+  const pending = state.warnings ?? [];
+  if (state.flags.includes(npaRiskKey(signal.businessDate)) || pending.some((w) => w.businessDate === signal.businessDate)) return false;
+  const { eventId, businessDate, probability, threshold, model, dpd, topFactors } = signal;
+  state.warnings = [...pending, { eventId, businessDate, probability, threshold, model, dpd, topFactors }].slice(-MAX_PENDING_WARNINGS);
+  return true;
+}
+
+/** The soft contact of an early warning: the schedule's first pre-due step, under the warning's own slot. */
+export interface WarningContact {
+  readonly purpose: 'pre-delinquency-reminder';
+  readonly slot: string;
+  readonly channel: ContactChannel;
+  readonly templateKey: string;
+}
+
+export interface WarningStep {
+  readonly warning: PendingWarning;
+  /** The reminder to send, or null with the reason the plan's rules give for not sending one. */
+  readonly contact: WarningContact | null;
+  readonly noContactReason: string | null;
+  readonly flag: RaisedFlag;
+}
+
+/**
+ * What the collector does, on a pass of `today`, about each early warning heard: a soft pre-delinquency
+ * reminder through the product's contact schedule (its first pre-due step's channel and template; the
+ * notification module then applies the conduct rules: hours, caps, opt-outs) and the npa-risk flag, each
+ * once per warning. The plan's rules hold for the reminder: none for a loan in dispute, on a hardship hold or
+ * under a standing promise to pay, none once the loan is past due (the schedule's follow-ups speak then) and
+ * none without a pre-due step or anything unpaid. A loan no longer open gets nothing. Pure.
+ */
+export function earlyWarningSteps(state: CollectorState, facts: CollectionFacts, today: string): WarningStep[] {
+  if (facts.status !== 'open') return [];
+  const step = facts.schedule.preDue[0];
+  const reason = state.dispute !== null ? 'the loan is in dispute'
+    : state.hold !== null && today <= state.hold.until ? `on hardship hold until ${state.hold.until}`
+      : state.promise !== null && today <= state.promise.payBy ? `a promise to pay stands until ${state.promise.payBy}`
+        : facts.dpd > 0 ? `already ${facts.dpd} days past due: the schedule's follow-ups contact the borrower`
+          : facts.installments.length === 0 ? 'nothing unpaid to remind of'
+            : step === undefined ? 'the schedule has no pre-due reminder' : null;
+  return (state.warnings ?? []).filter((w) => !state.flags.includes(npaRiskKey(w.businessDate))).map((warning) => ({
+    warning,
+    contact: reason === null && step ? { purpose: 'pre-delinquency-reminder', slot: `early-warning:${warning.businessDate}`, channel: step.channel, templateKey: step.templateKey } : null,
+    noContactReason: reason,
+    flag: {
+      flag: 'npa-risk',
+      eventKey: npaRiskKey(warning.businessDate),
+      detail: `NPA early warning of ${warning.businessDate}: P(90+ DPD within 90 days) ${warning.probability} at threshold ${warning.threshold} (${warning.model}); ${reason === null && step ? `a ${step.channel} reminder` : `no reminder: ${reason}`}`.slice(0, 300),
+      score: { probability: warning.probability, model: warning.model, topFactors: warning.topFactors },
+    },
+  }));
 }

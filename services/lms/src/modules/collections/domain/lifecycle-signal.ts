@@ -5,6 +5,7 @@ import type {
   InstallmentPaidV1,
   LoanChargedOffV1,
   LoanClosedV1,
+  LoanEarlyWarningRaisedV1,
   Money,
   RepaymentReceivedV1,
   TransactionReversedV1,
@@ -22,7 +23,18 @@ export type LifecycleSignal =
   | (SignalBase & { readonly type: 'TransactionReversed'; readonly reversedTransactionId: string; readonly amount: Money; readonly valueDate: string })
   | (SignalBase & { readonly type: 'DelinquencyChanged'; readonly dpd: number; readonly usBucket: string; readonly rbiClass: string })
   | (SignalBase & { readonly type: 'LoanChargedOff'; readonly dpd: number })
-  | (SignalBase & { readonly type: 'LoanClosed'; readonly closedOn: string; readonly reason: string });
+  | (SignalBase & { readonly type: 'LoanClosed'; readonly closedOn: string; readonly reason: string })
+  | (SignalBase & { readonly type: 'LoanEarlyWarningRaised' } & EarlyWarningScore);
+
+/** The NPA early-warning score a LoanEarlyWarningRaised carries (probability and contributions as four-place decimals). */
+export interface EarlyWarningScore {
+  readonly probability: string;
+  readonly threshold: string;
+  readonly model: string;
+  readonly dpd: number;
+  /** At most five (the contract's bound), largest first. */
+  readonly topFactors: readonly { readonly feature: string; readonly value: number; readonly contribution: string }[];
+}
 
 interface SignalBase {
   readonly eventId: string;
@@ -40,7 +52,8 @@ export type CollectorEvent =
   | TransactionReversedV1
   | DelinquencyChangedV1
   | LoanChargedOffV1
-  | LoanClosedV1;
+  | LoanClosedV1
+  | LoanEarlyWarningRaisedV1;
 
 export const collectorEventTypes: ReadonlySet<string> = new Set<CollectorEvent['type']>([
   'InstallmentDue',
@@ -51,6 +64,7 @@ export const collectorEventTypes: ReadonlySet<string> = new Set<CollectorEvent['
   'DelinquencyChanged',
   'LoanChargedOff',
   'LoanClosed',
+  'LoanEarlyWarningRaised',
 ]);
 
 /** The signal of a lifecycle event. Pure. */
@@ -75,5 +89,9 @@ export function toLifecycleSignal(event: CollectorEvent): LifecycleSignal {
       return { ...base, type: event.type, dpd: event.payload.dpd };
     case 'LoanClosed':
       return { ...base, type: event.type, closedOn: event.payload.closedOn, reason: event.payload.reason };
+    case 'LoanEarlyWarningRaised': {
+      const w = event.payload;
+      return { ...base, type: event.type, probability: w.probability, threshold: w.threshold, model: w.model, dpd: w.dpd, topFactors: w.topFactors.map((f) => ({ feature: f.feature, value: f.value, contribution: f.contribution })) };
+    }
   }
 }

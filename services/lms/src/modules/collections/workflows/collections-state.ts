@@ -108,6 +108,9 @@ function apply(state: CollectionsState, signal: LifecycleSignal): void {
       state.status = 'closed';
       state.closed = { on: signal.closedOn, reason: signal.reason };
       return;
+    case 'LoanEarlyWarningRaised':
+      // The collector's business (domain/collector.ts noteEarlyWarning): nothing the loan's state records.
+      return;
   }
 }
 

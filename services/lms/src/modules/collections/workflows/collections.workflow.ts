@@ -5,8 +5,8 @@ import type { CollectionActivities } from '../activities/collections.activities.
 import type { CollectorActivities } from '../activities/collector.activities.js';
 import { actionsDue, type CollectionAction } from '../domain/collection-plan.js';
 import {
-  applyCollectorSignal, flagsToRaise, initialCollectorState, liveRetries, markDone, nextWakeDate, planInputOf, pruneDone, retryOfBlocked,
-  type CollectionFacts, type CollectorSignal, type CollectorState, type ContactRetry,
+  applyCollectorSignal, earlyWarningSteps, flagsToRaise, initialCollectorState, liveRetries, markDone, nextWakeDate, noteEarlyWarning, planInputOf, pruneDone, retryOfBlocked,
+  type CollectionFacts, type CollectorSignal, type CollectorState, type ContactRetry, type RaisedFlag,
 } from '../domain/collector.js';
 import type { LifecycleSignal } from '../domain/lifecycle-signal.js';
 import { applySignal, initialCollectionsState, viewOf, type CollectionsState, type CollectionsView } from './collections-state.js';
@@ -53,7 +53,8 @@ const IDLE_AFTER_LAST_DUE_MS = 365 * 86_400_000;
  * pure plan what is due (domain/collection-plan.ts: reminders, the auto-debit presentment, follow-ups,
  * escalation, a broken promise) and carries each action out exactly once: contacts through contactBorrower
  * (conduct rules, one attempt per slot), presentments through the auto-debit rail, escalations into the queue,
- * early-warning flags as CollectionsFlagRaised. Then it records the next date it needs and waits. So it follows
+ * early-warning flags as CollectionsFlagRaised. An NPA early warning from the LMS (LoanEarlyWarningRaised, a
+ * lifecycle signal) gets a soft pre-delinquency reminder where the plan's rules allow and the npa-risk flag, once each. Then it records the next date it needs and waits. So it follows
  * time skipping, end of day, a backdated payment or reversal: whatever the business date and the ledger say.
  *
  * A contact blocked by a rule that lifts at a stated time (the borrower's contact hours, a daily cap) is tried
@@ -68,7 +69,9 @@ export async function collectionsWorkflow(input: CollectionsInput): Promise<void
   const collector = input.collector ?? initialCollectorState();
   let passWanted = true;
   setHandler(lifecycleEventSignal, (signal) => {
-    if (applySignal(state, signal)) passWanted = true;
+    if (!applySignal(state, signal)) return;
+    passWanted = true;
+    if (signal.type === 'LoanEarlyWarningRaised') noteEarlyWarning(collector, signal);
   });
   setHandler(wakeSignal, () => {
     passWanted = true;
@@ -142,11 +145,9 @@ async function pass(loanId: string, state: CollectionsState, collector: Collecto
     await activities.recordPromiseOutcome({ tenantId: facts.tenantId, actionId: promise.actionId, outcome: 'kept' });
     markDone(collector, [`promise-kept:${promise.madeOn}`]);
   }
-  for (const flag of flagsToRaise(facts, collector)) {
-    await activities.raiseCollectionsFlag({ tenantId: facts.tenantId, loanId, businessDate: today, dpd: facts.dpd, now: new Date().toISOString(), ...flag });
-    collector.flags.push(flag.eventKey);
-    if (collector.flags.length > 100) collector.flags.shift();
-  }
+  // Versioned: only a run that heard an early warning acts on it (histories from before never did).
+  if (collector.warnings?.length && patched('early-warning-npa-risk')) await actOnWarnings(loanId, facts, collector, today);
+  for (const flag of flagsToRaise(facts, collector)) await raiseFlag(loanId, facts, collector, today, flag);
   if (facts.status !== 'open' || (hadCase && facts.dpd === 0)) {
     await activities.closeCollectionsCase({ tenantId: facts.tenantId, loanId, on: today, reason: facts.status === 'open' ? 'cured' : facts.status });
   }
@@ -161,6 +162,26 @@ async function pass(loanId: string, state: CollectionsState, collector: Collecto
   await activities.scheduleNextWake({ tenantId: facts.tenantId, loanId, wakeOn: nextDate });
   collector.lastPass = { businessDate: today, actions: actions.length, nextPlanDate: nextDate };
   return false;
+}
+
+async function raiseFlag(loanId: string, facts: CollectionFacts, collector: CollectorState, today: string, flag: RaisedFlag): Promise<void> {
+  await activities.raiseCollectionsFlag({ tenantId: facts.tenantId, loanId, businessDate: today, dpd: facts.dpd, now: new Date().toISOString(), ...flag });
+  collector.flags.push(flag.eventKey);
+  if (collector.flags.length > 100) collector.flags.shift();
+}
+
+/**
+ * Each NPA early warning heard, once: the soft pre-delinquency reminder the plan allows (one attempt under the
+ * warning's slot; the contact module records it sent or blocked by its rule), then the npa-risk flag. A loan no
+ * longer open drops them.
+ */
+async function actOnWarnings(loanId: string, facts: CollectionFacts, collector: CollectorState, today: string): Promise<void> {
+  for (const step of earlyWarningSteps(collector, facts, today)) {
+    const contact = step.contact;
+    if (contact) await refusedIsDone(() => activities.contactBorrower({ tenantId: facts.tenantId, loanId, ...contact, now: new Date().toISOString() }));
+    await raiseFlag(loanId, facts, collector, today, step.flag);
+  }
+  collector.warnings = [];
 }
 
 async function carryOut(loanId: string, action: CollectionAction, facts: CollectionFacts, collector: CollectorState): Promise<void> {

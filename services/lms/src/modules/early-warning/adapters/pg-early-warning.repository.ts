@@ -22,7 +22,7 @@ export async function flaggedBefore(client: pg.PoolClient, loanIds: readonly str
   return new Set(rows.map((r) => r.loan_id));
 }
 
-/** One upsert for a page of scores (re-scoring a date replaces that date's row). */
+/** One upsert for a page of scores (re-scoring a date replaces that date's row), and the probability on the loans' collection cases. */
 export async function saveScores(client: pg.PoolClient, tenantId: string, asOf: string, model: string, rows: readonly ScoreRow[]): Promise<void> {
   if (rows.length === 0) return;
   await client.query(
@@ -33,6 +33,14 @@ export async function saveScores(client: pg.PoolClient, tenantId: string, asOf: 
        dpd = excluded.dpd, features = excluded.features, contributions = excluded.contributions, scored_at = now()`,
     [tenantId, asOf, model, rows.map((r) => r.loanId), rows.map((r) => r.probability), rows.map((r) => r.logit), rows.map((r) => r.flagged), rows.map((r) => r.dpd),
       rows.map((r) => JSON.stringify(r.features)), rows.map((r) => JSON.stringify(r.factors))],
+  );
+  // The collections queue sorts by each open case's latest probability (collections.routes.ts): kept with the score
+  // (a case that reopens takes the latest then: collector.repository.ts openCase).
+  await client.query(
+    `UPDATE collections_cases c SET early_warning_probability = round(u.p::numeric, 4), early_warning_on = $2::date
+     FROM unnest($3::text[], $4::float8[]) AS u(loan, p)
+     WHERE c.tenant_id = $1 AND c.loan_id = u.loan AND c.status = 'open' AND (c.early_warning_on IS NULL OR c.early_warning_on <= $2::date)`,
+    [tenantId, asOf, rows.map((r) => r.loanId), rows.map((r) => r.probability)],
   );
 }
 
