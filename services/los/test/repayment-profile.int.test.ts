@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
-  deadLetterHeaders, delinquencyChangedV1Schema, installmentDueV1Schema, installmentOverdueV1Schema, installmentPaidV1Schema, loanDisbursedV1Schema,
+  collectionsFlagRaisedV1Schema, collectionsFlagRaisedV2Schema, deadLetterHeaders, delinquencyChangedV1Schema, installmentDueV1Schema, installmentOverdueV1Schema, installmentPaidV1Schema, loanDisbursedV1Schema,
   loanEarlyWarningRaisedV1Schema, topics,
 } from '@lendstack/contracts';
 import { createKafka, createLogger, createMetrics, createProducer, signToken, type RunningConsumer } from '@lendstack/platform';
@@ -224,5 +224,31 @@ describe('the borrower repayment profile from the LMS lifecycle events, and the 
     const { decision } = await decided(applicant(first.loanId));
     expect(decision.features).toMatchObject({ earlyWarningsAtLender: { value: 1, source: `repayment-profile loansWithEarlyWarning of ${first.borrowerKey}` } });
     expect(decision.rules.find((r: any) => r.id === 'top-up-no-early-warning')).toMatchObject({ outcome: 'refer', applies: true, saw: { earlyWarningsAtLender: 1 } });
+  });
+
+  it('records the collector’s flags from CollectionsFlagRaised v2 (npa-risk with its score) and v1 (upcast), the latest business date winning', async () => {
+    const flag = (version: 1 | 2, on: string, name: string, score: object = {}) => {
+      const event = lms(version === 1 ? collectionsFlagRaisedV1Schema : { parse: (v: unknown) => v }, 'CollectionsFlagRaised', los.tenantId, first.loanId, {
+        eventKey: `flag:${name}:${on}`, businessDate: on, flag: name, dpd: 45, detail: `seen on ${on}`, ...score,
+      });
+      return version === 1 ? event : collectionsFlagRaisedV2Schema.parse({ ...(event as object), version: 2 });
+    };
+    const bounced = flag(1, isoDateFromToday(-20), 'bounced-twice');
+    const npa = flag(2, isoDateFromToday(-4), 'npa-risk', { probability: '0.6200', model: 'npa-90d.v1', topFactors: [{ feature: 'dpd_now', value: 45, contribution: '2.1000' }] });
+    await publish(first.loanId, [bounced]);
+    await applied((bounced as { id: string }).id);
+    expect((await get(`/v1/borrowers/${first.borrowerKey}/repayment-profile`)).json()).toMatchObject({
+      loansWithCollectionsFlag: 1, loans: [{ loanId: first.loanId, collectionsFlag: { asOf: isoDateFromToday(-20), flag: 'bounced-twice', probability: null, model: null } }],
+    });
+    // v2 of a later date wins; the v1 flag redelivered afterwards (an older date, and an id already applied) changes nothing.
+    await publish(first.loanId, [npa, bounced]);
+    await applied((npa as { id: string }).id);
+    const profile = (await get(`/v1/borrowers/${first.borrowerKey}/repayment-profile`)).json();
+    expect(profile).toMatchObject({ loansWithCollectionsFlag: 1, loans: [{ loanId: first.loanId, collectionsFlag: { asOf: isoDateFromToday(-4), flag: 'npa-risk', probability: '0.6200', model: 'npa-90d.v1' } }] });
+    // A v2 flag with a value v2 does not have is dead-lettered with the reason.
+    const bad = { ...(npa as { payload: object }), id: randomUUID(), payload: { ...(npa as { payload: object }).payload, flag: 'late-once' } };
+    await publish(first.loanId, [bad]);
+    const dead = await eventually(async () => deadLetters.find((m) => m.id === bad.id), { what: 'the dead letter of the bad flag' });
+    expect(dead.reason).toMatch(/^invalid CollectionsFlagRaised\.v2: payload\.flag/);
   });
 });

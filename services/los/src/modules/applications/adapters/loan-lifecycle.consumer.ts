@@ -1,4 +1,4 @@
-import { envelopeHeaderSchema, parseEvent, topics, type LoanBookingRejectedV1 } from '@lendstack/contracts';
+import { envelopeHeaderSchema, parseEvent, topics, upcastEvent, type LoanBookingRejectedV1 } from '@lendstack/contracts';
 import { startEventConsumer, violatesDataRules, type Logger, type Metrics, type Parsed, type RunningConsumer } from '@lendstack/platform';
 import type { Kafka, Producer } from 'kafkajs';
 import { isRepaymentEventType, recordRepaymentEvents, type RepaymentEvent, type RepaymentProfileDeps } from '../../borrower-profile/index.js';
@@ -12,7 +12,7 @@ const isRelevantType = (type: string) => type === 'LoanBookingRejected' || isRep
 /**
  * Reads the LMS's loan lifecycle topic. LoanBookingRejected moves the application to booking-failed; the
  * repayment events (LoanDisbursed, InstallmentDue / Overdue / Paid, DelinquencyChanged, LoanChargedOff,
- * LoanClosed, LoanEarlyWarningRaised) build the borrower repayment profiles (modules/borrower-profile); other event types are other
+ * LoanClosed, LoanEarlyWarningRaised, CollectionsFlagRaised v1 and v2) build the borrower repayment profiles (modules/borrower-profile); other event types are other
  * teams' business and pass by. A message that claims to be one of those types but breaks its contract goes
  * to the LOS dead-letter topic with the reason.
  */
@@ -52,5 +52,7 @@ function parseRelevant(value: Buffer | null): Parsed<Relevant> {
   if (envelope.success && !isRelevantType(envelope.data.type)) return { ok: true, event: null };
   const parsed = parseEvent(value);
   if (!parsed.ok) return parsed;
-  return isRelevantType(parsed.event.type) ? { ok: true, event: parsed.event as Relevant } : { ok: true, event: null };
+  // Older versions are read as the latest (CollectionsFlagRaised v1 → v2), so the profile handles one shape.
+  const event = upcastEvent(parsed.event);
+  return isRelevantType(event.type) ? { ok: true, event: event as Relevant } : { ok: true, event: null };
 }

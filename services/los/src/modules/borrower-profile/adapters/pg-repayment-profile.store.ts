@@ -19,14 +19,16 @@ const BORROWER_KEY = `a.applicant->'nationalId'->>'token'`;
 const UPSERT_LOANS = `
   INSERT INTO repayment_loans AS r (loan_id, tenant_id, borrower_key, application_id, disbursed_on, closed_on, closure_reason, charged_off_on,
                                     current_dpd, dpd_as_of, worst_dpd, early_warning_on, early_warning_probability, early_warning_model,
+                                    collections_flag_on, collections_flag, collections_flag_probability, collections_flag_model,
                                     last_business_date, last_event_at)
   SELECT f.loan_id, f.tenant_id, ${BORROWER_KEY}, a.id, f.disbursed_on, f.closed_on, f.closure_reason, f.charged_off_on,
          COALESCE(f.dpd, 0), f.dpd_as_of, f.worst_dpd, f.early_warning_on, f.early_warning_probability, f.early_warning_model,
+         f.collections_flag_on, f.collections_flag, f.collections_flag_probability, f.collections_flag_model,
          f.last_business_date, f.last_event_at
     FROM unnest($1::uuid[], $2::text[], $3::date[], $4::date[], $5::text[], $6::date[], $7::int[], $8::date[], $9::int[], $10::date[], $11::timestamptz[],
-                $12::date[], $13::numeric[], $14::text[])
+                $12::date[], $13::numeric[], $14::text[], $15::date[], $16::text[], $17::numeric[], $18::text[])
          AS f(loan_id, tenant_id, disbursed_on, closed_on, closure_reason, charged_off_on, dpd, dpd_as_of, worst_dpd, last_business_date, last_event_at,
-              early_warning_on, early_warning_probability, early_warning_model)
+              early_warning_on, early_warning_probability, early_warning_model, collections_flag_on, collections_flag, collections_flag_probability, collections_flag_model)
     JOIN applications a ON a.loan_id = f.loan_id AND a.tenant_id = f.tenant_id
    WHERE ${BORROWER_KEY} IS NOT NULL
   ON CONFLICT (loan_id) DO UPDATE SET
@@ -41,6 +43,11 @@ const UPSERT_LOANS = `
     early_warning_probability = CASE WHEN EXCLUDED.early_warning_on IS NOT NULL AND (r.early_warning_on IS NULL OR EXCLUDED.early_warning_on >= r.early_warning_on) THEN EXCLUDED.early_warning_probability ELSE r.early_warning_probability END,
     early_warning_model = CASE WHEN EXCLUDED.early_warning_on IS NOT NULL AND (r.early_warning_on IS NULL OR EXCLUDED.early_warning_on >= r.early_warning_on) THEN EXCLUDED.early_warning_model ELSE r.early_warning_model END,
     early_warning_on = GREATEST(r.early_warning_on, EXCLUDED.early_warning_on),
+    -- So do the four collections-flag columns: the flag of the later business date.
+    collections_flag = CASE WHEN EXCLUDED.collections_flag_on IS NOT NULL AND (r.collections_flag_on IS NULL OR EXCLUDED.collections_flag_on >= r.collections_flag_on) THEN EXCLUDED.collections_flag ELSE r.collections_flag END,
+    collections_flag_probability = CASE WHEN EXCLUDED.collections_flag_on IS NOT NULL AND (r.collections_flag_on IS NULL OR EXCLUDED.collections_flag_on >= r.collections_flag_on) THEN EXCLUDED.collections_flag_probability ELSE r.collections_flag_probability END,
+    collections_flag_model = CASE WHEN EXCLUDED.collections_flag_on IS NOT NULL AND (r.collections_flag_on IS NULL OR EXCLUDED.collections_flag_on >= r.collections_flag_on) THEN EXCLUDED.collections_flag_model ELSE r.collections_flag_model END,
+    collections_flag_on = GREATEST(r.collections_flag_on, EXCLUDED.collections_flag_on),
     last_business_date = GREATEST(r.last_business_date, EXCLUDED.last_business_date),
     last_event_at = GREATEST(r.last_event_at, EXCLUDED.last_event_at),
     updated_at = now()
@@ -66,6 +73,7 @@ interface LoanRow {
   loan_id: string; application_id: string; disbursed_on: string | null; closed_on: string | null; closure_reason: string | null; charged_off_on: string | null;
   current_dpd: number; dpd_as_of: string | null; worst_dpd: number; worst_dpd_12m: number; installments_due: number; installments_paid_on_time: number;
   early_warning_on: string | null; early_warning_probability: string | null; early_warning_model: string | null;
+  collections_flag_on: string | null; collections_flag: string | null; collections_flag_probability: string | null; collections_flag_model: string | null;
   last_business_date: string; last_event_at: Date;
 }
 
@@ -91,6 +99,8 @@ export function createPgRepaymentProfileStore(pool: pg.Pool): RepaymentProfileSt
           l.map((f) => f.chargedOffOn), l.map((f) => f.dpd?.value ?? null), l.map((f) => f.dpd?.asOf ?? null), l.map((f) => f.worstDpd),
           l.map((f) => f.lastBusinessDate), l.map((f) => f.lastEventAt),
           l.map((f) => f.earlyWarning?.asOf ?? null), l.map((f) => f.earlyWarning?.probability ?? null), l.map((f) => f.earlyWarning?.model ?? null),
+          l.map((f) => f.collectionsFlag?.asOf ?? null), l.map((f) => f.collectionsFlag?.flag ?? null), l.map((f) => f.collectionsFlag?.probability ?? null),
+          l.map((f) => f.collectionsFlag?.model ?? null),
         ]);
         const knownIds = known.rows.map((r) => r.loan_id);
         const i = facts.installments;
@@ -109,6 +119,7 @@ export function createPgRepaymentProfileStore(pool: pg.Pool): RepaymentProfileSt
         `SELECT l.loan_id, l.application_id, l.disbursed_on::text, l.closed_on::text, l.closure_reason, l.charged_off_on::text, l.current_dpd, l.dpd_as_of::text,
                 l.worst_dpd, l.last_business_date::text, l.last_event_at,
                 l.early_warning_on::text, l.early_warning_probability::text, l.early_warning_model,
+                l.collections_flag_on::text, l.collections_flag, l.collections_flag_probability::text, l.collections_flag_model,
                 COALESCE((SELECT max(d.dpd) FROM repayment_dpd_facts d
                            WHERE d.loan_id = l.loan_id AND d.business_date > ($3::date - interval '12 months') AND d.business_date <= $3::date), 0) AS worst_dpd_12m,
                 (SELECT count(*) FROM repayment_installments i WHERE i.loan_id = l.loan_id AND i.fell_due)::int AS installments_due,
@@ -124,6 +135,7 @@ export function createPgRepaymentProfileStore(pool: pg.Pool): RepaymentProfileSt
         chargedOffOn: r.charged_off_on, currentDpd: r.current_dpd, dpdAsOf: r.dpd_as_of, worstDpd: r.worst_dpd, worstDpd12m: r.worst_dpd_12m,
         installmentsDue: r.installments_due, installmentsPaidOnTime: r.installments_paid_on_time,
         earlyWarning: r.early_warning_on === null ? null : { asOf: r.early_warning_on, probability: r.early_warning_probability!, model: r.early_warning_model! },
+        collectionsFlag: r.collections_flag_on === null ? null : { asOf: r.collections_flag_on, flag: r.collections_flag!, probability: r.collections_flag_probability, model: r.collections_flag_model },
         lastBusinessDate: r.last_business_date,
         lastEventAt: r.last_event_at.toISOString(),
       }));

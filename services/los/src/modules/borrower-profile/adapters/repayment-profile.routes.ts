@@ -22,16 +22,16 @@ export function repaymentProfileView(p: RepaymentProfile) {
     borrowerKey: p.borrowerKey, asOf: p.asOf,
     loansOpen: p.loansOpen, loansClosed: p.loansClosed, loansChargedOff: p.loansChargedOff,
     installmentsDue: p.installmentsDue, installmentsPaidOnTime: p.installmentsPaidOnTime, onTimeRatioBasisPoints: p.onTimeRatioBasisPoints,
-    currentDpd: p.currentDpd, worstDpd: p.worstDpd, worstDpd12m: p.worstDpd12m, loansWithEarlyWarning: p.loansWithEarlyWarning, lastEventAt: p.lastEventAt,
+    currentDpd: p.currentDpd, worstDpd: p.worstDpd, worstDpd12m: p.worstDpd12m, loansWithEarlyWarning: p.loansWithEarlyWarning, loansWithCollectionsFlag: p.loansWithCollectionsFlag, lastEventAt: p.lastEventAt,
     loans: p.loans.map((l) => ({
       loanId: l.loanId, applicationId: l.applicationId, status: l.status, disbursedOn: l.disbursedOn, closedOn: l.closedOn, closureReason: l.closureReason,
       chargedOffOn: l.chargedOffOn, currentDpd: l.currentDpd, dpdAsOf: l.dpdAsOf, worstDpd: l.worstDpd, worstDpd12m: l.worstDpd12m,
-      installmentsDue: l.installmentsDue, installmentsPaidOnTime: l.installmentsPaidOnTime, earlyWarning: l.earlyWarning, lastBusinessDate: l.lastBusinessDate, lastEventAt: l.lastEventAt,
+      installmentsDue: l.installmentsDue, installmentsPaidOnTime: l.installmentsPaidOnTime, earlyWarning: l.earlyWarning, collectionsFlag: l.collectionsFlag ?? null, lastBusinessDate: l.lastBusinessDate, lastEventAt: l.lastEventAt,
     })),
   };
 }
 
-const description = 'What the LMS’s lifecycle events (lendstack.servicing.loan-lifecycle) say about the borrower’s loans with this lender: loans open, closed and charged off, installments due and paid by their due date (on-time ratio in basis points), current DPD (as last reported by the LMS, `dpdAsOf` per loan), worst DPD ever and over the 12 months up to `asOf`, and the LMS’s NPA early warnings (per loan the latest, `earlyWarning`: business date, probability of 90+ DPD within 90 days, model; `loansWithEarlyWarning`: open loans with one raised in the 90 days up to `asOf`). The borrower key is the applicant’s national-id token, so every application of one person shares it. Operators, approvers and admins.';
+const description = 'What the LMS’s lifecycle events (lendstack.servicing.loan-lifecycle) say about the borrower’s loans with this lender: loans open, closed and charged off, installments due and paid by their due date (on-time ratio in basis points), current DPD (as last reported by the LMS, `dpdAsOf` per loan), worst DPD ever and over the 12 months up to `asOf`, and the LMS’s NPA early warnings (per loan the latest, `earlyWarning`: business date, probability of 90+ DPD within 90 days, model; `loansWithEarlyWarning`: open loans with one raised in the 90 days up to `asOf`), and the flags the LMS’s collector raised (CollectionsFlagRaised; per loan the latest, `collectionsFlag`: business date, flag — bounced-twice, promise-broken, dpd-rising or npa-risk — and for npa-risk the probability and model; `loansWithCollectionsFlag`: open loans with one raised in the 90 days up to `asOf`). The borrower key is the applicant’s national-id token, so every application of one person shares it. Operators, approvers and admins.';
 
 /** GET /v1/borrowers/{key}/repayment-profile and GET /v1/applications/{id}/repayment-profile. */
 export async function repaymentProfileRoutes(app: FastifyInstance, deps: RepaymentProfileRoutesDeps): Promise<void> {

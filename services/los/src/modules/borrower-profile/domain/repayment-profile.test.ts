@@ -55,6 +55,21 @@ describe('repayment facts from lifecycle events', () => {
     expect(b.loans[0]).toEqual(a.loans[0]);
   });
 
+  it('keeps the collections flag of the latest business date, v2 (npa-risk with its score) or a v1 flag upcast, whatever the order', () => {
+    const flagged = (on: string, flag: string, score?: object) => ({
+      ...envelope('CollectionsFlagRaised', { eventKey: `flag:${flag}:${on}`, businessDate: on, flag, dpd: 0, detail: 'seen', ...score }), version: 2,
+    }) as Extract<RepaymentEvent, { type: 'CollectionsFlagRaised' }>;
+    const npa = flagged('2026-10-01', 'npa-risk', { probability: '0.4120', model: 'npa-90d.v1', topFactors: [{ feature: 'dpd', value: 0, contribution: '0.1000' }] });
+    const a = foldRepaymentEvents([disbursed, flagged('2026-09-01', 'bounced-twice'), npa]);
+    const b = foldRepaymentEvents([npa, disbursed, flagged('2026-09-01', 'bounced-twice')]);
+    expect(a.loans[0]!.collectionsFlag).toEqual({ asOf: '2026-10-01', flag: 'npa-risk', probability: '0.4120', model: 'npa-90d.v1' });
+    expect(b.loans[0]).toEqual(a.loans[0]);
+    expect(factsOf(flagged('2026-09-01', 'dpd-rising')).loan.collectionsFlag).toEqual({ asOf: '2026-09-01', flag: 'dpd-rising', probability: null, model: null });
+    const profile = repaymentProfile('tok_b', '2026-10-15', [record({ collectionsFlag: a.loans[0]!.collectionsFlag }), record({ loanId: 'old' })]);
+    expect(profile.loansWithCollectionsFlag).toBe(1);
+    expect(repaymentProfile('tok_b', '2027-01-15', [record({ collectionsFlag: a.loans[0]!.collectionsFlag })]).loansWithCollectionsFlag).toBe(0);
+  });
+
   it('counts an early warning for 90 days from the day it was raised (the model horizon), not before it was raised', () => {
     const w = { asOf: '2026-09-01', probability: '0.4100', model: 'npa-90d.v1' };
     expect([earlyWarningInForce(w, '2026-08-31'), earlyWarningInForce(w, '2026-09-01'), earlyWarningInForce(w, '2026-11-30'), earlyWarningInForce(w, '2026-12-01')]).toEqual([false, true, true, false]);

@@ -1,8 +1,9 @@
 /**
  * A borrower's repayment record with this lender, from the LMS's lifecycle events: per loan the facts the
  * events state (disbursed, each installment due / overdue / settled, the DPD of each delinquency change,
- * closed, charged off, the NPA early warnings the LMS raised), and per borrower the profile underwriting reads
- * (loans held, on-time ratio, current and worst DPD, closures, charge-offs, open loans under an early warning).
+ * closed, charged off, the NPA early warnings the LMS raised, the latest flag its collector raised), and per
+ * borrower the profile underwriting reads (loans held, on-time ratio, current and worst DPD, closures,
+ * charge-offs, open loans under an early warning or a collections flag).
  *
  * Facts merge order-independently, so a replayed or late event cannot undo a newer one: dates by min / max,
  * flags by or, the current DPD only from an observation of a later business date than the one held. The
@@ -12,12 +13,13 @@
  * Pure: no clock, no I/O.
  */
 import type {
-  DelinquencyChangedV1, InstallmentDueV1, InstallmentOverdueV1, InstallmentPaidV1, LoanChargedOffV1, LoanClosedV1, LoanDisbursedV1, LoanEarlyWarningRaisedV1,
+  CollectionsFlagRaisedV2, DelinquencyChangedV1, InstallmentDueV1, InstallmentOverdueV1, InstallmentPaidV1, LoanChargedOffV1, LoanClosedV1, LoanDisbursedV1, LoanEarlyWarningRaisedV1,
 } from '@lendstack/contracts';
 
 /** The lifecycle events the profile is built from. */
-export type RepaymentEvent = LoanDisbursedV1 | InstallmentDueV1 | InstallmentOverdueV1 | InstallmentPaidV1 | DelinquencyChangedV1 | LoanClosedV1 | LoanChargedOffV1 | LoanEarlyWarningRaisedV1;
-export const REPAYMENT_EVENT_TYPES: readonly RepaymentEvent['type'][] = ['LoanDisbursed', 'InstallmentDue', 'InstallmentOverdue', 'InstallmentPaid', 'DelinquencyChanged', 'LoanClosed', 'LoanChargedOff', 'LoanEarlyWarningRaised'];
+/** CollectionsFlagRaised at its latest version: the consumer upcasts v1 (upcastEvent). */
+export type RepaymentEvent = LoanDisbursedV1 | InstallmentDueV1 | InstallmentOverdueV1 | InstallmentPaidV1 | DelinquencyChangedV1 | LoanClosedV1 | LoanChargedOffV1 | LoanEarlyWarningRaisedV1 | CollectionsFlagRaisedV2;
+export const REPAYMENT_EVENT_TYPES: readonly RepaymentEvent['type'][] = ['LoanDisbursed', 'InstallmentDue', 'InstallmentOverdue', 'InstallmentPaid', 'DelinquencyChanged', 'LoanClosed', 'LoanChargedOff', 'LoanEarlyWarningRaised', 'CollectionsFlagRaised'];
 
 /**
  * How long an early warning counts: the model's horizon (P(90+ DPD within 90 days)). The LMS raises one when a
@@ -32,6 +34,16 @@ export interface EarlyWarningFact {
   /** P(90+ DPD within 90 days), a decimal string with four places. */
   readonly probability: string;
   readonly model: string;
+}
+/** The latest flag the LMS's collector raised on a loan (CollectionsFlagRaised). */
+export interface CollectionsFlagFact {
+  /** The business date it was raised on. */
+  readonly asOf: string;
+  /** bounced-twice, promise-broken, dpd-rising or npa-risk. */
+  readonly flag: string;
+  /** npa-risk: the early-warning probability (four places) and model it acted on; null for the other flags. */
+  readonly probability: string | null;
+  readonly model: string | null;
 }
 export const isRepaymentEventType = (type: string): type is RepaymentEvent['type'] => (REPAYMENT_EVENT_TYPES as readonly string[]).includes(type);
 
@@ -48,6 +60,8 @@ export interface LoanFacts {
   readonly worstDpd: number;
   /** The latest early warning (by business date); null when none was raised. */
   readonly earlyWarning: EarlyWarningFact | null;
+  /** The latest collections flag (by business date); null when none was raised. */
+  readonly collectionsFlag: CollectionsFlagFact | null;
   readonly lastBusinessDate: string;
   /** The latest envelope occurredAt, ISO 8601. */
   readonly lastEventAt: string;
@@ -92,6 +106,7 @@ export function mergeLoanFacts(a: LoanFacts, b: LoanFacts): LoanFacts {
     dpd: later(a.dpd, b.dpd),
     worstDpd: Math.max(a.worstDpd, b.worstDpd),
     earlyWarning: later(a.earlyWarning, b.earlyWarning),
+    collectionsFlag: later(a.collectionsFlag, b.collectionsFlag),
     lastBusinessDate: max(a.lastBusinessDate, b.lastBusinessDate)!,
     lastEventAt: a.lastEventAt >= b.lastEventAt ? a.lastEventAt : b.lastEventAt,
   };
@@ -105,7 +120,7 @@ export function mergeInstallmentFacts(a: InstallmentFacts, b: InstallmentFacts):
 export function factsOf(event: RepaymentEvent): { loan: LoanFacts; installment?: InstallmentFacts; dpd?: DpdFact } {
   const p = event.payload;
   const loan: LoanFacts = {
-    tenantId: event.tenantId, loanId: p.loanId, disbursedOn: null, closedOn: null, closureReason: null, chargedOffOn: null, dpd: null, worstDpd: 0, earlyWarning: null,
+    tenantId: event.tenantId, loanId: p.loanId, disbursedOn: null, closedOn: null, closureReason: null, chargedOffOn: null, dpd: null, worstDpd: 0, earlyWarning: null, collectionsFlag: null,
     lastBusinessDate: p.businessDate, lastEventAt: new Date(event.occurredAt).toISOString(),
   };
   const installment = (fellDue: boolean, overdue: boolean, paidOn: string | null) => {
@@ -131,6 +146,10 @@ export function factsOf(event: RepaymentEvent): { loan: LoanFacts; installment?:
       return { loan: { ...loan, closedOn: event.payload.closedOn, closureReason: event.payload.reason } };
     case 'LoanEarlyWarningRaised':
       return { loan: { ...loan, earlyWarning: { asOf: event.payload.businessDate, probability: event.payload.probability, model: event.payload.model } } };
+    case 'CollectionsFlagRaised': {
+      const f = event.payload;
+      return { loan: { ...loan, collectionsFlag: { asOf: f.businessDate, flag: f.flag, probability: f.probability ?? null, model: f.model ?? null } } };
+    }
   }
 }
 
@@ -169,6 +188,8 @@ export interface LoanRecord {
   readonly installmentsDue: number;
   readonly installmentsPaidOnTime: number;
   readonly earlyWarning: EarlyWarningFact | null;
+  /** Absent where a record predates collections flags (read as none). */
+  readonly collectionsFlag?: CollectionsFlagFact | null;
   readonly lastBusinessDate: string;
   readonly lastEventAt: string;
 }
@@ -195,12 +216,14 @@ export interface RepaymentProfile {
    * it, and not more than the horizon before it).
    */
   readonly loansWithEarlyWarning: number;
+  /** Open loans whose collector raised a flag (any pattern) in the EARLY_WARNING_HORIZON_DAYS up to `asOf`. */
+  readonly loansWithCollectionsFlag: number;
   readonly lastEventAt: string | null;
   readonly loans: readonly (LoanRecord & { readonly status: LoanStatus })[];
 }
 
-/** True when the warning was raised on or before `asOf` and at most EARLY_WARNING_HORIZON_DAYS before it. */
-export function earlyWarningInForce(warning: EarlyWarningFact | null, asOf: string): boolean {
+/** True when the warning (or flag) was raised on or before `asOf` and at most EARLY_WARNING_HORIZON_DAYS before it. */
+export function earlyWarningInForce(warning: { readonly asOf: string } | null, asOf: string): boolean {
   if (!warning || warning.asOf > asOf) return false;
   const days = (Date.parse(`${asOf}T00:00:00Z`) - Date.parse(`${warning.asOf}T00:00:00Z`)) / 86_400_000;
   return days <= EARLY_WARNING_HORIZON_DAYS;
@@ -229,6 +252,7 @@ export function repaymentProfile(borrowerKey: string, asOf: string, records: rea
     // A delinquency still running counts in the window even when it was last reported before it.
     worstDpd12m: none ? null : Math.max(...loans.map((l) => Math.max(l.worstDpd12m, l.status === 'closed' ? 0 : l.currentDpd))),
     loansWithEarlyWarning: loans.filter((l) => l.status === 'open' && earlyWarningInForce(l.earlyWarning, asOf)).length,
+    loansWithCollectionsFlag: loans.filter((l) => l.status === 'open' && earlyWarningInForce(l.collectionsFlag ?? null, asOf)).length,
     lastEventAt: none ? null : loans.map((l) => l.lastEventAt).reduce((a, b) => (a >= b ? a : b)),
     loans,
   };
