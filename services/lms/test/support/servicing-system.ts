@@ -211,8 +211,25 @@ export async function expectBooksHold(book: ProductBook, h: Harness, e: BooksExp
     for (const i of schedule) expect(i.principal + i.interest + i.fees, `installment ${i.number} total = its parts`).toBe(i.total);
     const expected = e.schedulePrincipal?.[loanId];
     if (expected !== undefined) expect(schedule.reduce((s, i) => s + i.principal, 0n), `Σ schedule principal of ${loanId}`).toBe(expected);
+    await expectStatementTies(book, h, loanId, e.asOf);
   }
   await expectReportsTie(book, h, e.asOf);
+}
+
+/** The loan's statement to `asOf` closes on its ledger balances of that date, its rows running from the opening to the closing total. */
+async function expectStatementTies(book: ProductBook, h: Harness, loanId: string, asOf: string): Promise<void> {
+  const res = await book.extraCall('GET', `/v1/loans/${loanId}/statement?from=2025-12-01&to=${asOf}`, ['partner']);
+  expect(res.statusCode, res.body).toBe(200);
+  const s = res.json();
+  let running = BigInt(s.openingBalance.total.amount);
+  for (const t of s.transactions as { amount: { amount: string }; balance: { amount: string } }[]) { running += BigInt(t.amount.amount); expect(t.balance.amount).toBe(running.toString()); }
+  expect(running.toString(), 'statement rows sum to its closing total').toBe(s.closingBalance.total.amount);
+  const { rows } = await h.pool.query<{ a: string; n: string }>(
+    `SELECT logical_account AS a, sum(CASE side WHEN 'debit' THEN amount_minor ELSE -amount_minor END)::text AS n FROM journal_lines WHERE loan_id = $1 AND value_date <= $2::date GROUP BY 1`, [loanId, asOf]);
+  const of = (a: string) => BigInt(rows.find((r) => r.a === a)?.n ?? '0');
+  const c = s.closingBalance;
+  expect([c.principal.amount, c.interest.amount, c.fees.amount, c.penalties.amount, c.excess.amount], `statement of ${loanId} closes on its ledger`).toEqual(
+    [of('loan-portfolio'), of('interest-receivable'), of('fees-receivable'), of('penalties-receivable'), -of('excess-liability')].map(String));
 }
 
 /** The RBI and US reports' principal totals are the ledger's loan-portfolio; the trial balance by product balances and is the ledger's. */
