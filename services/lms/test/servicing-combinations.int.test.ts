@@ -166,4 +166,22 @@ describe('foreclosure on the day an installment falls due', () => {
     expect((await b.loan(loanId)).servicingStatus).toBe('closed');
     await expectBooksHold(b, sys.h, { loans: [loanId], asOf: addDays(due.dueDate, 1) });
   });
+
+  it.each(SEEDED_CODES)('%s, after that day\'s end of day ran (installment 1 due, unpaid): the quote of that day closes the loan; later days change nothing', async (code) => {
+    const b = await productBook(sys, code, 'cmb');
+    const loanId = await b.disbursedLoan(D0);
+    const [first] = await b.schedule(loanId);
+    await b.endOfDay(first!.dueDate);
+    expect((await b.loan(loanId)).balances.totalDueNow.amount).toBe(first!.total.toString());
+    const q = (await b.call('POST', `/v1/loans/${loanId}/payoff-quotes`, ['operator'], { asOf: first!.dueDate })).json();
+    expect([amount(q.parts.principal), amount(q.parts.interest), amount(q.parts.fees), amount(q.parts.penalties)]).toEqual([SHAPES[code]!.principalMinor, first!.interest, first!.fees, 0n]);
+    const res = await b.call('POST', `/v1/loans/${loanId}/foreclosure`, ['operator'], { amount: b.money(amount(q.total)), valueDate: first!.dueDate });
+    expect(res.statusCode, res.body).toBe(201);
+    expect((await b.loan(loanId)).servicingStatus).toBe('closed');
+    await expectBooksHold(b, sys.h, { loans: [loanId], asOf: first!.dueDate });
+    await b.endOfDay(addDays(first!.dueDate, 3));
+    const later = await b.loan(loanId);
+    expect([later.servicingStatus, later.balances.totalDueNow.amount, later.balances.penalties.amount]).toEqual(['closed', '0', '0']);
+    await expectBooksHold(b, sys.h, { loans: [loanId], asOf: addDays(first!.dueDate, 3) });
+  });
 });
