@@ -9,8 +9,8 @@
  * each loan's portfolio balance and its latest delinquency point, grouped by stored class (no NPA age, no
  * non-accrual, no flows). Also checks that the RBI total equals the ledger's loan-portfolio balance.
  * Then the portfolio snapshots (modules/portfolio/adapters/pg-portfolio-snapshots.ts): the month ends
- * 2025-12-31 … 2026-03-31 and AS_OF written as end of day writes them (each timed: one day's snapshot of
- * the whole book), the dashboard's four queries served from them BENCH_SNAPSHOT_ROUNDS times each (p50 and
+ * 2025-12-31 … 2026-03-31 and AS_OF, then the mid-month 2026-04-15, written as end of day writes them (each
+ * timed: one day's snapshot of the whole book), the dashboard's four queries served from them BENCH_SNAPSHOT_ROUNDS times each (p50 and
  * p99 reported), and their answers checked equal to the live ones timed above.
  * Run by infra/bench.sh (BENCH_ONLY=reports) against a local *_bench database only.
  *
@@ -174,7 +174,8 @@ async function main() {
     }
 
     // Portfolio snapshots: each day as end of day writes it, then the dashboard served from them.
-    for (const day of ['2025-12-31', ...dates]) {
+    // The month ends the roll rates need (with their per-loan rows), then a mid-month day as every other day's end of day writes it.
+    for (const day of ['2025-12-31', ...dates, '2026-04-15']) {
       const started = performance.now();
       const written = await writePortfolioSnapshot(pool, tenant, day);
       const ms = performance.now() - started;
