@@ -44,6 +44,14 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   await pool?.end();
+  // pool.end() resolves once it has asked its connections to close, not once they have: a drop WITH (FORCE) in
+  // that window terminates them (57P01), which the ended pool would raise as an unhandled 'error'. Wait for the
+  // database's backends to be gone first.
+  for (let i = 0; i < 100 && admin; i += 1) {
+    const { rows } = await admin.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [database]);
+    if (rows[0]!.n === 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
   await admin?.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
   await admin?.end();
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
