@@ -42,7 +42,7 @@ async function portfolio(tenant: string): Promise<string[]> {
 async function expectEqualsReplay(loanId: string, date: string): Promise<void> {
   const client = await h.pool.connect();
   try {
-    const row = (await client.query(`SELECT s.state, s.product_code, s.product_version, s.tenant_id, to_char(s.as_of, 'YYYY-MM-DD') AS as_of FROM loan_servicing s WHERE loan_id = $1`, [loanId])).rows[0];
+    const row = (await client.query(`SELECT servicing_state(s.state, s.as_of, s.quiet_interest_minor, s.quiet_accrued_in_period) AS state, s.product_code, s.product_version, s.tenant_id, to_char(s.as_of, 'YYYY-MM-DD') AS as_of FROM loan_servicing s WHERE loan_id = $1`, [loanId])).rows[0];
     const definition = row.product_version === null ? undefined : (await client.query<{ definition: ProductDefinition }>('SELECT definition FROM product_versions WHERE tenant_id = $1 AND code = $2 AND version = $3', [row.tenant_id, row.product_code, row.product_version])).rows[0]!.definition;
     const transactions = await transactionsOf(client, loanId);
     const replayed = replayAccount({

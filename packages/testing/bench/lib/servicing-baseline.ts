@@ -76,8 +76,8 @@ export async function repaymentBaseline(pool: pg.Pool, loanIds: readonly string[
 /**
  * The rows the service's end of day wrote, written again by plain set-based SQL into scratch copies: per
  * batch of `batchSize` loans (loan-id order, `workers` connections at once, one transaction each) the
- * loans' loan_servicing rows set to what the run left (snapshot, state and the servicing columns: UPDATE …
- * FROM), the day's journal entries and lines (INSERT … SELECT of the run's own, under new ids), the
+ * loans' loan_servicing rows set to what the run left (UPDATE … FROM: the snapshot and state where the day
+ * wrote them — the engine's loans —, the servicing and quiet-day columns of every loan), the day's journal entries and lines (INSERT … SELECT of the run's own, under new ids), the
  * loans' loan_balances (UPDATE … FROM) and the delinquency points the day wrote (INSERT … SELECT ON
  * CONFLICT). Nothing is computed: the floor of writing that day's results. `sinceSeq`: the journal's
  * last seq before the run. Wall time in ms.
@@ -99,11 +99,16 @@ export async function endOfDaySameRowsBaseline(pool: pg.Pool, tenantId: string, 
       for (let b = next++; b < batches.length; b = next++) {
         const ids = batches[b]!;
         await client.query('BEGIN');
+        // The JSON where the day wrote it (the engine's loans: their quiet-day columns reset), the columns everywhere.
         await client.query(
           `UPDATE ${SCHEMA}.loan_servicing s SET snapshot = p.snapshot, state = p.state, as_of = p.as_of, status = p.status, accrual_status = p.accrual_status, dpd = p.dpd,
              us_bucket = p.us_bucket, rbi_class = p.rbi_class, oldest_unpaid_due_date = p.oldest_unpaid_due_date, npa_since = p.npa_since, eod_through = p.eod_through,
-             version = s.version + 1, updated_at = now()
-           FROM public.loan_servicing p WHERE p.loan_id = s.loan_id AND s.loan_id = ANY($1::text[])`, [ids]);
+             quiet_interest_minor = p.quiet_interest_minor, quiet_accrued_in_period = p.quiet_accrued_in_period, version = s.version + 1, updated_at = now()
+           FROM public.loan_servicing p WHERE p.loan_id = s.loan_id AND s.loan_id = ANY($1::text[]) AND p.quiet_accrued_in_period IS NULL`, [ids]);
+        await client.query(
+          `UPDATE ${SCHEMA}.loan_servicing s SET as_of = p.as_of, eod_through = p.eod_through, quiet_interest_minor = p.quiet_interest_minor,
+             quiet_accrued_in_period = p.quiet_accrued_in_period, version = s.version + 1, updated_at = now()
+           FROM public.loan_servicing p WHERE p.loan_id = s.loan_id AND s.loan_id = ANY($1::text[]) AND p.quiet_accrued_in_period IS NOT NULL`, [ids]);
         await client.query(
           `INSERT INTO ${SCHEMA}.journal_entries (id, tenant_id, loan_id, effect_key, kind, value_date, posted_on, currency, scale, digest)
            SELECT md5(e.id::text)::uuid, e.tenant_id, e.loan_id, e.effect_key, e.kind, e.value_date, e.posted_on, e.currency, e.scale, e.digest

@@ -20,7 +20,8 @@ export interface BatchRow {
 }
 
 /**
- * A loan is quiet on day d when its snapshot is as of d − 1 and, by the engine's own rules
+ * A loan is quiet on day d when its snapshot is as of d − 1 (as_of: the stored JSON with its quiet days folded in,
+ * migration 20261211000000_servicing_quiet_days) and, by the engine's own rules
  * (packages/loan-engine/src/account/step.ts and end-of-day.ts), nothing but the scheduled accrual can
  * happen to it on d: active and accruing, standard with DPD 0, no overdue anchor, every installment
  * fallen due paid (oldestUnpaid = dueCount, so no overdue, late fee or penal interest), and the next
@@ -31,12 +32,13 @@ export interface BatchRow {
  */
 const SELECT_BATCH = `
 SELECT s.loan_id, a.currency, a.scale, s.product_code, s.product_version, q.amount::text AS quiet_amount, q.cum::text AS quiet_cum,
-  CASE WHEN q.amount IS NULL THEN s.snapshot END AS snapshot, CASE WHEN q.amount IS NULL THEN s.state END AS state
+  CASE WHEN q.amount IS NULL THEN servicing_snapshot(s.snapshot, s.as_of, s.quiet_interest_minor, s.quiet_accrued_in_period) END AS snapshot,
+  CASE WHEN q.amount IS NULL THEN servicing_state(s.state, s.as_of, s.quiet_interest_minor, s.quiet_accrued_in_period) END AS state
 FROM loan_servicing s
 JOIN loan_accounts a ON a.id = s.loan_id
 LEFT JOIN LATERAL (
-  SELECT c.cum, c.cum - (k.sc ->> 'accruedInPeriod')::bigint AS amount
-  FROM (SELECT s.snapshot -> 'scalars' AS sc, (s.snapshot ->> 'asOf')::int AS as_of OFFSET 0) k
+  SELECT c.cum, c.cum - coalesce(s.quiet_accrued_in_period, (k.sc ->> 'accruedInPeriod')::bigint) AS amount
+  FROM (SELECT s.snapshot -> 'scalars' AS sc, s.as_of - DATE '1970-01-01' AS as_of OFFSET 0) k
   CROSS JOIN LATERAL (
     SELECT i.due_date - DATE '1970-01-01' AS due, i.interest_minor FROM installments i WHERE i.loan_id = s.loan_id ORDER BY i.number OFFSET (k.sc ->> 'dueCount')::int LIMIT 1
   ) cur
@@ -63,28 +65,24 @@ export async function lockBatch(client: pg.PoolClient, q: { tenantId: string; af
 }
 
 /**
- * The quiet loans' day, in place and set-based: the snapshot's asOf, interest receivable and the
- * period's cumulative accrual, the stored state's asOf and interest accrued (nothing else of either
- * moves on such a day), the servicing columns, and loan_balances' interest receivable. One statement.
+ * The quiet loans' day, in place and set-based, in columns only: the day's accrual added to the interest of the
+ * loan's quiet days, the period's cumulative accrual after it, the servicing columns, and loan_balances' interest
+ * receivable. The snapshot and state JSON are not touched (readers fold the columns in: servicing_snapshot,
+ * servicing_state), so their stored, compressed values are carried over as they are. One statement.
  */
-export async function saveQuietDays(client: pg.PoolClient, day: string, dayNumber: number, rows: readonly { loanId: string; amount: bigint; cum: bigint }[]): Promise<number> {
+export async function saveQuietDays(client: pg.PoolClient, day: string, rows: readonly { loanId: string; amount: bigint; cum: bigint }[]): Promise<number> {
   if (rows.length === 0) return 0;
   const result = await client.query(
     `WITH t AS (SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS t(loan_id, amount, cum)),
      servicing AS (
-       UPDATE loan_servicing s SET
-         snapshot = jsonb_set(jsonb_set(jsonb_set(s.snapshot, '{asOf}', to_jsonb($4::int)),
-           '{scalars,interestReceivable}', to_jsonb(((s.snapshot #>> '{scalars,interestReceivable}')::bigint + t.amount)::text)),
-           '{scalars,accruedInPeriod}', to_jsonb(t.cum::text)),
-         state = jsonb_set(jsonb_set(s.state, '{asOf}', to_jsonb($5::text)),
-           '{balances,interestAccrued}', to_jsonb(((s.state #>> '{balances,interestAccrued}')::bigint + t.amount)::text)),
-         as_of = $5::date, eod_through = $5::date, version = s.version + 1, updated_at = now()
+       UPDATE loan_servicing s SET quiet_interest_minor = s.quiet_interest_minor + t.amount, quiet_accrued_in_period = t.cum,
+         as_of = $4::date, eod_through = $4::date, version = s.version + 1, updated_at = now()
        FROM t WHERE s.loan_id = t.loan_id
        RETURNING s.loan_id
      )
-     UPDATE loan_balances b SET interest_receivable = b.interest_receivable + t.amount, as_of = $5::date, updated_at = now()
+     UPDATE loan_balances b SET interest_receivable = b.interest_receivable + t.amount, as_of = $4::date, updated_at = now()
      FROM t WHERE b.loan_id = t.loan_id AND EXISTS (SELECT 1 FROM servicing v WHERE v.loan_id = t.loan_id)`,
-    [rows.map((r) => r.loanId), rows.map((r) => r.amount.toString()), rows.map((r) => r.cum.toString()), dayNumber, day],
+    [rows.map((r) => r.loanId), rows.map((r) => r.amount.toString()), rows.map((r) => r.cum.toString()), day],
   );
   if (result.rowCount !== rows.length) throw new Error(`end of day: ${result.rowCount} of ${rows.length} quiet loans written`);
   return rows.length;

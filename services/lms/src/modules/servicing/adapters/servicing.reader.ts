@@ -43,7 +43,7 @@ export function createServicingReader(pool: pg.Pool): ServicingReader {
   return {
     async loan(tenantId, loanId) {
       const row = (await pool.query<{ state: StoredState | null; status: string; accrual_status: string; dpd: number; us_bucket: string; rbi_class: string; oldest: string | null; npa_since: string | null; as_of: string | null; product_version: number | null; restructured_on: string | null }>(
-        `SELECT state, status, accrual_status, dpd, us_bucket, rbi_class, to_char(oldest_unpaid_due_date, 'YYYY-MM-DD') AS oldest,
+        `SELECT servicing_state(state, as_of, quiet_interest_minor, quiet_accrued_in_period) AS state, status, accrual_status, dpd, us_bucket, rbi_class, to_char(oldest_unpaid_due_date, 'YYYY-MM-DD') AS oldest,
            to_char(npa_since, 'YYYY-MM-DD') AS npa_since, to_char(as_of, 'YYYY-MM-DD') AS as_of, product_version,
            (SELECT to_char(a.restructured_on, 'YYYY-MM-DD') FROM loan_accounts a WHERE a.id = loan_servicing.loan_id) AS restructured_on
          FROM loan_servicing WHERE loan_id = $1 AND tenant_id = $2`, [loanId, tenantId])).rows[0];

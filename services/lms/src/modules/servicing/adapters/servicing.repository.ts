@@ -179,7 +179,7 @@ export interface StatesAlso {
 }
 
 /**
- * loan_servicing and loan_accounts.status (one statement, with `also`'s loan_balances and outbox rows), and
+ * loan_servicing (the JSON written whole: any quiet days folded in before are reset, eod-batch.queries.ts) and loan_accounts.status (one statement, with `also`'s loan_balances and outbox rows), and
  * delinquency_history, for many loans. Returns each loan's servicing version as the write left it.
  */
 export async function saveStates(client: pg.PoolClient, writes: readonly StateWrite[], also: StatesAlso = {}): Promise<Map<string, number>> {
@@ -210,7 +210,7 @@ export async function saveStates(client: pg.PoolClient, writes: readonly StateWr
   if (outbox) values.push(...outbox.params);
   const saved = await client.query<{ loan_id: string; version: number }>(
     `WITH t AS (${rows}), servicing AS (
-       UPDATE loan_servicing s SET snapshot = t.snapshot, state = t.state, as_of = t.as_of, status = t.status, accrual_status = t.accrual_status,
+       UPDATE loan_servicing s SET snapshot = t.snapshot, state = t.state, quiet_interest_minor = 0, quiet_accrued_in_period = NULL, as_of = t.as_of, status = t.status, accrual_status = t.accrual_status,
          dpd = t.dpd, us_bucket = t.us_bucket, rbi_class = t.rbi_class, oldest_unpaid_due_date = t.oldest, npa_since = t.npa_since,
          eod_through = coalesce(t.eod_through, s.eod_through), version = s.version + 1, updated_at = now()
        FROM t WHERE s.loan_id = t.loan_id

@@ -242,7 +242,7 @@ async function advanceBatch(deps: EodDeps, run: EodRun, day: string, after: stri
       }
     }
     if (postings.length > 0) await deps.ledger.postBatch(client, postings);
-    await saveQuietDays(client, day, dayNumber, quietWrites);
+    await saveQuietDays(client, day, quietWrites);
     if (writes.length > 0) {
       const byId = new Map(engine.map((r) => [r.loan_id, r]));
       await saveStates(client, writes, {
