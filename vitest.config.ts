@@ -19,7 +19,9 @@ export default defineConfig({
           include: ['services/**/test/**/*.int.test.ts', 'packages/**/test/**/*.int.test.ts'],
           exclude: ['**/node_modules/**'],
           fileParallelism: false,
-          testTimeout: 60_000,
+          // Liveness bounds, not speed checks: the machine is shared, and a system test's checks workflow (Temporal,
+          // vendor sandboxes, several processes) can take a minute when it is busy. A hung test still fails.
+          testTimeout: 120_000,
           hookTimeout: 120_000,
         },
       },

@@ -23,7 +23,11 @@ export async function awaitChecksConcluded<T extends { status: string }>(
     if (res.status !== 200) throw new Error(`GET application ${applicationId}: ${res.status} ${JSON.stringify(res.body)}`);
     const body = res.body as T;
     return (CONCLUDED as readonly string[]).includes(body.status) ? body : undefined;
-  }, { timeoutMs: options.timeoutMs ?? 60_000, intervalMs: 100, what: `checks of application ${applicationId} to conclude` });
+  }, { timeoutMs: options.timeoutMs ?? 120_000, intervalMs: 100, what: `checks of application ${applicationId} to conclude` }).catch(async (error: Error) => {
+    // Where they stood: which checks ran, which are still pending or retrying.
+    const checks = await get(`/v1/applications/${applicationId}/checks`).catch((e: Error) => ({ status: 0, body: e.message }));
+    throw new Error(`${error.message}; its checks then: ${JSON.stringify(checks.body)}`);
+  });
   if (options.expect && app.status !== options.expect) {
     const checks = await get(`/v1/applications/${applicationId}/checks`);
     throw new Error(`application ${applicationId} is ${app.status}, expected ${options.expect}: ${JSON.stringify(checks.body)}`);

@@ -144,7 +144,7 @@ describe('a loan of each product, from publication to months of servicing', () =
   };
   const loans: Record<string, string> = {};
 
-  it('publishes the products, and the LOS holds submissions to them', async () => {
+  it('publishes the products, and the LOS holds submissions to them', { timeout: 240_000 }, async () => {
     for (const product of products()) {
       const res = await lmsCall('/v1/products', { method: 'POST', headers: admin, body: JSON.stringify(product) });
       expect([200, 201], JSON.stringify(res.body)).toContain(res.status);
@@ -182,7 +182,7 @@ describe('a loan of each product, from publication to months of servicing', () =
     for (const id of Object.values(loans)) await eventually(async () => ((await lmsCall(`/v1/loans/${id}`, { headers: operator })).status === 200 ? true : undefined), { timeoutMs: 60_000, what: `booking ${id}` });
   });
 
-  it('disburses each loan on its currency\'s rail (INR over RazorpayX, USD over ACH); the schedule is anchored on the disbursement', async () => {
+  it('disburses each loan on its currency\'s rail (INR over RazorpayX, USD over ACH); the schedule is anchored on the disbursement', { timeout: 180_000 }, async () => {
     for (const [code, id] of Object.entries(loans)) {
       const res = await lmsCall(`/v1/loans/${id}/disbursements`, { method: 'POST', headers: { ...operator, 'idempotency-key': `disb-${id}` }, body: JSON.stringify({ amount: terms[code]!.principal, valueDate: today }) });
       expect([201, 202], JSON.stringify(res.body)).toContain(res.status);

@@ -54,7 +54,9 @@ async function submitAndApprove(headers: Record<string, string> = {}): Promise<{
   expect(created.status).toBe(201);
   const { id } = (await created.json()) as { id: string };
   // The LOS checks every application (Temporal) before anyone may approve it.
-  await awaitChecksOverHttp(los.url, `Bearer ${operator}`, id, { expect: 'checks-complete' });
+  await awaitChecksOverHttp(los.url, `Bearer ${operator}`, id, { expect: 'checks-complete' }).catch((error: Error) => {
+    throw new Error(`${error.message}\nLOS output:\n${los.output().slice(-6_000)}`);
+  });
   const approved = await fetch(`${los.url}/v1/applications/${id}/approve`, { method: 'POST', headers: { ...json, ...headers, authorization: `Bearer ${operator}` }, body: '{}' });
   expect(approved.status).toBe(200);
   const body = (await approved.json()) as { status: string; loanId: string };
@@ -93,7 +95,7 @@ afterAll(async () => {
 });
 
 describe('LoanApproved end to end', () => {
-  it('turns an approved application into a loan with an exact schedule and a collections workflow, in one trace', async () => {
+  it('turns an approved application into a loan with an exact schedule and a collections workflow, in one trace', { timeout: 180_000 }, async () => {
     const traceId = randomUUID().replaceAll('-', '');
     const { loanId, traceId: responseTrace } = await submitAndApprove({ traceparent: `00-${traceId}-${'1'.repeat(16)}-01` });
     expect(responseTrace).toBe(traceId);
@@ -133,7 +135,7 @@ describe('LoanApproved end to end', () => {
     }
   });
 
-  it('creates one loan when the same LoanApproved is delivered twice', async () => {
+  it('creates one loan when the same LoanApproved is delivered twice', { timeout: 180_000 }, async () => {
     const event = sampleLoanApprovedV1({ loanId: randomUUID(), tenantId: tenant });
     const message = { key: event.subject, value: JSON.stringify(event) };
     await producer.send({ topic: loanApprovedTopic, messages: [message] });
@@ -148,7 +150,7 @@ describe('LoanApproved end to end', () => {
     expect(Number(installments.rows[0].count)).toBe(event.payload.loan.termPeriods);
   });
 
-  it('lists a tenant’s loans a page at a time and shows another tenant none of them', async () => {
+  it('lists a tenant’s loans a page at a time and shows another tenant none of them', { timeout: 180_000 }, async () => {
     const auth = { authorization: `Bearer ${partner}` };
     const seen: string[] = [];
     let cursor: string | null = null;
@@ -171,7 +173,7 @@ describe('LoanApproved end to end', () => {
     expect(((await forged.json()) as { errors: { pointer: string }[] }).errors[0]!.pointer).toBe('/query/cursor');
   });
 
-  it('dead-letters a malformed message with its reason and keeps consuming', async () => {
+  it('dead-letters a malformed message with its reason and keeps consuming', { timeout: 180_000 }, async () => {
     const key = randomUUID();
     const valid = sampleLoanApprovedV1({ loanId: key, tenantId: tenant });
     const broken = { ...valid, id: randomUUID(), payload: { ...valid.payload, loan: { ...valid.payload.loan, principal: { amount: 1234.5, currency: 'INR', scale: 2 } } } };
@@ -212,7 +214,7 @@ describe('LoanApproved end to end', () => {
     expect(atCrash).toBeLessThanOrEqual(ids.length);
   });
 
-  it('approves with Kafka stopped and delivers the events once Kafka is back', { timeout: 180_000 }, async () => {
+  it('approves with Kafka stopped and delivers the events once Kafka is back', { timeout: 420_000 }, async () => {
     execFileSync('bash', [infraScript, 'stop', 'kafka'], { stdio: 'ignore' });
     let loanIds: string[];
     try {
