@@ -69,6 +69,8 @@ export interface LosTestServerOptions {
   readonly mandates?: { readonly nachBaseUrl?: string; readonly stripeBaseUrl?: string; readonly stepDone?: Parameters<typeof createPgMandateStore>[1] };
   /** Loan agreements against an esign-sandbox the test started (its base URL), completing steps through `stepDone`. */
   readonly agreements?: { readonly sandboxUrl: string; readonly stepDone: OriginationStepDone };
+  /** How the checks worker is built (default the LOS's own): a test wraps it to reach the workers it runs. */
+  readonly createWorker?: Parameters<typeof startChecksRuntime>[0]['createWorker'];
 }
 
 /** The LOS's vendor base URLs, taken from the environment when the test command set them. */
@@ -117,6 +119,7 @@ export async function startLosTestServer(tenantPrefix: string, options: LosTestS
     documentsOf: (tenant, applicationId) => documents.list(tenant, applicationId),
     onChecksConcluded: decideWhenChecksConclude({ ...underwriting, logger }),
     ...(options.ownTenantsOnly ?? true ? { starterTenantPrefix: `${tenantPrefix}-` } : {}),
+    ...(options.createWorker ? { createWorker: options.createWorker } : {}),
   });
   const app = await buildServer({
     metrics: createMetrics('lendstack-los-test'),

@@ -15,10 +15,13 @@ import { startChecksStarter, type ChecksStarter } from './checks-starter.js';
 export interface ChecksRuntime {
   readonly starter: ChecksStarter;
   readonly temporal: Client;
-  /** Temporal answers (readiness). */
+  /** Temporal answers and, in a process that runs the worker, the worker is running (readiness). */
   healthy(): Promise<boolean>;
   stop(): Promise<void>;
 }
+
+/** Waits before a stopped checks worker is created again: 1 s, doubling, at most 30 s. */
+const restartDelayMs = (attempt: number) => Math.min(30_000, 1_000 * 2 ** Math.min(attempt, 5));
 
 /**
  * The checks side of the LOS: a Temporal client and starter for checks workflows, and (unless
@@ -43,18 +46,23 @@ export async function startChecksRuntime(deps: {
   starterPollMs?: number;
   /** See startChecksStarter: start only these tenants' checks. */
   starterTenantPrefix?: string;
+  /** Builds the worker (default createChecksWorker); a test hands in one it can stop from outside. */
+  createWorker?: typeof createChecksWorker;
 }): Promise<ChecksRuntime> {
   validateRunners(deps.runners);
   const connection = await Connection.connect({ address: deps.temporalAddress });
   const temporal = new Client({ connection, namespace: deps.namespace });
   let worker: Worker | undefined;
   let workerConnection: NativeConnection | undefined;
-  let workerRun: Promise<void> | undefined;
+  let supervised: Promise<void> | undefined;
+  let stopping = false;
+  let wake: (() => void) | undefined;
   try {
     if (deps.worker !== false) {
-      workerConnection = await NativeConnection.connect({ address: deps.temporalAddress });
-      worker = await createChecksWorker({
-        connection: workerConnection,
+      const connection = await NativeConnection.connect({ address: deps.temporalAddress });
+      workerConnection = connection;
+      const build = () => (deps.createWorker ?? createChecksWorker)({
+        connection,
         namespace: deps.namespace,
         taskQueue: deps.taskQueue,
         activities: createCheckActivities({
@@ -62,8 +70,29 @@ export async function startChecksRuntime(deps: {
           ...(deps.onChecksConcluded ? { onChecksConcluded: deps.onChecksConcluded } : {}),
         }),
       });
-      workerRun = worker.run();
-      workerRun.catch((error: unknown) => deps.logger.error({ err: error }, 'checks worker stopped'));
+      worker = await build();
+      // A worker that stops while the LOS is not stopping (a fatal worker error) is built and run again, with
+      // backoff: without it the LOS would stay up, take submissions and run no checks. Readiness says so meanwhile.
+      supervised = (async () => {
+        for (let restarts = 0; ; restarts += 1) {
+          const running = worker!;
+          const outcome = await running.run().then(() => undefined, (error: unknown) => error);
+          if (stopping) return;
+          deps.logger.error({ err: outcome, restarts }, 'checks worker stopped; building it again');
+          for (let attempt = restarts; !stopping; attempt += 1) {
+            await new Promise<void>((resolve) => { wake = resolve; setTimeout(resolve, restartDelayMs(attempt)); });
+            if (stopping) return;
+            try {
+              worker = await build();
+              deps.logger.info({ restarts: restarts + 1 }, 'checks worker running again');
+              break;
+            } catch (error) {
+              deps.logger.error({ err: error, attempt }, 'checks worker could not be built; trying again');
+            }
+          }
+          if (stopping) return;
+        }
+      })();
     }
   } catch (error) {
     // Temporal went away between the two connections: nothing half-open is left behind for the caller's retry.
@@ -77,12 +106,14 @@ export async function startChecksRuntime(deps: {
     temporal,
     async healthy() {
       await connection.healthService.check({});
-      return true;
+      return deps.worker === false || worker?.getState() === 'RUNNING';
     },
     async stop() {
+      stopping = true;
+      wake?.();
       await starter.stop();
       if (worker && worker.getState() === 'RUNNING') worker.shutdown();
-      await workerRun?.catch(() => undefined);
+      await supervised;
       await workerConnection?.close();
       await connection.close();
     },
