@@ -59,10 +59,10 @@ export async function startChecksRuntime(deps: {
   let wake: (() => void) | undefined;
   try {
     if (deps.worker !== false) {
-      const connection = await NativeConnection.connect({ address: deps.temporalAddress });
-      workerConnection = connection;
+      const native = await NativeConnection.connect({ address: deps.temporalAddress });
+      workerConnection = native;
       const build = () => (deps.createWorker ?? createChecksWorker)({
-        connection,
+        connection: native,
         namespace: deps.namespace,
         taskQueue: deps.taskQueue,
         activities: createCheckActivities({
@@ -70,27 +70,32 @@ export async function startChecksRuntime(deps: {
           ...(deps.onChecksConcluded ? { onChecksConcluded: deps.onChecksConcluded } : {}),
         }),
       });
+      /** A new worker after backoff, retried until one is built; undefined once the LOS is stopping. */
+      const rebuild = async (): Promise<Worker | undefined> => {
+        for (let attempt = 0; !stopping; attempt += 1) {
+          await new Promise<void>((resolve) => { wake = resolve; setTimeout(resolve, restartDelayMs(attempt)); });
+          if (stopping) return undefined;
+          try {
+            return await build();
+          } catch (error) {
+            deps.logger.error({ err: error, attempt }, 'checks worker could not be built; trying again');
+          }
+        }
+        return undefined;
+      };
       worker = await build();
       // A worker that stops while the LOS is not stopping (a fatal worker error) is built and run again, with
       // backoff: without it the LOS would stay up, take submissions and run no checks. Readiness says so meanwhile.
       supervised = (async () => {
-        for (let restarts = 0; ; restarts += 1) {
-          const running = worker!;
+        for (let running: Worker | undefined = worker, restarts = 0; running; restarts += 1) {
           const outcome = await running.run().then(() => undefined, (error: unknown) => error);
           if (stopping) return;
           deps.logger.error({ err: outcome, restarts }, 'checks worker stopped; building it again');
-          for (let attempt = restarts; !stopping; attempt += 1) {
-            await new Promise<void>((resolve) => { wake = resolve; setTimeout(resolve, restartDelayMs(attempt)); });
-            if (stopping) return;
-            try {
-              worker = await build();
-              deps.logger.info({ restarts: restarts + 1 }, 'checks worker running again');
-              break;
-            } catch (error) {
-              deps.logger.error({ err: error, attempt }, 'checks worker could not be built; trying again');
-            }
+          running = await rebuild();
+          if (running) {
+            worker = running;
+            deps.logger.info({ restarts: restarts + 1 }, 'checks worker running again');
           }
-          if (stopping) return;
         }
       })();
     }
