@@ -2,12 +2,12 @@ import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { deadLetterHeaders, sampleLoanApprovedV1, topics } from '@lendstack/contracts';
-import { signToken } from '@lendstack/platform';
+import { migrate, signToken } from '@lendstack/platform';
 import { Client, Connection } from '@temporalio/client';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { awaitChecksOverHttp, eventually, infrastructure, startServiceProcess, type Infrastructure, type ServiceProcess } from '../src/index.js';
+import { awaitChecksOverHttp, createOwnDatabase, eventually, infrastructure, startServiceProcess, type Infrastructure, type OwnDatabase, type ServiceProcess } from '../src/index.js';
 
 // The whole system as it runs in production: both services as their own processes over real
 // Postgres, Kafka and Temporal. Each run uses its own consumer group and task queue.
@@ -24,11 +24,15 @@ const deadLetterTopic = `${prefix}${topics.lmsDeadLetter.name}`;
 // Ports overridable so parallel environments on one machine do not collide.
 const PORTS = { los: Number(process.env.SYSTEM_TEST_LOS_PORT ?? 3101), lms: Number(process.env.SYSTEM_TEST_LMS_PORT ?? 3102) };
 const infraScript = fileURLToPath(new URL('../../../infra/local/infra.sh', import.meta.url));
+const lmsMigrations = fileURLToPath(new URL('../../../services/lms/prisma/migrations', import.meta.url));
+const losMigrations = fileURLToPath(new URL('../../../services/los/prisma/migrations', import.meta.url));
 
 let infra: Infrastructure;
 let los: ServiceProcess;
 let lms: ServiceProcess;
 let lmsDb: pg.Pool;
+let lmsDatabase: OwnDatabase;
+let losDatabase: OwnDatabase;
 let producer: Producer;
 let kafka: Kafka;
 let lmsEnv: Record<string, string>;
@@ -70,20 +74,29 @@ const loanCount = async (ids: string[]) => Number((await lmsDb.query('SELECT cou
 
 beforeAll(async () => {
   infra = await infrastructure();
+  // Each service's starters and relays scan whole tables (the LOS's checks starter, the LMS's collections
+  // starter, both outbox relays): on the shared test databases they would first start the checks and workflows
+  // of every application and loan other test files wrote meanwhile, and this test's wait behind them. Databases
+  // of their own, migrated, hold only what this system does.
+  [losDatabase, lmsDatabase] = await Promise.all([
+    createOwnDatabase(infra.losDatabaseUrl, 'lendstack_los_system'),
+    createOwnDatabase(infra.lmsDatabaseUrl, 'lendstack_lms_system'),
+  ]);
+  await Promise.all([migrate(losDatabase.url, losMigrations), migrate(lmsDatabase.url, lmsMigrations)]);
   const common = { AUTH_TOKEN_SECRET: secret, KAFKA_BROKERS: infra.kafkaBrokers.join(','), KAFKA_TOPIC_PREFIX: prefix };
   lmsEnv = {
     ...common,
-    LMS_DATABASE_URL: infra.lmsDatabaseUrl,
+    LMS_DATABASE_URL: lmsDatabase.url,
     TEMPORAL_ADDRESS: infra.temporalAddress,
     LMS_CONSUMER_GROUP: `lms-system-${runId}`,
     LMS_CONSUMER_FROM_BEGINNING: 'false',
     TEMPORAL_TASK_QUEUE: `collections-${runId}`,
   };
   [los, lms] = await Promise.all([
-    startServiceProcess('los', PORTS.los, { ...common, LOS_DATABASE_URL: infra.losDatabaseUrl }, { keepOutputChars: 4_000_000 }),
-    startServiceProcess('lms', PORTS.lms, lmsEnv),
+    startServiceProcess('los', PORTS.los, { ...common, LOS_DATABASE_URL: losDatabase.url }, { keepOutputChars: 4_000_000 }),
+    startServiceProcess('lms', PORTS.lms, lmsEnv, { keepOutputChars: 1_000_000 }),
   ]);
-  lmsDb = new pg.Pool({ connectionString: infra.lmsDatabaseUrl, max: 2 });
+  lmsDb = new pg.Pool({ connectionString: lmsDatabase.url, max: 2 });
   kafka = new Kafka({ clientId: `system-test-${runId}`, brokers: infra.kafkaBrokers, logLevel: logLevel.NOTHING });
   producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
@@ -93,6 +106,7 @@ afterAll(async () => {
   await producer?.disconnect();
   await lmsDb?.end();
   await Promise.all([los?.stop(), lms?.stop()]);
+  await Promise.all([losDatabase?.drop(), lmsDatabase?.drop()]);
   await infra?.stop();
 });
 
@@ -125,7 +139,10 @@ describe('LoanApproved end to end', () => {
     const connection = await Connection.connect({ address: infra.temporalAddress });
     try {
       const client = new Client({ connection });
-      const description = await eventually(async () => client.workflow.getHandle(loan.collections.workflowId).describe().catch(() => undefined), { what: 'the collections workflow' });
+      const description = await eventually(async () => client.workflow.getHandle(loan.collections.workflowId).describe().catch(() => undefined), { what: 'the collections workflow', timeoutMs: 60_000 }).catch((error: Error) => {
+        const own = lms.output().split('\n').filter((l) => !l.includes('"component":"kafka"')).join('\n');
+        throw new Error(`${error.message}\nLMS output (without kafkajs lines):\n${own.slice(-8_000)}`);
+      });
       expect(description.status.name).toBe('RUNNING');
       expect(description.type).toBe('collectionsWorkflow');
       // ...and the workflow was started inside that same trace (W3C context in Temporal's headers).

@@ -9,15 +9,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import { migrate } from '@lendstack/platform';
-import { infrastructure } from '@lendstack/testing';
+import { createOwnDatabase, infrastructure, type OwnDatabase } from '@lendstack/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPgAuditChainReader, verifyAuditChain, type TenantVerdict } from '../src/modules/audit/index.js';
 
 const CHAIN = '20261205400000_audit_chain';
 const migrations = fileURLToPath(new URL('../prisma/migrations', import.meta.url));
-const database = `lendstack_los_backfill_${randomUUID().slice(0, 8)}`;
-let admin: pg.Client;
+let database: OwnDatabase;
 let url: string;
 let pool: pg.Pool;
 let dirs: string[] = [];
@@ -34,26 +33,14 @@ function upTo(last: string, inclusive: boolean): string {
 }
 
 beforeAll(async () => {
-  const base = (await infrastructure()).losDatabaseUrl;
-  admin = new pg.Client({ connectionString: base.replace(/\/[^/]+$/, '/postgres') });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${database}`);
-  url = base.replace(/\/[^/]+$/, `/${database}`);
+  database = await createOwnDatabase((await infrastructure()).losDatabaseUrl, 'lendstack_los_backfill');
+  url = database.url;
   await migrate(url, upTo(CHAIN, false));
   pool = new pg.Pool({ connectionString: url, max: 2 });
 }, 60_000);
 afterAll(async () => {
   await pool?.end();
-  // pool.end() resolves once it has asked its connections to close, not once they have: a drop WITH (FORCE) in
-  // that window terminates them (57P01), which the ended pool would raise as an unhandled 'error'. Wait for the
-  // database's backends to be gone first.
-  for (let i = 0; i < 100 && admin; i += 1) {
-    const { rows } = await admin.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [database]);
-    if (rows[0]!.n === 0) break;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  await admin?.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-  await admin?.end();
+  await database?.drop();
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   dirs = [];
 });
