@@ -96,7 +96,7 @@ beforeAll(async () => {
     TEMPORAL_TASK_QUEUE: `collections-bookable-${runId}`,
   });
   [los, lms] = await Promise.all([
-    startServiceProcess('los', LOS_PORT, { ...common, LOS_DATABASE_URL: infra.losDatabaseUrl, LOS_CHECK_KINDS: BOOKING_CHECKS, LOS_CONSUMER_GROUP: `los-bookable-${runId}`, LOG_LEVEL: process.env.BOOKABLE_LOS_LOG_LEVEL ?? 'warn' }),
+    startServiceProcess('los', LOS_PORT, { ...common, LOS_DATABASE_URL: infra.losDatabaseUrl, LOS_CHECK_KINDS: BOOKING_CHECKS, LOS_CONSUMER_GROUP: `los-bookable-${runId}`, LOS_CHECKS_TENANT_PREFIX: tenant, LOG_LEVEL: process.env.BOOKABLE_LOS_LOG_LEVEL ?? 'warn' }),
     startServiceProcess('lms', LMS_PORT, lmsEnv(`lms-bookable-${runId}`)),
   ]);
   losDb = new pg.Pool({ connectionString: infra.losDatabaseUrl, max: 2 });

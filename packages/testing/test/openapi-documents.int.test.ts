@@ -21,7 +21,7 @@ beforeAll(async () => {
   infra = await infrastructure();
   const common = { AUTH_TOKEN_SECRET: secret, KAFKA_BROKERS: infra.kafkaBrokers.join(','), KAFKA_TOPIC_PREFIX: process.env.KAFKA_TOPIC_PREFIX ?? '' };
   const [los, lms] = await Promise.all([
-    startServiceProcess('los', ports.los, { ...common, LOS_DATABASE_URL: infra.losDatabaseUrl }, { waitFor: 'live' }),
+    startServiceProcess('los', ports.los, { ...common, LOS_DATABASE_URL: infra.losDatabaseUrl, LOS_CHECKS_TENANT_PREFIX: 'openapi' }, { waitFor: 'live' }),
     startServiceProcess('lms', ports.lms, {
       ...common, LMS_DATABASE_URL: infra.lmsDatabaseUrl, TEMPORAL_ADDRESS: infra.temporalAddress,
       LMS_CONSUMER_GROUP: `lms-openapi-${runId}`, TEMPORAL_TASK_QUEUE: `collections-openapi-${runId}`,

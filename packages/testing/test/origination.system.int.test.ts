@@ -130,7 +130,7 @@ beforeAll(async () => {
   const common = { AUTH_TOKEN_SECRET: secret, KAFKA_BROKERS: infra.kafkaBrokers.join(','), KAFKA_TOPIC_PREFIX: process.env.KAFKA_TOPIC_PREFIX ?? '' };
   [los, lms] = await Promise.all([
     startServiceProcess('los', PORTS.los, {
-      ...common, LOS_DATABASE_URL: infra.losDatabaseUrl, LOS_CONSUMER_GROUP: `los-orig-${runId}`,
+      ...common, LOS_DATABASE_URL: infra.losDatabaseUrl, LOS_CONSUMER_GROUP: `los-orig-${runId}`, LOS_CHECKS_TENANT_PREFIX: tenant,
       ONFIDO_BASE_URL: `${kyc}/v3.6`, PAN_BASE_URL: kyc, UIDAI_OFFLINE_EKYC_URL: `${kyc}/uidai/offline-ekyc`, BUREAU_BASE_URL: `http://127.0.0.1:${PORTS.bureau}`,
       DOCUSIGN_BASE_URL: `http://127.0.0.1:${PORTS.esign}/restapi`, ESTAMP_BASE_URL: `http://127.0.0.1:${PORTS.esign}/estamp/v1`, NACH_BASE_URL: `http://127.0.0.1:${PORTS.nach}`,
       STRIPE_BASE_URL: `http://127.0.0.1:${PORTS.nach}/stripe`,

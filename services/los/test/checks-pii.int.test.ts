@@ -84,7 +84,7 @@ describe('no clear PII in logs, Kafka or API responses', () => {
   const runId = randomUUID().slice(0, 8);
   let los: ServiceProcess;
   beforeAll(async () => {
-    los = await startServiceProcess('los', 3701, { LOG_LEVEL: 'debug', LOS_CONSUMER_GROUP: `pii-grep-${runId}`, LOS_TEMPORAL_TASK_QUEUE: `los-checks-pii-${runId}` }, { keepOutputChars: 5_000_000 });
+    los = await startServiceProcess('los', 3701, { LOG_LEVEL: 'debug', LOS_CONSUMER_GROUP: `pii-grep-${runId}`, LOS_TEMPORAL_TASK_QUEUE: `los-checks-pii-${runId}`, LOS_CHECKS_TENANT_PREFIX: 'pii-grep-' }, { keepOutputChars: 5_000_000 });
   }, 120_000);
   afterAll(async () => {
     await los?.stop();
