@@ -274,8 +274,8 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
     servicing: { ...servicing, authSecret: config.AUTH_TOKEN_SECRET },
     repaymentFiles: { ...servicing, authSecret: config.AUTH_TOKEN_SECRET, runner: repaymentFileRunner },
     imports: { pool, newId: () => crypto.randomUUID(), now: () => new Date(), authSecret: config.AUTH_TOKEN_SECRET, runner: importRunner },
-    payoutWebhook: { verify: (raw, headers) => razorpayX.verifyWebhook(raw, headers), onOutcome: payoutOutcomeHandler(servicing) },
-    achWebhook: { handle: (raw, headers) => ach.handleNotification(raw, headers), onOutcome: payoutOutcomeHandler(servicing) },
+    payoutWebhook: { verify: (raw, headers) => razorpayX.verifyWebhook(raw, headers), onOutcome: payoutOutcomeHandler(servicing, logger) },
+    achWebhook: { handle: (raw, headers) => ach.handleNotification(raw, headers), onOutcome: payoutOutcomeHandler(servicing, logger) },
     products: { store: products, products, authSecret: config.AUTH_TOKEN_SECRET, now: () => new Date(), newId: () => crypto.randomUUID(), onPublished: wakeOutbox },
     reconciliation: { pool, authSecret: config.AUTH_TOKEN_SECRET },
     reports: { pool, authSecret: config.AUTH_TOKEN_SECRET, today: utcToday },
@@ -304,7 +304,7 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
   await app.register(mandateRoutes, { pool, mandatePorts: { 'in-nach': nachCollections, 'upi-autopay': upiCollections }, newId: () => crypto.randomUUID(), authSecret: config.AUTH_TOKEN_SECRET });
   const url = await app.listen({ host: config.LMS_HOST, port: config.LMS_PORT });
   // ACH submission windows: queued USD payouts go to the ODFI in one file per window.
-  const achWindows = startAchWindows(ach, { windowMs: config.ACH_WINDOW_MS, reconcileEveryMs: config.ACH_RECONCILE_MS, onOutcome: payoutOutcomeHandler(servicing), logger });
+  const achWindows = startAchWindows(ach, { windowMs: config.ACH_WINDOW_MS, reconcileEveryMs: config.ACH_RECONCILE_MS, onOutcome: payoutOutcomeHandler(servicing, logger), logger });
   // The auto-debit collection day: present what is due, apply what the rails answer.
   const autodebit = startAutodebitRunner({ servicing, rails: [achCollections, nachCollections, upiCollections, cardCollections], newId: () => crypto.randomUUID(), maxPerFile: config.ACH_MAX_ENTRIES_PER_FILE, logger, intervalMs: config.LMS_AUTODEBIT_INTERVAL_MS, now: () => new Date() });
   // A run this process (or a killed one) left unfinished continues: per (loan, day) idempotent.

@@ -316,6 +316,69 @@ describe('USD disbursement over ACH', () => {
     expect(tb.totals.debit).toEqual(tb.totals.credit);
   });
 
+  it('a payout returned after a repayment was posted: acknowledged as a payout-exception request, applied by the operator once the repayment is reversed', async () => {
+    const tenant = tenantOf();
+    const loanId = await bookUsd(tenant, { bankCode: 'HDFC0001234' }, '1000000', 'INR');
+    const inr = (amount: string) => ({ amount, currency: 'INR', scale: 2 });
+    const paid = await call('POST', `/v1/loans/${loanId}/disbursements`, tenant, ['operator'], { amount: inr('1000000'), valueDate: '2026-01-05' }, { 'idempotency-key': randomUUID() });
+    expect(paid.json()).toMatchObject({ status: 'confirmed' });
+    const txId = paid.json().id as string;
+    const repayment = await call('POST', `/v1/loans/${loanId}/repayments`, tenant, ['partner'], { amount: inr('50000'), valueDate: '2026-01-05', channel: 'upi', reference: 'first' });
+    expect(repayment.statusCode).toBe(201);
+    const exceptions = async () => (await pool.query<{ id: string; status: string; summary: string; created_by: string }>(
+      `SELECT id::text, status, summary, created_by FROM service_requests WHERE tenant_id = $1 AND loan_id = $2 AND type = 'payout-exception'`, [tenant, loanId])).rows;
+
+    // The rail returns the payout (twice: it redelivers). The engine refuses to undo a disbursement repayments came
+    // after; the webhook is acknowledged all the same (no throw, so no 500 and no day of redeliveries) and one request is opened.
+    const returned = { eventId: 'evt_returned', payoutId: txId, status: 'reversed' as const, failureReason: 'BENEFICIARY_BANK_REJECTED' };
+    await payoutOutcomeHandler(deps)(returned);
+    await payoutOutcomeHandler(deps)({ ...returned, eventId: 'evt_returned_again' });
+    const opened = await exceptions();
+    expect(opened).toHaveLength(1);
+    expect(opened[0]).toMatchObject({ status: 'open', created_by: 'system:payouts' });
+    expect(opened[0]!.summary).toContain(`Payout reversed for disbursement ${txId}`);
+    expect((await transaction(tenant, loanId, txId)).status).toBe('confirmed');
+
+    // Applying it by hand is refused while the repayment stands, naming the disbursement; nothing changes.
+    const early = await call('POST', `/v1/loans/${loanId}/disbursements/${txId}/return`, tenant, ['operator'], { reason: 'bank returned the credit' });
+    expect([early.statusCode, early.json().type, early.json().errors[0].pointer]).toEqual([422, expect.stringContaining('engine-refused'), '/params/txId']);
+    expect((await transaction(tenant, loanId, txId)).status).toBe('confirmed');
+    // A partner may not; another loan's disbursement id is not found.
+    expect((await call('POST', `/v1/loans/${loanId}/disbursements/${txId}/return`, tenant, ['partner'], { reason: 'x' })).statusCode).toBe(403);
+    const other = await call('POST', `/v1/loans/${loanId}/disbursements/${randomUUID()}/return`, tenant, ['operator'], { reason: 'x' });
+    expect([other.statusCode, other.json().errors[0].pointer]).toEqual([404, '/params/txId']);
+
+    // The operator reverses the repayment, then applies the return: the loan is back to pending disbursement, the
+    // request resolved, the action audited, the ledger balanced; applying it again answers the same.
+    expect((await call('POST', `/v1/loans/${loanId}/transactions/${repayment.json().id}/reversal`, tenant, ['operator'], { reason: 'the borrower never received the money' })).statusCode).toBe(201);
+    const applied = await call('POST', `/v1/loans/${loanId}/disbursements/${txId}/return`, tenant, ['operator'], { reason: 'bank returned the credit' });
+    expect(applied.statusCode).toBe(200);
+    expect(applied.json()).toMatchObject({ id: txId, status: 'failed', failureReason: 'payout returned: bank returned the credit' });
+    expect((await call('GET', `/v1/loans/${loanId}`, tenant, ['partner'])).json()).toMatchObject({ status: 'pending-disbursement' });
+    expect((await exceptions()).map((e) => e.status)).toEqual(['resolved']);
+    const audit = await pool.query(`SELECT actor, detail FROM audit_log WHERE tenant_id = $1 AND action = 'loan.disbursement-returned'`, [tenant]);
+    expect(audit.rows).toHaveLength(1);
+    expect(audit.rows[0]).toMatchObject({ actor: 'operator-user', detail: { after: { transactionId: txId, status: 'failed' } } });
+    const tb = (await call('GET', '/v1/ledger/trial-balance?asOf=2026-12-31&currency=INR', tenant, ['operator'])).json();
+    expect(tb.totals.debit).toEqual(tb.totals.credit);
+    const again = await call('POST', `/v1/loans/${loanId}/disbursements/${txId}/return`, tenant, ['operator'], { reason: 'bank returned the credit' });
+    expect([again.statusCode, again.headers['idempotent-replayed'], again.json().status]).toEqual([200, 'true', 'failed']);
+    expect(await pool.query(`SELECT 1 FROM audit_log WHERE tenant_id = $1 AND action = 'loan.disbursement-returned'`, [tenant]).then((r) => r.rowCount)).toBe(1);
+  });
+
+  it('a return applied by hand to a payout still pending at the rail is refused (409): its outcome settles it', async () => {
+    const tenant = tenantOf();
+    const loanId = await bookUsd(tenant);
+    const res = await disburse(tenant, loanId);
+    expect(res.json()).toMatchObject({ status: 'pending' });
+    const refused = await call('POST', `/v1/loans/${loanId}/disbursements/${res.json().id}/return`, tenant, ['operator'], { reason: 'x' });
+    expect([refused.statusCode, refused.json().type, refused.json().errors[0].pointer]).toEqual([409, expect.stringContaining('payout-pending'), '/params/txId']);
+    expect((await transaction(tenant, loanId, res.json().id)).status).toBe('pending');
+    // Settled here, so no queued entry is left for another test's file.
+    await windows.runOnce();
+    await settled(tenant, loanId, res.json().id, 'confirmed');
+  });
+
   it('refuses a webhook with a bad signature (401) and changes nothing', async () => {
     const body = JSON.stringify({ id: 'evt_forged', type: 'file.settled', createdAt: new Date().toISOString(), data: { fileId: 'file_x', settlementDate: '2026-01-06', traceNumbers: [] } });
     const res = await app.inject({ method: 'POST', url: '/v1/payout-webhooks/ach', headers: { 'content-type': 'application/json', 'x-ach-signature': `t=${Math.floor(Date.now() / 1000)},v1=${'0'.repeat(64)}` }, payload: body });

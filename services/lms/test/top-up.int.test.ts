@@ -239,10 +239,13 @@ describe('top-up loans', () => {
     expect((await h.pool.query(`SELECT count(*)::int AS n FROM loan_transactions WHERE loan_id = $1 AND kind = 'foreclosure'`, [oldId])).rows[0].n).toBe(1);
     expect((await sandboxPayouts(first.json().id)).length).toBe(1);
     expect(await lifecycle(oldId, 'LoanClosed')).toHaveLength(1);
-    // The rail returning the net payout after it paid the old loan off is not undone automatically: refused, nothing written.
-    await expect(payoutOutcomeHandler(h.deps)({ eventId: `evt_${randomUUID()}`, payoutId: first.json().id, status: 'reversed', failureReason: 'BENEFICIARY_BANK_REJECTED' }))
-      .rejects.toThrow(`paid off loan ${oldId} (a top-up)`);
+    // The rail returning the net payout after it paid the old loan off is not undone automatically: nothing is written
+    // to the loans or the ledger; the webhook is acknowledged and an operator gets a payout-exception request saying why.
+    await payoutOutcomeHandler(h.deps)({ eventId: `evt_${randomUUID()}`, payoutId: first.json().id, status: 'reversed', failureReason: 'BENEFICIARY_BANK_REJECTED' });
     expect(await counts(tenant)).toEqual(written);
+    const exception = await h.pool.query<{ summary: string; status: string }>(`SELECT summary, status FROM service_requests WHERE loan_id = $1 AND type = 'payout-exception'`, [newId]);
+    expect(exception.rows).toHaveLength(1);
+    expect(exception.rows[0]).toMatchObject({ status: 'open', summary: expect.stringContaining(`paid off loan ${oldId} (a top-up)`) });
     // Another top-up loan of the (now closed) old loan cannot pay it off again.
     const second = await h.book(tenant, { principal: inr(NEW_PRINCIPAL), expectedDisbursementDate: '2026-01-21', topUpOfLoanId: oldId });
     const refused = await disburse(tenant, second, NEW_PRINCIPAL, '2026-01-21');

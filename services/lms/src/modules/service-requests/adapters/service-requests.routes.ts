@@ -3,7 +3,7 @@ import { authenticate, HttpProblem, idempotencyKeyHeaderDoc, idempotencyKeyOf, p
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import { z } from 'zod';
-import { SERVICE_REQUEST_STATUSES, SERVICE_REQUEST_TYPES } from '../domain/service-request.js';
+import { SERVICE_REQUEST_STATUSES, SERVICE_REQUEST_TYPES, STAFF_REQUEST_TYPES } from '../domain/service-request.js';
 import { openServiceRequest, pageServiceRequests, serviceRequestWithHistory, transitionServiceRequest, type Actor, type Outcome } from './pg-service-requests.repository.js';
 
 export interface ServiceRequestRoutesDeps {
@@ -15,7 +15,7 @@ export interface ServiceRequestRoutesDeps {
 
 const loanParams = z.object({ id: z.string().min(1).max(64) }).strict();
 const requestParams = z.object({ id: z.uuid() }).strict();
-const openBody = z.object({ type: z.enum(SERVICE_REQUEST_TYPES), summary: z.string().trim().min(1).max(500), note: z.string().max(2000).optional() }).strict();
+const openBody = z.object({ type: z.enum(STAFF_REQUEST_TYPES), summary: z.string().trim().min(1).max(500), note: z.string().max(2000).optional() }).strict();
 const transitionBody = z.object({ to: z.enum(SERVICE_REQUEST_STATUSES), note: z.string().max(2000).optional() }).strict();
 const cursor = z.string().regex(/^\d{1,19}$/, 'not a cursor from a previous page').optional();
 const loanPage = z.object({ limit: z.coerce.number().int().min(1).max(100).default(25), cursor }).strict();
@@ -40,7 +40,7 @@ export async function serviceRequestRoutes(app: FastifyInstance, deps: ServiceRe
   };
 
   app.post('/v1/loans/:id/service-requests', {
-    schema: { tags: ['service-requests'], summary: 'Open a service request on a loan (operator)', description: 'type: foreclosure-request, dispute, address-change, statement-request or other; starts open. Audited. Honours `Idempotency-Key`.', headers: idempotencyKeyHeaderDoc(), params: schemaDoc(loanParams), body: schemaDoc(openBody), response: { 201: { description: 'The request' }, ...problems } },
+    schema: { tags: ['service-requests'], summary: 'Open a service request on a loan (operator)', description: 'type: foreclosure-request, dispute, address-change, statement-request or other (payout-exception requests are opened by the LMS itself); starts open. Audited. Honours `Idempotency-Key`.', headers: idempotencyKeyHeaderDoc(), params: schemaDoc(loanParams), body: schemaDoc(openBody), response: { 201: { description: 'The request' }, ...problems } },
   }, async (request, reply) => {
     const a = actor(request, 'operator');
     const { id } = parseOr400(loanParams, request.params, 'params');

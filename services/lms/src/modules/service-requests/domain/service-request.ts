@@ -1,6 +1,9 @@
 // A service request (customer query) on a loan: its types, statuses and the transitions allowed. Pure.
 
-export const SERVICE_REQUEST_TYPES = ['foreclosure-request', 'dispute', 'address-change', 'statement-request', 'other'] as const;
+/** What staff open by hand. */
+export const STAFF_REQUEST_TYPES = ['foreclosure-request', 'dispute', 'address-change', 'statement-request', 'other'] as const;
+/** Every type; `payout-exception` is opened by the LMS itself for a payout outcome it could not apply (disbursements.ts). */
+export const SERVICE_REQUEST_TYPES = [...STAFF_REQUEST_TYPES, 'payout-exception'] as const;
 export type ServiceRequestType = (typeof SERVICE_REQUEST_TYPES)[number];
 
 export const SERVICE_REQUEST_STATUSES = ['open', 'in-progress', 'resolved', 'rejected'] as const;

@@ -8,7 +8,8 @@ import { minorToDecimal } from '../../loans/domain/loan-account.js';
 import type { Outcome, ServicingFailureCode } from '../domain/failures.js';
 import { requestHash, type LoanTransaction } from '../domain/servicing.js';
 import { applyMoneyEvent, type ServicingDeps } from '../use-cases/apply-money-event.js';
-import { requestDisbursement, type DisbursementDeps } from '../use-cases/disbursements.js';
+import { payoutExceptionKey, requestDisbursement, reverseDisbursement, type DisbursementDeps } from '../use-cases/disbursements.js';
+import { transitionServiceRequest } from '../../service-requests/adapters/pg-service-requests.repository.js';
 import { foreclose } from '../use-cases/foreclose.js';
 import { prepay } from '../use-cases/prepay.js';
 import { requestPayoffQuote, type StoredPayoffQuote } from '../use-cases/payoff-quote.js';
@@ -75,7 +76,7 @@ const problems = {
   401: { description: 'Missing or invalid bearer token' },
   403: { description: 'The caller lacks the role' },
   404: { description: 'No such loan or transaction for this tenant' },
-  409: { description: 'The loan is not disbursed, closed or charged off (a recovery: not charged off); the transaction is reversed or not reversible; a top-up whose old loan is not active or is being paid off by another disbursement' },
+  409: { description: 'The loan is not disbursed, closed or charged off (a recovery: not charged off); the transaction is reversed or not reversible; a top-up whose old loan is not active or is being paid off by another disbursement; a payout still pending (a return applied by hand)' },
   422: { description: 'Value date after the business date (a recovery: or before the charge-off), a payoff quote as of a date before the business date, a foreclosure short of the payoff, more than the approved principal, a top-up disbursed in part or whose old loan\'s payoff is not less than its principal (the payoff in the problem), Idempotency-Key reused with another body, or refused by the loan engine' },
 };
 const idempotencyHeader = idempotencyKeyHeaderDoc();
@@ -124,6 +125,21 @@ export async function servicingRoutes(app: FastifyInstance, deps: ServicingRoute
     const key = idempotencyKey(request);
     const result = await requestDisbursement(deps, { tenantId: principal.tenantId, loanId: id, actor: principal.subject, ...body, ...(key ? { idempotencyKey: key } : {}), requestHash: requestHash(['disbursement', id, body]) });
     return send(reply, result, 202);
+  });
+
+  app.post('/v1/loans/:id/disbursements/:txId/return', {
+    schema: { tags: ['servicing'], summary: 'Apply a returned payout by hand (operator)', description: "For a confirmed disbursement whose money the rail says came back, when the payout webhook could not apply the return itself (it opened a `payout-exception` service request on the loan naming the refusal, e.g. repayments posted after the disbursement: reverse those first). The loan is replayed without the disbursement, exactly as an automatic return (contra-entries, TransactionReversed `disbursement:<id>`); audited (`loan.disbursement-returned`), and the loan's open payout-exception requests for this payout are resolved. A disbursement already failed answers it again (`idempotent-replayed`); a pending one is 409 (the rail's outcome settles it); a top-up's payout stays 422 (its payoff closed the old loan).", params: schemaDoc(txParams), body: schemaDoc(reversalBody), response: { 200: { description: 'The disbursement, now `failed` with the reason' }, ...problems } },
+  }, async (request, reply) => {
+    const principal = authenticate(request, deps.authSecret, 'operator');
+    const { id, txId } = parseOr400(txParams, request.params, 'params');
+    const body = parseOr400(reversalBody, request.body, 'body');
+    const tx = (await deps.pool.query<{ status: string }>(`SELECT status FROM loan_transactions WHERE id = $1 AND loan_id = $2 AND tenant_id = $3 AND kind = 'disbursement'`, [txId, id, principal.tenantId])).rows[0];
+    if (!tx) throw new HttpProblem(404, 'transaction-not-found', 'Transaction not found', `No disbursement ${txId} on loan ${id} for this tenant.`, { errors: [{ pointer: '/params/txId', detail: 'no such disbursement on this loan' }] });
+    if (tx.status === 'pending') throw new HttpProblem(409, 'payout-pending', 'Payout pending', `Disbursement ${txId} is still pending at the rail: its outcome settles it.`, { errors: [{ pointer: '/params/txId', detail: 'the payout is pending' }] });
+    const result = await reverseDisbursement(deps, { disbursementId: txId, reason: `payout returned: ${body.reason}`, correlationId: request.id, operator: principal.subject });
+    if (!result.ok) return send(reply, { ok: false, error: { ...result.error, pointer: '/params/txId' } }, 200);
+    if (!result.replayed) await resolvePayoutExceptions(deps.pool, { tenantId: principal.tenantId, loanId: id, payoutId: txId, subject: principal.subject, requestId: request.id, newId: deps.newId });
+    return send(reply, result, 200);
   });
 
   app.post('/v1/loans/:id/payoff-quotes', {
@@ -193,6 +209,17 @@ export async function servicingRoutes(app: FastifyInstance, deps: ServicingRoute
     await mustExist(deps.pool, principal.tenantId, id);
     return { loanId: id, items: await delinquencyHistory(deps.pool, id) };
   });
+}
+
+/** Resolves the loan's open payout-exception requests for this payout (the webhook opened them; the return is applied now). */
+async function resolvePayoutExceptions(pool: pg.Pool, a: { tenantId: string; loanId: string; payoutId: string; subject: string; requestId: string; newId: () => string }): Promise<void> {
+  const { rows } = await pool.query<{ id: string }>(
+    `SELECT id::text FROM service_requests WHERE tenant_id = $1 AND loan_id = $2 AND type = 'payout-exception' AND status IN ('open', 'in-progress') AND idempotency_key = $3`,
+    [a.tenantId, a.loanId, payoutExceptionKey(a.payoutId, 'reversed')],
+  );
+  for (const { id } of rows) {
+    await transitionServiceRequest(pool, { tenantId: a.tenantId, subject: a.subject, requestId: a.requestId, now: new Date(), newId: a.newId }, { id, to: 'resolved', note: `the return was applied (request ${a.requestId})`, requestHash: `payout-return-applied:${a.payoutId}` });
+  }
 }
 
 function idempotencyKey(request: FastifyRequest): string | undefined {

@@ -1,4 +1,5 @@
 import { checkBookable, type LoanTermsV1 } from '@lendstack/contracts';
+import type { Logger } from '@lendstack/platform';
 import type pg from 'pg';
 import { businessDateOf } from '../../business-date/business-date.repository.js';
 import { decimalToMinor } from '../../loans/domain/loan-account.js';
@@ -11,6 +12,8 @@ import type { PayoutPort } from '../ports.js';
 import type { ServicingDeps, WireAmount } from './apply-money-event.js';
 import { replayLoan } from './replay-loan.js';
 import { paidOff, planTopUp, recordTopUp, releaseTopUp, settleTopUp } from './top-up.js';
+import { appendAudit } from '../../audit/adapters/pg-audit-log.js';
+import { openServiceRequest } from '../../service-requests/adapters/pg-service-requests.repository.js';
 
 export interface DisbursementDeps extends ServicingDeps {
   readonly payouts: PayoutPort;
@@ -186,7 +189,7 @@ async function reanchorSchedule(client: pg.PoolClient, loan: ServicedLoan, value
  * after the disbursement: nothing written, an operator must reverse the repayments first; a top-up's payout
  * returned after it paid the old loan off: nothing written, an operator must act — the payoff was not paid out).
  */
-export async function reverseDisbursement(deps: ServicingDeps, r: { disbursementId: string; reason: string; correlationId: string }): Promise<Outcome<LoanTransaction>> {
+export async function reverseDisbursement(deps: ServicingDeps, r: { disbursementId: string; reason: string; correlationId: string; operator?: string }): Promise<Outcome<LoanTransaction>> {
   const outcome = await inTransaction(deps.pool, async (client) => {
     const owner = (await client.query<{ tenant_id: string; loan_id: string; status: string }>(`SELECT tenant_id, loan_id, status FROM loan_transactions WHERE id = $1 AND kind = 'disbursement'`, [r.disbursementId])).rows[0];
     if (!owner) return refuse(failure('transaction-not-found', '/disbursementId', `No disbursement ${r.disbursementId}.`));
@@ -208,6 +211,12 @@ export async function reverseDisbursement(deps: ServicingDeps, r: { disbursement
       notice: { kind: 'transaction-reversed', transaction: reversal, target: tx },
     });
     if (!replayed.ok) return replayed;
+    if (r.operator) {
+      await appendAudit(client, {
+        tenantId: loan.tenantId, id: deps.newId(), at: deps.now(), actor: r.operator, action: 'loan.disbursement-returned', subject: `loan/${loan.id}`, requestId: r.correlationId,
+        before: { transactionId: tx.id, status: tx.status }, after: { transactionId: tx.id, status: 'failed', reason },
+      });
+    }
     return { ok: true as const, value: returned };
   });
   if (outcome.ok && 'pending' in outcome) return settleDisbursement(deps, { disbursementId: r.disbursementId, outcome: { status: 'failed', reason: r.reason }, correlationId: r.correlationId });
@@ -218,15 +227,39 @@ export async function reverseDisbursement(deps: ServicingDeps, r: { disbursement
 /**
  * The payout webhook's onOutcome: processed confirms the disbursement, failed fails it (while pending),
  * reversed fails a pending one and reverses a confirmed one (reverseDisbursement). A payout this LMS does
- * not know is acknowledged and ignored; an outcome the engine refuses throws (500), so the provider
- * redelivers while an operator looks.
+ * not know is acknowledged and ignored. An outcome the loan engine refuses (a payout returned after
+ * repayments were posted, a top-up's payout returned after it paid the old loan off) is a decision no
+ * redelivery changes: it is acknowledged and becomes a `payout-exception` service request on the loan (one
+ * per payout and outcome, however often the rail repeats it) for an operator, and is logged as an error.
+ * Anything thrown (the database unreachable) still answers 500, so the rail redelivers.
  */
-export function payoutOutcomeHandler(deps: ServicingDeps) {
+export function payoutOutcomeHandler(deps: ServicingDeps, log?: Logger) {
   return async (o: { eventId: string; payoutId: string; status: 'processed' | 'failed' | 'reversed'; failureReason?: string; failureDetail?: string }): Promise<void> => {
     const why = [o.failureReason, o.failureDetail].filter(Boolean).join(': ') || 'no reason given';
     const settled = o.status === 'reversed'
       ? await reverseDisbursement(deps, { disbursementId: o.payoutId, reason: `payout reversed: ${why}`, correlationId: o.eventId })
       : await settleDisbursement(deps, { disbursementId: o.payoutId, outcome: o.status === 'processed' ? { status: 'confirmed' } : { status: 'failed', reason: `payout failed: ${why}` }, correlationId: o.eventId });
-    if (!settled.ok && settled.error.code !== 'transaction-not-found') throw new Error(`disbursement ${o.payoutId}: ${settled.error.detail}`);
+    if (settled.ok || settled.error.code === 'transaction-not-found') return;
+    const exception = await openPayoutException(deps, o, `${why}`, settled.error.detail);
+    log?.error({ payoutId: o.payoutId, eventId: o.eventId, outcome: o.status, refusal: settled.error.code, serviceRequestId: exception?.id }, `payout ${o.status} not applied: ${settled.error.detail}`);
   };
+}
+
+/** The idempotency key of the exception a payout's outcome opens: one per payout and outcome. */
+export const payoutExceptionKey = (payoutId: string, status: string) => `payout-exception:${payoutId}:${status}`;
+
+async function openPayoutException(deps: ServicingDeps, o: { eventId: string; payoutId: string; status: string }, railReason: string, refusal: string) {
+  const owner = (await deps.pool.query<{ tenant_id: string; loan_id: string; amount_minor: string | null }>(
+    `SELECT tenant_id, loan_id, amount_minor::text FROM loan_transactions WHERE id = $1 AND kind = 'disbursement'`, [o.payoutId])).rows[0];
+  if (!owner) return undefined;
+  const key = payoutExceptionKey(o.payoutId, o.status);
+  const action = o.status === 'reversed'
+    ? `Resolve what stands in the way, then apply the return: POST /v1/loans/${owner.loan_id}/disbursements/${o.payoutId}/return.`
+    : 'The payout outcome is recorded at the rail; apply it by hand.';
+  const opened = await openServiceRequest(deps.pool, { tenantId: owner.tenant_id, subject: 'system:payouts', requestId: o.eventId, now: deps.now(), newId: deps.newId }, {
+    loanId: owner.loan_id, type: 'payout-exception', idempotencyKey: key, requestHash: key,
+    summary: `Payout ${o.status} for disbursement ${o.payoutId} (${owner.amount_minor ?? '?'} minor units) was not applied: ${refusal}`.slice(0, 500),
+    note: `Rail event ${o.eventId}, reason: ${railReason}. ${action}`.slice(0, 2000),
+  });
+  return opened.ok ? opened.value : undefined;
 }
