@@ -18,6 +18,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import type { Consumer, Producer } from 'kafkajs';
+import type { PoolClient } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { buildServer } from '../src/http/server.js';
@@ -27,7 +28,7 @@ import { openCase, saveSchedule } from '../src/modules/collections/adapters/coll
 import { startLifecycleSignalsConsumer } from '../src/modules/collections/adapters/lifecycle-signals.consumer.js';
 import type { CollectionSchedule } from '../src/modules/collections/domain/collection-plan.js';
 import { collectionsStateQuery, collectionsWorkflow } from '../src/modules/collections/workflows/collections.workflow.js';
-import { saveScores } from '../src/modules/early-warning/adapters/pg-early-warning.repository.js';
+import { caseProbabilities } from '../src/modules/early-warning/adapters/pg-early-warning.repository.js';
 import { sealed } from '../src/modules/lifecycle/domain/envelope.js';
 import { engineScheduleCalculator } from '../src/modules/loans/adapters/loan-engine.schedule.js';
 import { createPgLoanBookingStore } from '../src/modules/loans/adapters/pg-loan-booking.store.js';
@@ -258,13 +259,19 @@ describe('an NPA early warning in collections', () => {
     const other = await bookLoan(tenant);
     const unscored = await bookLoan(tenant);
     const model = 'npa-90d.v1';
-    const row = (loanId: string, probability: number) => ({ loanId, probability, logit: 0, flagged: probability >= 0.3, dpd: 31, features: { dpd_now: 31 }, factors: [] });
+    // A score of a chosen probability, stored as the re-score stores it (its case update is the product's).
+    const scored = async (client: PoolClient, loanId: string, probability: number) => {
+      await client.query(
+        `INSERT INTO early_warning_scores (tenant_id, loan_id, as_of, model_version, probability, logit, flagged, dpd, features, contributions)
+         VALUES ($1, $2, $3::date, $4, $5::float8, 0, $5::float8 >= 0.3, 31, '{"dpd_now": 31}', '[]')`, [tenant, loanId, today, model, probability]);
+      await caseProbabilities(client, tenant, today, [loanId]);
+    };
     const client = await h.pool.connect();
     try {
       // Scored before its case opens (openCase takes the latest score), and scored after (the re-score updates the case).
-      await saveScores(client, tenant, today, model, [row(loan.loanId, 0.41204)]);
+      await scored(client, loan.loanId, 0.41204);
       for (const l of [loan, other, unscored]) await openCase(h.pool, { tenantId: tenant, loanId: l.loanId, queue: 'early', priority: 1, dpd: 31, on: today });
-      await saveScores(client, tenant, today, model, [row(other.loanId, 0.7)]);
+      await scored(client, other.loanId, 0.7);
     } finally {
       client.release();
     }

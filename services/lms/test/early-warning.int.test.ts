@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../src/http/server.js';
 import { loadEarlyWarningModel } from '../src/modules/early-warning/adapters/model-file.js';
 import { featuresPage } from '../src/modules/early-warning/adapters/pg-features.queries.js';
-import { auc } from '../src/modules/early-warning/domain/model.js';
+import { auc, score } from '../src/modules/early-warning/domain/model.js';
 import { scoreBook } from '../src/modules/early-warning/use-cases/score-book.js';
 import { createPgLedger } from '../src/modules/ledger/adapters/pg-ledger.repository.js';
 import { requestHash } from '../src/modules/servicing/domain/servicing.js';
@@ -80,6 +80,25 @@ describe('scoring a simulated book the model never saw', () => {
       expect(r.flagged).toBe(r.probability >= model.threshold);
       expect(r.contributions.map((f) => f.contribution)).toEqual([...r.contributions.map((f) => f.contribution)].sort((a, b) => b - a));
     }
+  });
+
+  it('scores in SQL what the model in TypeScript scores: the same features, logit, factors and order; the probability to the last bits of exp', async () => {
+    const rows = new Map((await stored(D)).map((r) => [r.loan_id, r]));
+    let compared = 0;
+    for (let after = ''; ;) {
+      const page = await featuresPage(h.pool, tenant, D, after, 500);
+      if (page.last === null) break;
+      after = page.last;
+      for (const f of page.rows) {
+        const r = rows.get(f.loanId)!;
+        const reference = score(model, f.features);
+        expect(r.logit).toBe(reference.logit);
+        expect(Math.abs(r.probability - reference.probability)).toBeLessThanOrEqual(4 * Number.EPSILON);
+        expect(r.contributions).toEqual(reference.factors.map((x) => ({ feature: x.feature, value: x.value, contribution: x.contribution })));
+        compared += 1;
+      }
+    }
+    expect(compared).toBe(rows.size);
   });
 
   it('is deterministic and idempotent: scoring the date again gives the same rows and raises nothing twice', async () => {

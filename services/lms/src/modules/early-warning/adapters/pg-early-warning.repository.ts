@@ -1,17 +1,8 @@
 import type pg from 'pg';
-import type { Factor } from '../domain/model.js';
+import { modelId, type EarlyWarningModel, type Factor } from '../domain/model.js';
+import { featuresSql } from './pg-features.queries.js';
 
 type Db = pg.Pool | pg.PoolClient;
-
-export interface ScoreRow {
-  readonly loanId: string;
-  readonly probability: number;
-  readonly logit: number;
-  readonly flagged: boolean;
-  readonly dpd: number;
-  readonly features: Readonly<Record<string, number>>;
-  readonly factors: readonly Factor[];
-}
 
 /** Loans of `loanIds` whose latest score before `asOf` was flagged (a loan flagged then is not raised again). */
 export async function flaggedBefore(client: pg.PoolClient, loanIds: readonly string[], asOf: string): Promise<Set<string>> {
@@ -22,26 +13,83 @@ export async function flaggedBefore(client: pg.PoolClient, loanIds: readonly str
   return new Set(rows.map((r) => r.loan_id));
 }
 
-/** One upsert for a page of scores (re-scoring a date replaces that date's row), and the probability on the loans' collection cases. */
-export async function saveScores(client: pg.PoolClient, tenantId: string, asOf: string, model: string, rows: readonly ScoreRow[]): Promise<void> {
-  if (rows.length === 0) return;
+export interface FlaggedScore {
+  readonly loanId: string;
+  readonly probability: number;
+  readonly logit: number;
+  readonly dpd: number;
+  readonly factors: readonly Factor[];
+}
+
+/**
+ * Scores one page of loans and stores the scores in ONE statement, set-based: the features (featuresSql), the
+ * model's standardised terms, the logit, the probability and the factors JSON are computed in Postgres and upserted
+ * (re-scoring a date replaces that date's row), then each open collections case takes its loan's probability
+ * (caseProbabilities). Only the count and the flagged loans come back (their events are built in TypeScript). The arithmetic is the model's
+ * (domain/model.ts `score`, the reference): each contribution (coefficient × (x − mean)) ÷ scale in float8, the logit
+ * the intercept plus the contributions in the model's order, so both give the same logit; the probability's exp is
+ * Postgres's (libm), which may differ from V8's in the last bit. Factors are ordered by contribution, largest first,
+ * ties by feature name in byte order.
+ */
+export async function scoreAndSavePage(client: pg.PoolClient, tenantId: string, asOf: string, model: EarlyWarningModel, loanIds: readonly string[]): Promise<{ scored: number; flagged: FlaggedScore[] }> {
+  if (loanIds.length === 0) return { scored: 0, flagged: [] };
+  const { rows } = await client.query<{ scored: number; flagged: FlaggedScore[] }>(scoringSql(model), [tenantId, asOf, loanIds, modelId(model), model.threshold]);
+  await caseProbabilities(client, tenantId, asOf, loanIds);
+  return rows[0]!;
+}
+
+/**
+ * The collections queue sorts by each open case's latest probability (collections.routes.ts): the open cases of
+ * these loans take their score of `asOf` (a case that reopens takes the latest then: collector.repository.ts openCase).
+ */
+export async function caseProbabilities(client: pg.PoolClient, tenantId: string, asOf: string, loanIds: readonly string[]): Promise<void> {
   await client.query(
-    `INSERT INTO early_warning_scores (tenant_id, loan_id, as_of, model_version, probability, logit, flagged, dpd, features, contributions)
-     SELECT $1, u.loan, $2::date, $3, u.p, u.logit, u.flagged, u.dpd, u.features, u.contributions
-     FROM unnest($4::text[], $5::float8[], $6::float8[], $7::bool[], $8::int[], $9::jsonb[], $10::jsonb[]) AS u(loan, p, logit, flagged, dpd, features, contributions)
-     ON CONFLICT (loan_id, as_of) DO UPDATE SET model_version = excluded.model_version, probability = excluded.probability, logit = excluded.logit, flagged = excluded.flagged,
-       dpd = excluded.dpd, features = excluded.features, contributions = excluded.contributions, scored_at = now()`,
-    [tenantId, asOf, model, rows.map((r) => r.loanId), rows.map((r) => r.probability), rows.map((r) => r.logit), rows.map((r) => r.flagged), rows.map((r) => r.dpd),
-      rows.map((r) => JSON.stringify(r.features)), rows.map((r) => JSON.stringify(r.factors))],
+    `UPDATE collections_cases c SET early_warning_probability = round(e.probability::numeric, 4), early_warning_on = $2::date
+     FROM early_warning_scores e
+     WHERE c.tenant_id = $1 AND c.loan_id = ANY($3::text[]) AND c.status = 'open' AND (c.early_warning_on IS NULL OR c.early_warning_on <= $2::date)
+       AND e.loan_id = c.loan_id AND e.as_of = $2::date`,
+    [tenantId, asOf, loanIds],
   );
-  // The collections queue sorts by each open case's latest probability (collections.routes.ts): kept with the score
-  // (a case that reopens takes the latest then: collector.repository.ts openCase).
-  await client.query(
-    `UPDATE collections_cases c SET early_warning_probability = round(u.p::numeric, 4), early_warning_on = $2::date
-     FROM unnest($3::text[], $4::float8[]) AS u(loan, p)
-     WHERE c.tenant_id = $1 AND c.loan_id = u.loan AND c.status = 'open' AND (c.early_warning_on IS NULL OR c.early_warning_on <= $2::date)`,
-    [tenantId, asOf, rows.map((r) => r.loanId), rows.map((r) => r.probability)],
-  );
+}
+
+const float = (x: number) => `'${String(x)}'::float8`;
+const statements = new WeakMap<EarlyWarningModel, string>();
+
+/** The scoring statement of a model ($1 tenant, $2 as-of date, $3 loan ids, $4 the model id, $5 its threshold). */
+function scoringSql(model: EarlyWarningModel): string {
+  const cached = statements.get(model);
+  if (cached) return cached;
+  const f = model.features.map((x, i) => {
+    if (!/^[a-z0-9_]+$/.test(x.name)) throw new Error(`feature name ${x.name}`);
+    return { name: x.name, value: `x${i}`, term: `c${i}`, expr: `(${float(x.coefficient)} * (f.${x.name}::float8 - ${float(x.mean)})) / ${float(x.scale)}` };
+  });
+  const sql = `
+WITH f AS (${featuresSql(false)}),
+t AS (
+  SELECT f.loan_id, f.dpd_now AS dpd, ${f.map((x) => `f.${x.name}::float8 AS ${x.value}, ${x.expr} AS ${x.term}`).join(',\n    ')}
+  FROM f
+),
+l AS (SELECT t.*, (${[float(model.intercept), ...f.map((x) => `t.${x.term}`)].join(' + ')}) AS logit FROM t),
+p AS (
+  -- Postgres raises where V8's exp overflows to Infinity (p = 0) or underflows to 0 (p = 1): the same answers, explicitly.
+  SELECT l.*, CASE WHEN l.logit < -709.782712893384 THEN 0::float8 WHEN l.logit > 700 THEN 1::float8 ELSE 1 / (1 + exp(-l.logit)) END AS probability FROM l
+),
+ins AS (
+  INSERT INTO early_warning_scores (tenant_id, loan_id, as_of, model_version, probability, logit, flagged, dpd, features, contributions)
+  SELECT $1, p.loan_id, $2::date, $4, p.probability, p.logit, p.probability >= $5::float8, p.dpd,
+    jsonb_build_object(${f.map((x) => `'${x.name}', p.${x.value}`).join(', ')}),
+    (SELECT jsonb_agg(jsonb_build_object('feature', v.feature, 'value', v.value, 'contribution', v.contribution) ORDER BY v.contribution DESC, v.feature COLLATE "C")
+       FROM (VALUES ${f.map((x) => `('${x.name}', p.${x.value}, p.${x.term})`).join(', ')}) AS v(feature, value, contribution))
+  FROM p
+  ON CONFLICT (loan_id, as_of) DO UPDATE SET model_version = excluded.model_version, probability = excluded.probability, logit = excluded.logit, flagged = excluded.flagged,
+    dpd = excluded.dpd, features = excluded.features, contributions = excluded.contributions, scored_at = now()
+  RETURNING loan_id, probability, logit, flagged, dpd, contributions
+)
+SELECT (SELECT count(*) FROM ins)::int AS scored,
+  coalesce((SELECT jsonb_agg(jsonb_build_object('loanId', i.loan_id, 'probability', i.probability, 'logit', i.logit, 'dpd', i.dpd, 'factors', i.contributions) ORDER BY i.loan_id)
+            FROM ins i WHERE i.flagged), '[]'::jsonb) AS flagged`;
+  statements.set(model, sql);
+  return sql;
 }
 
 export interface StoredScore {

@@ -24,7 +24,27 @@ export async function featuresPage(db: Db, tenantId: string, asOf: string, after
   const ids = page.rows.map((r) => r.id);
   if (ids.length === 0) return { rows: [], last: null };
   const { rows } = await db.query<Record<string, number | string | boolean | null>>(
-    `WITH ids AS (SELECT unnest($3::text[]) AS loan_id),
+    featuresSql(withLabel),
+    [tenantId, asOf, ids],
+  );
+  return {
+    rows: rows.map((r) => ({
+      loanId: String(r['loan_id']),
+      dpd: Number(r['dpd_now']),
+      features: Object.fromEntries(FEATURE_NAMES.map((n) => [n, Number(r[n])])) as unknown as FeatureVector,
+      ...(withLabel ? { label: r['label'] === true } : {}),
+    })),
+    last: ids.at(-1)!,
+  };
+}
+
+/**
+ * The features statement: parameters $1 the tenant, $2 the as-of date, $3 the loan ids (text[]); one row per
+ * loan scored (see featuresPage), its columns `loan_id`, `dpd_now`, each of FEATURE_NAMES and, with
+ * `withLabel`, `label`. Also the first part of the scoring statement (pg-early-warning.repository.ts).
+ */
+export function featuresSql(withLabel: boolean): string {
+  return `WITH ids AS (SELECT unnest($3::text[]) AS loan_id),
      bal AS (
        SELECT l.loan_id,
               sum(CASE WHEN l.logical_account = 'loan-portfolio' THEN CASE l.side WHEN 'debit' THEN l.amount_minor ELSE -l.amount_minor END ELSE 0 END) AS principal,
@@ -87,16 +107,5 @@ export async function featuresPage(db: Db, tenantId: string, asOf: string, after
      LEFT JOIN due u USING (loan_id) LEFT JOIN dpd d USING (loan_id) LEFT JOIN bounced bo USING (loan_id) LEFT JOIN broken br USING (loan_id)
      ${withLabel ? 'LEFT JOIN label lb USING (loan_id)' : ''}
      WHERE b.disbursed > 0 AND b.principal > 0 AND b.written_off <= 0 AND coalesce(d.dpd_now, 0) <= 90
-     ORDER BY b.loan_id`,
-    [tenantId, asOf, ids],
-  );
-  return {
-    rows: rows.map((r) => ({
-      loanId: String(r['loan_id']),
-      dpd: Number(r['dpd_now']),
-      features: Object.fromEntries(FEATURE_NAMES.map((n) => [n, Number(r[n])])) as unknown as FeatureVector,
-      ...(withLabel ? { label: r['label'] === true } : {}),
-    })),
-    last: ids.at(-1)!,
-  };
+     ORDER BY b.loan_id`;
 }

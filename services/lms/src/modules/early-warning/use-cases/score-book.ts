@@ -3,9 +3,8 @@ import { inTransaction } from '@lendstack/platform';
 import { loanEarlyWarningRaisedV1Schema } from '@lendstack/contracts';
 import { LMS_SOURCE, lifecycleEventId } from '../../lifecycle/domain/envelope.js';
 import { enqueue } from '../../servicing/adapters/servicing.repository.js';
-import { modelId, score, topFactors, type EarlyWarningModel } from '../domain/model.js';
-import { featuresPage } from '../adapters/pg-features.queries.js';
-import { flaggedBefore, saveScores, type ScoreRow } from '../adapters/pg-early-warning.repository.js';
+import { modelId, topFactors, type EarlyWarningModel } from '../domain/model.js';
+import { flaggedBefore, scoreAndSavePage } from '../adapters/pg-early-warning.repository.js';
 
 export interface ScoreBookDeps {
   readonly pool: pg.Pool;
@@ -22,9 +21,9 @@ const fixed4 = (x: number) => x.toFixed(4);
 
 /**
  * Scores every eligible loan of the tenant as of `asOf` (a business date; end of day calls it for each
- * day it closes): features set-based per keyset page, the model in TypeScript, one upsert per page, and in
- * the same transaction a LoanEarlyWarningRaised on the outbox for each loan whose probability reached the
- * threshold when its previous score (an earlier date) was below it or absent. Idempotent per (loan, date):
+ * day it closes): per keyset page of loan ids, one statement computes the features, the model's scores and
+ * factors and upserts them (scoreAndSavePage: the data never leaves Postgres), and in the same transaction a
+ * LoanEarlyWarningRaised goes on the outbox for each loan whose probability reached the threshold when its previous score (an earlier date) was below it or absent. Idempotent per (loan, date):
  * re-scoring a date rewrites its rows and the event id derives from the loan and date, so nothing is sent
  * twice. Returns the loans scored and the warnings raised.
  */
@@ -46,17 +45,15 @@ async function scoreRange(deps: ScoreBookDeps, tenantId: string, asOf: string, f
   let scored = 0;
   let raised = 0;
   for (let after = from; ;) {
-    const page = await featuresPage(deps.pool, tenantId, asOf, after, deps.pageSize ?? 2000, false, upTo);
-    if (page.last === null) break;
-    after = page.last;
-    const rows: ScoreRow[] = page.rows.map((r) => {
-      const s = score(deps.model, r.features);
-      return { loanId: r.loanId, probability: s.probability, logit: s.logit, flagged: s.probability >= deps.model.threshold, dpd: r.dpd, features: r.features, factors: s.factors };
-    });
-    raised += await inTransaction(deps.pool, async (client) => {
-      const before = await flaggedBefore(client, rows.filter((r) => r.flagged).map((r) => r.loanId), asOf);
-      await saveScores(client, tenantId, asOf, model, rows);
-      const envelopes = rows.filter((r) => r.flagged && !before.has(r.loanId)).map((r) => {
+    const ids = (await deps.pool.query<{ id: string }>(
+      'SELECT id FROM loan_accounts WHERE tenant_id = $1 AND id > $2 AND ($4::text IS NULL OR id <= $4) ORDER BY id LIMIT $3', [tenantId, after, deps.pageSize ?? 2000, upTo])).rows.map((r) => r.id);
+    if (ids.length === 0) break;
+    after = ids.at(-1)!;
+    const page = await inTransaction(deps.pool, async (client) => {
+      // Scored and stored in SQL; only the flagged loans come back, for their events.
+      const { scored: n, flagged } = await scoreAndSavePage(client, tenantId, asOf, deps.model, ids);
+      const before = await flaggedBefore(client, flagged.map((r) => r.loanId), asOf);
+      const envelopes = flagged.filter((r) => !before.has(r.loanId)).map((r) => {
         const eventKey = `early-warning:${asOf}`;
         const envelope = loanEarlyWarningRaisedV1Schema.parse({
           id: lifecycleEventId(r.loanId, eventKey), type: 'LoanEarlyWarningRaised', version: 1, source: LMS_SOURCE, subject: r.loanId,
@@ -68,9 +65,10 @@ async function scoreRange(deps: ScoreBookDeps, tenantId: string, asOf: string, f
         });
         return { id: envelope.id, key: r.loanId, value: envelope };
       });
-      return enqueue(client, envelopes);
+      return { scored: n, raised: await enqueue(client, envelopes) };
     });
-    scored += rows.length;
+    scored += page.scored;
+    raised += page.raised;
   }
   return { scored, raised };
 }
