@@ -28,8 +28,23 @@ export interface LedgerPosting {
  */
 export interface LedgerWriter {
   post(client: pg.PoolClient, posting: LedgerPosting): Promise<{ posted: number; reversed: number }>;
-  /** Several loans in the same handful of statements (end of day: one accrual per loan per day). */
+  /** Several loans in the same handful of statements. */
   postBatch(client: pg.PoolClient, postings: readonly LedgerPosting[]): Promise<{ posted: number; reversed: number }>;
+  /**
+   * End of day's quiet loans: each loan's interest accrual of `day` (key `accrual:<day>`, debit interest
+   * receivable, credit interest income), the same entries and digests postBatch writes for that effect, set-based
+   * in one statement. Only for effects the caller knows are new (the loan's books stand at the day before): there
+   * is no read of stored entries, so an accrual already posted is not skipped but refused by the database (one live
+   * entry per loan and key) and the caller's transaction fails. Amounts of 0 post nothing. Returns the entries posted.
+   */
+  postDailyAccruals(client: pg.PoolClient, batch: DailyAccruals): Promise<number>;
+}
+
+export interface DailyAccruals {
+  readonly tenantId: string;
+  /** Business date, YYYY-MM-DD: the value date and the posting date. */
+  readonly day: string;
+  readonly rows: readonly { readonly loanId: string; readonly currency: string; readonly scale: number; readonly chart: LedgerPosting['chart']; readonly amountMinor: bigint }[];
 }
 
 export interface LedgerReader {

@@ -55,6 +55,41 @@ export function createPgLedger(newId: () => string = randomUUID): LedgerWriter &
       return { posted: entries.length, reversed: reversals.length };
     },
 
+    async postDailyAccruals(client, batch) {
+      const rows = batch.rows.filter((r) => r.amountMinor > 0n);
+      if (rows.length === 0) return 0;
+      const key = `accrual:${batch.day}`;
+      const date = parseIsoDate(batch.day);
+      const effectOf = (amountMinor: bigint): Effect => ({ key, date, kind: 'interest-accrual', lines: [{ account: 'interest-receivable', side: 'debit', amountMinor }, { account: 'interest-income', side: 'credit', amountMinor }] });
+      // The accounts of each chart in the batch (one sample posting per chart), then the digests, one per amount.
+      const charts = new Map(rows.map((r) => [r.chart, r]));
+      await upsertAccounts(client, [...charts.values()].map((r) => ({ tenantId: batch.tenantId, loanId: r.loanId, currency: r.currency, scale: r.scale, chart: r.chart, postedOn: batch.day, reverse: [], post: [effectOf(1n)] })), known);
+      const digests = new Map<bigint, string>();
+      const digestOf = (amount: bigint) => {
+        let d = digests.get(amount);
+        if (d === undefined) digests.set(amount, (d = effectDigest(effectOf(amount)).toString()));
+        return d;
+      };
+      const result = await client.query(
+        `WITH t AS (
+           SELECT * FROM unnest($2::text[], $3::text[], $4::int[], $5::bigint[], $6::bigint[], $7::text[], $8::text[]) AS t(loan_id, currency, scale, amount, digest, debit_code, credit_code)
+         ),
+         e AS (
+           INSERT INTO journal_entries (id, tenant_id, loan_id, effect_key, kind, value_date, posted_on, currency, scale, reverses, digest)
+           SELECT gen_random_uuid(), $1, t.loan_id, $9, 'interest-accrual', $10::date, $10::date, t.currency, t.scale, NULL, t.digest FROM t
+           RETURNING id, loan_id
+         )
+         INSERT INTO journal_lines (entry_id, line_no, tenant_id, loan_id, value_date, currency, scale, account_code, logical_account, side, amount_minor)
+         SELECT e.id, n.no, $1, t.loan_id, $10::date, t.currency, t.scale, CASE n.no WHEN 1 THEN t.debit_code ELSE t.credit_code END,
+                CASE n.no WHEN 1 THEN 'interest-receivable' ELSE 'interest-income' END, CASE n.no WHEN 1 THEN 'debit' ELSE 'credit' END, t.amount
+         FROM e JOIN t USING (loan_id) CROSS JOIN (VALUES (1), (2)) AS n(no)`,
+        [batch.tenantId, rows.map((r) => r.loanId), rows.map((r) => r.currency), rows.map((r) => r.scale), rows.map((r) => r.amountMinor.toString()), rows.map((r) => digestOf(r.amountMinor)),
+          rows.map((r) => r.chart['interest-receivable'].code), rows.map((r) => r.chart['interest-income'].code), key, batch.day],
+      );
+      if (result.rowCount !== rows.length * 2) throw new Error(`daily accruals: ${result.rowCount} lines for ${rows.length} loans`);
+      return rows.length;
+    },
+
     async liveEffects(client, loanId, fromDate, months) {
       // With months, one (loan_id, value_date) index range per month, [its first day, the next month's).
       const inMonths = months

@@ -1,4 +1,4 @@
-import { advanceAccount, formatIsoDate, parseIsoDate, type AccountProduct, type AccountResult, type Delinquency, type Effect } from '@lendstack/loan-engine';
+import { advanceAccount, parseIsoDate, type AccountProduct, type AccountResult, type Delinquency } from '@lendstack/loan-engine';
 import type { ProductDefinition } from '@lendstack/contracts';
 import type pg from 'pg';
 import { toLifecycleEnvelopes } from '../../lifecycle/domain/lifecycle-events.js';
@@ -7,7 +7,7 @@ import { businessDateOf } from '../../business-date/business-date.repository.js'
 import { balancesRow, productDefinition, saveStates, scheduleOf, type OutboxEnvelope, type StateWrite } from '../adapters/servicing.repository.js';
 import { lockBatch, partitionBounds, saveQuietDays, type BatchRow } from '../adapters/eod-batch.queries.js';
 import { DEFAULT_ACCOUNT_PRODUCT, engineSchedule, type StoredState } from '../domain/servicing.js';
-import type { LedgerPosting } from '../../ledger/ports.js';
+import type { DailyAccruals, LedgerPosting } from '../../ledger/ports.js';
 import type { LedgerPort } from '../ports.js';
 
 export interface EodDeps {
@@ -206,20 +206,14 @@ async function advanceBatch(deps: EodDeps, run: EodRun, day: string, after: stri
     const engine = rows.filter((r) => r.quiet_amount === null);
     const postings: LedgerPosting[] = [];
     const quietWrites: { loanId: string; amount: bigint; cum: bigint }[] = [];
-    const key = `accrual:${formatIsoDate(dayNumber)}`;
-    const accruals = new Map<bigint, Effect>();
+    // The engine's effect for the day (step.ts, accrue), posted set-based: the loan's books stand at the day before.
+    const accruals: DailyAccruals['rows'][number][] = [];
     for (const r of quiet) {
       const amount = BigInt(r.quiet_amount!);
       quietWrites.push({ loanId: r.loan_id, amount, cum: BigInt(r.quiet_cum!) });
       if (amount === 0n) continue;
       const { definition } = await productOf(client, run.tenantId, r, products);
-      // The engine's effect for the day (step.ts, accrue): one per amount, shared like its PairCache's lines.
-      let effect = accruals.get(amount);
-      if (effect === undefined) {
-        effect = { key, date: dayNumber, kind: 'interest-accrual', lines: [{ account: 'interest-receivable', side: 'debit', amountMinor: amount }, { account: 'interest-income', side: 'credit', amountMinor: amount }] };
-        accruals.set(amount, effect);
-      }
-      postings.push({ tenantId: run.tenantId, loanId: r.loan_id, currency: r.currency, scale: r.scale, chart: definition?.chartOfAccounts ?? deps.ledger.defaultChart(), postedOn: day, reverse: [], post: [effect] });
+      accruals.push({ loanId: r.loan_id, currency: r.currency, scale: r.scale, chart: definition?.chartOfAccounts ?? deps.ledger.defaultChart(), amountMinor: amount });
     }
     const writes: StateWrite[] = [];
     const envelopes: OutboxEnvelope[] = [];
@@ -241,6 +235,7 @@ async function advanceBatch(deps: EodDeps, run: EodRun, day: string, after: stri
         }
       }
     }
+    await deps.ledger.postDailyAccruals(client, { tenantId: run.tenantId, day, rows: accruals });
     if (postings.length > 0) await deps.ledger.postBatch(client, postings);
     await saveQuietDays(client, day, quietWrites);
     if (writes.length > 0) {
