@@ -260,6 +260,33 @@ describe('the writer', () => {
       `SELECT count(DISTINCT e.id)::text AS entries, count(*)::text AS lines FROM journal_entries e JOIN journal_lines l ON l.entry_id = e.id WHERE e.loan_id = ANY($1)`, [loans]);
     expect(rows[0]).toEqual({ entries: '1000', lines: '2000' });
   });
+
+  it('posts end of day\'s quiet accruals set-based: the entries, lines, codes and digests postBatch writes for the same effects; a second one is refused; 0 posts nothing', async () => {
+    const t = `gl-${randomUUID().slice(0, 8)}`;
+    const amounts = [91n, 92n, 0n, 91n];
+    const pairs = amounts.map((amount) => ({ amount, viaBatch: `QB-${randomUUID()}`, viaAccruals: `QA-${randomUUID()}` }));
+    // A chart of the tenant's own (codes other than the default's), as a product may carry.
+    const chart = Object.fromEntries(Object.entries(defaultChart()).map(([account, gl]) => [account, { ...gl, code: `Q${gl.code}` }])) as LedgerPosting['chart'];
+    await tx((c) => ledger.postBatch(c, pairs.filter((p) => p.amount > 0n).map((p) => posting(p.viaBatch, { tenantId: t, chart, postedOn: '2027-01-02', post: [accrual('accrual:2027-01-02', p.amount)] }))));
+    const posted = await tx((c) => ledger.postDailyAccruals(c, { tenantId: t, day: '2027-01-02', rows: pairs.map((p) => ({ loanId: p.viaAccruals, currency: 'INR', scale: 2, chart, amountMinor: p.amount })) }));
+    expect(posted).toBe(3);
+    const book = async (loanId: string) => (await pool.query(
+      `SELECT e.effect_key, e.kind, e.value_date::text, e.posted_on::text, e.currency, e.scale, e.digest::text, e.reverses,
+              json_agg(json_build_array(l.line_no, l.account_code, l.logical_account, l.side, l.amount_minor::text, l.value_date::text, l.tenant_id) ORDER BY l.line_no) AS lines
+       FROM journal_entries e JOIN journal_lines l ON l.entry_id = e.id WHERE e.loan_id = $1 GROUP BY e.id`, [loanId])).rows;
+    for (const p of pairs) {
+      const viaAccruals = await book(p.viaAccruals);
+      expect(viaAccruals).toEqual(await book(p.viaBatch));
+      expect(viaAccruals).toHaveLength(p.amount > 0n ? 1 : 0);
+    }
+    const accounts = await pool.query<{ code: string }>('SELECT code FROM ledger_accounts WHERE tenant_id = $1 ORDER BY code', [t]);
+    expect(accounts.rows.map((r) => r.code)).toEqual([chart['interest-income'].code, chart['interest-receivable'].code].sort());
+    // The caller's promise is that each accrual is new: one already posted is refused by the database and nothing is written.
+    const again = [{ loanId: pairs[0]!.viaAccruals, currency: 'INR', scale: 2, chart, amountMinor: 91n }, { loanId: `QN-${randomUUID()}`, currency: 'INR', scale: 2, chart, amountMinor: 5n }];
+    await expect(tx((c) => ledger.postDailyAccruals(c, { tenantId: t, day: '2027-01-02', rows: again }))).rejects.toThrow(/duplicate key/);
+    expect(await entryCount(again[1]!.loanId)).toBe(0);
+    expect(await entryCount(pairs[0]!.viaAccruals)).toBe(1);
+  });
 });
 
 describe('a loan replayed after backdated activity', () => {
