@@ -89,7 +89,7 @@ beforeAll(async () => {
     startServiceProcess('los', PORTS.los, { ...common, LOS_DATABASE_URL: infra.losDatabaseUrl, LOS_CONSUMER_GROUP: `los-authz-${runId}`, LOS_CHECKS_TENANT_PREFIX: owner }),
     startServiceProcess('lms', PORTS.lms, {
       ...common, LMS_DATABASE_URL: infra.lmsDatabaseUrl, TEMPORAL_ADDRESS: infra.temporalAddress, LMS_CONSUMER_GROUP: `lms-authz-${runId}`,
-      LMS_CONSUMER_FROM_BEGINNING: 'false', TEMPORAL_TASK_QUEUE: `collections-authz-${runId}`, LMS_AUTODEBIT_INTERVAL_MS: '86400000',
+      LMS_CONSUMER_FROM_BEGINNING: 'false', TEMPORAL_TASK_QUEUE: `collections-authz-${runId}`, LMS_COLLECTIONS_TENANT_PREFIX: owner, LMS_AUTODEBIT_INTERVAL_MS: '86400000',
     }),
   ]);
 

@@ -94,6 +94,7 @@ beforeAll(async () => {
     LMS_CONSUMER_GROUP: group,
     LMS_CONSUMER_FROM_BEGINNING: 'false',
     TEMPORAL_TASK_QUEUE: `collections-bookable-${runId}`,
+    LMS_COLLECTIONS_TENANT_PREFIX: tenant,
   });
   [los, lms] = await Promise.all([
     startServiceProcess('los', LOS_PORT, { ...common, LOS_DATABASE_URL: infra.losDatabaseUrl, LOS_CHECK_KINDS: BOOKING_CHECKS, LOS_CONSUMER_GROUP: `los-bookable-${runId}`, LOS_CHECKS_TENANT_PREFIX: tenant, LOG_LEVEL: process.env.BOOKABLE_LOS_LOG_LEVEL ?? 'warn' }),

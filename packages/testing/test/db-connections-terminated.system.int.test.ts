@@ -26,7 +26,7 @@ beforeAll(async () => {
   const common = { AUTH_TOKEN_SECRET: secret, KAFKA_BROKERS: infra.kafkaBrokers.join(','), TEMPORAL_ADDRESS: infra.temporalAddress, LOG_LEVEL: 'warn' };
   const [los, lms] = await Promise.all([
     startServiceProcess('los', PORTS.los, { ...common, LOS_DATABASE_URL: infra.losDatabaseUrl, LOS_CONSUMER_GROUP: `los-pg-terminated-${runId}`, LOS_CONSUMER_FROM_BEGINNING: 'false', LOS_CHECKS_TENANT_PREFIX: tenantId }, { keepOutputChars: 4_000_000 }),
-    startServiceProcess('lms', PORTS.lms, { ...common, LMS_DATABASE_URL: infra.lmsDatabaseUrl, LMS_CONSUMER_GROUP: `lms-pg-terminated-${runId}`, LMS_CONSUMER_FROM_BEGINNING: 'false', TEMPORAL_TASK_QUEUE: `pg-terminated-${runId}` }, { keepOutputChars: 4_000_000 }),
+    startServiceProcess('lms', PORTS.lms, { ...common, LMS_DATABASE_URL: infra.lmsDatabaseUrl, LMS_CONSUMER_GROUP: `lms-pg-terminated-${runId}`, LMS_CONSUMER_FROM_BEGINNING: 'false', TEMPORAL_TASK_QUEUE: `pg-terminated-${runId}`, LMS_COLLECTIONS_TENANT_PREFIX: tenantId }, { keepOutputChars: 4_000_000 }),
   ]);
   services.los = los;
   services.lms = lms;

@@ -24,7 +24,7 @@ beforeAll(async () => {
     startServiceProcess('los', ports.los, { ...common, LOS_DATABASE_URL: infra.losDatabaseUrl, LOS_CHECKS_TENANT_PREFIX: 'openapi' }, { waitFor: 'live' }),
     startServiceProcess('lms', ports.lms, {
       ...common, LMS_DATABASE_URL: infra.lmsDatabaseUrl, TEMPORAL_ADDRESS: infra.temporalAddress,
-      LMS_CONSUMER_GROUP: `lms-openapi-${runId}`, TEMPORAL_TASK_QUEUE: `collections-openapi-${runId}`,
+      LMS_CONSUMER_GROUP: `lms-openapi-${runId}`, TEMPORAL_TASK_QUEUE: `collections-openapi-${runId}`, LMS_COLLECTIONS_TENANT_PREFIX: 'openapi',
     }, { waitFor: 'live' }),
   ]);
   services.los = los;

@@ -137,7 +137,7 @@ beforeAll(async () => {
     }),
     startServiceProcess('lms', PORTS.lms, {
       ...common, LMS_DATABASE_URL: infra.lmsDatabaseUrl, TEMPORAL_ADDRESS: infra.temporalAddress, LMS_CONSUMER_GROUP: `lms-orig-${runId}`,
-      LMS_CONSUMER_FROM_BEGINNING: 'false', TEMPORAL_TASK_QUEUE: `collections-orig-${runId}`, PAYOUT_BASE_URL: `http://127.0.0.1:${PORTS.payouts}`,
+      LMS_CONSUMER_FROM_BEGINNING: 'false', TEMPORAL_TASK_QUEUE: `collections-orig-${runId}`, LMS_COLLECTIONS_TENANT_PREFIX: tenant, PAYOUT_BASE_URL: `http://127.0.0.1:${PORTS.payouts}`,
       NACH_BASE_URL: `http://127.0.0.1:${PORTS.nach}`,
       // Debits are not this test's business: the runner's first round is a day away.
       LMS_AUTODEBIT_INTERVAL_MS: '86400000',

@@ -61,7 +61,7 @@ beforeAll(async () => {
     startServiceProcess('los', ports.los, { ...common, LOS_DATABASE_URL: infra.losDatabaseUrl, LOS_CHECKS_TENANT_PREFIX: tenant }),
     startServiceProcess('lms', ports.lms, {
       ...common, LMS_DATABASE_URL: infra.lmsDatabaseUrl, TEMPORAL_ADDRESS: infra.temporalAddress,
-      LMS_CONSUMER_GROUP: `lms-schemathesis-${runId}`, TEMPORAL_TASK_QUEUE: `collections-schemathesis-${runId}`,
+      LMS_CONSUMER_GROUP: `lms-schemathesis-${runId}`, TEMPORAL_TASK_QUEUE: `collections-schemathesis-${runId}`, LMS_COLLECTIONS_TENANT_PREFIX: tenant,
     }),
   ]);
   services.los = los;

@@ -119,7 +119,7 @@ beforeAll(async () => {
     }),
     startServiceProcess('lms', PORTS.lms, {
       ...common, LMS_DATABASE_URL: infra.lmsDatabaseUrl, TEMPORAL_ADDRESS: infra.temporalAddress, LMS_CONSUMER_GROUP: `lms-svc-${runId}`,
-      LMS_CONSUMER_FROM_BEGINNING: 'false', TEMPORAL_TASK_QUEUE: `collections-svc-${runId}`, PAYOUT_BASE_URL: `http://127.0.0.1:${PORTS.payouts}`,
+      LMS_CONSUMER_FROM_BEGINNING: 'false', TEMPORAL_TASK_QUEUE: `collections-svc-${runId}`, LMS_COLLECTIONS_TENANT_PREFIX: tenant, PAYOUT_BASE_URL: `http://127.0.0.1:${PORTS.payouts}`,
       ACH_BASE_URL: `http://127.0.0.1:${PORTS.ach}`, ACH_WINDOW_MS: '200',
       // This ODFI is to see the disbursements only: the auto-debit runner (a day's wait before its first round) would
       // present debits other tests left scheduled in the shared database to it.

@@ -130,7 +130,7 @@ beforeAll(async () => {
   const common = { AUTH_TOKEN_SECRET: secret, KAFKA_BROKERS: infra.kafkaBrokers.join(','), KAFKA_TOPIC_PREFIX: process.env.KAFKA_TOPIC_PREFIX ?? '' };
   [los, lms] = await Promise.all([
     startServiceProcess('los', PORTS.los, { ...common, LOS_DATABASE_URL: infra.losDatabaseUrl, TEMPORAL_ADDRESS: infra.temporalAddress, LOS_CONSUMER_GROUP: `los-console-${runId}`, LOS_TEMPORAL_TASK_QUEUE: `los-console-${runId}`, LOS_CHECKS_TENANT_PREFIX: tenant, LOS_CHECK_KINDS: 'duplicate,velocity,device,sanctions' }),
-    startServiceProcess('lms', PORTS.lms, { ...common, LMS_DATABASE_URL: infra.lmsDatabaseUrl, TEMPORAL_ADDRESS: infra.temporalAddress, LMS_CONSUMER_GROUP: `lms-console-${runId}`, LMS_CONSUMER_FROM_BEGINNING: 'false', TEMPORAL_TASK_QUEUE: `collections-console-${runId}` }),
+    startServiceProcess('lms', PORTS.lms, { ...common, LMS_DATABASE_URL: infra.lmsDatabaseUrl, TEMPORAL_ADDRESS: infra.temporalAddress, LMS_CONSUMER_GROUP: `lms-console-${runId}`, LMS_CONSUMER_FROM_BEGINNING: 'false', TEMPORAL_TASK_QUEUE: `collections-console-${runId}`, LMS_COLLECTIONS_TENANT_PREFIX: tenant }),
   ]);
   consoleApp = await startServiceProcess('console', PORTS.console, { AUTH_TOKEN_SECRET: secret, LOS_BASE_URL: los.url, LMS_BASE_URL: lms.url, CONSOLE_DEV_SIGNIN: 'true' });
 

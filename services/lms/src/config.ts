@@ -35,6 +35,9 @@ const envSchema = z.object({
   TEMPORAL_NAMESPACE: z.string().default('default'),
   // Task queue of the collections worker; a deployment may isolate its own.
   TEMPORAL_TASK_QUEUE: z.string().default('lendstack-lms-collections'),
+  // Start collections workflows only for loans of tenants whose id begins with this (unset: every tenant): a
+  // process serving some tenants, or a test's own LMS beside others on one database.
+  LMS_COLLECTIONS_TENANT_PREFIX: z.string().min(1).optional(),
   // Bound on workflows the worker keeps in memory between their (weeks apart) timers.
   TEMPORAL_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(500),
   // Spans inside workflow code and trace context on to activities. Off by default: with the SDK's

@@ -192,7 +192,7 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
       });
       const workerRun = worker.run();
       workerRun.catch((error: unknown) => logger.error({ err: error }, 'collections worker stopped'));
-      const starter = startCollectionsStarter({ pool, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, logger, metrics });
+      const starter = startCollectionsStarter({ pool, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, logger, metrics, ...(config.LMS_COLLECTIONS_TENANT_PREFIX ? { tenantPrefix: config.LMS_COLLECTIONS_TENANT_PREFIX } : {}) });
       // The collectors' clock: workflows whose business date has come are woken; actions Temporal missed are resent.
       const waker = startCollectionsWaker({ pool, temporal, logger, idleMs: config.LMS_COLLECTIONS_WAKE_MS, resend: () => resendPendingActions({ pool, temporal: () => temporal }) });
       temporalParts = { clientConnection, temporal, workerConnection, worker, workerRun, starter, waker };

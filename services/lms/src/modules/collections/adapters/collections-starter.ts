@@ -13,6 +13,8 @@ export interface CollectionsStarterOptions {
   readonly batchSize?: number;
   readonly concurrency?: number;
   readonly idleMs?: number;
+  /** Only loans of tenants whose id starts with this (LMS_COLLECTIONS_TENANT_PREFIX). */
+  readonly tenantPrefix?: string;
 }
 
 export interface CollectionsStarter {
@@ -59,8 +61,9 @@ export function startCollectionsStarter(options: CollectionsStarterOptions): Col
     while (running) {
       try {
         const { rows } = await options.pool.query<{ id: string; collections_workflow_id: string; traceparent: string | null }>(
-          'SELECT id, collections_workflow_id, traceparent FROM loan_accounts WHERE collections_started_at IS NULL ORDER BY created_at LIMIT $1',
-          [batchSize],
+          `SELECT id, collections_workflow_id, traceparent FROM loan_accounts
+           WHERE collections_started_at IS NULL AND ($2::text IS NULL OR left(tenant_id, length($2)) = $2) ORDER BY created_at LIMIT $1`,
+          [batchSize, options.tenantPrefix ?? null],
         );
         // `concurrency` starts always in flight (no barrier per group), then one stamp for the batch: a crash
         // before the stamp only repeats starts, which the derived workflow id makes harmless.
