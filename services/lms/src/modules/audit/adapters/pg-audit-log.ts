@@ -72,7 +72,7 @@ export function createPgAuditLogReader(pool: pg.Pool): AuditChainReader<LmsAudit
           async links(afterSeq, limit) {
             const { rows } = await c.query<{ seq: string; id: string; at: Date; actor: string; action: string; subject: string; request_id: string; detail: string; prev_hash: string; hash: string }>(
               `SELECT seq::text AS seq, id::text AS id, at, actor, action, subject, request_id, detail::text AS detail, prev_hash, hash
-               FROM audit_log WHERE tenant_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, [tenantId, afterSeq.toString(), limit]);
+               FROM audit_log WHERE tenant_id = $1 AND seq > $2 ORDER BY audit_log.seq LIMIT $3`, [tenantId, afterSeq.toString(), limit]);
             return rows.map((r) => ({
               link: { tenantId, seq: BigInt(r.seq), source: 'lms' as const, sourceId: r.id, prevHash: r.prev_hash, hash: r.hash },
               content: { tenantId, source: 'lms' as const, sourceId: r.id, at: r.at, actor: r.actor, action: r.action, subject: r.subject, qualifier: r.request_id, detail: r.detail },
@@ -102,7 +102,7 @@ export interface AuditLogRow {
 export async function pageAuditLog(pool: pg.Pool, tenantId: string, q: { readonly limit: number; readonly beforeSeq?: bigint; readonly subject?: string }): Promise<AuditLogRow[]> {
   const { rows } = await pool.query<{ seq: string; id: string; at: Date; actor: string; action: string; subject: string; request_id: string; detail: { before: unknown; after: unknown }; hash: string }>(
     `SELECT seq::text AS seq, id::text AS id, at, actor, action, subject, request_id, detail, hash FROM audit_log
-     WHERE tenant_id = $1 AND ($2::bigint IS NULL OR seq < $2) AND ($3::text IS NULL OR subject = $3) ORDER BY seq DESC LIMIT $4`,
+     WHERE tenant_id = $1 AND ($2::bigint IS NULL OR seq < $2) AND ($3::text IS NULL OR subject = $3) ORDER BY audit_log.seq DESC LIMIT $4`,
     [tenantId, q.beforeSeq?.toString() ?? null, q.subject ?? null, q.limit + 1]);
   return rows.map((r) => ({ seq: r.seq, id: r.id, at: r.at.toISOString(), actor: r.actor, action: r.action, subject: r.subject, requestId: r.request_id, before: r.detail.before, after: r.detail.after, hash: r.hash }));
 }

@@ -14,6 +14,7 @@ export type Outcome<T> =
   | { readonly ok: true; readonly value: T; readonly replayed: boolean }
   | { readonly ok: false; readonly status: 404 | 409 | 422; readonly code: string; readonly pointer: string; readonly detail: string };
 
+// An ORDER BY names service_requests.seq: a bare `seq` is the text alias below, which sorts '10' before '9'.
 const COLUMNS = `id::text AS id, loan_id, type, status, summary, created_by, created_at, updated_by, updated_at, seq::text AS seq`;
 type Row = { id: string; loan_id: string; type: ServiceRequestType; status: ServiceRequestStatus; summary: string; created_by: string; created_at: Date; updated_by: string; updated_at: Date; seq: string };
 const view = (r: Row): ServiceRequestView => ({ id: r.id, loanId: r.loan_id, type: r.type, status: r.status, summary: r.summary, createdBy: r.created_by, createdAt: r.created_at.toISOString(), updatedBy: r.updated_by, updatedAt: r.updated_at.toISOString(), seq: r.seq });
@@ -87,7 +88,7 @@ export async function serviceRequestWithHistory(pool: pg.Pool, tenantId: string,
 export async function pageServiceRequests(pool: pg.Pool, tenantId: string, q: { limit: number; beforeSeq?: bigint; loanId?: string; status?: ServiceRequestStatus; type?: ServiceRequestType }): Promise<ServiceRequestView[]> {
   const { rows } = await pool.query<Row>(
     `SELECT ${COLUMNS} FROM service_requests WHERE tenant_id = $1 AND ($2::bigint IS NULL OR seq < $2) AND ($3::text IS NULL OR loan_id = $3)
-       AND ($4::text IS NULL OR status = $4) AND ($5::text IS NULL OR type = $5) ORDER BY seq DESC LIMIT $6`,
+       AND ($4::text IS NULL OR status = $4) AND ($5::text IS NULL OR type = $5) ORDER BY service_requests.seq DESC LIMIT $6`,
     [tenantId, q.beforeSeq?.toString() ?? null, q.loanId ?? null, q.status ?? null, q.type ?? null, q.limit + 1]);
   return rows.map(view);
 }

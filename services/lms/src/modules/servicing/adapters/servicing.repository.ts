@@ -65,6 +65,8 @@ export async function lockLoan(client: pg.PoolClient, tenantId: string, loanId: 
   return rows[0] ? toLoan(rows[0]) : undefined;
 }
 
+// `seq` comes back as text under its own name: an ORDER BY must name loan_transactions.seq, or it sorts the text
+// ('10' before '9') and a loan's transactions straddling a power of ten come out of order.
 const TX_COLUMNS = `id, tenant_id, loan_id, kind, to_char(value_date, 'YYYY-MM-DD') AS value_date, amount_minor::text AS amount_minor, currency, scale,
   channel, reference, target_id, reason, status, failure_reason, allocation, allocation_digest, request_hash, created_by, created_at, seq::text AS seq`;
 
@@ -87,7 +89,7 @@ export async function transactionsOf(client: pg.PoolClient | pg.Pool, loanId: st
   const columns = options.allocations
     ? TX_COLUMNS
     : TX_COLUMNS.replace('allocation,', 'NULL::jsonb AS allocation,').replace('created_at,', '(extract(epoch FROM created_at) * 1000)::float8 AS created_at,');
-  return (await client.query<TxRow>(`SELECT ${columns} FROM loan_transactions WHERE loan_id = $1 ORDER BY seq`, [loanId])).rows.map(toTx);
+  return (await client.query<TxRow>(`SELECT ${columns} FROM loan_transactions WHERE loan_id = $1 ORDER BY loan_transactions.seq`, [loanId])).rows.map(toTx);
 }
 
 export async function transactionById(client: pg.PoolClient | pg.Pool, tenantId: string, id: string): Promise<LoanTransaction | undefined> {
@@ -104,7 +106,7 @@ export async function transactionByKey(client: pg.PoolClient, tenantId: string, 
 /** Newest first, keyset paged by seq; at most limit + 1 rows. */
 export async function pageTransactions(pool: pg.Pool, tenantId: string, loanId: string, query: { beforeSeq?: bigint; limit: number }): Promise<LoanTransaction[]> {
   const rows = await pool.query<TxRow>(
-    `SELECT ${TX_COLUMNS} FROM loan_transactions WHERE tenant_id = $1 AND loan_id = $2 AND ($3::bigint IS NULL OR seq < $3::bigint) ORDER BY seq DESC LIMIT $4`,
+    `SELECT ${TX_COLUMNS} FROM loan_transactions WHERE tenant_id = $1 AND loan_id = $2 AND ($3::bigint IS NULL OR seq < $3::bigint) ORDER BY loan_transactions.seq DESC LIMIT $4`,
     [tenantId, loanId, query.beforeSeq?.toString() ?? null, query.limit + 1],
   );
   return rows.rows.map(toTx);
