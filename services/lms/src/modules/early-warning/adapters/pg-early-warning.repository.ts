@@ -33,6 +33,9 @@ export interface FlaggedScore {
  */
 export async function scoreAndSavePage(client: pg.PoolClient, tenantId: string, asOf: string, model: EarlyWarningModel, loanIds: readonly string[]): Promise<{ scored: number; flagged: FlaggedScore[] }> {
   if (loanIds.length === 0) return { scored: 0, flagged: [] };
+  // The per-loan index lookups' summed cost estimate crosses jit_above_cost, and compiling the plan took as long as
+  // running it (BENCHMARKS.md, "End of day at scale"): off for this transaction.
+  await client.query('SET LOCAL jit = off');
   const { rows } = await client.query<{ scored: number; flagged: FlaggedScore[] }>(scoringSql(model), [tenantId, asOf, loanIds, modelId(model), model.threshold]);
   await caseProbabilities(client, tenantId, asOf, loanIds);
   return rows[0]!;

@@ -58,13 +58,18 @@ export function featuresSql(withLabel: boolean): string {
        WHERE l.value_date <= $2::date AND l.logical_account IN ('loan-portfolio', 'write-off-expense', 'collection-clearing')
        GROUP BY l.loan_id
      ),
+     -- Per loan through the (loan_id, …) keys: joined as sets, the planner hashed the whole of installments and of
+     -- delinquency_history for every page (BENCHMARKS.md, "End of day at scale").
      due AS (
-       SELECT i.loan_id, sum(i.total_minor) AS due_90 FROM installments i JOIN ids USING (loan_id)
-       WHERE i.due_date > $2::date - 90 AND i.due_date <= $2::date GROUP BY i.loan_id
+       SELECT ids.loan_id, u.due_90 FROM ids CROSS JOIN LATERAL (
+         SELECT sum(i.total_minor) AS due_90 FROM installments i WHERE i.loan_id = ids.loan_id AND i.due_date > $2::date - 90 AND i.due_date <= $2::date
+       ) u WHERE u.due_90 IS NOT NULL
      ),
      hist AS (
-       SELECT h.loan_id, h.from_date, h.dpd_anchor, lead(h.from_date) OVER (PARTITION BY h.loan_id ORDER BY h.from_date) AS next_from
-       FROM delinquency_history h JOIN ids USING (loan_id) WHERE h.from_date <= $2::date
+       SELECT ids.loan_id, h.from_date, h.dpd_anchor, h.next_from FROM ids CROSS JOIN LATERAL (
+         SELECT h.from_date, h.dpd_anchor, lead(h.from_date) OVER (ORDER BY h.from_date) AS next_from
+         FROM delinquency_history h WHERE h.loan_id = ids.loan_id AND h.from_date <= $2::date
+       ) h
      ),
      dpd AS (
        SELECT loan_id,
