@@ -25,11 +25,11 @@ export interface FlaggedScore {
  * Scores one page of loans and stores the scores in ONE statement, set-based: the features (featuresSql), the
  * model's standardised terms, the logit, the probability and the factors JSON are computed in Postgres and upserted
  * (re-scoring a date replaces that date's row), then each open collections case takes its loan's probability
- * (caseProbabilities). Only the count and the flagged loans come back (their events are built in TypeScript). The arithmetic is the model's
- * (domain/model.ts `score`, the reference): each contribution (coefficient × (x − mean)) ÷ scale in float8, the logit
- * the intercept plus the contributions in the model's order, so both give the same logit; the probability's exp is
- * Postgres's (libm), which may differ from V8's in the last bit. Factors are ordered by contribution, largest first,
- * ties by feature name in byte order.
+ * (caseProbabilities). Only the count and the flagged loans come back (their events are built in TypeScript).
+ * The arithmetic is the model's (domain/model.ts `score`, the reference): each contribution (coefficient ×
+ * (x − mean)) ÷ scale in float8, the logit the intercept plus the contributions in the model's order, so both
+ * give the same logit; the probability's exp is Postgres's (libm), which may differ from V8's in the last bit.
+ * Factors are ordered by contribution, largest first, ties by feature name in byte order.
  */
 export async function scoreAndSavePage(client: pg.PoolClient, tenantId: string, asOf: string, model: EarlyWarningModel, loanIds: readonly string[]): Promise<{ scored: number; flagged: FlaggedScore[] }> {
   if (loanIds.length === 0) return { scored: 0, flagged: [] };

@@ -240,7 +240,7 @@ export function payoutOutcomeHandler(deps: ServicingDeps, log?: Logger) {
       ? await reverseDisbursement(deps, { disbursementId: o.payoutId, reason: `payout reversed: ${why}`, correlationId: o.eventId })
       : await settleDisbursement(deps, { disbursementId: o.payoutId, outcome: o.status === 'processed' ? { status: 'confirmed' } : { status: 'failed', reason: `payout failed: ${why}` }, correlationId: o.eventId });
     if (settled.ok || settled.error.code === 'transaction-not-found') return;
-    const exception = await openPayoutException(deps, o, `${why}`, settled.error.detail);
+    const exception = await openPayoutException(deps, o, why, settled.error.detail);
     log?.error({ payoutId: o.payoutId, eventId: o.eventId, outcome: o.status, refusal: settled.error.code, serviceRequestId: exception?.id }, `payout ${o.status} not applied: ${settled.error.detail}`);
   };
 }
@@ -255,7 +255,7 @@ async function openPayoutException(deps: ServicingDeps, o: { eventId: string; pa
   const key = payoutExceptionKey(o.payoutId, o.status);
   const action = o.status === 'reversed'
     ? `Resolve what stands in the way, then apply the return: POST /v1/loans/${owner.loan_id}/disbursements/${o.payoutId}/return.`
-    : 'The payout outcome is recorded at the rail; apply it by hand.';
+    : 'The rail reports this outcome but the loan could not take it (the disbursement stays as it was): it needs an engineer.';
   const opened = await openServiceRequest(deps.pool, { tenantId: owner.tenant_id, subject: 'system:payouts', requestId: o.eventId, now: deps.now(), newId: deps.newId }, {
     loanId: owner.loan_id, type: 'payout-exception', idempotencyKey: key, requestHash: key,
     summary: `Payout ${o.status} for disbursement ${o.payoutId} (${owner.amount_minor ?? '?'} minor units) was not applied: ${refusal}`.slice(0, 500),
