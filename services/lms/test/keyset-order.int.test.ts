@@ -40,6 +40,17 @@ async function straddle(sequenceOf: string, write: () => Promise<string>): Promi
   throw new Error(`could not make ${sequenceOf} straddle a power of ten`);
 }
 
+/** Every row of a newest-first reader that reads `limit + 1` rows, page after page by the last row's seq. */
+async function everyPage<R extends { seq: string }>(limit: number, read: (page: { limit: number; beforeSeq?: bigint }) => Promise<R[]>): Promise<R[]> {
+  const seen: R[] = [];
+  for (let before: bigint | undefined; ;) {
+    const rows = await read({ limit, ...(before === undefined ? {} : { beforeSeq: before }) });
+    seen.push(...rows.slice(0, limit));
+    if (rows.length <= limit) return seen;
+    before = BigInt(rows[limit - 1]!.seq);
+  }
+}
+
 describe('keyset orders across a power of ten', () => {
   it("a loan's transactions: replayed in seq order, listed newest first page by page with none skipped", async () => {
     const tenant = newTenant('seq');
@@ -89,14 +100,8 @@ describe('keyset orders across a power of ten', () => {
       opened.push(r.value.id);
       return r.value.seq;
     });
-    const seen: string[] = [];
-    for (let before: bigint | undefined; ;) {
-      const rows = await pageServiceRequests(h.pool, tenant, { limit: 1, ...(before === undefined ? {} : { beforeSeq: before }) });
-      seen.push(...rows.slice(0, 1).map((r) => r.id));
-      if (rows.length <= 1) break;
-      before = BigInt(rows[0]!.seq);
-    }
-    expect(seen).toEqual([...opened].reverse());
+    const seen = await everyPage(1, (page) => pageServiceRequests(h.pool, tenant, page));
+    expect(seen.map((r) => r.id)).toEqual([...opened].reverse());
   });
 
   it("the audit log: a tenant's chain of more than nine entries lists newest first and verifies", async () => {
@@ -105,14 +110,8 @@ describe('keyset orders across a power of ten', () => {
     const actor = { tenantId: tenant, subject: 'operator-user', requestId: 'keyset', now: new Date(), newId: randomUUID };
     // Each request opened is one audit entry: seq 1 … 12 in the tenant's chain.
     for (let i = 0; i < 12; i += 1) expect((await openServiceRequest(h.pool, actor, { loanId, type: 'other', summary: `query ${i}`, requestHash: randomUUID() })).ok).toBe(true);
-    const seen: string[] = [];
-    for (let before: bigint | undefined; ;) {
-      const rows = await pageAuditLog(h.pool, tenant, { limit: 5, ...(before === undefined ? {} : { beforeSeq: before }) });
-      seen.push(...rows.slice(0, 5).map((r) => r.seq));
-      if (rows.length <= 5) break;
-      before = BigInt(rows[4]!.seq);
-    }
-    expect(seen).toEqual(['12', '11', '10', '9', '8', '7', '6', '5', '4', '3', '2', '1']);
+    const seen = await everyPage(5, (page) => pageAuditLog(h.pool, tenant, page));
+    expect(seen.map((r) => r.seq)).toEqual(['12', '11', '10', '9', '8', '7', '6', '5', '4', '3', '2', '1']);
     const summary = await verifyAuditChain(createPgAuditLogReader(h.pool), { tables: LMS_AUDIT_TABLES, pageSize: 4, tenantId: tenant });
     expect(summary).toMatchObject({ tenants: 1, entries: 12n, broken: 0 });
   });
