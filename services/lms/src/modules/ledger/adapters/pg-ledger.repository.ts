@@ -61,8 +61,8 @@ export function createPgLedger(newId: () => string = randomUUID): LedgerWriter &
       const key = `accrual:${batch.day}`;
       const date = parseIsoDate(batch.day);
       const effectOf = (amountMinor: bigint): Effect => ({ key, date, kind: 'interest-accrual', lines: [{ account: 'interest-receivable', side: 'debit', amountMinor }, { account: 'interest-income', side: 'credit', amountMinor }] });
-      // The accounts of each chart in the batch (one sample posting per chart), then the digests, one per amount.
-      const charts = new Map(rows.map((r) => [r.chart, r]));
+      // The accounts of each pair of codes in the batch (one sample posting per pair), then the digests, one per amount.
+      const charts = new Map(rows.map((r) => [`${r.chart['interest-receivable'].code}\u0000${r.chart['interest-income'].code}`, r]));
       await upsertAccounts(client, [...charts.values()].map((r) => ({ tenantId: batch.tenantId, loanId: r.loanId, currency: r.currency, scale: r.scale, chart: r.chart, postedOn: batch.day, reverse: [], post: [effectOf(1n)] })), known);
       const digests = new Map<bigint, string>();
       const digestOf = (amount: bigint) => {

@@ -208,12 +208,13 @@ async function advanceBatch(deps: EodDeps, run: EodRun, day: string, after: stri
     const quietWrites: { loanId: string; amount: bigint; cum: bigint }[] = [];
     // The engine's effect for the day (step.ts, accrue), posted set-based: the loan's books stand at the day before.
     const accruals: DailyAccruals['rows'][number][] = [];
+    const fallbackChart = deps.ledger.defaultChart();
     for (const r of quiet) {
       const amount = BigInt(r.quiet_amount!);
       quietWrites.push({ loanId: r.loan_id, amount, cum: BigInt(r.quiet_cum!) });
       if (amount === 0n) continue;
       const { definition } = await productOf(client, run.tenantId, r, products);
-      accruals.push({ loanId: r.loan_id, currency: r.currency, scale: r.scale, chart: definition?.chartOfAccounts ?? deps.ledger.defaultChart(), amountMinor: amount });
+      accruals.push({ loanId: r.loan_id, currency: r.currency, scale: r.scale, chart: definition?.chartOfAccounts ?? fallbackChart, amountMinor: amount });
     }
     const writes: StateWrite[] = [];
     const envelopes: OutboxEnvelope[] = [];
