@@ -76,6 +76,15 @@ export function transitionServiceRequest(pool: pg.Pool, a: Actor, input: { id: s
   });
 }
 
+/** Resolves the loan's open (or in-progress) requests of `type` opened under `idempotencyKey`, with the note; each audited. */
+export async function resolveRequestsByKey(pool: pg.Pool, a: Actor, input: { loanId: string; type: ServiceRequestType; idempotencyKey: string; note: string; requestHash: string }): Promise<void> {
+  const { rows } = await pool.query<{ id: string }>(
+    `SELECT id::text AS id FROM service_requests WHERE tenant_id = $1 AND loan_id = $2 AND type = $3 AND status IN ('open', 'in-progress') AND idempotency_key = $4`,
+    [a.tenantId, input.loanId, input.type, input.idempotencyKey],
+  );
+  for (const { id } of rows) await transitionServiceRequest(pool, a, { id, to: 'resolved', note: input.note, requestHash: input.requestHash });
+}
+
 export async function serviceRequestWithHistory(pool: pg.Pool, tenantId: string, id: string): Promise<(ServiceRequestView & { history: ServiceRequestEvent[] }) | undefined> {
   const row = (await pool.query<Row>(`SELECT ${COLUMNS} FROM service_requests WHERE id = $1 AND tenant_id = $2`, [id, tenantId])).rows[0];
   if (!row) return undefined;

@@ -9,7 +9,7 @@ import type { Outcome, ServicingFailureCode } from '../domain/failures.js';
 import { requestHash, type LoanTransaction } from '../domain/servicing.js';
 import { applyMoneyEvent, type ServicingDeps } from '../use-cases/apply-money-event.js';
 import { payoutExceptionKey, requestDisbursement, reverseDisbursement, type DisbursementDeps } from '../use-cases/disbursements.js';
-import { transitionServiceRequest } from '../../service-requests/adapters/pg-service-requests.repository.js';
+import { resolveRequestsByKey } from '../../service-requests/adapters/pg-service-requests.repository.js';
 import { foreclose } from '../use-cases/foreclose.js';
 import { prepay } from '../use-cases/prepay.js';
 import { requestPayoffQuote, type StoredPayoffQuote } from '../use-cases/payoff-quote.js';
@@ -138,7 +138,12 @@ export async function servicingRoutes(app: FastifyInstance, deps: ServicingRoute
     if (tx.status === 'pending') throw new HttpProblem(409, 'payout-pending', 'Payout pending', `Disbursement ${txId} is still pending at the rail: its outcome settles it.`, { errors: [{ pointer: '/params/txId', detail: 'the payout is pending' }] });
     const result = await reverseDisbursement(deps, { disbursementId: txId, reason: `payout returned: ${body.reason}`, correlationId: request.id, operator: principal.subject });
     if (!result.ok) return send(reply, { ok: false, error: { ...result.error, pointer: '/params/txId' } }, 200);
-    if (!result.replayed) await resolvePayoutExceptions(deps.pool, { tenantId: principal.tenantId, loanId: id, payoutId: txId, subject: principal.subject, requestId: request.id, newId: deps.newId });
+    if (!result.replayed) {
+      // The payout-exception request the webhook opened for this return is done.
+      await resolveRequestsByKey(deps.pool, { tenantId: principal.tenantId, subject: principal.subject, requestId: request.id, now: new Date(), newId: deps.newId }, {
+        loanId: id, type: 'payout-exception', idempotencyKey: payoutExceptionKey(txId, 'reversed'), note: `the return was applied (request ${request.id})`, requestHash: `payout-return-applied:${txId}`,
+      });
+    }
     return send(reply, result, 200);
   });
 
@@ -209,17 +214,6 @@ export async function servicingRoutes(app: FastifyInstance, deps: ServicingRoute
     await mustExist(deps.pool, principal.tenantId, id);
     return { loanId: id, items: await delinquencyHistory(deps.pool, id) };
   });
-}
-
-/** Resolves the loan's open payout-exception requests for this payout (the webhook opened them; the return is applied now). */
-async function resolvePayoutExceptions(pool: pg.Pool, a: { tenantId: string; loanId: string; payoutId: string; subject: string; requestId: string; newId: () => string }): Promise<void> {
-  const { rows } = await pool.query<{ id: string }>(
-    `SELECT id::text FROM service_requests WHERE tenant_id = $1 AND loan_id = $2 AND type = 'payout-exception' AND status IN ('open', 'in-progress') AND idempotency_key = $3`,
-    [a.tenantId, a.loanId, payoutExceptionKey(a.payoutId, 'reversed')],
-  );
-  for (const { id } of rows) {
-    await transitionServiceRequest(pool, { tenantId: a.tenantId, subject: a.subject, requestId: a.requestId, now: new Date(), newId: a.newId }, { id, to: 'resolved', note: `the return was applied (request ${a.requestId})`, requestHash: `payout-return-applied:${a.payoutId}` });
-  }
 }
 
 function idempotencyKey(request: FastifyRequest): string | undefined {
