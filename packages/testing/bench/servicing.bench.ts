@@ -10,8 +10,9 @@
  *   BENCH_CONCURRENCY (16)  BENCH_BACKDATED_TRANSACTIONS (1000)  BENCH_BACKDATED_RUNS (30)  BENCH_EOD_LOANS (100000)
  *   BENCH_EOD_WORKERS (4: the LMS's LMS_EOD_WORKERS)  BENCH_SERVICING_PARTS (repayments,backdated,eod)
  *   BENCH_LMS_PORT (3702)  BENCH_PAYOUT_PORT (3790)  BENCH_LMS_DB_POOL_MAX (10)
- *   BENCH_PROFILE_DIR (unset: no profiling; set: a V8 CPU profile of the LMS over the backdated requests
- *   only, lms-<pid>-2.cpuprofile, summarised by bench/profile-summary.ts)
+ *   BENCH_PROFILE_DIR (unset: no profiling; set: V8 CPU profiles of the LMS, one file per phase, summarised by
+ *   bench/profile-summary.ts: the backdated part writes one up to its requests and one of them; the end of day
+ *   one up to its POST, one of its batches and one of the re-score after them, in that order)
  */
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -333,6 +334,8 @@ async function benchEndOfDay(lms: ServiceProcess, db: pg.Pool) {
   };
   const paths0 = await advancedBy();
   log(`end of day ${addDays(day, -1)} → ${day} over ${config.eodLoans} loans (${dueOnDay} with an installment due on the day) through POST /v1/end-of-day-runs (${config.eodWorkers} workers)`);
+  // With BENCH_PROFILE_DIR: the LMS's profile so far (seeding) is written here, then one of the batches, then one of the re-score.
+  await profileMark();
   const started = performance.now();
   const run = await call(lms, tenants.eod, '/v1/end-of-day-runs', 'POST', { to: day });
   if (run.status !== 202) throw new Error(`POST end-of-day-runs: ${run.status} ${JSON.stringify(run.body)}`);
@@ -342,10 +345,14 @@ async function benchEndOfDay(lms: ServiceProcess, db: pg.Pool) {
     const r = (await call(lms, tenants.eod, `/v1/end-of-day-runs/${run.body.id}`)).body;
     if (Date.now() - lastLog > 10_000) { log(`  ${JSON.stringify(r.progress)}`); lastLog = Date.now(); }
     if (r.status === 'failed') throw new Error(`end of day failed: ${r.error}`);
-    if (batchesMs === undefined && r.progress.loansDone === r.progress.loansTotal && r.progress.loansTotal > 0) batchesMs = performance.now() - started;
+    if (batchesMs === undefined && r.progress.loansDone === r.progress.loansTotal && r.progress.loansTotal > 0) {
+      batchesMs = performance.now() - started;
+      void profileMark();
+    }
     return r.status === 'completed' ? r : undefined;
   }, 3_600_000, 100);
   const eodMs = performance.now() - started;
+  await profileMark();
   const paths1 = await advancedBy();
   const paths = { quiet: paths1.quiet - paths0.quiet, engine: paths1.engine - paths0.engine };
   const advanced = Number((await db.query(`SELECT count(*) FROM loan_servicing WHERE tenant_id = $1 AND as_of = $2::date`, [tenants.eod, day])).rows[0].count);

@@ -29,13 +29,27 @@ export interface BatchRow {
  * day's accrual is the engine's: floor(I × elapsed ÷ days) − accruedInPeriod for the current period
  * (I its scheduled interest, elapsed and days counted from the previous due date, or the first
  * disbursement). Anything else goes to the engine.
+ *
+ * The page is locked first, on its own (the CTE), and everything else is looked up per locked loan: joined in one
+ * query, the planner (estimating the whole range, not the page) walked loan_accounts from the tenant's first loan to
+ * the page and hashed every loan_balances row, so each batch read more the further it was into the book. The locked
+ * rows' own columns are used, not a second read of loan_servicing: a row changed while the lock waited is returned
+ * (and its WHERE re-checked) as it is now, as FOR UPDATE does.
  */
 const SELECT_BATCH = `
+WITH s AS MATERIALIZED (
+  SELECT s.loan_id, s.product_code, s.product_version, s.snapshot, s.state, s.as_of, s.quiet_interest_minor, s.quiet_accrued_in_period
+  FROM loan_servicing s
+  WHERE s.tenant_id = $1 AND s.status = 'active' AND s.loan_id > $2 AND ($7::text IS NULL OR s.loan_id <= $7) AND s.as_of < $3::date
+  ORDER BY s.loan_id
+  LIMIT $4
+  FOR UPDATE
+)
 SELECT s.loan_id, a.currency, a.scale, s.product_code, s.product_version, q.amount::text AS quiet_amount, q.cum::text AS quiet_cum,
   CASE WHEN q.amount IS NULL THEN servicing_snapshot(s.snapshot, s.as_of, s.quiet_interest_minor, s.quiet_accrued_in_period) END AS snapshot,
   CASE WHEN q.amount IS NULL THEN servicing_state(s.state, s.as_of, s.quiet_interest_minor, s.quiet_accrued_in_period) END AS state
-FROM loan_servicing s
-JOIN loan_accounts a ON a.id = s.loan_id
+FROM s
+JOIN LATERAL (SELECT a.currency, a.scale FROM loan_accounts a WHERE a.id = s.loan_id) a ON true
 LEFT JOIN LATERAL (
   SELECT c.cum, c.cum - coalesce(s.quiet_accrued_in_period, (k.sc ->> 'accruedInPeriod')::bigint) AS amount
   FROM (SELECT s.snapshot -> 'scalars' AS sc, s.as_of - DATE '1970-01-01' AS as_of OFFSET 0) k
@@ -48,16 +62,13 @@ LEFT JOIN LATERAL (
     OFFSET 0
   ) st
   CROSS JOIN LATERAL (SELECT cur.interest_minor * ($5::int - st.start) / (cur.due - st.start) AS cum) c
+  CROSS JOIN LATERAL (SELECT 1 FROM loan_balances b WHERE b.loan_id = s.loan_id) has_balances
   WHERE $6::boolean AND k.as_of = $5::int - 1 AND cur.due > $5::int AND st.start < $5::int
     AND k.sc ->> 'status' = 'active' AND k.sc ->> 'accrual' = 'accruing' AND k.sc ->> 'rbi' = 'standard'
     AND (k.sc ->> 'bucket')::int = 0 AND (k.sc ->> 'dpd')::int = 0 AND k.sc -> 'anchor' = 'null'::jsonb
     AND k.sc ->> 'oldestUnpaid' = k.sc ->> 'dueCount'
-    AND EXISTS (SELECT 1 FROM loan_balances b WHERE b.loan_id = s.loan_id)
 ) q ON q.amount >= 0
-WHERE s.tenant_id = $1 AND s.status = 'active' AND s.loan_id > $2 AND ($7::text IS NULL OR s.loan_id <= $7) AND s.as_of < $3::date
-ORDER BY s.loan_id
-LIMIT $4
-FOR UPDATE OF s`;
+ORDER BY s.loan_id`;
 
 /** The next batch of the range (after, upTo] still before `day` (locked), quiet ones computed. */
 export async function lockBatch(client: pg.PoolClient, q: { tenantId: string; after: string; upTo: string | null; day: string; dayNumber: number; limit: number; quiet: boolean }): Promise<BatchRow[]> {

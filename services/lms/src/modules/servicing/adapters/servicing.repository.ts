@@ -190,22 +190,18 @@ export async function saveStates(client: pg.PoolClient, writes: readonly StateWr
     if (also.outbox) await enqueue(client, also.outbox);
     return new Map();
   }
-  const col = <T>(pick: (w: StateWrite) => T) => writes.map(pick);
   const iso = (d: number | null) => (d === null ? null : formatIsoDate(d));
   // One statement for both tables (a data-modifying WITH): loan_servicing, then the account's status
-  // where it moved. One loan's row goes as plain parameters: node-postgres escapes every character of
-  // an array parameter, which for a long loan's snapshot and state JSON costs more than the statement.
-  const single = writes.length === 1;
-  const rows = single
-    ? `SELECT $1::text AS loan_id, $2::jsonb AS snapshot, $3::jsonb AS state, $4::date AS as_of, $5::text AS status, $6::text AS accrual_status, $7::int AS dpd,
-         $8::text AS us_bucket, $9::text AS rbi_class, $10::date AS oldest, $11::date AS npa_since, $12::date AS eod_through`
-    : `SELECT * FROM unnest($1::text[], $2::jsonb[], $3::jsonb[], $4::date[], $5::text[], $6::text[], $7::int[], $8::text[], $9::text[], $10::date[], $11::date[], $12::date[])
-         AS t(loan_id, snapshot, state, as_of, status, accrual_status, dpd, us_bucket, rbi_class, oldest, npa_since, eod_through)`;
-  const params: unknown[][] = [col((w) => w.loanId), col((w) => JSON.stringify(w.snapshot)), col((w) => JSON.stringify(stateJson(w.state))), col((w) => iso(w.state.asOf)),
-    col((w) => w.state.status), col((w) => w.state.accrualStatus), col((w) => w.state.delinquency.dpd), col((w) => w.state.delinquency.usBucket),
-    col((w) => w.state.delinquency.rbiClass), col((w) => iso(w.state.delinquency.oldestUnpaidDueDate)), col((w) => iso(w.state.delinquency.npaSince)),
-    col((w) => w.eodThrough ?? null)];
-  const values: unknown[] = single ? params.map((v) => v[0]) : params;
+  // where it moved. The rows go as ONE JSON document, not as an array parameter per column: node-postgres
+  // escapes every character of an array parameter, which for the snapshots' and states' JSON cost more than
+  // the statement (BENCHMARKS.md, "End of day at scale"); one JSON.stringify of the whole page does not.
+  const rows = `SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(loan_id text, snapshot jsonb, state jsonb, as_of date, status text, accrual_status text, dpd int,
+         us_bucket text, rbi_class text, oldest date, npa_since date, eod_through date)`;
+  const values: unknown[] = [JSON.stringify(writes.map((w) => ({
+    loan_id: w.loanId, snapshot: w.snapshot, state: stateJson(w.state), as_of: iso(w.state.asOf), status: w.state.status, accrual_status: w.state.accrualStatus,
+    dpd: w.state.delinquency.dpd, us_bucket: w.state.delinquency.usBucket, rbi_class: w.state.delinquency.rbiClass,
+    oldest: iso(w.state.delinquency.oldestUnpaidDueDate), npa_since: iso(w.state.delinquency.npaSince), eod_through: w.eodThrough ?? null,
+  })))];
   const balances = also.balances?.length ? balancesInsert(also.balances, values.length) : undefined;
   if (balances) values.push(...balances.params);
   const outbox = also.outbox?.length ? outboxInsert(also.outbox, values.length) : undefined;
@@ -296,8 +292,9 @@ export async function enqueue(client: pg.PoolClient, envelopes: readonly OutboxE
 function outboxInsert(envelopes: readonly OutboxEnvelope[], offset: number): { sql: string; params: unknown[] } {
   const $ = (n: number) => `$${offset + n}`;
   return {
-    sql: `INSERT INTO outbox (id, topic, key, value) SELECT u.id, ${$(1)}, u.key, u.value FROM unnest(${$(2)}::uuid[], ${$(3)}::text[], ${$(4)}::jsonb[]) AS u(id, key, value) ON CONFLICT (id) DO NOTHING`,
-    params: [topics.loanLifecycle.name, envelopes.map((e) => e.id), envelopes.map((e) => e.key), envelopes.map((e) => JSON.stringify(e.value))],
+    // One JSON document for the rows (see saveStates: no per-character escaping of a jsonb[] parameter).
+    sql: `INSERT INTO outbox (id, topic, key, value) SELECT u.id, ${$(1)}, u.key, u.value FROM jsonb_to_recordset(${$(2)}::jsonb) AS u(id uuid, key text, value jsonb) ON CONFLICT (id) DO NOTHING`,
+    params: [topics.loanLifecycle.name, JSON.stringify(envelopes.map((e) => ({ id: e.id, key: e.key, value: e.value })))],
   };
 }
 
