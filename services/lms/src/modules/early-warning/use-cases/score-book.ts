@@ -4,7 +4,7 @@ import { loanEarlyWarningRaisedV1Schema } from '@lendstack/contracts';
 import { LMS_SOURCE, lifecycleEventId } from '../../lifecycle/domain/envelope.js';
 import { enqueue } from '../../servicing/adapters/servicing.repository.js';
 import { modelId, topFactors, type EarlyWarningModel } from '../domain/model.js';
-import { flaggedBefore, scoreAndSavePage } from '../adapters/pg-early-warning.repository.js';
+import { scoreAndSavePage } from '../adapters/pg-early-warning.repository.js';
 
 export interface ScoreBookDeps {
   readonly pool: pg.Pool;
@@ -51,10 +51,9 @@ async function scoreRange(deps: ScoreBookDeps, tenantId: string, asOf: string, f
     if (ids.length === 0) break;
     after = ids.at(-1)!;
     const page = await inTransaction(deps.pool, async (client) => {
-      // Scored and stored in SQL; only the flagged loans come back, for their events.
+      // Scored and stored in SQL; only the newly flagged loans come back, for their events.
       const { scored: n, flagged } = await scoreAndSavePage(client, tenantId, asOf, deps.model, ids);
-      const before = await flaggedBefore(client, flagged.map((r) => r.loanId), asOf);
-      const envelopes = flagged.filter((r) => !before.has(r.loanId)).map((r) => {
+      const envelopes = flagged.map((r) => {
         const eventKey = `early-warning:${asOf}`;
         const envelope = loanEarlyWarningRaisedV1Schema.parse({
           id: lifecycleEventId(r.loanId, eventKey), type: 'LoanEarlyWarningRaised', version: 1, source: LMS_SOURCE, subject: r.loanId,
