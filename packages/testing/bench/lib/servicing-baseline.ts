@@ -81,9 +81,21 @@ export async function repaymentBaseline(pool: pg.Pool, loanIds: readonly string[
  * loans' loan_balances (UPDATE … FROM) and the delinquency points the day wrote (INSERT … SELECT ON
  * CONFLICT). Nothing is computed: the floor of writing that day's results. `sinceSeq`: the journal's
  * last seq before the run. Wall time in ms.
+ *
+ * With `derived` also what the day wrote besides the batches, in the same transactions: the loans' outbox rows
+ * since `derived.sinceOutboxSeq` (the lifecycle events) and their early-warning scores of the day (INSERT …
+ * SELECT of the run's own into copies with the same indexes) — every row the whole day writes but the
+ * tenant-level portfolio snapshot.
  */
-export async function endOfDaySameRowsBaseline(pool: pg.Pool, tenantId: string, loanIds: readonly string[], day: string, sinceSeq: string, batchSize: number, workers: number): Promise<number> {
+export async function endOfDaySameRowsBaseline(pool: pg.Pool, tenantId: string, loanIds: readonly string[], day: string, sinceSeq: string, batchSize: number, workers: number,
+  derived?: { readonly sinceOutboxSeq: string }): Promise<number> {
   await scratchTables(pool, loanIds);
+  if (derived) {
+    for (const t of ['outbox', 'early_warning_scores']) await pool.query(`CREATE TABLE ${SCHEMA}.${t} (LIKE public.${t} INCLUDING ALL)`);
+    await pool.query(`CREATE TABLE ${SCHEMA}.day_outbox AS SELECT id, key FROM public.outbox WHERE seq > $1::bigint`, [derived.sinceOutboxSeq]);
+    await pool.query(`CREATE INDEX ON ${SCHEMA}.day_outbox (key)`);
+    await pool.query(`ANALYZE ${SCHEMA}.day_outbox`);
+  }
   await pool.query(`CREATE TABLE ${SCHEMA}.delinquency_history (LIKE public.delinquency_history INCLUDING ALL)`);
   // Which entries the day wrote, by loan (set up before the clock starts, as the service knew its own).
   await pool.query(`CREATE TABLE ${SCHEMA}.day_entries AS SELECT id, loan_id FROM public.journal_entries WHERE tenant_id = $1 AND seq > $2::bigint`, [tenantId, sinceSeq]);
@@ -125,6 +137,12 @@ export async function endOfDaySameRowsBaseline(pool: pg.Pool, tenantId: string, 
         await client.query(
           `INSERT INTO ${SCHEMA}.delinquency_history SELECT h.* FROM public.delinquency_history h WHERE h.loan_id = ANY($1::text[]) AND h.from_date >= $2::date
            ON CONFLICT (loan_id, from_date) DO UPDATE SET dpd = excluded.dpd, us_bucket = excluded.us_bucket, rbi_class = excluded.rbi_class, npa_since = excluded.npa_since`, [ids, day]);
+        if (derived) {
+          await client.query(
+            `INSERT INTO ${SCHEMA}.outbox (id, topic, key, value, headers, created_at, sent_at)
+             SELECT o.id, o.topic, o.key, o.value, o.headers, o.created_at, o.sent_at FROM ${SCHEMA}.day_outbox d JOIN public.outbox o ON o.id = d.id WHERE d.key = ANY($1::text[])`, [ids]);
+          await client.query(`INSERT INTO ${SCHEMA}.early_warning_scores SELECT e.* FROM public.early_warning_scores e WHERE e.loan_id = ANY($1::text[]) AND e.as_of = $2::date`, [ids, day]);
+        }
         await client.query('COMMIT');
       }
     } catch (error) {
