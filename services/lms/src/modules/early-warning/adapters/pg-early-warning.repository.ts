@@ -74,7 +74,7 @@ ins AS (
   INSERT INTO early_warning_scores (tenant_id, loan_id, as_of, model_version, probability, logit, flagged, dpd, features, contributions)
   SELECT $1, p.loan_id, $2::date, $4, p.probability, p.logit, p.probability >= $5::float8, p.dpd,
     -- Built as json (text) and cast to jsonb once: the same jsonb value as jsonb_build_object / jsonb_agg (each number is
-    -- float8's text either way), for about a third less of the statement's cost.
+    -- float8's text either way), for about a quarter less time in these two expressions.
     json_build_object(${f.map((x) => `'${x.name}', p.${x.value}`).join(', ')})::jsonb,
     (SELECT json_agg(json_build_object('feature', v.feature, 'value', v.value, 'contribution', v.contribution) ORDER BY v.contribution DESC, v.feature COLLATE "C")
        FROM (VALUES ${f.map((x) => `('${x.name}', p.${x.value}, p.${x.term})`).join(', ')}) AS v(feature, value, contribution))::jsonb
