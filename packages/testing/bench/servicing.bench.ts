@@ -144,7 +144,8 @@ async function repaymentShape(db: pg.Pool, tenantId: string, sinceSeq: string, c
   const entriesPerRepayment = Math.max(1, Math.round(e.entries / count));
   return { tenantId, entriesPerRepayment, linesPerEntry: Math.max(2, Math.round(e.lines / Math.max(1, e.entries))), snapshotJson: s.snapshot, stateJson: s.state, entries: e.entries as number, lines: e.lines as number };
 }
-const maxSeq = async (db: pg.Pool) => String((await db.query('SELECT coalesce(max(seq), 0)::text AS s FROM journal_entries')).rows[0].s);
+/** The last seq written so far in `table` (the journal by default; the outbox's too). */
+const maxSeq = async (db: pg.Pool, table: 'journal_entries' | 'outbox' = 'journal_entries') => String((await db.query(`SELECT coalesce(max(seq), 0)::text AS s FROM ${table}`)).rows[0].s);
 
 async function benchRepayments(lms: ServiceProcess, db: pg.Pool, templateId: string) {
   log(`repayments: copying the disbursed template loan ${config.spreadLoans} times (SQL, not timed)`);
@@ -327,7 +328,7 @@ async function benchEndOfDay(lms: ServiceProcess, db: pg.Pool) {
   const before = await bookShape(db, tenants.eod);
   const dueOnDay = Number((await db.query(`SELECT count(*) FROM installments i JOIN loan_servicing s ON s.loan_id = i.loan_id WHERE s.tenant_id = $1 AND s.status = 'active' AND i.due_date = $2::date`, [tenants.eod, day])).rows[0].count);
   const seq = await maxSeq(db);
-  const sinceOutboxSeq = String((await db.query<{ s: string }>('SELECT coalesce(max(seq), 0)::text AS s FROM outbox')).rows[0]!.s);
+  const sinceOutboxSeq = await maxSeq(db, 'outbox');
   const advancedBy = async () => {
     const text = await (await fetch(`${lms.url}/metrics`)).text();
     const of = (path: string) => Number(new RegExp(`lendstack_eod_loans_advanced_total\\{[^}]*path="${path}"[^}]*\\} (\\d+)`).exec(text)?.[1] ?? 0);
