@@ -164,16 +164,20 @@ describe('the writer', () => {
     expect(await entryCount(loanId)).toBe(0);
   });
 
+  // An entry and a line written around the writer (the database's own checks are what is tested).
+  const rawEntry = async (c: pg.PoolClient, loanId: string, key: string) => {
+    const id = randomUUID();
+    await c.query(`INSERT INTO journal_entries (id, tenant_id, loan_id, effect_key, kind, value_date, posted_on, currency, scale) VALUES ($1, $2, $3, $4, 'interest-accrual', '2027-01-05', '2027-01-05', 'INR', 2)`, [id, tenant, loanId, key]);
+    return id;
+  };
+  const rawLine = (c: pg.PoolClient, loanId: string, id: string, no: number, side: string, amount: number, date = '2027-01-05', account = '1110') =>
+    c.query(`INSERT INTO journal_lines VALUES ($1, $2, $3, $4, $6, 'INR', 2, $8, 'interest-receivable', $5, $7)`, [id, no, tenant, loanId, side, date, amount, account]);
+
   it('the database itself refuses an unbalanced entry, one without lines, and lines added later', async () => {
     const loanId = `L-${randomUUID()}`;
     await tx((c) => ledger.post(c, posting(loanId, { post: [accrual('accrual:2027-01-02', 96n)] })));
-    const entry = async (c: pg.PoolClient, key: string) => {
-      const id = randomUUID();
-      await c.query(`INSERT INTO journal_entries (id, tenant_id, loan_id, effect_key, kind, value_date, posted_on, currency, scale) VALUES ($1, $2, $3, $4, 'interest-accrual', '2027-01-05', '2027-01-05', 'INR', 2)`, [id, tenant, loanId, key]);
-      return id;
-    };
-    const line = (c: pg.PoolClient, id: string, no: number, side: string, amount: number, date = '2027-01-05') =>
-      c.query(`INSERT INTO journal_lines VALUES ($1, $2, $3, $4, $6, 'INR', 2, '1110', 'interest-receivable', $5, $7)`, [id, no, tenant, loanId, side, date, amount]);
+    const entry = (c: pg.PoolClient, key: string) => rawEntry(c, loanId, key);
+    const line = (c: pg.PoolClient, id: string, no: number, side: string, amount: number, date?: string) => rawLine(c, loanId, id, no, side, amount, date);
     await expect(tx(async (c) => { await entry(c, 'accrual:2027-01-05'); })).rejects.toThrow(/not balanced/);
     await expect(tx(async (c) => { const id = await entry(c, 'accrual:2027-01-05'); await line(c, id, 1, 'debit', 5); await line(c, id, 2, 'credit', 4); })).rejects.toThrow(/not balanced/);
     await expect(tx(async (c) => { const id = await entry(c, 'accrual:2027-01-05'); await line(c, id, 1, 'debit', 5, '2027-01-06'); })).rejects.toThrow(/copy its tenant/);
@@ -181,6 +185,49 @@ describe('the writer', () => {
     await expect(tx(async (c) => { await line(c, existing!.id, 3, 'debit', 5, '2027-01-02'); await line(c, existing!.id, 4, 'credit', 5, '2027-01-02'); })).rejects.toThrow(/in its transaction/);
     await expect(tx((c) => c.query(`INSERT INTO journal_lines VALUES ($1, 3, $2, $3, '2027-01-02', 'INR', 2, '1110', 'interest-receivable', 'debit', 0)`, [existing!.id, tenant, loanId]))).rejects.toThrow(/journal_lines_amount_check/);
     expect(await entryCount(loanId)).toBe(1);
+  });
+
+  it('the database checks every line\'s entry and account per statement, every entry of a transaction at commit, and keeps its accounts', async () => {
+    const loanId = `L-${randomUUID()}`;
+    await tx((c) => ledger.post(c, posting(loanId, { post: [accrual('accrual:2027-01-02', 96n)] })));
+    const balanced = async (c: pg.PoolClient, key: string, amount = 5) => {
+      const id = await rawEntry(c, loanId, key);
+      await rawLine(c, loanId, id, 1, 'debit', amount);
+      await rawLine(c, loanId, id, 2, 'credit', amount);
+      return id;
+    };
+    // A line naming no entry, or an account its tenant does not have (what the foreign keys refused).
+    await expect(tx((c) => rawLine(c, loanId, randomUUID(), 1, 'debit', 5))).rejects.toMatchObject({ code: '23503', message: expect.stringMatching(/names no journal entry/) });
+    await expect(tx(async (c) => { const id = await rawEntry(c, loanId, 'accrual:2027-01-05'); await rawLine(c, loanId, id, 1, 'debit', 5, '2027-01-05', '9999-none'); }))
+      .rejects.toMatchObject({ code: '23503', message: expect.stringMatching(/9999-none is not a ledger account/) });
+    // Many entries in one transaction, written in separate statements, one of them unbalanced: that one is named.
+    let unbalanced = '';
+    const error = await tx(async (c) => {
+      for (let i = 0; i < 5; i += 1) await balanced(c, `accrual:2027-01-0${5 + i}`);
+      unbalanced = await rawEntry(c, loanId, 'accrual:2027-01-10');
+      await rawLine(c, loanId, unbalanced, 1, 'debit', 5);
+      await rawLine(c, loanId, unbalanced, 2, 'credit', 4);
+      await balanced(c, 'accrual:2027-01-11');
+    }).catch((e: unknown) => e as Error);
+    expect(error).toMatchObject({ code: '23514', message: `journal entry ${unbalanced} (accrual:2027-01-10) is not balanced: debits 5, credits 4, 2 line(s)` });
+    expect(await entryCount(loanId)).toBe(1);
+    // Entries of a savepoint rolled back are gone and not checked; the rest commit, and nothing stays noted.
+    await tx(async (c) => {
+      await balanced(c, 'accrual:2027-01-05');
+      await c.query('SAVEPOINT s');
+      await rawEntry(c, loanId, 'accrual:2027-01-06');
+      await c.query('ROLLBACK TO SAVEPOINT s');
+    });
+    expect(await entryCount(loanId)).toBe(2);
+    expect((await pool.query('SELECT count(*)::int AS n FROM journal_unchecked')).rows[0].n).toBe(0);
+    // Checked immediately when asked: an entry without its lines yet is refused at the end of its own statement.
+    await expect(tx(async (c) => { await c.query('SET CONSTRAINTS ALL IMMEDIATE'); await balanced(c, 'accrual:2027-01-06'); })).rejects.toThrow(/not balanced: debits 0, credits 0, 0 line/);
+    // Accounts are kept: not deleted, not re-keyed, not truncated; renaming one is allowed.
+    await expect(pool.query(`DELETE FROM ledger_accounts WHERE tenant_id = $1 AND code = '1110'`, [tenant])).rejects.toThrow(/never deleted or re-keyed: DELETE/);
+    await expect(pool.query(`UPDATE ledger_accounts SET code = '1110-x' WHERE tenant_id = $1 AND code = '1110'`, [tenant])).rejects.toThrow(/never deleted or re-keyed: UPDATE/);
+    await expect(pool.query('TRUNCATE ledger_accounts')).rejects.toThrow(/append-only: TRUNCATE/);
+    await tx(async (c) => { await c.query(`UPDATE ledger_accounts SET name = name WHERE tenant_id = $1 AND code = '1110'`, [tenant]); });
+    expect(await entryCount(loanId)).toBe(2);
   });
 
   it('posts a changed effect only after its reversal, and reverses an entry once', async () => {

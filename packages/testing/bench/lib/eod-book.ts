@@ -200,15 +200,15 @@ export async function copyBook(pool: pg.Pool, templates: readonly { loanId: stri
     // Bulk load as pg_restore does: the foreign keys of the tables written are dropped for the copy and added
     // back after it (which checks every row at once, instead of one lookup per row); the servicing
     // version-touch triggers are off (they bump the version of loans whose rows change; a copy's servicing row
-    // is written after its schedule and transactions); and the ledger's row checks (each entry balanced with
-    // at least two lines, each line copying its entry's tenant, loan, date and currency; reversals marked) are
-    // off for the copy and made once over all the copies' entries after it, set-based (checkLedger).
+    // is written after its schedule and transactions); and the ledger's checks (each entry balanced with
+    // at least two lines — noted per statement, checked at commit —, each line copying its entry's tenant, loan,
+    // date and currency; reversals marked) are off for the copy and made once over all the copies' entries after it, set-based (checkLedger).
     const tables = [...LOAN_TABLES.map(([t]) => t), 'journal_entries', 'journal_lines'];
     const fks = (await client.query<{ tbl: string; name: string; def: string }>(
       `SELECT conrelid::regclass::text AS tbl, conname AS name, pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE contype = 'f' AND conrelid::regclass::text = ANY($1) ORDER BY conrelid::regclass::text, conname`, [tables])).rows;
     const touches = (await client.query<{ tbl: string; name: string }>(
       `SELECT t.tgrelid::regclass::text AS tbl, t.tgname AS name FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid
-       WHERE p.proname = ANY('{servicing_version_touch,journal_check_balanced,journal_check_lines,journal_mark_reversed}') AND NOT t.tgisinternal AND t.tgrelid::regclass::text = ANY($1)`, [tables])).rows;
+       WHERE p.proname = ANY('{servicing_version_touch,journal_note_unchecked,journal_check_lines,journal_mark_reversed}') AND NOT t.tgisinternal AND t.tgrelid::regclass::text = ANY($1)`, [tables])).rows;
     // Likewise their secondary indexes (not the primary keys, nor an index behind a constraint): built again after the copy, a
     // unique one checking uniqueness over every row then.
     const indexes = (await client.query<{ name: string; def: string }>(
@@ -282,4 +282,11 @@ async function checkLedger(client: pg.PoolClient, prefix: string): Promise<void>
         OR bool_or((e.tenant_id, e.loan_id, e.value_date, e.currency, e.scale) IS DISTINCT FROM (l.tenant_id, l.loan_id, l.value_date, l.currency, l.scale))
      LIMIT 1`, [prefix]);
   if (bad.rows.length > 0) throw new Error(`copyBook: the copy's journal entry ${bad.rows[0]!.id} (loan ${bad.rows[0]!.loan_id}) does not keep the ledger's rules`);
+  // And each line names an entry and an account of its tenant (what the service's line check does per statement).
+  const stray = await client.query<{ loan_id: string }>(
+    `SELECT l.loan_id FROM journal_lines l
+     WHERE l.loan_id LIKE $1 || '%'
+       AND (NOT EXISTS (SELECT 1 FROM journal_entries e WHERE e.id = l.entry_id) OR NOT EXISTS (SELECT 1 FROM ledger_accounts a WHERE a.tenant_id = l.tenant_id AND a.code = l.account_code))
+     LIMIT 1`, [prefix]);
+  if (stray.rows.length > 0) throw new Error(`copyBook: a journal line of the copy ${stray.rows[0]!.loan_id} names no entry or no ledger account`);
 }
