@@ -6,7 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../src/http/server.js';
 import { loadEarlyWarningModel } from '../src/modules/early-warning/adapters/model-file.js';
 import { featuresPage } from '../src/modules/early-warning/adapters/pg-features.queries.js';
-import { auc, score } from '../src/modules/early-warning/domain/model.js';
+import { storedFactors } from '../src/modules/early-warning/adapters/pg-early-warning.repository.js';
+import type { FeatureVector } from '../src/modules/early-warning/domain/features.js';
+import { auc, score, type Factor } from '../src/modules/early-warning/domain/model.js';
 import { scoreBook } from '../src/modules/early-warning/use-cases/score-book.js';
 import { createPgLedger } from '../src/modules/ledger/adapters/pg-ledger.repository.js';
 import { requestHash } from '../src/modules/servicing/domain/servicing.js';
@@ -25,8 +27,11 @@ const model = loadEarlyWarningModel();
 const D = '2026-08-31';
 const D2 = '2026-09-30';
 const deps = () => ({ pool: h.pool, model, now: () => new Date('2026-09-01T00:00:00Z'), pageSize: 500 });
-type Row = { loan_id: string; probability: number; logit: number; flagged: boolean; contributions: { feature: string; value: number; contribution: number }[] };
-const stored = async (asOf: string) => (await h.pool.query<Row>('SELECT loan_id, probability, logit, flagged, contributions FROM early_warning_scores WHERE tenant_id = $1 AND as_of = $2 ORDER BY loan_id', [tenant, asOf])).rows;
+type Row = { loan_id: string; probability: number; logit: number; flagged: boolean; features: FeatureVector; contributions: null; factors: readonly Factor[] };
+// Each stored row, with the factors its readers give (derived from its features by the model that scored it).
+const stored = async (asOf: string) => (await h.pool.query<Omit<Row, 'factors'> & { model: string }>(
+  'SELECT loan_id, probability, logit, flagged, features, contributions, model_version AS model FROM early_warning_scores WHERE tenant_id = $1 AND as_of = $2 ORDER BY loan_id', [tenant, asOf])).rows
+  .map(({ model: m, ...r }): Row => ({ ...r, factors: storedFactors({ loanId: r.loan_id, asOf, model: m, probability: r.probability, logit: r.logit, flagged: r.flagged, dpd: 0, features: r.features, factors: r.contributions }).factors }));
 const raisedEvents = async () => (await h.pool.query<{ value: unknown }>(`SELECT value FROM outbox WHERE value->>'type' = 'LoanEarlyWarningRaised' AND value->>'tenantId' = $1`, [tenant])).rows.map((r) => r.value);
 const get = (path: string, roles: ('operator' | 'partner')[] = ['operator']) => app.inject({ method: 'GET', url: path, headers: h.auth(roles, tenant) });
 
@@ -74,11 +79,12 @@ describe('scoring a simulated book the model never saw', () => {
 
   it('explains each score exactly: the intercept and the contributions add up to the logit, the probability is its logistic', async () => {
     for (const r of await stored(D)) {
-      const sum = r.contributions.reduce((s, f) => s + f.contribution, model.intercept);
+      expect(r.contributions).toBeNull();
+      const sum = r.factors.reduce((s, f) => s + f.contribution, model.intercept);
       expect(Math.abs(sum - r.logit)).toBeLessThan(1e-9);
       expect(Math.abs(r.probability - 1 / (1 + Math.exp(-r.logit)))).toBeLessThan(1e-12);
       expect(r.flagged).toBe(r.probability >= model.threshold);
-      expect(r.contributions.map((f) => f.contribution)).toEqual([...r.contributions.map((f) => f.contribution)].sort((a, b) => b - a));
+      expect(r.factors.map((f) => f.contribution)).toEqual([...r.factors.map((f) => f.contribution)].sort((a, b) => b - a));
     }
   });
 
@@ -94,7 +100,8 @@ describe('scoring a simulated book the model never saw', () => {
         const reference = score(model, f.features);
         expect(r.logit).toBe(reference.logit);
         expect(Math.abs(r.probability - reference.probability)).toBeLessThanOrEqual(4 * Number.EPSILON);
-        expect(r.contributions).toEqual(reference.factors.map((x) => ({ feature: x.feature, value: x.value, contribution: x.contribution })));
+        expect(r.features).toEqual(f.features);
+        expect(r.factors).toEqual(reference.factors.map((x) => ({ feature: x.feature, value: x.value, contribution: x.contribution })));
         compared += 1;
       }
     }

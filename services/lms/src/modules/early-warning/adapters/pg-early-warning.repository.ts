@@ -1,5 +1,7 @@
 import type pg from 'pg';
-import { modelId, type EarlyWarningModel, type Factor } from '../domain/model.js';
+import type { FeatureVector } from '../domain/features.js';
+import { modelId, score, type EarlyWarningModel, type Factor } from '../domain/model.js';
+import { modelById } from './model-file.js';
 import { featuresSql } from './pg-features.queries.js';
 
 type Db = pg.Pool | pg.PoolClient;
@@ -9,12 +11,12 @@ export interface FlaggedScore {
   readonly probability: number;
   readonly logit: number;
   readonly dpd: number;
-  readonly factors: readonly Factor[];
+  readonly features: FeatureVector;
 }
 
 /**
  * Scores one page of loans and stores the scores in ONE statement, set-based: the features (featuresSql), the
- * model's standardised terms, the logit, the probability and the factors JSON are computed in Postgres and upserted
+ * model's standardised terms, the logit and the probability are computed in Postgres and upserted with the features
  * (re-scoring a date replaces that date's row), then each open collections case takes its loan's probability
  * (caseProbabilities). Only the count and the newly flagged loans come back (their events are built in TypeScript): a
  * loan flagged now whose latest earlier score was below the threshold, or that had none (one flagged before is not
@@ -22,7 +24,7 @@ export interface FlaggedScore {
  * The arithmetic is the model's (domain/model.ts `score`, the reference): each contribution (coefficient ×
  * (x − mean)) ÷ scale in float8, the logit the intercept plus the contributions in the model's order, so both
  * give the same logit; the probability's exp is Postgres's (libm), which may differ from V8's in the last bit.
- * Factors are ordered by contribution, largest first, ties by feature name in byte order.
+ * The factors are not stored: readers derive them from the features with `score` (storedFactors), the same numbers.
  */
 export async function scoreAndSavePage(client: pg.PoolClient, tenantId: string, asOf: string, model: EarlyWarningModel, loanIds: readonly string[]): Promise<{ scored: number; flagged: FlaggedScore[] }> {
   if (loanIds.length === 0) return { scored: 0, flagged: [] };
@@ -73,18 +75,16 @@ p AS (
 ins AS (
   INSERT INTO early_warning_scores (tenant_id, loan_id, as_of, model_version, probability, logit, flagged, dpd, features, contributions)
   SELECT $1, p.loan_id, $2::date, $4, p.probability, p.logit, p.probability >= $5::float8, p.dpd,
-    -- Built as json (text) and cast to jsonb once: the same jsonb value as jsonb_build_object / jsonb_agg (each number is
-    -- float8's text either way), for about a quarter less time in these two expressions.
-    json_build_object(${f.map((x) => `'${x.name}', p.${x.value}`).join(', ')})::jsonb,
-    (SELECT json_agg(json_build_object('feature', v.feature, 'value', v.value, 'contribution', v.contribution) ORDER BY v.contribution DESC, v.feature COLLATE "C")
-       FROM (VALUES ${f.map((x) => `('${x.name}', p.${x.value}, p.${x.term})`).join(', ')}) AS v(feature, value, contribution))::jsonb
+    -- Built as json (text) and cast to jsonb once: the same jsonb value as jsonb_build_object (each number is float8's
+    -- text either way), for about a quarter less time in this expression.
+    json_build_object(${f.map((x) => `'${x.name}', p.${x.value}`).join(', ')})::jsonb, NULL
   FROM p
   ON CONFLICT (loan_id, as_of) DO UPDATE SET model_version = excluded.model_version, probability = excluded.probability, logit = excluded.logit, flagged = excluded.flagged,
-    dpd = excluded.dpd, features = excluded.features, contributions = excluded.contributions, scored_at = now()
-  RETURNING loan_id, probability, logit, flagged, dpd, contributions
+    dpd = excluded.dpd, features = excluded.features, contributions = NULL, scored_at = now()
+  RETURNING loan_id, probability, logit, flagged, dpd, features
 )
 SELECT (SELECT count(*) FROM ins)::int AS scored,
-  coalesce((SELECT jsonb_agg(jsonb_build_object('loanId', i.loan_id, 'probability', i.probability, 'logit', i.logit, 'dpd', i.dpd, 'factors', i.contributions) ORDER BY i.loan_id)
+  coalesce((SELECT jsonb_agg(jsonb_build_object('loanId', i.loan_id, 'probability', i.probability, 'logit', i.logit, 'dpd', i.dpd, 'features', i.features) ORDER BY i.loan_id)
             FROM ins i
            -- Newly flagged only: the loan's latest score before this date (if any) was below the threshold.
            WHERE i.flagged AND NOT coalesce((SELECT e.flagged FROM early_warning_scores e WHERE e.loan_id = i.loan_id AND e.as_of < $2::date ORDER BY e.as_of DESC LIMIT 1), false)),
@@ -105,23 +105,27 @@ export interface StoredScore {
   readonly factors: Factor[];
 }
 const COLUMNS = `loan_id AS "loanId", to_char(as_of, 'YYYY-MM-DD') AS "asOf", model_version AS model, probability, logit, flagged, dpd, features, contributions AS factors`;
+type ScoreRow = Omit<StoredScore, 'factors'> & { factors: Factor[] | null };
+
+/** A stored score's factors: those stored with it (scores written before 2026-12-13), else the model's arithmetic on its features. */
+export const storedFactors = (r: ScoreRow): StoredScore => ({ ...r, factors: r.factors ?? [...score(modelById(r.model), r.features as FeatureVector).factors] });
 
 /** The loan's latest score on or before `asOf` (or its latest), within the tenant. */
 export async function loanScore(db: Db, tenantId: string, loanId: string, asOf: string | undefined): Promise<StoredScore | undefined> {
-  const { rows } = await db.query<StoredScore>(
+  const { rows } = await db.query<ScoreRow>(
     `SELECT ${COLUMNS} FROM early_warning_scores WHERE tenant_id = $1 AND loan_id = $2 AND ($3::date IS NULL OR as_of <= $3::date) ORDER BY as_of DESC LIMIT 1`,
     [tenantId, loanId, asOf ?? null],
   );
-  return rows[0];
+  return rows[0] && storedFactors(rows[0]);
 }
 
 /** The tenant's scores at `asOf` with probability ≥ min, riskiest first, after the keyset (probability, loan id). */
 export async function scoresAt(db: Db, tenantId: string, asOf: string, minProbability: number, after: { p: number; id: string } | undefined, limit: number): Promise<StoredScore[]> {
-  const { rows } = await db.query<StoredScore>(
+  const { rows } = await db.query<ScoreRow>(
     `SELECT ${COLUMNS} FROM early_warning_scores
      WHERE tenant_id = $1 AND as_of = $2::date AND probability >= $3 AND ($4::float8 IS NULL OR probability < $4 OR (probability = $4 AND loan_id > $5))
      ORDER BY probability DESC, loan_id LIMIT $6`,
     [tenantId, asOf, minProbability, after?.p ?? null, after?.id ?? '', limit],
   );
-  return rows;
+  return rows.map(storedFactors);
 }

@@ -3,7 +3,7 @@ import { inTransaction } from '@lendstack/platform';
 import { loanEarlyWarningRaisedV1Schema } from '@lendstack/contracts';
 import { LMS_SOURCE, lifecycleEventId } from '../../lifecycle/domain/envelope.js';
 import { enqueue } from '../../servicing/adapters/servicing.repository.js';
-import { modelId, topFactors, type EarlyWarningModel } from '../domain/model.js';
+import { modelId, score, topFactors, type EarlyWarningModel } from '../domain/model.js';
 import { scoreAndSavePage } from '../adapters/pg-early-warning.repository.js';
 
 export interface ScoreBookDeps {
@@ -21,10 +21,10 @@ const fixed4 = (x: number) => x.toFixed(4);
 
 /**
  * Scores every eligible loan of the tenant as of `asOf` (a business date; end of day calls it for each
- * day it closes): per keyset page of loan ids, one statement computes the features, the model's scores and
- * factors and upserts them (scoreAndSavePage: the data never leaves Postgres), and in the same transaction a
- * LoanEarlyWarningRaised goes on the outbox for each loan whose probability reached the threshold when its
- * previous score (an earlier date) was below it or absent. Idempotent per (loan, date): re-scoring a date
+ * day it closes): per keyset page of loan ids, one statement computes the features and the model's scores and
+ * upserts them (scoreAndSavePage: the data never leaves Postgres), and in the same transaction a
+ * LoanEarlyWarningRaised, with its top factors from the model's arithmetic on the features, goes on the outbox for
+ * each loan whose probability reached the threshold when its previous score (an earlier date) was below it or absent. Idempotent per (loan, date): re-scoring a date
  * rewrites its rows and the event id derives from the loan and date, so nothing is sent twice. Returns the
  * loans scored and the warnings raised.
  */
@@ -60,7 +60,7 @@ async function scoreRange(deps: ScoreBookDeps, tenantId: string, asOf: string, f
           occurredAt: deps.now().toISOString(), tenantId, correlationId: `early-warning-${r.loanId}`.slice(0, 100),
           payload: {
             loanId: r.loanId, eventKey, businessDate: asOf, probability: fixed4(r.probability), threshold: fixed4(deps.model.threshold), model, dpd: r.dpd,
-            topFactors: topFactors({ logit: r.logit, probability: r.probability, factors: r.factors }).map((f) => ({ feature: f.feature, value: f.value, contribution: fixed4(f.contribution) })),
+            topFactors: topFactors({ logit: r.logit, probability: r.probability, factors: score(deps.model, r.features).factors }).map((f) => ({ feature: f.feature, value: f.value, contribution: fixed4(f.contribution) })),
           },
         });
         return { id: envelope.id, key: r.loanId, value: envelope };
