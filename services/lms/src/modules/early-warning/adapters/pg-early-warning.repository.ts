@@ -107,7 +107,7 @@ export interface StoredScore {
 const COLUMNS = `loan_id AS "loanId", to_char(as_of, 'YYYY-MM-DD') AS "asOf", model_version AS model, probability, logit, flagged, dpd, features, contributions AS factors`;
 type ScoreRow = Omit<StoredScore, 'factors'> & { factors: Factor[] | null };
 
-/** A stored score's factors: those stored with it (scores written before 2026-12-13), else the model's arithmetic on its features. */
+/** A stored score's factors: those stored with it (scores written before migration 20261213100000), else the model's arithmetic on its features. */
 export const storedFactors = (r: ScoreRow): StoredScore => ({ ...r, factors: r.factors ?? [...score(modelById(r.model), r.features as FeatureVector).factors] });
 
 /** The loan's latest score on or before `asOf` (or its latest), within the tenant. */
