@@ -31,7 +31,7 @@ type Row = { loan_id: string; probability: number; logit: number; flagged: boole
 // Each stored row, with the factors its readers give (derived from its features by the model that scored it).
 const stored = async (asOf: string) => (await h.pool.query<Omit<Row, 'factors'> & { model: string }>(
   'SELECT loan_id, probability, logit, flagged, features, contributions, model_version AS model FROM early_warning_scores WHERE tenant_id = $1 AND as_of = $2 ORDER BY loan_id', [tenant, asOf])).rows
-  .map(({ model: m, ...r }): Row => ({ ...r, factors: storedFactors({ loanId: r.loan_id, asOf, model: m, probability: r.probability, logit: r.logit, flagged: r.flagged, dpd: 0, features: r.features, factors: r.contributions }).factors }));
+  .map((r): Row => ({ ...r, factors: storedFactors({ model: r.model, features: r.features, factors: r.contributions }).factors }));
 const raisedEvents = async () => (await h.pool.query<{ value: unknown }>(`SELECT value FROM outbox WHERE value->>'type' = 'LoanEarlyWarningRaised' AND value->>'tenantId' = $1`, [tenant])).rows.map((r) => r.value);
 const get = (path: string, roles: ('operator' | 'partner')[] = ['operator']) => app.inject({ method: 'GET', url: path, headers: h.auth(roles, tenant) });
 

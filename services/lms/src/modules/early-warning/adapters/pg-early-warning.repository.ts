@@ -108,7 +108,8 @@ const COLUMNS = `loan_id AS "loanId", to_char(as_of, 'YYYY-MM-DD') AS "asOf", mo
 type ScoreRow = Omit<StoredScore, 'factors'> & { factors: Factor[] | null };
 
 /** A stored score's factors: those stored with it (scores written before migration 20261213100000), else the model's arithmetic on its features. */
-export const storedFactors = (r: ScoreRow): StoredScore => ({ ...r, factors: r.factors ?? [...score(modelById(r.model), r.features as FeatureVector).factors] });
+export const storedFactors = <T extends { model: string; features: Record<string, number>; factors: Factor[] | null }>(r: T): Omit<T, 'factors'> & { factors: Factor[] } =>
+  ({ ...r, factors: r.factors ?? [...score(modelById(r.model), r.features as FeatureVector).factors] });
 
 /** The loan's latest score on or before `asOf` (or its latest), within the tenant. */
 export async function loanScore(db: Db, tenantId: string, loanId: string, asOf: string | undefined): Promise<StoredScore | undefined> {

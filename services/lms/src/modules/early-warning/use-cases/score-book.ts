@@ -24,9 +24,9 @@ const fixed4 = (x: number) => x.toFixed(4);
  * day it closes): per keyset page of loan ids, one statement computes the features and the model's scores and
  * upserts them (scoreAndSavePage: the data never leaves Postgres), and in the same transaction a
  * LoanEarlyWarningRaised, with its top factors from the model's arithmetic on the features, goes on the outbox for
- * each loan whose probability reached the threshold when its previous score (an earlier date) was below it or absent. Idempotent per (loan, date): re-scoring a date
- * rewrites its rows and the event id derives from the loan and date, so nothing is sent twice. Returns the
- * loans scored and the warnings raised.
+ * each loan whose probability reached the threshold when its previous score (an earlier date) was below it or
+ * absent. Idempotent per (loan, date): re-scoring a date rewrites its rows and the event id derives from the loan
+ * and date, so nothing is sent twice. Returns the loans scored and the warnings raised.
  */
 export async function scoreBook(deps: ScoreBookDeps, tenantId: string, asOf: string): Promise<{ scored: number; raised: number }> {
   // The tenant's loans in id ranges of about equal size, each paged on its own connection.
