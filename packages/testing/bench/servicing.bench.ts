@@ -10,6 +10,10 @@
  *   BENCH_CONCURRENCY (16)  BENCH_BACKDATED_TRANSACTIONS (1000)  BENCH_BACKDATED_RUNS (30)  BENCH_EOD_LOANS (100000)
  *   BENCH_EOD_WORKERS (4: the LMS's LMS_EOD_WORKERS)  BENCH_SERVICING_PARTS (repayments,backdated,eod)
  *   BENCH_LMS_PORT (3702)  BENCH_PAYOUT_PORT (3790)  BENCH_LMS_DB_POOL_MAX (10)
+ *   BENCH_EOD_COLLECTIONS (same-process: the bench's LMS is also the collector, so the day's collections work (a signal
+ *   per lifecycle event to the loan's workflow, on the same Temporal dev server) shares the two cores with the day;
+ *   apart: it runs with LMS_COLLECTIONS_WORKER=false, as an end-of-day process beside collector processes elsewhere
+ *   would, and no collector runs in the bench: the day's lifecycle events wait on Kafka for one)
  *   BENCH_PROFILE_DIR (unset: no profiling; set: V8 CPU profiles of the LMS, one file per phase, summarised by
  *   bench/profile-summary.ts: the backdated part writes one up to its requests and one of them; the end of day
  *   one up to its POST, one of its batches and one of the re-score after them, in that order)
@@ -55,6 +59,11 @@ const config = {
   temporalAddress: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
   profileDir: process.env.BENCH_PROFILE_DIR,
   /** Which parts run (comma-separated: repayments, backdated, eod); default all three. */
+  eodCollections: (() => {
+    const v = process.env.BENCH_EOD_COLLECTIONS ?? 'same-process';
+    if (v !== 'same-process' && v !== 'apart') throw new Error(`BENCH_EOD_COLLECTIONS must be same-process or apart (got ${v})`);
+    return v;
+  })(),
   parts: new Set((process.env.BENCH_SERVICING_PARTS ?? 'repayments,backdated,eod').split(',').map((s) => s.trim())),
 };
 
@@ -335,7 +344,7 @@ async function benchEndOfDay(lms: ServiceProcess, db: pg.Pool) {
     return { quiet: of('quiet'), engine: of('engine') };
   };
   const paths0 = await advancedBy();
-  log(`end of day ${addDays(day, -1)} → ${day} over ${config.eodLoans} loans (${dueOnDay} with an installment due on the day) through POST /v1/end-of-day-runs (${config.eodWorkers} workers)`);
+  log(`end of day ${addDays(day, -1)} → ${day} over ${config.eodLoans} loans (${dueOnDay} with an installment due on the day) through POST /v1/end-of-day-runs (${config.eodWorkers} workers; the collector ${config.eodCollections === 'same-process' ? 'in the same process' : 'apart: none runs here'})`);
   // With BENCH_PROFILE_DIR: the LMS's profile so far (seeding) is written here, then one of the batches, then one of the re-score.
   await profileMark();
   const started = performance.now();
@@ -365,6 +374,10 @@ async function benchEndOfDay(lms: ServiceProcess, db: pg.Pool) {
   const after = await bookShape(db, tenants.eod);
   log(`  ${advanced} loans advanced in ${fmt(eodMs)} ms (batches ${fmt(batchesMs ?? eodMs)} ms, then the early-warning re-score; ${paths.quiet} quiet, ${paths.engine} through the engine; ${written.entries} journal entries, ${lines} lines, on ${written.loans} loans; loans whose ledger does not balance: ${unbalanced})`);
   const ids = (await db.query<{ loan_id: string }>(`SELECT loan_id FROM loan_servicing WHERE tenant_id = $1 AND as_of = $2::date ORDER BY loan_id`, [tenants.eod, day])).rows.map((r) => r.loan_id);
+  // The baselines need only the database. The LMS would otherwise go on running the day's collections workflows
+  // (a signal per lifecycle event) beside them, on the same two cores, and slow the baseline the day is compared with.
+  log('  stopping the LMS before the baselines, so that its collections work does not run beside them');
+  await lms.stop();
   const baselineMs = await endOfDaySameRowsBaseline(db, tenants.eod, ids, day, seq, 1_000, config.eodWorkers);
   log(`  baseline (the same rows by raw set-based SQL): ${fmt(ids.length / (baselineMs / 1000))} loans/s`);
   const allMs = await endOfDaySameRowsBaseline(db, tenants.eod, ids, day, seq, 1_000, config.eodWorkers, { sinceOutboxSeq });
@@ -389,6 +402,7 @@ async function main() {
       LMS_DATABASE_URL: config.lmsDatabaseUrl, LMS_DB_POOL_MAX: String(config.lmsPoolMax), TEMPORAL_ADDRESS: config.temporalAddress,
       LMS_CONSUMER_GROUP: `lms-servicing-bench-${config.runId}`, LMS_CONSUMER_FROM_BEGINNING: 'true', TEMPORAL_TASK_QUEUE: `collections-servicing-bench-${config.runId}`,
       PAYOUT_BASE_URL: `http://127.0.0.1:${config.payoutPort}`, LMS_EOD_WORKERS: String(config.eodWorkers),
+      LMS_COLLECTIONS_WORKER: String(config.eodCollections === 'same-process'),
       ...(config.profileDir
         ? { BENCH_PROFILE_DIR: config.profileDir, BENCH_PROFILE_NAME: 'lms', NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${new URL('./lib/cpu-profile.mjs', import.meta.url).href}`.trim() }
         : {}),
@@ -431,7 +445,7 @@ function report(rep: Rep | undefined, bd: Awaited<ReturnType<typeof benchBackdat
   const eodRate = eod === undefined ? 0 : rate(eod.advanced, eod.eodMs);
   const batchRate = eod === undefined ? 0 : rate(eod.advanced, eod.batchesMs);
   const eodRows: Row[] = eod === undefined ? [] : [
-    [`end of day, one business day (POST /v1/end-of-day-runs → completed), ${config.eodWorkers} workers`, fmt(eod.advanced), fmt(eod.eodMs / 1000, 2), fmt(eodRate), `${fmt(eod.entries)} / ${fmt(eod.lines)}`],
+    [`end of day, one business day (POST /v1/end-of-day-runs → completed), ${config.eodWorkers} workers, the collector ${config.eodCollections === 'same-process' ? 'in the same process' : 'apart'}`, fmt(eod.advanced), fmt(eod.eodMs / 1000, 2), fmt(eodRate), `${fmt(eod.entries)} / ${fmt(eod.lines)}`],
     [`  of which the batches (${fmt(eod.paths.quiet)} loans quiet, ${fmt(eod.paths.engine)} through the engine), before the early-warning re-score`, fmt(eod.advanced), fmt(eod.batchesMs / 1000, 2), fmt(batchRate), ''],
     ...eod.baselines.map((b): Row => [`  ${b.name}`, fmt(eod.advanced), fmt(b.ms / 1000, 2), fmt(rate(eod.advanced, b.ms)), `ratio ${fmt(eodRate / rate(eod.advanced, b.ms), 2)} (batches ${fmt(batchRate / rate(eod.advanced, b.ms), 2)})`]),
   ];

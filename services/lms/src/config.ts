@@ -38,6 +38,10 @@ const envSchema = z.object({
   // Start collections workflows only for loans of tenants whose id begins with this (unset: every tenant): a
   // process serving some tenants, or a test's own LMS beside others on one database.
   LMS_COLLECTIONS_TENANT_PREFIX: z.string().min(1).optional(),
+  // Whether this process is also the collector: the collections Temporal worker, the workflow starter and waker,
+  // the lifecycle-signals consumer and the auto-debit runner. false: the API, booking and end of day only, while
+  // processes with it true (same database, Kafka and Temporal) collect; README, "Running the collector apart".
+  LMS_COLLECTIONS_WORKER: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
   // Bound on workflows the worker keeps in memory between their (weeks apart) timers.
   TEMPORAL_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(500),
   // Spans inside workflow code and trace context on to activities. Off by default: with the SDK's

@@ -169,7 +169,10 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
     ...createAutodebitActivities({ servicing, rail: achCollections, moreRails: [nachCollections, upiCollections, cardCollections], newId: () => crypto.randomUUID(), maxPerFile: config.ACH_MAX_ENTRIES_PER_FILE }),
   };
 
-  let temporalParts: { clientConnection: Connection; temporal: Client; workerConnection: NativeConnection; worker: Awaited<ReturnType<typeof createCollectionsWorker>>; workerRun: Promise<void>; starter: ReturnType<typeof startCollectionsStarter>; waker: ReturnType<typeof startCollectionsWaker> } | undefined;
+  // The collector's parts (worker, starter, waker) only where LMS_COLLECTIONS_WORKER is on; the client always (the
+  // collector's routes signal workflows).
+  type Collector = { workerConnection: NativeConnection; worker: Awaited<ReturnType<typeof createCollectionsWorker>>; workerRun: Promise<void>; starter: ReturnType<typeof startCollectionsStarter>; waker: ReturnType<typeof startCollectionsWaker> };
+  let temporalParts: { clientConnection: Connection; temporal: Client; collector: Collector | undefined } | undefined;
   const temporalReady = joined('temporal', async () => {
     const clientConnection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
     let workerConnection: NativeConnection | undefined;
@@ -180,6 +183,10 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
         // Carries the active trace into each workflow it starts.
         interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] },
       });
+      if (!config.LMS_COLLECTIONS_WORKER) {
+        temporalParts = { clientConnection, temporal, collector: undefined };
+        return temporalParts;
+      }
       workerConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
       const worker = await createCollectionsWorker({
         connection: workerConnection,
@@ -195,7 +202,7 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
       const starter = startCollectionsStarter({ pool, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, logger, metrics, ...(config.LMS_COLLECTIONS_TENANT_PREFIX ? { tenantPrefix: config.LMS_COLLECTIONS_TENANT_PREFIX } : {}) });
       // The collectors' clock: workflows whose business date has come are woken; actions Temporal missed are resent.
       const waker = startCollectionsWaker({ pool, temporal, logger, idleMs: config.LMS_COLLECTIONS_WAKE_MS, resend: () => resendPendingActions({ pool, temporal: () => temporal }) });
-      temporalParts = { clientConnection, temporal, workerConnection, worker, workerRun, starter, waker };
+      temporalParts = { clientConnection, temporal, collector: { workerConnection, worker, workerRun, starter, waker } };
       return temporalParts;
     } catch (error) {
       await workerConnection?.close().catch(() => undefined);
@@ -220,7 +227,7 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
           metrics,
           store: createPgLoanBookingStore(pool),
           calculateSchedule: engineScheduleCalculator,
-          onBooked: () => temporalParts?.starter.wake(),
+          onBooked: () => temporalParts?.collector?.starter.wake(),
           onDeadLetter: createBookingRejectionNotifier({ pool, logger, now: () => new Date(), wakeOutbox }),
         });
         kafkaParts = { producer, relay, consumer };
@@ -248,7 +255,7 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
   let collectionsSignals: Awaited<ReturnType<typeof startLifecycleSignalsConsumer>> | undefined;
   const signalsReady = (async () => {
     const [t, k] = await Promise.all([temporalReady, kafkaReady]);
-    if (!t || !k) return;
+    if (!t || !k || !config.LMS_COLLECTIONS_WORKER) return;
     collectionsSignals = await joined('lifecycle signals consumer', () => startLifecycleSignalsConsumer({
       kafka,
       producer: k.producer,
@@ -297,7 +304,7 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
       },
       // Ready only once the consumers have joined: a group that starts at the topic's end must not miss
       // what is published after the LMS says it is ready.
-      consumers: async () => kafkaParts !== undefined && collectionsSignals !== undefined,
+      consumers: async () => kafkaParts !== undefined && (collectionsSignals !== undefined || !config.LMS_COLLECTIONS_WORKER),
     },
   });
   // A loan's NACH and UPI AutoPay mandates (POST /v1/loans/{id}/mandates…), registered at the same rails' processors.
@@ -306,7 +313,7 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
   // ACH submission windows: queued USD payouts go to the ODFI in one file per window.
   const achWindows = startAchWindows(ach, { windowMs: config.ACH_WINDOW_MS, reconcileEveryMs: config.ACH_RECONCILE_MS, onOutcome: payoutOutcomeHandler(servicing, logger), logger });
   // The auto-debit collection day: present what is due, apply what the rails answer.
-  const autodebit = startAutodebitRunner({ servicing, rails: [achCollections, nachCollections, upiCollections, cardCollections], newId: () => crypto.randomUUID(), maxPerFile: config.ACH_MAX_ENTRIES_PER_FILE, logger, intervalMs: config.LMS_AUTODEBIT_INTERVAL_MS, now: () => new Date() });
+  const autodebit = !config.LMS_COLLECTIONS_WORKER ? undefined : startAutodebitRunner({ servicing, rails: [achCollections, nachCollections, upiCollections, cardCollections], newId: () => crypto.randomUUID(), maxPerFile: config.ACH_MAX_ENTRIES_PER_FILE, logger, intervalMs: config.LMS_AUTODEBIT_INTERVAL_MS, now: () => new Date() });
   // A run this process (or a killed one) left unfinished continues: per (loan, day) idempotent.
   void eodRunner.resumePending().catch((error: unknown) => logger.error({ err: error }, 'could not resume end-of-day runs'));
   // A file whose processing was cut short continues: each row's repayment key is derived from (file, row).
@@ -319,7 +326,7 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
     async stop() {
       await app.close();
       await achWindows.stop();
-      await autodebit.stop();
+      await autodebit?.stop();
       await eodRunner.stop();
       await repaymentFileRunner.stop();
       await importRunner.stop();
@@ -331,15 +338,16 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
       // The consumers at once: each waits for its fetch in flight, so one after another the waits would add up.
       await Promise.all([kafkaParts?.consumer.stop(), webhookEnqueuer?.stop(), collectionsSignals?.stop()]);
       await webhookDispatcher.stop();
-      await temporalParts?.starter.stop();
-      await temporalParts?.waker.stop();
+      const collector = temporalParts?.collector;
+      await collector?.starter.stop();
+      await collector?.waker.stop();
       await kafkaParts?.relay.stop();
       // Temporal's runtime may have begun the worker's shutdown on the same signal: shut it down once.
-      if (temporalParts && temporalParts.worker.getState() === 'RUNNING') temporalParts.worker.shutdown();
-      await temporalParts?.workerRun.catch(() => undefined);
+      if (collector && collector.worker.getState() === 'RUNNING') collector.worker.shutdown();
+      await collector?.workerRun.catch(() => undefined);
       await kafkaParts?.producer.disconnect();
       await temporalParts?.clientConnection.close();
-      await temporalParts?.workerConnection.close();
+      await collector?.workerConnection.close();
       await prisma.$disconnect();
       await Promise.all([pool.end(), relayPool.end()]);
     },
