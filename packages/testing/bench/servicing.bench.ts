@@ -3,7 +3,8 @@
  * many), a backdated repayment on a 360-installment loan with 1,000 transactions, and one business
  * day of end of day over a generated book of many loans (lib/eod-book.ts: templates of the seeded
  * products imported through the service, copied set-based; due dates spread over the month, 7.5 % in
- * arrears, some crossing a class on the day) — each beside its baseline measured in the same run. Plain tsx
+ * arrears, some crossing a class on the day; scored as of the day before, as a running book is) — each beside its
+ * baseline measured in the same run. Plain tsx
  * script run by infra/bench.sh (BENCH_ONLY=servicing) against the dedicated lendstack_lms_bench database.
  *
  *   BENCH_REPAYMENTS (2000 per case)  BENCH_SINGLE_LOAN_REPAYMENTS (300: each replays all the loan's earlier ones)  BENCH_SPREAD_LOANS (10000)
@@ -328,6 +329,14 @@ async function seedBook(lms: ServiceProcess, db: pg.Pool) {
   const vacuumStarted = performance.now();
   for (const t of ['loan_servicing', 'loan_accounts', 'loan_balances', 'installments', 'schedule_versions', 'schedule_terms', 'loan_transactions', 'delinquency_history', 'journal_entries', 'journal_lines']) await db.query(`VACUUM ANALYZE ${t}`);
   log(`  copied in ${fmt(copyMs / 1000, 1)} s, VACUUM ANALYZE ${fmt((performance.now() - vacuumStarted) / 1000, 1)} s`);
+  // A running book has the scores of the day before: the day's re-score then warns only of the loans newly over the
+  // threshold, not of every flagged loan as a book scored for the first time would (half this book's loans). Scored
+  // with the LMS's own command, not timed, and its warnings published before the day starts.
+  const scoreStarted = performance.now();
+  const scored = await execFileAsync('pnpm', ['exec', 'tsx', 'src/cli.ts', 'early-warning', 'score', '--tenant', tenants.eod, '--as-of', businessDate, '--concurrency', String(config.eodWorkers)],
+    { cwd: fileURLToPath(new URL('../../../services/lms/', import.meta.url)), env: { ...process.env, LMS_DATABASE_URL: config.lmsDatabaseUrl } });
+  await until('the outbox to be published', async () => (Number((await db.query('SELECT count(*) FROM outbox WHERE sent_at IS NULL')).rows[0].count) === 0 ? true : undefined), 3_600_000, 500);
+  log(`  the scores of ${businessDate} (the day before): ${scored.stdout.trim()}; published in ${fmt((performance.now() - scoreStarted) / 1000, 1)} s`);
   return { templates: templates.length, copyMs };
 }
 

@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { loanEarlyWarningRaisedV1Schema } from '@lendstack/contracts';
 import { createLogger, createMetrics, DEV_AUTH_TOKEN_SECRET } from '@lendstack/platform';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { infrastructure } from '@lendstack/testing';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildServer } from '../src/http/server.js';
+import { earlyWarningCommand } from '../src/modules/early-warning/adapters/early-warning.cli.js';
 import { loadEarlyWarningModel } from '../src/modules/early-warning/adapters/model-file.js';
 import { featuresPage } from '../src/modules/early-warning/adapters/pg-features.queries.js';
 import { storedFactors } from '../src/modules/early-warning/adapters/pg-early-warning.repository.js';
@@ -144,6 +146,29 @@ describe('end of day', () => {
     expect(run.status).toBe('completed');
     const scored = (await h.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM early_warning_scores WHERE tenant_id = $1 AND as_of = '2026-12-01'`, [tenant])).rows[0]!.n;
     expect(scored).toBeGreaterThan(500);
+  });
+});
+
+describe('pnpm -s lms early-warning score', () => {
+  it('re-scores a past date as end of day did (the same rows, no warning twice) and refuses a date after the business date', async () => {
+    const before = await stored(D2);
+    await h.pool.query('DELETE FROM early_warning_scores WHERE tenant_id = $1 AND as_of = $2', [tenant, D2]);
+    const printed: string[] = [];
+    const log = vi.spyOn(console, 'log').mockImplementation((line: string) => void printed.push(line));
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      const { lmsDatabaseUrl } = await infrastructure();
+      expect(await earlyWarningCommand(['score', '--tenant', tenant, '--as-of', D2, '--concurrency', '2'], lmsDatabaseUrl)).toBe(0);
+      expect(JSON.parse(printed[0]!)).toMatchObject({ tenant, asOf: D2, scored: before.length, raised: 0 });
+      expect(await stored(D2)).toEqual(before);
+      expect(await earlyWarningCommand(['score', '--tenant', tenant, '--as-of', '2027-01-01'], lmsDatabaseUrl)).toBe(2);
+      expect(errors.mock.calls.flat().join(' ')).toContain('after the tenant\'s business date 2026-12-01');
+      expect(await earlyWarningCommand(['score', '--tenant', tenant, '--as-of', '2026-02-30x'], lmsDatabaseUrl)).toBe(2);
+      expect((await h.pool.query(`SELECT 1 FROM early_warning_scores WHERE tenant_id = $1 AND as_of > '2026-12-01'`, [tenant])).rowCount).toBe(0);
+    } finally {
+      log.mockRestore();
+      errors.mockRestore();
+    }
   });
 });
 

@@ -1,10 +1,14 @@
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { toCsv } from '@lendstack/platform';
+import { businessDateOf, utcToday } from '../../business-date/business-date.repository.js';
 import { FEATURE_NAMES } from '../domain/features.js';
+import { scoreBook } from '../use-cases/score-book.js';
+import { loadEarlyWarningModel } from './model-file.js';
 import { featuresPage } from './pg-features.queries.js';
 
-export const EARLY_WARNING_USAGE = 'pnpm -s lms early-warning dataset --tenant <tenant> --dates <YYYY-MM-DD,...> [--page-size N]   (CSV on stdout: features and the 90-day outcome)';
+export const EARLY_WARNING_USAGE = 'pnpm -s lms early-warning dataset --tenant <tenant> --dates <YYYY-MM-DD,...> [--page-size N]   (CSV on stdout: features and the 90-day outcome)\n'
+  + '       pnpm -s lms early-warning score --tenant <tenant> --as-of <YYYY-MM-DD> [--concurrency N]   (re-scores the book as of a business date, as end of day does)';
 
 /**
  * `pnpm -s lms early-warning dataset …`: the training set for tools/early-warning/train.py, one CSV row per
@@ -13,6 +17,7 @@ export const EARLY_WARNING_USAGE = 'pnpm -s lms early-warning dataset --tenant <
  */
 export async function earlyWarningCommand(args: string[], databaseUrl: string): Promise<number> {
   const [sub, ...rest] = args;
+  if (sub === 'score') return scoreCommand(rest, databaseUrl);
   const { values } = parseArgs({ args: rest, options: { tenant: { type: 'string' }, dates: { type: 'string' }, 'page-size': { type: 'string' } } });
   const dates = (values.dates ?? '').split(',').filter(Boolean);
   const pageSize = Number(values['page-size'] ?? 2000);
@@ -34,6 +39,36 @@ export async function earlyWarningCommand(args: string[], databaseUrl: string): 
       }
       console.error(`early-warning dataset ${values.tenant} ${asOf}: ${rows} loans`);
     }
+    return 0;
+  } finally {
+    await pool.end();
+  }
+}
+
+/**
+ * `pnpm -s lms early-warning score …`: scores the tenant's book as of a business date on or before its current one, with
+ * the model in effect, as end of day does for each day it closes (scoreBook: idempotent per loan and date, warnings
+ * for loans newly over the threshold on the outbox for the relay). For a date whose data changed after its end of day
+ * (a backdated posting, a model file replaced), or a book loaded without its earlier scores. Prints the counts as JSON.
+ */
+async function scoreCommand(args: string[], databaseUrl: string): Promise<number> {
+  const { values } = parseArgs({ args, options: { tenant: { type: 'string' }, 'as-of': { type: 'string' }, concurrency: { type: 'string' } } });
+  const concurrency = Number(values.concurrency ?? 1);
+  const asOf = values['as-of'] ?? '';
+  if (!values.tenant || !/^\d{4}-\d{2}-\d{2}$/.test(asOf) || Number.isNaN(Date.parse(asOf)) || !Number.isInteger(concurrency) || concurrency < 1 || concurrency > 32) {
+    console.error(`usage: ${EARLY_WARNING_USAGE}`);
+    return 2;
+  }
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: concurrency + 1 });
+  try {
+    const businessDate = await businessDateOf(pool, values.tenant, utcToday);
+    if (asOf > businessDate) {
+      console.error(`early-warning score: --as-of ${asOf} is after the tenant's business date ${businessDate}; what a later date reads is not known yet`);
+      return 2;
+    }
+    const started = performance.now();
+    const result = await scoreBook({ pool, model: loadEarlyWarningModel(), now: () => new Date(), concurrency }, values.tenant, asOf);
+    console.log(JSON.stringify({ tenant: values.tenant, asOf, ...result, ms: Math.round(performance.now() - started) }));
     return 0;
   } finally {
     await pool.end();
