@@ -136,6 +136,29 @@ describe.each(services)('the $name deployables', ({ name, port, migrations, vers
   }, 60_000);
 });
 
+describe('the LMS collector apart', () => {
+  const objects = manifests('deploy/k8s/lms.yaml');
+  const one = (kind: string, objectName: string) => objects.find((o) => o.kind === kind && o.metadata.name === objectName)!;
+  it('runs in Deployment lms-collector: the API pods\' image and settings, with LMS_COLLECTIONS_WORKER on only there', () => {
+    const api = one('Deployment', 'lms').spec.template.spec.containers[0];
+    const collector = one('Deployment', 'lms-collector');
+    expect(collector, 'deploy/k8s/lms.yaml has a Deployment lms-collector').toBeDefined();
+    const c = collector.spec.template.spec.containers[0];
+    const config = one('ConfigMap', 'lms-config').data as Record<string, string>;
+    expect(config.LMS_COLLECTIONS_WORKER).toBe('false');
+    expect(api.env ?? []).not.toContainEqual(expect.objectContaining({ name: 'LMS_COLLECTIONS_WORKER' }));
+    expect(c.env).toEqual([{ name: 'LMS_COLLECTIONS_WORKER', value: 'true' }]);
+    expect({ image: c.image, envFrom: c.envFrom, ports: c.ports, probes: [c.startupProbe, c.livenessProbe, c.readinessProbe], securityContext: c.securityContext })
+      .toEqual({ image: api.image, envFrom: api.envFrom, ports: api.ports, probes: [api.startupProbe, api.livenessProbe, api.readinessProbe], securityContext: api.securityContext });
+    expect(collector.spec.template.spec.terminationGracePeriodSeconds * 1_000).toBeGreaterThan(Number(config.SHUTDOWN_GRACE_MS));
+    // Its pods are not behind the Service, and a PDB keeps one collector up.
+    const labels = collector.spec.template.metadata.labels as Record<string, string>;
+    expect(labels).toMatchObject(collector.spec.selector.matchLabels);
+    expect(Object.entries(one('Service', 'lms').spec.selector as Record<string, string>).every(([k, v]) => labels[k] === v)).toBe(false);
+    expect(one('PodDisruptionBudget', 'lms-collector').spec.selector.matchLabels).toEqual(collector.spec.selector.matchLabels);
+  });
+});
+
 /** A value of the right shape for a setting the lender supplies (what a filled Secret or site ConfigMap holds). */
 function sampleValue(name: string, schema: string): string {
   if (name.endsWith('DATABASE_URL')) return `postgresql://svc:pw@${name.toLowerCase().slice(0, 3)}-db-primary:5432/lendstack`;
