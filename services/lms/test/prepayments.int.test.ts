@@ -155,6 +155,44 @@ describe('partial prepayment', () => {
     expect(await count()).toBe(String(Number(n0) + 1));
   });
 
+  it('after a prepayment, refuses a repayment dated on or before it and a reversal of an earlier one (before-prepayment), writing nothing; later ones and a same-day foreclosure go through', async () => {
+    const tenant = newTenant('pp');
+    const loanId = await loanAfterFirstInstallment(tenant);
+    const emi1 = (await h.pool.query<{ id: string }>(`SELECT id FROM loan_transactions WHERE loan_id = $1 AND kind = 'repayment'`, [loanId])).rows[0]!.id;
+    expect((await prepay(tenant, loanId, '2000000', '2026-02-05', 'reduce-installment')).statusCode).toBe(201);
+    await setDate(tenant, '2026-02-20');
+    const written = async () => (await h.pool.query<{ t: string; e: string }>(
+      `SELECT (SELECT count(*) FROM loan_transactions WHERE loan_id = $1)::text AS t, (SELECT count(*) FROM journal_entries WHERE loan_id = $1)::text AS e`, [loanId])).rows[0];
+    const before = await written();
+    const scheduleBefore = await schedule(tenant, loanId);
+    const reversal = await call('POST', `/v1/loans/${loanId}/transactions/${emi1}/reversal`, tenant, ['operator'], { reason: 'bounced' });
+    expect([reversal.statusCode, reversal.json().type, reversal.json().errors[0].pointer]).toEqual([422, expect.stringContaining('before-prepayment'), '/params/txId']);
+    expect(reversal.json().detail).toContain('2026-02-05');
+    const backdated = await call('POST', `/v1/loans/${loanId}/repayments`, tenant, ['partner'], { amount: inr('100000'), valueDate: '2026-02-05', channel: 'upi', reference: 'late-credit' });
+    expect([backdated.statusCode, backdated.json().type, backdated.json().errors[0].pointer]).toEqual([422, expect.stringContaining('before-prepayment'), '/valueDate']);
+    expect(await written()).toEqual(before);
+    expect(await schedule(tenant, loanId)).toEqual(scheduleBefore);
+    // After the prepayment's day: posted and reversible as usual.
+    const later = await call('POST', `/v1/loans/${loanId}/repayments`, tenant, ['partner'], { amount: inr('100000'), valueDate: '2026-02-06', channel: 'upi', reference: 'after' });
+    expect(later.statusCode).toBe(201);
+    expect((await call('POST', `/v1/loans/${loanId}/transactions/${later.json().id}/reversal`, tenant, ['operator'], { reason: 'bounced' })).statusCode).toBe(201);
+    const tb = await trialBalance(h.pool, tenant);
+    expect(tb.debit).toBe(tb.credit);
+  });
+
+  it('a foreclosure on the prepayment\'s own day closes the loan; one dated before it is refused', async () => {
+    const tenant = newTenant('pp');
+    const loanId = await loanAfterFirstInstallment(tenant);
+    await setDate(tenant, '2026-02-10');
+    expect((await prepay(tenant, loanId, '2000000', '2026-02-10', 'reduce-term')).statusCode).toBe(201);
+    const quote = (await call('POST', `/v1/loans/${loanId}/payoff-quotes`, tenant, ['operator'], { asOf: '2026-02-10' })).json();
+    const early = await call('POST', `/v1/loans/${loanId}/foreclosure`, tenant, ['operator'], { amount: inr(quote.total.amount), valueDate: '2026-02-09' });
+    expect([early.statusCode, early.json().type]).toEqual([422, expect.stringContaining('before-prepayment')]);
+    const sameDay = await call('POST', `/v1/loans/${loanId}/foreclosure`, tenant, ['operator'], { amount: inr(quote.total.amount), valueDate: '2026-02-10' });
+    expect(sameDay.statusCode).toBe(201);
+    expect((await call('GET', `/v1/loans/${loanId}`, tenant, ['partner'])).json().balances.principalOutstanding).toMatchObject(inr('0'));
+  });
+
   it('is in the OpenAPI document', async () => {
     const doc = (await h.app.inject({ url: '/openapi.json' })).json();
     expect(Object.keys(doc.paths['/v1/loans/{id}/prepayments'].post.requestBody.content['application/json'].schema.properties)).toEqual(['amount', 'valueDate', 'option']);

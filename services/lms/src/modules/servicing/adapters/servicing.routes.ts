@@ -53,6 +53,7 @@ const STATUS: Record<ServicingFailureCode, number> = {
   'prepayment-with-arrears': 422,
   'prepayment-exceeds-balance': 422,
   'prepayment-not-supported': 422,
+  'before-prepayment': 422,
   'before-restructure': 422,
   'write-off-not-latest': 422,
   'no-write-off': 409,
@@ -175,7 +176,7 @@ export async function servicingRoutes(app: FastifyInstance, deps: ServicingRoute
   });
 
   app.post('/v1/loans/:id/prepayments', {
-    schema: { tags: ['servicing'], summary: 'Pay principal ahead and re-amortise the rest (operator)', description: "`amount` is principal paid ahead; the product version's prepayment charge (round half-even of amount × `percentOfPrincipal`, plus `fixed`; fee income) is paid on top. `option`: `reduce-installment` keeps the maturity and lowers the installment, `reduce-term` keeps the installment and ends the loan earlier (equal-installment loans). The new schedule is the loan engine's `partialPrepayment` (interest the prepaid amount accrued since the last due date is collected with the next installment); the schedule it replaces is kept (`GET /v1/loans/{id}/schedule-versions`). Refused (422, nothing written): an amount not below the principal outstanding (`/amount`: use foreclosure), anything due unpaid on `valueDate` or a transaction dated after it (`/valueDate`), a method that cannot be re-amortised (`/option`). Honours `Idempotency-Key`.", headers: idempotencyHeader, params: schemaDoc(loanParams), body: schemaDoc(prepaymentBody), response: { 201: { description: 'The prepayment transaction (`reason` = option) with its `allocation` (`principal`, `prepaymentCharge`)' }, ...problems } },
+    schema: { tags: ['servicing'], summary: 'Pay principal ahead and re-amortise the rest (operator)', description: "`amount` is principal paid ahead; the product version's prepayment charge (round half-even of amount × `percentOfPrincipal`, plus `fixed`; fee income) is paid on top. `option`: `reduce-installment` keeps the maturity and lowers the installment, `reduce-term` keeps the installment and ends the loan earlier (equal-installment loans). The new schedule is the loan engine's `partialPrepayment` (interest the prepaid amount accrued since the last due date is collected with the next installment); the schedule it replaces is kept (`GET /v1/loans/{id}/schedule-versions`). Refused (422, nothing written): an amount not below the principal outstanding (`/amount`: use foreclosure), anything due unpaid on `valueDate` or a transaction dated after it (`/valueDate`), a method that cannot be re-amortised (`/option`). Honours `Idempotency-Key`. Once posted, a repayment dated on or before the prepayment, or the reversal of one, is refused with 422 `before-prepayment` (the new schedule rests on that day's balance).", headers: idempotencyHeader, params: schemaDoc(loanParams), body: schemaDoc(prepaymentBody), response: { 201: { description: 'The prepayment transaction (`reason` = option) with its `allocation` (`principal`, `prepaymentCharge`)' }, ...problems } },
   }, async (request, reply) => {
     const principal = authenticate(request, deps.authSecret, 'operator');
     const { id } = parseOr400(loanParams, request.params, 'params');

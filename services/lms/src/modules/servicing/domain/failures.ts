@@ -25,6 +25,7 @@ export type ServicingFailureCode =
   | 'prepayment-with-arrears'
   | 'prepayment-exceeds-balance'
   | 'prepayment-not-supported'
+  | 'before-prepayment'
   | 'before-restructure'
   | 'write-off-not-latest'
   | 'no-write-off'

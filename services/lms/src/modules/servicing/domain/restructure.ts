@@ -111,7 +111,23 @@ export function previewInstallments(p: StoredPreview): InstallmentMinor[] {
  * The operator reverses the restructure's effect by proposing another, or posts the money after it.
  */
 export function beforeRestructure(transactions: readonly { kind: string; valueDate: string; id: string }[], date: string, pointer: string): ServicingFailure | undefined {
-  const last = transactions.reduce<{ valueDate: string; id: string } | undefined>((m, t) => (t.kind === 'restructure' && (m === undefined || t.valueDate > m.valueDate) ? t : m), undefined);
+  const last = latestOf(transactions, 'restructure');
   if (last === undefined || date > last.valueDate) return undefined;
   return failure('before-restructure', pointer, `the loan was restructured effective ${last.valueDate} (transaction ${last.id}): a money event dated on or before it would change the position its new schedule was built on; post it with a later value date`);
 }
+
+/**
+ * The same rule for a partial prepayment, which re-amortised the schedule from the position on its value date
+ * (prepay.ts): a repayment or a reversal of one dated on or before the latest prepayment would change the balance the
+ * schedule in force was built from, so it is refused (`before-prepayment`), as before a restructure. A foreclosure
+ * (`sameDay: true`) may fall on the prepayment's own day: it pays off what the prepayment left, and nothing is left
+ * for the schedule to be built on.
+ */
+export function beforePrepayment(transactions: readonly { kind: string; valueDate: string; id: string }[], date: string, pointer: string, sameDay = false): ServicingFailure | undefined {
+  const last = latestOf(transactions, 'prepayment');
+  if (last === undefined || date > last.valueDate || (sameDay && date === last.valueDate)) return undefined;
+  return failure('before-prepayment', pointer, `a prepayment on ${last.valueDate} (transaction ${last.id}) re-amortised the schedule from the balance of that day: a money event dated on or before it would change that balance; post it with a later value date`);
+}
+
+const latestOf = <T extends { kind: string; valueDate: string }>(transactions: readonly T[], kind: string): T | undefined =>
+  transactions.reduce<T | undefined>((m, t) => (t.kind === kind && (m === undefined || t.valueDate > m.valueDate) ? t : m), undefined);

@@ -5,7 +5,7 @@ import { inTransaction } from '../../../platform/pg-transaction.js';
 import { processCheckpoints } from '../adapters/replay-checkpoints.js';
 import { failure, type Outcome, type ServicingFailure } from '../domain/failures.js';
 import { allocationDigest, type LoanTransaction, type StoredAllocation } from '../domain/servicing.js';
-import { beforeRestructure } from '../domain/restructure.js';
+import { beforePrepayment, beforeRestructure } from '../domain/restructure.js';
 import { replayLoan, type ReplayDeps } from './replay-loan.js';
 
 export interface ServicingDeps extends ReplayDeps {
@@ -78,7 +78,8 @@ export async function applyMoneyEvent(deps: ServicingDeps, request: MoneyRequest
     // A standing re-age moved the arrears it found: nothing may land on or before it (undo it first).
     const reAge = standingReAge(transactions);
     if (reAge && checked.value <= reAge.valueDate) return refuse(failure('before-re-age', command.kind === 'reversal' ? '/params/txId' : '/valueDate', `the loan was re-aged on ${reAge.valueDate}: nothing dated on or before it can be posted (undo the re-age first)`));
-    const frozen = beforeRestructure(transactions, checked.value, request.command.kind === 'reversal' ? '/params/txId' : '/valueDate');
+    const pointer = request.command.kind === 'reversal' ? '/params/txId' : '/valueDate';
+    const frozen = beforeRestructure(transactions, checked.value, pointer) ?? beforePrepayment(transactions, checked.value, pointer);
     if (frozen) return refuse(frozen);
     const tx = await insertTransaction(client, {
       id: deps.newId(), tenantId: loan.tenantId, loanId: loan.id, currency: loan.currency, scale: loan.scale, status: 'posted', requestHash: request.requestHash,

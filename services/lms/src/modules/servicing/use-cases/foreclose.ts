@@ -4,7 +4,7 @@ import { businessDateOf } from '../../business-date/business-date.repository.js'
 import { insertTransaction, lockLoan, transactionByKey, transactionsOf, type ServicedLoan } from '../adapters/servicing.repository.js';
 import { inTransaction } from '../../../platform/pg-transaction.js';
 import { failure, type Outcome, type ServicingFailure } from '../domain/failures.js';
-import { beforeRestructure } from '../domain/restructure.js';
+import { beforePrepayment, beforeRestructure } from '../domain/restructure.js';
 import { allocationDigest, type LoanTransaction, type StoredAllocation } from '../domain/servicing.js';
 import type { ServicingDeps, WireAmount } from './apply-money-event.js';
 import { payoffAt } from './payoff-quote.js';
@@ -43,7 +43,7 @@ export async function foreclose(deps: ServicingDeps, request: ForeclosureRequest
     const refused = check(loan, request, businessDate);
     if (refused) return refuse(refused);
     const transactions = await transactionsOf(client, loan.id, { allocations: false });
-    const frozen = beforeRestructure(transactions, request.valueDate, '/valueDate');
+    const frozen = beforeRestructure(transactions, request.valueDate, '/valueDate') ?? beforePrepayment(transactions, request.valueDate, '/valueDate', true);
     if (frozen) return refuse(frozen);
     const payoff = await payoffAt(client, loan, request.valueDate, transactions);
     if (!payoff.ok) {
