@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import pg from 'pg';
+import { tryParseIsoDate } from '@lendstack/loan-engine';
 import { toCsv } from '@lendstack/platform';
 import { businessDateOf, utcToday } from '../../business-date/business-date.repository.js';
 import { FEATURE_NAMES } from '../domain/features.js';
@@ -55,7 +56,7 @@ async function scoreCommand(args: string[], databaseUrl: string): Promise<number
   const { values } = parseArgs({ args, options: { tenant: { type: 'string' }, 'as-of': { type: 'string' }, concurrency: { type: 'string' } } });
   const concurrency = Number(values.concurrency ?? 1);
   const asOf = values['as-of'] ?? '';
-  if (!values.tenant || !/^\d{4}-\d{2}-\d{2}$/.test(asOf) || Number.isNaN(Date.parse(asOf)) || !Number.isInteger(concurrency) || concurrency < 1 || concurrency > 32) {
+  if (!values.tenant || tryParseIsoDate(asOf) === undefined || !Number.isInteger(concurrency) || concurrency < 1 || concurrency > 32) {
     console.error(`usage: ${EARLY_WARNING_USAGE}`);
     return 2;
   }
