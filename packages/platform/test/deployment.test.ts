@@ -157,6 +157,18 @@ describe('the LMS collector apart', () => {
     expect(Object.entries(one('Service', 'lms').spec.selector as Record<string, string>).every(([k, v]) => labels[k] === v)).toBe(false);
     expect(one('PodDisruptionBudget', 'lms-collector').spec.selector.matchLabels).toEqual(collector.spec.selector.matchLabels);
   });
+
+  it('runs apart in docker-compose too: lms-collector is lms with LMS_COLLECTIONS_WORKER on, and publishes no port', () => {
+    const api = compose.services.lms!;
+    const collector = compose.services['lms-collector'];
+    expect(collector, 'docker-compose.yml has a service lms-collector').toBeDefined();
+    expect(api.environment!.LMS_COLLECTIONS_WORKER).toBe('false');
+    const { LMS_COLLECTIONS_WORKER: on, ...rest } = collector!.environment!;
+    expect(on).toBe('true');
+    expect(rest).toEqual(Object.fromEntries(Object.entries(api.environment!).filter(([k]) => k !== 'LMS_COLLECTIONS_WORKER')));
+    expect({ image: collector!.image, build: collector!.build, profiles: collector!.profiles }).toEqual({ image: api.image, build: api.build, profiles: api.profiles });
+    expect(collector!.ports).toBeUndefined();
+  });
 });
 
 /** A value of the right shape for a setting the lender supplies (what a filled Secret or site ConfigMap holds). */
