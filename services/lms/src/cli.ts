@@ -28,7 +28,10 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === 'audit' && rest[0] === 'verify') return auditVerify(rest.slice(1));
   if (command === 'simulate') return simulateCommand(rest, loadConfig().LMS_DATABASE_URL);
-  if (command === 'early-warning') return earlyWarningCommand(rest, loadConfig().LMS_DATABASE_URL);
+  if (command === 'early-warning') {
+    const config = loadConfig();
+    return earlyWarningCommand(rest, config.LMS_DATABASE_URL, config.LMS_EARLY_WARNING_RETENTION_MONTHS);
+  }
   if (command === 'import') return importCommand(rest, loadConfig().LMS_DATABASE_URL);
   if (command === 'portfolio-snapshot') return portfolioSnapshotCommand(rest, loadConfig().LMS_DATABASE_URL);
   if (command !== 'eod') {

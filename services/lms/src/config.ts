@@ -30,6 +30,9 @@ const envSchema = z.object({
   // How long an applied event id is remembered: longer than the topic's retention (30 days), so no
   // redelivery can outlive its inbox row.
   LMS_INBOX_RETENTION_DAYS: z.coerce.number().int().min(31).max(3_650).default(45),
+  // Months of early-warning scores kept before the month of the earliest tenant business date (0: every month);
+  // older months' partitions are dropped hourly (early-warning/adapters/pg-score-partitions.ts).
+  LMS_EARLY_WARNING_RETENTION_MONTHS: z.coerce.number().int().min(0).max(1_200).default(13),
   LMS_CONSUMER_FROM_BEGINNING: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),

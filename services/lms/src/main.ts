@@ -44,6 +44,7 @@ import { createEodRunner } from './modules/servicing/adapters/eod-runner.js';
 import type { EodProgress as EodProgressRow } from './modules/servicing/use-cases/end-of-day.js';
 import { loadEarlyWarningModel } from './modules/early-warning/adapters/model-file.js';
 import { scoreBook } from './modules/early-warning/use-cases/score-book.js';
+import { startScoreRetention } from './modules/early-warning/adapters/pg-score-partitions.js';
 import { snapshotsDay, writePortfolioSnapshot } from './modules/portfolio/adapters/pg-portfolio-snapshots.js';
 import { createRepaymentFileRunner } from './modules/repayment-files/adapters/repayment-file-runner.js';
 import { createImportRunner } from './modules/imports/adapters/import-runner.js';
@@ -212,6 +213,7 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
   });
 
   const inboxRetention = startInboxRetention({ pool, logger, retainMs: config.LMS_INBOX_RETENTION_DAYS * 86_400_000 });
+  const scoreRetention = startScoreRetention({ pool, logger, keepMonths: config.LMS_EARLY_WARNING_RETENTION_MONTHS });
   const kafkaReady = joined('kafka', async () => {
     const producer = await createProducer(kafka);
     try {
@@ -332,6 +334,7 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
       await importRunner.stop();
       notifications.close();
       inboxRetention.stop();
+      scoreRetention.stop();
       stopped = true;
       for (const wake of wakers) wake();
       await Promise.all([temporalReady, kafkaReady, signalsReady, webhooksReady]);

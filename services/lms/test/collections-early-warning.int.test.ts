@@ -29,6 +29,7 @@ import { startLifecycleSignalsConsumer } from '../src/modules/collections/adapte
 import type { CollectionSchedule } from '../src/modules/collections/domain/collection-plan.js';
 import { collectionsStateQuery, collectionsWorkflow } from '../src/modules/collections/workflows/collections.workflow.js';
 import { caseProbabilities } from '../src/modules/early-warning/adapters/pg-early-warning.repository.js';
+import { ensureScoreMonth } from '../src/modules/early-warning/adapters/pg-score-partitions.js';
 import { sealed } from '../src/modules/lifecycle/domain/envelope.js';
 import { engineScheduleCalculator } from '../src/modules/loans/adapters/loan-engine.schedule.js';
 import { createPgLoanBookingStore } from '../src/modules/loans/adapters/pg-loan-booking.store.js';
@@ -260,6 +261,7 @@ describe('an NPA early warning in collections', () => {
     const unscored = await bookLoan(tenant);
     const model = 'npa-90d.v1';
     // A score of a chosen probability, stored as the re-score stores it (its case update is the product's).
+    await ensureScoreMonth(h.pool, today);
     const scored = async (client: PoolClient, loanId: string, probability: number) => {
       await client.query(
         `INSERT INTO early_warning_scores (tenant_id, loan_id, as_of, model_version, probability, logit, flagged, dpd, features, contributions)

@@ -40,6 +40,7 @@ import { saveSchedule } from '../src/modules/collections/adapters/collector.repo
 import type { CollectionSchedule } from '../src/modules/collections/domain/collection-plan.js';
 import { resendPendingActions } from '../src/modules/collections/use-cases/collector-actions.js';
 import { collectionsStateQuery, collectionsWorkflow } from '../src/modules/collections/workflows/collections.workflow.js';
+import { ensureScoreMonth } from '../src/modules/early-warning/adapters/pg-score-partitions.js';
 import { engineScheduleCalculator } from '../src/modules/loans/adapters/loan-engine.schedule.js';
 import { createPrismaLoanRepository } from '../src/modules/loans/adapters/prisma-loan.repository.js';
 import { createPgLoanBookingStore } from '../src/modules/loans/adapters/pg-loan-booking.store.js';
@@ -274,6 +275,7 @@ describe('the collections workflow collects a 12-month loan on the real rails', 
       }
       // The loan's NPA early-warning score as end of day stores it (this test's days run without the re-score step).
       const scoredOn = await businessDate(tenant);
+      await ensureScoreMonth(h.pool, scoredOn);
       await q(`INSERT INTO early_warning_scores (tenant_id, loan_id, as_of, model_version, probability, logit, flagged, dpd, features, contributions)
                VALUES ($1, $2, $3::date, 'npa-90d.v1', 0.4213, -0.3172, true, 15, '{}', '{}') ON CONFLICT DO NOTHING`, [tenant, loanId, scoredOn]);
       const queue = await call('GET', '/v1/collections/queue?queue=early', tenant);

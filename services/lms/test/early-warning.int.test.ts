@@ -158,12 +158,12 @@ describe('pnpm -s lms early-warning score', () => {
     const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
     try {
       const { lmsDatabaseUrl } = await infrastructure();
-      expect(await earlyWarningCommand(['score', '--tenant', tenant, '--as-of', D2, '--concurrency', '2'], lmsDatabaseUrl)).toBe(0);
+      expect(await earlyWarningCommand(['score', '--tenant', tenant, '--as-of', D2, '--concurrency', '2'], lmsDatabaseUrl, 13)).toBe(0);
       expect(JSON.parse(printed[0]!)).toMatchObject({ tenant, asOf: D2, scored: before.length, raised: 0 });
       expect(await stored(D2)).toEqual(before);
-      expect(await earlyWarningCommand(['score', '--tenant', tenant, '--as-of', '2027-01-01'], lmsDatabaseUrl)).toBe(2);
+      expect(await earlyWarningCommand(['score', '--tenant', tenant, '--as-of', '2027-01-01'], lmsDatabaseUrl, 13)).toBe(2);
       expect(errors.mock.calls.flat().join(' ')).toContain('after the tenant\'s business date 2026-12-01');
-      expect(await earlyWarningCommand(['score', '--tenant', tenant, '--as-of', '2026-02-30x'], lmsDatabaseUrl)).toBe(2);
+      expect(await earlyWarningCommand(['score', '--tenant', tenant, '--as-of', '2026-02-30x'], lmsDatabaseUrl, 13)).toBe(2);
       expect((await h.pool.query(`SELECT 1 FROM early_warning_scores WHERE tenant_id = $1 AND as_of > '2026-12-01'`, [tenant])).rowCount).toBe(0);
     } finally {
       log.mockRestore();

@@ -7,18 +7,21 @@ import { FEATURE_NAMES } from '../domain/features.js';
 import { scoreBook } from '../use-cases/score-book.js';
 import { loadEarlyWarningModel } from './model-file.js';
 import { featuresPage } from './pg-features.queries.js';
+import { pruneScoreMonths, scoreRetentionStart } from './pg-score-partitions.js';
 
 export const EARLY_WARNING_USAGE = 'pnpm -s lms early-warning dataset --tenant <tenant> --dates <YYYY-MM-DD,...> [--page-size N]   (CSV on stdout: features and the 90-day outcome)\n'
-  + '       pnpm -s lms early-warning score --tenant <tenant> --as-of <YYYY-MM-DD> [--concurrency N]   (re-scores the book as of a business date, as end of day does)';
+  + '       pnpm -s lms early-warning score --tenant <tenant> --as-of <YYYY-MM-DD> [--concurrency N]   (re-scores the book as of a business date, as end of day does)\n'
+  + '       pnpm -s lms early-warning prune [--keep-months N] [--dry-run]   (drops the score months past retention, as the service does hourly)';
 
 /**
  * `pnpm -s lms early-warning dataset …`: the training set for tools/early-warning/train.py, one CSV row per
  * loan scored at each date with its features and outcome (reached over 90 dpd within 90 days), streamed
  * page by page (keyset on loan id) so memory stays bounded whatever the book.
  */
-export async function earlyWarningCommand(args: string[], databaseUrl: string): Promise<number> {
+export async function earlyWarningCommand(args: string[], databaseUrl: string, keepMonths: number): Promise<number> {
   const [sub, ...rest] = args;
   if (sub === 'score') return scoreCommand(rest, databaseUrl);
+  if (sub === 'prune') return pruneCommand(rest, databaseUrl, keepMonths);
   const { values } = parseArgs({ args: rest, options: { tenant: { type: 'string' }, dates: { type: 'string' }, 'page-size': { type: 'string' } } });
   const dates = (values.dates ?? '').split(',').filter(Boolean);
   const pageSize = Number(values['page-size'] ?? 2000);
@@ -70,6 +73,29 @@ async function scoreCommand(args: string[], databaseUrl: string): Promise<number
     const started = performance.now();
     const result = await scoreBook({ pool, model: loadEarlyWarningModel(), now: () => new Date(), concurrency }, values.tenant, asOf);
     console.log(JSON.stringify({ tenant: values.tenant, asOf, ...result, ms: Math.round(performance.now() - started) }));
+    return 0;
+  } finally {
+    await pool.end();
+  }
+}
+
+/**
+ * `pnpm -s lms early-warning prune …`: what the service's hourly sweep does, now: drops the months of scores before
+ * `--keep-months` (default LMS_EARLY_WARNING_RETENTION_MONTHS) before the month of the earliest tenant business date.
+ * `--dry-run` lists them only. Prints {keepFrom, dropped} as JSON (keepFrom null: retention off or no tenant started).
+ */
+async function pruneCommand(args: string[], databaseUrl: string, defaultKeepMonths: number): Promise<number> {
+  const { values } = parseArgs({ args, options: { 'keep-months': { type: 'string' }, 'dry-run': { type: 'boolean' } } });
+  const keepMonths = Number(values['keep-months'] ?? defaultKeepMonths);
+  if (!Number.isInteger(keepMonths) || keepMonths < 0 || keepMonths > 1_200) {
+    console.error(`usage: ${EARLY_WARNING_USAGE}`);
+    return 2;
+  }
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+  try {
+    const keepFrom = await scoreRetentionStart(pool, keepMonths);
+    const result = keepFrom === null ? { keepFrom, dropped: [] } : await pruneScoreMonths(pool, keepFrom, { dryRun: values['dry-run'] === true });
+    console.log(JSON.stringify({ ...result, dryRun: values['dry-run'] === true }));
     return 0;
   } finally {
     await pool.end();

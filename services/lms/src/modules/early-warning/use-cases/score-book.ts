@@ -5,6 +5,7 @@ import { LMS_SOURCE, lifecycleEventId } from '../../lifecycle/domain/envelope.js
 import { enqueue } from '../../servicing/adapters/servicing.repository.js';
 import { modelId, score, topFactors, type EarlyWarningModel } from '../domain/model.js';
 import { scoreAndSavePage } from '../adapters/pg-early-warning.repository.js';
+import { ensureScoreMonth } from '../adapters/pg-score-partitions.js';
 
 export interface ScoreBookDeps {
   readonly pool: pg.Pool;
@@ -29,6 +30,8 @@ const fixed4 = (x: number) => x.toFixed(4);
  * and date, so nothing is sent twice. Returns the loans scored and the warnings raised.
  */
 export async function scoreBook(deps: ScoreBookDeps, tenantId: string, asOf: string): Promise<{ scored: number; raised: number }> {
+  // Scores are kept in a partition per month: the date's is created first if this is its month's first score.
+  await ensureScoreMonth(deps.pool, asOf);
   // The tenant's loans in id ranges of about equal size, each paged on its own connection.
   const parts = Math.max(1, deps.concurrency ?? 1);
   const bounds = parts === 1 ? [null] : [...(await deps.pool.query<{ hi: string }>(
