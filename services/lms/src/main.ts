@@ -200,9 +200,13 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
       });
       const workerRun = worker.run();
       workerRun.catch((error: unknown) => logger.error({ err: error }, 'collections worker stopped'));
-      const starter = startCollectionsStarter({ pool, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, logger, metrics, ...(config.LMS_COLLECTIONS_TENANT_PREFIX ? { tenantPrefix: config.LMS_COLLECTIONS_TENANT_PREFIX } : {}) });
-      // The collectors' clock: workflows whose business date has come are woken; actions Temporal missed are resent.
-      const waker = startCollectionsWaker({ pool, temporal, logger, idleMs: config.LMS_COLLECTIONS_WAKE_MS, resend: () => resendPendingActions({ pool, temporal: () => temporal }) });
+      const tenantPrefix = config.LMS_COLLECTIONS_TENANT_PREFIX ?? null;
+      const starter = startCollectionsStarter({ pool, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, logger, metrics, ...(tenantPrefix ? { tenantPrefix } : {}) });
+      // The collectors' clock: workflows whose business date has come are woken; actions Temporal missed are resent (both for the starter's tenants only).
+      const waker = startCollectionsWaker({
+        pool, temporal, logger, idleMs: config.LMS_COLLECTIONS_WAKE_MS, ...(tenantPrefix ? { tenantPrefix } : {}),
+        resend: () => resendPendingActions({ pool, temporal: () => temporal }, 200, tenantPrefix),
+      });
       temporalParts = { clientConnection, temporal, collector: { workerConnection, worker, workerRun, starter, waker } };
       return temporalParts;
     } catch (error) {
@@ -268,6 +272,7 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
       topicPrefix: config.KAFKA_TOPIC_PREFIX,
       temporal: t.temporal,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
+      ...(config.LMS_COLLECTIONS_TENANT_PREFIX ? { tenantPrefix: config.LMS_COLLECTIONS_TENANT_PREFIX } : {}),
     }));
   })();
 

@@ -12,6 +12,11 @@ export interface CollectionsWakerOptions {
   readonly batchSize?: number;
   readonly concurrency?: number;
   readonly idleMs?: number;
+  /**
+   * Only tenants whose id starts with this (LMS_COLLECTIONS_TENANT_PREFIX, as the starter): another tenant's
+   * workflow is not this collector's to find, and "not found" would drop its wake-up.
+   */
+  readonly tenantPrefix?: string;
   /** Also each round: resend what Temporal did not take earlier (collector actions). */
   readonly resend?: () => Promise<unknown>;
 }
@@ -56,7 +61,7 @@ export function startCollectionsWaker(options: CollectionsWakerOptions): Collect
     let signalled = 0;
     await options.resend?.();
     for (;;) {
-      const due = await dueWakeups(options.pool, batchSize);
+      const due = await dueWakeups(options.pool, batchSize, options.tenantPrefix ?? null);
       if (due.length === 0) return signalled;
       for (let i = 0; i < due.length; i += concurrency) {
         const group = due.slice(i, i + concurrency);

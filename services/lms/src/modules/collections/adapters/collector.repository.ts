@@ -163,13 +163,14 @@ export async function setWakeup(db: Db, input: { tenantId: string; loanId: strin
 }
 
 /** Wake-ups the tenants' business dates have reached, keyset-paged by (tenant, date, loan). */
-export async function dueWakeups(db: Db, limit: number): Promise<{ loanId: string; tenantId: string; wakeOn: string; businessDate: string }[]> {
+export async function dueWakeups(db: Db, limit: number, tenantPrefix: string | null = null): Promise<{ loanId: string; tenantId: string; wakeOn: string; businessDate: string }[]> {
   const rows = await db.query<{ loan_id: string; tenant_id: string; wake_on: string; business_date: string }>(
     `SELECT w.loan_id, w.tenant_id, to_char(w.wake_on, 'YYYY-MM-DD') AS wake_on, to_char(b.business_date, 'YYYY-MM-DD') AS business_date
      FROM business_dates b CROSS JOIN LATERAL (
        SELECT loan_id, tenant_id, wake_on FROM collections_wakeups w WHERE w.tenant_id = b.tenant_id AND w.wake_on <= b.business_date
        ORDER BY w.wake_on, w.loan_id LIMIT $1) w
-     LIMIT $1`, [limit]);
+     WHERE $2::text IS NULL OR left(b.tenant_id, length($2)) = $2
+     LIMIT $1`, [limit, tenantPrefix]);
   return rows.rows.map((r) => ({ loanId: r.loan_id, tenantId: r.tenant_id, wakeOn: r.wake_on, businessDate: r.business_date }));
 }
 

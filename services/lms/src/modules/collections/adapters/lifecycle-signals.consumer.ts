@@ -19,6 +19,8 @@ export interface LifecycleSignalsConsumerDeps {
   readonly taskQueue: string;
   /** Bound on loans signalled at once (one loan's events always go one after another, in order). */
   readonly concurrency?: number;
+  /** Only events of tenants whose id starts with this (LMS_COLLECTIONS_TENANT_PREFIX); the others pass by. */
+  readonly tenantPrefix?: string;
 }
 
 /**
@@ -61,7 +63,7 @@ export function startLifecycleSignalsConsumer(deps: LifecycleSignalsConsumerDeps
     ...(deps.metrics ? { metrics: deps.metrics } : {}),
     topic: topics.loanLifecycle.name,
     deadLetterTopic: topics.lmsDeadLetter.name,
-    parse: parseCollectorEvent,
+    parse: (value) => parseCollectorEvent(value, deps.tenantPrefix ?? null),
     handle: async (events) => {
       const byLoan = groupByLoan(events);
       for (let i = 0; i < byLoan.length; i += concurrency) {
@@ -75,10 +77,11 @@ export function startLifecycleSignalsConsumer(deps: LifecycleSignalsConsumerDeps
   });
 }
 
-/** A signal for the types the collector cares about, `null` (pass by) for any other type. */
-export function parseCollectorEvent(value: Buffer | null): Parsed<LifecycleSignal | null> {
+/** A signal for the types the collector cares about, `null` (pass by) for any other type or a tenant outside `tenantPrefix`. */
+export function parseCollectorEvent(value: Buffer | null, tenantPrefix: string | null = null): Parsed<LifecycleSignal | null> {
   const header = envelopeHeaderSchema.safeParse(safeJson(value));
   if (header.success && !collectorEventTypes.has(header.data.type)) return { ok: true, event: null };
+  if (header.success && tenantPrefix !== null && !header.data.tenantId.startsWith(tenantPrefix)) return { ok: true, event: null };
   const parsed = parseEvent(value);
   if (!parsed.ok) return parsed;
   return { ok: true, event: toLifecycleSignal(parsed.event as CollectorEvent) };

@@ -146,9 +146,14 @@ async function sendSignal(deps: Pick<CollectorActionDeps, 'pool' | 'temporal'>, 
   return true;
 }
 
-/** Sends the actions Temporal did not take when they were recorded, oldest first. Returns how many it sent. */
-export async function resendPendingActions(deps: Pick<CollectorActionDeps, 'pool' | 'temporal'>, limit = 200): Promise<number> {
-  const rows = await deps.pool.query<ActionRow>(`SELECT ${COLUMNS} FROM collections_actions WHERE signalled_at IS NULL ORDER BY recorded_at, id LIMIT $1`, [limit]);
+/**
+ * Sends the actions Temporal did not take when they were recorded, oldest first, of the tenants whose id starts with
+ * `tenantPrefix` (all: null), as the waker. Returns how many it sent.
+ */
+export async function resendPendingActions(deps: Pick<CollectorActionDeps, 'pool' | 'temporal'>, limit = 200, tenantPrefix: string | null = null): Promise<number> {
+  const rows = await deps.pool.query<ActionRow>(
+    `SELECT ${COLUMNS} FROM collections_actions WHERE signalled_at IS NULL AND ($2::text IS NULL OR left(tenant_id, length($2)) = $2) ORDER BY recorded_at, id LIMIT $1`,
+    [limit, tenantPrefix]);
   let sent = 0;
   for (const row of rows.rows) if (await sendSignal(deps, row)) sent += 1;
   return sent;
