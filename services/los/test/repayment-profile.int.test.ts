@@ -237,12 +237,15 @@ describe('the borrower repayment profile from the LMS lifecycle events, and the 
     const npa = flag(2, isoDateFromToday(-4), 'npa-risk', { probability: '0.6200', model: 'npa-90d.v1', topFactors: [{ feature: 'dpd_now', value: 45, contribution: '2.1000' }] });
     await publish(first.loanId, [bounced]);
     await applied((bounced as { id: string }).id);
+    // The inbox records the version received (1), not the version it was read as (2).
+    expect((await los.pool.query('SELECT type, version FROM inbox WHERE event_id = $1', [(bounced as { id: string }).id])).rows).toEqual([{ type: 'CollectionsFlagRaised', version: 1 }]);
     expect((await get(`/v1/borrowers/${first.borrowerKey}/repayment-profile`)).json()).toMatchObject({
       loansWithCollectionsFlag: 1, loans: [{ loanId: first.loanId, collectionsFlag: { asOf: isoDateFromToday(-20), flag: 'bounced-twice', probability: null, model: null } }],
     });
     // v2 of a later date wins; the v1 flag redelivered afterwards (an older date, and an id already applied) changes nothing.
     await publish(first.loanId, [npa, bounced]);
     await applied((npa as { id: string }).id);
+    expect((await los.pool.query('SELECT version FROM inbox WHERE event_id = $1', [(npa as { id: string }).id])).rows).toEqual([{ version: 2 }]);
     const profile = (await get(`/v1/borrowers/${first.borrowerKey}/repayment-profile`)).json();
     expect(profile).toMatchObject({ loansWithCollectionsFlag: 1, loans: [{ loanId: first.loanId, collectionsFlag: { asOf: isoDateFromToday(-4), flag: 'npa-risk', probability: '0.6200', model: 'npa-90d.v1' } }] });
     // A v2 flag with a value v2 does not have is dead-lettered with the reason.

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { receivedVersion } from '@lendstack/contracts';
 import { inTransaction } from '@lendstack/platform';
 import { foldRepaymentEvents, type LoanRecord } from '../domain/repayment-profile.js';
 import type { RepaymentProfileStore } from '../ports.js';
@@ -86,7 +87,7 @@ export function createPgRepaymentProfileStore(pool: pg.Pool): RepaymentProfileSt
         const inbox = await c.query<{ event_id: string }>(
           `INSERT INTO inbox (event_id, type, version) SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[])
            ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
-          [events.map((e) => e.id), events.map((e) => e.type), events.map((e) => e.version)],
+          [events.map((e) => e.id), events.map((e) => e.type), events.map((e) => receivedVersion(e))],
         );
         const freshIds = new Set(inbox.rows.map((r) => r.event_id));
         const fresh = events.filter((e) => freshIds.has(e.id));
