@@ -39,7 +39,7 @@ const envSchema = z.object({
   // Task queue of the collections worker; a deployment may isolate its own.
   TEMPORAL_TASK_QUEUE: z.string().default('lendstack-lms-collections'),
   // Collections only for loans of tenants whose id begins with this (unset: every tenant): their workflows started,
-  // woken, signalled lifecycle events and sent the actions Temporal missed; a process serving some tenants, or a test's own LMS beside others
+  // woken, signalled lifecycle events and sent the actions Temporal missed, their auto-debits presented; a process serving some tenants, or a test's own LMS beside others
   // on one database.
   LMS_COLLECTIONS_TENANT_PREFIX: z.string().min(1).optional(),
   // Whether this process is also the collector: the collections Temporal worker, the workflow starter and waker,

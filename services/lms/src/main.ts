@@ -320,7 +320,7 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
   // ACH submission windows: queued USD payouts go to the ODFI in one file per window.
   const achWindows = startAchWindows(ach, { windowMs: config.ACH_WINDOW_MS, reconcileEveryMs: config.ACH_RECONCILE_MS, onOutcome: payoutOutcomeHandler(servicing, logger), logger });
   // The auto-debit collection day: present what is due, apply what the rails answer.
-  const autodebit = !config.LMS_COLLECTIONS_WORKER ? undefined : startAutodebitRunner({ servicing, rails: [achCollections, nachCollections, upiCollections, cardCollections], newId: () => crypto.randomUUID(), maxPerFile: config.ACH_MAX_ENTRIES_PER_FILE, logger, intervalMs: config.LMS_AUTODEBIT_INTERVAL_MS, now: () => new Date() });
+  const autodebit = !config.LMS_COLLECTIONS_WORKER ? undefined : startAutodebitRunner({ servicing, rails: [achCollections, nachCollections, upiCollections, cardCollections], newId: () => crypto.randomUUID(), maxPerFile: config.ACH_MAX_ENTRIES_PER_FILE, logger, intervalMs: config.LMS_AUTODEBIT_INTERVAL_MS, now: () => new Date(), ...(config.LMS_COLLECTIONS_TENANT_PREFIX ? { tenantPrefix: config.LMS_COLLECTIONS_TENANT_PREFIX } : {}) });
   // A run this process (or a killed one) left unfinished continues: per (loan, day) idempotent.
   void eodRunner.resumePending().catch((error: unknown) => logger.error({ err: error }, 'could not resume end-of-day runs'));
   // A file whose processing was cut short continues: each row's repayment key is derived from (file, row).

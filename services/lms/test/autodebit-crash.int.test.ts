@@ -42,6 +42,8 @@ beforeAll(async () => {
   env = {
     LMS_DATABASE_URL: infra.lmsDatabaseUrl, TEMPORAL_ADDRESS: infra.temporalAddress,
     LMS_CONSUMER_GROUP: `lms-crash-${runId}`, LMS_CONSUMER_FROM_BEGINNING: 'false', TEMPORAL_TASK_QUEUE: `collections-crash-${runId}`,
+    // Its collector for this test's tenants only (newTenant('crash')): not the other tests' debits and wake-ups on this database.
+    LMS_COLLECTIONS_TENANT_PREFIX: 'crash-',
     ACH_BASE_URL: `http://127.0.0.1:${ACH_PORT}`, LMS_AUTODEBIT_INTERVAL_MS: '200',
   };
 });

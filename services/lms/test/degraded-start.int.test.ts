@@ -54,6 +54,8 @@ describe('an LMS started while Kafka and Temporal are down', () => {
       TEMPORAL_ADDRESS: `127.0.0.1:${TEMPORAL_PROXY_PORT}`,
       TEMPORAL_TASK_QUEUE: `lms-degraded-${randomUUID()}`,
       LMS_CONSUMER_GROUP: `lms-degraded-${randomUUID()}`,
+      // Collections for its own (unused) tenant only: not the other tests' wake-ups and debits on this database.
+      LMS_COLLECTIONS_TENANT_PREFIX: 'lms-degraded-',
     }, { waitFor: 'live', keepOutputChars: 200_000 });
 
     expect(await readiness()).toEqual({ status: 503, checks: expect.objectContaining({ database: 'up', kafka: 'down', temporal: 'down', consumers: 'down' }) });

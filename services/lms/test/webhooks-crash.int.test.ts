@@ -73,7 +73,7 @@ describe('partner webhooks when the LMS process is killed mid-delivery', () => {
     const runId = randomUUID().slice(0, 8);
     const env = {
       AUTH_TOKEN_SECRET: secret, LMS_DATABASE_URL: infra.lmsDatabaseUrl, KAFKA_BROKERS: infra.kafkaBrokers.join(','), TEMPORAL_ADDRESS: infra.temporalAddress,
-      LMS_CONSUMER_GROUP: `lms-webhooks-crash-${runId}`, LMS_CONSUMER_FROM_BEGINNING: 'false', TEMPORAL_TASK_QUEUE: `webhooks-crash-${runId}`,
+      LMS_CONSUMER_GROUP: `lms-webhooks-crash-${runId}`, LMS_CONSUMER_FROM_BEGINNING: 'false', TEMPORAL_TASK_QUEUE: `webhooks-crash-${runId}`, LMS_COLLECTIONS_TENANT_PREFIX: tenantId,
       WEBHOOKS_ALLOW_LOCAL_HTTP: 'true', LMS_WEBHOOKS_CONCURRENCY: '8',
     };
     lms = await startServiceProcess('lms', LMS_PORT, env);

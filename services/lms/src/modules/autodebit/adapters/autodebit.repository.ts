@@ -141,10 +141,11 @@ export async function lockScheduled(client: pg.PoolClient, rail: CollectionRail,
 }
 
 /** Tenants with presentments of the rail due by their own business date (plus the rail's days ahead), with that date. */
-export async function tenantsWithDebitsDue(db: Db, rail: CollectionRail, aheadDays = 0): Promise<{ tenantId: string; businessDate: string }[]> {
+export async function tenantsWithDebitsDue(db: Db, rail: CollectionRail, aheadDays = 0, tenantPrefix: string | null = null): Promise<{ tenantId: string; businessDate: string }[]> {
   const r = await db.query<{ tenant_id: string; d: string }>(
     `SELECT DISTINCT p.tenant_id, to_char(b.business_date, 'YYYY-MM-DD') AS d FROM autodebit_presentments p JOIN business_dates b ON b.tenant_id = p.tenant_id
-     WHERE p.status = 'scheduled' AND p.rail = $1 AND p.effective_date <= b.business_date + $2::int ORDER BY 1`, [rail, aheadDays]);
+     WHERE p.status = 'scheduled' AND p.rail = $1 AND p.effective_date <= b.business_date + $2::int
+       AND ($3::text IS NULL OR left(p.tenant_id, length($3)) = $3) ORDER BY 1`, [rail, aheadDays, tenantPrefix]);
   return r.rows.map((x) => ({ tenantId: x.tenant_id, businessDate: x.d }));
 }
 

@@ -12,6 +12,11 @@ export interface AutodebitRunnerOptions extends ApplyResultsDeps {
   readonly logger: Logger;
   readonly intervalMs: number;
   readonly now: () => Date;
+  /**
+   * Present only the debits of tenants whose id starts with this (LMS_COLLECTIONS_TENANT_PREFIX). The rails'
+   * results documents are fetched and applied whoever presented, each result once, by its presentment.
+   */
+  readonly tenantPrefix?: string;
 }
 
 export interface AutodebitRunner {
@@ -47,7 +52,7 @@ export function startAutodebitRunner(options: AutodebitRunnerOptions): Autodebit
       // One rail down (its processor unreachable, a bug in its documents) must not stop the others' collection day.
       try {
         // Each tenant on its own business date: its debits go out once that date reaches them, in files dated by it.
-        for (const { tenantId, businessDate } of await tenantsWithDebitsDue(pool, rail.rail, rail.presentAheadDays ?? 0)) {
+        for (const { tenantId, businessDate } of await tenantsWithDebitsDue(pool, rail.rail, rail.presentAheadDays ?? 0, options.tenantPrefix ?? null)) {
           const report = await presentDue({ pool, rail, newId: options.newId, maxPerFile: options.maxPerFile, tenantId }, businessDate, onDate(businessDate, options.now()));
           presented += report.files.reduce((n, f) => n + f.entries, 0);
         }
