@@ -119,7 +119,8 @@ beforeAll(async () => {
     },
   });
   workerRun = worker.run();
-  waker = startCollectionsWaker({ pool: h.pool, temporal, logger: silent, idleMs: 3_600_000, resend: () => resendPendingActions({ pool: h.pool, temporal: () => temporal }) });
+  // For this test's tenants only (newTenant('collector')): not the other tests' wake-ups and actions on this database.
+  waker = startCollectionsWaker({ pool: h.pool, temporal, logger: silent, idleMs: 3_600_000, tenantPrefix: 'collector-', resend: () => resendPendingActions({ pool: h.pool, temporal: () => temporal }, 200, 'collector-') });
   // The ODFI's files are stamped with the collection day's date: each simulated day has its own 36 file id modifiers.
   autodebit = startAutodebitRunner({ servicing: h.deps, rails: [rail], newId: randomUUID, maxPerFile: 500, logger: silent, intervalMs: 3_600_000, now: () => new Date(`${collectionDate}T15:00:00Z`) });
 
