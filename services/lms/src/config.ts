@@ -38,9 +38,9 @@ const envSchema = z.object({
   TEMPORAL_NAMESPACE: z.string().default('default'),
   // Task queue of the collections worker; a deployment may isolate its own.
   TEMPORAL_TASK_QUEUE: z.string().default('lendstack-lms-collections'),
-  // Collections only for loans of tenants whose id begins with this (unset: every tenant): their workflows started,
-  // woken, signalled lifecycle events and sent the actions Temporal missed, their auto-debits presented; a process serving some tenants, or a test's own LMS beside others
-  // on one database.
+  // Collections only for loans of tenants whose id begins with this (unset: every tenant): their workflows
+  // started, woken, signalled lifecycle events and sent the actions Temporal missed, their auto-debits presented;
+  // a process serving some tenants, or a test's own LMS beside others on one database.
   LMS_COLLECTIONS_TENANT_PREFIX: z.string().min(1).optional(),
   // Whether this process is also the collector: the collections Temporal worker, the workflow starter and waker,
   // the lifecycle-signals consumer and the auto-debit runner. false: the API, booking and end of day only, while
