@@ -118,6 +118,8 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
   // Disbursements go out on the rail of their currency: INR through RazorpayX, USD over ACH.
   const payouts = createCurrencyPayoutRouter({ INR: razorpayX, USD: ach }, { defaultCurrency: 'INR', providerPrefixes: { USD: 'ach_' } });
   // The money path: business dates from business_dates only (utcToday starts a tenant on first use).
+  // The tenants this process collects for (LMS_COLLECTIONS_TENANT_PREFIX): starter, waker, resend, signals and auto-debits alike.
+  const collectionsTenants: { tenantPrefix?: string } = config.LMS_COLLECTIONS_TENANT_PREFIX ? { tenantPrefix: config.LMS_COLLECTIONS_TENANT_PREFIX } : {};
   const servicing = { pool, ledger: createPgLedger(), payouts, now: () => new Date(), today: utcToday, newId: () => crypto.randomUUID(), onOutbox: wakeOutbox };
   // End of day re-scores the NPA early warning of each day it closes (modules/early-warning).
   const earlyWarningModel = loadEarlyWarningModel();
@@ -200,12 +202,11 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
       });
       const workerRun = worker.run();
       workerRun.catch((error: unknown) => logger.error({ err: error }, 'collections worker stopped'));
-      const tenantPrefix = config.LMS_COLLECTIONS_TENANT_PREFIX ?? null;
-      const starter = startCollectionsStarter({ pool, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, logger, metrics, ...(tenantPrefix ? { tenantPrefix } : {}) });
+      const starter = startCollectionsStarter({ pool, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, logger, metrics, ...collectionsTenants });
       // The collectors' clock: workflows whose business date has come are woken; actions Temporal missed are resent (both for the starter's tenants only).
       const waker = startCollectionsWaker({
-        pool, temporal, logger, idleMs: config.LMS_COLLECTIONS_WAKE_MS, ...(tenantPrefix ? { tenantPrefix } : {}),
-        resend: () => resendPendingActions({ pool, temporal: () => temporal }, 200, tenantPrefix),
+        pool, temporal, logger, idleMs: config.LMS_COLLECTIONS_WAKE_MS, ...collectionsTenants,
+        resend: () => resendPendingActions({ pool, temporal: () => temporal }, 200, collectionsTenants.tenantPrefix ?? null),
       });
       temporalParts = { clientConnection, temporal, collector: { workerConnection, worker, workerRun, starter, waker } };
       return temporalParts;
@@ -272,7 +273,7 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
       topicPrefix: config.KAFKA_TOPIC_PREFIX,
       temporal: t.temporal,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
-      ...(config.LMS_COLLECTIONS_TENANT_PREFIX ? { tenantPrefix: config.LMS_COLLECTIONS_TENANT_PREFIX } : {}),
+      ...collectionsTenants,
     }));
   })();
 
@@ -320,7 +321,7 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
   // ACH submission windows: queued USD payouts go to the ODFI in one file per window.
   const achWindows = startAchWindows(ach, { windowMs: config.ACH_WINDOW_MS, reconcileEveryMs: config.ACH_RECONCILE_MS, onOutcome: payoutOutcomeHandler(servicing, logger), logger });
   // The auto-debit collection day: present what is due, apply what the rails answer.
-  const autodebit = !config.LMS_COLLECTIONS_WORKER ? undefined : startAutodebitRunner({ servicing, rails: [achCollections, nachCollections, upiCollections, cardCollections], newId: () => crypto.randomUUID(), maxPerFile: config.ACH_MAX_ENTRIES_PER_FILE, logger, intervalMs: config.LMS_AUTODEBIT_INTERVAL_MS, now: () => new Date(), ...(config.LMS_COLLECTIONS_TENANT_PREFIX ? { tenantPrefix: config.LMS_COLLECTIONS_TENANT_PREFIX } : {}) });
+  const autodebit = !config.LMS_COLLECTIONS_WORKER ? undefined : startAutodebitRunner({ servicing, rails: [achCollections, nachCollections, upiCollections, cardCollections], newId: () => crypto.randomUUID(), maxPerFile: config.ACH_MAX_ENTRIES_PER_FILE, logger, intervalMs: config.LMS_AUTODEBIT_INTERVAL_MS, now: () => new Date(), ...collectionsTenants });
   // A run this process (or a killed one) left unfinished continues: per (loan, day) idempotent.
   void eodRunner.resumePending().catch((error: unknown) => logger.error({ err: error }, 'could not resume end-of-day runs'));
   // A file whose processing was cut short continues: each row's repayment key is derived from (file, row).
