@@ -17,7 +17,7 @@
  *   would, and no collector runs in the bench: the day's lifecycle events wait on Kafka for one)
  *   BENCH_PROFILE_DIR (unset: no profiling; set: V8 CPU profiles of the LMS, one file per phase, summarised by
  *   bench/profile-summary.ts: the backdated part writes one up to its requests and one of them; the end of day
- *   one up to its POST, one of its batches and one of the re-score after them, in that order)
+ *   one up to its POST, one of its batches and one of the snapshot after them, in that order)
  */
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -381,7 +381,7 @@ async function benchEndOfDay(lms: ServiceProcess, db: pg.Pool) {
   const unbalanced = Number((await db.query(
     `SELECT count(*) FROM (SELECT l.loan_id FROM journal_lines l WHERE l.tenant_id = $1 GROUP BY l.loan_id, l.currency HAVING sum(CASE l.side WHEN 'debit' THEN l.amount_minor ELSE -l.amount_minor END) <> 0) x`, [tenants.eod])).rows[0].count);
   const after = await bookShape(db, tenants.eod);
-  log(`  ${advanced} loans advanced in ${fmt(eodMs)} ms (batches ${fmt(batchesMs ?? eodMs)} ms, then the early-warning re-score; ${paths.quiet} quiet, ${paths.engine} through the engine; ${written.entries} journal entries, ${lines} lines, on ${written.loans} loans; loans whose ledger does not balance: ${unbalanced})`);
+  log(`  ${advanced} loans advanced in ${fmt(eodMs)} ms (batches ${fmt(batchesMs ?? eodMs)} ms, each scoring its loans' early warning, then the portfolio snapshot; ${paths.quiet} quiet, ${paths.engine} through the engine; ${written.entries} journal entries, ${lines} lines, on ${written.loans} loans; loans whose ledger does not balance: ${unbalanced})`);
   const ids = (await db.query<{ loan_id: string }>(`SELECT loan_id FROM loan_servicing WHERE tenant_id = $1 AND as_of = $2::date ORDER BY loan_id`, [tenants.eod, day])).rows.map((r) => r.loan_id);
   // The baselines need only the database. The LMS would otherwise go on running the day's collections workflows
   // (a signal per lifecycle event) beside them, on the same two cores, and slow the baseline the day is compared with.

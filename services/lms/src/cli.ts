@@ -18,7 +18,7 @@ import { simulateCommand, SIMULATE_USAGE } from './modules/simulator/adapters/si
 import { importCommand, IMPORT_USAGE } from './modules/imports/adapters/import.cli.js';
 import { earlyWarningCommand, EARLY_WARNING_USAGE } from './modules/early-warning/adapters/early-warning.cli.js';
 import { loadEarlyWarningModel } from './modules/early-warning/adapters/model-file.js';
-import { scoreBook } from './modules/early-warning/use-cases/score-book.js';
+import { scoreAsDayCloses } from './modules/early-warning/use-cases/score-book.js';
 import { snapshotsDay, writePortfolioSnapshot } from './modules/portfolio/adapters/pg-portfolio-snapshots.js';
 import { portfolioSnapshotCommand, PORTFOLIO_SNAPSHOT_USAGE } from './modules/portfolio/adapters/portfolio-snapshot.cli.js';
 
@@ -44,7 +44,7 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const config = loadConfig();
-  // One connection per worker (the batches, then the early-warning re-score in as many ranges) and two for the run's own statements.
+  // One connection per worker (the batches, each re-scoring its loans) and two for the run's own statements.
   const workers = Number(values.workers ?? config.LMS_EOD_WORKERS);
   if (!Number.isInteger(workers) || workers < 1 || workers > 32) {
     console.error(USAGE);
@@ -52,12 +52,12 @@ async function main(argv: string[]): Promise<number> {
   }
   const pool = new pg.Pool({ connectionString: config.LMS_DATABASE_URL, max: workers + 2 });
   const model = loadEarlyWarningModel();
-  // As the service's runner does: each closed day re-scores the NPA early warning (its events wait on the outbox for the relay), then writes the day's portfolio snapshot.
+  // As the service's runner does: each batch re-scores its loans' NPA early warning (the events wait on the outbox for the relay); each closed day writes its portfolio snapshot.
+  const closeLoans = scoreAsDayCloses({ pool, model, now: () => new Date() });
   const afterDay = async (tenantId: string, day: string) => {
-    await scoreBook({ pool, model, now: () => new Date(), concurrency: workers }, tenantId, day);
     if (snapshotsDay(config.LMS_PORTFOLIO_SNAPSHOTS, day)) await writePortfolioSnapshot(pool, tenantId, day);
   };
-  const deps = { pool, ledger: createPgLedger(), now: () => new Date(), today: utcToday, onOutbox: () => undefined, newId: randomUUID, batchSize: Number(values['batch-size'] ?? config.LMS_EOD_BATCH_SIZE), workers, afterDay };
+  const deps = { pool, ledger: createPgLedger(), now: () => new Date(), today: utcToday, onOutbox: () => undefined, newId: randomUUID, batchSize: Number(values['batch-size'] ?? config.LMS_EOD_BATCH_SIZE), workers, closeLoans, afterDay };
   try {
     const created = await createEodRun(deps, { tenantId: values.tenant, to: values.to, actor: 'cli', requestHash: requestHash(['eod', values.to]) });
     // A run already active for the tenant (a killed one) is resumed rather than refused.

@@ -43,7 +43,7 @@ import { payoutOutcomeHandler } from './modules/servicing/use-cases/disbursement
 import { createEodRunner } from './modules/servicing/adapters/eod-runner.js';
 import type { EodProgress as EodProgressRow } from './modules/servicing/use-cases/end-of-day.js';
 import { loadEarlyWarningModel } from './modules/early-warning/adapters/model-file.js';
-import { scoreBook } from './modules/early-warning/use-cases/score-book.js';
+import { scoreAsDayCloses } from './modules/early-warning/use-cases/score-book.js';
 import { startScoreRetention } from './modules/early-warning/adapters/pg-score-partitions.js';
 import { snapshotsDay, writePortfolioSnapshot } from './modules/portfolio/adapters/pg-portfolio-snapshots.js';
 import { createRepaymentFileRunner } from './modules/repayment-files/adapters/repayment-file-runner.js';
@@ -133,9 +133,10 @@ export async function startLms(config: LmsConfig, logger: Logger, telemetry: Pic
   const eodRunner = createEodRunner({
     ...servicing, logger, workers: config.LMS_EOD_WORKERS, batchSize: config.LMS_EOD_BATCH_SIZE,
     onBatch: (_tenantId, counts) => { eodLoans.inc({ path: 'quiet' }, counts.quiet); eodLoans.inc({ path: 'engine' }, counts.engine); },
-    // Then the day's portfolio snapshot, which the dashboard's routes read (modules/portfolio; LMS_PORTFOLIO_SNAPSHOTS says which days).
+    // Each batch's loans re-scored in its transaction; then the day's portfolio snapshot, which the dashboard's routes
+    // read (modules/portfolio; LMS_PORTFOLIO_SNAPSHOTS says which days).
+    closeLoans: scoreAsDayCloses({ ...servicing, model: earlyWarningModel }),
     afterDay: async (tenantId, day) => {
-      await scoreBook({ ...servicing, model: earlyWarningModel, concurrency: config.LMS_EOD_WORKERS }, tenantId, day);
       if (snapshotsDay(config.LMS_PORTFOLIO_SNAPSHOTS, day)) await writePortfolioSnapshot(pool, tenantId, day);
     },
   });

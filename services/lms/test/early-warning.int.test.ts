@@ -11,7 +11,7 @@ import { featuresPage } from '../src/modules/early-warning/adapters/pg-features.
 import { storedFactors } from '../src/modules/early-warning/adapters/pg-early-warning.repository.js';
 import type { FeatureVector } from '../src/modules/early-warning/domain/features.js';
 import { auc, score, type Factor } from '../src/modules/early-warning/domain/model.js';
-import { scoreBook } from '../src/modules/early-warning/use-cases/score-book.js';
+import { scoreAsDayCloses, scoreBook } from '../src/modules/early-warning/use-cases/score-book.js';
 import { createPgLedger } from '../src/modules/ledger/adapters/pg-ledger.repository.js';
 import { requestHash } from '../src/modules/servicing/domain/servicing.js';
 import { createEodRun, runEndOfDay } from '../src/modules/servicing/use-cases/end-of-day.js';
@@ -138,14 +138,47 @@ describe('scoring a simulated book the model never saw', () => {
 });
 
 describe('end of day', () => {
-  it('re-scores the book for the day it closes, through its afterDay step', async () => {
-    const eod = { pool: h.pool, ledger: createPgLedger(), now: () => new Date(), today: () => '2026-11-30', onOutbox: () => undefined, newId: randomUUID,
-      afterDay: async (tenantId: string, day: string) => void (await scoreBook(deps(), tenantId, day)) };
-    const created = await createEodRun(eod, { tenantId: tenant, to: '2026-12-01', actor: 'test', requestHash: requestHash(['eod', '2026-12-01']) });
-    const run = await runEndOfDay(eod, created.run!.id);
-    expect(run.status).toBe('completed');
-    const scored = (await h.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM early_warning_scores WHERE tenant_id = $1 AND as_of = '2026-12-01'`, [tenant])).rows[0]!.n;
-    expect(scored).toBeGreaterThan(500);
+  it('re-scores each batch\'s loans in the batch\'s transaction as the day closes them, the same rows as scoring the book', async () => {
+    // Loans booked and disbursed through the service (the simulated book above has no servicing state to advance).
+    const t = newTenant('ewseod');
+    await h.app.inject({ method: 'PUT', url: '/v1/business-date', headers: h.auth(['admin'], t), payload: { date: '2026-01-05' } });
+    const loans: string[] = [];
+    for (let i = 0; i < 6; i += 1) {
+      const principal = String(4_000_000 + 1_000_000 * i);
+      const loanId = await h.book(t, { principal: { amount: principal, currency: 'INR', scale: 2 }, termPeriods: 12, annualRatePercent: String(12 + i) });
+      const res = await h.app.inject({ method: 'POST', url: `/v1/loans/${loanId}/disbursements`, headers: h.auth(['operator'], t), payload: { amount: { amount: principal, currency: 'INR', scale: 2 }, valueDate: '2026-01-05' } });
+      expect(res.json().status).toBe('confirmed');
+      loans.push(loanId);
+    }
+    const eod = { pool: h.pool, ledger: createPgLedger(), now: () => new Date(), today: () => '2026-01-05', onOutbox: () => undefined, newId: randomUUID, batchSize: 2, workers: 2,
+      closeLoans: scoreAsDayCloses(deps()) };
+    const runTo = async (to: string) => {
+      const created = await createEodRun(eod, { tenantId: t, to, actor: 'test', requestHash: requestHash(['eod', to]) });
+      expect((await runEndOfDay(eod, created.run!.id)).status).toBe('completed');
+    };
+    await runTo('2026-02-05');
+    // Half the loans pay their first instalment; the others fall behind.
+    for (const loanId of loans.slice(0, 3)) {
+      const first = (await h.app.inject({ url: `/v1/loans/${loanId}/schedule`, headers: h.auth(['partner'], t) })).json().installments[0];
+      expect((await h.app.inject({ method: 'POST', url: `/v1/loans/${loanId}/repayments`, headers: h.auth(['partner'], t), payload: { amount: { amount: first.total.amount, currency: 'INR', scale: 2 }, valueDate: first.dueDate, channel: 'nach', reference: `r-${loanId}` } })).statusCode).toBe(201);
+    }
+    await runTo('2026-03-20');
+    const ofTenant = async (asOf: string) => (await h.pool.query<{ loan_id: string; probability: number; logit: number; flagged: boolean; dpd: number; features: FeatureVector }>(
+      'SELECT loan_id, probability, logit, flagged, dpd, features FROM early_warning_scores WHERE tenant_id = $1 AND as_of = $2 ORDER BY loan_id', [t, asOf])).rows;
+    const days = (await h.pool.query<{ n: number }>('SELECT count(DISTINCT as_of)::int AS n FROM early_warning_scores WHERE tenant_id = $1', [t])).rows[0]!.n;
+    expect(days).toBe(74); // every day from 2026-01-06 to 2026-03-20
+    const events = async () => (await h.pool.query(`SELECT 1 FROM outbox WHERE value->>'type' = 'LoanEarlyWarningRaised' AND value->>'tenantId' = $1`, [t])).rowCount;
+    const warned = await events();
+    for (const day of ['2026-01-06', '2026-02-06', '2026-03-20']) {
+      const byBatches = await ofTenant(day);
+      expect(byBatches.map((r) => r.loan_id)).toEqual([...loans].sort());
+      // Scoring the whole book as of the day (what the batches replaced) gives the same rows and raises nothing more.
+      await h.pool.query('DELETE FROM early_warning_scores WHERE tenant_id = $1 AND as_of = $2', [t, day]);
+      expect(await scoreBook(deps(), t, day)).toEqual({ scored: loans.length, raised: 0 });
+      expect(await ofTenant(day)).toEqual(byBatches);
+    }
+    expect(await events()).toBe(warned);
+    expect((await ofTenant('2026-03-20')).filter((r) => r.dpd > 30).length).toBe(3);
   });
 });
 
@@ -162,7 +195,7 @@ describe('pnpm -s lms early-warning score', () => {
       expect(JSON.parse(printed[0]!)).toMatchObject({ tenant, asOf: D2, scored: before.length, raised: 0 });
       expect(await stored(D2)).toEqual(before);
       expect(await earlyWarningCommand(['score', '--tenant', tenant, '--as-of', '2027-01-01'], lmsDatabaseUrl, 13)).toBe(2);
-      expect(errors.mock.calls.flat().join(' ')).toContain('after the tenant\'s business date 2026-12-01');
+      expect(errors.mock.calls.flat().join(' ')).toContain('after the tenant\'s business date 2026-11-30');
       expect(await earlyWarningCommand(['score', '--tenant', tenant, '--as-of', '2026-02-30x'], lmsDatabaseUrl, 13)).toBe(2);
       expect((await h.pool.query(`SELECT 1 FROM early_warning_scores WHERE tenant_id = $1 AND as_of > '2026-12-01'`, [tenant])).rowCount).toBe(0);
     } finally {

@@ -2,19 +2,22 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rbiClassification, usDelinquency } from '../src/modules/reports/adapters/pg-reports.queries.js';
 import { createEodRun, EodAborted, runEndOfDay, type EodDeps } from '../src/modules/servicing/use-cases/end-of-day.js';
+import { loadEarlyWarningModel } from '../src/modules/early-warning/adapters/model-file.js';
+import { scoreAsDayCloses } from '../src/modules/early-warning/use-cases/score-book.js';
 import { inr, newTenant, startHarness, trialBalance, type Harness } from './servicing-harness.js';
 
 // End of day at scale: the quiet-day path (set-based accrual) and the partitioned workers must leave
 // exactly the book the engine leaves loan by loan — states, snapshots, ledger, delinquency history,
-// lifecycle events and reports — and a run killed at random points and resumed must too.
+// lifecycle events, early-warning scores and reports — and a run killed at random points and resumed must too.
 let h: Harness;
 const replacer = (_k: string, v: unknown) => (typeof v === 'bigint' ? v.toString() : v);
 beforeAll(async () => { h = await startHarness(); });
 afterAll(async () => { await h?.close(); });
 
 type Mode = { quietDays: boolean; workers: number; batchSize: number };
+const model = loadEarlyWarningModel();
 const deps = (m: Mode, counts?: { quiet: number; engine: number }): EodDeps & { newId: () => string } => ({
-  ...h.deps, newId: randomUUID, ...m, onBatch: (_t, c) => { if (counts) { counts.quiet += c.quiet; counts.engine += c.engine; } },
+  ...h.deps, newId: randomUUID, ...m, closeLoans: scoreAsDayCloses({ pool: h.pool, model, now: () => new Date() }), onBatch: (_t, c) => { if (counts) { counts.quiet += c.quiet; counts.engine += c.engine; } },
 });
 
 /**
@@ -94,7 +97,9 @@ async function bookOf(tenant: string, loans: string[]) {
     servicing: await q(`SELECT loan_id, servicing_snapshot(snapshot, as_of, quiet_interest_minor, quiet_accrued_in_period) AS snapshot, servicing_state(state, as_of, quiet_interest_minor, quiet_accrued_in_period) AS state, to_char(as_of, 'YYYY-MM-DD') AS as_of, status, accrual_status, dpd, us_bucket, rbi_class, eod_through::text FROM loan_servicing WHERE loan_id = ANY($1) ORDER BY 1`),
     balances: await q(`SELECT loan_id, as_of::text, principal_outstanding::text, interest_receivable::text, fees_receivable::text, penalties_receivable::text, excess::text, memo_interest::text, memo_penalties::text, principal_written_off::text FROM loan_balances WHERE loan_id = ANY($1) ORDER BY 1`),
     history: await q(`SELECT loan_id, from_date::text, dpd, dpd_anchor::text, us_bucket, rbi_class, npa_since::text FROM delinquency_history WHERE loan_id = ANY($1) ORDER BY 1, 2`),
-    events: await q(`SELECT key AS loan_id, value -> 'type' AS type, value -> 'payload' AS payload FROM outbox WHERE key = ANY($1) AND value ->> 'type' <> 'LoanEarlyWarningRaised' ORDER BY key, value ->> 'type', (value -> 'payload')::text`),
+    events: await q(`SELECT key AS loan_id, value -> 'type' AS type, value -> 'payload' AS payload FROM outbox WHERE key = ANY($1) ORDER BY key, value ->> 'type', (value -> 'payload')::text`),
+    // Each batch scores its loans as of the day (closeLoans): every day's score of every loan scored.
+    scores: await q(`SELECT loan_id, as_of::text, model_version, probability, logit, flagged, dpd, features FROM early_warning_scores WHERE loan_id = ANY($1) ORDER BY 1, 2`),
     // Rows sorted: the report queries leave their order to the database.
     reports: await Promise.all(['2026-02-20', '2026-04-10', '2026-06-20'].map(async (d) => {
       const us = await usDelinquency(h.pool, tenant, d, '2026-01-01');
@@ -134,9 +139,13 @@ describe('end of day at scale', () => {
     expect(states.some((s: { excess: string }) => BigInt(s.excess) > 0n) || engine.book.ledger.some((e: { kind: string }) => e.kind === 'excess-applied')).toBe(true);
     const kinds = new Set(engine.book.ledger.map((e: { kind: string }) => e.kind));
     for (const k of ['interest-accrual', 'late-fee', 'penal-interest', 'non-accrual', 'charge-off', 'repayment']) expect(kinds).toContain(k);
+    // Scored each day while disbursed, not charged off and at most 90 days past due: both bounds reached.
+    const scores = engine.book.scores as { loan: number; as_of: string; dpd: number }[];
+    expect(new Set(scores.map((r) => r.as_of)).size).toBeGreaterThan(100);
+    expect(scores.some((r) => r.dpd > 60)).toBe(true);
   });
 
-  it('the quiet-day path over three partitioned workers leaves exactly the same book (state, snapshot, ledger, history, events, reports)', async () => {
+  it('the quiet-day path over three partitioned workers leaves exactly the same book (state, snapshot, ledger, history, events, scores, reports)', async () => {
     const counts = { quiet: 0, engine: 0 };
     const fast = await scenario({ quietDays: true, workers: 3, batchSize: 2 }, counts);
     // Both paths ran: quiet loan-days set-based, the rest (due dates, arrears, non-accrual) through the engine.
@@ -149,7 +158,7 @@ describe('end of day at scale', () => {
     expect(fast.book).toEqual(engine.book);
   }, 300_000);
 
-  it('killed at random points and started again, it ends with the same ledger, states and reports as an uninterrupted run', async () => {
+  it('killed at random points and started again, it ends with the same ledger, states, scores and reports as an uninterrupted run', async () => {
     // A seeded generator: a failure names the seed that reproduces it.
     const seed = Number(process.env.EOD_KILL_SEED ?? Date.now() % 100_000);
     let x = seed;

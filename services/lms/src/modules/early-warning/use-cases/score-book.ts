@@ -45,7 +45,6 @@ export async function scoreBook(deps: ScoreBookDeps, tenantId: string, asOf: str
 
 /** The loans (after, upTo] of the tenant, page by page. */
 async function scoreRange(deps: ScoreBookDeps, tenantId: string, asOf: string, from: string, upTo: string | null): Promise<{ scored: number; raised: number }> {
-  const model = modelId(deps.model);
   let scored = 0;
   let raised = 0;
   for (let after = from; ;) {
@@ -53,25 +52,47 @@ async function scoreRange(deps: ScoreBookDeps, tenantId: string, asOf: string, f
       'SELECT id FROM loan_accounts WHERE tenant_id = $1 AND id > $2 AND ($4::text IS NULL OR id <= $4) ORDER BY id LIMIT $3', [tenantId, after, deps.pageSize ?? 2000, upTo])).rows.map((r) => r.id);
     if (ids.length === 0) break;
     after = ids.at(-1)!;
-    const page = await inTransaction(deps.pool, async (client) => {
-      // Scored and stored in SQL; only the newly flagged loans come back, for their events.
-      const { scored: n, flagged } = await scoreAndSavePage(client, tenantId, asOf, deps.model, ids);
-      const envelopes = flagged.map((r) => {
-        const eventKey = `early-warning:${asOf}`;
-        const envelope = loanEarlyWarningRaisedV1Schema.parse({
-          id: lifecycleEventId(r.loanId, eventKey), type: 'LoanEarlyWarningRaised', version: 1, source: LMS_SOURCE, subject: r.loanId,
-          occurredAt: deps.now().toISOString(), tenantId, correlationId: `early-warning-${r.loanId}`.slice(0, 100),
-          payload: {
-            loanId: r.loanId, eventKey, businessDate: asOf, probability: fixed4(r.probability), threshold: fixed4(deps.model.threshold), model, dpd: r.dpd,
-            topFactors: topFactors({ logit: r.logit, probability: r.probability, factors: score(deps.model, r.features).factors }).map((f) => ({ feature: f.feature, value: f.value, contribution: fixed4(f.contribution) })),
-          },
-        });
-        return { id: envelope.id, key: r.loanId, value: envelope };
-      });
-      return { scored: n, raised: await enqueue(client, envelopes) };
-    });
+    const page = await inTransaction(deps.pool, (client) => scorePage(deps, client, tenantId, asOf, ids));
     scored += page.scored;
     raised += page.raised;
   }
   return { scored, raised };
+}
+
+/**
+ * Scores these loans of the tenant as of `asOf` in the caller's transaction (their date's month partition must
+ * exist: ensureScoreMonth): the scores stored in SQL (scoreAndSavePage) and a LoanEarlyWarningRaised on the outbox
+ * for each loan newly over the threshold. Loans that are not scored (not disbursed by then, repaid, written off,
+ * over 90 days past due) are passed over.
+ */
+export async function scorePage(deps: Pick<ScoreBookDeps, 'model' | 'now'>, client: pg.PoolClient, tenantId: string, asOf: string, ids: readonly string[]): Promise<{ scored: number; raised: number }> {
+  const model = modelId(deps.model);
+  // Scored and stored in SQL; only the newly flagged loans come back, for their events.
+  const { scored, flagged } = await scoreAndSavePage(client, tenantId, asOf, deps.model, ids);
+  const envelopes = flagged.map((r) => {
+    const eventKey = `early-warning:${asOf}`;
+    const envelope = loanEarlyWarningRaisedV1Schema.parse({
+      id: lifecycleEventId(r.loanId, eventKey), type: 'LoanEarlyWarningRaised', version: 1, source: LMS_SOURCE, subject: r.loanId,
+      occurredAt: deps.now().toISOString(), tenantId, correlationId: `early-warning-${r.loanId}`.slice(0, 100),
+      payload: {
+        loanId: r.loanId, eventKey, businessDate: asOf, probability: fixed4(r.probability), threshold: fixed4(deps.model.threshold), model, dpd: r.dpd,
+        topFactors: topFactors({ logit: r.logit, probability: r.probability, factors: score(deps.model, r.features).factors }).map((f) => ({ feature: f.feature, value: f.value, contribution: fixed4(f.contribution) })),
+      },
+    });
+    return { id: envelope.id, key: r.loanId, value: envelope };
+  });
+  return { scored, raised: await enqueue(client, envelopes) };
+}
+
+/**
+ * End of day's re-score, loan by loan as the day closes them (EodDeps.closeLoans): each batch's loans are scored
+ * as of the day in the batch's own transaction, right after it moved them to the day, while their rows are still
+ * in cache; the day's month partition is made before its first batch. A killed run's committed batches keep their
+ * scores with their postings, and the batches run again score the rest.
+ */
+export function scoreAsDayCloses(deps: Pick<ScoreBookDeps, 'pool' | 'model' | 'now'>): { prepare(tenantId: string, day: string): Promise<void>; batch(client: pg.PoolClient, tenantId: string, day: string, loanIds: readonly string[]): Promise<void> } {
+  return {
+    prepare: (_tenantId, day) => ensureScoreMonth(deps.pool, day),
+    batch: async (client, tenantId, day, loanIds) => void (await scorePage(deps, client, tenantId, day, loanIds)),
+  };
 }

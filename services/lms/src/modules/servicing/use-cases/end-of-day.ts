@@ -19,10 +19,19 @@ export interface EodDeps {
   /** Loans per batch (one transaction each); default 1,000. */
   readonly batchSize?: number;
   /**
-   * Work that belongs to a closed day (the NPA early-warning re-score), run after its loans are advanced and
+   * Work that belongs to a closed day as a whole (the portfolio snapshot), run after its loans are advanced and
    * before the business date moves to it; idempotent per (tenant, day), so a resumed run may repeat it.
    */
   readonly afterDay?: (tenantId: string, day: string) => Promise<void>;
+  /**
+   * Work each loan's day closes with (the NPA early-warning re-score, early-warning/use-cases/score-book.ts
+   * scoreAsDayCloses): `prepare` once per day before its batches, `batch` in each batch's transaction after its
+   * writes, with the batch's loans (all at the day by then), so it commits or rolls back with them.
+   */
+  readonly closeLoans?: {
+    prepare(tenantId: string, day: string): Promise<void>;
+    batch(client: pg.PoolClient, tenantId: string, day: string, loanIds: readonly string[]): Promise<void>;
+  };
   /** Concurrent batch workers, each over its own loan-id range of the day (one connection each); default 1. */
   readonly workers?: number;
   /** Quiet loans (the day only accrues interest) written set-based instead of through the engine; default true. */
@@ -73,7 +82,8 @@ export class EodAborted extends Error {}
  * tenant's active loans in keyset batches (loan id order), each batch in ONE transaction: advance
  * every loan whose state is before the day (advanceAccount from its snapshot, no events: value dates
  * are never after the business date), post the new effects in one ledger call, write states,
- * balances, delinquency points and lifecycle events set-based, and the run's progress. Then the
+ * balances, delinquency points and lifecycle events set-based, and the run's progress, then the
+ * loans' own closing work (closeLoans: their early-warning scores) in the same transaction. Then the
  * business date moves to the day. Idempotent per (loan, day): a loan whose state is as of the day is
  * skipped, so a run killed half-way and run again posts nothing twice and misses nothing.
  */
@@ -97,6 +107,7 @@ export async function runEndOfDay(deps: EodDeps, runId: string, options: RunOpti
       // The day's remaining loans in loan-id ranges of about equal size, one worker each; a worker's
       // batches are keyset pages of its range, so a resumed day re-plans from what is still before it.
       const bounds = await partitionBounds(deps.pool, run.tenantId, day, Math.max(1, deps.workers ?? 1));
+      await deps.closeLoans?.prepare(run.tenantId, day);
       let lastWrite = Date.now();
       const worker = async (after: string, upTo: string | null) => {
         for (;;) {
@@ -127,7 +138,7 @@ export async function runEndOfDay(deps: EodDeps, runId: string, options: RunOpti
         await writeProgress(deps.pool, run.id, tracker.current()).catch(() => undefined);
         throw failed.reason;
       }
-      // Every loan is at the day: said before the day's closing work (the early-warning re-score) starts.
+      // Every loan is at the day: said before the day's closing work (the portfolio snapshot) starts.
       await writeProgress(deps.pool, run.id, tracker.current());
       await deps.afterDay?.(run.tenantId, day);
       tracker.endDay();
@@ -246,6 +257,7 @@ async function advanceBatch(deps: EodDeps, run: EodRun, day: string, after: stri
         outbox: envelopes,
       });
     }
+    await deps.closeLoans?.batch(client, run.tenantId, day, rows.map((r) => r.loan_id));
     await client.query('COMMIT');
     return { count: rows.length, last: rows.at(-1)!.loan_id, quiet: quiet.length };
   } catch (error) {
