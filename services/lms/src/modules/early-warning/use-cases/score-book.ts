@@ -92,7 +92,7 @@ export async function scorePage(deps: Pick<ScoreBookDeps, 'model' | 'now'>, clie
  */
 export function scoreAsDayCloses(deps: Pick<ScoreBookDeps, 'pool' | 'model' | 'now'>): { prepare(tenantId: string, day: string): Promise<void>; batch(client: pg.PoolClient, tenantId: string, day: string, loanIds: readonly string[]): Promise<void> } {
   return {
-    prepare: (_tenantId, day) => ensureScoreMonth(deps.pool, day),
+    prepare: async (_tenantId, day) => void (await ensureScoreMonth(deps.pool, day)),
     batch: async (client, tenantId, day, loanIds) => void (await scorePage(deps, client, tenantId, day, loanIds)),
   };
 }
