@@ -5,7 +5,7 @@ import { sampleLoanApprovedV1, topics } from '@lendstack/contracts';
 import { signToken, type Role } from '@lendstack/platform';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, infrastructure, startServiceProcess, type Infrastructure, type ServiceProcess } from '../src/index.js';
+import { eventually, infrastructure, startServiceProcess, type Infrastructure, type ServiceProcess, testPort } from '../src/index.js';
 
 // The authorization matrix (OWASP API1 broken object level authorization, API5 broken function level
 // authorization) over real LOS and LMS processes: every operation of each service's served OpenAPI
@@ -18,8 +18,7 @@ const secret = 'lendstack-authz-matrix-secret-0123456789abcdef';
 const owner = `authz-a-${runId}`;
 const stranger = `authz-b-${runId}`;
 const prefix = process.env.KAFKA_TOPIC_PREFIX ?? '';
-const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
-const PORTS = { los: port('AUTHZ_TEST_LOS_PORT', 3621), lms: port('AUTHZ_TEST_LMS_PORT', 3622) };
+const PORTS = { los: await testPort('AUTHZ_TEST_LOS_PORT'), lms: await testPort('AUTHZ_TEST_LMS_PORT') };
 const ALL_ROLES: Role[] = ['partner', 'operator', 'approver', 'admin'];
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 const staff = (tenantId: string, roles: Role[] = ALL_ROLES, ttl = 3_600) => signToken(secret, { subject: `staff@${tenantId}`, tenantId, roles }, ttl, nowSeconds());

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { awaitChecksOverHttp, eventually, infrastructure, startServiceProcess, type Infrastructure, type ServiceProcess } from '../src/index.js';
+import { awaitChecksOverHttp, eventually, infrastructure, startServiceProcess, type Infrastructure, type ServiceProcess, testPort } from '../src/index.js';
 import { submissionArb } from './submission.arbitraries.js';
 
 // "Nothing approved is lost", end to end over both services as their own processes: every loan the
@@ -22,11 +22,11 @@ const loanApprovedTopic = `${prefix}${topics.loanApproved.name}`;
 const deadLetterTopic = `${prefix}${topics.lmsDeadLetter.name}`;
 const numRuns = Number(process.env.BOOKABLE_NUM_RUNS ?? 40);
 const seed = Number(process.env.BOOKABLE_SEED ?? Math.floor(Math.random() * 2 ** 31));
-const LOS_PORT = Number(process.env.BOOKABLE_TEST_LOS_PORT ?? 3401);
+const LOS_PORT = await testPort('BOOKABLE_TEST_LOS_PORT');
 // Arbitrary applicants (any country, any national id) are about bookability here, not identity: the checks
 // on our own data run, the vendor checks (KYC would rightly reject a random id) are tested in the LOS.
 const BOOKING_CHECKS = 'duplicate,velocity,device,sanctions';
-const LMS_PORT = Number(process.env.BOOKABLE_TEST_LMS_PORT ?? 3402);
+const LMS_PORT = await testPort('BOOKABLE_TEST_LMS_PORT');
 
 let infra: Infrastructure;
 let los: ServiceProcess;

@@ -9,9 +9,9 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { signToken } from '@lendstack/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, infrastructure, startServiceProcess, type Infrastructure, type ServiceProcess } from '../src/index.js';
+import { eventually, infrastructure, startServiceProcess, type Infrastructure, type ServiceProcess, testPort } from '../src/index.js';
 
-const PORTS = { los: Number(process.env.PG_TERMINATED_TEST_LOS_PORT ?? 3871), lms: Number(process.env.PG_TERMINATED_TEST_LMS_PORT ?? 3872) };
+const PORTS = { los: await testPort('PG_TERMINATED_TEST_LOS_PORT'), lms: await testPort('PG_TERMINATED_TEST_LMS_PORT') };
 const secret = 'lendstack-pg-terminated-secret-0123456789abcdef';
 const tenantId = `pg-terminated-${randomUUID().slice(0, 8)}`;
 const admin = () => `Bearer ${signToken(secret, { subject: 'admin-pg-terminated', tenantId, roles: ['admin'] }, 600, Math.floor(Date.now() / 1000))}`;

@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { errorMediaTypes, signToken } from '@lendstack/platform';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { infrastructure, startServiceProcess, type Infrastructure, type ServiceProcess } from '../src/index.js';
+import { infrastructure, startServiceProcess, type Infrastructure, type ServiceProcess, testPort } from '../src/index.js';
 
 // The OpenAPI documents each service serves, read from the service running as its own process: what
 // they say about errors, and what the service answers where the shared HTTP layer decides.
-//   OPENAPI_TEST_LOS_PORT / OPENAPI_TEST_LMS_PORT: ports of the two processes (default 3311, 3312)
-const ports = { los: Number(process.env.OPENAPI_TEST_LOS_PORT ?? 3311), lms: Number(process.env.OPENAPI_TEST_LMS_PORT ?? 3312) };
+//   OPENAPI_TEST_LOS_PORT / OPENAPI_TEST_LMS_PORT: ports of the two processes (default: free ones, testPort)
+const ports = { los: await testPort('OPENAPI_TEST_LOS_PORT'), lms: await testPort('OPENAPI_TEST_LMS_PORT') };
 const runId = randomUUID().slice(0, 8);
 const secret = 'lendstack-openapi-documents-test-secret-0123';
 const token = signToken(secret, { subject: 'reader@openapi', tenantId: 'openapi', roles: ['partner', 'operator', 'approver', 'admin'] }, 600, Math.floor(Date.now() / 1000));

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { signToken } from '@lendstack/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { awaitChecksOverHttp, eventually, infrastructure, startServiceProcess, type Infrastructure, type ServiceProcess } from '../src/index.js';
+import { awaitChecksOverHttp, eventually, infrastructure, startServiceProcess, type Infrastructure, type ServiceProcess, testPort } from '../src/index.js';
 import { bureauSandbox } from '../sandboxes/bureau-sandbox/src/control.js';
 import { esignSandbox } from '../sandboxes/esign-sandbox/src/control.js';
 import { kycSandbox } from '../sandboxes/kyc-sandbox/src/control.js';
@@ -33,11 +33,10 @@ const approver = headers(token(['approver'], 'bea'));
 const adminA = headers(token(['admin'], 'ana'));
 const adminB = headers(token(['admin'], 'ben'));
 const key = () => ({ 'idempotency-key': `orig-${randomUUID()}` });
-const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const PORTS = {
-  los: port('ORIGINATION_TEST_LOS_PORT', 3671), lms: port('ORIGINATION_TEST_LMS_PORT', 3672), kyc: port('ORIGINATION_TEST_KYC_PORT', 3673),
-  bureau: port('ORIGINATION_TEST_BUREAU_PORT', 3674), esign: port('ORIGINATION_TEST_ESIGN_PORT', 3675), nach: port('ORIGINATION_TEST_NACH_PORT', 3676),
-  payouts: port('ORIGINATION_TEST_PAYOUTS_PORT', 3677),
+  los: await testPort('ORIGINATION_TEST_LOS_PORT'), lms: await testPort('ORIGINATION_TEST_LMS_PORT'), kyc: await testPort('ORIGINATION_TEST_KYC_PORT'),
+  bureau: await testPort('ORIGINATION_TEST_BUREAU_PORT'), esign: await testPort('ORIGINATION_TEST_ESIGN_PORT'), nach: await testPort('ORIGINATION_TEST_NACH_PORT'),
+  payouts: await testPort('ORIGINATION_TEST_PAYOUTS_PORT'),
 };
 const files = (name: string, p: number) => ({ port: p, pidFile: join(tmpdir(), `${name}-${runId}.pid`), logFile: join(tmpdir(), `${name}-${runId}.log`) });
 const kycFiles = files('kyc-sandbox', PORTS.kyc);

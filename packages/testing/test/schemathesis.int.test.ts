@@ -5,10 +5,7 @@ import { fileURLToPath } from 'node:url';
 import * as platform from '@lendstack/platform';
 import { signToken, type Role } from '@lendstack/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  describeFailure, failureCounts, infrastructure, runSchemathesis, schemathesisExecutable, startServiceProcess,
-  type Infrastructure, type SchemathesisRun, type ServiceProcess,
-} from '../src/index.js';
+import { describeFailure, failureCounts, infrastructure, runSchemathesis, schemathesisExecutable, startServiceProcess, type Infrastructure, type SchemathesisRun, type ServiceProcess, testPort } from '../src/index.js';
 
 // Schemathesis fuzzes each service's own OpenAPI document against the service running as its own
 // process over the test's databases and topics, with every check (--checks all): server errors, status
@@ -28,7 +25,7 @@ const maxExamples = Number(process.env.SCHEMATHESIS_MAX_EXAMPLES ?? 20);
 // service takes about 3 minutes; on one shared with other test runs the LMS's coverage phase alone took 5, and a
 // clean-clone run beside two benchmarks hit the earlier 10-minute bound on both services). A liveness bound only.
 const timeLimitMs = Number(process.env.SCHEMATHESIS_TIME_LIMIT_MS ?? 1_200_000);
-const ports = { los: Number(process.env.SCHEMATHESIS_LOS_PORT ?? 3301), lms: Number(process.env.SCHEMATHESIS_LMS_PORT ?? 3302) };
+const ports = { los: await testPort('SCHEMATHESIS_LOS_PORT'), lms: await testPort('SCHEMATHESIS_LMS_PORT') };
 const cacheDir = process.env.LENDSTACK_CACHE ?? fileURLToPath(new URL('../../../.cache', import.meta.url));
 const reportRoot = join(cacheDir, 'schemathesis');
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { signToken } from '@lendstack/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { awaitChecksOverHttp, eventually, infrastructure, startServiceProcess, type Infrastructure, type ServiceProcess } from '../src/index.js';
+import { awaitChecksOverHttp, eventually, infrastructure, startServiceProcess, type Infrastructure, type ServiceProcess, testPort } from '../src/index.js';
 import { startAchSandbox, stopAchSandbox } from '../sandboxes/ach-sandbox/src/control.js';
 import { bureauSandbox } from '../sandboxes/bureau-sandbox/src/control.js';
 import { kycSandbox } from '../sandboxes/kyc-sandbox/src/control.js';
@@ -25,10 +25,9 @@ const headers = (t: string) => ({ authorization: `Bearer ${t}`, 'content-type': 
 const partner = headers(token(['partner'], 'partner'));
 const operator = headers(token(['operator'], 'operator'));
 const admin = headers(token(['admin'], 'admin'));
-const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const PORTS = {
-  los: port('SERVICING_TEST_LOS_PORT', 3601), lms: port('SERVICING_TEST_LMS_PORT', 3602), payouts: port('SERVICING_TEST_PAYOUTS_PORT', 3690),
-  ach: port('SERVICING_TEST_ACH_PORT', 3691), kyc: port('SERVICING_TEST_KYC_PORT', 3692), bureau: port('SERVICING_TEST_BUREAU_PORT', 3693),
+  los: await testPort('SERVICING_TEST_LOS_PORT'), lms: await testPort('SERVICING_TEST_LMS_PORT'), payouts: await testPort('SERVICING_TEST_PAYOUTS_PORT'),
+  ach: await testPort('SERVICING_TEST_ACH_PORT'), kyc: await testPort('SERVICING_TEST_KYC_PORT'), bureau: await testPort('SERVICING_TEST_BUREAU_PORT'),
 };
 // Each rail and vendor is a sandbox process of this run's own, so its webhooks reach this run's services.
 const files = (name: string, p: number) => ({ port: p, pidFile: join(tmpdir(), `${name}-${runId}.pid`), logFile: join(tmpdir(), `${name}-${runId}.log`) });

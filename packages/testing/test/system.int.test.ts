@@ -7,7 +7,7 @@ import { Client, Connection } from '@temporalio/client';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { awaitChecksOverHttp, createOwnDatabase, eventually, infrastructure, startServiceProcess, type Infrastructure, type OwnDatabase, type ServiceProcess } from '../src/index.js';
+import { awaitChecksOverHttp, createOwnDatabase, eventually, infrastructure, startServiceProcess, type Infrastructure, type OwnDatabase, type ServiceProcess, testPort } from '../src/index.js';
 
 // The whole system as it runs in production: both services as their own processes over real
 // Postgres, Kafka and Temporal. Each run uses its own consumer group and task queue.
@@ -22,7 +22,7 @@ const prefix = process.env.KAFKA_TOPIC_PREFIX ?? '';
 const loanApprovedTopic = `${prefix}${topics.loanApproved.name}`;
 const deadLetterTopic = `${prefix}${topics.lmsDeadLetter.name}`;
 // Ports overridable so parallel environments on one machine do not collide.
-const PORTS = { los: Number(process.env.SYSTEM_TEST_LOS_PORT ?? 3101), lms: Number(process.env.SYSTEM_TEST_LMS_PORT ?? 3102) };
+const PORTS = { los: await testPort('SYSTEM_TEST_LOS_PORT'), lms: await testPort('SYSTEM_TEST_LMS_PORT') };
 const infraScript = fileURLToPath(new URL('../../../infra/local/infra.sh', import.meta.url));
 const lmsMigrations = fileURLToPath(new URL('../../../services/lms/prisma/migrations', import.meta.url));
 const losMigrations = fileURLToPath(new URL('../../../services/los/prisma/migrations', import.meta.url));

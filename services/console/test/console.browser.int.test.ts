@@ -4,7 +4,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { parseIsoDate, type Effect } from '@lendstack/loan-engine';
 import { DEV_AUTH_TOKEN_SECRET, signToken, type Role } from '@lendstack/platform';
-import { eventually, infrastructure, startServiceProcess, type ServiceProcess } from '@lendstack/testing';
+import { eventually, infrastructure, type ServiceProcess, startServiceProcess, testPort } from '@lendstack/testing';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,7 +24,7 @@ import { percent } from '../src/charts.js';
 // (the test reads the values back out of ECharts and compares them with the same APIs), and a second admin
 // approves a policy draft in the maker-checker queue. Every page is screenshotted into
 // $LENDSTACK_CACHE/console-screenshots (printed).
-const PORTS = { los: Number(process.env.CONSOLE_TEST_LOS_PORT ?? 3840), lms: Number(process.env.CONSOLE_TEST_LMS_PORT ?? 3841), console: Number(process.env.CONSOLE_TEST_PORT ?? 3842) };
+const PORTS = { los: await testPort('CONSOLE_TEST_LOS_PORT'), lms: await testPort('CONSOLE_TEST_LMS_PORT'), console: await testPort('CONSOLE_TEST_PORT') };
 const runId = randomUUID().slice(0, 8);
 const tenant = newTenant('console');
 const secret = DEV_AUTH_TOKEN_SECRET;

@@ -1,6 +1,6 @@
 /**
  * USD disbursements over ACH, end to end through the LMS HTTP API over a socket, the REAL database and ledger,
- * and the REAL ACH sandbox process (packages/testing/sandboxes/ach-sandbox) on port 3653, whose signed
+ * and the REAL ACH sandbox process (packages/testing/sandboxes/ach-sandbox) on a free port, whose signed
  * webhooks reach POST /v1/payout-webhooks/ach. INR disbursements go through the same router to their own rail.
  */
 import { randomUUID } from 'node:crypto';
@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sampleLoanApprovedV1 } from '@lendstack/contracts';
 import { createLogger, createMetrics, signToken, type Role } from '@lendstack/platform';
-import { eventually, infrastructure } from '@lendstack/testing';
+import { eventually, infrastructure, testPort } from '@lendstack/testing';
 import { startAchSandbox, stopAchSandbox } from '@lendstack/testing/ach-sandbox';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
@@ -32,7 +32,7 @@ import { createServicingReader } from '../src/modules/servicing/adapters/servici
 import { payoutOutcomeHandler, type DisbursementDeps } from '../src/modules/servicing/use-cases/disbursements.js';
 import { createPrisma, type PrismaClient } from '../src/platform/prisma.js';
 
-const SANDBOX_PORT = 3653;
+const SANDBOX_PORT = await testPort();
 const cache = process.env.LENDSTACK_CACHE || fileURLToPath(new URL('../../../.cache', import.meta.url));
 const sandboxFiles = { pidFile: join(cache, `ach-sandbox-${SANDBOX_PORT}.pid`), logFile: join(cache, 'logs', `ach-sandbox-${SANDBOX_PORT}.log`) };
 const sandboxUrl = `http://127.0.0.1:${SANDBOX_PORT}`;

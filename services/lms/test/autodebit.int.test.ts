@@ -1,6 +1,6 @@
 /**
  * ACH auto-debit end to end: presentments of USD instalments written as NACHA debit files, sent to the REAL ACH
- * sandbox process (an ODFI file API on port 3655 whose receiving banks answer by account-number pattern), its
+ * sandbox process (an ODFI file API on a free port, whose receiving banks answer by account-number pattern), its
  * return/NOC files and settlements read back and applied to loans over the REAL database, repayments posted and
  * reversed through the servicing use case exactly once.
  */
@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseNachaFile } from '@lendstack/nacha';
-import { eventually } from '@lendstack/testing';
+import { eventually, testPort } from '@lendstack/testing';
 import { startAchSandbox, stopAchSandbox } from '@lendstack/testing/ach-sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAutodebitActivities } from '../src/modules/autodebit/activities/autodebit.activities.js';
@@ -23,7 +23,7 @@ import { derivedAccountResolver } from '../src/modules/payouts/adapters/ach-acco
 import { createAchBankClient } from '../src/modules/payouts/adapters/ach-bank.client.js';
 import { newTenant, startHarness, trialBalance, type Harness } from './servicing-harness.js';
 
-const SANDBOX_PORT = 3655;
+const SANDBOX_PORT = await testPort();
 const cache = process.env.LENDSTACK_CACHE || fileURLToPath(new URL('../../../.cache', import.meta.url));
 const sandboxFiles = { pidFile: join(cache, `ach-sandbox-${SANDBOX_PORT}.pid`), logFile: join(cache, 'logs', `ach-sandbox-${SANDBOX_PORT}.log`) };
 const ORIGINATOR = { companyName: 'LENDSTACK', companyId: '1234567890', odfiRouting: '231380104', odfiName: 'LENDSTACK', destinationRouting: '231380104', destinationName: 'SANDBOX ODFI', entryDescription: 'LOAN PYMT' };

@@ -1,6 +1,6 @@
 /**
  * Card-on-file auto-debit end to end: cards tokenised at the REAL card sandbox process (a card processor's
- * stored-credential payment API, port 3723), instalments presented as merchant-initiated recurring payments,
+ * stored-credential payment API, on a free port), instalments presented as merchant-initiated recurring payments,
  * authorisations and declines read back and applied over the REAL database: one repayment per authorisation,
  * declines decided by card-rules.ts (Visa category 1 never retried, Mastercard advice codes), a code no network
  * defines refused.
@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { eventually } from '@lendstack/testing';
+import { eventually, testPort } from '@lendstack/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCardOnFileRail } from '../src/modules/autodebit/adapters/card-on-file-rail.adapter.js';
 import { presentmentsOfLoan } from '../src/modules/autodebit/adapters/autodebit.repository.js';
@@ -20,7 +20,7 @@ import { presentDue } from '../src/modules/autodebit/use-cases/present-batch.js'
 import { enrolDebitAccount, scheduleInstallmentDebit } from '../src/modules/autodebit/use-cases/schedule-debit.js';
 import { newTenant, startHarness, type Harness } from './servicing-harness.js';
 
-const PORT = 3723;
+const PORT = await testPort();
 const BASE = `http://127.0.0.1:${PORT}`;
 const API_KEY = 'lendstack-card-sandbox-api-key';
 const root = fileURLToPath(new URL('../../../', import.meta.url));

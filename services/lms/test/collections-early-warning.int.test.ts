@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { collectionsFlagRaisedV2Schema, deadLetterHeaders, loanEarlyWarningRaisedV1Schema, sampleLoanApprovedV1, topics, type LoanApprovedV1 } from '@lendstack/contracts';
 import { createKafka, createLogger, createMetrics, createProducer, type RunningConsumer } from '@lendstack/platform';
-import { eventually, infrastructure } from '@lendstack/testing';
+import { eventually, infrastructure, testPort } from '@lendstack/testing';
 import { mailSink, type StoredMail } from '@lendstack/testing/mail-sink';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
@@ -41,8 +41,8 @@ import { notificationDeps } from '../src/modules/notifications/adapters/notifica
 import { createPrismaProductRepository } from '../src/modules/products/adapters/prisma-product.repository.js';
 import { newTenant, startHarness, type Harness } from './servicing-harness.js';
 
-const SINK_HTTP_PORT = 4531;
-const SINK_SMTP_PORT = 4532;
+const SINK_HTTP_PORT = await testPort();
+const SINK_SMTP_PORT = await testPort();
 const cache = process.env.LENDSTACK_CACHE || fileURLToPath(new URL('../../../.cache', import.meta.url));
 const sinkFiles = { pidFile: join(cache, 'mail-sink-early-warning.pid'), logFile: join(cache, 'logs', 'mail-sink-early-warning.log') };
 const workflowsPath = fileURLToPath(new URL('../src/modules/collections/workflows/collections.workflow.ts', import.meta.url));

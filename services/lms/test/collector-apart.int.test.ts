@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { sampleLoanApprovedV1 } from '@lendstack/contracts';
-import { eventually, infrastructure, startServiceProcess, type ServiceProcess } from '@lendstack/testing';
+import { eventually, infrastructure, type ServiceProcess, startServiceProcess, testPort } from '@lendstack/testing';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engineScheduleCalculator } from '../src/modules/loans/adapters/loan-engine.schedule.js';
@@ -13,8 +13,8 @@ import { createPgLoanBookingStore } from '../src/modules/loans/adapters/pg-loan-
 import { bookLoanAccount, collectionsWorkflowId } from '../src/modules/loans/domain/loan-account.js';
 import { newTenant, startHarness, type Harness } from './servicing-harness.js';
 
-const API_PORT = Number(process.env.COLLECTOR_APART_TEST_API_PORT ?? 3880);
-const COLLECTOR_PORT = Number(process.env.COLLECTOR_APART_TEST_COLLECTOR_PORT ?? 3884);
+const API_PORT = await testPort('COLLECTOR_APART_TEST_API_PORT');
+const COLLECTOR_PORT = await testPort('COLLECTOR_APART_TEST_COLLECTOR_PORT');
 const runId = randomUUID().slice(0, 8);
 
 let h: Harness;

@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { parseNachaFile } from '@lendstack/nacha';
 import { sampleLoanApprovedV1, type LoanApprovedV1 } from '@lendstack/contracts';
 import { createLogger, createMetrics } from '@lendstack/platform';
-import { eventually, infrastructure } from '@lendstack/testing';
+import { eventually, infrastructure, testPort } from '@lendstack/testing';
 import { startAchSandbox, stopAchSandbox } from '@lendstack/testing/ach-sandbox';
 import { mailSink } from '@lendstack/testing/mail-sink';
 import { messagingSandbox } from '@lendstack/testing/messaging-sandbox';
@@ -54,10 +54,10 @@ import { createPrismaProductRepository } from '../src/modules/products/adapters/
 import { createEodRun, runEndOfDay } from '../src/modules/servicing/use-cases/end-of-day.js';
 import { newTenant, startHarness, trialBalance, type Harness } from './servicing-harness.js';
 
-const ACH_PORT = 3661;
-const MESSAGING_PORT = 3662;
-const SINK_HTTP_PORT = 3663;
-const SINK_SMTP_PORT = 2663;
+const ACH_PORT = await testPort();
+const MESSAGING_PORT = await testPort();
+const SINK_HTTP_PORT = await testPort();
+const SINK_SMTP_PORT = await testPort();
 const cache = process.env.LENDSTACK_CACHE || fileURLToPath(new URL('../../../.cache', import.meta.url));
 const files = (name: string) => ({ pidFile: join(cache, `${name}-collector.pid`), logFile: join(cache, 'logs', `${name}-collector.log`) });
 const workflowsPath = fileURLToPath(new URL('../src/modules/collections/workflows/collections.workflow.ts', import.meta.url));

@@ -7,13 +7,13 @@
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import { signToken } from '@lendstack/platform';
-import { eventually, infrastructure, startServiceProcess, type ServiceProcess } from '@lendstack/testing';
+import { eventually, infrastructure, type ServiceProcess, startServiceProcess, testPort } from '@lendstack/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 
-const LMS_PORT = Number(process.env.DEGRADED_TEST_LMS_PORT ?? 3873);
-const KAFKA_PROXY_PORT = Number(process.env.DEGRADED_TEST_KAFKA_PROXY_PORT ?? 3874);
-const TEMPORAL_PROXY_PORT = Number(process.env.DEGRADED_TEST_TEMPORAL_PROXY_PORT ?? 3875);
+const LMS_PORT = await testPort('DEGRADED_TEST_LMS_PORT');
+const KAFKA_PROXY_PORT = await testPort('DEGRADED_TEST_KAFKA_PROXY_PORT');
+const TEMPORAL_PROXY_PORT = await testPort('DEGRADED_TEST_TEMPORAL_PROXY_PORT');
 const config = loadConfig({});
 const operator = `Bearer ${signToken(config.AUTH_TOKEN_SECRET, { subject: 'operator-degraded', tenantId: `lms-degraded-${randomUUID().slice(0, 8)}`, roles: ['operator'] }, 600, Math.floor(Date.now() / 1000))}`;
 

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHttpServer, createLogger, createMetrics } from '@lendstack/platform';
-import { eventually } from '@lendstack/testing';
+import { eventually, testPort } from '@lendstack/testing';
 import { nachSandbox } from '@lendstack/testing/nach-sandbox';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,7 +27,7 @@ import { presentDue } from '../src/modules/autodebit/use-cases/present-batch.js'
 import { scheduleInstallmentDebit } from '../src/modules/autodebit/use-cases/schedule-debit.js';
 import { newTenant, startHarness, trialBalance, type Harness } from './servicing-harness.js';
 
-const PORT = 3720;
+const PORT = await testPort();
 const BASE = `http://127.0.0.1:${PORT}`;
 const API_KEY = 'lendstack-nach-sandbox-api-key';
 const cache = process.env.LENDSTACK_CACHE || fileURLToPath(new URL('../../../.cache', import.meta.url));

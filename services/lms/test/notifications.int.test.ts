@@ -1,14 +1,14 @@
 /**
- * Notifications over the REAL database and the REAL sandbox processes: the mail sink (SMTP, port 2596, HTTP
- * 3496) and the messaging sandbox (Twilio Messaging API, 3495) whose signed status callbacks reach the LMS
- * routes over a socket (3497). Conduct limits are judged at explicit instants.
+ * Notifications over the REAL database and the REAL sandbox processes: the mail sink (SMTP and HTTP)
+ * and the messaging sandbox (Twilio Messaging API) whose signed status callbacks reach the LMS routes over a
+ * socket, each on a free port (testPort). Conduct limits are judged at explicit instants.
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sampleLoanApprovedV1, type LoanApprovedV1 } from '@lendstack/contracts';
 import { createLogger, createMetrics, signToken } from '@lendstack/platform';
-import { eventually, infrastructure } from '@lendstack/testing';
+import { eventually, infrastructure, testPort } from '@lendstack/testing';
 import { mailSink, type StoredMail } from '@lendstack/testing/mail-sink';
 import { messagingSandbox } from '@lendstack/testing/messaging-sandbox';
 import type { FastifyInstance } from 'fastify';
@@ -26,10 +26,10 @@ import { contactBorrower, type ContactDeps } from '../src/modules/notifications/
 import { createNotificationActivities } from '../src/modules/notifications/activities/notification.activities.js';
 import { createPrisma, type PrismaClient } from '../src/platform/prisma.js';
 
-const MESSAGING_PORT = 3495;
-const SINK_HTTP_PORT = 3496;
-const SINK_SMTP_PORT = 2596;
-const LMS_PORT = 3497;
+const MESSAGING_PORT = await testPort();
+const SINK_HTTP_PORT = await testPort();
+const SINK_SMTP_PORT = await testPort();
+const LMS_PORT = await testPort();
 const cache = process.env.LENDSTACK_CACHE || fileURLToPath(new URL('../../../.cache', import.meta.url));
 const files = (name: string) => ({ pidFile: join(cache, `${name}-int.pid`), logFile: join(cache, 'logs', `${name}-int.log`) });
 const callbackUrl = `http://127.0.0.1:${LMS_PORT}/v1/notification-webhooks/twilio`;

@@ -1,13 +1,13 @@
 /**
  * The RazorpayX payout adapter against the REAL sandbox process (packages/testing/sandboxes/payout-sandbox) on
- * port 3490, its webhooks received over a socket by payoutWebhookRoute and verified by the adapter.
+ * a free port, its webhooks received over a socket by payoutWebhookRoute and verified by the adapter.
  */
 import { randomUUID } from 'node:crypto';
 import { createHmac } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHttpServer, createMetrics } from '@lendstack/platform';
-import { eventually } from '@lendstack/testing';
+import { eventually, testPort } from '@lendstack/testing';
 import { startPayoutSandbox, stopPayoutSandbox } from '@lendstack/testing/payout-sandbox';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
@@ -17,7 +17,7 @@ import { payoutWebhookRoute } from '../src/modules/payouts/adapters/payout-webho
 import { createRazorpayXPayoutClient, razorpayXOptions } from '../src/modules/payouts/adapters/razorpayx-payout.client.js';
 import { PayoutRailUnavailableError, type PayoutOutcome, type PayoutPort, type PayoutRequest, type PayoutSnapshot } from '../src/modules/payouts/ports.js';
 
-const PORT = 3490;
+const PORT = await testPort();
 const cache = process.env.LENDSTACK_CACHE || fileURLToPath(new URL('../../../.cache', import.meta.url));
 const sandboxFiles = { pidFile: join(cache, `payout-sandbox-${PORT}.pid`), logFile: join(cache, 'logs', `payout-sandbox-${PORT}.log`) };
 const config = loadConfig({ PAYOUT_BASE_URL: `http://127.0.0.1:${PORT}` });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sampleLoanApprovedV1, topics, type LoanApprovedV1 } from '@lendstack/contracts';
 import { createHttpServer, createKafka, createLogger, createMetrics, createProducer, type RunningConsumer } from '@lendstack/platform';
-import { eventually, infrastructure } from '@lendstack/testing';
+import { eventually, infrastructure, testPort } from '@lendstack/testing';
 import { startPayoutSandbox, stopPayoutSandbox } from '@lendstack/testing/payout-sandbox';
 import type { FastifyInstance } from 'fastify';
 import type { Producer } from 'kafkajs';
@@ -27,8 +27,8 @@ import { inr, newTenant, startHarness, trialBalance, type Harness } from './serv
 // confirmation forecloses the old loan with that payoff in the same transaction (LoanClosed reason top-up).
 // Also: a payoff not less than the principal refused with nothing written, redelivery and retries paying off
 // once, and a reversal on the old loan after the top-up (the old loan reopens with the shortfall).
-const SANDBOX_PORT = 4521;
-const RECEIVER_PORT = 4522;
+const SANDBOX_PORT = await testPort();
+const RECEIVER_PORT = await testPort();
 const cache = process.env.LENDSTACK_CACHE || fileURLToPath(new URL('../../../.cache', import.meta.url));
 const sandboxFiles = { pidFile: join(cache, `payout-sandbox-${SANDBOX_PORT}.pid`), logFile: join(cache, 'logs', `payout-sandbox-${SANDBOX_PORT}.log`) };
 const prefix = process.env.KAFKA_TOPIC_PREFIX ?? '';

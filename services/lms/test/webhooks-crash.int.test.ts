@@ -11,12 +11,12 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import { enqueueDeliveries, signToken, verifyWebhook, type EnqueuedEvent } from '@lendstack/platform';
-import { eventually, infrastructure, startServiceProcess, type ServiceProcess } from '@lendstack/testing';
+import { eventually, infrastructure, type ServiceProcess, startServiceProcess, testPort } from '@lendstack/testing';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 
-const LMS_PORT = Number(process.env.WEBHOOKS_CRASH_TEST_LMS_PORT ?? 3879);
-const RECEIVER_PORT = Number(process.env.WEBHOOKS_CRASH_TEST_RECEIVER_PORT ?? 3870);
+const LMS_PORT = await testPort('WEBHOOKS_CRASH_TEST_LMS_PORT');
+const RECEIVER_PORT = await testPort('WEBHOOKS_CRASH_TEST_RECEIVER_PORT');
 const secret = 'lendstack-webhooks-crash-secret-0123456789abcdef';
 const tenantId = `webhooks-crash-${randomUUID().slice(0, 8)}`;
 const admin = { authorization: `Bearer ${signToken(secret, { subject: 'admin-crash', tenantId, roles: ['admin'] }, 900, Math.floor(Date.now() / 1000))}`, 'content-type': 'application/json' };

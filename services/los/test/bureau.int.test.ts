@@ -6,8 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VendorResponseError, VendorUnavailableError } from '../src/modules/checks/check-runner.js';
 import { createBureauCheckRunner } from '../src/modules/bureau/index.js';
 import { checkContext, makeSubject } from './support/vendor-checks.js';
+import { testPort } from '@lendstack/testing';
 
-const PORT = 3757;
+const PORT = await testPort();
 const url = `http://127.0.0.1:${PORT}`;
 const cache = process.env.LENDSTACK_CACHE || fileURLToPath(new URL('../../../.cache', import.meta.url));
 const files = { pidFile: join(cache, `bureau-sandbox-${PORT}.pid`), logFile: join(cache, 'logs', `bureau-sandbox-${PORT}.log`) };

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import { testPort } from '@lendstack/testing';
 
 // Start and stop as infra/up.sh and infra/down.sh do them, on real processes. The LOS is started by up.sh's own
 // start_service (infra/local/services.sh) against this run's cache dir and port: it returns through a pipe (no
@@ -15,8 +16,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 // Then down.sh --keep-infra (the shared Postgres, Kafka and Temporal stay up) stops it and says so, and reports
 // the LMS as not running; afterwards neither the pid nor anything on the port is left.
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-const port = Number(process.env.LOS_DOWN_TEST_PORT ?? 3876);
-const takenPort = Number(process.env.DOWN_TEST_TAKEN_PORT ?? 3877);
+const port = await testPort('LOS_DOWN_TEST_PORT');
+const takenPort = await testPort('DOWN_TEST_TAKEN_PORT');
 const cache = mkdtempSync(join(tmpdir(), 'lendstack-down-'));
 const pidFile = join(cache, 'los.pid');
 

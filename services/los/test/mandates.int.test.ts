@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sampleLoanApprovedV1 } from '@lendstack/contracts';
-import { eventually } from '@lendstack/testing';
+import { eventually, testPort } from '@lendstack/testing';
 import { nachSandbox } from '@lendstack/testing/nach-sandbox';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,7 +17,7 @@ import { applicationBody, startLosTestServer, uniqueTenant, type LosTestServer }
 // reaches the LOS over a socket) and Stripe-style US ACH authorisations. The completion step is a recorder that
 // checks it runs inside the activating transaction. Offer acceptance is another module's: the fixture records an
 // accepted offer directly (offer priced by the offers domain, consent with IP and user agent).
-const PORT = Number(process.env.MANDATE_TEST_SANDBOX_PORT ?? 3947);
+const PORT = await testPort('MANDATE_TEST_SANDBOX_PORT');
 const cache = process.env.LENDSTACK_CACHE || fileURLToPath(new URL('../../../.cache', import.meta.url));
 const sandboxFiles = { pidFile: join(cache, `nach-sandbox-${PORT}.pid`), logFile: join(cache, 'logs', `nach-sandbox-${PORT}.log`) };
 const SANDBOX = `http://127.0.0.1:${PORT}`;

@@ -6,13 +6,13 @@
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import { signToken } from '@lendstack/platform';
-import { awaitChecksOverHttp, eventually, infrastructure, startServiceProcess, type ServiceProcess } from '@lendstack/testing';
+import { awaitChecksOverHttp, eventually, infrastructure, type ServiceProcess, startServiceProcess, testPort } from '@lendstack/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { applicationBody } from './support/los-test-server.js';
 
-const LOS_PORT = Number(process.env.TEMPORAL_DOWN_TEST_LOS_PORT ?? 3871);
-const PROXY_PORT = Number(process.env.TEMPORAL_DOWN_TEST_PROXY_PORT ?? 3872);
+const LOS_PORT = await testPort('TEMPORAL_DOWN_TEST_LOS_PORT');
+const PROXY_PORT = await testPort('TEMPORAL_DOWN_TEST_PROXY_PORT');
 const config = loadConfig({});
 const tenantId = `los-int-tdown-${randomUUID().slice(0, 8)}`;
 const token = (roles: ('partner' | 'operator')[]) => `Bearer ${signToken(config.AUTH_TOKEN_SECRET, { subject: `${roles[0]}-tdown`, tenantId, roles }, 600, Math.floor(Date.now() / 1000))}`;

@@ -8,8 +8,9 @@ import { eventually } from '../../../src/wait.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../../lib/index.js';
 import { achSandboxStatus, startAchSandbox, stopAchSandbox } from '../src/control.js';
 import { ACH_SANDBOX_DEFAULTS } from '../src/defaults.js';
+import { testPort } from '../../../src/ports.js';
 
-const PORT = 3650;
+const PORT = await testPort();
 const cache = process.env.LENDSTACK_CACHE || fileURLToPath(new URL('../../../../../.cache', import.meta.url));
 const files = { pidFile: join(cache, `ach-sandbox-${PORT}.pid`), logFile: join(cache, 'logs', `ach-sandbox-${PORT}.log`) };
 const url = `http://127.0.0.1:${PORT}`;

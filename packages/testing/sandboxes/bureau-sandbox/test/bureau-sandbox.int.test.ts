@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bureauSandbox, BUREAU_SANDBOX_DEFAULTS } from '../src/control.js';
+import { testPort } from '../../../src/ports.js';
 
-const PORT = 3756;
+const PORT = await testPort();
 const cache = process.env.LENDSTACK_CACHE || fileURLToPath(new URL('../../../../../.cache', import.meta.url));
 const files = { pidFile: join(cache, `bureau-sandbox-${PORT}.pid`), logFile: join(cache, 'logs', `bureau-sandbox-${PORT}.log`) };
 const url = `http://127.0.0.1:${PORT}`;

@@ -8,9 +8,10 @@ import { eventually } from '../../../src/wait.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../../lib/index.js';
 import { kycSandbox } from '../src/control.js';
 import { KYC_SANDBOX_DEFAULTS } from '../src/defaults.js';
+import { testPort } from '../../../src/ports.js';
 
 configure({ useWebWorkers: false });
-const PORT = 3752;
+const PORT = await testPort();
 const cache = process.env.LENDSTACK_CACHE || fileURLToPath(new URL('../../../../../.cache', import.meta.url));
 const files = { pidFile: join(cache, `kyc-sandbox-${PORT}.pid`), logFile: join(cache, 'logs', `kyc-sandbox-${PORT}.log`) };
 const url = `http://127.0.0.1:${PORT}`;

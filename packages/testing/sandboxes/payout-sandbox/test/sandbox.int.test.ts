@@ -7,8 +7,9 @@ import { eventually } from '../../../src/wait.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../../lib/index.js';
 import { payoutSandboxStatus, startPayoutSandbox, stopPayoutSandbox } from '../src/control.js';
 import { SANDBOX_DEFAULTS } from '../src/defaults.js';
+import { testPort } from '../../../src/ports.js';
 
-const PORT = 3490;
+const PORT = await testPort();
 const cache = process.env.LENDSTACK_CACHE || fileURLToPath(new URL('../../../../../.cache', import.meta.url));
 const files = { pidFile: join(cache, `payout-sandbox-${PORT}.pid`), logFile: join(cache, 'logs', `payout-sandbox-${PORT}.log`) };
 const url = `http://127.0.0.1:${PORT}`;
