@@ -59,12 +59,9 @@ export function featuresSql(withLabel: boolean): string {
        GROUP BY l.loan_id
      ),
      -- Per loan through the (loan_id, …) keys: joined as sets, the planner hashed the whole of installments and of
-     -- delinquency_history for every page (BENCHMARKS.md, "End of day at scale").
-     due AS (
-       SELECT ids.loan_id, u.due_90 FROM ids CROSS JOIN LATERAL (
-         SELECT sum(i.total_minor) AS due_90 FROM installments i WHERE i.loan_id = ids.loan_id AND i.due_date > $2::date - 90 AND i.due_date <= $2::date
-       ) u WHERE u.due_90 IS NOT NULL
-     ),
+     -- delinquency_history for every page (BENCHMARKS.md, "End of day at scale"). What fell due in the 90 days is
+     -- looked up per loan in the final SELECT (LATERAL): as a CTE joined to bal, whose row count the planner
+     -- underestimates (its filter on sums), it was a nested loop comparing every pair of the page's loans.
      hist AS (
        SELECT ids.loan_id, h.from_date, h.dpd_anchor, h.next_from FROM ids CROSS JOIN LATERAL (
          SELECT h.from_date, h.dpd_anchor, lead(h.from_date) OVER (ORDER BY h.from_date) AS next_from
@@ -109,7 +106,10 @@ export function featuresSql(withLabel: boolean): string {
             least(36, ($2::date - b.disbursed_on) / 30.0)::float8 AS months_on_book
             ${withLabel ? ', coalesce(lb.y, false) AS label' : ''}
      FROM bal b
-     LEFT JOIN due u USING (loan_id) LEFT JOIN dpd d USING (loan_id) LEFT JOIN bounced bo USING (loan_id) LEFT JOIN broken br USING (loan_id)
+     LEFT JOIN LATERAL (
+       SELECT sum(i.total_minor) AS due_90 FROM installments i WHERE i.loan_id = b.loan_id AND i.due_date > $2::date - 90 AND i.due_date <= $2::date
+     ) u ON true
+     LEFT JOIN dpd d USING (loan_id) LEFT JOIN bounced bo USING (loan_id) LEFT JOIN broken br USING (loan_id)
      ${withLabel ? 'LEFT JOIN label lb USING (loan_id)' : ''}
      WHERE b.disbursed > 0 AND b.principal > 0 AND b.written_off <= 0 AND coalesce(d.dpd_now, 0) <= 90
      ORDER BY b.loan_id`;
