@@ -51,7 +51,7 @@ export async function earlyWarningCommand(args: string[], databaseUrl: string, k
 
 /**
  * `pnpm -s lms early-warning score …`: scores the tenant's book as of a business date on or before its current one, with
- * the model in effect, as end of day does for each day it closes (scoreBook: idempotent per loan and date, warnings
+ * the model in effect, the same rows as end of day's batches write for each day they close (scoreBook: idempotent per loan and date, warnings
  * for loans newly over the threshold on the outbox for the relay). For a date whose data changed after its end of day
  * (a backdated posting, a model file replaced), or a book loaded without its earlier scores. Prints the counts as JSON.
  */

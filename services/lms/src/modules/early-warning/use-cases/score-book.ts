@@ -14,20 +14,21 @@ export interface ScoreBookDeps {
   readonly onOutbox?: () => void;
   /** Loans per page (one transaction each); default 2,000. */
   readonly pageSize?: number;
-  /** Loan-id ranges scored at once (one connection each; end of day passes its worker count); default 1. */
+  /** Loan-id ranges scored at once (one connection each; the CLI's --concurrency); default 1. */
   readonly concurrency?: number;
 }
 
 const fixed4 = (x: number) => x.toFixed(4);
 
 /**
- * Scores every eligible loan of the tenant as of `asOf` (a business date; end of day calls it for each
- * day it closes): per keyset page of loan ids, one statement computes the features and the model's scores and
- * upserts them (scoreAndSavePage: the data never leaves Postgres), and in the same transaction a
- * LoanEarlyWarningRaised, with its top factors from the model's arithmetic on the features, goes on the outbox for
- * each loan whose probability reached the threshold when its previous score (an earlier date) was below it or
- * absent. Idempotent per (loan, date): re-scoring a date rewrites its rows and the event id derives from the loan
- * and date, so nothing is sent twice. Returns the loans scored and the warnings raised.
+ * Scores every eligible loan of the tenant as of `asOf` (a business date; `pnpm -s lms early-warning score`, for a
+ * past date or a book loaded without its scores; end of day scores its batches instead, scoreAsDayCloses): per
+ * keyset page of loan ids, one statement computes the features and the model's scores and upserts them
+ * (scoreAndSavePage: the data never leaves Postgres), and in the same transaction a LoanEarlyWarningRaised, with
+ * its top factors from the model's arithmetic on the features, goes on the outbox for each loan whose probability
+ * reached the threshold when its previous score (an earlier date) was below it or absent. Idempotent per (loan,
+ * date): re-scoring a date rewrites its rows and the event id derives from the loan and date, so nothing is sent
+ * twice. Returns the loans scored and the warnings raised.
  */
 export async function scoreBook(deps: ScoreBookDeps, tenantId: string, asOf: string): Promise<{ scored: number; raised: number }> {
   // Scores are kept in a partition per month: the date's is created first if this is its month's first score.
@@ -86,8 +87,9 @@ export async function scorePage(deps: Pick<ScoreBookDeps, 'model' | 'now'>, clie
 
 /**
  * End of day's re-score, loan by loan as the day closes them (EodDeps.closeLoans): each batch's loans are scored
- * as of the day in the batch's own transaction, right after it moved them to the day, while their rows are still
- * in cache; the day's month partition is made before its first batch. A killed run's committed batches keep their
+ * as of the day in the batch's own transaction, right after it moved them to the day (the same rows as scoreBook
+ * gives for the date, and the same CPU at 1,000,000 loans: BENCHMARKS.md, "Scores in the batches…"), so the run's
+ * progress covers the whole day's work; the day's month partition is made before its first batch. A killed run's committed batches keep their
  * scores with their postings, and the batches run again score the rest.
  */
 export function scoreAsDayCloses(deps: Pick<ScoreBookDeps, 'pool' | 'model' | 'now'>): { prepare(tenantId: string, day: string): Promise<void>; batch(client: pg.PoolClient, tenantId: string, day: string, loanIds: readonly string[]): Promise<void> } {
