@@ -7,11 +7,10 @@
  */
 import { createHmac, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ProductPublishedV1 } from '@lendstack/contracts';
-import { eventually } from '@lendstack/testing';
+import { eventually, freePort } from '@lendstack/testing';
 import { esignSandbox } from '@lendstack/testing/esign-sandbox';
 import { signToken } from '@lendstack/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,15 +24,6 @@ import { controlledRunners, income, inr } from './underwriting-fixtures.js';
 
 const HMAC_KEY = 'lendstack-esign-sandbox-connect-hmac-key';
 const cache = process.env.LENDSTACK_CACHE || fileURLToPath(new URL('../../../.cache', import.meta.url));
-
-const freePort = () => new Promise<number>((resolve, reject) => {
-  const server = createServer();
-  server.once('error', reject);
-  server.listen(0, '127.0.0.1', () => {
-    const { port } = server.address() as { port: number };
-    server.close(() => resolve(port));
-  });
-});
 
 let los: LosTestServer;
 let sandboxUrl: string;

@@ -1,10 +1,10 @@
 /** createSandboxControl over a real child process: idempotent start, a foreign process on the port, a process that dies, stop and status. */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../../src/ports.js';
 import { createSandboxControl } from '../process-control.js';
 
 const control = createSandboxControl({
@@ -13,15 +13,6 @@ const control = createSandboxControl({
   mainFile: fileURLToPath(new URL('./fixtures/health-server.ts', import.meta.url)),
   portVariable: 'LIB_FIXTURE_PORT',
   defaultPort: 1,
-});
-
-const freePort = () => new Promise<number>((resolve, reject) => {
-  const probe = createServer();
-  probe.once('error', reject);
-  probe.listen(0, '127.0.0.1', () => {
-    const { port } = probe.address() as { port: number };
-    probe.close(() => resolve(port));
-  });
 });
 
 let dir: string;
